@@ -1,0 +1,1 @@
+//! The embedded demo instance: an F&O-like OData v4 service over SQLite (axum + rusqlite).

@@ -1,0 +1,4 @@
+//! The OData engine: CSDL metadata model and parser, request building, typed values and the
+//! HTTP client behind every connector action.
+
+pub mod metadata;
