@@ -1,6 +1,33 @@
 //! Everything egui: the app state, panels, widgets and theme of the desktop window.
 
+mod app;
+mod central_panel;
+mod side_panel;
+mod state;
+mod status_bar;
+pub mod theme;
+mod top_bar;
+
+pub use app::{FlowbenchApp, load_state, save_state};
+pub use state::{ConnectorAction, UiState, View};
+
+/// Title of the main window.
+pub const WINDOW_TITLE: &str = "Flowbench";
+
 /// Opens the Flowbench window and blocks until it is closed.
 pub fn run() -> anyhow::Result<()> {
-    anyhow::bail!("the window is not built yet")
+    let options = eframe::NativeOptions {
+        viewport: egui::ViewportBuilder::default()
+            .with_title(WINDOW_TITLE)
+            .with_app_id("flowbench")
+            .with_inner_size([1280.0, 800.0])
+            .with_min_inner_size([720.0, 480.0]),
+        ..Default::default()
+    };
+    eframe::run_native(
+        WINDOW_TITLE,
+        options,
+        Box::new(|cc| Ok(Box::new(FlowbenchApp::new(cc)))),
+    )
+    .map_err(|e| anyhow::anyhow!("could not open the window: {e}"))
 }

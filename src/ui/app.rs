@@ -1,0 +1,78 @@
+//! The eframe application: owns the UI state and lays out the window's panels.
+
+use super::state::UiState;
+use super::{central_panel, side_panel, status_bar, theme, top_bar};
+
+/// Id of the entity search box, so that Ctrl+K can focus it.
+pub(crate) const ENTITY_SEARCH_ID: &str = "entity_search";
+
+/// The Flowbench desktop application.
+pub struct FlowbenchApp {
+    /// UI state, saved across restarts.
+    pub state: UiState,
+    theme_installed: bool,
+}
+
+impl FlowbenchApp {
+    /// Creates the app from eframe's creation context, restoring the saved UI state.
+    pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
+        Self::with_state(load_state(cc.storage))
+    }
+
+    /// Creates the app with a given UI state (used by tests and by [`Self::new`]).
+    pub fn with_state(state: UiState) -> Self {
+        Self { state, theme_installed: false }
+    }
+
+    /// Draws the whole window into `ui`: top bar, side panel, status bar, central area.
+    pub fn window_ui(&mut self, ui: &mut egui::Ui) {
+        if !self.theme_installed {
+            theme::install(ui.ctx());
+            theme::set_dark_mode(ui.ctx(), self.state.dark_mode);
+            self.theme_installed = true;
+        }
+        self.handle_shortcuts(ui.ctx());
+        egui::Panel::top("top_bar").show(ui, |ui| top_bar::top_bar_ui(ui, &mut self.state));
+        egui::Panel::bottom("status_bar").show(ui, |ui| status_bar::status_bar_ui(ui, &mut self.state));
+        if self.state.side_panel_open {
+            egui::Panel::left("side_panel")
+                .resizable(true)
+                .default_size(240.0)
+                .show(ui, |ui| side_panel::side_panel_ui(ui, &self.state));
+        }
+        egui::CentralPanel::default().show(ui, |ui| central_panel::central_panel_ui(ui, &mut self.state));
+    }
+
+    fn handle_shortcuts(&mut self, ctx: &egui::Context) {
+        let focus_search = ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::K));
+        if focus_search {
+            ctx.memory_mut(|m| m.request_focus(egui::Id::new(ENTITY_SEARCH_ID)));
+        }
+        let toggle_panel = ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::B));
+        if toggle_panel {
+            self.state.side_panel_open = !self.state.side_panel_open;
+        }
+    }
+}
+
+impl eframe::App for FlowbenchApp {
+    fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        self.window_ui(ui);
+    }
+
+    fn save(&mut self, storage: &mut dyn eframe::Storage) {
+        save_state(storage, &self.state);
+    }
+}
+
+/// Reads the saved UI state, or the default on first launch or unreadable state.
+pub fn load_state(storage: Option<&dyn eframe::Storage>) -> UiState {
+    storage
+        .and_then(|storage| eframe::get_value::<UiState>(storage, eframe::APP_KEY))
+        .unwrap_or_default()
+}
+
+/// Saves the UI state into eframe's storage.
+pub fn save_state(storage: &mut dyn eframe::Storage, state: &UiState) {
+    eframe::set_value(storage, eframe::APP_KEY, state);
+}

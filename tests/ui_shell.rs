@@ -1,0 +1,119 @@
+//! GUI behaviour of the window shell, driven headless with egui_kittest.
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use flowbench::ui::{ConnectorAction, FlowbenchApp, UiState, View, load_state, save_state};
+
+fn harness() -> Harness<'static, FlowbenchApp> {
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(|ui, app: &mut FlowbenchApp| app.window_ui(ui), FlowbenchApp::with_state(UiState::default()));
+    harness.run();
+    harness
+}
+
+#[test]
+fn opens_on_the_explorer_with_every_connector_action() {
+    let harness = harness();
+    assert_eq!(harness.state().state.view, View::Explorer);
+    for action in ConnectorAction::ALL {
+        harness.get_by_label(action.label());
+    }
+}
+
+#[test]
+fn clicking_flows_switches_the_view() {
+    let mut harness = harness();
+    harness.get_by_label("Flows").click();
+    harness.run();
+    assert_eq!(harness.state().state.view, View::Flows);
+    harness.get_by_label("The flow designer is not built yet.");
+    harness.get_by_label("Explorer").click();
+    harness.run();
+    assert_eq!(harness.state().state.view, View::Explorer);
+}
+
+#[test]
+fn clicking_an_action_selects_it_and_shows_its_description() {
+    let mut harness = harness();
+    harness.get_by_label("Get a record").click();
+    harness.run();
+    assert_eq!(harness.state().state.action, ConnectorAction::GetRecord);
+    harness.get_by_label(ConnectorAction::GetRecord.description());
+}
+
+#[test]
+fn typing_in_the_entity_search_updates_state_and_side_panel() {
+    let mut harness = harness();
+    harness.get_by_label("Entity").focus();
+    harness.run();
+    harness.get_by_label("Entity").type_text("Cust");
+    harness.run();
+    assert_eq!(harness.state().state.entity_query, "Cust");
+    harness.get_by_label("Searching for “Cust”");
+}
+
+#[test]
+fn ctrl_k_focuses_the_entity_search() {
+    let mut harness = harness();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    harness.run();
+    harness.get_by_label("Entity").type_text("Sales");
+    harness.run();
+    assert_eq!(harness.state().state.entity_query, "Sales");
+}
+
+#[test]
+fn ctrl_b_and_trace_toggle_change_panels() {
+    let mut harness = harness();
+    assert!(harness.state().state.side_panel_open);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::B);
+    harness.run();
+    assert!(!harness.state().state.side_panel_open);
+    assert!(harness.query_by_label("No recent actions yet").is_none());
+
+    harness.get_by_label("▸ HTTP trace (0)").click();
+    harness.run();
+    assert!(harness.state().state.trace_open);
+    harness.get_by_label("No requests yet.");
+}
+
+#[test]
+fn theme_switch_flips_dark_mode() {
+    let mut harness = harness();
+    harness.get_by_label("Light theme").click();
+    harness.run();
+    assert!(!harness.state().state.dark_mode);
+    assert_eq!(harness.ctx.theme(), egui::Theme::Light);
+}
+
+/// An in-memory eframe storage, to check that the UI state survives a restart.
+#[derive(Default)]
+struct MemoryStorage(std::collections::HashMap<String, String>);
+
+impl eframe::Storage for MemoryStorage {
+    fn get_string(&self, key: &str) -> Option<String> {
+        self.0.get(key).cloned()
+    }
+    fn set_string(&mut self, key: &str, value: String) {
+        self.0.insert(key.to_owned(), value);
+    }
+    fn flush(&mut self) {}
+}
+
+#[test]
+fn ui_state_survives_a_restart() {
+    let mut harness = harness();
+    harness.get_by_label("Delete a record").click();
+    harness.run();
+    harness.get_by_label("Flows").click();
+    harness.run();
+    let mut storage = MemoryStorage::default();
+    save_state(&mut storage, &harness.state().state);
+
+    let restored = load_state(Some(&storage));
+    assert_eq!(restored.view, View::Flows);
+    assert_eq!(restored.action, ConnectorAction::DeleteRecord);
+    assert_eq!(restored, harness.state().state);
+    assert_eq!(load_state(None), UiState::default());
+}
