@@ -8,7 +8,11 @@ fn main() -> anyhow::Result<()> {
         Ok(cli) => cli,
         Err(err) => {
             // `--help` and `--version` arrive here too and are not failures.
-            let code = if err.use_stderr() { exit::USAGE } else { exit::OK };
+            let code = if err.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
             let _ = err.print();
             std::process::exit(code);
         }

@@ -10,8 +10,8 @@ fn rust_files(dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();
     let mut stack = vec![dir.to_path_buf()];
     while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
+        for entry in std::fs::read_dir(&dir).expect("source folder is readable") {
+            let path = entry.expect("directory entry").path();
             if path.is_dir() {
                 stack.push(path);
             } else if path.extension().is_some_and(|e| e == "rs") {
@@ -57,7 +57,7 @@ fn names_path_root(line: &str, name: &str) -> bool {
 fn violations(dir: &Path, forbidden: &[&str]) -> Vec<String> {
     let mut found = Vec::new();
     for file in rust_files(dir) {
-        let source = std::fs::read_to_string(&file).unwrap();
+        let source = std::fs::read_to_string(&file).expect("source file is UTF-8");
         for name in forbidden {
             for line in uses_of(&source, name) {
                 found.push(format!("{}:{line} uses `{name}`", file.display()));
@@ -75,10 +75,19 @@ fn src() -> PathBuf {
 fn the_scanner_sees_gui_imports_and_ignores_comments() {
     assert_eq!(uses_of("use egui::Ui;", "egui"), vec![1]);
     assert_eq!(uses_of("fn f(ui: &mut egui::Ui) {}", "egui"), vec![1]);
-    assert_eq!(uses_of("use {eframe};\nlet x = 1;\n  eframe::run_native()", "eframe"), vec![1, 3]);
+    assert_eq!(
+        uses_of(
+            "use {eframe};\nlet x = 1;\n  eframe::run_native()",
+            "eframe"
+        ),
+        vec![1, 3]
+    );
     assert_eq!(uses_of("extern crate egui;", "egui"), vec![1]);
     assert_eq!(uses_of("use crate::odata::metadata;", "odata"), vec![]);
-    assert_eq!(uses_of("use crate::odata::metadata;", "crate::odata"), vec![1]);
+    assert_eq!(
+        uses_of("use crate::odata::metadata;", "crate::odata"),
+        vec![1]
+    );
     assert!(uses_of("//! no egui here, no egui::Ui", "egui").is_empty());
     assert!(uses_of("let regui = my_egui_thing::x;", "egui").is_empty());
     assert!(uses_of("use egui_extras::TableBuilder;", "egui").is_empty());
@@ -103,13 +112,41 @@ fn only_the_ui_module_uses_egui_or_eframe() {
             }
         }
     }
-    assert!(found.is_empty(), "egui/eframe used outside src/ui/:\n{}", found.join("\n"));
+    assert!(
+        found.is_empty(),
+        "egui/eframe used outside src/ui/:\n{}",
+        found.join("\n")
+    );
 }
 
 #[test]
 fn demo_and_odata_never_import_each_other() {
-    let demo = violations(&src().join("demo"), &["crate::odata", "flowbench::odata", "super::odata", "super::super::odata"]);
-    let odata = violations(&src().join("odata"), &["crate::demo", "flowbench::demo", "super::demo", "super::super::demo"]);
-    assert!(demo.is_empty(), "demo/ imports odata/:\n{}", demo.join("\n"));
-    assert!(odata.is_empty(), "odata/ imports demo/:\n{}", odata.join("\n"));
+    let demo = violations(
+        &src().join("demo"),
+        &[
+            "crate::odata",
+            "flowbench::odata",
+            "super::odata",
+            "super::super::odata",
+        ],
+    );
+    let odata = violations(
+        &src().join("odata"),
+        &[
+            "crate::demo",
+            "flowbench::demo",
+            "super::demo",
+            "super::super::demo",
+        ],
+    );
+    assert!(
+        demo.is_empty(),
+        "demo/ imports odata/:\n{}",
+        demo.join("\n")
+    );
+    assert!(
+        odata.is_empty(),
+        "odata/ imports demo/:\n{}",
+        odata.join("\n")
+    );
 }

@@ -21,7 +21,10 @@ impl FlowbenchApp {
 
     /// Creates the app with a given UI state (used by tests and by [`Self::new`]).
     pub fn with_state(state: UiState) -> Self {
-        Self { state, theme_installed: false }
+        Self {
+            state,
+            theme_installed: false,
+        }
     }
 
     /// Draws the whole window into `ui`: top bar, side panel, status bar, central area.
@@ -33,20 +36,23 @@ impl FlowbenchApp {
         }
         self.handle_shortcuts(ui.ctx());
         egui::Panel::top("top_bar").show(ui, |ui| top_bar::top_bar_ui(ui, &mut self.state));
-        egui::Panel::bottom("status_bar").show(ui, |ui| status_bar::status_bar_ui(ui, &mut self.state));
+        egui::Panel::bottom("status_bar")
+            .show(ui, |ui| status_bar::status_bar_ui(ui, &mut self.state));
         if self.state.side_panel_open {
             egui::Panel::left("side_panel")
                 .resizable(true)
                 .default_size(240.0)
                 .show(ui, |ui| side_panel::side_panel_ui(ui, &self.state));
         }
-        egui::CentralPanel::default().show(ui, |ui| central_panel::central_panel_ui(ui, &mut self.state));
+        egui::CentralPanel::default().show(ui, |ui| {
+            central_panel::central_panel_ui(ui, &mut self.state)
+        });
     }
 
     fn handle_shortcuts(&mut self, ctx: &egui::Context) {
         let focus_search = ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::K));
         if focus_search {
-            ctx.memory_mut(|m| m.request_focus(egui::Id::new(ENTITY_SEARCH_ID)));
+            ctx.memory_mut(|m| m.request_focus(egui::Id::unique(ENTITY_SEARCH_ID)));
         }
         let toggle_panel = ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::B));
         if toggle_panel {

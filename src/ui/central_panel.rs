@@ -24,7 +24,7 @@ fn explorer_ui(ui: &mut egui::Ui, state: &mut UiState) {
     ui.add_space(8.0);
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_min_width(ui.available_width());
-        ui.label("Form");
+        ui.strong("Form");
         ui.label(
             egui::RichText::new(
                 "The form for this action is generated from the entity's metadata once an instance is connected.",
@@ -36,7 +36,7 @@ fn explorer_ui(ui: &mut egui::Ui, state: &mut UiState) {
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_min_width(ui.available_width());
         ui.set_min_height(ui.available_height().max(0.0));
-        ui.label("Results");
+        ui.strong("Results");
         ui.label(egui::RichText::new("Run an action to see its records here.").color(theme::MUTED));
     });
 }

@@ -6,15 +6,17 @@ use super::theme;
 /// Draws the side panel.
 pub fn side_panel_ui(ui: &mut egui::Ui, state: &UiState) {
     ui.add_space(6.0);
-    ui.strong("Entity");
+    ui.strong("Selected entity");
     if state.entity_query.is_empty() {
         ui.label(egui::RichText::new("No entity selected").color(theme::MUTED));
     } else {
-        ui.label(egui::RichText::new(format!("Searching for “{}”", state.entity_query)).color(theme::MUTED));
+        ui.label(
+            egui::RichText::new(format!("Searching for “{}”", state.entity_query))
+                .color(theme::MUTED),
+        );
     }
     ui.label(
         egui::RichText::new("Its label, key fields, field count and actions appear here.")
-            .small()
             .color(theme::MUTED),
     );
     ui.add_space(12.0);

@@ -73,9 +73,13 @@ impl ConnectorAction {
     /// One line saying what the action does.
     pub fn description(self) -> &'static str {
         match self {
-            Self::ListItems => "Read records of an entity with filter, order, top, skip, select and expand.",
+            Self::ListItems => {
+                "Read records of an entity with filter, order, top, skip, select and expand."
+            }
             Self::GetRecord => "Read one record by its key values, in key order.",
-            Self::CreateRecord => "Create a record from a form generated from the entity's metadata.",
+            Self::CreateRecord => {
+                "Create a record from a form generated from the entity's metadata."
+            }
             Self::UpdateRecord => "Change a record; only changed fields are sent, with its ETag.",
             Self::DeleteRecord => "Delete a record by its key values, after confirmation.",
             Self::ExecuteAction => "Run an OData action bound to the entity, or an unbound one.",

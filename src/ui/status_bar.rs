@@ -6,9 +6,8 @@ use super::theme;
 /// Draws the status bar.
 pub fn status_bar_ui(ui: &mut egui::Ui, state: &mut UiState) {
     ui.horizontal(|ui| {
-        let arrow = if state.trace_open { "▾" } else { "▸" };
         if ui
-            .selectable_label(state.trace_open, format!("{arrow} HTTP trace (0)"))
+            .selectable_label(state.trace_open, "HTTP trace (0)")
             .on_hover_text("Every request with its status, timing and size")
             .clicked()
         {
@@ -17,7 +16,9 @@ pub fn status_bar_ui(ui: &mut egui::Ui, state: &mut UiState) {
         ui.separator();
         ui.label(egui::RichText::new("Ready").color(theme::MUTED));
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            ui.label(egui::RichText::new(concat!("v", env!("CARGO_PKG_VERSION"))).color(theme::MUTED));
+            ui.label(
+                egui::RichText::new(concat!("v", env!("CARGO_PKG_VERSION"))).color(theme::MUTED),
+            );
         });
     });
     if state.trace_open {

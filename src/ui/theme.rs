@@ -21,14 +21,24 @@ pub fn install(ctx: &egui::Context) {
     ctx.all_styles_mut(|style| {
         style.spacing.item_spacing = egui::vec2(8.0, 6.0);
         style.spacing.button_padding = egui::vec2(8.0, 4.0);
-        style.text_styles.insert(TextStyle::Heading, FontId::new(18.0, FontFamily::Proportional));
-        style.text_styles.insert(TextStyle::Monospace, FontId::new(13.0, FontFamily::Monospace));
+        style.text_styles.insert(
+            TextStyle::Heading,
+            FontId::new(18.0, FontFamily::Proportional),
+        );
+        style.text_styles.insert(
+            TextStyle::Monospace,
+            FontId::new(13.0, FontFamily::Monospace),
+        );
     });
 }
 
 /// Switches between the dark and the light variant.
 pub fn set_dark_mode(ctx: &egui::Context, dark_mode: bool) {
-    ctx.set_theme(if dark_mode { egui::Theme::Dark } else { egui::Theme::Light });
+    ctx.set_theme(if dark_mode {
+        egui::Theme::Dark
+    } else {
+        egui::Theme::Light
+    });
 }
 
 fn visuals(theme: egui::Theme) -> Visuals {

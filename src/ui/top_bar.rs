@@ -13,8 +13,16 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &mut UiState) {
         instance_picker_ui(ui);
         entity_search_ui(ui, state);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let theme_label = if state.dark_mode { "Light theme" } else { "Dark theme" };
-            if ui.button(theme_label).on_hover_text("Switch between dark and light").clicked() {
+            let theme_label = if state.dark_mode {
+                "Light theme"
+            } else {
+                "Dark theme"
+            };
+            if ui
+                .button(theme_label)
+                .on_hover_text("Switch between dark and light")
+                .clicked()
+            {
                 state.dark_mode = !state.dark_mode;
                 theme::set_dark_mode(ui.ctx(), state.dark_mode);
             }
@@ -48,7 +56,7 @@ fn entity_search_ui(ui: &mut egui::Ui, state: &mut UiState) {
     let label = ui.label("Entity");
     ui.add(
         egui::TextEdit::singleline(&mut state.entity_query)
-            .id(egui::Id::new(ENTITY_SEARCH_ID))
+            .id(egui::Id::unique(ENTITY_SEARCH_ID))
             .hint_text("Type to search…  Ctrl+K")
             .desired_width(260.0),
     )
