@@ -1,19 +1,25 @@
 //! GUI behaviour of the window shell, driven headless with egui_kittest.
 
+mod sample_model;
+
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use flowbench::ui::{ConnectorAction, FlowbenchApp, UiState, View, load_state, save_state};
 
-fn harness() -> Harness<'static, FlowbenchApp> {
+fn harness_with(app: FlowbenchApp) -> Harness<'static, FlowbenchApp> {
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(
-            |ui, app: &mut FlowbenchApp| app.window_ui(ui),
-            FlowbenchApp::with_state(UiState::default()),
-        );
+        .build_ui_state(|ui, app: &mut FlowbenchApp| app.window_ui(ui), app);
     harness.run();
     harness
+}
+
+/// The app with a small F&O-like model loaded, as after connecting an instance.
+fn harness() -> Harness<'static, FlowbenchApp> {
+    let mut app = FlowbenchApp::with_state(UiState::default());
+    app.set_metadata(sample_model::sample_model());
+    harness_with(app)
 }
 
 fn entity_search<'h>(harness: &'h Harness<'static, FlowbenchApp>) -> egui_kittest::Node<'h> {
@@ -62,7 +68,7 @@ fn typing_in_the_entity_search_updates_state_and_side_panel() {
     entity_search(&harness).type_text("Cust");
     harness.run();
     assert_eq!(harness.state().state.entity_query, "Cust");
-    harness.get_by_label("Searching for “Cust”");
+    harness.get_by_label("CustomersV3");
 }
 
 #[test]
@@ -73,6 +79,7 @@ fn ctrl_k_focuses_the_entity_search() {
     entity_search(&harness).type_text("Sales");
     harness.run();
     assert_eq!(harness.state().state.entity_query, "Sales");
+    harness.get_by_label("SalesOrderLines");
 }
 
 #[test]
@@ -131,4 +138,80 @@ fn ui_state_survives_a_restart() {
     assert_eq!(restored.action, ConnectorAction::DeleteRecord);
     assert_eq!(restored, harness.state().state);
     assert_eq!(load_state(None), UiState::default());
+}
+
+#[test]
+fn entity_search_is_disabled_until_metadata_is_loaded() {
+    let mut harness = harness_with(FlowbenchApp::with_state(UiState::default()));
+    entity_search(&harness).focus();
+    harness.run();
+    entity_search(&harness).type_text("Cust");
+    harness.run();
+    assert_eq!(harness.state().state.entity_query, "");
+}
+
+#[test]
+fn typing_an_acronym_and_enter_picks_the_best_entity() {
+    let mut harness = harness();
+    entity_search(&harness).focus();
+    harness.run();
+    entity_search(&harness).type_text("soh");
+    harness.run();
+    harness.get_by_label("SalesOrderHeadersV2");
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+    assert_eq!(
+        harness.state().state.selected_entity.as_deref(),
+        Some("SalesOrderHeadersV2")
+    );
+    harness.get_by_label("Keys: dataAreaId, SalesOrderNumber");
+    harness.get_by_label("4 fields · 1 actions");
+}
+
+#[test]
+fn arrow_down_moves_the_highlight() {
+    let mut harness = harness();
+    entity_search(&harness).focus();
+    harness.run();
+    entity_search(&harness).type_text("sales");
+    harness.run();
+    harness.key_press(egui::Key::ArrowDown);
+    harness.run();
+    harness.key_press(egui::Key::Enter);
+    harness.run();
+    // Equal scores rank the shorter name first: SalesOrderLines, then SalesOrderHeadersV2.
+    assert_eq!(
+        harness.state().state.selected_entity.as_deref(),
+        Some("SalesOrderHeadersV2")
+    );
+}
+
+#[test]
+fn clicking_a_result_picks_it_and_escape_closes_the_popup() {
+    let mut harness = harness();
+    entity_search(&harness).focus();
+    harness.run();
+    entity_search(&harness).type_text("vend");
+    harness.run();
+    harness.get_by_label("VendorsV2").click();
+    harness.run();
+    assert_eq!(
+        harness.state().state.selected_entity.as_deref(),
+        Some("VendorsV2")
+    );
+    // The popup closed: no result rows (with their "· keys:" detail line) remain.
+    assert!(harness.query_by_label_contains("· keys:").is_none());
+
+    entity_search(&harness).focus();
+    harness.run();
+    entity_search(&harness).type_text("x");
+    harness.run();
+    harness.get_by_label_contains("No entity matches");
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert!(
+        harness
+            .query_by_label_contains("No entity matches")
+            .is_none()
+    );
 }

@@ -1,15 +1,33 @@
 //! The eframe application: owns the UI state and lays out the window's panels.
 
+use super::entity_picker::{ENTITY_SEARCH_ID, EntityPicker};
 use super::state::UiState;
 use super::{central_panel, side_panel, status_bar, theme, top_bar};
+use crate::odata::entity_index::EntityIndex;
+use crate::odata::metadata::Model;
 
-/// Id of the entity search box, so that Ctrl+K can focus it.
-pub(crate) const ENTITY_SEARCH_ID: &str = "entity_search";
+/// The metadata of the connected instance, with its search index.
+pub struct LoadedMetadata {
+    /// The parsed `$metadata` document.
+    pub model: Model,
+    /// Entity sets prepared for search.
+    pub index: EntityIndex,
+}
+
+impl LoadedMetadata {
+    /// Indexes a parsed model.
+    pub fn new(model: Model) -> Self {
+        let index = EntityIndex::from_model(&model);
+        Self { model, index }
+    }
+}
 
 /// The Flowbench desktop application.
 pub struct FlowbenchApp {
     /// UI state, saved across restarts.
     pub state: UiState,
+    metadata: Option<LoadedMetadata>,
+    entity_picker: EntityPicker,
     theme_installed: bool,
 }
 
@@ -23,8 +41,21 @@ impl FlowbenchApp {
     pub fn with_state(state: UiState) -> Self {
         Self {
             state,
+            metadata: None,
+            entity_picker: EntityPicker::default(),
             theme_installed: false,
         }
+    }
+
+    /// Uses `model` as the metadata of the current instance (entity search, forms).
+    pub fn set_metadata(&mut self, model: Model) {
+        self.metadata = Some(LoadedMetadata::new(model));
+        self.entity_picker.invalidate();
+    }
+
+    /// The metadata of the current instance, once loaded.
+    pub fn metadata(&self) -> Option<&LoadedMetadata> {
+        self.metadata.as_ref()
     }
 
     /// Draws the whole window into `ui`: top bar, side panel, status bar, central area.
@@ -35,14 +66,24 @@ impl FlowbenchApp {
             self.theme_installed = true;
         }
         self.handle_shortcuts(ui.ctx());
-        egui::Panel::top("top_bar").show(ui, |ui| top_bar::top_bar_ui(ui, &mut self.state));
+        let index = self.metadata.as_ref().map(|m| &m.index);
+        let picked = egui::Panel::top("top_bar")
+            .show(ui, |ui| {
+                top_bar::top_bar_ui(ui, &mut self.state, &mut self.entity_picker, index)
+            })
+            .inner;
+        if let Some(name) = picked {
+            self.state.selected_entity = Some(name);
+        }
         egui::Panel::bottom("status_bar")
             .show(ui, |ui| status_bar::status_bar_ui(ui, &mut self.state));
         if self.state.side_panel_open {
             egui::Panel::left("side_panel")
                 .resizable(true)
                 .default_size(240.0)
-                .show(ui, |ui| side_panel::side_panel_ui(ui, &self.state));
+                .show(ui, |ui| {
+                    side_panel::side_panel_ui(ui, &self.state, self.metadata.as_ref())
+                });
         }
         egui::CentralPanel::default().show(ui, |ui| {
             central_panel::central_panel_ui(ui, &mut self.state)

@@ -2,13 +2,14 @@
 
 mod app;
 mod central_panel;
+mod entity_picker;
 mod side_panel;
 mod state;
 mod status_bar;
 pub mod theme;
 mod top_bar;
 
-pub use app::{FlowbenchApp, load_state, save_state};
+pub use app::{FlowbenchApp, LoadedMetadata, load_state, save_state};
 pub use state::{ConnectorAction, UiState, View};
 
 /// Title of the main window.

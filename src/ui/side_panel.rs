@@ -1,26 +1,52 @@
 //! The left side panel: the selected entity's summary and the recent actions.
 
+use super::app::LoadedMetadata;
 use super::state::UiState;
 use super::theme;
 
 /// Draws the side panel.
-pub fn side_panel_ui(ui: &mut egui::Ui, state: &UiState) {
+pub fn side_panel_ui(ui: &mut egui::Ui, state: &UiState, metadata: Option<&LoadedMetadata>) {
     ui.add_space(6.0);
     ui.strong("Selected entity");
-    if state.entity_query.is_empty() {
-        ui.label(egui::RichText::new("No entity selected").color(theme::MUTED));
-    } else {
-        ui.label(
-            egui::RichText::new(format!("Searching for “{}”", state.entity_query))
-                .color(theme::MUTED),
-        );
+    match (state.selected_entity.as_deref(), metadata) {
+        (Some(name), Some(metadata)) => entity_summary_ui(ui, name, metadata),
+        (Some(name), None) => {
+            ui.monospace(name);
+            ui.label(egui::RichText::new("Metadata not loaded").color(theme::MUTED));
+        }
+        (None, _) => {
+            ui.label(egui::RichText::new("No entity selected").color(theme::MUTED));
+            ui.label(
+                egui::RichText::new("Its label, key fields, field count and actions appear here.")
+                    .color(theme::MUTED),
+            );
+        }
     }
-    ui.label(
-        egui::RichText::new("Its label, key fields, field count and actions appear here.")
-            .color(theme::MUTED),
-    );
     ui.add_space(12.0);
     ui.separator();
     ui.strong("Recent");
     ui.label(egui::RichText::new("No recent actions yet").color(theme::MUTED));
+}
+
+fn entity_summary_ui(ui: &mut egui::Ui, name: &str, metadata: &LoadedMetadata) {
+    ui.monospace(name);
+    let model = &metadata.model;
+    let Some(set) = model.entity_set(name) else {
+        ui.colored_label(theme::ERROR, "Not in this instance's metadata");
+        return;
+    };
+    let Some(entity) = model.entity_type(&set.entity_type) else {
+        ui.colored_label(theme::ERROR, format!("Unknown type {}", set.entity_type));
+        return;
+    };
+    if let Some(entry) = metadata.index.entries().iter().find(|e| e.name == name) {
+        ui.label(&entry.label);
+    }
+    let keys = model.key_of(entity);
+    ui.label(egui::RichText::new(format!("Keys: {}", keys.join(", "))).color(theme::MUTED));
+    let fields = model.all_properties(entity).len();
+    let actions = model.bound_actions(&set.entity_type).len();
+    ui.label(
+        egui::RichText::new(format!("{fields} fields · {actions} actions")).color(theme::MUTED),
+    );
 }

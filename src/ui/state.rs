@@ -102,6 +102,8 @@ pub struct UiState {
     pub trace_open: bool,
     /// Text typed in the entity search box.
     pub entity_query: String,
+    /// The entity set picked in the entity dropdown.
+    pub selected_entity: Option<String>,
     /// Dark (true) or light theme.
     pub dark_mode: bool,
 }
@@ -114,6 +116,7 @@ impl Default for UiState {
             side_panel_open: true,
             trace_open: false,
             entity_query: String::new(),
+            selected_entity: None,
             dark_mode: true,
         }
     }

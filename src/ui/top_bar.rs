@@ -1,17 +1,23 @@
 //! The top bar: instance picker, entity search, view tabs and the theme switch.
 
-use super::app::ENTITY_SEARCH_ID;
+use super::entity_picker::{EntityPicker, entity_picker_ui};
 use super::state::{UiState, View};
 use super::theme;
+use crate::odata::entity_index::EntityIndex;
 
-/// Draws the top bar.
-pub fn top_bar_ui(ui: &mut egui::Ui, state: &mut UiState) {
+/// Draws the top bar; returns the entity set picked in the entity dropdown, if any.
+pub fn top_bar_ui(
+    ui: &mut egui::Ui,
+    state: &mut UiState,
+    picker: &mut EntityPicker,
+    index: Option<&EntityIndex>,
+) -> Option<String> {
     ui.add_space(4.0);
-    ui.horizontal(|ui| {
+    let picked = ui.horizontal(|ui| {
         ui.heading("Flowbench");
         ui.separator();
         instance_picker_ui(ui);
-        entity_search_ui(ui, state);
+        let picked = entity_picker_ui(ui, picker, &mut state.entity_query, index);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             let theme_label = if state.dark_mode {
                 "Light theme"
@@ -31,8 +37,10 @@ pub fn top_bar_ui(ui: &mut egui::Ui, state: &mut UiState) {
                 ui.selectable_value(&mut state.view, *view, view.label());
             }
         });
+        picked
     });
     ui.add_space(2.0);
+    picked.inner
 }
 
 fn instance_picker_ui(ui: &mut egui::Ui) {
@@ -50,16 +58,4 @@ fn instance_picker_ui(ui: &mut egui::Ui) {
         })
         .response
         .on_hover_text("Instance to work with");
-}
-
-fn entity_search_ui(ui: &mut egui::Ui, state: &mut UiState) {
-    let label = ui.label("Entity");
-    ui.add(
-        egui::TextEdit::singleline(&mut state.entity_query)
-            .id(egui::Id::unique(ENTITY_SEARCH_ID))
-            .hint_text("Type to search…  Ctrl+K")
-            .desired_width(260.0),
-    )
-    .labelled_by(label.id)
-    .on_hover_text("Entities are read from the instance's $metadata once an instance is connected");
 }
