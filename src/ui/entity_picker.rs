@@ -69,9 +69,7 @@ pub fn entity_picker_ui(
     if response.changed() || response.gained_focus() {
         picker.open = true;
     }
-    let Some(index) = index else {
-        return None;
-    };
+    let index = index?;
     picker.refresh(query, index);
 
     if picker.open {
