@@ -1,23 +1,22 @@
 //! The `flowbench` binary: parses the command line, then opens the window or runs a command.
 
-use clap::Parser;
-use flowbench::cli::{Cli, Command, exit};
+use std::process::ExitCode;
 
-fn main() -> anyhow::Result<()> {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(err) => {
-            // `--help` and `--version` arrive here too and are not failures.
-            let code = if err.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::OK
-            };
-            let _ = err.print();
-            std::process::exit(code);
-        }
+use flowbench::cli::{self, Command, exit};
+
+fn main() -> ExitCode {
+    let code = match cli::parse_args() {
+        Err(code) => code,
+        Ok(parsed) => match parsed.command {
+            None | Some(Command::Gui) => match flowbench::ui::run() {
+                Ok(()) => exit::OK,
+                Err(error) => {
+                    eprintln!("error: {error:#}");
+                    exit::RUNTIME
+                }
+            },
+            Some(command) => cli::run(command),
+        },
     };
-    match cli.command {
-        None | Some(Command::Gui) => flowbench::ui::run(),
-    }
+    ExitCode::from(u8::try_from(code).unwrap_or(u8::MAX))
 }

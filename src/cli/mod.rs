@@ -1,5 +1,7 @@
 //! The headless command line (clap): parses arguments and runs engine commands without a window.
 
+pub mod metadata;
+
 use clap::{Parser, Subcommand};
 
 /// Command-line interface of the `flowbench` binary.
@@ -16,6 +18,34 @@ pub struct Cli {
 pub enum Command {
     /// Open the desktop app (the same as running without a command).
     Gui,
+    /// Inspect a `$metadata` document (file or service).
+    Metadata(metadata::MetadataArgs),
+}
+
+/// Runs a headless command and returns the process exit code (see [`exit`]).
+/// `Command::Gui` is handled by the binary, which owns the window; here it is a usage error.
+pub fn run(command: Command) -> i32 {
+    match command {
+        Command::Gui => {
+            eprintln!("error: the window is opened by the flowbench binary, not by cli::run");
+            exit::USAGE
+        }
+        Command::Metadata(args) => metadata::run(args),
+    }
+}
+
+/// Parses the command line like [`Cli::parse`] but returns the exit code for `--help`,
+/// `--version` (0) and usage errors (1) instead of exiting with clap's own codes.
+pub fn parse_args() -> Result<Cli, i32> {
+    match Cli::try_parse() {
+        Ok(cli) => Ok(cli),
+        Err(error) => {
+            let code = if error.use_stderr() { exit::USAGE } else { exit::OK };
+            // Printing help or the error can only fail if stdout/stderr are gone.
+            let _ = error.print();
+            Err(code)
+        }
+    }
 }
 
 /// Exit codes per failure class.
