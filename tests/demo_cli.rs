@@ -57,7 +57,7 @@ fn client() -> reqwest::Client {
     reqwest::Client::builder()
         .timeout(Duration::from_secs(30))
         .build()
-        .unwrap()
+        .expect("client")
 }
 
 #[tokio::test]

@@ -29,7 +29,7 @@ fn element(start: &BytesStart<'_>, parent: Option<usize>) -> Element {
             (
                 AsRef::<str>::as_ref(&a.key).to_owned(),
                 a.normalized_value(XmlVersion::Implicit1_0)
-                    .unwrap()
+                    .expect("attribute value")
                     .into_owned(),
             )
         })
