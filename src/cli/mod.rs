@@ -1,5 +1,6 @@
 //! The headless command line (clap): parses arguments and runs engine commands without a window.
 
+pub mod demo;
 pub mod metadata;
 
 use clap::{Parser, Subcommand};
@@ -20,6 +21,8 @@ pub enum Command {
     Gui,
     /// Inspect a `$metadata` document (file or service).
     Metadata(metadata::MetadataArgs),
+    /// Run the embedded F&O-like demo OData service.
+    Demo(demo::DemoArgs),
 }
 
 /// Runs a headless command and returns the process exit code (see [`exit`]).
@@ -31,6 +34,13 @@ pub fn run(command: Command) -> i32 {
             exit::USAGE
         }
         Command::Metadata(args) => metadata::run(args),
+        Command::Demo(args) => match demo::run(&args) {
+            Ok(()) => exit::OK,
+            Err(error) => {
+                eprintln!("error: {error:#}");
+                exit::RUNTIME
+            }
+        },
     }
 }
 
