@@ -1,4 +1,5 @@
 //! The OData engine: CSDL metadata model and parser, request building, typed values and the
 //! HTTP client behind every connector action.
 
+pub mod client;
 pub mod metadata;
