@@ -110,7 +110,7 @@ impl ODataResponse {
 
 /// What one attempt produced.
 enum Attempt {
-    Response(ODataResponse, String),
+    Response(Box<ODataResponse>, String),
     SendFailed(reqwest::Error),
     BodyFailed(reqwest::Error),
 }
@@ -139,7 +139,7 @@ impl ODataClient {
                         continue;
                     }
                     if status < 400 {
-                        return Ok(response);
+                        return Ok(*response);
                     }
                     let error = || {
                         ODataError::Server(Box::new(ServerError::from_response(
@@ -258,12 +258,12 @@ impl ODataClient {
                 entry.response_body = Some(self.trace.body_text(&body));
                 self.trace.record(entry);
                 Attempt::Response(
-                    ODataResponse {
+                    Box::new(ODataResponse {
                         url: request.url.clone(),
                         status: status.as_u16(),
                         headers: response_headers,
                         body,
-                    },
+                    }),
                     status.canonical_reason().unwrap_or("").to_owned(),
                 )
             }
