@@ -77,5 +77,8 @@ pub fn client_with(root: &str, tokens: Arc<dyn TokenProvider>) -> ODataClient {
 
 /// A client sending no token.
 pub fn client(root: &str) -> ODataClient {
-    client_with(root, Arc::new(flowbench::auth::StaticTokenProvider::default()))
+    client_with(
+        root,
+        Arc::new(flowbench::auth::StaticTokenProvider::default()),
+    )
 }
