@@ -2,3 +2,4 @@
 //! HTTP client behind every connector action.
 
 pub mod metadata;
+pub mod values;
