@@ -3,3 +3,4 @@
 
 pub mod metadata;
 pub mod values;
+pub mod keys;

@@ -41,7 +41,7 @@ pub fn decode(text: &str) -> Option<Vec<u8>> {
             .iter()
             .rposition(|&b| b != b'=')
             .map_or(0, |p| p + 1);
-        if symbols.len() - end > 2 || (symbols.len() != end && symbols.len() % 4 != 0) {
+        if symbols.len() - end > 2 || (symbols.len() != end && !symbols.len().is_multiple_of(4)) {
             return None;
         }
         &symbols[..end]
