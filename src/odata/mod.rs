@@ -3,3 +3,5 @@
 
 pub mod client;
 pub mod metadata;
+pub mod values;
+pub mod keys;

@@ -1,5 +1,15 @@
-//! CSDL 4.0 metadata: the EDM model ([`model`]) that forms, requests and flows read.
+//! CSDL 4.0 metadata: the EDM model ([`model`]) that forms, requests and flows read, its
+//! streaming parser ([`parser`]), summary counts, on-disk cache and F&O JSON entity lists.
 
+pub mod error;
 pub mod model;
+pub mod parser;
+pub mod position;
+mod resolver;
 
+pub use error::MetadataError;
 pub use model::*;
+pub use parser::parse_metadata;
+pub mod summary;
+
+pub use summary::MetadataSummary;

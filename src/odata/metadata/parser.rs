@@ -1,0 +1,416 @@
+//! Streaming CSDL 4.0 `$metadata` parser: quick-xml events borrowed from the input, no DOM.
+//!
+//! Elements are matched on their local names, so any namespace prefix works for `edmx`.
+//! Unknown elements are skipped. Type references are checked after parsing by
+//! [`super::resolver`]; dangling ones become warnings, never errors.
+
+mod annotations;
+mod container;
+mod operations;
+mod schema;
+mod types;
+
+use std::borrow::Cow;
+
+use quick_xml::XmlVersion;
+use quick_xml::events::{BytesCData, BytesRef, BytesStart, BytesText, Event};
+use quick_xml::reader::Reader;
+
+use super::error::MetadataError;
+use super::model::{MetadataWarning, Model, Reference};
+use super::position::LineTracker;
+use super::resolver::{self, PendingRef, RefKind};
+
+const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+
+/// Parses a CSDL 4.0 `$metadata` document (UTF-8, optional BOM) into a [`Model`].
+///
+/// Fails with a 1-based line and column on malformed XML, a truncated document or a
+/// root element other than `edmx:Edmx`. Dangling type references are reported in
+/// [`Model::warnings`].
+pub fn parse_metadata(bytes: &[u8]) -> std::result::Result<Model, MetadataError> {
+    let text = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
+    let mut parser = Parser::new(text);
+    let mut model = parser.document()?;
+    let Parser {
+        pending, warnings, ..
+    } = parser;
+    model.warnings = warnings;
+    resolver::check_references(&mut model, &pending, text);
+    Ok(model)
+}
+
+/// One step of the document as the element handlers see it.
+enum Node<'a> {
+    /// A start tag; `true` when it has content (`<a>`), `false` when self-closing (`<a/>`).
+    Element(BytesStart<'a>, bool),
+    /// Character data.
+    Text(TextPiece<'a>),
+    /// The end tag of the innermost open element.
+    Close,
+    /// The end of the input.
+    Eof,
+}
+
+/// The kinds of character data quick-xml reports separately.
+enum TextPiece<'a> {
+    Plain(BytesText<'a>),
+    CData(BytesCData<'a>),
+    Reference(BytesRef<'a>),
+}
+
+impl TextPiece<'_> {
+    /// Appends the decoded text to `out`.
+    fn append_to(&self, out: &mut String) {
+        match self {
+            Self::Plain(text) => out.push_str(&text.xml10_content()),
+            Self::CData(data) => out.push_str(&data.xml10_content()),
+            Self::Reference(reference) => {
+                if let Ok(Some(ch)) = reference.resolve_char_ref() {
+                    out.push(ch);
+                } else if let Some(resolved) =
+                    quick_xml::escape::resolve_predefined_entity(reference)
+                {
+                    out.push_str(resolved);
+                }
+            }
+        }
+    }
+}
+
+/// The parser state: the event reader plus what the resolver needs afterwards.
+struct Parser<'a> {
+    reader: Reader<&'a [u8]>,
+    text: &'a [u8],
+    /// Byte offset where the most recent event starts.
+    event_start: usize,
+    lines: LineTracker<'a>,
+    pending: Vec<PendingRef>,
+    warnings: Vec<MetadataWarning>,
+}
+
+type Result<T> = std::result::Result<T, MetadataError>;
+
+/// The local name (prefix removed) of a tag.
+fn local_name<'t>(tag: &'t BytesStart<'_>) -> &'t str {
+    tag.local_name().into_inner()
+}
+
+/// The qualified name of a tag, for messages.
+fn qualified_name(tag: &BytesStart<'_>) -> String {
+    tag.name().into_inner().to_owned()
+}
+
+/// CSDL boolean attribute value.
+fn is_true(value: &str) -> bool {
+    value.trim().eq_ignore_ascii_case("true")
+}
+
+/// A numeric facet; `max`, `variable` and other words yield `None`.
+fn facet(value: &str) -> Option<u32> {
+    value.trim().parse().ok()
+}
+
+fn to_usize(position: u64) -> usize {
+    usize::try_from(position).unwrap_or(usize::MAX)
+}
+
+impl<'a> Parser<'a> {
+    fn new(text: &'a [u8]) -> Self {
+        let mut reader = Reader::from_reader(text);
+        reader.config_mut().check_end_names = true;
+        Self {
+            reader,
+            text,
+            event_start: 0,
+            lines: LineTracker::new(text),
+            pending: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    /// The next node, skipping comments, processing instructions and declarations.
+    fn next(&mut self) -> Result<Node<'a>> {
+        loop {
+            self.event_start = to_usize(self.reader.buffer_position());
+            let event = match self.reader.read_event() {
+                Ok(event) => event,
+                Err(error) => return Err(self.xml_error(&error)),
+            };
+            return Ok(match event {
+                Event::Start(tag) => Node::Element(tag, true),
+                Event::Empty(tag) => Node::Element(tag, false),
+                Event::End(_) => Node::Close,
+                Event::Text(text) => Node::Text(TextPiece::Plain(text)),
+                Event::CData(data) => Node::Text(TextPiece::CData(data)),
+                Event::GeneralRef(reference) => Node::Text(TextPiece::Reference(reference)),
+                Event::Eof => Node::Eof,
+                Event::Comment(_) | Event::Decl(_) | Event::PI(_) | Event::DocType(_) => continue,
+            });
+        }
+    }
+
+    /// A [`MetadataError::Malformed`] for a reader error, at the reader's error position.
+    fn xml_error(&mut self, error: &quick_xml::Error) -> MetadataError {
+        use quick_xml::errors::IllFormedError;
+        let message = match error {
+            quick_xml::Error::IllFormed(IllFormedError::MismatchedEndTag { expected, found }) => {
+                format!("expected </{expected}>, found </{found}>")
+            }
+            quick_xml::Error::IllFormed(IllFormedError::UnmatchedEndTag(name)) => {
+                format!("unexpected </{name}> with no open element")
+            }
+            other => other.to_string(),
+        };
+        let (line, column) = self.lines.position(to_usize(self.reader.error_position()));
+        MetadataError::Malformed {
+            line,
+            column,
+            message,
+        }
+    }
+
+    /// A [`MetadataError::Malformed`] at the current event for a problem found by us.
+    fn error_here(&mut self, message: String) -> MetadataError {
+        let (line, column) = self.lines.position(self.event_start);
+        MetadataError::Malformed {
+            line,
+            column,
+            message,
+        }
+    }
+
+    /// The error for an end of file inside the element `open`.
+    fn truncated(&mut self, open: &BytesStart<'_>) -> MetadataError {
+        let (line, column) = self.lines.position(self.text.len());
+        MetadataError::Truncated {
+            line,
+            column,
+            expected: qualified_name(open),
+        }
+    }
+
+    /// Calls `visit(key, value)` for every attribute of `tag`, values unescaped.
+    fn each_attribute<'t>(
+        &mut self,
+        tag: &'t BytesStart<'a>,
+        mut visit: impl FnMut(&str, Cow<'t, str>),
+    ) -> Result<()> {
+        for attribute in tag.attributes().with_checks(false) {
+            let attribute = match attribute {
+                Ok(attribute) => attribute,
+                Err(error) => return Err(self.error_here(format!("bad attribute: {error}"))),
+            };
+            let value = match attribute.normalized_value(XmlVersion::Implicit1_0) {
+                Ok(value) => value,
+                Err(error) => return Err(self.error_here(format!("bad attribute value: {error}"))),
+            };
+            visit(attribute.key.into_inner(), value);
+        }
+        Ok(())
+    }
+
+    /// Consumes the content of the open element `tag` up to its end tag. When `texts` is
+    /// given, the trimmed text of every element that directly holds text is pushed to it.
+    fn skip_content(
+        &mut self,
+        tag: &BytesStart<'a>,
+        mut texts: Option<&mut Vec<String>>,
+    ) -> Result<()> {
+        let mut open_names: Vec<String> = Vec::new();
+        let mut buffer = String::new();
+        loop {
+            match self.next()? {
+                Node::Element(child, true) => {
+                    open_names.push(qualified_name(&child));
+                    buffer.clear();
+                }
+                Node::Element(..) => buffer.clear(),
+                Node::Text(piece) => {
+                    if texts.is_some() {
+                        piece.append_to(&mut buffer);
+                    }
+                }
+                Node::Close => {
+                    if let Some(texts) = texts.as_deref_mut() {
+                        let trimmed = buffer.trim();
+                        if !trimmed.is_empty() {
+                            texts.push(trimmed.to_owned());
+                        }
+                    }
+                    buffer.clear();
+                    if open_names.pop().is_none() {
+                        return Ok(());
+                    }
+                }
+                Node::Eof => {
+                    let (line, column) = self.lines.position(self.text.len());
+                    let expected = open_names.pop().unwrap_or_else(|| qualified_name(tag));
+                    return Err(MetadataError::Truncated {
+                        line,
+                        column,
+                        expected,
+                    });
+                }
+            }
+        }
+    }
+
+    /// Skips an element whether it is open or self-closing.
+    fn skip(&mut self, tag: &BytesStart<'a>, open: bool) -> Result<()> {
+        if open {
+            self.skip_content(tag, None)
+        } else {
+            Ok(())
+        }
+    }
+
+    /// Records a type reference for the resolver, unless it is an `Edm` primitive.
+    fn expect_type(&mut self, kind: RefKind, type_name: &str, site: impl FnOnce() -> String) {
+        let name = type_name.trim();
+        let name = name
+            .strip_prefix("Collection(")
+            .and_then(|inner| inner.strip_suffix(')'))
+            .map_or(name, str::trim);
+        if matches!(kind, RefKind::AnyType) && name.starts_with("Edm.") {
+            return;
+        }
+        self.pending.push(PendingRef {
+            offset: self.event_start,
+            kind,
+            type_name: name.to_owned(),
+            site: site(),
+        });
+    }
+
+    /// Adds a non-fatal warning at the current event.
+    fn warn(&mut self, message: String) {
+        let (line, column) = self.lines.position(self.event_start);
+        self.warnings.push(MetadataWarning {
+            line,
+            column,
+            message,
+        });
+    }
+
+    /// The whole document: finds the root element and reads it.
+    fn document(&mut self) -> Result<Model> {
+        let (root, open) = loop {
+            match self.next()? {
+                Node::Element(tag, open) => break (tag, open),
+                Node::Text(piece) => {
+                    let mut text = String::new();
+                    piece.append_to(&mut text);
+                    let text = text.trim();
+                    if !text.is_empty() {
+                        let (line, column) = self.lines.position(self.event_start);
+                        let found: String = text.chars().take(40).collect();
+                        return Err(MetadataError::WrongRoot {
+                            line,
+                            column,
+                            found: format!("text \"{found}\""),
+                        });
+                    }
+                }
+                Node::Close => return Err(self.error_here("unexpected end tag".to_owned())),
+                Node::Eof => {
+                    let (line, column) = self.lines.position(self.text.len());
+                    return Err(MetadataError::WrongRoot {
+                        line,
+                        column,
+                        found: "end of file".to_owned(),
+                    });
+                }
+            }
+        };
+        if local_name(&root) != "Edmx" {
+            let (line, column) = self.lines.position(self.event_start);
+            return Err(MetadataError::WrongRoot {
+                line,
+                column,
+                found: format!("<{}>", qualified_name(&root)),
+            });
+        }
+        let mut model = Model::default();
+        self.each_attribute(&root, |key, value| {
+            if key == "Version" {
+                model.version = value.into_owned();
+            }
+        })?;
+        if open {
+            self.edmx_children(&root, &mut model)?;
+        }
+        Ok(model)
+    }
+
+    /// The children of `edmx:Edmx`: references and the data services.
+    fn edmx_children(&mut self, root: &BytesStart<'a>, model: &mut Model) -> Result<()> {
+        loop {
+            match self.next()? {
+                Node::Element(tag, open) => match local_name(&tag) {
+                    "Reference" => {
+                        let reference = self.reference(&tag, open)?;
+                        model.references.push(reference);
+                    }
+                    "DataServices" if open => self.data_services(&tag, model)?,
+                    _ => self.skip(&tag, open)?,
+                },
+                Node::Text(_) => {}
+                Node::Close => return Ok(()),
+                Node::Eof => return Err(self.truncated(root)),
+            }
+        }
+    }
+
+    /// An `edmx:Reference` with its `edmx:Include` children.
+    fn reference(&mut self, tag: &BytesStart<'a>, open: bool) -> Result<Reference> {
+        let mut reference = Reference::default();
+        self.each_attribute(tag, |key, value| {
+            if key == "Uri" {
+                reference.uri = value.into_owned();
+            }
+        })?;
+        if !open {
+            return Ok(reference);
+        }
+        loop {
+            match self.next()? {
+                Node::Element(child, child_open) => {
+                    if local_name(&child) == "Include" {
+                        let mut namespace = String::new();
+                        let mut alias = None;
+                        self.each_attribute(&child, |key, value| match key {
+                            "Namespace" => namespace = value.into_owned(),
+                            "Alias" => alias = Some(value.into_owned()),
+                            _ => {}
+                        })?;
+                        reference.includes.push((namespace, alias));
+                    }
+                    self.skip(&child, child_open)?;
+                }
+                Node::Text(_) => {}
+                Node::Close => return Ok(reference),
+                Node::Eof => return Err(self.truncated(tag)),
+            }
+        }
+    }
+
+    /// `edmx:DataServices`: the schemas.
+    fn data_services(&mut self, tag: &BytesStart<'a>, model: &mut Model) -> Result<()> {
+        loop {
+            match self.next()? {
+                Node::Element(child, open) => {
+                    if local_name(&child) == "Schema" {
+                        let schema = self.schema(&child, open)?;
+                        model.schemas.push(schema);
+                    } else {
+                        self.skip(&child, open)?;
+                    }
+                }
+                Node::Text(_) => {}
+                Node::Close => return Ok(()),
+                Node::Eof => return Err(self.truncated(tag)),
+            }
+        }
+    }
+}

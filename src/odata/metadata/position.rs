@@ -1,0 +1,83 @@
+//! Byte offsets to 1-based line and column numbers, computed incrementally for speed.
+
+/// Converts increasing byte offsets of one document into `(line, column)` pairs.
+///
+/// Each call only scans the bytes since the previous offset, so a forward pass over a
+/// large document stays linear. Going backwards restarts from the beginning.
+#[derive(Debug, Clone)]
+pub struct LineTracker<'a> {
+    text: &'a [u8],
+    offset: usize,
+    line: u32,
+    /// Characters between the start of the current line and `offset`.
+    column_chars: usize,
+}
+
+impl<'a> LineTracker<'a> {
+    /// A tracker at the start of `text`.
+    pub fn new(text: &'a [u8]) -> Self {
+        Self {
+            text,
+            offset: 0,
+            line: 1,
+            column_chars: 0,
+        }
+    }
+
+    /// The 1-based line and column (counted in characters) of `offset`.
+    pub fn position(&mut self, offset: usize) -> (u32, u32) {
+        let offset = offset.min(self.text.len());
+        if offset < self.offset {
+            *self = Self::new(self.text);
+        }
+        let scanned = &self.text[self.offset..offset];
+        let tail = match scanned.iter().rposition(|&b| b == b'\n') {
+            Some(last) => {
+                let newlines = scanned[..=last].iter().filter(|&&b| b == b'\n').count();
+                self.line = self
+                    .line
+                    .saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
+                self.column_chars = 0;
+                &scanned[last + 1..]
+            }
+            None => scanned,
+        };
+        self.column_chars += count_chars(tail);
+        self.offset = offset;
+        (
+            self.line,
+            u32::try_from(self.column_chars + 1).unwrap_or(u32::MAX),
+        )
+    }
+
+    /// The 1-based line of `offset`.
+    pub fn line(&mut self, offset: usize) -> u32 {
+        self.position(offset).0
+    }
+}
+
+/// Number of UTF-8 characters in `bytes` (continuation bytes are not counted).
+fn count_chars(bytes: &[u8]) -> usize {
+    bytes.iter().filter(|&&b| (b & 0xC0) != 0x80).count()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lines_and_columns_are_one_based_and_count_characters() {
+        let text = "ab\ncä d\n\nx".as_bytes();
+        let mut t = LineTracker::new(text);
+        assert_eq!(t.position(0), (1, 1));
+        assert_eq!(t.position(1), (1, 2));
+        assert_eq!(t.position(3), (2, 1));
+        // 'd' is after "cä " where 'ä' takes two bytes: byte 7, column 4
+        assert_eq!(t.position(7), (2, 4));
+        assert_eq!(t.position(10), (4, 1));
+        // backwards works too
+        assert_eq!(t.position(4), (2, 2));
+        // past the end clamps
+        assert_eq!(t.position(1000), (4, 2));
+    }
+}

@@ -1,0 +1,208 @@
+//! The check after parsing: every recorded type reference must name something declared in
+//! the document (or in a referenced vocabulary namespace); dangling ones become warnings.
+
+use std::collections::{HashMap, HashSet};
+
+use super::model::{MetadataWarning, Model};
+use super::position::LineTracker;
+
+/// What a reference must resolve to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum RefKind {
+    /// Any type: primitive, enum, complex, type definition or entity type.
+    AnyType,
+    /// An entity type (navigation targets, entity sets, entity base types).
+    EntityType,
+    /// A complex type (complex base types).
+    ComplexType,
+    /// An action (action imports).
+    Action,
+    /// A function (function imports).
+    Function,
+}
+
+impl RefKind {
+    fn describe(self) -> &'static str {
+        match self {
+            Self::AnyType => "type",
+            Self::EntityType => "entity type",
+            Self::ComplexType => "complex type",
+            Self::Action => "action",
+            Self::Function => "function",
+        }
+    }
+}
+
+/// A type reference recorded while parsing, checked once the whole document is known.
+#[derive(Debug, Clone)]
+pub(crate) struct PendingRef {
+    /// Byte offset of the referring element.
+    pub offset: usize,
+    /// What the name must resolve to.
+    pub kind: RefKind,
+    /// The qualified name as written (without `Collection(…)`).
+    pub type_name: String,
+    /// The referring element for messages, e.g. `property 'Foo' of 'Bar'`.
+    pub site: String,
+}
+
+/// What a qualified name is declared as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Declared {
+    Entity,
+    Complex,
+    Enum,
+    Definition,
+    Action,
+    Function,
+}
+
+impl Declared {
+    fn describe(self) -> &'static str {
+        match self {
+            Self::Entity => "an entity type",
+            Self::Complex => "a complex type",
+            Self::Enum => "an enum type",
+            Self::Definition => "a type definition",
+            Self::Action => "an action",
+            Self::Function => "a function",
+        }
+    }
+
+    fn satisfies(self, kind: RefKind) -> bool {
+        match kind {
+            RefKind::AnyType => {
+                matches!(
+                    self,
+                    Self::Entity | Self::Complex | Self::Enum | Self::Definition
+                )
+            }
+            RefKind::EntityType => self == Self::Entity,
+            RefKind::ComplexType => self == Self::Complex,
+            RefKind::Action => self == Self::Action,
+            RefKind::Function => self == Self::Function,
+        }
+    }
+}
+
+/// Every declared name of a model, by `(namespace, local name)`.
+struct NameIndex<'m> {
+    /// Namespace or alias → namespace.
+    namespaces: HashMap<&'m str, &'m str>,
+    /// Namespaces and aliases of referenced documents (never fetched, so never checked).
+    external: HashSet<&'m str>,
+    declared: HashMap<(&'m str, &'m str), Declared>,
+}
+
+impl<'m> NameIndex<'m> {
+    fn new(model: &'m Model) -> Self {
+        let mut index = Self {
+            namespaces: HashMap::new(),
+            external: HashSet::new(),
+            declared: HashMap::new(),
+        };
+        for reference in &model.references {
+            for (namespace, alias) in &reference.includes {
+                index.external.insert(namespace);
+                if let Some(alias) = alias {
+                    index.external.insert(alias);
+                }
+            }
+        }
+        for schema in &model.schemas {
+            let ns = schema.namespace.as_str();
+            index.namespaces.insert(ns, ns);
+            if let Some(alias) = &schema.alias {
+                index.namespaces.insert(alias, ns);
+            }
+            let mut declare = |name: &'m str, what| {
+                index.declared.entry((ns, name)).or_insert(what);
+            };
+            schema
+                .entity_types
+                .iter()
+                .for_each(|t| declare(&t.name, Declared::Entity));
+            schema
+                .complex_types
+                .iter()
+                .for_each(|t| declare(&t.name, Declared::Complex));
+            schema
+                .enum_types
+                .iter()
+                .for_each(|t| declare(&t.name, Declared::Enum));
+            schema
+                .type_definitions
+                .iter()
+                .for_each(|t| declare(&t.name, Declared::Definition));
+            schema
+                .actions
+                .iter()
+                .for_each(|o| declare(&o.name, Declared::Action));
+            schema
+                .functions
+                .iter()
+                .for_each(|o| declare(&o.name, Declared::Function));
+        }
+        index
+    }
+
+    /// `None` when `name` is fine for `kind`, else why not.
+    fn problem(&self, name: &str, kind: RefKind) -> Option<String> {
+        let Some((prefix, local)) = name.rsplit_once('.') else {
+            return Some(format!("unqualified {} name '{name}'", kind.describe()));
+        };
+        if prefix == "Edm" {
+            let fine = match kind {
+                RefKind::AnyType => true,
+                RefKind::EntityType => local == "EntityType",
+                RefKind::ComplexType => local == "ComplexType",
+                RefKind::Action | RefKind::Function => false,
+            };
+            return (!fine).then(|| format!("'{name}' is not an {}", kind.describe()));
+        }
+        let Some(namespace) = self.namespaces.get(prefix) else {
+            if self.external.contains(prefix) {
+                return None;
+            }
+            return Some(format!("unknown {} '{name}'", kind.describe()));
+        };
+        match self.declared.get(&(namespace, local)) {
+            None => Some(format!("unknown {} '{name}'", kind.describe())),
+            Some(declared) if declared.satisfies(kind) => None,
+            Some(declared) => Some(format!(
+                "'{name}' is {}, not {} {}",
+                declared.describe(),
+                if kind == RefKind::EntityType || kind == RefKind::Action {
+                    "an"
+                } else {
+                    "a"
+                },
+                kind.describe()
+            )),
+        }
+    }
+}
+
+/// Checks `pending` against `model` and appends a warning (with the line and column of
+/// the referring element in `text`) for each dangling reference. Warnings end up sorted
+/// by position.
+pub(crate) fn check_references(model: &mut Model, pending: &[PendingRef], text: &[u8]) {
+    let mut lines = LineTracker::new(text);
+    let found: Vec<MetadataWarning> = {
+        let index = NameIndex::new(model);
+        pending
+            .iter()
+            .filter_map(|reference| {
+                let problem = index.problem(&reference.type_name, reference.kind)?;
+                let (line, column) = lines.position(reference.offset);
+                Some(MetadataWarning {
+                    line,
+                    column,
+                    message: format!("{problem} for {}", reference.site),
+                })
+            })
+            .collect()
+    };
+    model.warnings.extend(found);
+    model.warnings.sort_by_key(|w| (w.line, w.column));
+}
