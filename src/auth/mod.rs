@@ -3,4 +3,4 @@
 
 mod token;
 
-pub use token::{BearerToken, StaticTokenProvider, TokenProvider};
+pub use token::{BearerToken, StaticTokenProvider, TokenError, TokenProvider};

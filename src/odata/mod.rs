@@ -1,5 +1,8 @@
 //! The OData engine: CSDL metadata model and parser, request building, typed values and the
 //! HTTP client behind every connector action.
 
+pub mod client;
 pub mod entity_index;
+pub mod keys;
 pub mod metadata;
+pub mod values;

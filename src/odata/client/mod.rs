@@ -1,0 +1,188 @@
+//! The HTTP client of the OData engine and the connector actions built on it.
+//!
+//! [`ODataClient`] sends requests with a bearer token from a
+//! [`TokenProvider`](crate::auth::TokenProvider), retries what the server did not process
+//! ([`retry`]), records every exchange in a shared [`Trace`], and exposes the connector
+//! actions (list, get, create, update, delete, execute, `$batch`).
+
+pub mod actions;
+pub mod batch;
+pub mod error;
+pub mod operations;
+pub mod paging;
+pub mod retry;
+pub mod trace;
+pub mod transport;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use actions::{EntitySetInfo, changed_fields, record_path};
+pub use batch::{BatchFormat, BatchItem, BatchPart, BatchResponse};
+pub use error::{ErrorDetail, NetworkErrorKind, ODataError, ServerError};
+pub use operations::{OperationArg, OperationCall, OperationKind, OperationTarget};
+pub use paging::{CancelToken, ListProgress, Page};
+pub use retry::RetryPolicy;
+pub use trace::{Trace, TraceEntry};
+pub use transport::{ODataRequest, ODataResponse};
+
+use url::Url;
+
+use crate::auth::TokenProvider;
+
+/// Tunables of an [`ODataClient`].
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Time allowed to establish a connection.
+    pub connect_timeout: Duration,
+    /// Time allowed for a whole exchange (F&O can take minutes on big pages).
+    pub request_timeout: Duration,
+    /// Retry behaviour.
+    pub retry: RetryPolicy,
+    /// `User-Agent` header.
+    pub user_agent: String,
+}
+
+impl Default for ClientConfig {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(20),
+            request_timeout: Duration::from_secs(300),
+            retry: RetryPolicy::default(),
+            user_agent: format!("flowbench/{}", env!("CARGO_PKG_VERSION")),
+        }
+    }
+}
+
+/// A client for one OData service root.
+#[derive(Clone)]
+pub struct ODataClient {
+    http: reqwest::Client,
+    root: Url,
+    tokens: Arc<dyn TokenProvider>,
+    config: ClientConfig,
+    trace: Trace,
+}
+
+impl std::fmt::Debug for ODataClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ODataClient")
+            .field("root", &self.root.as_str())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ODataClient {
+    /// A client for `service_root` with default settings.
+    pub fn new(service_root: &str, tokens: Arc<dyn TokenProvider>) -> Result<Self, ODataError> {
+        Self::with_config(
+            service_root,
+            tokens,
+            ClientConfig::default(),
+            Trace::default(),
+        )
+    }
+
+    /// A client with explicit settings, recording into `trace`.
+    pub fn with_config(
+        service_root: &str,
+        tokens: Arc<dyn TokenProvider>,
+        config: ClientConfig,
+        trace: Trace,
+    ) -> Result<Self, ODataError> {
+        let mut root = Url::parse(service_root)
+            .map_err(|e| ODataError::InvalidUrl(format!("{service_root}: {e}")))?;
+        check_url_allowed(&root)?;
+        if !root.path().ends_with('/') {
+            let path = format!("{}/", root.path());
+            root.set_path(&path);
+        }
+        root.set_query(None);
+        root.set_fragment(None);
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.request_timeout)
+            .user_agent(config.user_agent.clone())
+            .build()
+            .map_err(|e| ODataError::InvalidUrl(format!("HTTP client setup failed: {e}")))?;
+        Ok(Self {
+            http,
+            root,
+            tokens,
+            config,
+            trace,
+        })
+    }
+
+    /// The service root, always ending with `/`.
+    pub fn root(&self) -> &Url {
+        &self.root
+    }
+
+    /// The shared trace every exchange is recorded in.
+    pub fn trace(&self) -> &Trace {
+        &self.trace
+    }
+
+    /// The settings in use.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// Resolves a path relative to the service root (e.g. `CustomersV3?$top=5`).
+    pub fn url(&self, relative: &str) -> Result<Url, ODataError> {
+        self.root
+            .join(relative.trim_start_matches('/'))
+            .map_err(|e| ODataError::InvalidUrl(format!("{relative}: {e}")))
+    }
+}
+
+/// Rejects non-HTTP(S) URLs and `http://` to hosts other than loopback.
+pub fn check_url_allowed(url: &Url) -> Result<(), ODataError> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(url) => Ok(()),
+        "http" => Err(ODataError::InvalidUrl(format!(
+            "{url}: plain http:// is only allowed for loopback hosts; use https://"
+        ))),
+        other => Err(ODataError::InvalidUrl(format!(
+            "{url}: unsupported scheme '{other}'"
+        ))),
+    }
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::auth::StaticTokenProvider;
+
+    #[test]
+    fn http_only_for_loopback_and_root_gets_slash() {
+        let tokens = Arc::new(StaticTokenProvider::default());
+        let client = ODataClient::new("http://127.0.0.1:8080/data", tokens.clone()).unwrap();
+        assert_eq!(client.root().as_str(), "http://127.0.0.1:8080/data/");
+        assert_eq!(
+            client.url("CustomersV3?$top=1").unwrap().as_str(),
+            "http://127.0.0.1:8080/data/CustomersV3?$top=1"
+        );
+        assert!(ODataClient::new("http://localhost/data/", tokens.clone()).is_ok());
+        assert!(ODataClient::new("http://[::1]:9/data/", tokens.clone()).is_ok());
+        let err = ODataClient::new(
+            "http://contoso.operations.dynamics.com/data",
+            tokens.clone(),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("loopback"), "{err}");
+        assert!(ODataClient::new("ftp://127.0.0.1/", tokens.clone()).is_err());
+        assert!(ODataClient::new("https://contoso.operations.dynamics.com/data", tokens).is_ok());
+    }
+}

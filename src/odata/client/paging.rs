@@ -1,0 +1,236 @@
+//! Reading collections: one page, or every page by following `@odata.nextLink` (absolute or
+//! relative), with progress and cancellation, holding one page at a time.
+
+use std::ops::ControlFlow;
+use std::time::{Duration, Instant};
+
+use futures_util::Stream;
+use reqwest::Method;
+use serde_json::Value;
+use url::Url;
+
+use super::ODataClient;
+use super::error::ODataError;
+use super::transport::ODataRequest;
+
+/// Cancels a running listing (or anything else waiting on it); cheap to clone.
+pub type CancelToken = tokio_util::sync::CancellationToken;
+
+/// One page of a collection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Page {
+    /// The URL this page was read from.
+    pub url: Url,
+    /// The records (`value`).
+    pub items: Vec<Value>,
+    /// The next page, resolved against [`Page::url`].
+    pub next_link: Option<Url>,
+    /// `@odata.count`, when requested.
+    pub count: Option<u64>,
+}
+
+impl Page {
+    /// Reads a collection response body; `url` is the request URL (for relative nextLinks).
+    pub fn from_json(url: Url, json: Value) -> Result<Self, ODataError> {
+        let Value::Object(mut map) = json else {
+            return Err(not_a_collection(&url, "the body is not a JSON object"));
+        };
+        let items = match map.remove("value") {
+            Some(Value::Array(items)) => items,
+            _ => return Err(not_a_collection(&url, "the body has no 'value' array")),
+        };
+        let next_link = match map
+            .get("@odata.nextLink")
+            .or_else(|| map.get("odata.nextLink"))
+        {
+            Some(Value::String(link)) => Some(url.join(link).map_err(|e| {
+                ODataError::InvalidUrl(format!("bad @odata.nextLink '{link}': {e}"))
+            })?),
+            _ => None,
+        };
+        let count = map.get("@odata.count").and_then(|c| match c {
+            Value::Number(n) => n.as_u64(),
+            Value::String(s) => s.parse().ok(),
+            _ => None,
+        });
+        Ok(Self {
+            url,
+            items,
+            next_link,
+            count,
+        })
+    }
+}
+
+fn not_a_collection(url: &Url, why: &str) -> ODataError {
+    ODataError::InvalidJson {
+        url: url.to_string(),
+        message: format!("not an OData collection: {why}"),
+        body: String::new(),
+    }
+}
+
+/// Progress of a multi-page listing.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ListProgress {
+    /// Records received so far.
+    pub records: u64,
+    /// Pages received so far.
+    pub pages: u64,
+    /// Time since the first request.
+    pub elapsed: Duration,
+    /// `@odata.count` of the first page, when requested.
+    pub total: Option<u64>,
+    /// Whether the listing stopped before the last page (cancelled or stopped by the caller).
+    pub stopped_early: bool,
+}
+
+impl ListProgress {
+    /// Records per second so far.
+    pub fn rate(&self) -> f64 {
+        let secs = self.elapsed.as_secs_f64();
+        if secs > 0.0 {
+            self.records as f64 / secs
+        } else {
+            0.0
+        }
+    }
+}
+
+impl ODataClient {
+    /// Reads one page from `url`.
+    pub async fn fetch_page(&self, url: Url) -> Result<Page, ODataError> {
+        let response = self
+            .send(ODataRequest::new(Method::GET, url.clone()))
+            .await?;
+        Page::from_json(url, response.json()?)
+    }
+
+    /// Reads the first page of `entity_set` with a query string (without `?`, may be empty).
+    pub async fn list_page(&self, entity_set: &str, query: &str) -> Result<Page, ODataError> {
+        self.fetch_page(self.collection_url(entity_set, query)?)
+            .await
+    }
+
+    /// The URL of `entity_set` with a query string (without `?`, may be empty).
+    pub fn collection_url(&self, entity_set: &str, query: &str) -> Result<Url, ODataError> {
+        let path = super::actions::segment(entity_set);
+        if query.is_empty() {
+            self.url(&path)
+        } else {
+            self.url(&format!("{path}?{query}"))
+        }
+    }
+
+    /// Every page starting at `first`, as a stream: stops after the last page, on the first
+    /// error, or when `cancel` fires (yielding [`ODataError::Cancelled`]).
+    pub fn pages(
+        &self,
+        first: Url,
+        cancel: CancelToken,
+    ) -> impl Stream<Item = Result<Page, ODataError>> + Send + '_ {
+        futures_util::stream::unfold(Some(first), move |next| {
+            let cancel = cancel.clone();
+            async move {
+                let url = next?;
+                if cancel.is_cancelled() {
+                    return Some((Err(ODataError::Cancelled), None));
+                }
+                let page = tokio::select! {
+                    page = self.fetch_page(url.clone()) => page,
+                    () = cancel.cancelled() => Err(ODataError::Cancelled),
+                };
+                match page {
+                    Ok(page) => {
+                        let next = page.next_link.clone();
+                        if next.as_ref() == Some(&url) {
+                            let loop_error = ODataError::InvalidRequest(format!(
+                                "the server's @odata.nextLink points to the same page ({url})"
+                            ));
+                            return Some((Err(loop_error), None));
+                        }
+                        Some((Ok(page), next))
+                    }
+                    Err(e) => Some((Err(e), None)),
+                }
+            }
+        })
+    }
+
+    /// Reads every page from `first`, handing each to `on_page` (which may stop the listing
+    /// with `ControlFlow::Break`). Returns the final progress; a cancelled listing returns
+    /// [`ODataError::Cancelled`].
+    pub async fn list_all<F>(
+        &self,
+        first: Url,
+        cancel: &CancelToken,
+        mut on_page: F,
+    ) -> Result<ListProgress, ODataError>
+    where
+        F: FnMut(Page, &ListProgress) -> ControlFlow<()>,
+    {
+        use futures_util::StreamExt;
+        let started = Instant::now();
+        let mut progress = ListProgress::default();
+        let stream = self.pages(first, cancel.clone());
+        let mut stream = std::pin::pin!(stream);
+        while let Some(page) = stream.next().await {
+            let page = page?;
+            progress.pages += 1;
+            progress.records += page.items.len() as u64;
+            progress.elapsed = started.elapsed();
+            if progress.pages == 1 {
+                progress.total = page.count;
+            }
+            let has_next = page.next_link.is_some();
+            if on_page(page, &progress).is_break() {
+                progress.stopped_early = has_next;
+                return Ok(progress);
+            }
+        }
+        Ok(progress)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn page_resolves_relative_and_absolute_next_links() {
+        let url = Url::parse("http://127.0.0.1:1/data/Customers?$top=2").unwrap();
+        let page = Page::from_json(
+            url.clone(),
+            json!({"value": [{"a": 1}], "@odata.nextLink": "Customers?$skiptoken=2", "@odata.count": 7}),
+        )
+        .unwrap();
+        assert_eq!(page.items.len(), 1);
+        assert_eq!(page.count, Some(7));
+        assert_eq!(
+            page.next_link.unwrap().as_str(),
+            "http://127.0.0.1:1/data/Customers?$skiptoken=2"
+        );
+        let page = Page::from_json(
+            url.clone(),
+            json!({"value": [], "@odata.nextLink": "https://other.example/data/X?$skip=4"}),
+        )
+        .unwrap();
+        assert_eq!(
+            page.next_link.unwrap().as_str(),
+            "https://other.example/data/X?$skip=4"
+        );
+        assert!(Page::from_json(url, json!({"id": 1})).is_err());
+    }
+
+    #[test]
+    fn real_business_central_page_has_next_link() {
+        let body = include_str!(
+            "../../../tests/fixtures/payloads/bc_customers_page1_nextLink_amplabs.json"
+        );
+        let url = Url::parse("https://api.businesscentral.dynamics.com/v2.0/x/customers").unwrap();
+        let page = Page::from_json(url, serde_json::from_str(body).unwrap()).unwrap();
+        assert!(!page.items.is_empty());
+        assert!(page.next_link.is_some());
+    }
+}

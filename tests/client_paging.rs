@@ -1,0 +1,148 @@
+//! Paging against a real local server: relative and absolute nextLinks, cancellation.
+
+mod common;
+
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use axum::Json;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::routing::get;
+use flowbench::odata::client::{CancelToken, ODataError};
+use serde_json::{Value, json};
+
+/// Three pages: the first links relatively, the second absolutely, the third ends.
+async fn three_pages(headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Json<Value> {
+    let host = headers
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let page: u32 = q
+        .get("$skiptoken")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let items: Vec<Value> = (0..2).map(|i| json!({"Id": page * 2 + i})).collect();
+    Json(match page {
+        0 => json!({"value": items, "@odata.nextLink": "Items?$skiptoken=1"}),
+        1 => {
+            json!({"value": items, "@odata.nextLink": format!("http://{host}/data/Items?$skiptoken=2")})
+        }
+        _ => json!({"value": items}),
+    })
+}
+
+#[tokio::test]
+async fn follows_relative_and_absolute_next_links() {
+    let server = common::serve(axum::Router::new().route("/data/Items", get(three_pages))).await;
+    let client = common::client(&server.root());
+    let mut ids = Vec::new();
+    let mut pages_seen = Vec::new();
+    let progress = client
+        .list_all(
+            client.collection_url("Items", "").unwrap(),
+            &CancelToken::new(),
+            |page, p| {
+                pages_seen.push((p.pages, p.records));
+                ids.extend(page.items.iter().map(|i| i["Id"].as_u64().unwrap()));
+                ControlFlow::Continue(())
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(ids, [0, 1, 2, 3, 4, 5]);
+    assert_eq!(pages_seen, [(1, 2), (2, 4), (3, 6)]);
+    assert_eq!(
+        (progress.pages, progress.records, progress.stopped_early),
+        (3, 6, false)
+    );
+    let urls: Vec<String> = client
+        .trace()
+        .entries()
+        .into_iter()
+        .map(|e| e.url)
+        .collect();
+    assert_eq!(urls[1], format!("{}Items?$skiptoken=1", server.root()));
+    assert_eq!(urls[2], format!("{}Items?$skiptoken=2", server.root()));
+}
+
+#[derive(Clone, Default)]
+struct Counter(Arc<AtomicUsize>);
+
+/// An endless collection: every page links to the next one.
+async fn endless(
+    State(counter): State<Counter>,
+    Query(q): Query<HashMap<String, String>>,
+) -> Json<Value> {
+    counter.0.fetch_add(1, Ordering::SeqCst);
+    let page: u32 = q
+        .get("$skiptoken")
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    Json(
+        json!({"value": [{"Id": page}], "@odata.nextLink": format!("Items?$skiptoken={}", page + 1)}),
+    )
+}
+
+#[tokio::test]
+async fn cancelling_an_all_pages_listing_stops_early() {
+    let counter = Counter::default();
+    let router = axum::Router::new()
+        .route("/data/Items", get(endless))
+        .with_state(counter.clone());
+    let server = common::serve(router).await;
+    let client = common::client(&server.root());
+    let cancel = CancelToken::new();
+    let mut pages = 0;
+    let result = client
+        .list_all(
+            client.collection_url("Items", "").unwrap(),
+            &cancel,
+            |_, _| {
+                pages += 1;
+                if pages == 2 {
+                    cancel.cancel();
+                }
+                // Safety net so a broken cancellation cannot loop forever.
+                if pages > 50 {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            },
+        )
+        .await;
+    assert!(matches!(result, Err(ODataError::Cancelled)), "{result:?}");
+    assert_eq!(pages, 2);
+    assert_eq!(counter.0.load(Ordering::SeqCst), 2);
+}
+
+#[tokio::test]
+async fn breaking_from_the_callback_stops_and_reports_it() {
+    let counter = Counter::default();
+    let router = axum::Router::new()
+        .route("/data/Items", get(endless))
+        .with_state(counter.clone());
+    let server = common::serve(router).await;
+    let client = common::client(&server.root());
+    let progress = client
+        .list_all(
+            client.collection_url("Items", "$top=1").unwrap(),
+            &CancelToken::new(),
+            |_, p| {
+                if p.pages == 3 {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(progress.pages, 3);
+    assert!(progress.stopped_early);
+    assert_eq!(counter.0.load(Ordering::SeqCst), 3);
+}
