@@ -29,7 +29,11 @@ fn main() -> anyhow::Result<()> {
         generate(&path)?;
     }
     let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-    println!("document: {} ({:.1} MB)", path.display(), bytes.len() as f64 / 1e6);
+    println!(
+        "document: {} ({:.1} MB)",
+        path.display(),
+        bytes.len() as f64 / 1e6
+    );
 
     let mut parse_ms = Vec::with_capacity(iterations);
     let mut model = None;
@@ -39,7 +43,9 @@ fn main() -> anyhow::Result<()> {
         parse_ms.push(start.elapsed().as_secs_f64() * 1e3);
         model = Some(parsed);
     }
-    let Some(model) = model else { bail!("no iteration ran") };
+    let Some(model) = model else {
+        bail!("no iteration ran")
+    };
     let summary = model.summary(median(&mut parse_ms));
     println!(
         "model: {} entity sets, {} entity types, {} properties, {} navigation properties, {} warnings",
@@ -72,7 +78,11 @@ fn main() -> anyhow::Result<()> {
         }
     }
     println!("iterations: {iterations}");
-    println!("parse_median_ms={:.1} parse_min_ms={:.1}", summary.parse_ms, min(&parse_ms));
+    println!(
+        "parse_median_ms={:.1} parse_min_ms={:.1}",
+        summary.parse_ms,
+        min(&parse_ms)
+    );
     println!(
         "cache_load_median_ms={:.1} cache_load_min_ms={:.1} cache_store_ms={store_ms:.1} cache_bytes={cache_bytes}",
         median(&mut load_ms),
@@ -86,7 +96,11 @@ fn generate(path: &Path) -> anyhow::Result<()> {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let script = manifest.join("../shared/tools/make_fno_scale_metadata.py");
     if !script.exists() {
-        bail!("{} does not exist and no generator at {}", path.display(), script.display());
+        bail!(
+            "{} does not exist and no generator at {}",
+            path.display(),
+            script.display()
+        );
     }
     let fno = manifest.join("tests/fixtures/metadata/fno");
     let mut sources: Vec<PathBuf> = std::fs::read_dir(&fno)?

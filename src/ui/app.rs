@@ -1,5 +1,6 @@
 //! The eframe application: owns the UI state and lays out the window's panels.
 
+use super::connection::{self, Connection};
 use super::entity_picker::{ENTITY_SEARCH_ID, EntityPicker};
 use super::state::UiState;
 use super::{central_panel, side_panel, status_bar, theme, top_bar};
@@ -28,13 +29,24 @@ pub struct FlowbenchApp {
     pub state: UiState,
     metadata: Option<LoadedMetadata>,
     entity_picker: EntityPicker,
+    connection: Connection,
+    demo_config: Option<crate::demo::DemoConfig>,
+    runtime: Option<tokio::runtime::Runtime>,
     theme_installed: bool,
 }
 
 impl FlowbenchApp {
     /// Creates the app from eframe's creation context, restoring the saved UI state.
+    /// On launch the embedded demo instance starts in the background, with its database in
+    /// the user's data directory.
     pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
-        Self::with_state(load_state(cc.storage))
+        let mut app = Self::with_state(load_state(cc.storage));
+        let config = crate::demo::DemoConfig {
+            db_path: connection::default_demo_db(),
+            ..crate::demo::DemoConfig::default()
+        };
+        app.connect_demo(&cc.egui_ctx, config);
+        app
     }
 
     /// Creates the app with a given UI state (used by tests and by [`Self::new`]).
@@ -43,7 +55,62 @@ impl FlowbenchApp {
             state,
             metadata: None,
             entity_picker: EntityPicker::default(),
+            connection: Connection::Idle,
+            demo_config: None,
+            runtime: None,
             theme_installed: false,
+        }
+    }
+
+    /// Starts the embedded demo instance with `config` and connects to it in the background.
+    pub fn connect_demo(&mut self, ctx: &egui::Context, config: crate::demo::DemoConfig) {
+        let runtime = match &self.runtime {
+            Some(runtime) => runtime,
+            None => match tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(2)
+                .thread_name("flowbench-ui-io")
+                .enable_all()
+                .build()
+            {
+                Ok(runtime) => self.runtime.insert(runtime),
+                Err(e) => {
+                    self.connection = Connection::Failed(format!("no async runtime: {e}"));
+                    return;
+                }
+            },
+        };
+        self.demo_config = Some(config.clone());
+        self.connection =
+            Connection::Connecting(connection::connect_demo(runtime, ctx.clone(), config));
+    }
+
+    /// The connection to the current instance.
+    pub fn connection(&self) -> &Connection {
+        &self.connection
+    }
+
+    fn poll_connection(&mut self) {
+        if !self.connection.is_connecting() {
+            return;
+        }
+        let Connection::Connecting(promise) =
+            std::mem::replace(&mut self.connection, Connection::Idle)
+        else {
+            return;
+        };
+        self.connection = match promise.try_take() {
+            Ok(Ok((connected, model))) => {
+                self.set_metadata(model);
+                Connection::Connected(Box::new(connected))
+            }
+            Ok(Err(message)) => Connection::Failed(message),
+            Err(promise) => Connection::Connecting(promise),
+        };
+    }
+
+    fn retry_connection(&mut self, ctx: &egui::Context) {
+        if let Some(config) = self.demo_config.clone() {
+            self.connect_demo(ctx, config);
         }
     }
 
@@ -65,18 +132,33 @@ impl FlowbenchApp {
             theme::set_dark_mode(ui.ctx(), self.state.dark_mode);
             self.theme_installed = true;
         }
+        self.poll_connection();
         self.handle_shortcuts(ui.ctx());
         let index = self.metadata.as_ref().map(|m| &m.index);
+        let connection = &self.connection;
         let picked = egui::Panel::top("top_bar")
             .show(ui, |ui| {
-                top_bar::top_bar_ui(ui, &mut self.state, &mut self.entity_picker, index)
+                top_bar::top_bar_ui(
+                    ui,
+                    &mut self.state,
+                    &mut self.entity_picker,
+                    connection,
+                    index,
+                )
             })
             .inner;
         if let Some(name) = picked {
             self.state.selected_entity = Some(name);
         }
-        egui::Panel::bottom("status_bar")
-            .show(ui, |ui| status_bar::status_bar_ui(ui, &mut self.state));
+        let entity_count = index.map_or(0, |i| i.len());
+        let retry = egui::Panel::bottom("status_bar")
+            .show(ui, |ui| {
+                status_bar::status_bar_ui(ui, &mut self.state, connection, entity_count)
+            })
+            .inner;
+        if retry {
+            self.retry_connection(ui.ctx());
+        }
         if self.state.side_panel_open {
             egui::Panel::left("side_panel")
                 .resizable(true)

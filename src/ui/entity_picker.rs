@@ -171,7 +171,11 @@ fn results_ui(
 fn highlighted_name(ui: &egui::Ui, name: &str, positions: &[usize]) -> LayoutJob {
     let font = egui::TextStyle::Body.resolve(ui.style());
     let normal = TextFormat::simple(font.clone(), ui.visuals().text_color());
-    let matched = TextFormat::simple(font, theme::ACCENT);
+    let matched = TextFormat {
+        color: ui.visuals().strong_text_color(),
+        underline: egui::Stroke::new(1.5, theme::ACCENT),
+        ..TextFormat::simple(font, theme::ACCENT)
+    };
     let mut job = LayoutJob::default();
     let mut buf = [0u8; 4];
     for (i, c) in name.chars().enumerate() {

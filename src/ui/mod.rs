@@ -2,6 +2,7 @@
 
 mod app;
 mod central_panel;
+pub mod connection;
 mod entity_picker;
 mod side_panel;
 mod state;

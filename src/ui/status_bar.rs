@@ -1,10 +1,17 @@
-//! The bottom status bar: the HTTP trace toggle, the current status and the version.
+//! The bottom status bar: the HTTP trace toggle, the connection status and the version.
 
+use super::connection::Connection;
 use super::state::UiState;
 use super::theme;
 
-/// Draws the status bar.
-pub fn status_bar_ui(ui: &mut egui::Ui, state: &mut UiState) {
+/// Draws the status bar; returns true when the user asks to retry a failed connection.
+pub fn status_bar_ui(
+    ui: &mut egui::Ui,
+    state: &mut UiState,
+    connection: &Connection,
+    entity_count: usize,
+) -> bool {
+    let mut retry = false;
     ui.horizontal(|ui| {
         if ui
             .selectable_label(state.trace_open, "HTTP trace (0)")
@@ -14,7 +21,21 @@ pub fn status_bar_ui(ui: &mut egui::Ui, state: &mut UiState) {
             state.trace_open = !state.trace_open;
         }
         ui.separator();
-        ui.label(egui::RichText::new("Ready").color(theme::MUTED));
+        let text = connection.status_text(entity_count);
+        match connection {
+            Connection::Connecting(_) => {
+                ui.spinner();
+                ui.label(text);
+            }
+            Connection::Failed(_) => {
+                retry = ui.button("Retry").clicked();
+                ui.add(egui::Label::new(egui::RichText::new(&text).color(theme::ERROR)).truncate())
+                    .on_hover_text(&text);
+            }
+            Connection::Connected(_) | Connection::Idle => {
+                ui.label(egui::RichText::new(text).color(theme::MUTED));
+            }
+        }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             ui.label(
                 egui::RichText::new(concat!("v", env!("CARGO_PKG_VERSION"))).color(theme::MUTED),
@@ -24,4 +45,5 @@ pub fn status_bar_ui(ui: &mut egui::Ui, state: &mut UiState) {
     if state.trace_open {
         ui.label(egui::RichText::new("No requests yet.").color(theme::MUTED));
     }
+    retry
 }

@@ -1,5 +1,6 @@
 //! The top bar: instance picker, entity search, view tabs and the theme switch.
 
+use super::connection::{Connection, DEMO_INSTANCE_NAME};
 use super::entity_picker::{EntityPicker, entity_picker_ui};
 use super::state::{UiState, View};
 use super::theme;
@@ -10,13 +11,14 @@ pub fn top_bar_ui(
     ui: &mut egui::Ui,
     state: &mut UiState,
     picker: &mut EntityPicker,
+    connection: &Connection,
     index: Option<&EntityIndex>,
 ) -> Option<String> {
     ui.add_space(4.0);
     let picked = ui.horizontal(|ui| {
         ui.heading("Flowbench");
         ui.separator();
-        instance_picker_ui(ui);
+        instance_picker_ui(ui, connection);
         let picked = entity_picker_ui(ui, picker, &mut state.entity_query, index);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             let theme_label = if state.dark_mode {
@@ -43,19 +45,25 @@ pub fn top_bar_ui(
     picked.inner
 }
 
-fn instance_picker_ui(ui: &mut egui::Ui) {
+fn instance_picker_ui(ui: &mut egui::Ui, connection: &Connection) {
     ui.label("Instance");
+    let (dot, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
+    ui.painter()
+        .circle_filled(dot.center(), 4.5, connection.dot_color());
+    let selected = match connection {
+        Connection::Idle => egui::RichText::new("No instance connected").color(theme::MUTED),
+        _ => egui::RichText::new(DEMO_INSTANCE_NAME),
+    };
     egui::ComboBox::from_id_salt("instance_picker")
-        .selected_text(egui::RichText::new("No instance connected").color(theme::MUTED))
+        .selected_text(selected)
         .width(200.0)
         .show_ui(ui, |ui| {
+            let _ = ui.selectable_label(true, DEMO_INSTANCE_NAME);
             ui.label(
-                egui::RichText::new(
-                    "The embedded demo instance and your saved instances will be listed here.",
-                )
-                .color(theme::MUTED),
+                egui::RichText::new("Saved instances and sign-in come with instance profiles.")
+                    .color(theme::MUTED),
             );
         })
         .response
-        .on_hover_text("Instance to work with");
+        .on_hover_text(connection.status_text(0));
 }

@@ -1,0 +1,123 @@
+//! The window's link to an instance: starts the embedded demo instance and loads its
+//! `$metadata` in the background, so the UI never waits on the network.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use poll_promise::Promise;
+
+use crate::auth::StaticTokenProvider;
+use crate::demo::{DemoConfig, DemoThread};
+use crate::odata::client::ODataClient;
+use crate::odata::metadata::{Model, parse_metadata};
+
+/// Display name of the embedded demo instance.
+pub const DEMO_INSTANCE_NAME: &str = "Demo instance (local)";
+
+/// A connected instance: its client and metadata (and the demo server when it is ours).
+pub struct Connected {
+    /// Service root URL, e.g. `http://127.0.0.1:PORT/data/`.
+    pub service_root: String,
+    /// The OData client for this instance.
+    pub client: ODataClient,
+    /// Keeps the in-process demo server running while connected.
+    _demo: Option<DemoThread>,
+}
+
+/// Where the window is with its instance.
+pub enum Connection {
+    /// Nothing requested yet.
+    Idle,
+    /// Starting the server and loading metadata.
+    Connecting(Promise<Result<(Connected, Model), String>>),
+    /// Ready for requests.
+    Connected(Box<Connected>),
+    /// The last attempt failed; the message says why.
+    Failed(String),
+}
+
+/// The demo database in the user's data directory, so demo data survives restarts.
+pub fn default_demo_db() -> Option<PathBuf> {
+    let dirs = directories::ProjectDirs::from("", "", "flowbench")?;
+    let dir = dirs.data_dir().to_path_buf();
+    std::fs::create_dir_all(&dir).ok()?;
+    Some(dir.join("demo.sqlite"))
+}
+
+/// Starts the embedded demo instance with `config` and loads its metadata, off the UI thread.
+/// A database that cannot be opened falls back to a fresh temporary one.
+pub fn connect_demo(
+    runtime: &tokio::runtime::Runtime,
+    ctx: egui::Context,
+    config: DemoConfig,
+) -> Promise<Result<(Connected, Model), String>> {
+    let _guard = runtime.enter();
+    Promise::spawn_async(async move {
+        let result = start_and_load(config).await;
+        ctx.request_repaint();
+        result
+    })
+}
+
+async fn start_and_load(config: DemoConfig) -> Result<(Connected, Model), String> {
+    let fallback = DemoConfig {
+        db_path: None,
+        reset: false,
+        ..config.clone()
+    };
+    let demo = tokio::task::spawn_blocking(move || {
+        DemoThread::start(config).or_else(|first| {
+            tracing::warn!("demo database unusable ({first}); using a temporary one");
+            DemoThread::start(fallback)
+        })
+    })
+    .await
+    .map_err(|e| format!("the demo instance did not start: {e}"))?
+    .map_err(|e| format!("the demo instance did not start: {e}"))?;
+
+    let service_root = demo.service_root().to_owned();
+    let client = ODataClient::new(&service_root, Arc::new(StaticTokenProvider::default()))
+        .map_err(|e| e.to_string())?;
+    let document = client
+        .metadata_document()
+        .await
+        .map_err(|e| e.to_string())?;
+    let model = parse_metadata(&document).map_err(|e| format!("invalid $metadata: {e}"))?;
+    let connected = Connected {
+        service_root,
+        client,
+        _demo: Some(demo),
+    };
+    Ok((connected, model))
+}
+
+impl Connection {
+    /// A one-line status for the status bar.
+    pub fn status_text(&self, entity_count: usize) -> String {
+        match self {
+            Self::Idle => "No instance connected".to_owned(),
+            Self::Connecting(_) => {
+                "Starting the demo instance and loading its metadata…".to_owned()
+            }
+            Self::Connected(c) => {
+                format!("Connected to {} · {entity_count} entities", c.service_root)
+            }
+            Self::Failed(message) => format!("Connection failed: {message}"),
+        }
+    }
+
+    /// The colour of the instance's status dot.
+    pub fn dot_color(&self) -> egui::Color32 {
+        match self {
+            Self::Idle => super::theme::MUTED,
+            Self::Connecting(_) => super::theme::WARNING,
+            Self::Connected(_) => super::theme::SUCCESS,
+            Self::Failed(_) => super::theme::ERROR,
+        }
+    }
+
+    /// Whether a connection attempt is under way.
+    pub fn is_connecting(&self) -> bool {
+        matches!(self, Self::Connecting(_))
+    }
+}
