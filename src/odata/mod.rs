@@ -4,3 +4,4 @@
 pub mod metadata;
 pub mod values;
 pub mod keys;
+pub mod query;
