@@ -5,3 +5,4 @@ pub mod metadata;
 pub mod values;
 pub mod keys;
 pub mod query;
+pub mod service_root;
