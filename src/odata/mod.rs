@@ -1,8 +1,9 @@
 //! The OData engine: CSDL metadata model and parser, request building, typed values and the
 //! HTTP client behind every connector action.
 
-pub mod metadata;
-pub mod values;
+pub mod filter;
 pub mod keys;
+pub mod metadata;
 pub mod query;
 pub mod service_root;
+pub mod values;

@@ -69,7 +69,10 @@ pub struct ExpandItem {
 impl ExpandItem {
     /// An item without nested options.
     pub fn new(path: impl Into<String>) -> Self {
-        Self { path: path.into(), options: QueryOptions::default() }
+        Self {
+            path: path.into(),
+            options: QueryOptions::default(),
+        }
     }
 
     /// The item as written in `$expand` (not percent-encoded).
@@ -78,7 +81,10 @@ impl ExpandItem {
         if nested.is_empty() {
             self.path.clone()
         } else {
-            let inner: Vec<String> = nested.into_iter().map(|(k, v)| format!("{k}={v}")).collect();
+            let inner: Vec<String> = nested
+                .into_iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
             format!("{}({})", self.path, inner.join(";"))
         }
     }
@@ -116,7 +122,9 @@ pub enum QueryError {
     #[error("unbalanced parentheses or quotes in '{0}'")]
     Unbalanced(String),
     /// An unknown nested option inside `$expand`.
-    #[error("unknown query option '{0}' (expected $select, $filter, $expand, $orderby, $top, $skip, $count or $search)")]
+    #[error(
+        "unknown query option '{0}' (expected $select, $filter, $expand, $orderby, $top, $skip, $count or $search)"
+    )]
     UnknownOption(String),
     /// A nested option without `=`.
     #[error("query option '{0}' has no value")]
@@ -190,7 +198,13 @@ impl QueryOptions {
     pub fn to_query_string(&self) -> String {
         self.pairs()
             .iter()
-            .map(|(k, v)| format!("{}={}", encode_query_component(k), encode_query_component(v)))
+            .map(|(k, v)| {
+                format!(
+                    "{}={}",
+                    encode_query_component(k),
+                    encode_query_component(v)
+                )
+            })
             .collect::<Vec<_>>()
             .join("&")
     }
@@ -215,8 +229,9 @@ impl QueryOptions {
             if part.is_empty() {
                 continue;
             }
-            let (name, value) =
-                part.split_once('=').ok_or_else(|| QueryError::MissingValue(part.to_owned()))?;
+            let (name, value) = part
+                .split_once('=')
+                .ok_or_else(|| QueryError::MissingValue(part.to_owned()))?;
             options.set_system(name.trim(), value.trim())?;
         }
         Ok(options)
@@ -249,7 +264,11 @@ fn parse_count(option: &str, text: &str) -> Result<u64, QueryError> {
 
 /// Parses `A, B ,C` into property names (empty items dropped).
 pub fn parse_select(text: &str) -> Vec<String> {
-    text.split(',').map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    text.split(',')
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Parses `Name desc,Id` into `$orderby` items.
@@ -263,7 +282,10 @@ pub fn parse_orderby(text: &str) -> Result<Vec<OrderBy>, QueryError> {
             [_, d] if d.eq_ignore_ascii_case("desc") => SortDirection::Desc,
             _ => return Err(QueryError::InvalidOrderBy(part.to_owned())),
         };
-        items.push(OrderBy { field: words[0].to_owned(), direction });
+        items.push(OrderBy {
+            field: words[0].to_owned(),
+            direction,
+        });
     }
     Ok(items)
 }
@@ -310,7 +332,9 @@ fn split_top_level(text: &str, separator: char) -> Result<Vec<String>, QueryErro
             '\'' => in_quote = !in_quote,
             '(' if !in_quote => depth += 1,
             ')' if !in_quote => {
-                depth = depth.checked_sub(1).ok_or_else(|| QueryError::Unbalanced(text.to_owned()))?
+                depth = depth
+                    .checked_sub(1)
+                    .ok_or_else(|| QueryError::Unbalanced(text.to_owned()))?
             }
             c if c == separator && !in_quote && depth == 0 => {
                 parts.push(std::mem::take(&mut current));

@@ -5,7 +5,9 @@ use std::net::IpAddr;
 use url::{Host, Url};
 
 /// The kind of OData service, which decides how a typed address becomes a service root.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, Default, serde::Serialize, serde::Deserialize,
+)]
 pub enum ServiceKind {
     /// Dynamics 365 Finance & Operations: a bare host gets `/data/` appended.
     #[default]
@@ -20,8 +22,12 @@ pub enum ServiceKind {
 
 impl ServiceKind {
     /// Every kind, for pickers.
-    pub const ALL: [Self; 4] =
-        [Self::FinanceOperations, Self::BusinessCentral, Self::Dataverse, Self::GenericOData];
+    pub const ALL: [Self; 4] = [
+        Self::FinanceOperations,
+        Self::BusinessCentral,
+        Self::Dataverse,
+        Self::GenericOData,
+    ];
 
     /// A human label.
     pub fn label(self) -> &'static str {
@@ -111,9 +117,11 @@ pub fn normalize_service_root(kind: ServiceKind, input: &str) -> Result<Url, Ser
             .is_some_and(|h| is_loopback_host(&h));
         format!("{}://{text}", if loopback { "http" } else { "https" })
     };
-    let mut url =
-        Url::parse(&with_scheme).map_err(|e| ServiceRootError::Invalid(text.to_owned(), e.to_string()))?;
-    let host = url.host().ok_or_else(|| ServiceRootError::NoHost(text.to_owned()))?;
+    let mut url = Url::parse(&with_scheme)
+        .map_err(|e| ServiceRootError::Invalid(text.to_owned(), e.to_string()))?;
+    let host = url
+        .host()
+        .ok_or_else(|| ServiceRootError::NoHost(text.to_owned()))?;
     match url.scheme() {
         "https" => {}
         "http" if is_loopback_host(&host) => {}
@@ -168,11 +176,26 @@ mod tests {
     #[test]
     fn fno_host_gets_https_and_data() {
         let fo = ServiceKind::FinanceOperations;
-        assert_eq!(root(fo, "contoso.operations.dynamics.com"), "https://contoso.operations.dynamics.com/data/");
-        assert_eq!(root(fo, " https://contoso.operations.dynamics.com "), "https://contoso.operations.dynamics.com/data/");
-        assert_eq!(root(fo, "https://contoso.operations.dynamics.com/data"), "https://contoso.operations.dynamics.com/data/");
-        assert_eq!(root(fo, "https://contoso.operations.dynamics.com/data/$metadata"), "https://contoso.operations.dynamics.com/data/");
-        assert_eq!(root(fo, "HTTPS://Contoso.Operations.Dynamics.com/data/"), "https://contoso.operations.dynamics.com/data/");
+        assert_eq!(
+            root(fo, "contoso.operations.dynamics.com"),
+            "https://contoso.operations.dynamics.com/data/"
+        );
+        assert_eq!(
+            root(fo, " https://contoso.operations.dynamics.com "),
+            "https://contoso.operations.dynamics.com/data/"
+        );
+        assert_eq!(
+            root(fo, "https://contoso.operations.dynamics.com/data"),
+            "https://contoso.operations.dynamics.com/data/"
+        );
+        assert_eq!(
+            root(fo, "https://contoso.operations.dynamics.com/data/$metadata"),
+            "https://contoso.operations.dynamics.com/data/"
+        );
+        assert_eq!(
+            root(fo, "HTTPS://Contoso.Operations.Dynamics.com/data/"),
+            "https://contoso.operations.dynamics.com/data/"
+        );
     }
 
     #[test]
@@ -182,16 +205,26 @@ mod tests {
         let dv = "https://org.crm.dynamics.com/api/data/v9.2/";
         assert_eq!(root(ServiceKind::Dataverse, dv), dv);
         let generic = "services.odata.org/V4/TripPinService";
-        assert_eq!(root(ServiceKind::GenericOData, generic), "https://services.odata.org/V4/TripPinService/");
+        assert_eq!(
+            root(ServiceKind::GenericOData, generic),
+            "https://services.odata.org/V4/TripPinService/"
+        );
         let with_query = "https://bc.example.com:7048/BC/ODataV4/?tenant=default";
         assert_eq!(root(ServiceKind::BusinessCentral, with_query), with_query);
     }
 
     #[test]
     fn host_only_is_refused_for_other_kinds() {
-        for kind in [ServiceKind::BusinessCentral, ServiceKind::Dataverse, ServiceKind::GenericOData] {
+        for kind in [
+            ServiceKind::BusinessCentral,
+            ServiceKind::Dataverse,
+            ServiceKind::GenericOData,
+        ] {
             let err = normalize_service_root(kind, "org.crm.dynamics.com").unwrap_err();
-            assert!(matches!(err, ServiceRootError::NeedsFullRoot { .. }), "{kind:?}");
+            assert!(
+                matches!(err, ServiceRootError::NeedsFullRoot { .. }),
+                "{kind:?}"
+            );
             assert!(err.to_string().contains("needs the full service root URL"));
         }
     }
@@ -199,14 +232,33 @@ mod tests {
     #[test]
     fn http_only_for_loopback() {
         let g = ServiceKind::GenericOData;
-        assert_eq!(root(g, "http://127.0.0.1:8080/data"), "http://127.0.0.1:8080/data/");
-        assert_eq!(root(g, "http://localhost:3000/odata/"), "http://localhost:3000/odata/");
+        assert_eq!(
+            root(g, "http://127.0.0.1:8080/data"),
+            "http://127.0.0.1:8080/data/"
+        );
+        assert_eq!(
+            root(g, "http://localhost:3000/odata/"),
+            "http://localhost:3000/odata/"
+        );
         assert_eq!(root(g, "http://[::1]:9000/x"), "http://[::1]:9000/x/");
-        assert_eq!(root(ServiceKind::FinanceOperations, "127.0.0.1:8080"), "http://127.0.0.1:8080/data/");
-        assert_eq!(root(ServiceKind::FinanceOperations, "localhost:8080"), "http://localhost:8080/data/");
-        for bad in ["http://contoso.operations.dynamics.com", "http://10.0.0.1/data/", "ftp://localhost/x/"] {
+        assert_eq!(
+            root(ServiceKind::FinanceOperations, "127.0.0.1:8080"),
+            "http://127.0.0.1:8080/data/"
+        );
+        assert_eq!(
+            root(ServiceKind::FinanceOperations, "localhost:8080"),
+            "http://localhost:8080/data/"
+        );
+        for bad in [
+            "http://contoso.operations.dynamics.com",
+            "http://10.0.0.1/data/",
+            "ftp://localhost/x/",
+        ] {
             assert!(
-                matches!(normalize_service_root(g, bad), Err(ServiceRootError::InsecureScheme(_))),
+                matches!(
+                    normalize_service_root(g, bad),
+                    Err(ServiceRootError::InsecureScheme(_))
+                ),
                 "{bad}"
             );
         }
@@ -215,18 +267,39 @@ mod tests {
     #[test]
     fn invalid_inputs() {
         let fo = ServiceKind::FinanceOperations;
-        assert_eq!(normalize_service_root(fo, "  "), Err(ServiceRootError::Empty));
-        assert!(matches!(normalize_service_root(fo, "https://"), Err(ServiceRootError::Invalid(..))));
-        assert!(matches!(normalize_service_root(fo, "https://h/data/#x"), Err(ServiceRootError::Fragment(_))));
+        assert_eq!(
+            normalize_service_root(fo, "  "),
+            Err(ServiceRootError::Empty)
+        );
+        assert!(matches!(
+            normalize_service_root(fo, "https://"),
+            Err(ServiceRootError::Invalid(..))
+        ));
+        assert!(matches!(
+            normalize_service_root(fo, "https://h/data/#x"),
+            Err(ServiceRootError::Fragment(_))
+        ));
         assert!(normalize_service_root(fo, "https://user:pw@h/data/").is_err());
         assert!(normalize_service_root(fo, "exa mple.com").is_err());
     }
 
     #[test]
     fn guesses_kind_from_host() {
-        assert_eq!(ServiceKind::guess_from_host("contoso.operations.dynamics.com"), ServiceKind::FinanceOperations);
-        assert_eq!(ServiceKind::guess_from_host("api.businesscentral.dynamics.com"), ServiceKind::BusinessCentral);
-        assert_eq!(ServiceKind::guess_from_host("org.crm4.dynamics.com"), ServiceKind::Dataverse);
-        assert_eq!(ServiceKind::guess_from_host("services.odata.org"), ServiceKind::GenericOData);
+        assert_eq!(
+            ServiceKind::guess_from_host("contoso.operations.dynamics.com"),
+            ServiceKind::FinanceOperations
+        );
+        assert_eq!(
+            ServiceKind::guess_from_host("api.businesscentral.dynamics.com"),
+            ServiceKind::BusinessCentral
+        );
+        assert_eq!(
+            ServiceKind::guess_from_host("org.crm4.dynamics.com"),
+            ServiceKind::Dataverse
+        );
+        assert_eq!(
+            ServiceKind::guess_from_host("services.odata.org"),
+            ServiceKind::GenericOData
+        );
     }
 }

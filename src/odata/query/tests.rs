@@ -17,8 +17,14 @@ fn full_query_string_is_encoded_in_order() {
         select: vec!["Name".into(), "Id".into()],
         expand: vec![ExpandItem::new("Lines")],
         orderby: vec![
-            OrderBy { field: "Name".into(), direction: SortDirection::Desc },
-            OrderBy { field: "Id".into(), direction: SortDirection::Asc },
+            OrderBy {
+                field: "Name".into(),
+                direction: SortDirection::Desc,
+            },
+            OrderBy {
+                field: "Id".into(),
+                direction: SortDirection::Asc,
+            },
         ],
         top: Some(5),
         skip: Some(10),
@@ -37,8 +43,14 @@ fn full_query_string_is_encoded_in_order() {
 
 #[test]
 fn non_ascii_and_percent_are_encoded() {
-    let q = QueryOptions { filter: Some("City eq 'Zürich 100%'".into()), ..Default::default() };
-    assert_eq!(q.to_query_string(), "$filter=City%20eq%20'Z%C3%BCrich%20100%25'");
+    let q = QueryOptions {
+        filter: Some("City eq 'Zürich 100%'".into()),
+        ..Default::default()
+    };
+    assert_eq!(
+        q.to_query_string(),
+        "$filter=City%20eq%20'Z%C3%BCrich%20100%25'"
+    );
 }
 
 #[test]
@@ -49,8 +61,14 @@ fn nested_expand_options() {
     lines.options.top = Some(5);
     lines.options.expand = vec![ExpandItem::new("Product")];
     lines.options.cross_company = true; // not valid nested: never written
-    assert_eq!(lines.to_text(), "Lines($filter=Qty gt 1;$select=A,B;$expand=Product;$top=5)");
-    let q = QueryOptions { expand: vec![lines, ExpandItem::new("Header")], ..Default::default() };
+    assert_eq!(
+        lines.to_text(),
+        "Lines($filter=Qty gt 1;$select=A,B;$expand=Product;$top=5)"
+    );
+    let q = QueryOptions {
+        expand: vec![lines, ExpandItem::new("Header")],
+        ..Default::default()
+    };
     assert_eq!(
         q.to_query_string(),
         "$expand=Lines($filter%3DQty%20gt%201;$select%3DA,B;$expand%3DProduct;$top%3D5),Header"
@@ -59,7 +77,10 @@ fn nested_expand_options() {
 
 #[test]
 fn append_to_url_with_existing_query() {
-    let q = QueryOptions { top: Some(1), ..Default::default() };
+    let q = QueryOptions {
+        top: Some(1),
+        ..Default::default()
+    };
     assert_eq!(q.append_to("X?a=1"), "X?a=1&$top=1");
     assert_eq!(q.append_to("X"), "X?$top=1");
 }
@@ -69,12 +90,24 @@ fn parses_orderby() {
     assert_eq!(
         parse_orderby("Name desc, Id ,Date ASC").unwrap(),
         vec![
-            OrderBy { field: "Name".into(), direction: SortDirection::Desc },
-            OrderBy { field: "Id".into(), direction: SortDirection::Asc },
-            OrderBy { field: "Date".into(), direction: SortDirection::Asc },
+            OrderBy {
+                field: "Name".into(),
+                direction: SortDirection::Desc
+            },
+            OrderBy {
+                field: "Id".into(),
+                direction: SortDirection::Asc
+            },
+            OrderBy {
+                field: "Date".into(),
+                direction: SortDirection::Asc
+            },
         ]
     );
-    assert!(matches!(parse_orderby("Name sideways"), Err(QueryError::InvalidOrderBy(_))));
+    assert!(matches!(
+        parse_orderby("Name sideways"),
+        Err(QueryError::InvalidOrderBy(_))
+    ));
     assert!(parse_orderby("A b c").is_err());
 }
 
@@ -86,8 +119,10 @@ fn parses_select() {
 
 #[test]
 fn parses_expand_with_nesting_and_quotes() {
-    let items =
-        parse_expand("Lines($select=A,B;$filter=Name eq 'x;)y';$top=5;$expand=Product($select=Name)),Header").unwrap();
+    let items = parse_expand(
+        "Lines($select=A,B;$filter=Name eq 'x;)y';$top=5;$expand=Product($select=Name)),Header",
+    )
+    .unwrap();
     assert_eq!(items.len(), 2);
     let lines = &items[0];
     assert_eq!(lines.path, "Lines");
@@ -98,18 +133,40 @@ fn parses_expand_with_nesting_and_quotes() {
     assert_eq!(lines.options.expand[0].options.select, ["Name"]);
     assert_eq!(items[1], ExpandItem::new("Header"));
     // Round trip through text.
-    let text = items.iter().map(ExpandItem::to_text).collect::<Vec<_>>().join(",");
+    let text = items
+        .iter()
+        .map(ExpandItem::to_text)
+        .collect::<Vec<_>>()
+        .join(",");
     assert_eq!(parse_expand(&text).unwrap(), items);
 }
 
 #[test]
 fn expand_errors() {
-    assert!(matches!(parse_expand("Lines($select=A"), Err(QueryError::Unbalanced(_))));
-    assert!(matches!(parse_expand("Lines)"), Err(QueryError::Unbalanced(_))));
-    assert!(matches!(parse_expand("Lines($bogus=1)"), Err(QueryError::UnknownOption(_))));
-    assert!(matches!(parse_expand("Lines($top=x)"), Err(QueryError::InvalidNumber { .. })));
-    assert!(matches!(parse_expand("Lines($select)"), Err(QueryError::MissingValue(_))));
-    assert!(matches!(parse_expand("A,,B"), Err(QueryError::EmptyItem(_))));
+    assert!(matches!(
+        parse_expand("Lines($select=A"),
+        Err(QueryError::Unbalanced(_))
+    ));
+    assert!(matches!(
+        parse_expand("Lines)"),
+        Err(QueryError::Unbalanced(_))
+    ));
+    assert!(matches!(
+        parse_expand("Lines($bogus=1)"),
+        Err(QueryError::UnknownOption(_))
+    ));
+    assert!(matches!(
+        parse_expand("Lines($top=x)"),
+        Err(QueryError::InvalidNumber { .. })
+    ));
+    assert!(matches!(
+        parse_expand("Lines($select)"),
+        Err(QueryError::MissingValue(_))
+    ));
+    assert!(matches!(
+        parse_expand("A,,B"),
+        Err(QueryError::EmptyItem(_))
+    ));
     assert!(parse_expand("").unwrap().is_empty());
 }
 
