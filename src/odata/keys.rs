@@ -58,6 +58,9 @@ pub enum KeyError {
     /// A named part refers to a property that is not part of the key.
     #[error("'{0}' is not a key property (expected: {1})")]
     UnknownKeyName(String, String),
+    /// A record lacks a key property.
+    #[error("the record has no value for key property {0}")]
+    MissingInRecord(String),
     /// A key value is invalid for its type.
     #[error("key {field}: {source}")]
     Invalid {
@@ -122,6 +125,37 @@ impl KeyPredicate {
                 source,
             })?;
             parts.push((name, value));
+        }
+        Ok(Self { parts })
+    }
+
+    /// The key of a record read from the service (e.g. a row of a query result), typed by
+    /// the metadata so that decimals and Int64 keep their exact JSON text.
+    pub fn from_record(
+        model: &Model,
+        entity: &EntityType,
+        record: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Self, KeyError> {
+        let key_names = model.key_of(entity);
+        if key_names.is_empty() {
+            return Err(KeyError::NoKey(entity.name.clone()));
+        }
+        let properties = model.key_properties(entity);
+        let mut parts = Vec::with_capacity(key_names.len());
+        for name in key_names {
+            let property = properties
+                .iter()
+                .find(|p| &p.name == name)
+                .ok_or_else(|| KeyError::UndeclaredKeyProperty(name.clone()))?;
+            let json = record
+                .get(name)
+                .ok_or_else(|| KeyError::MissingInRecord(name.clone()))?;
+            let kind = ValueKind::of_property(model, property);
+            let value = Value::from_json(&kind, json).map_err(|source| KeyError::Invalid {
+                field: name.clone(),
+                source,
+            })?;
+            parts.push((name.clone(), value));
         }
         Ok(Self { parts })
     }

@@ -272,3 +272,30 @@ WarrantyLineNum=2)"
         "key Action: 'Refund' is not a member of Microsoft.Dynamics.DataEntities.WarrantySalesAction (expected one of: Add, Cancel)"
     );
 }
+
+#[test]
+fn key_from_record_keeps_exact_values() {
+    let model = sales_model();
+    let entity = model
+        .entity_type(&format!("{NS}.PriceTermJournalTrans"))
+        .unwrap();
+    let record: serde_json::Value = serde_json::from_str(
+        r#"{"@odata.etag":"W/\"x\"","dataAreaId":"usmf","AgreementId":"PA/0001","LineNum":12345678901234567890.000001,"Value":5}"#,
+    )
+    .unwrap();
+    let k = KeyPredicate::from_record(&model, entity, record.as_object().unwrap()).unwrap();
+    assert_eq!(
+        k.to_literal(),
+        "(dataAreaId='usmf',AgreementId='PA/0001',LineNum=12345678901234567890.000001)"
+    );
+    assert_eq!(
+        entity_path("PriceTermJournalTrans", &k),
+        "PriceTermJournalTrans(dataAreaId='usmf',AgreementId='PA%2F0001',LineNum=12345678901234567890.000001)"
+    );
+    let mut partial = record.as_object().unwrap().clone();
+    partial.remove("LineNum");
+    assert_eq!(
+        KeyPredicate::from_record(&model, entity, &partial).unwrap_err(),
+        KeyError::MissingInRecord("LineNum".into())
+    );
+}
