@@ -190,6 +190,17 @@ fn pasted_odata_predicates_are_understood() {
         "('US-001')"
     );
     assert_eq!(key(&model, "Thing", "(Id=7)").unwrap().to_literal(), "(7)");
+    // Parenthesised text that is not a predicate stays a plain value.
+    assert_eq!(
+        key(&model, "Account", "(abc)").unwrap().to_literal(),
+        "('(abc)')"
+    );
+    assert_eq!(
+        key(&model, "CustomerV3", "(usmf),(x)")
+            .unwrap()
+            .to_literal(),
+        "(dataAreaId='(usmf)',CustomerAccount='(x)')"
+    );
     assert!(matches!(
         key(&model, "CustomerV3", "(Foo='x',dataAreaId='usmf')"),
         Err(KeyError::UnknownKeyName(..))

@@ -192,6 +192,7 @@ fn floats_and_special_values() {
     assert!(Value::parse_text(&p(EdmPrimitive::Double), "inf").is_err());
     assert!(Value::parse_text(&p(EdmPrimitive::Double), "1,5").is_err());
     assert!(Value::parse_text(&p(EdmPrimitive::Single), "1e100").is_err());
+    assert!(Value::parse_text(&p(EdmPrimitive::Double), "1e400").is_err());
     let nan = Value::from_json(&p(EdmPrimitive::Double), &json!("NaN")).unwrap();
     assert_eq!(nan.to_url_literal(), "NaN");
 }
