@@ -142,7 +142,7 @@ impl<W: Write> RecordWriter for JsonArrayWriter<W> {
     }
 }
 
-/// Streams CSV. The header is the union of the first page's keys; keys first seen on later
+/// Streams RFC 4180 CSV (CRLF line ends, fields quoted when needed). The header is the union of the first page's keys; keys first seen on later
 /// pages cannot be added to a header already written, so they are left out and listed by
 /// [`CsvRecordWriter::dropped_columns`] (callers should warn). Use
 /// [`CsvRecordWriter::with_columns`] when the columns are known up front (e.g. `$select`).
@@ -158,7 +158,9 @@ impl<W: Write> CsvRecordWriter<W> {
     /// A writer whose header comes from the first page.
     pub fn new(out: W) -> Self {
         Self {
-            writer: csv::Writer::from_writer(out),
+            writer: csv::WriterBuilder::new()
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(out),
             preset: None,
             header: None,
             dropped: Vec::new(),

@@ -64,7 +64,7 @@ fn csv_header_union_skips_annotations_and_quotes() {
     let (text, dropped) = csv_of(&[page]);
     assert_eq!(
         text,
-        "Name,Note,Amount,Extra\n\"Contoso, Ltd\",\"say \"\"hi\"\"\",1.10,\n\"Line\nBreak\",,,\"{\"\"a\"\":[1,2]}\"\n"
+        "Name,Note,Amount,Extra\r\n\"Contoso, Ltd\",\"say \"\"hi\"\"\",1.10,\r\n\"Line\nBreak\",,,\"{\"\"a\"\":[1,2]}\"\r\n"
     );
     assert!(dropped.is_empty());
 }
@@ -75,7 +75,7 @@ fn csv_streams_pages_and_reports_late_columns() {
         records(r#"[{"A":1,"B":"x"}]"#),
         records(r#"[{"B":"y","A":2,"C":true}]"#),
     ]);
-    assert_eq!(text, "A,B\n1,x\n2,y\n");
+    assert_eq!(text, "A,B\r\n1,x\r\n2,y\r\n");
     assert_eq!(dropped, ["C"]);
 }
 
@@ -87,7 +87,7 @@ fn csv_with_fixed_columns_writes_header_even_without_rows() {
             CsvRecordWriter::with_columns(&mut buffer, vec!["Id".into(), "Name".into()]);
         writer.finish().unwrap();
     }
-    assert_eq!(String::from_utf8(buffer).unwrap(), "Id,Name\n");
+    assert_eq!(String::from_utf8(buffer).unwrap(), "Id,Name\r\n");
     assert_eq!(render(OutputFormat::Csv, &[]).unwrap(), "");
 }
 
@@ -114,7 +114,7 @@ fn table_is_aligned_and_truncated() {
 #[test]
 fn non_object_records_use_a_value_column() {
     let text = render(OutputFormat::Csv, &[json!(1), json!("two")]).unwrap();
-    assert_eq!(text, "value\n1\ntwo\n");
+    assert_eq!(text, "value\r\n1\r\ntwo\r\n");
 }
 
 #[test]
