@@ -3,6 +3,9 @@
 
 pub mod client;
 pub mod entity_index;
+pub mod filter;
 pub mod keys;
 pub mod metadata;
+pub mod query;
+pub mod service_root;
 pub mod values;
