@@ -1,6 +1,6 @@
 //! The window connects to the embedded demo instance in-process and searches its entities.
 
-use std::time::{Duration, Instant};
+mod ui_support;
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
@@ -8,20 +8,7 @@ use egui_kittest::kittest::Queryable;
 use flowbench::demo::DemoConfig;
 use flowbench::ui::connection::Connection;
 use flowbench::ui::{FlowbenchApp, UiState};
-
-/// Steps the harness until the connection attempt settles (bounded: 60 s).
-fn wait_until_settled(harness: &mut Harness<'_, FlowbenchApp>) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while harness.state().connection().is_connecting() {
-        assert!(
-            Instant::now() < deadline,
-            "demo instance did not connect in time"
-        );
-        harness.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    harness.step();
-}
+use ui_support::wait_until_connected;
 
 #[test]
 fn connects_to_the_demo_instance_and_picks_an_entity_from_its_metadata() {
@@ -45,7 +32,7 @@ fn connects_to_the_demo_instance_and_picks_an_entity_from_its_metadata() {
             >= 1
     );
 
-    wait_until_settled(&mut harness);
+    wait_until_connected(&mut harness);
     let Connection::Connected(connected) = harness.state().connection() else {
         panic!(
             "not connected: {}",
@@ -95,7 +82,7 @@ fn a_demo_that_cannot_start_shows_the_error_and_retry_recovers() {
         ..DemoConfig::default()
     };
     harness.state_mut().connect_demo(&ctx, config);
-    wait_until_settled(&mut harness);
+    wait_until_connected(&mut harness);
     assert!(matches!(
         harness.state().connection(),
         Connection::Failed(_)
@@ -119,7 +106,7 @@ fn a_demo_that_cannot_start_shows_the_error_and_retry_recovers() {
         harness.state().connection().is_connecting(),
         "Retry did not reconnect"
     );
-    wait_until_settled(&mut harness);
+    wait_until_connected(&mut harness);
     assert!(
         matches!(harness.state().connection(), Connection::Connected(_)),
         "retry did not connect: {}",

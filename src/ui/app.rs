@@ -2,6 +2,7 @@
 
 use super::connection::{self, Connection};
 use super::entity_picker::{ENTITY_SEARCH_ID, EntityPicker};
+use super::explorer::{Explorer, ExplorerContext};
 use super::state::UiState;
 use super::{central_panel, side_panel, status_bar, theme, top_bar};
 use crate::odata::entity_index::EntityIndex;
@@ -29,6 +30,8 @@ pub struct FlowbenchApp {
     pub state: UiState,
     metadata: Option<LoadedMetadata>,
     entity_picker: EntityPicker,
+    /// The explorer's jobs and results.
+    pub explorer: Explorer,
     connection: Connection,
     demo_config: Option<crate::demo::DemoConfig>,
     runtime: Option<tokio::runtime::Runtime>,
@@ -55,6 +58,7 @@ impl FlowbenchApp {
             state,
             metadata: None,
             entity_picker: EntityPicker::default(),
+            explorer: Explorer::default(),
             connection: Connection::Idle,
             demo_config: None,
             runtime: None,
@@ -80,8 +84,11 @@ impl FlowbenchApp {
             },
         };
         self.demo_config = Some(config.clone());
-        self.connection =
-            Connection::Connecting(connection::connect_demo(runtime, ctx.clone(), config));
+        self.connection = Connection::Connecting(Box::new(connection::connect_demo(
+            runtime,
+            ctx.clone(),
+            config,
+        )));
     }
 
     /// The connection to the current instance.
@@ -98,13 +105,13 @@ impl FlowbenchApp {
         else {
             return;
         };
-        self.connection = match promise.try_take() {
+        self.connection = match (*promise).try_take() {
             Ok(Ok((connected, model))) => {
                 self.set_metadata(model);
                 Connection::Connected(Box::new(connected))
             }
             Ok(Err(message)) => Connection::Failed(message),
-            Err(promise) => Connection::Connecting(promise),
+            Err(promise) => Connection::Connecting(Box::new(promise)),
         };
     }
 
@@ -167,9 +174,18 @@ impl FlowbenchApp {
                     side_panel::side_panel_ui(ui, &self.state, self.metadata.as_ref())
                 });
         }
-        egui::CentralPanel::default().show(ui, |ui| {
-            central_panel::central_panel_ui(ui, &mut self.state)
-        });
+        let cx = ExplorerContext {
+            state: &mut self.state,
+            connected: match &self.connection {
+                Connection::Connected(connected) => Some(connected),
+                _ => None,
+            },
+            metadata: self.metadata.as_ref(),
+            runtime: self.runtime.as_ref().map(|r| r.handle()),
+        };
+        let explorer = &mut self.explorer;
+        egui::CentralPanel::default()
+            .show(ui, |ui| central_panel::central_panel_ui(ui, explorer, cx));
     }
 
     fn handle_shortcuts(&mut self, ctx: &egui::Context) {

@@ -1,0 +1,30 @@
+//! The error panel above the results: status, OData message, Infolog lines, details.
+
+use super::error_report::ErrorReport;
+use crate::ui::theme;
+
+/// Draws `report` in a red-bordered frame.
+pub fn error_panel_ui(ui: &mut egui::Ui, report: &ErrorReport) {
+    egui::Frame::group(ui.style())
+        .stroke(egui::Stroke::new(1.0, theme::ERROR))
+        .show(ui, |ui| {
+            ui.set_min_width(ui.available_width());
+            ui.colored_label(theme::ERROR, egui::RichText::new(&report.title).strong());
+            ui.label(&report.message);
+            if !report.infolog.is_empty() {
+                ui.label(egui::RichText::new("Infolog").strong());
+                for line in &report.infolog {
+                    ui.label(egui::RichText::new(line).monospace());
+                }
+            }
+            for detail in &report.details {
+                ui.label(format!("· {detail}"));
+            }
+            if let Some(field) = &report.field {
+                ui.label(egui::RichText::new(format!("Field: {field}")).color(theme::WARNING));
+            }
+            if let Some(request) = &report.request {
+                ui.label(egui::RichText::new(request).monospace().color(theme::MUTED));
+            }
+        });
+}

@@ -1,0 +1,119 @@
+//! Shared set-up for GUI tests that talk to the embedded demo instance in-process.
+
+#![allow(dead_code)] // Each test file uses a different subset of these helpers.
+
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use flowbench::demo::DemoConfig;
+use flowbench::ui::connection::Connection;
+use flowbench::ui::{FlowbenchApp, UiState};
+
+/// Steps the harness until the connection attempt settles (bounded: 60 s).
+pub fn wait_until_connected(harness: &mut Harness<'_, FlowbenchApp>) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while harness.state().connection().is_connecting() {
+        assert!(
+            Instant::now() < deadline,
+            "demo instance did not connect in time"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    harness.step();
+}
+
+/// Steps until the explorer's job is done (bounded: 60 s).
+pub fn wait_until_idle(harness: &mut Harness<'_, FlowbenchApp>) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    harness.step();
+    while harness.state().explorer.is_busy() {
+        assert!(
+            Instant::now() < deadline,
+            "explorer job did not finish in time"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    harness.step();
+}
+
+/// A window connected to a fresh in-process demo instance with `config`.
+pub fn connected_app(config: DemoConfig) -> Harness<'static, FlowbenchApp> {
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(
+            |ui, app: &mut FlowbenchApp| app.window_ui(ui),
+            FlowbenchApp::with_state(UiState::default()),
+        );
+    let ctx = harness.ctx.clone();
+    harness.state_mut().connect_demo(&ctx, config);
+    wait_until_connected(&mut harness);
+    assert!(
+        matches!(harness.state().connection(), Connection::Connected(_)),
+        "not connected: {}",
+        harness.state().connection().status_text(0)
+    );
+    harness
+}
+
+/// The service root of the connected demo instance.
+pub fn service_root(harness: &Harness<'_, FlowbenchApp>) -> String {
+    match harness.state().connection() {
+        Connection::Connected(connected) => connected.service_root.clone(),
+        _ => panic!("not connected"),
+    }
+}
+
+/// Picks `entity` by typing `query` in the entity search and pressing Enter.
+pub fn pick_entity(harness: &mut Harness<'_, FlowbenchApp>, query: &str, entity: &str) {
+    harness
+        .get_by_role_and_label(Role::TextInput, "Entity")
+        .focus();
+    harness.step();
+    harness
+        .get_by_role_and_label(Role::TextInput, "Entity")
+        .type_text(query);
+    harness.step();
+    harness.key_press(egui::Key::Enter);
+    harness.step();
+    harness.step();
+    assert_eq!(
+        harness.state().state.selected_entity.as_deref(),
+        Some(entity)
+    );
+}
+
+/// `GET url` over plain HTTP, as JSON (the test's independent view of the server).
+pub fn get_json(url: &str) -> serde_json::Value {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        reqwest::get(url)
+            .await
+            .expect("request")
+            .json()
+            .await
+            .expect("JSON body")
+    })
+}
+
+/// `GET url` over plain HTTP, as text.
+pub fn get_text(url: &str) -> String {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        reqwest::get(url)
+            .await
+            .expect("request")
+            .text()
+            .await
+            .expect("body")
+    })
+}
