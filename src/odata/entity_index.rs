@@ -37,23 +37,37 @@ pub struct EntityIndex {
     labels: Vec<Prepared>,
 }
 
-/// A string split into chars, with a lowercase copy for case-insensitive matching.
+/// A string split into chars, with a lowercase copy for case-insensitive matching and a
+/// bag of its characters for rejecting most non-matches in constant time.
 #[derive(Debug, Clone, Default)]
 struct Prepared {
     chars: Vec<char>,
     lower: Vec<char>,
+    bag: u64,
 }
 
 impl Prepared {
     fn new(text: &str) -> Self {
         let chars: Vec<char> = text.chars().collect();
         // One lowercase char per char keeps positions aligned (multi-char lowercases keep the first).
-        let lower = chars
+        let lower: Vec<char> = chars
             .iter()
             .map(|c| c.to_lowercase().next().unwrap_or(*c))
             .collect();
-        Self { chars, lower }
+        let bag = char_bag(&lower);
+        Self { chars, lower, bag }
     }
+}
+
+/// One bit per ASCII letter and digit, one shared bit for anything else.
+fn char_bag(lower: &[char]) -> u64 {
+    lower.iter().fold(0, |bag, c| {
+        bag | match c {
+            'a'..='z' => 1 << (*c as u32 - 'a' as u32),
+            '0'..='9' => 1 << (26 + *c as u32 - '0' as u32),
+            _ => 1 << 63,
+        }
+    })
 }
 
 impl EntityIndex {
@@ -128,12 +142,17 @@ impl EntityIndex {
                 })
                 .collect();
         }
+        let query_bag = char_bag(&query);
         let mut hits: Vec<EntityMatch> = Vec::new();
         for (index, name) in self.names.iter().enumerate() {
-            let on_name = fuzzy_score(&query, &name.chars, &name.lower);
             let label = &self.labels[index];
-            let on_label =
-                fuzzy_score(&query, &label.chars, &label.lower).map(|(s, _)| (s - 8, Vec::new()));
+            let on_name = (query_bag & !name.bag == 0)
+                .then(|| fuzzy_score(&query, &name.chars, &name.lower))
+                .flatten();
+            let on_label = (label.lower != name.lower && query_bag & !label.bag == 0)
+                .then(|| fuzzy_score(&query, &label.chars, &label.lower))
+                .flatten()
+                .map(|(score, _)| (score - 8, Vec::new()));
             let best = match (on_name, on_label) {
                 (Some(a), Some(b)) => Some(if a.0 >= b.0 { a } else { b }),
                 (a, b) => a.or(b),
@@ -303,5 +322,14 @@ mod tests {
             ..idx.entries()[0].clone()
         }]);
         assert_eq!(idx.search("customers", 5).len(), 1);
+    }
+
+    #[test]
+    fn prefilter_keeps_matches_with_punctuation_digits_and_accents() {
+        let idx = index(&["Cust_Trans2", "ÉcritureLignes", "Other"]);
+        assert_eq!(names(&idx, "c_t2"), vec!["Cust_Trans2"]);
+        assert_eq!(names(&idx, "écrl"), vec!["ÉcritureLignes"]);
+        assert_eq!(names(&idx, "ÉCRITURE"), vec!["ÉcritureLignes"]);
+        assert!(names(&idx, "c-t").is_empty());
     }
 }
