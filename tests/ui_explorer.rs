@@ -80,3 +80,39 @@ fn list_items_reads_the_first_page_or_every_page() {
     assert_eq!(accounts.len(), on_server, "every record exactly once");
     assert!(harness.state().explorer.error.is_none());
 }
+
+#[test]
+fn a_run_action_is_remembered_and_picking_it_restores_action_and_entity() {
+    let mut harness = connected_app(small_pages());
+    pick_entity(&mut harness, "salesorderl", "SalesOrderLines");
+    harness.get_by_label("Run").click();
+    wait_until_idle(&mut harness);
+    assert_eq!(harness.state().state.recent.len(), 1);
+
+    harness.get_by_label("Get list of entities").click();
+    harness.step();
+    harness.get_by_label("Run").click();
+    wait_until_idle(&mut harness);
+    let labels: Vec<String> = harness
+        .state()
+        .state
+        .recent
+        .iter()
+        .map(|r| r.label())
+        .collect();
+    assert_eq!(
+        labels,
+        vec!["Get list of entities", "List items · SalesOrderLines"]
+    );
+
+    harness.get_by_label("List items · SalesOrderLines").click();
+    harness.step();
+    assert_eq!(
+        harness.state().state.action,
+        flowbench::ui::ConnectorAction::ListItems
+    );
+    assert_eq!(
+        harness.state().state.selected_entity.as_deref(),
+        Some("SalesOrderLines")
+    );
+}

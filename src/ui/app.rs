@@ -171,7 +171,7 @@ impl FlowbenchApp {
                 .resizable(true)
                 .default_size(240.0)
                 .show(ui, |ui| {
-                    side_panel::side_panel_ui(ui, &self.state, self.metadata.as_ref())
+                    side_panel::side_panel_ui(ui, &mut self.state, self.metadata.as_ref())
                 });
         }
         let cx = ExplorerContext {

@@ -12,7 +12,7 @@ pub mod theme;
 mod top_bar;
 
 pub use app::{FlowbenchApp, LoadedMetadata, load_state, save_state};
-pub use state::{ConnectorAction, UiState, View};
+pub use state::{ConnectorAction, RecentAction, UiState, View};
 
 /// Title of the main window.
 pub const WINDOW_TITLE: &str = "Flowbench";

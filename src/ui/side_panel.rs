@@ -5,7 +5,7 @@ use super::state::UiState;
 use super::theme;
 
 /// Draws the side panel.
-pub fn side_panel_ui(ui: &mut egui::Ui, state: &UiState, metadata: Option<&LoadedMetadata>) {
+pub fn side_panel_ui(ui: &mut egui::Ui, state: &mut UiState, metadata: Option<&LoadedMetadata>) {
     ui.add_space(6.0);
     ui.strong("Selected entity");
     match (state.selected_entity.as_deref(), metadata) {
@@ -25,7 +25,26 @@ pub fn side_panel_ui(ui: &mut egui::Ui, state: &UiState, metadata: Option<&Loade
     ui.add_space(12.0);
     ui.separator();
     ui.strong("Recent");
-    ui.label(egui::RichText::new("No recent actions yet").color(theme::MUTED));
+    if state.recent.is_empty() {
+        ui.label(egui::RichText::new("No recent actions yet").color(theme::MUTED));
+    }
+    let mut picked = None;
+    for recent in &state.recent {
+        if ui
+            .selectable_label(false, recent.label())
+            .on_hover_text(format!("On {}", recent.instance))
+            .clicked()
+        {
+            picked = Some(recent.clone());
+        }
+    }
+    if let Some(recent) = picked {
+        state.action = recent.action;
+        if let Some(entity) = recent.entity {
+            state.entity_query = entity.clone();
+            state.selected_entity = Some(entity);
+        }
+    }
 }
 
 fn entity_summary_ui(ui: &mut egui::Ui, name: &str, metadata: &LoadedMetadata) {

@@ -106,6 +106,41 @@ pub struct UiState {
     pub selected_entity: Option<String>,
     /// Dark (true) or light theme.
     pub dark_mode: bool,
+    /// Recently run actions, newest first (at most [`RECENT_LIMIT`]).
+    pub recent: Vec<RecentAction>,
+}
+
+/// How many recent actions are remembered.
+pub const RECENT_LIMIT: usize = 12;
+
+/// An action the user ran, remembered across restarts so it can be picked again.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecentAction {
+    /// Instance name it ran against.
+    pub instance: String,
+    /// Entity set, for actions on an entity.
+    pub entity: Option<String>,
+    /// The connector action.
+    pub action: ConnectorAction,
+}
+
+impl RecentAction {
+    /// One line for the side panel, e.g. `List items · CustomersV3`.
+    pub fn label(&self) -> String {
+        match &self.entity {
+            Some(entity) => format!("{} · {entity}", self.action.label()),
+            None => self.action.label().to_owned(),
+        }
+    }
+}
+
+impl UiState {
+    /// Remembers `recent` as the newest recent action (moving it up when already there).
+    pub fn remember(&mut self, recent: RecentAction) {
+        self.recent.retain(|r| r != &recent);
+        self.recent.insert(0, recent);
+        self.recent.truncate(RECENT_LIMIT);
+    }
 }
 
 impl Default for UiState {
@@ -118,6 +153,7 @@ impl Default for UiState {
             entity_query: String::new(),
             selected_entity: None,
             dark_mode: true,
+            recent: Vec::new(),
         }
     }
 }

@@ -9,7 +9,7 @@ use serde_json::Value;
 
 use super::app::LoadedMetadata;
 use super::connection::Connected;
-use super::state::{ConnectorAction, UiState};
+use super::state::{ConnectorAction, RecentAction, UiState};
 use super::theme;
 use error_report::ErrorReport;
 use jobs::{Job, JobEvent, Outcome};
@@ -168,8 +168,15 @@ pub fn explorer_ui(ui: &mut egui::Ui, explorer: &mut Explorer, cx: ExplorerConte
 
     let run_shortcut = ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter));
     let run_requested = action_form_ui(ui, explorer, &cx, entity.as_deref()) || run_shortcut;
-    if run_requested && !explorer.is_busy() {
-        run(ui.ctx(), explorer, &cx, entity.as_deref());
+    if run_requested && !explorer.is_busy() && run(ui.ctx(), explorer, &cx, entity.as_deref()) {
+        let recent = RecentAction {
+            instance: super::connection::DEMO_INSTANCE_NAME.to_owned(),
+            entity: entity
+                .clone()
+                .filter(|_| cx.state.action != ConnectorAction::ListEntities),
+            action: cx.state.action,
+        };
+        cx.state.remember(recent);
     }
 
     ui.add_space(6.0);
@@ -231,14 +238,15 @@ fn action_form_ui(
         .inner
 }
 
+/// Starts the selected action; returns whether a request was started.
 fn run(
     ctx: &egui::Context,
     explorer: &mut Explorer,
     cx: &ExplorerContext<'_>,
     entity: Option<&str>,
-) {
+) -> bool {
     let (Some(connected), Some(runtime)) = (cx.connected, cx.runtime) else {
-        return;
+        return false;
     };
     let client = connected.client.clone();
     match cx.state.action {
@@ -247,18 +255,23 @@ fn run(
                 client.entity_sets().await.map(Outcome::Entities)
             });
             explorer.start(job);
+            true
         }
         ConnectorAction::ListItems => {
-            let Some(entity) = entity else { return };
+            let Some(entity) = entity else { return false };
             match client.collection_url(entity, "") {
                 Ok(url) => {
                     let job = Job::listing(runtime, ctx.clone(), client, url, explorer.all_pages);
                     explorer.start(job);
+                    true
                 }
-                Err(error) => explorer.fail(&error, cx.metadata, Some(entity)),
+                Err(error) => {
+                    explorer.fail(&error, cx.metadata, Some(entity));
+                    false
+                }
             }
         }
-        _ => {}
+        _ => false,
     }
 }
 
