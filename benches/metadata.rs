@@ -12,6 +12,9 @@ use anyhow::{Context, bail};
 use flowbench::odata::metadata::cache::{CachedMetadata, MetadataCache, source_digest};
 use flowbench::odata::metadata::parse_metadata;
 
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const DEFAULT_PATH: &str = "/tmp/flowbench_fno_scale_metadata.xml";
 
 fn main() -> anyhow::Result<()> {
@@ -29,7 +32,11 @@ fn main() -> anyhow::Result<()> {
         generate(&path)?;
     }
     let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
-    println!("document: {} ({:.1} MB)", path.display(), bytes.len() as f64 / 1e6);
+    println!(
+        "document: {} ({:.1} MB)",
+        path.display(),
+        bytes.len() as f64 / 1e6
+    );
 
     let mut parse_ms = Vec::with_capacity(iterations);
     let mut model = None;
@@ -39,7 +46,11 @@ fn main() -> anyhow::Result<()> {
         parse_ms.push(start.elapsed().as_secs_f64() * 1e3);
         model = Some(parsed);
     }
-    let Some(model) = model else { bail!("no iteration ran") };
+    let Some(model) = model else {
+        bail!("no iteration ran")
+    };
+    let rounded: Vec<f64> = parse_ms.iter().map(|v| (v * 10.0).round() / 10.0).collect();
+    println!("parse_runs_ms={rounded:?} (in run order)");
     let summary = model.summary(median(&mut parse_ms));
     println!(
         "model: {} entity sets, {} entity types, {} properties, {} navigation properties, {} warnings",
@@ -72,7 +83,11 @@ fn main() -> anyhow::Result<()> {
         }
     }
     println!("iterations: {iterations}");
-    println!("parse_median_ms={:.1} parse_min_ms={:.1}", summary.parse_ms, min(&parse_ms));
+    println!(
+        "parse_median_ms={:.1} parse_min_ms={:.1}",
+        summary.parse_ms,
+        min(&parse_ms)
+    );
     println!(
         "cache_load_median_ms={:.1} cache_load_min_ms={:.1} cache_store_ms={store_ms:.1} cache_bytes={cache_bytes}",
         median(&mut load_ms),
@@ -86,7 +101,11 @@ fn generate(path: &Path) -> anyhow::Result<()> {
     let manifest = Path::new(env!("CARGO_MANIFEST_DIR"));
     let script = manifest.join("../shared/tools/make_fno_scale_metadata.py");
     if !script.exists() {
-        bail!("{} does not exist and no generator at {}", path.display(), script.display());
+        bail!(
+            "{} does not exist and no generator at {}",
+            path.display(),
+            script.display()
+        );
     }
     let fno = manifest.join("tests/fixtures/metadata/fno");
     let mut sources: Vec<PathBuf> = std::fs::read_dir(&fno)?

@@ -13,7 +13,11 @@ fn parse_fixture(relative: &str) -> Model {
 #[test]
 fn every_fixture_parses_with_counts_matching_a_text_scan() {
     let fixtures = metadata_fixtures();
-    assert!(fixtures.len() >= 18, "expected the copied fixtures, found {}", fixtures.len());
+    assert!(
+        fixtures.len() >= 18,
+        "expected the copied fixtures, found {}",
+        fixtures.len()
+    );
     for path in fixtures {
         let bytes = std::fs::read(&path).expect("readable");
         let name = path.display().to_string();
@@ -39,14 +43,34 @@ fn every_fixture_parses_with_counts_matching_a_text_scan() {
         for (tag, parsed) in expected {
             assert_eq!(parsed, tags(&counts, tag), "{name}: count of <{tag}>");
         }
-        let key_refs: usize =
-            model.schemas.iter().flat_map(|s| &s.entity_types).map(|t| t.key.len()).sum();
-        assert_eq!(key_refs, tags(&counts, "PropertyRef"), "{name}: key PropertyRefs");
-        let members: usize =
-            model.schemas.iter().flat_map(|s| &s.enum_types).map(|t| t.members.len()).sum();
+        let key_refs: usize = model
+            .schemas
+            .iter()
+            .flat_map(|s| &s.entity_types)
+            .map(|t| t.key.len())
+            .sum();
+        assert_eq!(
+            key_refs,
+            tags(&counts, "PropertyRef"),
+            "{name}: key PropertyRefs"
+        );
+        let members: usize = model
+            .schemas
+            .iter()
+            .flat_map(|s| &s.enum_types)
+            .map(|t| t.members.len())
+            .sum();
         assert_eq!(members, tags(&counts, "Member"), "{name}: enum members");
-        let blocks: usize = model.schemas.iter().map(|s| s.annotation_blocks.len()).sum();
-        assert_eq!(blocks, tags(&counts, "Annotations"), "{name}: Annotations blocks");
+        let blocks: usize = model
+            .schemas
+            .iter()
+            .map(|s| s.annotation_blocks.len())
+            .sum();
+        assert_eq!(
+            blocks,
+            tags(&counts, "Annotations"),
+            "{name}: Annotations blocks"
+        );
         assert_eq!(model.version, "4.0", "{name}");
         println!("{name}: {summary:?} warnings={}", model.warnings.len());
         for w in model.warnings.iter().take(5) {

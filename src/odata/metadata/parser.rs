@@ -17,7 +17,7 @@ use quick_xml::events::{BytesCData, BytesRef, BytesStart, BytesText, Event};
 use quick_xml::reader::Reader;
 
 use super::error::MetadataError;
-use super::model::{MetadataWarning, Model, Reference};
+use super::model::{Annotation, MetadataWarning, Model, Property, Reference};
 use super::position::LineTracker;
 use super::resolver::{self, PendingRef, RefKind};
 
@@ -87,6 +87,14 @@ struct Parser<'a> {
     lines: LineTracker<'a>,
     pending: Vec<PendingRef>,
     warnings: Vec<MetadataWarning>,
+    /// Scratch stack reused by [`Parser::skip_content`].
+    open_starts: Vec<usize>,
+    /// Scratch text buffer reused by [`Parser::skip_content`].
+    text_buffer: String,
+    /// Annotations being gathered for the innermost annotated element.
+    annotation_stack: Vec<Annotation>,
+    /// Properties being gathered for the current structured type.
+    property_stack: Vec<Property>,
 }
 
 type Result<T> = std::result::Result<T, MetadataError>;
@@ -126,6 +134,10 @@ impl<'a> Parser<'a> {
             lines: LineTracker::new(text),
             pending: Vec::new(),
             warnings: Vec::new(),
+            open_starts: Vec::new(),
+            text_buffer: String::new(),
+            annotation_stack: Vec::new(),
+            property_stack: Vec::new(),
         }
     }
 
@@ -210,50 +222,80 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    /// Consumes the content of the open element `tag` up to its end tag. When `texts` is
-    /// given, the trimmed text of every element that directly holds text is pushed to it.
+    /// Consumes the content of the open element `tag` up to its end tag. When `value` is
+    /// given, the trimmed text of every element that directly holds text is appended to
+    /// it (several texts separated by a space).
     fn skip_content(
         &mut self,
         tag: &BytesStart<'a>,
-        mut texts: Option<&mut Vec<String>>,
+        mut value: Option<&mut Option<String>>,
     ) -> Result<()> {
-        let mut open_names: Vec<String> = Vec::new();
-        let mut buffer = String::new();
-        loop {
-            match self.next()? {
-                Node::Element(child, true) => {
-                    open_names.push(qualified_name(&child));
+        // Start offsets of the open descendants: their names are only needed for an error.
+        let mut open_starts = std::mem::take(&mut self.open_starts);
+        open_starts.clear();
+        let mut buffer = std::mem::take(&mut self.text_buffer);
+        buffer.clear();
+        let outcome = loop {
+            let node = match self.next() {
+                Ok(node) => node,
+                Err(error) => break Err(error),
+            };
+            match node {
+                Node::Element(_, true) => {
+                    open_starts.push(self.event_start);
                     buffer.clear();
                 }
                 Node::Element(..) => buffer.clear(),
                 Node::Text(piece) => {
-                    if texts.is_some() {
+                    if value.is_some() {
                         piece.append_to(&mut buffer);
                     }
                 }
                 Node::Close => {
-                    if let Some(texts) = texts.as_deref_mut() {
+                    if let Some(value) = value.as_deref_mut() {
                         let trimmed = buffer.trim();
                         if !trimmed.is_empty() {
-                            texts.push(trimmed.to_owned());
+                            match value {
+                                Some(existing) => {
+                                    existing.push(' ');
+                                    existing.push_str(trimmed);
+                                }
+                                None => *value = Some(trimmed.to_owned()),
+                            }
                         }
                     }
                     buffer.clear();
-                    if open_names.pop().is_none() {
-                        return Ok(());
+                    if open_starts.pop().is_none() {
+                        break Ok(());
                     }
                 }
                 Node::Eof => {
                     let (line, column) = self.lines.position(self.text.len());
-                    let expected = open_names.pop().unwrap_or_else(|| qualified_name(tag));
-                    return Err(MetadataError::Truncated {
+                    let expected = match open_starts.pop() {
+                        Some(start) => self.name_at(start),
+                        None => qualified_name(tag),
+                    };
+                    break Err(MetadataError::Truncated {
                         line,
                         column,
                         expected,
                     });
                 }
             }
-        }
+        };
+        self.open_starts = open_starts;
+        self.text_buffer = buffer;
+        outcome
+    }
+
+    /// The qualified name of the start tag at byte `offset` (which points at its `<`).
+    fn name_at(&self, offset: usize) -> String {
+        let rest = self.text.get(offset + 1..).unwrap_or_default();
+        let end = rest
+            .iter()
+            .position(|b| b.is_ascii_whitespace() || *b == b'/' || *b == b'>')
+            .unwrap_or(rest.len());
+        String::from_utf8_lossy(&rest[..end]).into_owned()
     }
 
     /// Skips an element whether it is open or self-closing.
