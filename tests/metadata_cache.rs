@@ -64,7 +64,10 @@ fn another_format_version_is_ignored() {
     let path = cache.path_for(INSTANCE);
     let mut bytes = std::fs::read(&path).expect("read");
     let version_at = 8;
-    assert_eq!(bytes[version_at..version_at + 4], CACHE_FORMAT_VERSION.to_le_bytes());
+    assert_eq!(
+        bytes[version_at..version_at + 4],
+        CACHE_FORMAT_VERSION.to_le_bytes()
+    );
     bytes[version_at..version_at + 4].copy_from_slice(&(CACHE_FORMAT_VERSION + 1).to_le_bytes());
     std::fs::write(&path, &bytes).expect("write");
     assert!(cache.load(INSTANCE).is_none());

@@ -7,7 +7,9 @@ use flowbench::odata::metadata::json_listing::{
 };
 
 fn listing(name: &str) -> Vec<u8> {
-    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/fno_json").join(name);
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/fno_json")
+        .join(name);
     std::fs::read(path).expect("fixture readable")
 }
 
@@ -19,12 +21,18 @@ fn data_entities_listing_reads_every_row_and_ignores_unknown_fields() {
     assert_eq!(customers.name, "CustCustomerV3Entity");
     assert_eq!(customers.public_entity_name, "CustomerV3");
     assert_eq!(customers.public_collection_name, "CustomersV3");
-    assert_eq!(customers.label_id, "@AccountsReceivable:CustomerV3EntityLabel");
+    assert_eq!(
+        customers.label_id,
+        "@AccountsReceivable:CustomerV3EntityLabel"
+    );
     assert_eq!(customers.entity_category, "Master");
     assert!(!customers.is_read_only);
     assert!(customers.data_service_enabled && customers.data_management_enabled);
-    let read_only: Vec<&str> =
-        entities.iter().filter(|e| e.is_read_only).map(|e| e.name.as_str()).collect();
+    let read_only: Vec<&str> = entities
+        .iter()
+        .filter(|e| e.is_read_only)
+        .map(|e| e.name.as_str())
+        .collect();
     assert_eq!(read_only, ["InventOnhandEntity"]);
     let not_odata: Vec<&str> = entities
         .iter()
@@ -44,11 +52,19 @@ fn public_entities_listing_reads_properties_keys_and_navigation() {
     assert_eq!(lines.name, "SalesOrderLine");
     assert_eq!(lines.entity_set_name, "SalesOrderLines");
     assert_eq!(lines.key_names(), ["dataAreaId", "InventoryLotId"]);
-    let quantity = lines.properties.iter().find(|p| p.name == "OrderedSalesQuantity").expect("prop");
+    let quantity = lines
+        .properties
+        .iter()
+        .find(|p| p.name == "OrderedSalesQuantity")
+        .expect("prop");
     assert_eq!(quantity.data_type, "Real");
     assert_eq!(quantity.type_name, "SalesOrderedQty");
     assert!(quantity.is_mandatory && quantity.allow_edit && quantity.allow_edit_on_create);
-    let number = lines.properties.iter().find(|p| p.name == "SalesOrderNumber").expect("prop");
+    let number = lines
+        .properties
+        .iter()
+        .find(|p| p.name == "SalesOrderNumber")
+        .expect("prop");
     assert!(!number.allow_edit, "string \"false\" is read leniently");
     assert_eq!(lines.navigation_properties.len(), 1);
     let header = &lines.navigation_properties[0];
@@ -79,9 +95,14 @@ fn a_single_public_entity_or_a_bare_array_is_accepted() {
 
 #[test]
 fn invalid_json_reports_line_and_column() {
-    let error = parse_data_entities(b"{\n  \"value\": [\n    {\"Name\": }\n  ]\n}").expect_err("bad");
+    let error =
+        parse_data_entities(b"{\n  \"value\": [\n    {\"Name\": }\n  ]\n}").expect_err("bad");
     let ListingError::Json { line, column, .. } = error;
     assert_eq!((line, column), (3, 14));
     let wrong_shape = parse_data_entities(br#"{"value": 5}"#).expect_err("not a list");
-    assert!(wrong_shape.to_string().contains("invalid metadata listing JSON"));
+    assert!(
+        wrong_shape
+            .to_string()
+            .contains("invalid metadata listing JSON")
+    );
 }
