@@ -364,3 +364,113 @@ fn overloads_are_kept_separately() {
         "Edm.Decimal"
     );
 }
+
+/// Parses `bytes` once in a single pass and once split in two halves (forced for any
+/// size) and checks both give the same result.
+fn parse_both_ways(bytes: &[u8]) -> Result<flowbench::odata::metadata::Model, MetadataError> {
+    use flowbench::odata::metadata::{ParseOptions, parse_metadata_with};
+    let single = parse_metadata_with(
+        bytes,
+        &ParseOptions {
+            parallel_min_bytes: usize::MAX,
+        },
+    );
+    let split = parse_metadata_with(
+        bytes,
+        &ParseOptions {
+            parallel_min_bytes: 0,
+        },
+    );
+    assert_eq!(single, split, "single pass and split parse differ");
+    single
+}
+
+#[test]
+fn split_parsing_gives_the_single_pass_result_on_valid_documents() {
+    let schemas: String = (0..40)
+        .map(|i| {
+            format!(
+                "      <EntityType Name=\"T{i}\"><Key><PropertyRef Name=\"Id\"/></Key>\
+                 <Property Name=\"Id\" Type=\"Edm.Int32\" Nullable=\"false\"/>\
+                 <NavigationProperty Name=\"Next\" Type=\"D.T{}\"/></EntityType>\n",
+                i + 1
+            )
+        })
+        .collect();
+    let body = format!(
+        "{schemas}      <EntityContainer Name=\"C\"><EntitySet Name=\"Ts\" EntityType=\"D.T0\"/></EntityContainer>\n"
+    );
+    let text = document(&body);
+    let model = parse_both_ways(text.as_bytes()).expect("valid");
+    assert_eq!(model.schemas[0].entity_types.len(), 40);
+    assert_eq!(
+        model.warnings.len(),
+        1,
+        "T39 points at the missing T40: {:?}",
+        model.warnings
+    );
+    assert!(model.warnings[0].message.contains("'D.T40'"));
+    let names: Vec<&str> = model.schemas[0]
+        .entity_types
+        .iter()
+        .map(|t| t.name.as_str())
+        .collect();
+    let expected: Vec<String> = (0..40).map(|i| format!("T{i}")).collect();
+    assert_eq!(names, expected);
+}
+
+#[test]
+fn split_parsing_reports_second_half_errors_like_a_single_pass() {
+    let types: String = (0..40)
+        .map(|i| format!("      <EntityType Name=\"T{i}\"><Property Name=\"P\" Type=\"Edm.String\"/></EntityType>\n"))
+        .collect();
+    let full = document(&types);
+    // Truncated inside the schema, far after the middle.
+    let cut = &full[..full.find("    </Schema>").expect("end")];
+    let error = parse_both_ways(cut.as_bytes()).expect_err("truncated");
+    assert!(
+        matches!(error, MetadataError::Truncated { ref expected, .. } if expected == "Schema"),
+        "{error:?}"
+    );
+    // Truncated after the schema closed: the open element is edmx:DataServices.
+    let cut = &full[..full.find("  </edmx:DataServices>").expect("end")];
+    let error = parse_both_ways(cut.as_bytes()).expect_err("truncated");
+    assert!(
+        matches!(error, MetadataError::Truncated { ref expected, .. } if expected == "edmx:DataServices"),
+        "{error:?}"
+    );
+    // A wrong end tag for an ancestor the second half never saw open.
+    let wrong = full.replace("  </edmx:DataServices>", "  </edmx:Services>");
+    let error = parse_both_ways(wrong.as_bytes()).expect_err("mismatch");
+    assert!(
+        error
+            .to_string()
+            .contains("expected </edmx:DataServices>, found </edmx:Services>"),
+        "{error}"
+    );
+    // A malformed element in the second half keeps its absolute position.
+    let broken = full.replace("<EntityType Name=\"T35\">", "<EntityType Name=\"T35\" Bad>");
+    let error = parse_both_ways(broken.as_bytes()).expect_err("malformed");
+    assert_eq!(
+        error.position(),
+        position_of(&broken, "<EntityType Name=\"T35\"")
+    );
+}
+
+#[test]
+fn split_parsing_matches_a_single_pass_on_every_fixture() {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/metadata");
+    for group in std::fs::read_dir(&dir).expect("dir") {
+        let group = group.expect("entry").path();
+        if !group.is_dir() {
+            continue;
+        }
+        for file in std::fs::read_dir(&group).expect("dir") {
+            let path = file.expect("entry").path();
+            if path.extension().is_some_and(|e| e == "xml") {
+                let bytes = std::fs::read(&path).expect("read");
+                parse_both_ways(&bytes).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+            }
+        }
+    }
+}
