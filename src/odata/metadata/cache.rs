@@ -71,6 +71,13 @@ impl MetadataCache {
         Self { dir: dir.into() }
     }
 
+    /// A cache in the user's cache directory (`…/flowbench/metadata`), when the platform
+    /// has one.
+    pub fn in_user_cache_dir() -> Option<Self> {
+        let dirs = directories::ProjectDirs::from("", "", "flowbench")?;
+        Some(Self::new(dirs.cache_dir().join("metadata")))
+    }
+
     /// The cache directory.
     pub fn dir(&self) -> &Path {
         &self.dir
@@ -82,7 +89,13 @@ impl MetadataCache {
             .trim_start_matches("https://")
             .trim_start_matches("http://")
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .take(48)
             .collect();
         let digest = Sha256::digest(instance.as_bytes());
@@ -110,7 +123,10 @@ impl MetadataCache {
         let mut temp = tempfile::NamedTempFile::new_in(&self.dir).map_err(io_error(&self.dir))?;
         temp.write_all(&bytes).map_err(io_error(temp.path()))?;
         temp.as_file().sync_all().map_err(io_error(temp.path()))?;
-        temp.persist(&target).map_err(|e| CacheError::Io { path: target.clone(), source: e.error })?;
+        temp.persist(&target).map_err(|e| CacheError::Io {
+            path: target.clone(),
+            source: e.error,
+        })?;
         Ok(())
     }
 
