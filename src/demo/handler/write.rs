@@ -372,13 +372,14 @@ pub fn check_if_match(
     }
 }
 
-/// `PATCH /data/Set(keys)` (PUT is treated the same way: given fields are replaced).
+/// `PATCH /data/Set(keys)` (PUT is treated the same way: given fields are replaced). Another
+/// company's record is only reachable with `cross-company=true`.
 pub fn update(
     ctx: &ServiceContext,
     entity: &'static EntityDef,
     key: &[SqlValue],
-    headers: &HeaderMap,
-    body: &[u8],
+    (headers, body): (&HeaderMap, &[u8]),
+    cross_company: bool,
     conn: &Connection,
 ) -> Result<ODataResponse, ODataError> {
     if entity.read_only {
@@ -387,7 +388,7 @@ pub fn update(
     let body = parse_body(body)?;
     let given = payload_values(entity, &body)?;
     let record = store::with_savepoint(conn, |conn| -> Result<Record, ODataError> {
-        let existing = find_scoped(ctx, entity, key, false, conn)?;
+        let existing = find_scoped(ctx, entity, key, cross_company, conn)?;
         check_if_match(headers, &existing, entity)?;
         let mut changes = Vec::new();
         for (index, value) in given {
@@ -433,13 +434,14 @@ pub fn delete(
     entity: &'static EntityDef,
     key: &[SqlValue],
     headers: &HeaderMap,
+    cross_company: bool,
     conn: &Connection,
 ) -> Result<ODataResponse, ODataError> {
     if entity.read_only {
         return Err(read_only_error(entity));
     }
     let record = store::with_savepoint(conn, |conn| -> Result<Record, ODataError> {
-        let existing = find_scoped(ctx, entity, key, false, conn)?;
+        let existing = find_scoped(ctx, entity, key, cross_company, conn)?;
         check_if_match(headers, &existing, entity)?;
         store::delete(conn, entity, key)?;
         Ok(existing)
