@@ -4,6 +4,7 @@
 mod actions;
 mod read;
 mod response;
+mod validate;
 mod write;
 
 use axum::http::{HeaderMap, Method};
