@@ -34,7 +34,7 @@ fn count_groups(conn: &rusqlite::Connection) -> String {
         &request(Method::GET, "CustomerGroups/$count", None),
         conn,
     );
-    String::from_utf8(response.body).unwrap()
+    String::from_utf8(response.body).expect("UTF-8 count")
 }
 
 #[test]
