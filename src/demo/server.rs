@@ -14,7 +14,7 @@ use rusqlite::Connection;
 use tokio::sync::{broadcast, oneshot};
 
 use super::config::DemoConfig;
-use super::db::open_database;
+use super::db::{company_exists, open_database};
 use super::error::{DemoError, ODataError};
 use super::events::{self, ChangeEvent};
 use super::handler::{ODataRequest, ODataResponse, ServiceContext, handle};
@@ -187,9 +187,15 @@ impl DemoServer {
             }
         };
         let (reset, rows) = (config.reset, config.rows);
+        let company = config.company.to_lowercase();
         let conn = tokio::task::spawn_blocking(move || open_database(&path, reset, rows))
             .await
             .map_err(|err| DemoError::Io(std::io::Error::other(err)))??;
+        if !company_exists(&conn, &company)? {
+            return Err(DemoError::Config(format!(
+                "the company '{company}' does not exist in the demo data (usmf, usrt, demf, gbsi)"
+            )));
+        }
         let bind = format!("{}:{}", config.host, config.port);
         let listener = tokio::net::TcpListener::bind(&bind)
             .await
