@@ -65,6 +65,22 @@ impl DemoState {
         .map_err(|err| ODataError::internal(format!("request task failed: {err}")))
     }
 
+    /// Runs `work` with the locked connection, mutably (e.g. to open a `Transaction` for a
+    /// `$batch` changeset), on a blocking thread.
+    pub async fn with_connection_mut<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&ServiceContext, &mut Connection) -> T + Send + 'static,
+    ) -> Result<T, ODataError> {
+        let db = Arc::clone(&self.db);
+        let ctx = Arc::clone(&self.ctx);
+        tokio::task::spawn_blocking(move || {
+            let mut conn = db.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            work(&ctx, &mut conn)
+        })
+        .await
+        .map_err(|err| ODataError::internal(format!("request task failed: {err}")))
+    }
+
     /// Handles one OData request and publishes its change events. Links in the answer use the
     /// request's `Host` header when it has one (as F&O does), else the bound address.
     pub async fn execute(&self, request: ODataRequest) -> ODataResponse {
