@@ -4,11 +4,13 @@ mod app;
 mod central_panel;
 pub mod connection;
 mod entity_picker;
+pub mod results;
 mod side_panel;
 mod state;
 mod status_bar;
 pub mod theme;
 mod top_bar;
+pub mod trace_panel;
 
 pub use app::{FlowbenchApp, LoadedMetadata, load_state, save_state};
 pub use state::{ConnectorAction, UiState, View};
