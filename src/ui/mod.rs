@@ -5,11 +5,13 @@ mod central_panel;
 pub mod connection;
 mod entity_picker;
 pub mod explorer;
+pub mod results;
 mod side_panel;
 mod state;
 mod status_bar;
 pub mod theme;
 mod top_bar;
+pub mod trace_panel;
 
 pub use app::{FlowbenchApp, LoadedMetadata, load_state, save_state};
 pub use state::{ConnectorAction, RecentAction, UiState, View};

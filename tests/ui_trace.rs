@@ -1,0 +1,121 @@
+//! The HTTP trace panel driven headless with egui_kittest, fed by a real `Trace`.
+
+use std::time::Duration;
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use flowbench::odata::client::{Trace, TraceEntry};
+use flowbench::ui::trace_panel::{TracePanel, entry_summary, trace_panel_ui};
+
+const TOKEN: &str = "eyJhbGciOiJSUzI1NiJ9.secret-payload.signature";
+
+fn entry(method: &str, url: &str, status: Option<u16>, body: Option<&str>) -> TraceEntry {
+    TraceEntry {
+        id: 0,
+        started_at: chrono::Utc::now(),
+        attempt: 1,
+        method: method.into(),
+        url: url.into(),
+        request_headers: vec![
+            ("Authorization".into(), format!("Bearer {TOKEN}")),
+            ("Accept".into(), "application/json".into()),
+        ],
+        request_body: None,
+        status,
+        response_headers: vec![("Content-Type".into(), "application/json".into())],
+        response_body: body.map(str::to_owned),
+        response_size: body.map_or(0, |b| b.len() as u64),
+        duration: Duration::from_millis(143),
+        error: status.is_none().then(|| "connection refused".to_owned()),
+    }
+}
+
+fn filled_trace() -> Trace {
+    let trace = Trace::default();
+    trace.record(entry(
+        "GET",
+        "http://127.0.0.1:9/data/CustomersV3?$top=2",
+        Some(200),
+        Some(r#"{"value":[{"CustomerAccount":"US-001"}]}"#),
+    ));
+    trace.record(entry(
+        "PATCH",
+        "http://127.0.0.1:9/data/CustomersV3(dataAreaId='usmf',CustomerAccount='US-001')",
+        Some(412),
+        Some(r#"{"error":{"code":"","message":"The record was changed"}}"#),
+    ));
+    trace
+}
+
+fn harness_for(panel: TracePanel) -> Harness<'static, TracePanel> {
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1200.0, 700.0))
+        .build_ui_state(|ui, panel: &mut TracePanel| trace_panel_ui(ui, panel), panel);
+    harness.run();
+    harness
+}
+
+#[test]
+fn lists_entries_newest_first_with_a_count() {
+    let trace = filled_trace();
+    let harness = harness_for(TracePanel::new(trace.clone()));
+    assert_eq!(harness.state().label(), "HTTP trace (2)");
+    harness.get_by_label("HTTP trace (2)");
+    let entries = trace.entries();
+    let get = harness.get_by_label_contains("200 GET");
+    let patch = harness.get_by_label_contains("412 PATCH");
+    assert!(patch.rect().top() < get.rect().top(), "newest first");
+    assert_eq!(harness.state().latest().map(|e| e.id), Some(entries[1].id));
+    assert!(entry_summary(&entries[0]).contains("143 ms"));
+}
+
+#[test]
+fn selecting_an_entry_shows_redacted_headers_and_pretty_bodies() {
+    let trace = filled_trace();
+    let mut harness = harness_for(TracePanel::new(trace));
+    harness.get_by_label_contains("200 GET").click();
+    harness.run();
+    assert_eq!(harness.state().selected().map(|e| e.status), Some(Some(200)));
+    harness.get_by_label("Request headers");
+    harness.get_by_label("Authorization");
+    harness.get_by_label("Bearer [redacted]");
+    assert_eq!(harness.query_all_by_label("application/json").count(), 2);
+    let body = harness
+        .get_by_role_and_label(Role::MultilineTextInput, "Response body")
+        .value()
+        .expect("a body");
+    assert!(
+        body.contains("\"CustomerAccount\": \"US-001\""),
+        "pretty JSON: {body}"
+    );
+    let leaks = harness
+        .query_all_by(|node| {
+            node.label().is_some_and(|l| l.contains("secret-payload"))
+                || node.value().is_some_and(|v| v.contains("secret-payload"))
+        })
+        .count();
+    assert_eq!(leaks, 0, "the raw token is never shown");
+}
+
+#[test]
+fn new_requests_appear_and_clear_empties_the_trace() {
+    let trace = Trace::default();
+    let mut harness = harness_for(TracePanel::new(trace.clone()));
+    harness.get_by_label("HTTP trace (0)");
+    harness.get_by_label("No requests yet.");
+
+    trace.record(entry("GET", "http://127.0.0.1:9/data/$metadata", None, None));
+    harness.run();
+    harness.get_by_label("HTTP trace (1)");
+    harness.get_by_label_contains("ERR GET").click();
+    harness.run();
+    harness.get_by_label("connection refused");
+
+    harness.get_by_label("Clear").click();
+    harness.run();
+    assert!(trace.is_empty());
+    assert_eq!(harness.state().selected_id(), None);
+    harness.get_by_label("HTTP trace (0)");
+    harness.get_by_label("No requests yet.");
+}
