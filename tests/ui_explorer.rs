@@ -62,14 +62,19 @@ fn list_items_reads_the_first_page_or_every_page() {
 
     harness.get_by_label("Run").click();
     wait_until_idle(&mut harness);
-    assert_eq!(harness.state().explorer.records.len(), 5, "first page only");
+    assert_eq!(harness.state().explorer.results.len(), 5, "first page only");
     harness.get_by_label_contains("· more pages on the server");
+    // The trace holds the $metadata request and the one page read.
+    harness.get_by_label("HTTP trace (2)").click();
+    harness.step();
+    assert!(harness.state().state.trace_open);
+    assert!(harness.query_all_by_label_contains("CustomersV3").count() >= 1);
 
     harness.get_by_label("All pages").click();
     harness.step();
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
     wait_until_idle(&mut harness);
-    let records = &harness.state().explorer.records;
+    let records = harness.state().explorer.results.records();
     assert_eq!(records.len(), on_server);
     let mut accounts: Vec<&str> = records
         .iter()

@@ -4,6 +4,7 @@ use super::connection::{self, Connection};
 use super::entity_picker::{ENTITY_SEARCH_ID, EntityPicker};
 use super::explorer::{Explorer, ExplorerContext};
 use super::state::UiState;
+use super::trace_panel::{TracePanel, trace_panel_ui};
 use super::{central_panel, side_panel, status_bar, theme, top_bar};
 use crate::odata::entity_index::EntityIndex;
 use crate::odata::metadata::Model;
@@ -32,6 +33,8 @@ pub struct FlowbenchApp {
     entity_picker: EntityPicker,
     /// The explorer's jobs and results.
     pub explorer: Explorer,
+    /// The HTTP trace of the connected instance's client.
+    trace_panel: Option<TracePanel>,
     connection: Connection,
     demo_config: Option<crate::demo::DemoConfig>,
     runtime: Option<tokio::runtime::Runtime>,
@@ -59,6 +62,7 @@ impl FlowbenchApp {
             metadata: None,
             entity_picker: EntityPicker::default(),
             explorer: Explorer::default(),
+            trace_panel: None,
             connection: Connection::Idle,
             demo_config: None,
             runtime: None,
@@ -108,6 +112,7 @@ impl FlowbenchApp {
         self.connection = match (*promise).try_take() {
             Ok(Ok((connected, model))) => {
                 self.set_metadata(model);
+                self.trace_panel = Some(TracePanel::new(connected.client.trace().clone()));
                 Connection::Connected(Box::new(connected))
             }
             Ok(Err(message)) => Connection::Failed(message),
@@ -158,13 +163,34 @@ impl FlowbenchApp {
             self.state.selected_entity = Some(name);
         }
         let entity_count = index.map_or(0, |i| i.len());
+        let trace_label = self
+            .trace_panel
+            .as_ref()
+            .map_or_else(|| "HTTP trace (0)".to_owned(), TracePanel::label);
         let retry = egui::Panel::bottom("status_bar")
             .show(ui, |ui| {
-                status_bar::status_bar_ui(ui, &mut self.state, connection, entity_count)
+                status_bar::status_bar_ui(
+                    ui,
+                    &mut self.state,
+                    connection,
+                    entity_count,
+                    &trace_label,
+                )
             })
             .inner;
         if retry {
             self.retry_connection(ui.ctx());
+        }
+        if self.state.trace_open {
+            egui::Panel::bottom("trace_panel")
+                .resizable(true)
+                .default_size(220.0)
+                .show(ui, |ui| match &mut self.trace_panel {
+                    Some(panel) => trace_panel_ui(ui, panel),
+                    None => {
+                        ui.label(egui::RichText::new("No requests yet.").color(theme::MUTED));
+                    }
+                });
         }
         if self.state.side_panel_open {
             egui::Panel::left("side_panel")

@@ -10,11 +10,12 @@ pub fn status_bar_ui(
     state: &mut UiState,
     connection: &Connection,
     entity_count: usize,
+    trace_label: &str,
 ) -> bool {
     let mut retry = false;
     ui.horizontal(|ui| {
         if ui
-            .selectable_label(state.trace_open, "HTTP trace (0)")
+            .selectable_label(state.trace_open, trace_label)
             .on_hover_text("Every request with its status, timing and size")
             .clicked()
         {
@@ -42,8 +43,5 @@ pub fn status_bar_ui(
             );
         });
     });
-    if state.trace_open {
-        ui.label(egui::RichText::new("No requests yet.").color(theme::MUTED));
-    }
     retry
 }

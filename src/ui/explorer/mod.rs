@@ -9,17 +9,17 @@ use serde_json::Value;
 
 use super::app::LoadedMetadata;
 use super::connection::Connected;
+use super::results::{ResultsView, results_ui};
 use super::state::{ConnectorAction, RecentAction, UiState};
 use super::theme;
 use error_report::ErrorReport;
 use jobs::{Job, JobEvent, Outcome};
 
 /// Transient state of the explorer: the job under way and what the last one produced.
-#[derive(Default)]
 pub struct Explorer {
     job: Option<Job>,
-    /// Records of the last listing, in server order.
-    pub records: Vec<Value>,
+    /// Records of the last listing or request, in the results table.
+    pub results: ResultsView,
     /// What the last one-shot request produced.
     pub outcome: Option<Outcome>,
     /// The last failure, prepared for display.
@@ -42,6 +42,21 @@ pub struct ExplorerContext<'a> {
     pub runtime: Option<&'a tokio::runtime::Handle>,
 }
 
+impl Default for Explorer {
+    fn default() -> Self {
+        let mut results = ResultsView::new();
+        results.set_empty_text("Run an action to see its records here.");
+        Self {
+            job: None,
+            results,
+            outcome: None,
+            error: None,
+            summary: None,
+            all_pages: false,
+        }
+    }
+}
+
 impl Explorer {
     /// Whether a request or listing is under way.
     pub fn is_busy(&self) -> bool {
@@ -55,9 +70,10 @@ impl Explorer {
         };
         for event in job.poll() {
             match event {
-                JobEvent::Page(items) => self.records.extend(items),
+                JobEvent::Page(items) => self.results.push_page(items),
                 JobEvent::Done(Ok(outcome)) => {
                     self.summary = Some(describe(&outcome));
+                    self.results.set_records(outcome_records(&outcome));
                     self.outcome = Some(outcome);
                     self.job = None;
                 }
@@ -103,7 +119,7 @@ impl Explorer {
     }
 
     fn start(&mut self, job: Job) {
-        self.records.clear();
+        self.results.clear();
         self.outcome = None;
         self.error = None;
         self.summary = None;
@@ -132,6 +148,21 @@ fn field_names(metadata: &LoadedMetadata, entity_set: &str) -> Vec<(String, Stri
             (p.name.clone(), label.to_owned())
         })
         .collect()
+}
+
+/// The records an outcome shows in the results table.
+fn outcome_records(outcome: &Outcome) -> Vec<Value> {
+    match outcome {
+        Outcome::Record(record) | Outcome::Created(record) => vec![record.clone()],
+        Outcome::ActionResult(Some(Value::Array(items))) => items.clone(),
+        Outcome::ActionResult(Some(record @ Value::Object(_))) => vec![record.clone()],
+        Outcome::ActionResult(Some(value)) => vec![serde_json::json!({ "value": value })],
+        Outcome::Entities(sets) => sets
+            .iter()
+            .map(|s| serde_json::json!({ "name": s.name, "kind": s.kind, "url": s.url }))
+            .collect(),
+        Outcome::ActionResult(None) | Outcome::Updated(_) | Outcome::Deleted(_) => Vec::new(),
+    }
 }
 
 fn describe(outcome: &Outcome) -> String {
@@ -188,7 +219,11 @@ pub fn explorer_ui(ui: &mut egui::Ui, explorer: &mut Explorer, cx: ExplorerConte
         ui.label(egui::RichText::new(summary).color(theme::SUCCESS));
     }
     ui.add_space(4.0);
-    results_ui(ui, explorer);
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.set_min_width(ui.available_width());
+        ui.set_min_height(ui.available_height().max(0.0));
+        results_ui(ui, &mut explorer.results);
+    });
 }
 
 /// The form of the selected action; returns true when the user asks to run it.
@@ -303,42 +338,6 @@ fn progress_ui(ui: &mut egui::Ui, explorer: &mut Explorer) {
         }
         if ui.button("Cancel").clicked() {
             job.cancel();
-        }
-    });
-}
-
-fn results_ui(ui: &mut egui::Ui, explorer: &Explorer) {
-    egui::Frame::group(ui.style()).show(ui, |ui| {
-        ui.set_min_width(ui.available_width());
-        ui.set_min_height(ui.available_height().max(0.0));
-        if let Some(Outcome::Entities(sets)) = &explorer.outcome {
-            egui::ScrollArea::vertical().show(ui, |ui| {
-                egui::Grid::new("entity_sets").striped(true).show(ui, |ui| {
-                    ui.strong("Entity set");
-                    ui.strong("Kind");
-                    ui.end_row();
-                    for set in sets {
-                        ui.monospace(&set.name);
-                        ui.label(&set.kind);
-                        ui.end_row();
-                    }
-                });
-            });
-        } else if !explorer.records.is_empty() {
-            ui.strong(format!("{} records", explorer.records.len()));
-            egui::ScrollArea::vertical().show_rows(ui, 18.0, explorer.records.len(), |ui, rows| {
-                for record in &explorer.records[rows] {
-                    ui.add(
-                        egui::Label::new(egui::RichText::new(record.to_string()).monospace())
-                            .truncate(),
-                    );
-                }
-            });
-        } else {
-            ui.strong("Results");
-            ui.label(
-                egui::RichText::new("Run an action to see its records here.").color(theme::MUTED),
-            );
         }
     });
 }
