@@ -77,9 +77,18 @@ impl TypeRef {
     /// Parses the CSDL spelling, e.g. `Collection(Edm.String)`.
     pub fn parse(text: &str) -> Self {
         let text = text.trim();
-        match text.strip_prefix("Collection(").and_then(|t| t.strip_suffix(')')) {
-            Some(inner) => Self { name: inner.trim().to_owned(), collection: true },
-            None => Self { name: text.to_owned(), collection: false },
+        match text
+            .strip_prefix("Collection(")
+            .and_then(|t| t.strip_suffix(')'))
+        {
+            Some(inner) => Self {
+                name: inner.trim().to_owned(),
+                collection: true,
+            },
+            None => Self {
+                name: text.to_owned(),
+                collection: false,
+            },
         }
     }
 
@@ -226,14 +235,17 @@ impl Annotations {
             .iter()
             .find(|a| {
                 a.term == short_term
-                    || a.term.rsplit_once('.').is_some_and(|(_, last)| last == short_term)
+                    || a.term
+                        .rsplit_once('.')
+                        .is_some_and(|(_, last)| last == short_term)
             })
             .map(|a| a.value.as_deref().unwrap_or("true"))
     }
 
     /// Whether a boolean term is set to true (tagging terms count as true).
     pub fn is_true(&self, short_term: &str) -> bool {
-        self.get(short_term).is_some_and(|v| v.eq_ignore_ascii_case("true"))
+        self.get(short_term)
+            .is_some_and(|v| v.eq_ignore_ascii_case("true"))
     }
 
     /// Whether no annotation is present.
@@ -418,7 +430,11 @@ pub struct Operation {
 impl Operation {
     /// The binding parameter's type when the operation is bound.
     pub fn binding_type(&self) -> Option<&TypeRef> {
-        if self.is_bound { self.parameters.first().map(|p| &p.type_ref) } else { None }
+        if self.is_bound {
+            self.parameters.first().map(|p| &p.type_ref)
+        } else {
+            None
+        }
     }
 
     /// The parameters a caller supplies (all but the binding parameter).
@@ -549,12 +565,16 @@ impl Model {
 
     /// The entity container (the first one found).
     pub fn container(&self) -> Option<&EntityContainer> {
-        self.schemas.iter().find_map(|s| s.entity_container.as_ref())
+        self.schemas
+            .iter()
+            .find_map(|s| s.entity_container.as_ref())
     }
 
     /// All entity sets of the container.
     pub fn entity_sets(&self) -> &[EntitySet] {
-        self.container().map(|c| c.entity_sets.as_slice()).unwrap_or(&[])
+        self.container()
+            .map(|c| c.entity_sets.as_slice())
+            .unwrap_or(&[])
     }
 
     /// The entity set named `name` (exact match).
@@ -566,7 +586,11 @@ impl Model {
     pub fn type_chain<'a>(&'a self, entity: &'a EntityType) -> Vec<&'a EntityType> {
         let mut chain = vec![entity];
         let mut current = entity;
-        while let Some(base) = current.base_type.as_deref().and_then(|b| self.entity_type(b)) {
+        while let Some(base) = current
+            .base_type
+            .as_deref()
+            .and_then(|b| self.entity_type(b))
+        {
             if chain.iter().any(|t| std::ptr::eq(*t, base)) || chain.len() > 64 {
                 break; // cycle guard: malformed documents must not hang us
             }
@@ -587,7 +611,11 @@ impl Model {
 
     /// All structural properties including inherited ones (base type properties first).
     pub fn all_properties<'a>(&'a self, entity: &'a EntityType) -> Vec<&'a Property> {
-        self.type_chain(entity).into_iter().rev().flat_map(|t| t.properties.iter()).collect()
+        self.type_chain(entity)
+            .into_iter()
+            .rev()
+            .flat_map(|t| t.properties.iter())
+            .collect()
     }
 
     /// All navigation properties including inherited ones.
@@ -618,7 +646,8 @@ impl Model {
             .iter()
             .flat_map(|s| s.actions.iter())
             .filter(|a| {
-                a.binding_type().is_some_and(|t| self.canonical_name(&t.name) == canonical)
+                a.binding_type()
+                    .is_some_and(|t| self.canonical_name(&t.name) == canonical)
             })
             .collect()
     }
@@ -629,7 +658,13 @@ impl Model {
             return Vec::new();
         };
         self.schema_for(prefix)
-            .map(|s| s.actions.iter().chain(s.functions.iter()).filter(|o| o.name == local).collect())
+            .map(|s| {
+                s.actions
+                    .iter()
+                    .chain(s.functions.iter())
+                    .filter(|o| o.name == local)
+                    .collect()
+            })
             .unwrap_or_default()
     }
 }
