@@ -7,5 +7,6 @@ fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     match cli.command {
         None | Some(Command::Gui) => flowbench::ui::run(),
+        Some(Command::Demo(args)) => flowbench::cli::demo::run(&args),
     }
 }

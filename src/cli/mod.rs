@@ -1,5 +1,7 @@
 //! The headless command line (clap): parses arguments and runs engine commands without a window.
 
+pub mod demo;
+
 use clap::{Parser, Subcommand};
 
 /// Command-line interface of the `flowbench` binary.
@@ -16,6 +18,8 @@ pub struct Cli {
 pub enum Command {
     /// Open the desktop app (the same as running without a command).
     Gui,
+    /// Run the embedded F&O-like demo OData service.
+    Demo(demo::DemoArgs),
 }
 
 /// Exit codes per failure class.
