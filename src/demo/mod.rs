@@ -5,6 +5,7 @@
 //! [`build_router`] (the one router), [`handle`] (one request in-process, for `$batch`).
 
 pub mod auth;
+pub mod batch;
 pub mod config;
 pub mod csdl;
 pub mod db;

@@ -9,7 +9,7 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 use rusqlite::Connection;
 use tokio::sync::{broadcast, oneshot};
 
@@ -116,6 +116,7 @@ async fn public_entities(State(state): State<DemoState>) -> Response {
 /// (authentication, fault injection) are added.
 pub fn build_router(state: DemoState) -> Router {
     Router::new()
+        .route("/data/$batch", post(super::batch::batch_entry))
         .route("/data", any(odata_entry))
         .route("/data/", any(odata_entry))
         .route("/data/{*rest}", any(odata_entry))
