@@ -82,10 +82,7 @@ async fn failing_part_rolls_the_whole_changeset_back() {
     let text = response.text().await.expect("body");
     assert!(text.contains("HTTP/1.1 400 Bad Request"), "{text}");
     assert!(!text.contains("201 Created"), "{text}");
-    assert!(
-        text.contains("NOGROUP"),
-        "the failing part's error: {text}"
-    );
+    assert!(text.contains("NOGROUP"), "the failing part's error: {text}");
     assert_eq!(customer_status(&demo, "BATCH-B1").await, 404);
     assert_eq!(customer_status(&demo, "BATCH-B2").await, 404);
     demo.shutdown().await.expect("shutdown");
