@@ -14,6 +14,7 @@ use rusqlite::Connection;
 use tokio::sync::{broadcast, oneshot};
 
 use super::auth::{AuthMode, BearerValidator, with_auth};
+use super::business_events::{install_catalog, spawn_delivery};
 use super::config::DemoConfig;
 use super::db::open_database;
 use super::error::{DemoError, ODataError};
@@ -183,9 +184,13 @@ impl DemoServer {
             }
         };
         let (reset, rows) = (config.reset, config.rows);
-        let conn = tokio::task::spawn_blocking(move || open_database(&path, reset, rows))
-            .await
-            .map_err(|err| DemoError::Io(std::io::Error::other(err)))??;
+        let conn = tokio::task::spawn_blocking(move || {
+            let conn = open_database(&path, reset, rows)?;
+            install_catalog(&conn)?;
+            Ok::<_, DemoError>(conn)
+        })
+        .await
+        .map_err(|err| DemoError::Io(std::io::Error::other(err)))??;
         let bind = format!("{}:{}", config.host, config.port);
         let listener = tokio::net::TcpListener::bind(&bind)
             .await
@@ -217,6 +222,11 @@ impl DemoServer {
         if !config.faults.rules.is_empty() {
             state.faults = Some(Arc::new(FaultInjector::new(config.faults.clone())));
         }
+        // Detached: the task ends when the change channel closes with the last state clone.
+        drop(spawn_delivery(
+            Arc::clone(&state.db),
+            state.events.subscribe(),
+        ));
         let router = build_router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {
