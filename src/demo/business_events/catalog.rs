@@ -166,6 +166,7 @@ pub const ENDPOINTS_ENTITY: EntityDef = EntityDef {
         collection: false,
         constraints: &[("BusinessEventId", "BusinessEventId")],
         partner: None,
+        cascade_delete: false,
     }],
 };
 
