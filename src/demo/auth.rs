@@ -126,6 +126,8 @@ struct KeyCache {
     jwks_uri: Option<Url>,
     keys: JwkSet,
     fetched_at: Option<Instant>,
+    /// Why the last fetch failed, while no keys could be loaded since.
+    last_error: Option<String>,
 }
 
 /// Validates bearer tokens against one OpenID provider, caching its signing keys.
@@ -245,16 +247,19 @@ impl BearerValidator {
                 .collect()
         };
         let found = matching(&cache);
+        if !found.is_empty() {
+            return Ok(found);
+        }
         let may_refetch = cache
             .fetched_at
             .is_none_or(|at| at.elapsed() >= MIN_REFETCH_INTERVAL);
-        if found.is_empty() && may_refetch {
-            self.refresh(&mut cache)
-                .await
-                .map_err(|err| TokenRejection::KeysUnavailable(err.to_string()))?;
-            return Ok(matching(&cache));
+        if may_refetch {
+            cache.last_error = self.refresh(&mut cache).await.err().map(|e| e.to_string());
         }
-        Ok(found)
+        match &cache.last_error {
+            Some(err) => Err(TokenRejection::KeysUnavailable(err.clone())),
+            None => Ok(matching(&cache)),
+        }
     }
 
     /// Validates `token` (signature, `iss`, `aud`, `exp`, `nbf`) and returns its claims.
@@ -593,6 +598,21 @@ mod tests {
         assert_eq!(provider.jwks_fetches.load(Ordering::SeqCst), 1);
         server.abort();
         provider.task.abort();
+    }
+
+    #[tokio::test]
+    async fn unreachable_provider_answers_503_not_401() {
+        // A port that was free a moment ago: nothing listens there.
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("bind");
+        let issuer = format!("http://{}/tenant", listener.local_addr().expect("addr"));
+        drop(listener);
+        let (url, server) = start_protected(&issuer).await;
+        let token = sign(&claims(&issuer, AUDIENCE, 600), TEST_KEY, "test_rsa_key");
+        for _ in 0..2 {
+            let response = call(&url, Some(&token)).await;
+            assert_eq!(response.status().as_u16(), 503);
+        }
+        server.abort();
     }
 
     #[test]

@@ -128,11 +128,13 @@ pub fn execute(
             }
             BatchItem::ChangeSet(parts) => run_changeset(ctx, conn, parts, &mut events)
                 .unwrap_or_else(|err| {
+                    // The transaction itself failed (begin or commit).
+                    let response = ODataResponse::error(&err);
                     ItemResponse::Single(PartResponse {
                         content_id: None,
-                        status: err.status,
-                        headers: ODataResponse::error(&err).headers,
-                        body: ODataResponse::error(&err).body,
+                        status: response.status,
+                        headers: response.headers,
+                        body: response.body,
                     })
                 }),
         };
