@@ -220,6 +220,52 @@ async fn unregistered_endpoint_gets_no_more_events() {
 }
 
 #[tokio::test]
+async fn confirming_a_sales_order_fires_sales_order_confirmed() {
+    let demo = start().await;
+    let (base, _attempts, mut rx) = start_receiver(0).await;
+    register_ok(
+        &demo,
+        "SalesOrderConfirmedBusinessEvent",
+        &format!("{base}/orders"),
+    )
+    .await;
+    let client = reqwest::Client::new();
+    let orders: Value = client
+        .get(format!("{}SalesOrderHeadersV2?$top=1", demo.service_root()))
+        .send()
+        .await
+        .expect("list orders")
+        .json()
+        .await
+        .expect("json");
+    let order = &orders["value"][0];
+    let number = order["SalesOrderNumber"].as_str().expect("order number");
+    let patch = client
+        .patch(format!(
+            "{}SalesOrderHeadersV2(dataAreaId='usmf',SalesOrderNumber='{number}')",
+            demo.service_root()
+        ))
+        .json(&json!({ "ConfirmedShippingDate": "2026-03-04" }))
+        .send()
+        .await
+        .expect("patch sent");
+    assert_eq!(patch.status().as_u16(), 204);
+    let (path, payload) = next_delivery(&mut rx).await;
+    assert_eq!(path, "/orders");
+    assert_eq!(
+        payload["BusinessEventId"],
+        "SalesOrderConfirmedBusinessEvent"
+    );
+    assert_eq!(payload["SalesOrderNumber"], number);
+    assert_eq!(
+        payload["CustomerAccount"],
+        order["OrderingCustomerAccountNumber"]
+    );
+    assert_eq!(payload["ConfirmedShippingDate"], "2026-03-04");
+    demo.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test]
 async fn non_loopback_and_unknown_registrations_are_rejected() {
     let demo = start().await;
     for url in ["http://example.com/hook", "https://10.1.2.3/hook"] {
