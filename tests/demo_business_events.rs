@@ -76,9 +76,18 @@ async fn start_receiver(
 }
 
 async fn register(demo: &RunningDemo, event: &str, url: &str) -> reqwest::Response {
+    register_in(demo, "usmf", event, url).await
+}
+
+async fn register_in(
+    demo: &RunningDemo,
+    company: &str,
+    event: &str,
+    url: &str,
+) -> reqwest::Response {
     reqwest::Client::new()
         .post(format!("{}BusinessEventsEndpoints", demo.service_root()))
-        .json(&json!({ "dataAreaId": "usmf", "BusinessEventId": event, "EndpointUrl": url }))
+        .json(&json!({ "dataAreaId": company, "BusinessEventId": event, "EndpointUrl": url }))
         .send()
         .await
         .expect("registration sent")
@@ -262,6 +271,29 @@ async fn confirming_a_sales_order_fires_sales_order_confirmed() {
         order["OrderingCustomerAccountNumber"]
     );
     assert_eq!(payload["ConfirmedShippingDate"], "2026-03-04");
+    demo.shutdown().await.expect("shutdown");
+}
+
+#[tokio::test]
+async fn endpoints_only_get_events_of_their_company() {
+    let demo = start().await;
+    let (base, _attempts, mut rx) = start_receiver(0).await;
+    let event = "CustomerCreatedBusinessEvent";
+    let other = register_in(&demo, "usrt", event, &format!("{base}/usrt")).await;
+    assert_eq!(other.status().as_u16(), 201);
+    register_ok(&demo, event, &format!("{base}/usmf")).await;
+    // Two changes: once the second reached /usmf, every delivery of the first is done.
+    create_customer(&demo, "EVT-C1").await;
+    create_customer(&demo, "EVT-C2").await;
+    let mut paths = Vec::new();
+    loop {
+        let (path, payload) = next_delivery(&mut rx).await;
+        paths.push(path);
+        if payload["CustomerAccount"] == "EVT-C2" {
+            break;
+        }
+    }
+    assert_eq!(paths, vec!["/usmf".to_owned(), "/usmf".to_owned()]);
     demo.shutdown().await.expect("shutdown");
 }
 

@@ -10,7 +10,7 @@ use serde_json::Value;
 use tokio::sync::broadcast::{self, error::RecvError};
 
 use super::catalog::events_fired_by;
-use super::endpoints::registered_urls;
+use super::endpoints::{is_loopback_url, registered_urls};
 use super::envelope::envelope;
 use crate::demo::events::ChangeEvent;
 
@@ -71,8 +71,10 @@ impl Deliverer {
                 registered_urls(&conn, def.id, company.as_deref())
             })
             .await;
-            let urls = match lookup {
-                Ok(Ok(urls)) => urls,
+            let urls: Vec<String> = match lookup {
+                // Registration already refuses other hosts; checked again in case the
+                // database was edited by hand.
+                Ok(Ok(urls)) => urls.into_iter().filter(|u| is_loopback_url(u)).collect(),
                 Ok(Err(err)) => {
                     tracing::warn!("business events: endpoint lookup failed: {err}");
                     continue;
