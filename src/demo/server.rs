@@ -16,7 +16,7 @@ use tokio::sync::{broadcast, oneshot};
 use super::auth::{AuthMode, BearerValidator, with_auth};
 use super::business_events::{install_catalog, spawn_delivery};
 use super::config::DemoConfig;
-use super::db::open_database;
+use super::db::{company_exists, open_database};
 use super::error::{DemoError, ODataError};
 use super::events::{self, ChangeEvent};
 use super::faults::{FaultInjector, with_faults};
@@ -69,6 +69,22 @@ impl DemoState {
         tokio::task::spawn_blocking(move || {
             let conn = db.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
             work(&ctx, &conn)
+        })
+        .await
+        .map_err(|err| ODataError::internal(format!("request task failed: {err}")))
+    }
+
+    /// Runs `work` with the locked connection, mutably (e.g. to open a `Transaction` for a
+    /// `$batch` changeset), on a blocking thread.
+    pub async fn with_connection_mut<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&ServiceContext, &mut Connection) -> T + Send + 'static,
+    ) -> Result<T, ODataError> {
+        let db = Arc::clone(&self.db);
+        let ctx = Arc::clone(&self.ctx);
+        tokio::task::spawn_blocking(move || {
+            let mut conn = db.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            work(&ctx, &mut conn)
         })
         .await
         .map_err(|err| ODataError::internal(format!("request task failed: {err}")))
@@ -219,6 +235,12 @@ impl DemoServer {
                 source,
             })?;
         let addr = listener.local_addr()?;
+        let company = config.company.to_lowercase();
+        if !company_exists(&conn, &company)? {
+            return Err(DemoError::Config(format!(
+                "the company '{company}' does not exist in the demo data (usmf, usrt, demf, gbsi)"
+            )));
+        }
         let host = if is_loopback_host(&config.host) || addr.ip().is_unspecified() {
             if addr.is_ipv6() {
                 "[::1]".to_owned()

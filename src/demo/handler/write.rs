@@ -145,6 +145,7 @@ pub fn create(
     };
     Ok(response
         .with_header(header::LOCATION, &location)
+        .with_header(header::HeaderName::from_static("odata-entityid"), &location)
         .with_header(header::ETAG, &record.etag())
         .with_events(vec![event]))
 }
