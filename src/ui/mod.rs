@@ -4,6 +4,7 @@ mod app;
 mod central_panel;
 pub mod connection;
 mod entity_picker;
+pub mod forms;
 mod side_panel;
 mod state;
 mod status_bar;

@@ -1,0 +1,1 @@
+//! Unit tests of the forms' pure logic on a real F&O metadata document.
