@@ -297,7 +297,8 @@ fn pick(names: &[String], on: &[bool]) -> Vec<String> {
     names
         .iter()
         .zip(on)
-        .filter_map(|(n, on)| on.then(|| n.clone()))
+        .filter(|(_, on)| **on)
+        .map(|(n, _)| n.clone())
         .collect()
 }
 
