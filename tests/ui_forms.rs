@@ -6,11 +6,11 @@ use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use flowbench::odata::client::operations::{OperationKind, OperationTarget};
 use flowbench::odata::metadata::{
-    Annotations, Model, Operation, OperationImport, Parameter, TypeRef, parse_metadata,
+    Annotations, Model, Operation, OperationImport, Parameter, Property, TypeRef, parse_metadata,
 };
 use flowbench::ui::forms::{
-    ActionForm, KeyForm, ListForm, RecordForm, action_form_ui, key_form_ui, list_form_ui,
-    record_form_ui,
+    ActionForm, FieldInput, FieldSpec, KeyForm, ListForm, RecordForm, action_form_ui,
+    fields_grid_ui, key_form_ui, list_form_ui, record_form_ui,
 };
 
 const NS: &str = "Microsoft.Dynamics.DataEntities";
@@ -355,4 +355,89 @@ fn action_form_builds_a_typed_call_on_a_record() {
     assert_eq!(call.target, OperationTarget::Unbound);
     assert_eq!(call.path(), "Recalculate");
     assert_eq!(call.body().to_string(), r#"{"Company":"usmf"}"#);
+}
+
+fn field(name: &str, type_name: &str, max_length: Option<u32>) -> FieldInput {
+    let property = Property {
+        name: name.into(),
+        type_ref: TypeRef::parse(type_name),
+        nullable: true,
+        max_length,
+        precision: None,
+        scale: None,
+        default_value: None,
+        annotations: Annotations::default(),
+    };
+    FieldInput::new(FieldSpec::from_property(&Model::default(), &property))
+}
+
+fn field_text(harness: &Harness<'_, Vec<FieldInput>>, name: &str) -> String {
+    harness
+        .state()
+        .iter()
+        .find(|f| f.name() == name)
+        .map(FieldInput::text)
+        .expect("field exists")
+}
+
+#[test]
+fn each_type_gets_its_widget() {
+    let fields = vec![
+        field("Active", "Edm.Boolean", None),
+        field("Id", "Edm.Guid", None),
+        field("Count", "Edm.Int64", None),
+        field("Wait", "Edm.Duration", None),
+        field("Short", "Edm.String", Some(4)),
+        field("Due", "Edm.Date", None),
+    ];
+    let mut harness = harness(fields, |ui, fields| {
+        fields_grid_ui(ui, "types", fields.iter_mut());
+    });
+
+    harness
+        .get_by_role_and_label(Role::CheckBox, "Active")
+        .click();
+    harness.run();
+    assert_eq!(field_text(&harness, "Active"), "true");
+
+    harness.get_by_label("New GUID").click();
+    harness.run();
+    let guid = field_text(&harness, "Id");
+    assert!(uuid::Uuid::parse_str(&guid).is_ok(), "{guid}");
+
+    type_into(&mut harness, "Count", "9223372036854775808");
+    harness.get_by_label_contains("out of range for Edm.Int64");
+    harness
+        .get_by_role_and_label(Role::TextInput, "Count")
+        .focus();
+    harness.run();
+    harness.key_press(egui::Key::Backspace);
+    harness.run();
+    assert_eq!(
+        harness.state()[2]
+            .to_json()
+            .expect("valid")
+            .map(|v| v.to_string()),
+        Some("922337203685477580".to_owned())
+    );
+
+    type_into(&mut harness, "Wait", "90 minutes");
+    harness.get_by_label_contains("expected ISO 8601 like P1DT2H30M");
+
+    type_into(&mut harness, "Short", "abcdef");
+    assert_eq!(
+        field_text(&harness, "Short"),
+        "abcd",
+        "MaxLength stops typing"
+    );
+    harness.get_by_label("4/4");
+
+    type_into(&mut harness, "Due", "2024-02-10");
+    harness.get_by_label("2024-02-10").click();
+    harness.run();
+    harness.get_by_label(">").click();
+    harness.run();
+    harness.get_by_label("Save").click();
+    harness.run();
+    assert_eq!(field_text(&harness, "Due"), "2024-02-11");
 }

@@ -252,6 +252,7 @@ fn date_picker_ui(ui: &mut egui::Ui, text: &mut String, name: &str) {
         egui_extras::DatePickerButton::new(&mut date)
             .id_salt(&salt)
             .show_icon(false)
+            .combo_boxes(false)
             .calendar_week(false),
     )
     .on_hover_text("Pick a date");
