@@ -10,7 +10,7 @@ use flowbench::odata::metadata::{
 };
 use flowbench::ui::forms::{
     ActionForm, FieldInput, FieldSpec, KeyForm, ListForm, RecordForm, action_form_ui,
-    fields_grid_ui, key_form_ui, list_form_ui, record_form_ui,
+    fields_grid_ui, key_form_ui, list_form_ui, record_form_ui, record_request_ui,
 };
 
 const NS: &str = "Microsoft.Dynamics.DataEntities";
@@ -440,4 +440,36 @@ fn each_type_gets_its_widget() {
     harness.get_by_label("Save").click();
     harness.run();
     assert_eq!(field_text(&harness, "Due"), "2024-02-11");
+}
+
+#[test]
+fn record_request_preview_shows_method_url_and_body() {
+    let form = RecordForm::create(&model(), SET).expect("form");
+    let mut harness = harness(form, |ui, form| {
+        record_form_ui(ui, form);
+        record_request_ui(ui, form, ROOT);
+    });
+    harness.get_by_label_contains("Fix dataAreaId, AgreementId, LineNum");
+    assert!(
+        harness
+            .state()
+            .field("Code")
+            .expect("field")
+            .error
+            .is_none(),
+        "the preview does not flag fields"
+    );
+    for (label, text) in [
+        ("dataAreaId", "usmf"),
+        ("AgreementId", "AG-1"),
+        ("LineNum", "3"),
+        ("Value", "1"),
+        ("Code", "C"),
+        ("ValidFrom", "2024-01-31"),
+        ("ValidTo", "2024-12-31"),
+    ] {
+        type_into(&mut harness, label, text);
+    }
+    harness.get_by_label("POST https://fno.example/data/PriceTermJournalTrans");
+    harness.get_by_label_contains("\"LineNum\": 3,");
 }

@@ -61,8 +61,10 @@ impl ActionChoice {
     pub fn label(&self) -> String {
         let short = self.name.rsplit('.').next().unwrap_or(&self.name);
         let place = match (&self.target, self.kind) {
-            (ActionTarget::Record, _) => "on a record",
-            (ActionTarget::Collection, _) => "on the entity set",
+            (ActionTarget::Record, OperationKind::Action) => "on a record",
+            (ActionTarget::Record, OperationKind::Function) => "function on a record",
+            (ActionTarget::Collection, OperationKind::Action) => "on the entity set",
+            (ActionTarget::Collection, OperationKind::Function) => "function on the entity set",
             (ActionTarget::Unbound, OperationKind::Action) => "unbound action",
             (ActionTarget::Unbound, OperationKind::Function) => "unbound function",
         };
@@ -81,8 +83,8 @@ pub struct ActionForm {
 }
 
 impl ActionForm {
-    /// A form listing the actions bound to `entity_set`'s type (first) and the service's
-    /// unbound action and function imports.
+    /// A form listing the actions and functions bound to `entity_set`'s type (first) and
+    /// the service's unbound action and function imports.
     pub fn new(model: &Model, entity_set: &str) -> Result<Self, FormError> {
         entity_type_of(model, entity_set)?;
         let entity_type = model
@@ -91,7 +93,13 @@ impl ActionForm {
             .unwrap_or_default();
         let mut choices = Vec::new();
         for schema in &model.schemas {
-            for op in &schema.actions {
+            let operations = (schema.actions.iter().map(|op| (op, OperationKind::Action))).chain(
+                schema
+                    .functions
+                    .iter()
+                    .map(|op| (op, OperationKind::Function)),
+            );
+            for (op, kind) in operations {
                 let Some(binding) = op.binding_type() else {
                     continue;
                 };
@@ -104,13 +112,7 @@ impl ActionForm {
                     ActionTarget::Record
                 };
                 let name = format!("{}.{}", schema.namespace, op.name);
-                choices.push(ActionChoice::new(
-                    model,
-                    name,
-                    target,
-                    OperationKind::Action,
-                    op,
-                ));
+                choices.push(ActionChoice::new(model, name, target, kind, op));
             }
         }
         if let Some(container) = model.container() {

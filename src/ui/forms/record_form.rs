@@ -5,8 +5,10 @@ use serde_json::{Map, Value as Json};
 
 use super::field::{FieldInput, FieldSpec};
 use super::field_widgets::fields_grid_ui;
+use super::key_form::url_preview_ui;
+use super::url::request_url;
 use super::{FormError, entity_type_of};
-use crate::odata::keys::{KeyPredicate, entity_path};
+use crate::odata::keys::{KeyPredicate, encode_path_segment, entity_path};
 use crate::odata::metadata::{Model, Property};
 use crate::odata::values::changed_fields;
 use crate::ui::theme;
@@ -269,6 +271,46 @@ impl RecordForm {
     /// The record's path relative to the service root (for PATCH), percent-encoded.
     pub fn path(&self) -> Result<String, String> {
         Ok(entity_path(&self.entity_set, &self.key()?))
+    }
+
+    /// What would be sent, without touching the messages shown on fields: the method
+    /// (`POST` or `PATCH`), the exact URL under `service_root` and the JSON body.
+    pub fn request_preview(
+        &self,
+        service_root: &str,
+    ) -> Result<(&'static str, String, Json), String> {
+        let mut copy = self.clone();
+        let summary = |errors: FieldErrors| {
+            let names: Vec<String> = errors.into_iter().map(|(f, _)| f).collect();
+            format!("Fix {} to see the request.", names.join(", "))
+        };
+        match self.mode {
+            RecordMode::Create => {
+                let body = copy.to_create_body().map_err(summary)?;
+                let url = request_url(service_root, &encode_path_segment(&self.entity_set), "");
+                Ok(("POST", url, Json::Object(body)))
+            }
+            RecordMode::Update => {
+                if !self.is_loaded() {
+                    return Err("Load the record to edit it.".to_owned());
+                }
+                let body = copy.changed_body().map_err(summary)?;
+                let url = request_url(service_root, &self.path()?, "");
+                Ok(("PATCH", url, Json::Object(body)))
+            }
+        }
+    }
+}
+
+/// Draws the request the form would send: `METHOD url` in monospace and the JSON body.
+pub fn record_request_ui(ui: &mut egui::Ui, form: &RecordForm, service_root: &str) {
+    match form.request_preview(service_root) {
+        Ok((method, url, body)) => {
+            url_preview_ui(ui, method, Ok(url));
+            let text = serde_json::to_string_pretty(&body).unwrap_or_default();
+            ui.add(egui::Label::new(egui::RichText::new(text).monospace().small()).wrap());
+        }
+        Err(why) => url_preview_ui(ui, "", Err(why)),
     }
 }
 

@@ -74,6 +74,14 @@ fn model() -> Model {
         vec![param("Company", "Edm.String", false)],
     ));
     schema.functions.push(action(
+        "CountAbove",
+        true,
+        vec![
+            param("_this", &format!("Collection({NS}.{SET})"), false),
+            param("Min", "Edm.Decimal", false),
+        ],
+    ));
+    schema.functions.push(action(
         "PriceOn",
         false,
         vec![param("On", "Edm.Date", false)],
@@ -496,6 +504,7 @@ fn action_form_lists_bound_actions_then_imports() {
         [
             "Reprice (on a record)",
             "RepriceAll (on the entity set)",
+            "CountAbove (function on the entity set)",
             "Recalculate (unbound action)",
             "PriceOn (unbound function)",
         ]
@@ -550,6 +559,15 @@ fn action_form_builds_typed_calls() {
         (
             "GET",
             "https://fno.example/data/PriceOn(On=2024-02-29)".to_owned()
+        )
+    );
+    assert!(form.select("CountAbove"));
+    assert!(form.set_parameter("Min", "2.50"));
+    assert_eq!(
+        form.preview(ROOT).expect("valid"),
+        (
+            "GET",
+            "https://fno.example/data/PriceTermJournalTrans/Microsoft.Dynamics.DataEntities.CountAbove(Min=2.50)".to_owned()
         )
     );
     assert!(form.select("RepriceAll"));
