@@ -96,6 +96,9 @@ pub struct FieldSpec {
     pub read_only: bool,
     /// The declaration (or a property built from a parameter) for facet checks.
     pub facets: Property,
+    /// `(member, label)` of enum members whose annotations have a text label (F&O
+    /// `LabelId` such as `(GMT-08:00) Pacific Time`), shown on hover in the dropdown.
+    pub member_labels: Vec<(String, String)>,
 }
 
 impl FieldSpec {
@@ -103,6 +106,19 @@ impl FieldSpec {
     /// read-only when `Core.Computed` or F&O `AllowEdit` is false.
     pub fn from_property(model: &Model, property: &Property) -> Self {
         let annotations = &property.annotations;
+        let member_labels = model
+            .enum_type(&property.type_ref.name)
+            .map(|e| {
+                e.members
+                    .iter()
+                    .filter_map(|m| {
+                        let label = annotation_text(&m.annotations, "LabelId")
+                            .or_else(|| annotation_text(&m.annotations, "Description"))?;
+                        Some((m.name.clone(), label.to_owned()))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
         Self {
             name: property.name.clone(),
             label: annotation_text(annotations, "LabelId")
@@ -117,6 +133,7 @@ impl FieldSpec {
             required: property.is_required(),
             read_only: property.is_read_only(),
             facets: property.clone(),
+            member_labels,
         }
     }
 
@@ -140,6 +157,14 @@ impl FieldSpec {
     /// The widget for this field.
     pub fn widget(&self) -> WidgetKind {
         WidgetKind::for_kind(&self.kind)
+    }
+
+    /// The text label of an enum member, when the metadata has one.
+    pub fn member_label(&self, member: &str) -> Option<&str> {
+        self.member_labels
+            .iter()
+            .find(|(m, _)| m == member)
+            .map(|(_, l)| l.as_str())
     }
 
     /// Whether the value is a string (empty text means "not given" rather than "").

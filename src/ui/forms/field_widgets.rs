@@ -226,7 +226,11 @@ fn enum_ui(
                 picked = Some(String::new());
             }
             for (name, _) in &info.members {
-                if ui.selectable_label(&current == name, name).clicked() {
+                let mut entry = ui.selectable_label(&current == name, name);
+                if let Some(label) = field.spec.member_label(name) {
+                    entry = entry.on_hover_text(label);
+                }
+                if entry.clicked() {
                     picked = Some(name.clone());
                 }
             }

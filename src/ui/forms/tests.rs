@@ -134,6 +134,23 @@ fn field_specs_follow_the_metadata() {
     assert!(field("Code").spec.required, "F&O IsRequired");
     assert!(field("ValidTo").spec.required, "non-nullable");
     assert!(!field("Warehouse").spec.required);
+    // NoYes member labels are label ids (`@sys5461`), not text.
+    assert!(
+        field("CompoundCalculationBasis")
+            .spec
+            .member_labels
+            .is_empty()
+    );
+    let address = RecordForm::create(&model, "CDSPostalAddressHistory").expect("form");
+    let timezone = address
+        .fields()
+        .iter()
+        .find(|f| f.spec.facets.type_ref.name.ends_with(".Timezone"))
+        .expect("a Timezone field");
+    assert_eq!(
+        timezone.spec.member_label("GMTMINUS0800PACIFICTIME"),
+        Some("(GMT-08:00) Pacific Time (US & Canada)")
+    );
 }
 
 #[test]
