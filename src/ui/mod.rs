@@ -5,6 +5,7 @@ mod central_panel;
 pub mod connection;
 mod entity_picker;
 pub mod explorer;
+pub mod forms;
 pub mod results;
 mod side_panel;
 mod state;
