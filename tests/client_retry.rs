@@ -66,7 +66,7 @@ fn truncated_body() -> Response {
         .status(200)
         .header("Content-Type", "application/json")
         .body(Body::from_stream(futures_util::stream::iter(chunks)))
-        .unwrap()
+        .expect("a valid response")
 }
 
 async fn dropping_post(State(hits): State<Hits>) -> Response {

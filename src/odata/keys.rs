@@ -117,8 +117,10 @@ impl KeyPredicate {
         }
         let mut parts = Vec::with_capacity(kinds.len());
         for ((name, kind), text) in kinds.into_iter().zip(texts) {
-            let value = Value::parse_text(&kind, &text)
-                .map_err(|source| KeyError::Invalid { field: name.clone(), source })?;
+            let value = Value::parse_text(&kind, &text).map_err(|source| KeyError::Invalid {
+                field: name.clone(),
+                source,
+            })?;
             parts.push((name, value));
         }
         Ok(Self { parts })
@@ -135,8 +137,11 @@ impl KeyPredicate {
 
     /// The predicate with names even for a single key: `(CustomerAccount='US-001')`.
     pub fn to_named_literal(&self) -> String {
-        let inner: Vec<String> =
-            self.parts.iter().map(|(n, v)| format!("{n}={}", v.to_url_literal())).collect();
+        let inner: Vec<String> = self
+            .parts
+            .iter()
+            .map(|(n, v)| format!("{n}={}", v.to_url_literal()))
+            .collect();
         format!("({})", inner.join(","))
     }
 
@@ -149,7 +154,11 @@ impl KeyPredicate {
 /// The path of one entity: `CustomersV3(dataAreaId='usmf',CustomerAccount='US-001')`,
 /// percent-encoded.
 pub fn entity_path(entity_set: &str, key: &KeyPredicate) -> String {
-    format!("{}{}", encode_path_segment(entity_set), key.to_path_segment())
+    format!(
+        "{}{}",
+        encode_path_segment(entity_set),
+        key.to_path_segment()
+    )
 }
 
 /// Splits the connector's comma-separated key text into raw values. A value may be quoted
@@ -207,8 +216,15 @@ pub fn split_key_values(text: &str) -> Result<Vec<String>, KeyError> {
 
 /// Reads the inside of an OData key predicate into raw texts in key order.
 fn predicate_texts(inner: &str, kinds: &[(String, ValueKind)]) -> Result<Vec<String>, KeyError> {
-    let parts = split_predicate(inner).ok_or_else(|| KeyError::UnterminatedQuote(inner.to_owned()))?;
-    let expected = || kinds.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>().join(", ");
+    let parts =
+        split_predicate(inner).ok_or_else(|| KeyError::UnterminatedQuote(inner.to_owned()))?;
+    let expected = || {
+        kinds
+            .iter()
+            .map(|(n, _)| n.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let named: Vec<Option<(&str, &str)>> = parts
         .iter()
         .map(|p| {

@@ -2,6 +2,9 @@
 //! HTTP client behind every connector action.
 
 pub mod client;
-pub mod metadata;
-pub mod values;
+pub mod filter;
 pub mod keys;
+pub mod metadata;
+pub mod query;
+pub mod service_root;
+pub mod values;
