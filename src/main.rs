@@ -1,30 +1,22 @@
 //! The `flowbench` binary: parses the command line, then opens the window or runs a command.
 
-use clap::Parser;
-use flowbench::cli::{Cli, Command, exit, failure};
+use std::process::ExitCode;
 
-fn main() -> anyhow::Result<()> {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
-        Err(e) => {
-            let code = if e.use_stderr() {
-                exit::USAGE
-            } else {
-                exit::OK
-            };
-            let _ = e.print();
-            std::process::exit(code);
-        }
+use flowbench::cli::{self, Command, exit};
+
+fn main() -> ExitCode {
+    let code = match cli::parse_args() {
+        Err(code) => code,
+        Ok(parsed) => match parsed.command {
+            None | Some(Command::Gui) => match flowbench::ui::run() {
+                Ok(()) => exit::OK,
+                Err(error) => {
+                    eprintln!("error: {error:#}");
+                    exit::RUNTIME
+                }
+            },
+            Some(command) => cli::run(command, parsed.token_env.as_deref()),
+        },
     };
-    let token_env = cli.token_env.as_deref();
-    match &cli.command {
-        None | Some(Command::Gui) => flowbench::ui::run(),
-        Some(command) => {
-            if let Some(Err(e)) = flowbench::cli::run_request_command(command, token_env) {
-                eprintln!("error: {}", failure::describe(&e));
-                std::process::exit(failure::exit_code(&e));
-            }
-            Ok(())
-        }
-    }
+    ExitCode::from(u8::try_from(code).unwrap_or(u8::MAX))
 }

@@ -8,6 +8,7 @@ pub mod execute;
 pub mod failure;
 pub mod get;
 pub mod list;
+pub mod metadata;
 pub mod page_writer;
 pub mod update;
 
@@ -30,6 +31,8 @@ pub struct Cli {
 pub enum Command {
     /// Open the desktop app (the same as running without a command).
     Gui,
+    /// Inspect a `$metadata` document (file or service).
+    Metadata(metadata::MetadataArgs),
     /// List the entity sets of a service.
     Entities(entities::EntitiesArgs),
     /// List records of an entity set.
@@ -46,21 +49,49 @@ pub enum Command {
     Execute(execute::ExecuteArgs),
 }
 
-/// Runs a headless request command; `None` for commands that are not request commands.
-pub fn run_request_command(
-    command: &Command,
-    token_env: Option<&str>,
-) -> Option<anyhow::Result<()>> {
-    Some(match command {
-        Command::Entities(args) => entities::run(args, token_env),
-        Command::List(args) => list::run(args, token_env),
-        Command::Get(args) => get::run(args, token_env),
-        Command::Create(args) => create::run(args, token_env),
-        Command::Update(args) => update::run(args, token_env),
-        Command::Delete(args) => delete::run(args, token_env),
-        Command::Execute(args) => execute::run(args, token_env),
-        Command::Gui => return None,
-    })
+/// Runs a headless command and returns the process exit code (see [`exit`]); `token_env`
+/// is the global `--token-env`. `Command::Gui` is handled by the binary, which owns the
+/// window; here it is a usage error.
+pub fn run(command: Command, token_env: Option<&str>) -> i32 {
+    let result = match command {
+        Command::Gui => {
+            eprintln!("error: the window is opened by the flowbench binary, not by cli::run");
+            return exit::USAGE;
+        }
+        Command::Metadata(args) => return metadata::run(args),
+        Command::Entities(args) => entities::run(&args, token_env),
+        Command::List(args) => list::run(&args, token_env),
+        Command::Get(args) => get::run(&args, token_env),
+        Command::Create(args) => create::run(&args, token_env),
+        Command::Update(args) => update::run(&args, token_env),
+        Command::Delete(args) => delete::run(&args, token_env),
+        Command::Execute(args) => execute::run(&args, token_env),
+    };
+    match result {
+        Ok(()) => exit::OK,
+        Err(e) => {
+            eprintln!("error: {}", failure::describe(&e));
+            failure::exit_code(&e)
+        }
+    }
+}
+
+/// Parses the command line like [`Cli::parse`] but returns the exit code for `--help`,
+/// `--version` (0) and usage errors (1) instead of exiting with clap's own codes.
+pub fn parse_args() -> Result<Cli, i32> {
+    match Cli::try_parse() {
+        Ok(cli) => Ok(cli),
+        Err(error) => {
+            let code = if error.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
+            // Printing help or the error can only fail if stdout/stderr are gone.
+            let _ = error.print();
+            Err(code)
+        }
+    }
 }
 
 /// Exit codes per failure class.

@@ -13,3 +13,5 @@ pub use parser::parse_metadata;
 pub mod summary;
 
 pub use summary::MetadataSummary;
+pub mod cache;
+pub mod json_listing;

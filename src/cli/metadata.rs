@@ -1,0 +1,226 @@
+//! `flowbench metadata …`: headless commands over a `$metadata` document.
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use clap::{Args, Subcommand};
+
+use super::exit;
+use crate::odata::metadata::{MetadataSummary, Model, parse_metadata};
+
+/// Arguments of `flowbench metadata`.
+#[derive(Debug, Args)]
+pub struct MetadataArgs {
+    /// What to do with the document.
+    #[command(subcommand)]
+    pub command: MetadataCommand,
+}
+
+/// Subcommands of `flowbench metadata`.
+#[derive(Debug, Subcommand)]
+pub enum MetadataCommand {
+    /// Parse a `$metadata` document and print what it declares.
+    Summary(SummaryArgs),
+}
+
+/// Arguments of `flowbench metadata summary`.
+#[derive(Debug, Args)]
+pub struct SummaryArgs {
+    /// A `$metadata` file, or a service root URL (`https://` may be omitted) whose
+    /// `$metadata` is fetched.
+    #[arg(value_name = "FILE|SERVICE-ROOT-URL")]
+    pub source: String,
+    /// Print one JSON object with the counts and `parse_ms` instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A failure of a metadata command, mapped to an exit code.
+#[derive(Debug)]
+enum Failure {
+    /// The document (file or download) is unreadable or not valid CSDL.
+    InvalidInput(String),
+    /// The request for `$metadata` failed.
+    Request(String),
+}
+
+/// Runs `flowbench metadata …` and returns the process exit code.
+pub fn run(args: MetadataArgs) -> i32 {
+    let result = match args.command {
+        MetadataCommand::Summary(summary) => run_summary(&summary),
+    };
+    match result {
+        Ok(()) => exit::OK,
+        Err(Failure::InvalidInput(message)) => {
+            eprintln!("error: {message}");
+            exit::INVALID_INPUT
+        }
+        Err(Failure::Request(message)) => {
+            eprintln!("error: {message}");
+            exit::RUNTIME
+        }
+    }
+}
+
+fn run_summary(args: &SummaryArgs) -> Result<(), Failure> {
+    let (label, bytes) = read_source(&args.source)?;
+    let start = Instant::now();
+    let model =
+        parse_metadata(&bytes).map_err(|e| Failure::InvalidInput(format!("{label}: {e}")))?;
+    let parse_ms = (start.elapsed().as_secs_f64() * 1e6).round() / 1e3;
+    let summary = model.summary(parse_ms);
+    if args.json {
+        let json = serde_json::to_string(&summary)
+            .map_err(|e| Failure::InvalidInput(format!("cannot encode summary: {e}")))?;
+        println!("{json}");
+    } else {
+        print!("{}", readable_summary(&label, &model, &summary));
+    }
+    for warning in &model.warnings {
+        eprintln!(
+            "warning: line {}, column {}: {}",
+            warning.line, warning.column, warning.message
+        );
+    }
+    Ok(())
+}
+
+/// The human-readable report.
+fn readable_summary(label: &str, model: &Model, summary: &MetadataSummary) -> String {
+    let namespaces: Vec<&str> = model.schemas.iter().map(|s| s.namespace.as_str()).collect();
+    let rows = [
+        ("Entity sets", summary.entity_sets),
+        ("Singletons", summary.singletons),
+        ("Entity types", summary.entity_types),
+        ("Complex types", summary.complex_types),
+        ("Enum types", summary.enum_types),
+        ("Actions", summary.actions),
+        ("Functions", summary.functions),
+        ("Action imports", summary.action_imports),
+        ("Function imports", summary.function_imports),
+        ("Properties", summary.properties),
+        ("Navigation properties", summary.navigation_properties),
+    ];
+    let mut out = format!(
+        "{label}\nOData {} · {} schema(s): {}\n",
+        if model.version.is_empty() {
+            "?"
+        } else {
+            &model.version
+        },
+        model.schemas.len(),
+        namespaces.join(", ")
+    );
+    for (name, count) in rows {
+        out.push_str(&format!("  {name:<22} {count:>8}\n"));
+    }
+    out.push_str(&format!(
+        "  {:<22} {:>8}\nParsed in {:.1} ms\n",
+        "Warnings",
+        model.warnings.len(),
+        summary.parse_ms
+    ));
+    out
+}
+
+/// Reads a file, or downloads `$metadata` when `source` is not an existing file.
+fn read_source(source: &str) -> Result<(String, Vec<u8>), Failure> {
+    let path = Path::new(source);
+    if path.exists() || !looks_like_url(source) {
+        return std::fs::read(path)
+            .map(|bytes| (source.to_owned(), bytes))
+            .map_err(|e| Failure::InvalidInput(format!("cannot read {source}: {e}")));
+    }
+    let url = metadata_url(source);
+    fetch(&url).map(|bytes| (url, bytes))
+}
+
+/// Whether `source` names a service rather than a local file.
+fn looks_like_url(source: &str) -> bool {
+    let lower = source.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        return true;
+    }
+    let host = lower.split('/').next().unwrap_or_default();
+    let file_like = [".xml", ".edmx", ".csdl"]
+        .iter()
+        .any(|ext| lower.ends_with(ext));
+    !file_like && host.contains('.') && !host.starts_with('.')
+}
+
+/// `{root}/$metadata` for a service root, adding `https://` when no scheme is given.
+pub fn metadata_url(root: &str) -> String {
+    let root = root.trim();
+    let with_scheme = if root.contains("://") {
+        root.to_owned()
+    } else {
+        format!("https://{root}")
+    };
+    let base = with_scheme.trim_end_matches('/');
+    if base.ends_with("/$metadata") {
+        base.to_owned()
+    } else {
+        format!("{base}/$metadata")
+    }
+}
+
+/// GETs `url` and returns the body of a successful response.
+fn fetch(url: &str) -> Result<Vec<u8>, Failure> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| Failure::Request(format!("cannot start the HTTP runtime: {e}")))?;
+    runtime.block_on(async {
+        let client = reqwest::Client::builder()
+            .timeout(Duration::from_secs(120))
+            .connect_timeout(Duration::from_secs(20))
+            .user_agent(concat!("flowbench/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|e| Failure::Request(format!("cannot build the HTTP client: {e}")))?;
+        let response = client
+            .get(url)
+            .header(reqwest::header::ACCEPT, "application/xml")
+            .send()
+            .await
+            .map_err(|e| Failure::Request(format!("GET {url} failed: {e}")))?;
+        let status = response.status();
+        if !status.is_success() {
+            return Err(Failure::Request(format!("GET {url} answered {status}")));
+        }
+        let body = response
+            .bytes()
+            .await
+            .map_err(|e| Failure::Request(format!("reading {url} failed: {e}")))?;
+        Ok(body.to_vec())
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metadata_url_adds_scheme_and_suffix_once() {
+        assert_eq!(
+            metadata_url("contoso.operations.dynamics.com/data"),
+            "https://contoso.operations.dynamics.com/data/$metadata"
+        );
+        assert_eq!(
+            metadata_url("http://127.0.0.1:8080/data/"),
+            "http://127.0.0.1:8080/data/$metadata"
+        );
+        assert_eq!(
+            metadata_url("https://x.test/data/$metadata"),
+            "https://x.test/data/$metadata"
+        );
+    }
+
+    #[test]
+    fn files_and_hosts_are_told_apart() {
+        assert!(looks_like_url("https://x.test/data"));
+        assert!(looks_like_url("contoso.operations.dynamics.com"));
+        assert!(!looks_like_url("metadata.xml"));
+        assert!(!looks_like_url("some/dir/file"));
+        assert!(!looks_like_url("./local.edmx"));
+    }
+}

@@ -1,0 +1,206 @@
+//! On-disk cache of parsed `$metadata`, one file per service instance: a small header
+//! (magic, format version, payload length, checksum) followed by the postcard-encoded
+//! [`CachedMetadata`]. Loading never panics: any mismatch or damage yields `None`.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::model::Model;
+
+/// Bumped whenever [`Model`] or [`CachedMetadata`] change shape; old files are then ignored.
+pub const CACHE_FORMAT_VERSION: u32 = 1;
+
+const MAGIC: &[u8; 8] = b"FBMETA\r\n";
+const HEADER_LEN: usize = 8 + 4 + 8 + 8;
+const FILE_EXTENSION: &str = "fbmeta";
+
+/// Why a cache entry could not be written.
+#[derive(Debug, thiserror::Error)]
+pub enum CacheError {
+    /// Creating the directory, writing or renaming the file failed.
+    #[error("cannot write metadata cache {path}: {source}")]
+    Io {
+        /// The file or directory concerned.
+        path: PathBuf,
+        /// The underlying error.
+        source: std::io::Error,
+    },
+    /// The model could not be encoded.
+    #[error("cannot encode metadata cache: {0}")]
+    Encode(#[from] postcard::Error),
+}
+
+/// A cached model with what identifies the document it came from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct CachedMetadata {
+    /// SHA-256 of the source document bytes (see [`source_digest`]).
+    pub source_sha256: [u8; 32],
+    /// The server's `ETag`, to send as `If-None-Match` next time.
+    pub etag: Option<String>,
+    /// The server's `Last-Modified`, to send as `If-Modified-Since` next time.
+    pub last_modified: Option<String>,
+    /// The parsed model.
+    pub model: Model,
+}
+
+impl CachedMetadata {
+    /// Whether this entry was made from exactly `document`.
+    pub fn matches_source(&self, document: &[u8]) -> bool {
+        self.source_sha256 == source_digest(document)
+    }
+}
+
+/// SHA-256 of a source document.
+pub fn source_digest(document: &[u8]) -> [u8; 32] {
+    Sha256::digest(document).into()
+}
+
+/// A directory of cache files, one per instance key (e.g. the service root URL).
+#[derive(Debug, Clone)]
+pub struct MetadataCache {
+    dir: PathBuf,
+}
+
+impl MetadataCache {
+    /// A cache in `dir` (created on the first store). Callers pick the directory, e.g.
+    /// with `directories::ProjectDirs::cache_dir`.
+    pub fn new(dir: impl Into<PathBuf>) -> Self {
+        Self { dir: dir.into() }
+    }
+
+    /// The cache directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The file used for `instance`: a readable prefix plus a hash of the full key.
+    pub fn path_for(&self, instance: &str) -> PathBuf {
+        let readable: String = instance
+            .trim_start_matches("https://")
+            .trim_start_matches("http://")
+            .chars()
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
+            .take(48)
+            .collect();
+        let digest = Sha256::digest(instance.as_bytes());
+        let hash: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+        self.dir.join(format!("{readable}-{hash}.{FILE_EXTENSION}"))
+    }
+
+    /// The cached entry for `instance`, or `None` when absent, from another format
+    /// version, or damaged.
+    pub fn load(&self, instance: &str) -> Option<CachedMetadata> {
+        let bytes = std::fs::read(self.path_for(instance)).ok()?;
+        decode(&bytes)
+    }
+
+    /// Stores `entry` for `instance` atomically (temporary file in the same directory,
+    /// then rename), replacing any previous entry.
+    pub fn store(&self, instance: &str, entry: &CachedMetadata) -> Result<(), CacheError> {
+        let bytes = encode(entry)?;
+        let io_error = |path: &Path| {
+            let path = path.to_path_buf();
+            move |source| CacheError::Io { path, source }
+        };
+        std::fs::create_dir_all(&self.dir).map_err(io_error(&self.dir))?;
+        let target = self.path_for(instance);
+        let mut temp = tempfile::NamedTempFile::new_in(&self.dir).map_err(io_error(&self.dir))?;
+        temp.write_all(&bytes).map_err(io_error(temp.path()))?;
+        temp.as_file().sync_all().map_err(io_error(temp.path()))?;
+        temp.persist(&target).map_err(|e| CacheError::Io {
+            path: target.clone(),
+            source: e.error,
+        })?;
+        Ok(())
+    }
+
+    /// Removes the entry for `instance`; a missing entry is not an error.
+    pub fn remove(&self, instance: &str) -> std::io::Result<()> {
+        match std::fs::remove_file(self.path_for(instance)) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(e),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The complete file content for `entry`.
+pub fn encode(entry: &CachedMetadata) -> Result<Vec<u8>, postcard::Error> {
+    let payload = postcard::to_stdvec(entry)?;
+    let mut bytes = Vec::with_capacity(HEADER_LEN + payload.len());
+    bytes.extend_from_slice(MAGIC);
+    bytes.extend_from_slice(&CACHE_FORMAT_VERSION.to_le_bytes());
+    bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&checksum(&payload).to_le_bytes());
+    bytes.extend_from_slice(&payload);
+    Ok(bytes)
+}
+
+/// Decodes a file produced by [`encode`]; `None` on any mismatch or damage.
+pub fn decode(bytes: &[u8]) -> Option<CachedMetadata> {
+    let (header, payload) = bytes.split_at_checked(HEADER_LEN)?;
+    let (magic, rest) = header.split_at(8);
+    let (version, rest) = rest.split_at(4);
+    let (length, sum) = rest.split_at(8);
+    if magic != MAGIC || u32::from_le_bytes(version.try_into().ok()?) != CACHE_FORMAT_VERSION {
+        return None;
+    }
+    if u64::from_le_bytes(length.try_into().ok()?) != payload.len() as u64
+        || u64::from_le_bytes(sum.try_into().ok()?) != checksum(payload)
+    {
+        return None;
+    }
+    match postcard::take_from_bytes::<CachedMetadata>(payload) {
+        Ok((entry, [])) => Some(entry),
+        _ => None,
+    }
+}
+
+/// A fast 64-bit checksum (FxHash-style over 8-byte words) that catches damaged files;
+/// not a cryptographic hash.
+fn checksum(bytes: &[u8]) -> u64 {
+    const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+    let mut hash = bytes.len() as u64;
+    let mut chunks = bytes.chunks_exact(8);
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        hash = (hash.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(SEED);
+    }
+    for &byte in chunks.remainder() {
+        hash = (hash.rotate_left(5) ^ u64::from(byte)).wrapping_mul(SEED);
+    }
+    hash
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn checksum_changes_when_one_byte_changes() {
+        let mut data = vec![7u8; 1000];
+        let before = checksum(&data);
+        data[503] ^= 1;
+        assert_ne!(before, checksum(&data));
+    }
+
+    #[test]
+    fn path_is_stable_and_distinguishes_instances() {
+        let cache = MetadataCache::new("/tmp/x");
+        let a = cache.path_for("https://a.example.com/data");
+        assert_eq!(a, cache.path_for("https://a.example.com/data"));
+        assert_ne!(a, cache.path_for("https://a.example.com/data2"));
+        let name = a.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        assert!(name.starts_with("a.example.com_data-"), "{name}");
+        assert!(name.ends_with(".fbmeta"), "{name}");
+    }
+}
