@@ -1,4 +1,5 @@
 //! Connector actions against a real local server: error bodies, ETags, create/update/delete,
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic as test failures
 //! operations, trace redaction and `$batch` round trips.
 
 mod common;

@@ -1,4 +1,5 @@
 //! Retries, token refresh and interrupted writes against a real local server.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic as test failures
 
 mod common;
 
