@@ -18,7 +18,10 @@ const FO_ERROR: &str = include_str!("fixtures/payloads/fo_error_innererror.json"
 
 /// Requests the server saw: (method, raw path and query, Authorization, body).
 #[derive(Clone, Default)]
-struct Log(Arc<Mutex<Vec<(String, String, String, String)>>>);
+struct Log(Arc<Mutex<Vec<Seen>>>);
+
+/// (method, raw path and query, Authorization, body).
+type Seen = (String, String, String, String);
 
 fn json_response(status: StatusCode, body: Value) -> Response {
     (
