@@ -3,6 +3,7 @@
 pub mod connect;
 pub mod create;
 pub mod delete;
+pub mod demo;
 pub mod entities;
 pub mod execute;
 pub mod failure;
@@ -31,6 +32,8 @@ pub struct Cli {
 pub enum Command {
     /// Open the desktop app (the same as running without a command).
     Gui,
+    /// Run the embedded F&O-like demo OData service.
+    Demo(demo::DemoArgs),
     /// Inspect a `$metadata` document (file or service).
     Metadata(metadata::MetadataArgs),
     /// List the entity sets of a service.
@@ -59,6 +62,7 @@ pub fn run(command: Command, token_env: Option<&str>) -> i32 {
             return exit::USAGE;
         }
         Command::Metadata(args) => return metadata::run(args),
+        Command::Demo(args) => demo::run(&args),
         Command::Entities(args) => entities::run(&args, token_env),
         Command::List(args) => list::run(&args, token_env),
         Command::Get(args) => get::run(&args, token_env),

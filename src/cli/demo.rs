@@ -1,0 +1,92 @@
+//! `flowbench demo`: runs the embedded F&O-like demo instance until Ctrl-C or SIGTERM.
+
+use std::io::Write;
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::demo::config::{DEFAULT_COMPANY, DEFAULT_PAGE_SIZE, DEFAULT_ROWS};
+use crate::demo::{DemoConfig, DemoServer};
+
+/// Arguments of `flowbench demo`.
+#[derive(Debug, Clone, Args)]
+pub struct DemoArgs {
+    /// Port to listen on (0 picks a free one).
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Address to bind; anything but loopback must be given explicitly.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    /// SQLite database file (reused if it exists); default: a fresh temporary database.
+    #[arg(long)]
+    pub db: Option<PathBuf>,
+    /// Delete and reseed an existing database file.
+    #[arg(long)]
+    pub reset: bool,
+    /// Number of customers to seed (other entities scale with it).
+    #[arg(long, default_value_t = DEFAULT_ROWS)]
+    pub rows: u64,
+    /// Server-driven page size.
+    #[arg(long, default_value_t = DEFAULT_PAGE_SIZE)]
+    pub page_size: u64,
+    /// Default company (dataAreaId).
+    #[arg(long, default_value = DEFAULT_COMPANY)]
+    pub company: String,
+}
+
+impl DemoArgs {
+    /// The server configuration these arguments describe.
+    pub fn config(&self) -> DemoConfig {
+        DemoConfig {
+            host: self.host.clone(),
+            port: self.port,
+            db_path: self.db.clone(),
+            reset: self.reset,
+            rows: self.rows,
+            page_size: self.page_size,
+            company: self.company.clone(),
+        }
+    }
+}
+
+async fn stop_signal() {
+    #[cfg(unix)]
+    {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                    return;
+                }
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+    }
+}
+
+/// Runs the demo server: prints `Demo instance listening on <root>` and serves until stopped.
+pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async {
+        let running = DemoServer::start(args.config()).await?;
+        let mut stdout = std::io::stdout();
+        writeln!(
+            stdout,
+            "Demo instance listening on {}",
+            running.service_root()
+        )?;
+        stdout.flush()?;
+        stop_signal().await;
+        running.shutdown().await?;
+        Ok(())
+    })
+}

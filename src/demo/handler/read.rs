@@ -1,0 +1,327 @@
+//! Reads: service document, `$metadata`, collections (paged), `/$count` and single entities.
+
+use axum::http::{HeaderMap, HeaderName, StatusCode, header};
+use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
+use rusqlite::Connection;
+use rusqlite::types::Value as SqlValue;
+use serde_json::{Map, Value, json};
+
+use super::ODataResponse;
+use super::ServiceContext;
+use crate::demo::csdl::metadata_xml;
+use crate::demo::error::ODataError;
+use crate::demo::query::options::{ExpandItem, QueryOptions, parse_options};
+use crate::demo::query::sql::{SqlCondition, to_sql};
+use crate::demo::schema::{COMPANY_FIELD, ENTITIES, EntityDef};
+use crate::demo::store::{self, Record};
+
+/// Characters escaped in next-link query values (`$`, `'`, `(` and `,` stay readable).
+const QUERY_UNSAFE: &AsciiSet = &CONTROLS
+    .add(b' ')
+    .add(b'"')
+    .add(b'#')
+    .add(b'%')
+    .add(b'&')
+    .add(b'+')
+    .add(b'<')
+    .add(b'=')
+    .add(b'>')
+    .add(b'?');
+
+/// `GET /data/`.
+pub fn service_document(ctx: &ServiceContext) -> ODataResponse {
+    let sets: Vec<Value> = ENTITIES
+        .iter()
+        .map(|e| json!({"name": e.set, "kind": "EntitySet", "url": e.set}))
+        .collect();
+    ODataResponse::json(
+        StatusCode::OK,
+        &json!({"@odata.context": format!("{}$metadata", ctx.service_root), "value": sets}),
+    )
+}
+
+/// `GET /data/$metadata`.
+pub fn metadata() -> ODataResponse {
+    ODataResponse::text(StatusCode::OK, "application/xml", metadata_xml())
+}
+
+/// The company restriction of a read, if any.
+pub fn company_condition(
+    ctx: &ServiceContext,
+    entity: &EntityDef,
+    cross_company: bool,
+) -> Option<SqlCondition> {
+    (entity.company_scoped && !cross_company)
+        .then(|| SqlCondition::equals(COMPANY_FIELD, SqlValue::Text(ctx.default_company.clone())))
+}
+
+fn read_condition(
+    ctx: &ServiceContext,
+    entity: &EntityDef,
+    options: &QueryOptions,
+) -> Result<SqlCondition, ODataError> {
+    let mut parts: Vec<SqlCondition> = company_condition(ctx, entity, options.cross_company)
+        .into_iter()
+        .collect();
+    if let Some(filter) = &options.filter {
+        parts.push(to_sql(filter, entity)?);
+    }
+    Ok(SqlCondition::all(parts))
+}
+
+/// The `odata.maxpagesize` preference of a request.
+fn max_page_size(headers: &HeaderMap) -> Option<u64> {
+    headers
+        .get_all("prefer")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|p| p.trim().strip_prefix("odata.maxpagesize="))
+        .find_map(|n| n.trim().parse().ok())
+        .filter(|n| *n > 0)
+}
+
+fn context_url(
+    ctx: &ServiceContext,
+    entity: &EntityDef,
+    options: &QueryOptions,
+    suffix: &str,
+) -> String {
+    let mut items: Vec<String> = options.select.clone().unwrap_or_default();
+    for item in &options.expand {
+        let nested = item
+            .select
+            .as_ref()
+            .map(|s| s.join(","))
+            .unwrap_or_default();
+        items.push(format!("{}({nested})", item.nav.name));
+    }
+    let projection = if items.is_empty() {
+        String::new()
+    } else {
+        format!("({})", items.join(","))
+    };
+    format!(
+        "{}$metadata#{}{projection}{suffix}",
+        ctx.service_root, entity.set
+    )
+}
+
+/// The JSON of one record with its ETag and expanded navigation properties.
+pub fn entity_json(
+    entity: &EntityDef,
+    record: &Record,
+    select: Option<&[String]>,
+    expand: &[ExpandItem],
+    conn: &Connection,
+) -> Result<Value, ODataError> {
+    let mut map = Map::new();
+    map.insert("@odata.etag".into(), Value::String(record.etag()));
+    map.extend(record.to_json(entity, select));
+    for item in expand {
+        let condition = SqlCondition::all(
+            item.nav
+                .constraints
+                .iter()
+                .map(|(local, remote)| {
+                    SqlCondition::equals(
+                        remote,
+                        record.get(entity, local).cloned().unwrap_or(SqlValue::Null),
+                    )
+                })
+                .collect(),
+        );
+        let limit = if item.nav.collection { None } else { Some(1) };
+        let rows = store::select(conn, item.target, &condition, &[], limit, 0)?;
+        let mut values = Vec::with_capacity(rows.len());
+        for row in &rows {
+            values.push(entity_json(
+                item.target,
+                row,
+                item.select.as_deref(),
+                &[],
+                conn,
+            )?);
+        }
+        let value = if item.nav.collection {
+            Value::Array(values)
+        } else {
+            values.into_iter().next().unwrap_or(Value::Null)
+        };
+        map.insert(item.nav.name.to_owned(), value);
+    }
+    Ok(Value::Object(map))
+}
+
+fn next_link(
+    ctx: &ServiceContext,
+    entity: &EntityDef,
+    options: &QueryOptions,
+    skip_token: u64,
+) -> String {
+    let mut pairs: Vec<String> = options
+        .raw
+        .iter()
+        .filter(|(n, _)| n != "$skiptoken")
+        .map(|(name, value)| {
+            format!(
+                "{}={}",
+                utf8_percent_encode(name, QUERY_UNSAFE),
+                utf8_percent_encode(value, QUERY_UNSAFE)
+            )
+        })
+        .collect();
+    pairs.push(format!("$skiptoken={skip_token}"));
+    format!("{}{}?{}", ctx.service_root, entity.set, pairs.join("&"))
+}
+
+/// `GET /data/Set`: filtered, ordered, server-paged.
+pub fn collection(
+    ctx: &ServiceContext,
+    entity: &'static EntityDef,
+    pairs: Vec<(String, String)>,
+    headers: &HeaderMap,
+    conn: &Connection,
+) -> Result<ODataResponse, ODataError> {
+    let options = parse_options(pairs, Some(entity))?;
+    let condition = read_condition(ctx, entity, &options)?;
+    let preferred = max_page_size(headers);
+    let page_size = preferred.unwrap_or(ctx.page_size).max(1);
+    let delivered = options.skip_token;
+    let remaining = options.top.map(|t| t.saturating_sub(delivered));
+    let take = remaining.map_or(page_size, |r| r.min(page_size));
+    let want_more = remaining.is_none_or(|r| r > take);
+    let mut rows = store::select(
+        conn,
+        entity,
+        &condition,
+        &options.order_by,
+        Some(take + u64::from(want_more)),
+        options.skip.saturating_add(delivered),
+    )?;
+    let has_more = want_more && rows.len() as u64 > take;
+    rows.truncate(usize::try_from(take).unwrap_or(usize::MAX));
+    let mut body = Map::new();
+    body.insert(
+        "@odata.context".into(),
+        Value::String(context_url(ctx, entity, &options, "")),
+    );
+    if options.count {
+        let total = store::count(conn, entity, &condition)?;
+        body.insert("@odata.count".into(), Value::Number(total.into()));
+    }
+    let mut values = Vec::with_capacity(rows.len());
+    for row in &rows {
+        values.push(entity_json(
+            entity,
+            row,
+            options.select.as_deref(),
+            &options.expand,
+            conn,
+        )?);
+    }
+    body.insert("value".into(), Value::Array(values));
+    if has_more {
+        let link = next_link(ctx, entity, &options, delivered + take);
+        body.insert("@odata.nextLink".into(), Value::String(link));
+    }
+    let mut response = ODataResponse::json(StatusCode::OK, &Value::Object(body));
+    if let Some(size) = preferred {
+        response = response.with_header(
+            HeaderName::from_static("preference-applied"),
+            &format!("odata.maxpagesize={size}"),
+        );
+    }
+    Ok(response)
+}
+
+/// `GET /data/Set/$count`.
+pub fn count(
+    ctx: &ServiceContext,
+    entity: &'static EntityDef,
+    pairs: Vec<(String, String)>,
+    conn: &Connection,
+) -> Result<ODataResponse, ODataError> {
+    let options = parse_options(pairs, Some(entity))?;
+    if !options.expand.is_empty() || options.select.is_some() {
+        return Err(ODataError::bad_request(
+            "The query specified in the URI is not valid. $select and $expand are not allowed with /$count.",
+        ));
+    }
+    let condition = read_condition(ctx, entity, &options)?;
+    let total = store::count(conn, entity, &condition)?;
+    Ok(ODataResponse::text(
+        StatusCode::OK,
+        "text/plain",
+        total.to_string(),
+    ))
+}
+
+/// Finds a record by key, honouring company scoping (another company's row is not found,
+/// as in F&O without `cross-company=true`).
+pub fn find_scoped(
+    ctx: &ServiceContext,
+    entity: &EntityDef,
+    key: &[SqlValue],
+    cross_company: bool,
+    conn: &Connection,
+) -> Result<Record, ODataError> {
+    let missing = || {
+        ODataError::not_found(format!(
+            "Resource not found for the segment '{}'.",
+            entity.set
+        ))
+    };
+    if entity.company_scoped && !cross_company {
+        let company = entity
+            .key_fields()
+            .zip(key)
+            .find(|(f, _)| f.name == COMPANY_FIELD)
+            .map(|(_, v)| v);
+        if let Some(SqlValue::Text(company)) = company
+            && !company.eq_ignore_ascii_case(&ctx.default_company)
+        {
+            return Err(missing());
+        }
+    }
+    store::find(conn, entity, key)?.ok_or_else(missing)
+}
+
+/// `GET /data/Set(keys)`.
+pub fn single(
+    ctx: &ServiceContext,
+    entity: &'static EntityDef,
+    key: &[SqlValue],
+    pairs: Vec<(String, String)>,
+    conn: &Connection,
+) -> Result<ODataResponse, ODataError> {
+    let options = parse_options(pairs, Some(entity))?;
+    if options.filter.is_some()
+        || options.top.is_some()
+        || options.skip > 0
+        || !options.order_by.is_empty()
+        || options.count
+    {
+        return Err(ODataError::bad_request(
+            "The query specified in the URI is not valid. Only $select and $expand apply to a single entity.",
+        ));
+    }
+    let record = find_scoped(ctx, entity, key, options.cross_company, conn)?;
+    let mut value = entity_json(
+        entity,
+        &record,
+        options.select.as_deref(),
+        &options.expand,
+        conn,
+    )?;
+    if let Value::Object(map) = &mut value {
+        let mut with_context = Map::new();
+        with_context.insert(
+            "@odata.context".into(),
+            Value::String(context_url(ctx, entity, &options, "/$entity")),
+        );
+        with_context.extend(std::mem::take(map));
+        *map = with_context;
+    }
+    Ok(ODataResponse::json(StatusCode::OK, &value).with_header(header::ETAG, &record.etag()))
+}

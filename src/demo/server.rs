@@ -1,0 +1,345 @@
+//! The HTTP server: shared state, the one router builder, start/stop, and a blocking helper
+//! that runs the server on its own thread and runtime (for the egui app).
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex};
+
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::http::{HeaderMap, Method, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{any, get};
+use rusqlite::Connection;
+use tokio::sync::{broadcast, oneshot};
+
+use super::config::DemoConfig;
+use super::db::open_database;
+use super::error::{DemoError, ODataError};
+use super::events::{self, ChangeEvent};
+use super::handler::{ODataRequest, ODataResponse, ServiceContext, handle};
+use super::listings;
+
+/// State shared by every request: settings, the database and the change-event channel.
+#[derive(Clone)]
+pub struct DemoState {
+    /// Service settings (service root, default company, page size).
+    pub ctx: Arc<ServiceContext>,
+    /// The database connection (one writer; SQLite serialises anyway).
+    pub db: Arc<Mutex<Connection>>,
+    /// Change events of committed writes.
+    pub events: broadcast::Sender<ChangeEvent>,
+}
+
+impl DemoState {
+    /// Creates the state around an opened database.
+    pub fn new(ctx: ServiceContext, conn: Connection) -> Self {
+        Self {
+            ctx: Arc::new(ctx),
+            db: Arc::new(Mutex::new(conn)),
+            events: events::channel(),
+        }
+    }
+
+    /// The server origin, e.g. `http://127.0.0.1:8080/` (service root without `data/`).
+    pub fn origin(&self) -> String {
+        self.ctx
+            .service_root
+            .strip_suffix("data/")
+            .unwrap_or(&self.ctx.service_root)
+            .to_owned()
+    }
+
+    /// Runs `work` with the locked connection on a blocking thread.
+    pub async fn with_connection<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&ServiceContext, &Connection) -> T + Send + 'static,
+    ) -> Result<T, ODataError> {
+        let db = Arc::clone(&self.db);
+        let ctx = Arc::clone(&self.ctx);
+        tokio::task::spawn_blocking(move || {
+            let conn = db.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            work(&ctx, &conn)
+        })
+        .await
+        .map_err(|err| ODataError::internal(format!("request task failed: {err}")))
+    }
+
+    /// Handles one OData request and publishes its change events. Links in the answer use the
+    /// request's `Host` header when it has one (as F&O does), else the bound address.
+    pub async fn execute(&self, request: ODataRequest) -> ODataResponse {
+        let host = request
+            .headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| {
+                !h.is_empty()
+                    && h.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+            })
+            .map(str::to_owned);
+        let response = self
+            .with_connection(move |ctx, conn| match host {
+                Some(host) => {
+                    let ctx = ServiceContext {
+                        service_root: format!("http://{host}/data/"),
+                        ..ctx.clone()
+                    };
+                    handle(&ctx, &request, conn)
+                }
+                None => handle(ctx, &request, conn),
+            })
+            .await
+            .unwrap_or_else(|err| ODataResponse::error(&err));
+        events::publish(&self.events, response.events.clone());
+        response
+    }
+}
+
+/// Converts an [`ODataResponse`] to an axum response.
+pub fn to_http(response: ODataResponse) -> Response {
+    let mut http = (response.status, response.body).into_response();
+    http.headers_mut().extend(response.headers);
+    http
+}
+
+async fn odata_entry(
+    State(state): State<DemoState>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let path_and_query = uri
+        .path_and_query()
+        .map_or_else(|| uri.path().to_owned(), |p| p.as_str().to_owned());
+    let request = ODataRequest {
+        method,
+        path_and_query,
+        headers,
+        body,
+    };
+    to_http(state.execute(request).await)
+}
+
+async fn data_entities(State(state): State<DemoState>) -> Response {
+    let body = listings::data_entities(&state.origin());
+    to_http(ODataResponse::json(StatusCode::OK, &body))
+}
+
+async fn public_entities(State(state): State<DemoState>) -> Response {
+    let body = listings::public_entities(&state.origin());
+    to_http(ODataResponse::json(StatusCode::OK, &body))
+}
+
+/// Builds the whole router. The one place where routes (`$batch`, business events) and layers
+/// (authentication, fault injection) are added.
+pub fn build_router(state: DemoState) -> Router {
+    Router::new()
+        .route("/data", any(odata_entry))
+        .route("/data/", any(odata_entry))
+        .route("/data/{*rest}", any(odata_entry))
+        .route("/Metadata/DataEntities", get(data_entities))
+        .route("/Metadata/PublicEntities", get(public_entities))
+        .with_state(state)
+}
+
+/// Starts demo servers.
+#[derive(Debug)]
+pub struct DemoServer;
+
+/// A running demo server.
+pub struct RunningDemo {
+    addr: SocketAddr,
+    state: DemoState,
+    shutdown: Option<oneshot::Sender<()>>,
+    task: tokio::task::JoinHandle<std::io::Result<()>>,
+    _temp_dir: Option<tempfile::TempDir>,
+}
+
+impl std::fmt::Debug for RunningDemo {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("RunningDemo")
+            .field("addr", &self.addr)
+            .finish_non_exhaustive()
+    }
+}
+
+fn is_loopback_host(host: &str) -> bool {
+    host == "localhost"
+        || host
+            .parse::<std::net::IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback())
+}
+
+impl DemoServer {
+    /// Opens (and if needed seeds) the database, binds and starts serving.
+    pub async fn start(config: DemoConfig) -> Result<RunningDemo, DemoError> {
+        if config.page_size == 0 {
+            return Err(DemoError::Config("the page size must be at least 1".into()));
+        }
+        let (temp_dir, path) = match &config.db_path {
+            Some(path) => (None, path.clone()),
+            None => {
+                let dir = tempfile::tempdir()?;
+                let path = dir.path().join("demo.sqlite");
+                (Some(dir), path)
+            }
+        };
+        let (reset, rows) = (config.reset, config.rows);
+        let conn = tokio::task::spawn_blocking(move || open_database(&path, reset, rows))
+            .await
+            .map_err(|err| DemoError::Io(std::io::Error::other(err)))??;
+        let bind = format!("{}:{}", config.host, config.port);
+        let listener = tokio::net::TcpListener::bind(&bind)
+            .await
+            .map_err(|source| DemoError::Bind {
+                addr: bind.clone(),
+                source,
+            })?;
+        let addr = listener.local_addr()?;
+        let host = if is_loopback_host(&config.host) || addr.ip().is_unspecified() {
+            if addr.is_ipv6() {
+                "[::1]".to_owned()
+            } else {
+                "127.0.0.1".to_owned()
+            }
+        } else {
+            addr.ip().to_string()
+        };
+        let ctx = ServiceContext {
+            service_root: format!("http://{host}:{}/data/", addr.port()),
+            default_company: config.company.to_lowercase(),
+            page_size: config.page_size,
+        };
+        let state = DemoState::new(ctx, conn);
+        let router = build_router(state.clone());
+        let (tx, rx) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            axum::serve(listener, router)
+                .with_graceful_shutdown(async {
+                    let _ = rx.await;
+                })
+                .await
+        });
+        Ok(RunningDemo {
+            addr,
+            state,
+            shutdown: Some(tx),
+            task,
+            _temp_dir: temp_dir,
+        })
+    }
+}
+
+impl RunningDemo {
+    /// The service root, e.g. `http://127.0.0.1:PORT/data/`.
+    pub fn service_root(&self) -> &str {
+        &self.state.ctx.service_root
+    }
+
+    /// The bound socket address.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The shared state (database, settings, event channel).
+    pub fn state(&self) -> &DemoState {
+        &self.state
+    }
+
+    /// Subscribes to change events.
+    pub fn subscribe(&self) -> broadcast::Receiver<ChangeEvent> {
+        self.state.events.subscribe()
+    }
+
+    /// Stops accepting requests, lets running ones finish, and closes the database.
+    pub async fn shutdown(mut self) -> Result<(), DemoError> {
+        if let Some(tx) = self.shutdown.take() {
+            let _ = tx.send(());
+        }
+        let task = &mut self.task;
+        task.await
+            .map_err(|err| DemoError::Io(std::io::Error::other(err)))??;
+        Ok(())
+    }
+}
+
+/// A demo server running on its own named thread with its own tokio runtime (for sync callers
+/// such as the egui app).
+#[derive(Debug)]
+pub struct DemoThread {
+    service_root: String,
+    stop: Option<std::sync::mpsc::Sender<()>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+}
+
+impl DemoThread {
+    /// Starts the server and blocks until it listens (or failed to start).
+    pub fn start(config: DemoConfig) -> Result<Self, DemoError> {
+        let (ready_tx, ready_rx) = std::sync::mpsc::channel::<Result<String, DemoError>>();
+        let (stop_tx, stop_rx) = std::sync::mpsc::channel::<()>();
+        let thread = std::thread::Builder::new()
+            .name("flowbench-demo".into())
+            .spawn(move || {
+                let runtime = match tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(2)
+                    .enable_all()
+                    .build()
+                {
+                    Ok(runtime) => runtime,
+                    Err(err) => {
+                        let _ = ready_tx.send(Err(err.into()));
+                        return;
+                    }
+                };
+                runtime.block_on(async move {
+                    match DemoServer::start(config).await {
+                        Ok(running) => {
+                            let _ = ready_tx.send(Ok(running.service_root().to_owned()));
+                            let _ = tokio::task::spawn_blocking(move || stop_rx.recv()).await;
+                            if let Err(err) = running.shutdown().await {
+                                tracing::warn!("demo server shutdown failed: {err}");
+                            }
+                        }
+                        Err(err) => {
+                            let _ = ready_tx.send(Err(err));
+                        }
+                    }
+                });
+            })?;
+        let service_root = ready_rx.recv().map_err(|_| {
+            DemoError::Io(std::io::Error::other("demo thread ended before starting"))
+        })??;
+        Ok(Self {
+            service_root,
+            stop: Some(stop_tx),
+            thread: Some(thread),
+        })
+    }
+
+    /// The service root, e.g. `http://127.0.0.1:PORT/data/`.
+    pub fn service_root(&self) -> &str {
+        &self.service_root
+    }
+
+    /// Stops the server and waits for its thread.
+    pub fn shutdown(mut self) {
+        self.stop_and_join();
+    }
+
+    fn stop_and_join(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(thread) = self.thread.take() {
+            let _ = thread.join();
+        }
+    }
+}
+
+impl Drop for DemoThread {
+    fn drop(&mut self) {
+        self.stop_and_join();
+    }
+}
