@@ -123,6 +123,13 @@ async fn write_records<W: Write>(
         return Ok(writer.finish()?);
     }
     let cancel = CancelToken::new();
+    // Ctrl-C stops after the current page; an --output file is then left unwritten.
+    let on_interrupt = cancel.clone();
+    let interrupt = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_interrupt.cancel();
+        }
+    });
     let mut failure: Option<std::io::Error> = None;
     let progress = client
         .list_all(url, &cancel, |page, progress| {
@@ -140,7 +147,9 @@ async fn write_records<W: Write>(
             }
             ControlFlow::Continue(())
         })
-        .await?;
+        .await;
+    interrupt.abort();
+    let progress = progress?;
     if let Some(e) = failure {
         return Err(e.into());
     }
