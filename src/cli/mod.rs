@@ -15,6 +15,8 @@ pub mod update;
 
 use clap::{Parser, Subcommand};
 
+pub mod output;
+
 /// Command-line interface of the `flowbench` binary.
 #[derive(Debug, Parser)]
 #[command(name = "flowbench", version, about = "Desktop flow designer and tester for Dynamics 365 Finance & Operations and OData v4 services", long_about = None)]

@@ -92,6 +92,14 @@ impl FilterOperator {
         }
     }
 
+    /// The operators a picker offers for a field of `kind`.
+    pub fn for_kind(kind: &ValueKind) -> Vec<Self> {
+        Self::ALL
+            .into_iter()
+            .filter(|op| op.applies_to(kind))
+            .collect()
+    }
+
     /// Parses the OData or CLI spelling: `eq`, `ne`, …, `contains`, `not contains`
     /// (also `notcontains`), `startswith`, `endswith`, `null`/`eq null`, `notnull`/`ne null`.
     pub fn parse(text: &str) -> Option<Self> {
@@ -252,6 +260,30 @@ pub fn field_kind(model: &Model, entity: &EntityType, path: &str) -> Option<Valu
         kind = properties.into_iter().find(|(n, _)| n == segment)?.1;
     }
     Some(kind)
+}
+
+/// The fields a filter row can choose on `entity`: every structural property (inherited
+/// ones first) and, for complex properties, their primitive and enum members as paths
+/// (`Address/City`), with their kinds.
+pub fn filterable_fields(model: &Model, entity: &EntityType) -> Vec<(String, ValueKind)> {
+    fn push(out: &mut Vec<(String, ValueKind)>, path: String, kind: ValueKind) {
+        if let ValueKind::Complex { properties, .. } = &kind {
+            for (name, inner) in properties {
+                push(out, format!("{path}/{name}"), inner.clone());
+            }
+        }
+        out.push((path, kind));
+    }
+    let mut out = Vec::new();
+    for property in model.all_properties(entity) {
+        push(
+            &mut out,
+            property.name.clone(),
+            ValueKind::of_property(model, property),
+        );
+    }
+    out.retain(|(_, kind)| !matches!(kind, ValueKind::Complex { .. } | ValueKind::Collection(_)));
+    out
 }
 
 /// Renders one row as an expression.

@@ -58,6 +58,9 @@ pub enum KeyError {
     /// A named part refers to a property that is not part of the key.
     #[error("'{0}' is not a key property (expected: {1})")]
     UnknownKeyName(String, String),
+    /// A record lacks a key property.
+    #[error("the record has no value for key property {0}")]
+    MissingInRecord(String),
     /// A key value is invalid for its type.
     #[error("key {field}: {source}")]
     Invalid {
@@ -88,7 +91,9 @@ impl KeyPredicate {
     /// Parses user text for `entity`'s key, typed by the model. Accepted forms:
     /// the connector's comma-separated values in key order (`usmf,US-001`, values with commas
     /// in double or single quotes, whitespace trimmed unless quoted), or an OData predicate
-    /// `(dataAreaId='usmf',CustomerAccount='US-001')` / `('US-001')` pasted from a URL.
+    /// `(dataAreaId='usmf',CustomerAccount='US-001')` / `('US-001')` pasted from a URL
+    /// (recognised when every part is `Name=…`, or a single key is given as a quoted or
+    /// non-text literal; so `(abc)` stays the text value `(abc)`).
     pub fn parse(model: &Model, entity: &EntityType, text: &str) -> Result<Self, KeyError> {
         let key_names = model.key_of(entity);
         if key_names.is_empty() {
@@ -105,8 +110,8 @@ impl KeyPredicate {
         }
         let trimmed = text.trim();
         let texts = match trimmed.strip_prefix('(').and_then(|t| t.strip_suffix(')')) {
-            Some(inner) => predicate_texts(inner, &kinds)?,
-            None => split_key_values(text)?,
+            Some(inner) if looks_like_predicate(inner, &kinds) => predicate_texts(inner, &kinds)?,
+            _ => split_key_values(text)?,
         };
         if texts.len() != kinds.len() {
             return Err(KeyError::WrongCount {
@@ -122,6 +127,37 @@ impl KeyPredicate {
                 source,
             })?;
             parts.push((name, value));
+        }
+        Ok(Self { parts })
+    }
+
+    /// The key of a record read from the service (e.g. a row of a query result), typed by
+    /// the metadata so that decimals and Int64 keep their exact JSON text.
+    pub fn from_record(
+        model: &Model,
+        entity: &EntityType,
+        record: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Self, KeyError> {
+        let key_names = model.key_of(entity);
+        if key_names.is_empty() {
+            return Err(KeyError::NoKey(entity.name.clone()));
+        }
+        let properties = model.key_properties(entity);
+        let mut parts = Vec::with_capacity(key_names.len());
+        for name in key_names {
+            let property = properties
+                .iter()
+                .find(|p| &p.name == name)
+                .ok_or_else(|| KeyError::UndeclaredKeyProperty(name.clone()))?;
+            let json = record
+                .get(name)
+                .ok_or_else(|| KeyError::MissingInRecord(name.clone()))?;
+            let kind = ValueKind::of_property(model, property);
+            let value = Value::from_json(&kind, json).map_err(|source| KeyError::Invalid {
+                field: name.clone(),
+                source,
+            })?;
+            parts.push((name.clone(), value));
         }
         Ok(Self { parts })
     }
@@ -212,6 +248,27 @@ pub fn split_key_values(text: &str) -> Result<Vec<String>, KeyError> {
         }
         i += 1; // the comma
     }
+}
+
+/// Whether parenthesised text is meant as an OData predicate rather than a plain value.
+fn looks_like_predicate(inner: &str, kinds: &[(String, ValueKind)]) -> bool {
+    let Some(parts) = split_predicate(inner) else {
+        return false;
+    };
+    let is_identifier =
+        |name: &str| !name.is_empty() && name.chars().all(|c| c.is_alphanumeric() || c == '_');
+    let all_named = parts.iter().all(|p| {
+        p.split_once('=')
+            .is_some_and(|(name, _)| is_identifier(name.trim()))
+    });
+    let single_literal = match (parts.as_slice(), kinds) {
+        ([part], [(_, kind)]) => {
+            let part = part.trim();
+            !kind.is_string() || (part.len() >= 2 && part.starts_with('\'') && part.ends_with('\''))
+        }
+        _ => false,
+    };
+    all_named || single_literal
 }
 
 /// Reads the inside of an OData key predicate into raw texts in key order.

@@ -255,6 +255,33 @@ impl QueryOptions {
     }
 }
 
+impl QueryOptions {
+    /// Parses a raw query string (`$filter=Name%20eq%20'A'&$top=5`, optional leading `?`):
+    /// percent-decoded (`+` read as a space, as ASP.NET services do), system options by
+    /// name, `cross-company`, and anything else kept as custom parameters in order.
+    pub fn from_query_string(text: &str) -> Result<Self, QueryError> {
+        let mut options = Self::default();
+        let text = text.trim().trim_start_matches('?');
+        for pair in text.split('&').filter(|p| !p.is_empty()) {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            let decode = |t: &str| {
+                percent_encoding::percent_decode_str(&t.replace('+', " "))
+                    .decode_utf8_lossy()
+                    .into_owned()
+            };
+            let (name, value) = (decode(name), decode(value));
+            if name.starts_with('$') {
+                options.set_system(&name, &value)?;
+            } else if name.eq_ignore_ascii_case("cross-company") {
+                options.cross_company = value.eq_ignore_ascii_case("true");
+            } else {
+                options.custom.push((name, value));
+            }
+        }
+        Ok(options)
+    }
+}
+
 fn parse_count(option: &str, text: &str) -> Result<u64, QueryError> {
     text.trim().parse().map_err(|_| QueryError::InvalidNumber {
         option: option.to_owned(),

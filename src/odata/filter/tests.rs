@@ -229,4 +229,20 @@ fn operator_parsing_and_applicability() {
     assert!(FilterOperator::Contains.applies_to(&text));
     assert!(!FilterOperator::Contains.applies_to(&number));
     assert!(FilterOperator::Gt.applies_to(&number));
+    assert_eq!(
+        FilterOperator::for_kind(&text).len(),
+        FilterOperator::ALL.len()
+    );
+    assert!(!FilterOperator::for_kind(&number).contains(&FilterOperator::StartsWith));
+    let model = sales_model();
+    let entity = model
+        .entity_type(&format!("{NS}.PriceTermJournalTrans"))
+        .unwrap();
+    let fields = filterable_fields(&model, entity);
+    assert_eq!(fields.len(), model.all_properties(entity).len());
+    let basis = fields
+        .iter()
+        .find(|(n, _)| n == "CompoundCalculationBasis")
+        .unwrap();
+    assert_eq!(basis.1.type_name(), "Microsoft.Dynamics.DataEntities.NoYes");
 }

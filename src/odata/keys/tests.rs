@@ -190,6 +190,17 @@ fn pasted_odata_predicates_are_understood() {
         "('US-001')"
     );
     assert_eq!(key(&model, "Thing", "(Id=7)").unwrap().to_literal(), "(7)");
+    // Parenthesised text that is not a predicate stays a plain value.
+    assert_eq!(
+        key(&model, "Account", "(abc)").unwrap().to_literal(),
+        "('(abc)')"
+    );
+    assert_eq!(
+        key(&model, "CustomerV3", "(usmf),(x)")
+            .unwrap()
+            .to_literal(),
+        "(dataAreaId='(usmf)',CustomerAccount='(x)')"
+    );
     assert!(matches!(
         key(&model, "CustomerV3", "(Foo='x',dataAreaId='usmf')"),
         Err(KeyError::UnknownKeyName(..))
@@ -270,5 +281,32 @@ WarrantyLineNum=2)"
     assert_eq!(
         err.to_string(),
         "key Action: 'Refund' is not a member of Microsoft.Dynamics.DataEntities.WarrantySalesAction (expected one of: Add, Cancel)"
+    );
+}
+
+#[test]
+fn key_from_record_keeps_exact_values() {
+    let model = sales_model();
+    let entity = model
+        .entity_type(&format!("{NS}.PriceTermJournalTrans"))
+        .unwrap();
+    let record: serde_json::Value = serde_json::from_str(
+        r#"{"@odata.etag":"W/\"x\"","dataAreaId":"usmf","AgreementId":"PA/0001","LineNum":12345678901234567890.000001,"Value":5}"#,
+    )
+    .unwrap();
+    let k = KeyPredicate::from_record(&model, entity, record.as_object().unwrap()).unwrap();
+    assert_eq!(
+        k.to_literal(),
+        "(dataAreaId='usmf',AgreementId='PA/0001',LineNum=12345678901234567890.000001)"
+    );
+    assert_eq!(
+        entity_path("PriceTermJournalTrans", &k),
+        "PriceTermJournalTrans(dataAreaId='usmf',AgreementId='PA%2F0001',LineNum=12345678901234567890.000001)"
+    );
+    let mut partial = record.as_object().unwrap().clone();
+    partial.remove("LineNum");
+    assert_eq!(
+        KeyPredicate::from_record(&model, entity, &partial).unwrap_err(),
+        KeyError::MissingInRecord("LineNum".into())
     );
 }

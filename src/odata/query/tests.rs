@@ -178,3 +178,26 @@ fn set_system_accepts_names_with_or_without_dollar() {
     q.set_system("$orderby", "A desc").unwrap();
     assert_eq!(q.to_query_string(), "$orderby=A%20desc&$top=3&$count=true");
 }
+
+#[test]
+fn parses_raw_query_strings_and_round_trips() {
+    let q = QueryOptions::from_query_string(
+        "?$filter=Name%20eq%20'A%26B'&$select=A,B&$expand=Lines($select%3DX)&$top=5&cross-company=true&x=1+2",
+    )
+    .unwrap();
+    assert_eq!(q.filter.as_deref(), Some("Name eq 'A&B'"));
+    assert_eq!(q.select, ["A", "B"]);
+    assert_eq!(q.expand[0].options.select, ["X"]);
+    assert_eq!(q.top, Some(5));
+    assert!(q.cross_company);
+    assert_eq!(q.custom, [("x".to_owned(), "1 2".to_owned())]);
+    assert_eq!(
+        QueryOptions::from_query_string(&q.to_query_string()).unwrap(),
+        q
+    );
+    assert!(matches!(
+        QueryOptions::from_query_string("$top=-1"),
+        Err(QueryError::InvalidNumber { .. })
+    ));
+    assert!(QueryOptions::from_query_string("").unwrap().is_empty());
+}

@@ -3,7 +3,7 @@
 use serde_json::Map;
 
 use super::kind::ValueKind;
-use super::{EdmDecimal, Value, ValueError};
+use super::{EdmDecimal, Value, ValueError, check_facets};
 use crate::odata::metadata::{EdmPrimitive, EntityType, Model};
 
 /// A problem with one field of a body.
@@ -46,7 +46,8 @@ pub struct BodyError {
 
 /// Builds a JSON body from field → user text pairs, typed by the entity's properties
 /// (inherited ones included). Empty text means `null`, except for `Edm.String` where it is
-/// the empty string. Keys containing `@` (e.g. `Customer@odata.bind`) pass through as strings.
+/// the empty string. Values are checked against `MaxLength`, `Precision` and `Scale`.
+/// Keys containing `@` (e.g. `Customer@odata.bind`) pass through as strings.
 pub fn build_body<I, K, V>(
     model: &Model,
     entity: &EntityType,
@@ -79,6 +80,7 @@ where
             Ok(Value::Null)
         } else {
             Value::parse_text(&kind, text)
+                .and_then(|value| check_facets(property, &value).map(|()| value))
         };
         match parsed {
             Ok(value) => {

@@ -4,6 +4,7 @@ pub mod base64;
 mod body;
 mod decimal;
 mod duration;
+mod facets;
 mod json;
 mod kind;
 pub mod literal;
@@ -12,6 +13,7 @@ mod text;
 pub use body::{BodyError, FieldError, build_body, changed_fields};
 pub use decimal::{DecimalError, EdmDecimal};
 pub use duration::{DurationError, EdmDuration};
+pub use facets::check_facets;
 pub use kind::{EnumInfo, ValueKind};
 
 use chrono::{DateTime, FixedOffset, NaiveDate, NaiveTime};
@@ -116,6 +118,9 @@ pub enum ValueError {
         /// Compact JSON of what was found.
         got: String,
     },
+    /// The value breaks a facet of its property (`MaxLength`, `Precision`, `Scale`).
+    #[error("{0}")]
+    Facet(String),
     /// The type cannot be written from text (e.g. `Edm.Stream`).
     #[error("values of type {0} cannot be entered")]
     Unsupported(String),

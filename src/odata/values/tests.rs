@@ -55,9 +55,16 @@ fn model() -> Model {
         name: "CustomerV3".into(),
         key: vec!["dataAreaId".into(), "CustomerAccount".into()],
         properties: vec![
-            property("dataAreaId", "Edm.String"),
+            Property {
+                max_length: Some(4),
+                ..property("dataAreaId", "Edm.String")
+            },
             property("CustomerAccount", "Edm.String"),
-            property("CreditLimit", "Edm.Decimal"),
+            Property {
+                precision: Some(32),
+                scale: Some(12),
+                ..property("CreditLimit", "Edm.Decimal")
+            },
             property("IsOneTimeCustomer", &format!("{NS}.NoYes")),
             property("RecId", "Edm.Int64"),
             property("Birthday", "Edm.Date"),
@@ -185,6 +192,7 @@ fn floats_and_special_values() {
     assert!(Value::parse_text(&p(EdmPrimitive::Double), "inf").is_err());
     assert!(Value::parse_text(&p(EdmPrimitive::Double), "1,5").is_err());
     assert!(Value::parse_text(&p(EdmPrimitive::Single), "1e100").is_err());
+    assert!(Value::parse_text(&p(EdmPrimitive::Double), "1e400").is_err());
     let nan = Value::from_json(&p(EdmPrimitive::Double), &json!("NaN")).unwrap();
     assert_eq!(nan.to_url_literal(), "NaN");
 }
@@ -441,5 +449,25 @@ fn changed_fields_only_returns_differences() {
     assert_eq!(
         serde_json::Value::Object(changed).to_string(),
         r#"{"Limit":1.51}"#
+    );
+}
+
+#[test]
+fn build_body_checks_facets() {
+    let model = model();
+    let entity = model.entity_type(&format!("{NS}.CustomerV3")).unwrap();
+    let err = build_body(
+        &model,
+        entity,
+        [("dataAreaId", "usmf1"), ("CreditLimit", "1.0000000000001")],
+    )
+    .unwrap_err();
+    let messages: Vec<String> = err.errors.iter().map(ToString::to_string).collect();
+    assert_eq!(
+        messages,
+        [
+            "dataAreaId: 5 characters is longer than the maximum of 4",
+            "CreditLimit: 1.0000000000001 has more than 12 decimal place(s)",
+        ]
     );
 }

@@ -144,7 +144,8 @@ pub(crate) fn parse_float(t: &str) -> Option<f64> {
     }
     // Reuse the strict decimal grammar so that `inf`, `1,5` or `0x1` are rejected.
     EdmDecimal::parse(t).ok()?;
-    t.parse().ok()
+    let value: f64 = t.parse().ok()?;
+    value.is_finite().then_some(value)
 }
 
 fn parse_time(t: &str) -> Option<NaiveTime> {
