@@ -10,12 +10,10 @@ pub mod failure;
 pub mod get;
 pub mod list;
 pub mod metadata;
-pub mod page_writer;
+pub mod output;
 pub mod update;
 
 use clap::{Parser, Subcommand};
-
-pub mod output;
 
 /// Command-line interface of the `flowbench` binary.
 #[derive(Debug, Parser)]
