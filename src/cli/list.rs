@@ -133,6 +133,9 @@ async fn write_records(
         let page = client.fetch_page(url).await?;
         writer.write_page(&page.items)?;
         writer.finish()?;
+        if page.next_link.is_some() {
+            eprintln!("note: the server has more records; add --all to read every page");
+        }
         return Ok(());
     }
     let cancel = CancelToken::new();
