@@ -99,6 +99,7 @@ async fn service(
             FO_ERROR,
         )
             .into_response(),
+        ("GET", "/data/NotACollection") => json_response(StatusCode::OK, json!({"Id": 1})),
         ("GET", "/data/NotJson") => (StatusCode::OK, "<html>oops</html>").into_response(),
         ("POST", "/data/$batch") => batch_response(&headers, &text),
         ("GET", "/data/$metadata") => (
@@ -456,4 +457,20 @@ async fn metadata_cache_uses_a_conditional_get() {
     assert_eq!(log.last().headers["if-none-match"], "\"v1\"");
     let statuses: Vec<_> = client.trace().entries().iter().map(|e| e.status).collect();
     assert_eq!(statuses, [Some(200), Some(304)]);
+}
+
+#[tokio::test]
+async fn a_single_object_where_a_collection_is_expected_keeps_the_body() {
+    let (server, _) = start().await;
+    let client = common::client(&server.root());
+    match client.list_page("NotACollection", "").await.unwrap_err() {
+        ODataError::InvalidJson { body, message, .. } => {
+            assert_eq!(
+                serde_json::from_str::<Value>(&body).unwrap(),
+                json!({"Id": 1})
+            );
+            assert!(message.contains("value"), "{message}");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
 }
