@@ -62,7 +62,7 @@ pub enum ODataError {
     Batch(String),
     /// The `$metadata` document could not be parsed.
     #[error("invalid $metadata: {0}")]
-    Metadata(String),
+    Metadata(#[from] crate::odata::metadata::MetadataError),
     /// The operation was cancelled by the caller.
     #[error("cancelled")]
     Cancelled,
@@ -341,6 +341,14 @@ mod tests {
                 .starts_with("HTTP 400 Bad Request [BadRequest]: Could not find")
         );
         assert_eq!(e.body, String::from_utf8(body).unwrap());
+    }
+
+    #[test]
+    fn business_central_resource_not_found() {
+        let body = fixture("bc_error_resourcenotfound_amplabs.json");
+        let e = ServerError::from_response("GET", "u", 404, "Not Found", &body);
+        assert_eq!(e.code.as_deref(), Some("BadRequest_ResourceNotFound"));
+        assert!(e.report().contains("does not exist"));
     }
 
     #[test]

@@ -103,7 +103,16 @@ impl ODataClient {
         let response = self
             .send(ODataRequest::new(Method::GET, url.clone()))
             .await?;
-        Page::from_json(url, response.json()?)
+        Page::from_json(url, response.json()?).map_err(|e| match e {
+            ODataError::InvalidJson { url, message, body } if body.is_empty() => {
+                ODataError::InvalidJson {
+                    url,
+                    message,
+                    body: String::from_utf8_lossy(&response.body).into_owned(),
+                }
+            }
+            other => other,
+        })
     }
 
     /// Reads the first page of `entity_set` with a query string (without `?`, may be empty).
@@ -221,6 +230,15 @@ mod tests {
             "https://other.example/data/X?$skip=4"
         );
         assert!(Page::from_json(url, json!({"id": 1})).is_err());
+    }
+
+    #[test]
+    fn real_business_central_last_page_has_no_next_link() {
+        let body = include_str!("../../../tests/fixtures/payloads/bc_customers.json");
+        let url = Url::parse("https://api.businesscentral.dynamics.com/v2.0/x/customers").unwrap();
+        let page = Page::from_json(url, serde_json::from_str(body).unwrap()).unwrap();
+        assert_eq!(page.items[0]["no"], json!("TEST"));
+        assert!(page.next_link.is_none());
     }
 
     #[test]

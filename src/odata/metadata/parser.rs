@@ -119,7 +119,9 @@ fn facet(value: &str) -> Option<u32> {
 /// Whether an attribute value holds a reference or a tab or line break to normalise;
 /// most values hold none and are used as they are.
 fn needs_normalizing(value: &str) -> bool {
-    value.bytes().any(|b| matches!(b, b'&' | b'\t' | b'\r' | b'\n'))
+    value
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'\t' | b'\r' | b'\n'))
 }
 
 fn to_usize(position: u64) -> usize {

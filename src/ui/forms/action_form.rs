@@ -214,8 +214,8 @@ impl ActionForm {
             match field.check() {
                 Ok(Some(value)) => args.push(OperationArg {
                     name: field.name().to_owned(),
+                    literal: Some(value.to_url_literal()),
                     value: value.to_json(),
-                    type_name: Some(field.spec.facets.type_ref.name.clone()),
                 }),
                 Ok(None) => {}
                 Err(e) => errors.push((field.name().to_owned(), e)),
