@@ -54,7 +54,7 @@ PY
 echo "$python_out"
 
 echo "== flowbench (cargo bench --bench metadata, release)"
-rust_out="$(cd "$repo" && cargo bench --quiet --bench metadata -- "$doc" 2>/dev/null)"
+rust_out="$(cd "$repo" && cargo bench --quiet --bench metadata -- "$doc")"
 echo "$rust_out"
 
 py_ms="$(sed -n 's/^python_parse_median_ms=//p' <<<"$python_out")"
