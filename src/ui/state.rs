@@ -26,7 +26,7 @@ impl View {
 }
 
 /// The actions of the Finance & Operations connector, in the connector's order.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub enum ConnectorAction {
     /// List items of an entity set (filter, order, top, skip, select, expand).
     #[default]

@@ -3,8 +3,10 @@
 use super::error_report::ErrorReport;
 use crate::ui::theme;
 
-/// Draws `report` in a red-bordered frame.
-pub fn error_panel_ui(ui: &mut egui::Ui, report: &ErrorReport) {
+/// Draws `report` in a red-bordered frame; `stale` adds the explanation of a 412 on update
+/// and a Reload button. Returns true when Reload is clicked.
+pub fn error_panel_ui(ui: &mut egui::Ui, report: &ErrorReport, stale: bool) -> bool {
+    let mut reload = false;
     egui::Frame::group(ui.style())
         .stroke(egui::Stroke::new(1.0, theme::ERROR))
         .show(ui, |ui| {
@@ -26,5 +28,14 @@ pub fn error_panel_ui(ui: &mut egui::Ui, report: &ErrorReport) {
             if let Some(request) = &report.request {
                 ui.label(egui::RichText::new(request).monospace().color(theme::MUTED));
             }
+            if stale {
+                ui.label(
+                    "The record changed on the server since you loaded it, so its ETag no \
+                     longer matches. Reload it to see the current values, then apply your \
+                     change again.",
+                );
+                reload = ui.button("Reload record").clicked();
+            }
         });
+    reload
 }

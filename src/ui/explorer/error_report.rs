@@ -8,6 +8,8 @@ use crate::odata::client::ODataError;
 pub struct ErrorReport {
     /// First line: status and reason, or the failure class (`Network error`).
     pub title: String,
+    /// The HTTP status, when the server answered.
+    pub status: Option<u16>,
     /// The OData `error.message` (or the client's description).
     pub message: String,
     /// Lines of F&O's Infolog (`innererror.message`) and inner exceptions.
@@ -34,6 +36,7 @@ impl ErrorReport {
             };
             return Self {
                 title: title.to_owned(),
+                status: None,
                 message: error.to_string(),
                 infolog: Vec::new(),
                 details: Vec::new(),
@@ -77,6 +80,7 @@ impl ErrorReport {
         };
         Self {
             title: format!("HTTP {}{reason}", server.status),
+            status: Some(server.status),
             message: server.message.clone(),
             infolog,
             details,

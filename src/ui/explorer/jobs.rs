@@ -18,8 +18,10 @@ pub enum Outcome {
     Record(Value),
     /// The created record.
     Created(Value),
-    /// The record was updated (its path).
-    Updated(String),
+    /// A record loaded into the update form.
+    Loaded(Value),
+    /// The record was updated: its path and its state on the server afterwards.
+    Updated(String, Value),
     /// The record was deleted (its path).
     Deleted(String),
     /// An action's or function's result, when it returns one.

@@ -1,8 +1,10 @@
-//! The explorer: runs the connector's actions against the connected instance and shows the
-//! results, the progress of long listings and errors in context.
+//! The explorer: runs the connector's actions against the connected instance through forms
+//! generated from metadata, and shows the results, the progress of long listings and errors
+//! in context.
 
 mod error_panel;
 pub mod error_report;
+pub mod forms;
 pub mod jobs;
 
 use serde_json::Value;
@@ -12,22 +14,30 @@ use super::connection::Connected;
 use super::results::{ResultsView, results_ui};
 use super::state::{ConnectorAction, RecentAction, UiState};
 use super::theme;
+use crate::odata::client::{ODataClient, ODataError};
 use error_report::ErrorReport;
+use forms::{EntityForms, FormRequest, entity_form_ui};
 use jobs::{Job, JobEvent, Outcome};
 
-/// Transient state of the explorer: the job under way and what the last one produced.
+/// Transient state of the explorer: the forms of the selected entity, the job under way and
+/// what the last one produced.
 pub struct Explorer {
     job: Option<Job>,
+    /// The forms of the selected entity (rebuilt when it changes).
+    pub forms: Option<EntityForms>,
+    forms_error: Option<String>,
     /// Records of the last listing or request, in the results table.
     pub results: ResultsView,
     /// What the last one-shot request produced.
     pub outcome: Option<Outcome>,
     /// The last failure, prepared for display.
     pub error: Option<ErrorReport>,
+    /// What is wrong with the form, when a run was refused before sending.
+    pub form_problem: Option<String>,
     /// A one-line summary of the last finished job.
     pub summary: Option<String>,
-    /// List every page (else only the first).
-    pub all_pages: bool,
+    /// The delete confirmation dialog is open.
+    pub confirm_delete: bool,
 }
 
 /// What the explorer needs from the app for one frame.
@@ -48,11 +58,14 @@ impl Default for Explorer {
         results.set_empty_text("Run an action to see its records here.");
         Self {
             job: None,
+            forms: None,
+            forms_error: None,
             results,
             outcome: None,
             error: None,
+            form_problem: None,
             summary: None,
-            all_pages: false,
+            confirm_delete: false,
         }
     }
 }
@@ -61,6 +74,36 @@ impl Explorer {
     /// Whether a request or listing is under way.
     pub fn is_busy(&self) -> bool {
         self.job.is_some()
+    }
+
+    /// Builds the forms of `entity` when it is not the one they were built for.
+    fn ensure_forms(&mut self, metadata: Option<&LoadedMetadata>, entity: Option<&str>) {
+        let (Some(metadata), Some(entity)) = (metadata, entity) else {
+            self.forms = None;
+            self.forms_error = None;
+            return;
+        };
+        if self.forms.as_ref().is_some_and(|f| f.entity == entity) {
+            return;
+        }
+        match EntityForms::new(&metadata.model, entity) {
+            Ok(forms) => {
+                self.results.set_key_columns(
+                    metadata
+                        .model
+                        .entity_set(entity)
+                        .and_then(|s| metadata.model.entity_type(&s.entity_type))
+                        .map(|t| metadata.model.key_of(t).to_vec())
+                        .unwrap_or_default(),
+                );
+                self.forms = Some(forms);
+                self.forms_error = None;
+            }
+            Err(error) => {
+                self.forms = None;
+                self.forms_error = Some(error.to_string());
+            }
+        }
     }
 
     /// Applies what background work reported since the last frame.
@@ -72,32 +115,25 @@ impl Explorer {
             match event {
                 JobEvent::Page(items) => self.results.push_page(items),
                 JobEvent::Done(Ok(outcome)) => {
-                    self.summary = Some(describe(&outcome));
-                    self.results.set_records(outcome_records(&outcome));
-                    self.outcome = Some(outcome);
+                    self.finish(outcome);
                     self.job = None;
                 }
-                JobEvent::ListingDone(result) => {
-                    match result {
-                        Ok(progress) => {
-                            self.summary = Some(format!(
-                                "{} records in {} page{} ({:.1} s){}",
-                                progress.records,
-                                progress.pages,
-                                if progress.pages == 1 { "" } else { "s" },
-                                progress.elapsed.as_secs_f64(),
-                                if progress.stopped_early {
-                                    " · more pages on the server"
-                                } else {
-                                    ""
-                                }
-                            ));
+                JobEvent::ListingDone(Ok(progress)) => {
+                    self.summary = Some(format!(
+                        "{} records in {} page{} ({:.1} s){}",
+                        progress.records,
+                        progress.pages,
+                        if progress.pages == 1 { "" } else { "s" },
+                        progress.elapsed.as_secs_f64(),
+                        if progress.stopped_early {
+                            " · more pages on the server"
+                        } else {
+                            ""
                         }
-                        Err(error) => self.fail(&error, metadata, entity),
-                    }
+                    ));
                     self.job = None;
                 }
-                JobEvent::Done(Err(error)) => {
+                JobEvent::Done(Err(error)) | JobEvent::ListingDone(Err(error)) => {
                     self.fail(&error, metadata, entity);
                     self.job = None;
                 }
@@ -105,9 +141,22 @@ impl Explorer {
         }
     }
 
+    fn finish(&mut self, outcome: Outcome) {
+        self.summary = Some(describe(&outcome));
+        self.results.set_records(outcome_records(&outcome));
+        if let (Outcome::Loaded(record) | Outcome::Updated(_, record), Some(forms)) =
+            (&outcome, &mut self.forms)
+        {
+            if let Err(problem) = forms.update.load(record) {
+                self.form_problem = Some(problem);
+            }
+        }
+        self.outcome = Some(outcome);
+    }
+
     fn fail(
         &mut self,
-        error: &crate::odata::client::ODataError,
+        error: &ODataError,
         metadata: Option<&LoadedMetadata>,
         entity: Option<&str>,
     ) {
@@ -115,13 +164,25 @@ impl Explorer {
             .zip(metadata)
             .map(|(entity, metadata)| field_names(metadata, entity))
             .unwrap_or_default();
-        self.error = Some(ErrorReport::new(error, &fields));
+        let report = ErrorReport::new(error, &fields);
+        if let (Some(field), Some(forms)) = (&report.field, &mut self.forms) {
+            forms.create.highlight_field(field);
+            forms.update.highlight_field(field);
+        }
+        self.error = Some(report);
     }
 
     fn start(&mut self, job: Job) {
-        self.results.clear();
+        if let Some(forms) = &mut self.forms {
+            forms.create.clear_highlights();
+            forms.update.clear_highlights();
+        }
+        if matches!(job, Job::Listing(_)) {
+            self.results.clear();
+        }
         self.outcome = None;
         self.error = None;
+        self.form_problem = None;
         self.summary = None;
         self.job = Some(job);
     }
@@ -153,7 +214,10 @@ fn field_names(metadata: &LoadedMetadata, entity_set: &str) -> Vec<(String, Stri
 /// The records an outcome shows in the results table.
 fn outcome_records(outcome: &Outcome) -> Vec<Value> {
     match outcome {
-        Outcome::Record(record) | Outcome::Created(record) => vec![record.clone()],
+        Outcome::Record(record)
+        | Outcome::Created(record)
+        | Outcome::Loaded(record)
+        | Outcome::Updated(_, record) => vec![record.clone()],
         Outcome::ActionResult(Some(Value::Array(items))) => items.clone(),
         Outcome::ActionResult(Some(record @ Value::Object(_))) => vec![record.clone()],
         Outcome::ActionResult(Some(value)) => vec![serde_json::json!({ "value": value })],
@@ -161,7 +225,7 @@ fn outcome_records(outcome: &Outcome) -> Vec<Value> {
             .iter()
             .map(|s| serde_json::json!({ "name": s.name, "kind": s.kind, "url": s.url }))
             .collect(),
-        Outcome::ActionResult(None) | Outcome::Updated(_) | Outcome::Deleted(_) => Vec::new(),
+        Outcome::ActionResult(None) | Outcome::Deleted(_) => Vec::new(),
     }
 }
 
@@ -169,7 +233,8 @@ fn describe(outcome: &Outcome) -> String {
     match outcome {
         Outcome::Record(_) => "Record found".to_owned(),
         Outcome::Created(_) => "Record created".to_owned(),
-        Outcome::Updated(path) => format!("Updated {path}"),
+        Outcome::Loaded(_) => "Record loaded: edit the fields, then save the changes".to_owned(),
+        Outcome::Updated(path, _) => format!("Updated {path}"),
         Outcome::Deleted(path) => format!("Deleted {path}"),
         Outcome::ActionResult(Some(_)) => "Action executed; it returned a result".to_owned(),
         Outcome::ActionResult(None) => "Action executed".to_owned(),
@@ -181,6 +246,7 @@ fn describe(outcome: &Outcome) -> String {
 pub fn explorer_ui(ui: &mut egui::Ui, explorer: &mut Explorer, cx: ExplorerContext<'_>) {
     let entity = cx.state.selected_entity.clone();
     explorer.poll(cx.metadata, entity.as_deref());
+    explorer.ensure_forms(cx.metadata, entity.as_deref());
     if explorer.is_busy() {
         ui.ctx()
             .request_repaint_after(std::time::Duration::from_millis(100));
@@ -195,11 +261,39 @@ pub fn explorer_ui(ui: &mut egui::Ui, explorer: &mut Explorer, cx: ExplorerConte
     ui.separator();
     ui.heading(cx.state.action.label());
     ui.label(egui::RichText::new(cx.state.action.description()).color(theme::MUTED));
-    ui.add_space(6.0);
+    ui.add_space(4.0);
 
-    let run_shortcut = ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter));
-    let run_requested = action_form_ui(ui, explorer, &cx, entity.as_deref()) || run_shortcut;
-    if run_requested && !explorer.is_busy() && run(ui.ctx(), explorer, &cx, entity.as_deref()) {
+    let mut request = egui::ScrollArea::vertical()
+        .id_salt(("form", cx.state.action))
+        .max_height((ui.available_height() * 0.5).max(160.0))
+        .auto_shrink([false, true])
+        .show(ui, |ui| form_area_ui(ui, explorer, &cx, entity.as_deref()))
+        .inner;
+    if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter)) {
+        request = match cx.state.action {
+            ConnectorAction::UpdateRecord
+                if explorer
+                    .forms
+                    .as_ref()
+                    .is_some_and(|f| f.update.is_loaded()) =>
+            {
+                FormRequest::Save
+            }
+            ConnectorAction::UpdateRecord => FormRequest::Load,
+            ConnectorAction::DeleteRecord => {
+                explorer.confirm_delete = true;
+                FormRequest::None
+            }
+            _ => FormRequest::Run,
+        };
+    }
+    if let Some(problem) = &explorer.form_problem {
+        ui.colored_label(theme::ERROR, problem);
+    }
+    if request != FormRequest::None
+        && !explorer.is_busy()
+        && start_request(ui.ctx(), explorer, &cx, entity.as_deref(), request)
+    {
         let recent = RecentAction {
             instance: super::connection::DEMO_INSTANCE_NAME.to_owned(),
             entity: entity
@@ -210,10 +304,19 @@ pub fn explorer_ui(ui: &mut egui::Ui, explorer: &mut Explorer, cx: ExplorerConte
         cx.state.remember(recent);
     }
 
-    ui.add_space(6.0);
+    ui.add_space(4.0);
     progress_ui(ui, explorer);
     if let Some(report) = &explorer.error {
-        error_panel::error_panel_ui(ui, report);
+        let stale = report.status == Some(412) && cx.state.action == ConnectorAction::UpdateRecord;
+        if error_panel::error_panel_ui(ui, report, stale) && !explorer.is_busy() {
+            start_request(
+                ui.ctx(),
+                explorer,
+                &cx,
+                entity.as_deref(),
+                FormRequest::Load,
+            );
+        }
     }
     if let Some(summary) = &explorer.summary {
         ui.label(egui::RichText::new(summary).color(theme::SUCCESS));
@@ -226,87 +329,182 @@ pub fn explorer_ui(ui: &mut egui::Ui, explorer: &mut Explorer, cx: ExplorerConte
     });
 }
 
-/// The form of the selected action; returns true when the user asks to run it.
-fn action_form_ui(
+/// The form area of the selected action; returns what the user asked for.
+fn form_area_ui(
     ui: &mut egui::Ui,
     explorer: &mut Explorer,
     cx: &ExplorerContext<'_>,
     entity: Option<&str>,
-) -> bool {
-    let connected = cx.connected.is_some();
-    egui::Frame::group(ui.style())
-        .show(ui, |ui| {
-            ui.set_min_width(ui.available_width());
-            match cx.state.action {
-                ConnectorAction::ListEntities => {}
-                ConnectorAction::ListItems => {
-                    match entity {
-                        Some(entity) => ui.monospace(format!("GET …/{entity}")),
-                        None => ui.label(
-                            egui::RichText::new("Pick an entity first (Ctrl+K)")
-                                .color(theme::MUTED),
-                        ),
-                    };
-                    ui.checkbox(&mut explorer.all_pages, "All pages")
-                        .on_hover_text("Follow @odata.nextLink until the last page");
-                }
-                _ => {
-                    ui.label(
-                        egui::RichText::new(
-                            "The form for this action is generated from the entity's metadata.",
-                        )
-                        .color(theme::MUTED),
-                    );
-                }
-            }
-            let runnable = connected
-                && !explorer.is_busy()
-                && match cx.state.action {
-                    ConnectorAction::ListEntities => true,
-                    ConnectorAction::ListItems => entity.is_some(),
-                    _ => false,
-                };
-            ui.add_enabled(runnable, egui::Button::new("Run"))
-                .on_hover_text("Run the action (Ctrl+Enter)")
-                .clicked()
-        })
-        .inner
+) -> FormRequest {
+    let Some(connected) = cx.connected else {
+        ui.label(egui::RichText::new("Waiting for the instance to connect…").color(theme::MUTED));
+        return FormRequest::None;
+    };
+    let busy = explorer.is_busy();
+    if cx.state.action == ConnectorAction::ListEntities {
+        let clicked = ui
+            .add_enabled(!busy, egui::Button::new("Run"))
+            .on_hover_text("Ctrl+Enter")
+            .clicked();
+        return if clicked {
+            FormRequest::Run
+        } else {
+            FormRequest::None
+        };
+    }
+    if entity.is_none() {
+        ui.label(egui::RichText::new("Pick an entity first (Ctrl+K)").color(theme::MUTED));
+        return FormRequest::None;
+    }
+    if let Some(problem) = &explorer.forms_error {
+        ui.colored_label(theme::ERROR, format!("No form for this entity: {problem}"));
+        return FormRequest::None;
+    }
+    let Some(forms) = &mut explorer.forms else {
+        return FormRequest::None;
+    };
+    entity_form_ui(
+        ui,
+        cx.state.action,
+        forms,
+        &connected.service_root,
+        busy,
+        &mut explorer.confirm_delete,
+    )
 }
 
-/// Starts the selected action; returns whether a request was started.
-fn run(
+/// Builds the request from the form and starts it; returns whether one was sent.
+fn start_request(
     ctx: &egui::Context,
     explorer: &mut Explorer,
     cx: &ExplorerContext<'_>,
     entity: Option<&str>,
+    request: FormRequest,
 ) -> bool {
     let (Some(connected), Some(runtime)) = (cx.connected, cx.runtime) else {
         return false;
     };
     let client = connected.client.clone();
-    match cx.state.action {
-        ConnectorAction::ListEntities => {
-            let job = Job::one_shot(runtime, ctx.clone(), async move {
-                client.entity_sets().await.map(Outcome::Entities)
-            });
-            explorer.start(job);
+    let action = cx.state.action;
+    if action == ConnectorAction::ListEntities {
+        let job = Job::one_shot(runtime, ctx.clone(), async move {
+            client.entity_sets().await.map(Outcome::Entities)
+        });
+        explorer.start(job);
+        return true;
+    }
+    let (Some(entity), Some(forms)) = (entity.map(str::to_owned), explorer.forms.as_mut()) else {
+        return false;
+    };
+    let prepared = prepare(action, request, forms, &client, &entity);
+    match prepared {
+        Ok(Prepared::Listing(url, all_pages)) => {
+            explorer.start(Job::listing(runtime, ctx.clone(), client, url, all_pages));
             true
         }
-        ConnectorAction::ListItems => {
-            let Some(entity) = entity else { return false };
-            match client.collection_url(entity, "") {
-                Ok(url) => {
-                    let job = Job::listing(runtime, ctx.clone(), client, url, explorer.all_pages);
-                    explorer.start(job);
-                    true
-                }
-                Err(error) => {
-                    explorer.fail(&error, cx.metadata, Some(entity));
-                    false
-                }
-            }
+        Ok(Prepared::OneShot(work)) => {
+            explorer.start(Job::one_shot(runtime, ctx.clone(), work));
+            true
         }
-        _ => false,
+        Err(problem) => {
+            explorer.form_problem = Some(problem);
+            false
+        }
+    }
+}
+
+type Work =
+    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Outcome, ODataError>> + Send>>;
+
+/// A request ready to start.
+enum Prepared {
+    Listing(url::Url, bool),
+    OneShot(Work),
+}
+
+/// Reads the form of `action` into a request; `Err` says what to fix in the form.
+fn prepare(
+    action: ConnectorAction,
+    request: FormRequest,
+    forms: &mut EntityForms,
+    client: &ODataClient,
+    entity: &str,
+) -> Result<Prepared, String> {
+    let fields_problem = |errors: Vec<(String, String)>| {
+        let names: Vec<String> = errors.into_iter().map(|(field, _)| field).collect();
+        format!("Check the highlighted fields: {}", names.join(", "))
+    };
+    let client = client.clone();
+    let entity = entity.to_owned();
+    match (action, request) {
+        (ConnectorAction::ListItems, _) => {
+            let options = forms
+                .list
+                .query_options()
+                .map_err(|problems| problems.join("; "))?;
+            let url = client
+                .collection_url(&entity, &options.to_query_string())
+                .map_err(|e| e.to_string())?;
+            Ok(Prepared::Listing(url, forms.list.all_pages))
+        }
+        (ConnectorAction::GetRecord, _) | (ConnectorAction::UpdateRecord, FormRequest::Load) => {
+            let key = forms.key.check()?.to_literal();
+            let loading = action == ConnectorAction::UpdateRecord;
+            Ok(Prepared::OneShot(Box::pin(async move {
+                let record = client.get_record(&entity, &key, "").await?;
+                Ok(if loading {
+                    Outcome::Loaded(record)
+                } else {
+                    Outcome::Record(record)
+                })
+            })))
+        }
+        (ConnectorAction::CreateRecord, _) => {
+            let body = forms.create.to_create_body().map_err(fields_problem)?;
+            Ok(Prepared::OneShot(Box::pin(async move {
+                client
+                    .create_record(&entity, &Value::Object(body))
+                    .await
+                    .map(Outcome::Created)
+            })))
+        }
+        (ConnectorAction::UpdateRecord, _) => {
+            if !forms.update.is_loaded() {
+                return Err("Load the record first".to_owned());
+            }
+            let changes = forms.update.changed_body().map_err(fields_problem)?;
+            if changes.is_empty() {
+                return Err("Nothing changed: edit a field first".to_owned());
+            }
+            let key = forms.update.key()?.to_literal();
+            let path = forms.update.path()?;
+            let etag = forms.update.etag().map(str::to_owned);
+            Ok(Prepared::OneShot(Box::pin(async move {
+                client
+                    .update_record(&entity, &key, &changes, etag.as_deref())
+                    .await?;
+                // Read it back: the form then holds the new values and the new ETag.
+                let record = client.get_record(&entity, &key, "").await?;
+                Ok(Outcome::Updated(path, record))
+            })))
+        }
+        (ConnectorAction::DeleteRecord, FormRequest::ConfirmDelete) => {
+            let key = forms.key.check()?.to_literal();
+            let path = forms.key.path()?;
+            Ok(Prepared::OneShot(Box::pin(async move {
+                client.delete_record(&entity, &key, None).await?;
+                Ok(Outcome::Deleted(path))
+            })))
+        }
+        (ConnectorAction::ExecuteAction, _) => {
+            let call = forms.action.to_call().map_err(fields_problem)?;
+            Ok(Prepared::OneShot(Box::pin(async move {
+                client.execute(&call).await.map(Outcome::ActionResult)
+            })))
+        }
+        (ConnectorAction::DeleteRecord, _) | (ConnectorAction::ListEntities, _) => {
+            Err("Nothing to run".to_owned())
+        }
     }
 }
 

@@ -1,0 +1,180 @@
+//! The forms of the selected entity, one per connector action, built from its metadata when
+//! the entity changes, and what the user asked of them this frame.
+
+use crate::odata::metadata::Model;
+use crate::ui::forms::{
+    ActionForm, FormError, KeyForm, ListForm, RecordForm, action_form_ui, key_fields_ui,
+    key_form_ui, list_form_ui, record_form_ui, record_request_ui,
+};
+use crate::ui::state::ConnectorAction;
+use crate::ui::theme;
+
+/// Every form of one entity set.
+pub struct EntityForms {
+    /// The entity set the forms are for.
+    pub entity: String,
+    /// List items.
+    pub list: ListForm,
+    /// The key, for get, update (which record to load) and delete.
+    pub key: KeyForm,
+    /// Create a record.
+    pub create: RecordForm,
+    /// Update a record (filled by loading it).
+    pub update: RecordForm,
+    /// Execute action.
+    pub action: ActionForm,
+}
+
+impl EntityForms {
+    /// Builds every form of `entity` from `model`.
+    pub fn new(model: &Model, entity: &str) -> Result<Self, FormError> {
+        Ok(Self {
+            entity: entity.to_owned(),
+            list: ListForm::new(model, entity)?,
+            key: KeyForm::new(model, entity)?,
+            create: RecordForm::create(model, entity)?,
+            update: RecordForm::update(model, entity)?,
+            action: ActionForm::new(model, entity)?,
+        })
+    }
+}
+
+/// What the user asked for in the form area this frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FormRequest {
+    /// Nothing.
+    None,
+    /// Run the selected action.
+    Run,
+    /// Update: load the record named by the key.
+    Load,
+    /// Update: send the changed fields.
+    Save,
+    /// Delete: the user confirmed.
+    ConfirmDelete,
+}
+
+/// Draws the form of `action` and its buttons; `busy` disables them.
+pub fn entity_form_ui(
+    ui: &mut egui::Ui,
+    action: ConnectorAction,
+    forms: &mut EntityForms,
+    service_root: &str,
+    busy: bool,
+    confirm_delete: &mut bool,
+) -> FormRequest {
+    let mut request = FormRequest::None;
+    let mut run_button = |ui: &mut egui::Ui, label: &str| {
+        if ui
+            .add_enabled(!busy, egui::Button::new(label))
+            .on_hover_text("Ctrl+Enter")
+            .clicked()
+        {
+            request = FormRequest::Run;
+        }
+    };
+    match action {
+        ConnectorAction::ListEntities => run_button(ui, "Run"),
+        ConnectorAction::ListItems => {
+            list_form_ui(ui, &mut forms.list, service_root);
+            run_button(ui, "Run");
+        }
+        ConnectorAction::GetRecord => {
+            key_form_ui(ui, &mut forms.key, service_root, "GET");
+            run_button(ui, "Run");
+        }
+        ConnectorAction::CreateRecord => {
+            record_form_ui(ui, &mut forms.create);
+            record_request_ui(ui, &forms.create, service_root);
+            run_button(ui, "Create");
+        }
+        ConnectorAction::ExecuteAction => {
+            action_form_ui(ui, &mut forms.action, service_root);
+            run_button(ui, "Run");
+        }
+        ConnectorAction::UpdateRecord => {
+            key_fields_ui(ui, &mut forms.key);
+            if ui
+                .add_enabled(!busy, egui::Button::new("Load record"))
+                .clicked()
+            {
+                request = FormRequest::Load;
+            }
+            if forms.update.is_loaded() {
+                ui.separator();
+                record_form_ui(ui, &mut forms.update);
+                record_request_ui(ui, &forms.update, service_root);
+                if ui
+                    .add_enabled(!busy, egui::Button::new("Save changes"))
+                    .on_hover_text(
+                        "Sends only the changed fields, with the record's ETag (Ctrl+Enter)",
+                    )
+                    .clicked()
+                {
+                    request = FormRequest::Save;
+                }
+            } else {
+                ui.label(
+                    egui::RichText::new("Load the record to edit its current values.")
+                        .color(theme::MUTED),
+                );
+            }
+        }
+        ConnectorAction::DeleteRecord => {
+            key_form_ui(ui, &mut forms.key, service_root, "DELETE");
+            if ui
+                .add_enabled(!busy, egui::Button::new("Delete…"))
+                .clicked()
+            {
+                *confirm_delete = true;
+            }
+        }
+    }
+    if *confirm_delete {
+        match confirm_delete_ui(ui, forms) {
+            Decision::Pending => {}
+            Decision::Confirmed => {
+                request = FormRequest::ConfirmDelete;
+                *confirm_delete = false;
+            }
+            Decision::Cancelled => *confirm_delete = false,
+        }
+    }
+    request
+}
+
+/// Where the confirmation dialog stands.
+enum Decision {
+    Pending,
+    Confirmed,
+    Cancelled,
+}
+
+/// The confirmation dialog (Esc or a click outside cancels).
+fn confirm_delete_ui(ui: &mut egui::Ui, forms: &EntityForms) -> Decision {
+    let what = forms
+        .key
+        .path()
+        .unwrap_or_else(|e| format!("(invalid key: {e})"));
+    let mut decision = Decision::Pending;
+    let modal = egui::Modal::new(egui::Id::unique("confirm_delete")).show(ui.ctx(), |ui| {
+        ui.heading("Delete this record?");
+        ui.monospace(&what);
+        ui.label("The record is deleted on the server. This cannot be undone.");
+        ui.horizontal(|ui| {
+            if ui
+                .button(egui::RichText::new("Delete").color(theme::ERROR))
+                .clicked()
+            {
+                decision = Decision::Confirmed;
+            }
+            if ui.button("Cancel").clicked() {
+                decision = Decision::Cancelled;
+            }
+        });
+    });
+    if matches!(decision, Decision::Pending) && modal.should_close() {
+        decision = Decision::Cancelled;
+    }
+    decision
+}
