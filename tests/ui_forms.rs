@@ -301,7 +301,13 @@ fn list_form_builds_filters_columns_and_paging_into_the_url() {
     harness.get_by_label("Select all").click();
     harness.run();
     type_into(&mut harness, "Top", "5");
+    type_into(&mut harness, "Skip", "10");
     harness.get_by_label("Cross-company").click();
+    harness.run();
+    harness.get_by_label("Add order").click();
+    harness.run();
+    choose(&mut harness, "Order 1 field", "ValidFrom");
+    harness.get_by_label("Descending").click();
     harness.run();
 
     let options = harness.state_mut().query_options().expect("valid");
@@ -311,9 +317,11 @@ fn list_form_builds_filters_columns_and_paging_into_the_url() {
     );
     assert_eq!(options.select, ["Code"]);
     assert_eq!(options.top, Some(5));
+    assert_eq!(options.skip, Some(10));
+    assert_eq!(options.orderby[0].to_text(), "ValidFrom desc");
     assert!(options.cross_company);
     harness.get_by_label(
-        "GET https://fno.example/data/PriceTermJournalTrans?$filter=startswith(Code,'DI')%20or%20LineNum%20ge%2012&$select=Code&$top=5&cross-company=true",
+        "GET https://fno.example/data/PriceTermJournalTrans?$filter=startswith(Code,'DI')%20or%20LineNum%20ge%2012&$select=Code&$orderby=ValidFrom%20desc&$top=5&$skip=10&cross-company=true",
     );
 
     harness.get_by_label("Remove filter 1").click();

@@ -197,9 +197,13 @@ impl ActionForm {
             ActionTarget::Record => match self.key.check() {
                 Ok(key) => {
                     let literal = key.to_literal();
+                    let inner = literal
+                        .strip_prefix('(')
+                        .and_then(|l| l.strip_suffix(')'))
+                        .unwrap_or(&literal);
                     OperationTarget::Entity {
                         entity_set: self.entity_set.clone(),
-                        key: literal[1..literal.len() - 1].to_owned(),
+                        key: inner.to_owned(),
                     }
                 }
                 Err(e) => {
