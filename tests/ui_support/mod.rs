@@ -117,3 +117,64 @@ pub fn get_text(url: &str) -> String {
             .expect("body")
     })
 }
+
+/// Focuses the text input labelled `label` and types `text` into it.
+pub fn type_into(harness: &mut Harness<'_, FlowbenchApp>, label: &str, text: &str) {
+    harness
+        .get_by_role_and_label(Role::TextInput, label)
+        .scroll_to_me();
+    harness.step();
+    harness
+        .get_by_role_and_label(Role::TextInput, label)
+        .focus();
+    harness.step();
+    harness
+        .get_by_role_and_label(Role::TextInput, label)
+        .type_text(text);
+    harness.step();
+}
+
+/// Clicks the action tab `action`, e.g. "Get a record".
+pub fn choose_action(harness: &mut Harness<'_, FlowbenchApp>, action: &str) {
+    harness.get_by_label(action).click();
+    harness.step();
+    harness.step();
+}
+
+/// Sends `method url` with a JSON body over plain HTTP; returns the status.
+pub fn send_json(method: &str, url: &str, body: serde_json::Value) -> u16 {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+        reqwest::Client::new()
+            .request(method, url)
+            .header("If-Match", "*")
+            .json(&body)
+            .send()
+            .await
+            .expect("request")
+            .status()
+            .as_u16()
+    })
+}
+
+/// `GET url` over plain HTTP: the status only.
+pub fn get_status(url: &str) -> u16 {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async { reqwest::get(url).await.expect("request").status().as_u16() })
+}
+
+/// Scrolls the widget labelled `label` into view (long forms scroll), then clicks it.
+pub fn click(harness: &mut Harness<'_, FlowbenchApp>, label: &str) {
+    harness.get_by_label(label).scroll_to_me();
+    // Scrolling is animated: give it a few frames.
+    harness.run_steps(20);
+    harness.get_by_label(label).click();
+    harness.step();
+}

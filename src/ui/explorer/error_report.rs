@@ -26,6 +26,16 @@ impl ErrorReport {
     /// Prepares `error` for display; `fields` are the current entity's property names and
     /// labels (`(name, label)`), used to find the field the message names.
     pub fn new(error: &ODataError, fields: &[(String, String)]) -> Self {
+        Self::with_sent_values(error, fields, &serde_json::Map::new())
+    }
+
+    /// Like [`Self::new`]; `sent` (the request body) tells apart fields whose names both
+    /// match a label: F&O quotes the offending value next to the field label.
+    pub fn with_sent_values(
+        error: &ODataError,
+        fields: &[(String, String)],
+        sent: &serde_json::Map<String, serde_json::Value>,
+    ) -> Self {
         let Some(server) = error.server() else {
             let title = match error {
                 ODataError::Network { .. } => "Network error",
@@ -47,11 +57,14 @@ impl ErrorReport {
         let mut infolog: Vec<String> = server
             .infolog
             .iter()
-            .flat_map(|text| text.lines())
-            .chain(server.internal_exceptions.iter().map(String::as_str))
-            .map(str::trim)
-            .filter(|line| !line.is_empty() && *line != server.message.trim())
-            .map(str::to_owned)
+            .flat_map(|text| infolog_lines(text))
+            .chain(
+                server
+                    .internal_exceptions
+                    .iter()
+                    .map(|e| e.trim().to_owned()),
+            )
+            .filter(|line| !line.is_empty() && line.as_str() != server.message.trim())
             .collect();
         infolog.dedup();
         let details = server
@@ -71,7 +84,7 @@ impl ErrorReport {
             .chain(server.details.iter().map(|d| d.message.as_str()));
         let field = targets
             .filter_map(|t| field_named_by_target(t, fields))
-            .chain(texts.filter_map(|t| field_named_in_text(t, fields)))
+            .chain(texts.filter_map(|t| field_named_in_text(t, fields, sent)))
             .next();
         let reason = if server.reason.is_empty() {
             String::new()
@@ -90,6 +103,38 @@ impl ErrorReport {
     }
 }
 
+/// The entries of an F&O Infolog text: the header before `Infolog:` and each
+/// `Warning:`/`Error:`/`Info:` entry (entries are separated by `; ` or new lines).
+fn infolog_lines(text: &str) -> Vec<String> {
+    let mut lines = Vec::new();
+    for line in text.lines() {
+        let (header, entries) = match line.split_once("Infolog:") {
+            Some((header, entries)) => (header.trim(), entries),
+            None => ("", line),
+        };
+        if !header.is_empty() {
+            lines.push(header.to_owned());
+        }
+        let mut current = String::new();
+        for part in entries.split("; ") {
+            let starts_entry = ["Warning:", "Error:", "Info:"]
+                .iter()
+                .any(|p| part.trim_start().starts_with(p));
+            if starts_entry && !current.trim().is_empty() {
+                lines.push(current.trim().to_owned());
+                current.clear();
+            } else if !current.is_empty() {
+                current.push_str("; ");
+            }
+            current.push_str(part);
+        }
+        if !current.trim().is_empty() {
+            lines.push(current.trim().to_owned());
+        }
+    }
+    lines
+}
+
 fn field_named_by_target(target: &str, fields: &[(String, String)]) -> Option<String> {
     fields
         .iter()
@@ -97,23 +142,68 @@ fn field_named_by_target(target: &str, fields: &[(String, String)]) -> Option<St
         .map(|(name, _)| name.clone())
 }
 
-/// A field whose name or label appears quoted in `text` (`Field 'Customer group'` or
-/// `'CustomerGroupId'`), longest first so that `CustomerGroupId` wins over `CustomerGroup`.
-fn field_named_in_text(text: &str, fields: &[(String, String)]) -> Option<String> {
-    let mut candidates: Vec<(&str, &String)> = fields
-        .iter()
-        .flat_map(|(name, label)| [(name.as_str(), name), (label.as_str(), name)])
-        .filter(|(text, _)| !text.is_empty())
-        .collect();
-    candidates.sort_by_key(|(text, _)| std::cmp::Reverse(text.len()));
-    candidates
-        .into_iter()
-        .find(|(needle, _)| {
-            ["'", "\"", "“"]
-                .iter()
-                .any(|q| text.contains(&format!("{q}{needle}")))
-        })
-        .map(|(_, name)| name.clone())
+/// The field a message names in quotes: by its name or label (`'CustomerGroupId'`,
+/// `Field 'Customer group'`), else by a quoted label that, without spaces, is part of
+/// exactly one field name (`'Customer account'` → `OrderingCustomerAccountNumber`); when
+/// several names contain it, the one whose sent value is also quoted in the message wins.
+fn field_named_in_text(
+    text: &str,
+    fields: &[(String, String)],
+    sent: &serde_json::Map<String, serde_json::Value>,
+) -> Option<String> {
+    let quoted = quoted_parts(text);
+    let normalize = |s: &str| {
+        s.chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+            .to_lowercase()
+    };
+    for part in &quoted {
+        let wanted = normalize(part);
+        if wanted.is_empty() {
+            continue;
+        }
+        if let Some((name, _)) = fields.iter().find(|(name, label)| {
+            normalize(name) == wanted || (!label.is_empty() && normalize(label) == wanted)
+        }) {
+            return Some(name.clone());
+        }
+        let candidates: Vec<&String> = fields
+            .iter()
+            .map(|(name, _)| name)
+            .filter(|name| normalize(name).contains(&wanted))
+            .collect();
+        match candidates.as_slice() {
+            [only] => return Some((*only).clone()),
+            [] => {}
+            several => {
+                let by_value = several.iter().find(|name| {
+                    sent.get(name.as_str())
+                        .and_then(|v| v.as_str())
+                        .is_some_and(|v| quoted.iter().any(|q| q == v))
+                });
+                if let Some(name) = by_value {
+                    return Some((*name).clone());
+                }
+            }
+        }
+    }
+    None
+}
+
+/// The texts between single, double or curly quotes in `text`.
+fn quoted_parts(text: &str) -> Vec<String> {
+    let mut parts = Vec::new();
+    for (open, close) in [('\'', '\''), ('"', '"'), ('“', '”')] {
+        let mut rest = text;
+        while let Some(start) = rest.find(open) {
+            let after = &rest[start + open.len_utf8()..];
+            let Some(end) = after.find(close) else { break };
+            parts.push(after[..end].to_owned());
+            rest = &after[end + close.len_utf8()..];
+        }
+    }
+    parts
 }
 
 #[cfg(test)]
@@ -144,9 +234,14 @@ mod tests {
         let report = ErrorReport::new(&fno_error(), &fields());
         assert_eq!(report.title, "HTTP 400 Bad Request");
         assert_eq!(report.message, "An error has occurred.");
-        assert_eq!(report.infolog.len(), 2);
-        assert!(report.infolog[0].contains("Field 'Customer group' must be filled in"));
-        assert_eq!(report.infolog[1], "Error: Update has been canceled.");
+        assert_eq!(
+            report.infolog,
+            vec![
+                "Write validation failed for table row of type 'CustomersV3Entity'.",
+                "Warning: Field 'Customer group' must be filled in.",
+                "Error: Update has been canceled.",
+            ]
+        );
         assert_eq!(report.field.as_deref(), Some("CustomerGroupId"));
         assert_eq!(
             report.request.as_deref(),
@@ -172,5 +267,53 @@ mod tests {
         let report = ErrorReport::new(&error, &fields());
         assert_eq!(report.title, "Cancelled");
         assert_eq!(report.field, None);
+    }
+
+    #[test]
+    fn a_label_names_the_field_and_the_sent_value_breaks_ties() {
+        let fields = vec![
+            ("OrderingCustomerAccountNumber".to_owned(), String::new()),
+            ("InvoiceCustomerAccountNumber".to_owned(), String::new()),
+            ("CurrencyCode".to_owned(), String::new()),
+        ];
+        let body = br#"{"error":{"code":"","message":"Write validation failed.","innererror":{"message":"Write validation failed for table row of type 'SalesOrderHeaderV2Entity'. Infolog: Warning: The value 'NOPE-1' in field 'Customer account' is not found in the related table 'Customers (CustTable)'."}}}"#;
+        let error = ODataError::Server(Box::new(ServerError::from_response(
+            "POST", "u", 400, "", body,
+        )));
+        let mut sent = serde_json::Map::new();
+        sent.insert("OrderingCustomerAccountNumber".into(), "NOPE-1".into());
+        sent.insert("InvoiceCustomerAccountNumber".into(), "US-001".into());
+        let report = ErrorReport::with_sent_values(&error, &fields, &sent);
+        assert_eq!(
+            report.field.as_deref(),
+            Some("OrderingCustomerAccountNumber")
+        );
+        // Without the sent values the label is ambiguous: no guess.
+        assert_eq!(ErrorReport::new(&error, &fields).field, None);
+
+        let body = br#"{"error":{"message":"x","innererror":{"message":"Infolog: Warning: Field 'Currency' must be filled in."}}}"#;
+        let error = ODataError::Server(Box::new(ServerError::from_response(
+            "POST", "u", 400, "", body,
+        )));
+        assert_eq!(
+            ErrorReport::new(&error, &fields).field.as_deref(),
+            Some("CurrencyCode")
+        );
+    }
+
+    #[test]
+    fn infolog_entries_separated_by_semicolons_become_lines() {
+        let lines = infolog_lines(
+            "Write failed. Infolog: Warning: The value 'A; B' is bad.; Error: validateWrite failed.",
+        );
+        assert_eq!(
+            lines,
+            vec![
+                "Write failed.",
+                "Warning: The value 'A; B' is bad.",
+                "Error: validateWrite failed."
+            ]
+        );
+        assert_eq!(infolog_lines("plain text"), vec!["plain text"]);
     }
 }

@@ -93,7 +93,8 @@ pub fn entity_form_ui(
             run_button(ui, "Run");
         }
         ConnectorAction::UpdateRecord => {
-            key_fields_ui(ui, &mut forms.key);
+            // The key inputs and the record's key fields share names: keep their ids apart.
+            ui.push_id("update-key", |ui| key_fields_ui(ui, &mut forms.key));
             if ui
                 .add_enabled(!busy, egui::Button::new("Load record"))
                 .clicked()
@@ -102,8 +103,10 @@ pub fn entity_form_ui(
             }
             if forms.update.is_loaded() {
                 ui.separator();
-                record_form_ui(ui, &mut forms.update);
-                record_request_ui(ui, &forms.update, service_root);
+                ui.push_id("update-record", |ui| {
+                    record_form_ui(ui, &mut forms.update);
+                    record_request_ui(ui, &forms.update, service_root);
+                });
                 if ui
                     .add_enabled(!busy, egui::Button::new("Save changes"))
                     .on_hover_text(

@@ -38,6 +38,8 @@ pub struct Explorer {
     pub summary: Option<String>,
     /// The delete confirmation dialog is open.
     pub confirm_delete: bool,
+    /// The body of the last create or update, to tell which field an error names.
+    sent: serde_json::Map<String, Value>,
 }
 
 /// What the explorer needs from the app for one frame.
@@ -66,6 +68,7 @@ impl Default for Explorer {
             form_problem: None,
             summary: None,
             confirm_delete: false,
+            sent: serde_json::Map::new(),
         }
     }
 }
@@ -164,7 +167,7 @@ impl Explorer {
             .zip(metadata)
             .map(|(entity, metadata)| field_names(metadata, entity))
             .unwrap_or_default();
-        let report = ErrorReport::new(error, &fields);
+        let report = ErrorReport::with_sent_values(error, &fields, &self.sent);
         if let (Some(field), Some(forms)) = (&report.field, &mut self.forms) {
             forms.create.highlight_field(field);
             forms.update.highlight_field(field);
@@ -396,7 +399,8 @@ fn start_request(
     let (Some(entity), Some(forms)) = (entity.map(str::to_owned), explorer.forms.as_mut()) else {
         return false;
     };
-    let prepared = prepare(action, request, forms, &client, &entity);
+    let mut sent = serde_json::Map::new();
+    let prepared = prepare(action, request, forms, &client, &entity, &mut sent);
     match prepared {
         Ok(Prepared::Listing(url, all_pages)) => {
             explorer.start(Job::listing(runtime, ctx.clone(), client, url, all_pages));
@@ -404,6 +408,7 @@ fn start_request(
         }
         Ok(Prepared::OneShot(work)) => {
             explorer.start(Job::one_shot(runtime, ctx.clone(), work));
+            explorer.sent = sent;
             true
         }
         Err(problem) => {
@@ -422,13 +427,15 @@ enum Prepared {
     OneShot(Work),
 }
 
-/// Reads the form of `action` into a request; `Err` says what to fix in the form.
+/// Reads the form of `action` into a request; `Err` says what to fix in the form. The body
+/// of a create or update is copied into `sent`.
 fn prepare(
     action: ConnectorAction,
     request: FormRequest,
     forms: &mut EntityForms,
     client: &ODataClient,
     entity: &str,
+    sent: &mut serde_json::Map<String, Value>,
 ) -> Result<Prepared, String> {
     let fields_problem = |errors: Vec<(String, String)>| {
         let names: Vec<String> = errors.into_iter().map(|(field, _)| field).collect();
@@ -461,6 +468,7 @@ fn prepare(
         }
         (ConnectorAction::CreateRecord, _) => {
             let body = forms.create.to_create_body().map_err(fields_problem)?;
+            sent.clone_from(&body);
             Ok(Prepared::OneShot(Box::pin(async move {
                 client
                     .create_record(&entity, &Value::Object(body))
@@ -476,6 +484,7 @@ fn prepare(
             if changes.is_empty() {
                 return Err("Nothing changed: edit a field first".to_owned());
             }
+            sent.clone_from(&changes);
             let key = forms.update.key()?.to_literal();
             let path = forms.update.path()?;
             let etag = forms.update.etag().map(str::to_owned);
