@@ -149,10 +149,9 @@ impl Explorer {
         self.results.set_records(outcome_records(&outcome));
         if let (Outcome::Loaded(record) | Outcome::Updated(_, record), Some(forms)) =
             (&outcome, &mut self.forms)
+            && let Err(problem) = forms.update.load(record)
         {
-            if let Err(problem) = forms.update.load(record) {
-                self.form_problem = Some(problem);
-            }
+            self.form_problem = Some(problem);
         }
         self.outcome = Some(outcome);
     }
