@@ -287,6 +287,29 @@ fn a_hundred_thousand_rows_render_only_the_visible_ones() {
     let laid_out = harness.query_all_by_label_contains("id-").count();
     assert!((5..100).contains(&laid_out), "{laid_out} id cells laid out");
 
+    // Wheel scrolling far down lays out later rows instead of the first ones.
+    harness.get_by_label("id-3").hover();
+    for _ in 0..10 {
+        harness.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, -3000.0),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Unknown,
+            modifiers: egui::Modifiers::NONE,
+        });
+    }
+    harness.run_steps(40); // one frame per event, then the smooth-scroll animation
+    assert!(harness.query_by_label("id-0").is_none());
+    let later = harness
+        .query_all_by(|node| {
+            node.value()
+                .and_then(|l| l.strip_prefix("id-").map(str::to_owned))
+                .and_then(|n| n.parse::<usize>().ok())
+                .is_some_and(|n| n > 500)
+        })
+        .count();
+    assert!((5..100).contains(&later), "{later} later rows laid out");
+
     harness.get_by_label("Amount").click();
     harness.run();
     harness.get_by_label("Amount").click();
