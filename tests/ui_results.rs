@@ -287,6 +287,29 @@ fn a_hundred_thousand_rows_render_only_the_visible_ones() {
     let laid_out = harness.query_all_by_label_contains("id-").count();
     assert!((5..100).contains(&laid_out), "{laid_out} id cells laid out");
 
+    // Wheel scrolling far down lays out later rows instead of the first ones.
+    harness.get_by_label("id-3").hover();
+    for _ in 0..10 {
+        harness.event(egui::Event::MouseWheel {
+            unit: egui::MouseWheelUnit::Point,
+            delta: egui::vec2(0.0, -3000.0),
+            phase: egui::TouchPhase::Move,
+            source: egui::MouseWheelSource::Unknown,
+            modifiers: egui::Modifiers::NONE,
+        });
+    }
+    harness.run_steps(40); // one frame per event, then the smooth-scroll animation
+    assert!(harness.query_by_label("id-0").is_none());
+    let later = harness
+        .query_all_by(|node| {
+            node.value()
+                .and_then(|l| l.strip_prefix("id-").map(str::to_owned))
+                .and_then(|n| n.parse::<usize>().ok())
+                .is_some_and(|n| n > 500)
+        })
+        .count();
+    assert!((5..100).contains(&later), "{later} later rows laid out");
+
     harness.get_by_label("Amount").click();
     harness.run();
     harness.get_by_label("Amount").click();
@@ -294,4 +317,55 @@ fn a_hundred_thousand_rows_render_only_the_visible_ones() {
     let first = harness.state().sorted_records().next().expect("a record");
     assert_eq!(first["Amount"], 976);
     assert!(harness.query_all_by_label_contains("id-").count() < 100);
+}
+
+#[test]
+fn pages_streaming_in_keep_the_sort_and_the_selection() {
+    let mut harness = harness_for(ResultsView::new());
+    harness.get_by_label("No records to show.");
+    harness
+        .state_mut()
+        .set_sort(Some(SortState::ascending("CreditLimit")));
+    harness.state_mut().push_page(customers()[..2].to_vec());
+    harness.run();
+    harness.get_by_label("2 records");
+    harness.get_by_label("Fabrikam").click();
+    harness.run();
+    assert_eq!(harness.state().selected_index(), Some(1));
+
+    harness.state_mut().push_page(vec![
+        json!({"CustomerAccount": "US-000", "Name": "Northwind", "CreditLimit": "5.25"}),
+        customers()[2].clone(),
+    ]);
+    harness.run();
+    harness.get_by_label("4 records");
+    assert_eq!(
+        column_values(harness.state(), "CreditLimit"),
+        ["5.25", "100", "2500.5", "99999.99"]
+    );
+    assert_eq!(
+        harness.state().selected_record().map(|r| r["Name"].clone()),
+        Some(json!("Fabrikam"))
+    );
+    assert_eq!(harness.state().selected_position(), Some(1));
+}
+
+#[test]
+fn double_clicking_a_row_opens_the_record() {
+    // Frames 1/60 s apart, so that two clicks fall within the double-click delay.
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1000.0, 600.0))
+        .with_step_dt(1.0 / 60.0)
+        .build_ui_state(
+            |ui, view: &mut ResultsView| results_ui(ui, view),
+            ResultsView::from_records(customers()),
+        );
+    harness.run();
+    let label = harness.get_by_label("Adventure Works");
+    label.click();
+    label.click();
+    harness.run();
+    assert_eq!(harness.state().mode(), ViewMode::Record);
+    assert_eq!(harness.state().selected_index(), Some(2));
+    harness.get_by_label("99999.99");
 }

@@ -107,17 +107,18 @@ impl TracePanel {
         }
     }
 
-    fn bodies(&mut self) -> Option<(Option<String>, Option<String>)> {
-        let entry = self.selected()?;
+    /// Prepares the pretty bodies of the selected entry (once per selection).
+    fn prepare_bodies(&mut self) {
+        let Some(entry) = self.selected() else {
+            self.pretty_bodies = None;
+            return;
+        };
         let id = entry.id;
         if self.pretty_bodies.as_ref().map(|(i, _, _)| *i) != Some(id) {
             let request = entry.request_body.as_deref().map(pretty_body);
             let response = entry.response_body.as_deref().map(pretty_body);
             self.pretty_bodies = Some((id, request, response));
         }
-        self.pretty_bodies
-            .as_ref()
-            .map(|(_, request, response)| (request.clone(), response.clone()))
     }
 }
 
@@ -242,13 +243,14 @@ fn list_ui(ui: &mut egui::Ui, panel: &mut TracePanel) {
 }
 
 fn detail_ui(ui: &mut egui::Ui, panel: &mut TracePanel) {
-    let Some((request_body, response_body)) = panel.bodies() else {
+    panel.prepare_bodies();
+    let selected = panel.selected;
+    let entry = panel.entries.iter().find(|e| Some(e.id) == selected);
+    let (Some(entry), Some((_, request_body, response_body))) = (entry, &panel.pretty_bodies)
+    else {
         ui.label(
             RichText::new("Select a request to see its headers and bodies.").color(theme::MUTED),
         );
-        return;
-    };
-    let Some(entry) = panel.selected() else {
         return;
     };
     ui.add(
@@ -324,4 +326,23 @@ fn body_ui(ui: &mut egui::Ui, title: &str, id: u64, body: Option<&str>) {
                     });
             }
         });
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_statuses_and_bodies_are_formatted() {
+        assert_eq!(size_text(512), "512 B");
+        assert_eq!(size_text(48 * 1024), "48 KB");
+        assert_eq!(size_text(1024 * 1024 * 3 / 2), "1.5 MB");
+        assert_eq!(status_colour(Some(204)), theme::SUCCESS);
+        assert_eq!(status_colour(Some(304)), theme::MUTED);
+        assert_eq!(status_colour(Some(412)), theme::WARNING);
+        assert_eq!(status_colour(Some(503)), theme::ERROR);
+        assert_eq!(status_colour(None), theme::ERROR);
+        assert_eq!(pretty_body(r#"{"a":[1]}"#), "{\n  \"a\": [\n    1\n  ]\n}");
+        assert_eq!(pretty_body("<html>"), "<html>");
+    }
 }

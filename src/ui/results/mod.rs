@@ -364,7 +364,7 @@ fn header_ui(ui: &mut egui::Ui, view: &mut ResultsView) {
 }
 
 fn handle_keys(ui: &mut egui::Ui, view: &mut ResultsView) {
-    if ui.ctx().egui_wants_keyboard_input() || view.records.is_empty() {
+    if ui.ctx().text_edit_focused() || view.records.is_empty() {
         return;
     }
     let (copy, up, down, enter, escape) = ui.input_mut(|i| {
