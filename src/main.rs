@@ -15,7 +15,7 @@ fn main() -> ExitCode {
                     exit::RUNTIME
                 }
             },
-            Some(command) => cli::run(command),
+            Some(command) => cli::run(command, parsed.token_env.as_deref()),
         },
     };
     ExitCode::from(u8::try_from(code).unwrap_or(u8::MAX))

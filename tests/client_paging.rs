@@ -1,4 +1,5 @@
 //! Paging against a real local server: relative and absolute nextLinks, cancellation.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic as test failures
 
 mod common;
 

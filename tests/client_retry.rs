@@ -1,4 +1,5 @@
 //! Retries, token refresh and interrupted writes against a real local server.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic as test failures
 
 mod common;
 
@@ -66,7 +67,7 @@ fn truncated_body() -> Response {
         .status(200)
         .header("Content-Type", "application/json")
         .body(Body::from_stream(futures_util::stream::iter(chunks)))
-        .unwrap()
+        .expect("a valid response")
 }
 
 async fn dropping_post(State(hits): State<Hits>) -> Response {

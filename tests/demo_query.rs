@@ -406,3 +406,27 @@ async fn paging_follows_next_links_and_returns_every_row_once() {
     assert!(body["@odata.nextLink"].is_string());
     demo.server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn links_follow_the_request_host() {
+    let demo = start().await;
+    let port = demo.server.local_addr().port();
+    let response = demo
+        .client
+        .get(demo.url("CustomersV3?cross-company=true"))
+        .header("Host", format!("localhost:{port}"))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = response.json().await.unwrap();
+    let next = body["@odata.nextLink"].as_str().unwrap();
+    assert!(
+        next.starts_with(&format!("http://localhost:{port}/data/CustomersV3?")),
+        "{next}"
+    );
+    assert_eq!(
+        body["@odata.context"],
+        format!("http://localhost:{port}/data/$metadata#CustomersV3").as_str()
+    );
+    demo.server.shutdown().await.unwrap();
+}

@@ -292,3 +292,48 @@ async fn validation_failures_answer_like_finance_and_operations() {
     );
     demo.server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn other_companies_are_written_only_with_cross_company() {
+    let demo = start().await;
+    let key = "CustomersV3(dataAreaId='gbsi',CustomerAccount='GB-001')";
+    let change = Some(json!({"AddressCity": "Cambridge"}));
+    let (status, _, body) = demo.send(Method::PATCH, key, change.clone(), &[]).await;
+    assert_eq!(status, 404, "{body}");
+    let (status, _, body) = demo
+        .send(
+            Method::PATCH,
+            &format!("{key}?cross-company=true"),
+            change,
+            &[],
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let (_, record) = demo.get_json(&format!("{key}?cross-company=true")).await;
+    assert_eq!(record["AddressCity"], "Cambridge");
+
+    let (status, _, created) = demo
+        .send(
+            Method::POST,
+            "CustomerGroups",
+            Some(json!({"dataAreaId": "DEMF", "CustomerGroupId": "99"})),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(
+        created["dataAreaId"], "demf",
+        "company ids are stored lower-case"
+    );
+    let (status, _, body) = demo
+        .send(
+            Method::POST,
+            "CustomerGroups",
+            Some(json!({"dataAreaId": "zzzz", "CustomerGroupId": "99"})),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert!(assert_odata_error(&body).contains("zzzz"));
+    demo.server.shutdown().await.unwrap();
+}

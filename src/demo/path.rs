@@ -236,3 +236,82 @@ pub fn key_predicate(entity: &EntityDef, key: &[SqlValue]) -> String {
         .collect();
     format!("({})", parts.join(","))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key_of(path: &str) -> Vec<SqlValue> {
+        match parse_path(path).unwrap() {
+            Resource::Entity(_, key) => key,
+            other => panic!("not an entity: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn composite_keys_in_any_order_encoded_and_quoted() {
+        let expected = vec![
+            SqlValue::Text("usmf".into()),
+            SqlValue::Text("O'Neil, Ltd".into()),
+        ];
+        assert_eq!(
+            key_of("CustomersV3(dataAreaId='usmf',CustomerAccount='O''Neil, Ltd')"),
+            expected
+        );
+        assert_eq!(
+            key_of("CustomersV3(CustomerAccount='O''Neil,%20Ltd',dataAreaId='usmf')"),
+            expected
+        );
+        assert_eq!(
+            key_of(
+                "SalesOrderLines(dataAreaId='usmf',SalesOrderNumber='000001',LineCreationSequenceNumber=3)"
+            )[2],
+            SqlValue::Integer(3)
+        );
+        assert_eq!(
+            key_of("LegalEntities('usmf')"),
+            vec![SqlValue::Text("usmf".into())]
+        );
+    }
+
+    #[test]
+    fn resolves_counts_actions_and_imports() {
+        assert!(matches!(
+            parse_path("CustomersV3/$count").unwrap(),
+            Resource::Count(_)
+        ));
+        assert!(matches!(
+            parse_path("CustomersV3(dataAreaId='usmf',CustomerAccount='A')/Microsoft.Dynamics.DataEntities.BlockCustomer").unwrap(),
+            Resource::EntityAction(_, _, a) if a.name == "BlockCustomer"
+        ));
+        assert!(matches!(
+            parse_path("CustomersV3/Microsoft.Dynamics.DataEntities.CountOnHold").unwrap(),
+            Resource::CollectionAction(_, a) if a.name == "CountOnHold"
+        ));
+        assert!(matches!(
+            parse_path("GetApplicationVersion").unwrap(),
+            Resource::ActionImport(_)
+        ));
+        assert!(matches!(parse_path("").unwrap(), Resource::ServiceDocument));
+        assert!(matches!(
+            parse_path("$metadata").unwrap(),
+            Resource::Metadata
+        ));
+    }
+
+    #[test]
+    fn rejects_bad_keys_and_unknown_resources() {
+        for bad in [
+            "CustomersV3(dataAreaId='usmf')",
+            "CustomersV3(dataAreaId='usmf',CustomerAccount=5)",
+            "CustomersV3(dataAreaId='usmf',Nope='x',CustomerAccount='a')",
+            "CustomersV3(dataAreaId='usmf',dataAreaId='usmf')",
+            "SalesOrderLines(dataAreaId='usmf',SalesOrderNumber='1',LineCreationSequenceNumber='x')",
+            "Nope",
+            "CustomersV3/Microsoft.Dynamics.DataEntities.CountOnHold/extra",
+            "CustomersV3/Microsoft.Dynamics.DataEntities.BlockCustomer",
+        ] {
+            assert!(parse_path(bad).is_err(), "{bad} should fail");
+        }
+    }
+}

@@ -65,10 +65,30 @@ impl DemoState {
         .map_err(|err| ODataError::internal(format!("request task failed: {err}")))
     }
 
-    /// Handles one OData request and publishes its change events.
+    /// Handles one OData request and publishes its change events. Links in the answer use the
+    /// request's `Host` header when it has one (as F&O does), else the bound address.
     pub async fn execute(&self, request: ODataRequest) -> ODataResponse {
+        let host = request
+            .headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| {
+                !h.is_empty()
+                    && h.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+            })
+            .map(str::to_owned);
         let response = self
-            .with_connection(move |ctx, conn| handle(ctx, &request, conn))
+            .with_connection(move |ctx, conn| match host {
+                Some(host) => {
+                    let ctx = ServiceContext {
+                        service_root: format!("http://{host}/data/"),
+                        ..ctx.clone()
+                    };
+                    handle(&ctx, &request, conn)
+                }
+                None => handle(ctx, &request, conn),
+            })
             .await
             .unwrap_or_else(|err| ODataResponse::error(&err));
         events::publish(&self.events, response.events.clone());

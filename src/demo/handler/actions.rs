@@ -10,7 +10,8 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Number, Value, json};
 
 use super::read::{company_condition, find_scoped};
-use super::write::{check_if_match, parse_body};
+use super::validate::parse_body;
+use super::write::check_if_match;
 use super::{ODataResponse, ServiceContext};
 use crate::demo::error::ODataError;
 use crate::demo::events::ChangeKind;

@@ -9,6 +9,7 @@ use url::Url;
 use super::ODataClient;
 use super::error::ODataError;
 use super::transport::ODataRequest;
+use crate::odata::metadata::{Model, parse_metadata};
 
 /// Characters escaped in a path segment; OData key syntax (`'`, `=`, `,`, `(`, `)`) stays.
 const SEGMENT: &AsciiSet = &CONTROLS
@@ -89,11 +90,38 @@ impl ODataClient {
             .collect())
     }
 
-    /// The entity sets listed in the service document (other kinds left out).
+    /// The entity sets listed in the service document (other kinds left out); when the
+    /// service has no usable service document, the entity sets of `$metadata`.
     pub async fn entity_sets(&self) -> Result<Vec<EntitySetInfo>, ODataError> {
-        let mut entries = self.service_document().await?;
-        entries.retain(|e| e.kind == "EntitySet");
-        Ok(entries)
+        match self.service_document().await {
+            Ok(mut entries) => {
+                entries.retain(|e| e.kind == "EntitySet");
+                Ok(entries)
+            }
+            Err(e) if e.is_network() || e.status() == Some(401) || e.status() == Some(403) => {
+                Err(e)
+            }
+            Err(first) => {
+                let Ok(model) = self.metadata().await else {
+                    return Err(first);
+                };
+                Ok(model
+                    .entity_sets()
+                    .iter()
+                    .map(|s| EntitySetInfo {
+                        name: s.name.clone(),
+                        kind: "EntitySet".into(),
+                        url: s.name.clone(),
+                    })
+                    .collect())
+            }
+        }
+    }
+
+    /// Fetches and parses `$metadata`.
+    pub async fn metadata(&self) -> Result<Model, ODataError> {
+        let document = self.metadata_document().await?;
+        Ok(parse_metadata(&document)?)
     }
 
     /// `GET {root}$metadata`: the raw CSDL document.
