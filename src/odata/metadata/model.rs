@@ -582,6 +582,36 @@ impl Model {
         self.entity_sets().iter().find(|s| s.name == name)
     }
 
+    /// Whether `entity_set` declares `Core.OptimisticConcurrency` (inline, or in an
+    /// `Annotations` block targeting `Container/Set`): writes to its records need the
+    /// record's ETag in `If-Match`.
+    pub fn has_optimistic_concurrency(&self, entity_set: &str) -> bool {
+        let term = "OptimisticConcurrency";
+        if self
+            .entity_set(entity_set)
+            .is_some_and(|s| s.annotations.get(term).is_some())
+        {
+            return true;
+        }
+        let Some(container) = self.container() else {
+            return false;
+        };
+        self.schemas
+            .iter()
+            .flat_map(|s| s.annotation_blocks.iter())
+            .filter(|block| {
+                block.target.rsplit_once('/').is_some_and(|(owner, set)| {
+                    set == entity_set
+                        && (owner == container.name
+                            || owner
+                                .rsplit_once('.')
+                                .is_some_and(|(_, c)| c == container.name))
+                })
+            })
+            .flat_map(|block| block.annotations.iter())
+            .any(|a| a.term == term || a.term.ends_with(".OptimisticConcurrency"))
+    }
+
     /// The chain from `entity` up through its base types (most derived first).
     pub fn type_chain<'a>(&'a self, entity: &'a EntityType) -> Vec<&'a EntityType> {
         let mut chain = vec![entity];
