@@ -172,10 +172,25 @@ impl ODataClient {
     /// Executes an action (POST) or function (GET); returns the result when there is one
     /// (`value` of a primitive or collection result is returned as the whole body).
     pub async fn execute(&self, call: &OperationCall) -> Result<Option<Value>, ODataError> {
+        self.execute_if_match(call, None).await
+    }
+
+    /// [`ODataClient::execute`] with `If-Match: {if_match}` on an action: services with
+    /// optimistic concurrency (SAP CAP with `@odata.etag`) answer 428 to an action bound
+    /// to a record without it.
+    pub async fn execute_if_match(
+        &self,
+        call: &OperationCall,
+        if_match: Option<&str>,
+    ) -> Result<Option<Value>, ODataError> {
         let url = self.url(&call.path())?;
         let request = match call.kind {
             OperationKind::Action => ODataRequest::json(Method::POST, url, &call.body()),
             OperationKind::Function => ODataRequest::new(Method::GET, url),
+        };
+        let request = match (call.kind, if_match) {
+            (OperationKind::Action, Some(etag)) => request.header("If-Match", etag),
+            _ => request,
         };
         self.send(request).await?.json_opt()
     }
