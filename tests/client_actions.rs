@@ -101,6 +101,12 @@ async fn service(
             .into_response(),
         ("GET", "/data/NotJson") => (StatusCode::OK, "<html>oops</html>").into_response(),
         ("POST", "/data/$batch") => batch_response(&headers, &text),
+        ("GET", "/data/$metadata") => (
+            StatusCode::OK,
+            [("Content-Type", "application/xml")],
+            include_str!("fixtures/metadata/cli_service.xml"),
+        )
+            .into_response(),
         _ => json_response(
             StatusCode::NOT_FOUND,
             json!({"error": {"code": "NotFound", "message": path}}),
@@ -393,4 +399,22 @@ async fn json_batch_round_trip_with_atomicity_groups() {
             ("c".to_owned(), 200, None)
         ]
     );
+}
+
+#[tokio::test]
+async fn entity_sets_fall_back_to_metadata_without_a_service_document() {
+    let (server, log) = start().await;
+    let client = common::client(&server.root());
+    let sets = client.entity_sets().await.unwrap();
+    let names: Vec<&str> = sets.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["Customers", "Orders"]);
+    let paths: Vec<String> = log
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .map(|s| s.path.clone())
+        .collect();
+    assert_eq!(paths, ["/data/", "/data/$metadata"]);
+    assert_eq!(log.last().headers["accept"], "application/xml");
 }

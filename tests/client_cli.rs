@@ -244,7 +244,7 @@ async fn list_one_page_as_csv_into_a_file() {
     let csv = std::fs::read_to_string(&file).unwrap();
     assert_eq!(
         csv,
-        "CustomerAccount,Name\nUS-001,\"Customer, 1\"\nUS-002,\"Customer, 2\"\n"
+        "CustomerAccount,Name\r\nUS-001,\"Customer, 1\"\r\nUS-002,\"Customer, 2\"\r\n"
     );
 }
 

@@ -10,7 +10,7 @@ use clap::Args;
 
 use super::connect::{InstanceArgs, connect, runtime};
 use super::failure::usage;
-use super::page_writer::{ListFormat, RecordWriter};
+use super::output::{CsvRecordWriter, OutputError, OutputFormat, RecordWriter, writer_for};
 use crate::odata::client::CancelToken;
 use crate::odata::query::QueryOptions;
 
@@ -47,7 +47,7 @@ pub struct ListArgs {
     all: bool,
     /// Output format.
     #[arg(long, value_enum, default_value = "json")]
-    format: ListFormat,
+    format: OutputFormat,
     /// Write to this file instead of stdout.
     #[arg(long)]
     output: Option<PathBuf>,
@@ -93,37 +93,60 @@ pub fn run(args: &ListArgs, token_env: Option<&str>) -> anyhow::Result<()> {
                 .unwrap_or(".".as_ref());
             let file = tempfile::NamedTempFile::new_in(dir)
                 .with_context(|| format!("cannot create a file in {}", dir.display()))?;
-            let writer = std::io::BufWriter::new(file);
-            let writer = runtime.block_on(write_records(&client, url, args, &query, writer))?;
-            let file = writer.into_inner().map_err(|e| e.into_error())?;
+            let mut out = std::io::BufWriter::new(file);
+            runtime.block_on(write_records(&client, url, args, &query, &mut out))?;
+            let file = out.into_inner().map_err(|e| e.into_error())?;
+            // Only a complete listing replaces the target file.
             file.persist(path)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             Ok(())
         }
         None => {
-            let stdout = std::io::stdout().lock();
-            runtime
-                .block_on(write_records(&client, url, args, &query, stdout))
-                .map(|_| ())
+            let mut stdout = std::io::stdout().lock();
+            runtime.block_on(write_records(&client, url, args, &query, &mut stdout))
         }
     }
 }
 
-async fn write_records<W: Write>(
+/// The writer for the chosen format; CSV columns follow `$select` when given.
+fn record_writer<'a>(
+    format: OutputFormat,
+    select: &[String],
+    out: &'a mut dyn Write,
+) -> Box<dyn RecordWriter + 'a> {
+    if format == OutputFormat::Csv && !select.is_empty() {
+        Box::new(CsvRecordWriter::with_columns(out, select.to_vec()))
+    } else {
+        writer_for(format, out)
+    }
+}
+
+async fn write_records(
     client: &crate::odata::client::ODataClient,
     url: url::Url,
     args: &ListArgs,
     query: &QueryOptions,
-    out: W,
-) -> anyhow::Result<W> {
-    let mut writer = RecordWriter::new(out, args.format, query.select.clone());
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let mut writer = record_writer(args.format, &query.select, out);
     if !args.all {
         let page = client.fetch_page(url).await?;
         writer.write_page(&page.items)?;
-        return Ok(writer.finish()?);
+        writer.finish()?;
+        if page.next_link.is_some() {
+            eprintln!("note: the server has more records; add --all to read every page");
+        }
+        return Ok(());
     }
     let cancel = CancelToken::new();
-    let mut failure: Option<std::io::Error> = None;
+    // Ctrl-C stops after the current page; an --output file is then left unwritten.
+    let on_interrupt = cancel.clone();
+    let interrupt = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_interrupt.cancel();
+        }
+    });
+    let mut failure: Option<OutputError> = None;
     let progress = client
         .list_all(url, &cancel, |page, progress| {
             if let Err(e) = writer.write_page(&page.items) {
@@ -140,12 +163,15 @@ async fn write_records<W: Write>(
             }
             ControlFlow::Continue(())
         })
-        .await?;
+        .await;
+    interrupt.abort();
+    let progress = progress?;
     if let Some(e) = failure {
         return Err(e.into());
     }
     if args.output.is_some() && progress.pages > 0 {
         eprintln!();
     }
-    Ok(writer.finish()?)
+    writer.finish()?;
+    Ok(())
 }

@@ -10,7 +10,7 @@ pub mod failure;
 pub mod get;
 pub mod list;
 pub mod metadata;
-pub mod page_writer;
+pub mod output;
 pub mod update;
 
 use clap::{Parser, Subcommand};

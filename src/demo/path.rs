@@ -6,7 +6,8 @@ use rusqlite::types::Value as SqlValue;
 
 use super::error::ODataError;
 use super::schema::{
-    ACTIONS, ActionBinding, ActionDef, EntityDef, FieldDef, FieldType, NAMESPACE, entity_by_set,
+    ACTIONS, ActionBinding, ActionDef, EntityDef, FieldDef, FieldType, NAMESPACE, NavDef,
+    entity_by_set,
 };
 use super::values::{date_text, datetime_text, decimal_text, guid_text};
 
@@ -23,6 +24,8 @@ pub enum Resource {
     Count(&'static EntityDef),
     /// One entity by key (key values in key-field order).
     Entity(&'static EntityDef, Vec<SqlValue>),
+    /// A navigation property of one entity.
+    Navigation(&'static EntityDef, Vec<SqlValue>, &'static NavDef),
     /// An action bound to one entity.
     EntityAction(&'static EntityDef, Vec<SqlValue>, &'static ActionDef),
     /// An action bound to an entity set.
@@ -82,16 +85,12 @@ pub fn parse_path(path: &str) -> Result<Resource, ODataError> {
         (None, None, _) => Ok(Resource::Collection(entity)),
         (Some(key), None, _) => Ok(Resource::Entity(entity, key)),
         (None, Some(seg), 2) if seg == "$count" => Ok(Resource::Count(entity)),
+        (Some(key), Some(seg), 2) if entity.nav(seg).is_some() => {
+            let nav = entity.nav(seg).ok_or_else(|| not_found(path))?;
+            Ok(Resource::Navigation(entity, key, nav))
+        }
         (key, Some(seg), 2) => {
-            let action = bound_action(entity, seg, key.is_some()).ok_or_else(|| {
-                if entity.nav(seg).is_some() {
-                    ODataError::bad_request(format!(
-                        "Navigating to '{seg}' by path is not supported by the demo service; use $expand or a $filter on the target set."
-                    ))
-                } else {
-                    not_found(path)
-                }
-            })?;
+            let action = bound_action(entity, seg, key.is_some()).ok_or_else(|| not_found(path))?;
             Ok(match key {
                 Some(key) => Resource::EntityAction(entity, key, action),
                 None => Resource::CollectionAction(entity, action),

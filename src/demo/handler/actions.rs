@@ -130,7 +130,7 @@ pub fn invoke_on_entity(
     let options = parse_options(pairs, None)?;
     let params = parameters(action, body)?;
     let record = find_scoped(ctx, entity, key, options.cross_company, conn)?;
-    if action.returns.is_none() || action.name == "AdjustCreditLimit" {
+    if action.changes_record {
         check_if_match(headers, &record, entity)?;
     }
     let text = |name: &str| match record.get(entity, name) {

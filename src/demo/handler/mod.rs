@@ -108,6 +108,9 @@ fn dispatch(
         Resource::Entity(entity, key) if method == Method::GET => {
             read::single(ctx, entity, &key, pairs, conn)
         }
+        Resource::Navigation(entity, key, nav) if method == Method::GET => {
+            read::navigation(ctx, entity, &key, nav, pairs, &req.headers, conn)
+        }
         Resource::Entity(entity, key) if method == Method::PATCH || method == Method::PUT => {
             write::update(
                 ctx,

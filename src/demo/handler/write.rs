@@ -7,16 +7,16 @@ use rusqlite::Connection;
 use rusqlite::types::Value as SqlValue;
 use serde_json::{Map, Value};
 
-use super::read::{entity_json, find_scoped};
+use super::read::{entity_json, find_scoped, nav_condition};
 use super::validate::{
     auto_number, company_exists, duplicate_error, parse_body, payload_values, read_only_error,
     validate_record,
 };
 use super::{ODataResponse, ServiceContext};
 use crate::demo::error::ODataError;
-use crate::demo::events::ChangeKind;
+use crate::demo::events::{ChangeEvent, ChangeKind};
 use crate::demo::path::key_predicate;
-use crate::demo::schema::{COMPANY_FIELD, EntityDef, FieldType};
+use crate::demo::schema::{COMPANY_FIELD, EntityDef, FieldType, entity_by_name};
 use crate::demo::store::{self, Record};
 use crate::demo::values::default_value;
 
@@ -145,6 +145,7 @@ pub fn create(
     };
     Ok(response
         .with_header(header::LOCATION, &location)
+        .with_header(header::HeaderName::from_static("odata-entityid"), &location)
         .with_header(header::ETAG, &record.etag())
         .with_events(vec![event]))
 }
@@ -233,7 +234,7 @@ pub fn update(
         .with_events(vec![event]))
 }
 
-/// `DELETE /data/Set(keys)`.
+/// `DELETE /data/Set(keys)`; an order header takes its lines with it, as in F&O.
 pub fn delete(
     ctx: &ServiceContext,
     entity: &'static EntityDef,
@@ -245,12 +246,23 @@ pub fn delete(
     if entity.read_only {
         return Err(read_only_error(entity));
     }
-    let record = store::with_savepoint(conn, |conn| -> Result<Record, ODataError> {
+    let events = store::with_savepoint(conn, |conn| -> Result<Vec<ChangeEvent>, ODataError> {
         let existing = find_scoped(ctx, entity, key, cross_company, conn)?;
         check_if_match(headers, &existing, entity)?;
+        let mut events = Vec::new();
+        for nav in entity.navs.iter().filter(|n| n.cascade_delete) {
+            let Some(target) = entity_by_name(nav.target) else {
+                continue;
+            };
+            let condition = nav_condition(entity, &existing, nav);
+            for child in store::select(conn, target, &condition, &[], None, 0)? {
+                store::delete(conn, target, &child.key_values(target))?;
+                events.push(child.change_event(target, ChangeKind::Deleted));
+            }
+        }
         store::delete(conn, entity, key)?;
-        Ok(existing)
+        events.insert(0, existing.change_event(entity, ChangeKind::Deleted));
+        Ok(events)
     })?;
-    let event = record.change_event(entity, ChangeKind::Deleted);
-    Ok(ODataResponse::no_content().with_events(vec![event]))
+    Ok(ODataResponse::no_content().with_events(events))
 }
