@@ -39,6 +39,9 @@ pub struct ListArgs {
     /// `$skip`.
     #[arg(long)]
     skip: Option<u64>,
+    /// `$count=true`: print the server's total of matching records on stderr.
+    #[arg(long)]
+    count: bool,
     /// Read all legal entities (F&O `cross-company=true`).
     #[arg(long)]
     cross_company: bool,
@@ -60,6 +63,7 @@ impl ListArgs {
             top: self.top,
             skip: self.skip,
             cross_company: self.cross_company,
+            count: self.count,
             ..QueryOptions::default()
         };
         let texts = [
@@ -133,6 +137,7 @@ async fn write_records(
         let page = client.fetch_page(url).await?;
         writer.write_page(&page.items)?;
         writer.finish()?;
+        report_count(page.count);
         if page.next_link.is_some() {
             eprintln!("note: the server has more records; add --all to read every page");
         }
@@ -173,5 +178,13 @@ async fn write_records(
         eprintln!();
     }
     writer.finish()?;
+    report_count(progress.total);
     Ok(())
+}
+
+/// Prints `@odata.count` (sent when `--count` was given) on stderr.
+fn report_count(count: Option<u64>) {
+    if let Some(count) = count {
+        eprintln!("{count} records match");
+    }
 }
