@@ -11,7 +11,8 @@ use crate::odata::service_root::ServiceKind;
 /// How request URLs are written inside a multipart `$batch`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BatchUrlStyle {
-    /// Absolute URLs (`POST https://host/data/Customers HTTP/1.1`), as F&O documents them.
+    /// Absolute URLs (`POST https://host/data/Customers HTTP/1.1`), as the F&O and
+    /// Dataverse documentation writes them.
     Absolute,
     /// Relative to the service root (`POST Customers HTTP/1.1`): the form every OData v4
     /// server must accept, and the only one SAP CAP accepts.
@@ -44,8 +45,15 @@ impl ServiceKind {
                 batch_format: BatchFormat::Json,
                 cross_company: false,
             },
-            // Dataverse and OData 4.0 services: multipart is the format all of them know.
-            Self::Dataverse | Self::GenericOData => Dialect {
+            // Dataverse accepts multipart only.
+            Self::Dataverse => Dialect {
+                batch_urls: BatchUrlStyle::Absolute,
+                batch_format: BatchFormat::Multipart,
+                cross_company: false,
+            },
+            // OData 4.0 services: multipart is the format all of them know; relative URLs
+            // are the form every one must accept.
+            Self::GenericOData => Dialect {
                 batch_urls: BatchUrlStyle::RelativeToRoot,
                 batch_format: BatchFormat::Multipart,
                 cross_company: false,
@@ -59,13 +67,14 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_fno_uses_absolute_batch_urls_and_cross_company() {
+    fn batch_urls_and_cross_company_per_kind() {
         for kind in ServiceKind::ALL {
             let dialect = kind.dialect();
             let fno = kind == ServiceKind::FinanceOperations;
+            let absolute = fno || kind == ServiceKind::Dataverse;
             assert_eq!(
                 dialect.batch_urls == BatchUrlStyle::Absolute,
-                fno,
+                absolute,
                 "{kind:?}"
             );
             assert_eq!(dialect.cross_company, fno, "{kind:?}");
