@@ -204,14 +204,15 @@ impl ServerError {
     }
 
     /// Whether the server refused a create because the key already exists. Servers say
-    /// it differently: 409 Conflict, 400 (Business Central, Dataverse) or 500 (F&O's
-    /// Infolog, SAP CAP's database constraint), so the texts are checked too.
+    /// it with different statuses (400, 409, 412, or 500 for F&O's Infolog and SAP CAP's
+    /// database constraint), so the texts decide.
     pub fn is_duplicate_key(&self) -> bool {
-        const MARKERS: [&str; 6] = [
+        const MARKERS: [&str; 7] = [
             "already exists",
             "duplicate key",
             "unique constraint",
             "entity_already_exists",
+            "entitywithsamekeyexists",
             "duplicatekey",
             "duplicate record",
         ];
@@ -220,7 +221,7 @@ impl ServerError {
             .chain(self.details.iter().map(|d| d.message.as_str()))
             .chain(self.infolog.as_deref())
             .chain(self.internal_exceptions.iter().map(String::as_str));
-        matches!(self.status, 400 | 409 | 500)
+        matches!(self.status, 400 | 409 | 412 | 500)
             && texts
                 .map(str::to_ascii_lowercase)
                 .any(|t| MARKERS.iter().any(|m| t.contains(m)))
