@@ -698,3 +698,44 @@ impl Model {
             .unwrap_or_default()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::odata::metadata::parse_metadata;
+
+    #[test]
+    fn optimistic_concurrency_inline_or_targeting_the_container() {
+        let xml = r#"<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
+  <edmx:Reference Uri="https://oasis-tcs.github.io/odata-vocabularies/vocabularies/Org.OData.Core.V1.xml">
+    <edmx:Include Alias="Core" Namespace="Org.OData.Core.V1"/>
+  </edmx:Reference>
+  <edmx:DataServices>
+    <Schema Namespace="S" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+      <EntityContainer Name="C">
+        <EntitySet Name="Inline" EntityType="S.T">
+          <Annotation Term="Org.OData.Core.V1.OptimisticConcurrency"><Collection/></Annotation>
+        </EntitySet>
+        <EntitySet Name="OutOfLine" EntityType="S.T"/>
+        <EntitySet Name="Plain" EntityType="S.T"/>
+      </EntityContainer>
+      <EntityType Name="T"><Key><PropertyRef Name="Id"/></Key>
+        <Property Name="Id" Type="Edm.Int32" Nullable="false"/>
+      </EntityType>
+      <Annotations Target="S.C/OutOfLine">
+        <Annotation Term="Core.OptimisticConcurrency"><Collection/></Annotation>
+      </Annotations>
+      <Annotations Target="S.C/Plain">
+        <Annotation Term="Core.Description" String="no concurrency"/>
+      </Annotations>
+    </Schema>
+  </edmx:DataServices>
+</edmx:Edmx>"#;
+        let model = parse_metadata(xml.as_bytes()).unwrap();
+        assert!(model.has_optimistic_concurrency("Inline"));
+        assert!(model.has_optimistic_concurrency("OutOfLine"));
+        assert!(!model.has_optimistic_concurrency("Plain"));
+        assert!(!model.has_optimistic_concurrency("Missing"));
+        assert_eq!(model.references.len(), 1);
+    }
+}
