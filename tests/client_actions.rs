@@ -99,6 +99,7 @@ async fn service(
             FO_ERROR,
         )
             .into_response(),
+        ("GET", "/data/NotACollection") => json_response(StatusCode::OK, json!({"Id": 1})),
         ("GET", "/data/NotJson") => (StatusCode::OK, "<html>oops</html>").into_response(),
         ("POST", "/data/$batch") => batch_response(&headers, &text),
         ("GET", "/data/$metadata") => (
@@ -417,4 +418,59 @@ async fn entity_sets_fall_back_to_metadata_without_a_service_document() {
         .collect();
     assert_eq!(paths, ["/data/", "/data/$metadata"]);
     assert_eq!(log.last().headers["accept"], "application/xml");
+}
+
+/// Serves `$metadata` with an ETag and answers 304 when it is sent back.
+async fn conditional_metadata(State(log): State<Log>, headers: HeaderMap) -> Response {
+    log.0.lock().unwrap().push(Seen {
+        method: "GET".into(),
+        path: "/data/$metadata".into(),
+        headers: headers.clone(),
+        body: String::new(),
+    });
+    if headers.get("if-none-match").is_some_and(|v| v == "\"v1\"") {
+        return StatusCode::NOT_MODIFIED.into_response();
+    }
+    (
+        StatusCode::OK,
+        [("Content-Type", "application/xml"), ("ETag", "\"v1\"")],
+        include_str!("fixtures/metadata/cli_service.xml"),
+    )
+        .into_response()
+}
+
+#[tokio::test]
+async fn metadata_cache_uses_a_conditional_get() {
+    let log = Log::default();
+    let router = axum::Router::new()
+        .route("/data/$metadata", axum::routing::get(conditional_metadata))
+        .with_state(log.clone());
+    let server = common::serve(router).await;
+    let client = common::client(&server.root());
+    let dir = tempfile::tempdir().unwrap();
+    let cache = flowbench::odata::metadata::cache::MetadataCache::new(dir.path());
+    let first = client.metadata_cached(&cache).await.unwrap();
+    assert_eq!(first.entity_sets().len(), 2);
+    assert!(log.last().headers.get("if-none-match").is_none());
+    let second = client.metadata_cached(&cache).await.unwrap();
+    assert_eq!(second, first);
+    assert_eq!(log.last().headers["if-none-match"], "\"v1\"");
+    let statuses: Vec<_> = client.trace().entries().iter().map(|e| e.status).collect();
+    assert_eq!(statuses, [Some(200), Some(304)]);
+}
+
+#[tokio::test]
+async fn a_single_object_where_a_collection_is_expected_keeps_the_body() {
+    let (server, _) = start().await;
+    let client = common::client(&server.root());
+    match client.list_page("NotACollection", "").await.unwrap_err() {
+        ODataError::InvalidJson { body, message, .. } => {
+            assert_eq!(
+                serde_json::from_str::<Value>(&body).unwrap(),
+                json!({"Id": 1})
+            );
+            assert!(message.contains("value"), "{message}");
+        }
+        other => panic!("unexpected {other:?}"),
+    }
 }

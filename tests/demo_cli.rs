@@ -235,3 +235,27 @@ async fn an_unknown_default_company_is_a_configuration_error() {
     );
     assert!(err.to_string().contains("zzzz"));
 }
+
+#[tokio::test]
+async fn a_database_from_another_schema_version_needs_reset() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.sqlite");
+    let demo = start_with(count_config(&db, 8, false)).await;
+    demo.server.shutdown().await.unwrap();
+    {
+        let conn = rusqlite::Connection::open(&db).unwrap();
+        conn.execute(
+            "UPDATE _demo_meta SET value = 'old' WHERE key = 'schema'",
+            [],
+        )
+        .unwrap();
+    }
+    let err = flowbench::demo::DemoServer::start(count_config(&db, 8, false))
+        .await
+        .expect_err("outdated database");
+    assert!(err.to_string().contains("--reset"), "{err}");
+    let demo = start_with(count_config(&db, 8, true)).await;
+    let (_, count) = demo.get_text("CustomersV3/$count?cross-company=true").await;
+    assert_eq!(count, "8");
+    demo.server.shutdown().await.unwrap();
+}

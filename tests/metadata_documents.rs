@@ -474,3 +474,46 @@ fn split_parsing_matches_a_single_pass_on_every_fixture() {
         }
     }
 }
+
+#[test]
+fn every_truncation_of_a_real_document_fails_cleanly_with_a_position_inside_it() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/metadata/reference/trippin_v4_SimpleOData.xml");
+    let bytes = std::fs::read(path).expect("fixture");
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    let lines = text.lines().count() as u32;
+    let end = text.rfind("</edmx:Edmx>").expect("root end");
+    // Every 7th byte position before the root's end tag, plus a few right before it.
+    let cuts = (0..end).step_by(7).chain(end.saturating_sub(3)..end);
+    for cut in cuts {
+        let Some(prefix) = text.get(..cut) else {
+            continue;
+        };
+        match parse_metadata(prefix.as_bytes()) {
+            Ok(_) => panic!("a document cut at byte {cut} parsed"),
+            Err(error) => {
+                let (line, column) = error.position();
+                assert!(line >= 1 && line <= lines + 1, "cut {cut}: {error}");
+                assert!(column >= 1, "cut {cut}: {error}");
+            }
+        }
+    }
+}
+
+#[test]
+fn flipped_bytes_never_panic() {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/metadata/sap/cap_bookshop_catalog-srv_odata2ts.xml");
+    let original = std::fs::read(path).expect("fixture");
+    for (i, replacement) in (0..original.len())
+        .step_by(97)
+        .zip([b'<', b'>', b'"', b'/', b'&', 0xC3].iter().cycle())
+    {
+        let mut bytes = original.clone();
+        bytes[i] = *replacement;
+        // Either outcome is fine; what matters is no panic and a positioned error.
+        if let Err(error) = parse_metadata(&bytes) {
+            assert!(error.position().0 >= 1, "{error}");
+        }
+    }
+}

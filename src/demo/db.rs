@@ -3,6 +3,7 @@
 use std::path::Path;
 
 use rusqlite::{Connection, OptionalExtension};
+use sha2::{Digest, Sha256};
 
 use super::ddl::schema_sql;
 use super::error::DemoError;
@@ -10,6 +11,14 @@ use super::seed::seed;
 
 /// Whether the database already holds seeded data.
 pub fn is_seeded(conn: &Connection) -> Result<bool, DemoError> {
+    let has_meta: bool = conn.query_row(
+        "SELECT EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '_demo_meta')",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_meta {
+        return Ok(false);
+    }
     let seeded: Option<String> = conn
         .query_row(
             "SELECT value FROM _demo_meta WHERE key = 'seeded'",
@@ -36,11 +45,37 @@ pub fn open_database(path: &Path, reset: bool, rows: u64) -> Result<Connection, 
     }
     let mut conn = Connection::open(path)?;
     conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
-    conn.execute_batch(&schema_sql())?;
-    if !is_seeded(&conn)? {
-        seed(&mut conn, rows)?;
+    let fingerprint = schema_fingerprint();
+    if is_seeded(&conn)? {
+        let stored: Option<String> = conn
+            .query_row(
+                "SELECT value FROM _demo_meta WHERE key = 'schema'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        if stored.as_deref() != Some(fingerprint.as_str()) {
+            return Err(DemoError::Config(format!(
+                "the database {} was created with another version of the demo schema; start with --reset to recreate it",
+                path.display()
+            )));
+        }
+        return Ok(conn);
     }
+    conn.execute_batch(&schema_sql())?;
+    // Written before the (all-or-nothing) seed transaction: a failed seed is simply redone.
+    conn.execute(
+        "INSERT OR REPLACE INTO _demo_meta (key, value) VALUES ('schema', ?1)",
+        [fingerprint],
+    )?;
+    seed(&mut conn, rows)?;
     Ok(conn)
+}
+
+/// A fingerprint of the generated DDL, stored with the data to detect outdated databases.
+pub fn schema_fingerprint() -> String {
+    let digest = Sha256::digest(schema_sql().as_bytes());
+    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Whether `company` is one of the legal entities in the database.

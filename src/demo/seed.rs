@@ -296,7 +296,7 @@ pub fn seed(conn: &mut Connection, rows: u64) -> rusqlite::Result<()> {
                 int(line),
                 text(format!("D{:04}", product / companies + 1)),
                 text(format!("Line {line} of order {number}")),
-                int_decimal(qty),
+                decimal_from_int(qty),
                 text("ea"),
                 money(price),
                 money(price * qty),
@@ -336,7 +336,7 @@ pub fn seed(conn: &mut Connection, rows: u64) -> rusqlite::Result<()> {
     tx.commit()
 }
 
-fn int_decimal(value: i64) -> SqlValue {
+fn decimal_from_int(value: i64) -> SqlValue {
     SqlValue::Text(value.to_string())
 }
 

@@ -203,15 +203,9 @@ impl DemoServer {
             }
         };
         let (reset, rows) = (config.reset, config.rows);
-        let company = config.company.to_lowercase();
         let conn = tokio::task::spawn_blocking(move || open_database(&path, reset, rows))
             .await
             .map_err(|err| DemoError::Io(std::io::Error::other(err)))??;
-        if !company_exists(&conn, &company)? {
-            return Err(DemoError::Config(format!(
-                "the company '{company}' does not exist in the demo data (usmf, usrt, demf, gbsi)"
-            )));
-        }
         let bind = format!("{}:{}", config.host, config.port);
         let listener = tokio::net::TcpListener::bind(&bind)
             .await
@@ -220,6 +214,12 @@ impl DemoServer {
                 source,
             })?;
         let addr = listener.local_addr()?;
+        let company = config.company.to_lowercase();
+        if !company_exists(&conn, &company)? {
+            return Err(DemoError::Config(format!(
+                "the company '{company}' does not exist in the demo data (usmf, usrt, demf, gbsi)"
+            )));
+        }
         let host = if is_loopback_host(&config.host) || addr.ip().is_unspecified() {
             if addr.is_ipv6() {
                 "[::1]".to_owned()

@@ -103,7 +103,16 @@ impl ODataClient {
         let response = self
             .send(ODataRequest::new(Method::GET, url.clone()))
             .await?;
-        Page::from_json(url, response.json()?)
+        Page::from_json(url, response.json()?).map_err(|e| match e {
+            ODataError::InvalidJson { url, message, body } if body.is_empty() => {
+                ODataError::InvalidJson {
+                    url,
+                    message,
+                    body: String::from_utf8_lossy(&response.body).into_owned(),
+                }
+            }
+            other => other,
+        })
     }
 
     /// Reads the first page of `entity_set` with a query string (without `?`, may be empty).

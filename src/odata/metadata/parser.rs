@@ -116,6 +116,14 @@ fn facet(value: &str) -> Option<u32> {
     value.trim().parse().ok()
 }
 
+/// Whether an attribute value holds a reference or a tab or line break to normalise;
+/// most values hold none and are used as they are.
+fn needs_normalizing(value: &str) -> bool {
+    value
+        .bytes()
+        .any(|b| matches!(b, b'&' | b'\t' | b'\r' | b'\n'))
+}
+
 fn to_usize(position: u64) -> usize {
     usize::try_from(position).unwrap_or(usize::MAX)
 }
@@ -220,11 +228,16 @@ impl<'a> Parser<'a> {
                 Ok(attribute) => attribute,
                 Err(error) => return Err(self.error_here(format!("bad attribute: {error}"))),
             };
+            let key = attribute.key.into_inner();
+            if !needs_normalizing(&attribute.value) {
+                visit(key, attribute.value);
+                continue;
+            }
             let value = match attribute.normalized_value(XmlVersion::Implicit1_0) {
                 Ok(value) => value,
                 Err(error) => return Err(self.error_here(format!("bad attribute value: {error}"))),
             };
-            visit(attribute.key.into_inner(), value);
+            visit(key, value);
         }
         Ok(())
     }
