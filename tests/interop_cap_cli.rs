@@ -149,6 +149,32 @@ fn list_reads_every_page_and_applies_every_query_option() {
         rows,
         ["orderNumber,totalAmount", "SO-1004,4999.99", "SO-2002,2300"]
     );
+    // So does the table.
+    let table = cli(
+        &server,
+        &[
+            "list",
+            "SalesOrders",
+            "--select",
+            "orderNumber,totalAmount",
+            "--orderby",
+            "totalAmount desc",
+            "--top",
+            "2",
+            "--format",
+            "table",
+        ],
+    );
+    assert!(table.status.success(), "{}", stderr(&table));
+    let text = String::from_utf8(table.stdout).expect("UTF-8");
+    let header: Vec<&str> = text
+        .lines()
+        .next()
+        .unwrap_or("")
+        .split_whitespace()
+        .collect();
+    assert_eq!(header, ["orderNumber", "totalAmount"], "{text}");
+    assert!(text.contains("SO-1004") && !text.contains("USMF"), "{text}");
 }
 
 #[test]

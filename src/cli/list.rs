@@ -112,16 +112,40 @@ pub fn run(args: &ListArgs, token_env: Option<&str>) -> anyhow::Result<()> {
     }
 }
 
-/// The writer for the chosen format; CSV columns follow `$select` when given.
+/// The writer for the chosen format; CSV columns follow `$select` when given, and a table
+/// shows only the selected (and expanded) fields although servers may add keys and ETags.
 fn record_writer<'a>(
     format: OutputFormat,
-    select: &[String],
+    query: &QueryOptions,
     out: &'a mut dyn Write,
 ) -> Box<dyn RecordWriter + 'a> {
-    if format == OutputFormat::Csv && !select.is_empty() {
-        Box::new(CsvRecordWriter::with_columns(out, select.to_vec()))
-    } else {
-        writer_for(format, out)
+    match format {
+        OutputFormat::Csv if !query.select.is_empty() => {
+            Box::new(CsvRecordWriter::with_columns(out, query.select.clone()))
+        }
+        OutputFormat::Table if !query.select.is_empty() => Box::new(Projected {
+            inner: writer_for(format, out),
+            query: query.clone(),
+        }),
+        _ => writer_for(format, out),
+    }
+}
+
+/// Passes records reduced to the query's `$select`/`$expand` to another writer.
+struct Projected<'a> {
+    inner: Box<dyn RecordWriter + 'a>,
+    query: QueryOptions,
+}
+
+impl RecordWriter for Projected<'_> {
+    fn write_page(&mut self, records: &[serde_json::Value]) -> Result<(), OutputError> {
+        let projected: Vec<serde_json::Value> =
+            records.iter().map(|r| self.query.project(r)).collect();
+        self.inner.write_page(&projected)
+    }
+
+    fn finish(&mut self) -> Result<(), OutputError> {
+        self.inner.finish()
     }
 }
 
@@ -132,7 +156,7 @@ async fn write_records(
     query: &QueryOptions,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let mut writer = record_writer(args.format, &query.select, out);
+    let mut writer = record_writer(args.format, query, out);
     if !args.all {
         let page = client.fetch_page(url).await?;
         writer.write_page(&page.items)?;
