@@ -378,6 +378,14 @@ mod tests {
     }
 
     #[test]
+    fn business_central_resource_not_found() {
+        let body = fixture("bc_error_resourcenotfound_amplabs.json");
+        let e = ServerError::from_response("GET", "u", 404, "Not Found", &body);
+        assert_eq!(e.code.as_deref(), Some("BadRequest_ResourceNotFound"));
+        assert!(e.report().contains("does not exist"));
+    }
+
+    #[test]
     fn xml_error_body() {
         let body = fixture("bc_error_noenvironment_amplabs.xml");
         let e = ServerError::from_response("GET", "https://x/y", 404, "Not Found", &body);

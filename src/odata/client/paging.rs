@@ -233,6 +233,15 @@ mod tests {
     }
 
     #[test]
+    fn real_business_central_last_page_has_no_next_link() {
+        let body = include_str!("../../../tests/fixtures/payloads/bc_customers.json");
+        let url = Url::parse("https://api.businesscentral.dynamics.com/v2.0/x/customers").unwrap();
+        let page = Page::from_json(url, serde_json::from_str(body).unwrap()).unwrap();
+        assert_eq!(page.items[0]["no"], json!("TEST"));
+        assert!(page.next_link.is_none());
+    }
+
+    #[test]
     fn real_business_central_page_has_next_link() {
         let body = include_str!(
             "../../../tests/fixtures/payloads/bc_customers_page1_nextLink_amplabs.json"
