@@ -26,6 +26,11 @@ use serde_json::{Value, json};
 
 /// A generic OData v4 client for the server, with quick retries.
 fn client(server: &CapServer) -> ODataClient {
+    client_of_kind(server, ServiceKind::GenericOData)
+}
+
+/// A client that treats the server as a service of `kind`.
+fn client_of_kind(server: &CapServer, kind: ServiceKind) -> ODataClient {
     let config = ClientConfig {
         connect_timeout: Duration::from_secs(5),
         request_timeout: Duration::from_secs(30),
@@ -35,7 +40,7 @@ fn client(server: &CapServer) -> ODataClient {
             max_delay: Duration::from_millis(50),
             max_retry_after: Duration::from_secs(2),
         },
-        service_kind: ServiceKind::GenericOData,
+        service_kind: kind,
         ..ClientConfig::default()
     };
     let tokens = Arc::new(StaticTokenProvider::new(None));
@@ -774,4 +779,36 @@ async fn a_failed_changeset_leaves_no_change_in_json_and_multipart_batches() {
             "{listing}"
         );
     }
+}
+
+#[tokio::test]
+async fn the_service_kind_decides_how_batch_urls_are_written() {
+    let server = CapServer::start();
+    let parts = [BatchPart::Request(BatchItem {
+        id: "1".into(),
+        method: Method::GET,
+        url: "Customers?$top=1".into(),
+        headers: vec![],
+        body: None,
+    })];
+    // F&O's form (absolute URLs) is refused by CAP; the generic form (relative) works.
+    let fno = client_of_kind(&server, ServiceKind::FinanceOperations);
+    let responses = fno
+        .batch(&parts, BatchFormat::Multipart)
+        .await
+        .expect("batch answered");
+    assert_eq!(responses.len(), 1);
+    assert_eq!(responses[0].status, 404, "{:?}", responses[0].text);
+    let generic = client(&server);
+    let responses = generic
+        .batch(&parts, BatchFormat::Multipart)
+        .await
+        .expect("batch answered");
+    assert_eq!(responses.len(), 1);
+    assert_eq!(responses[0].status, 200, "{:?}", responses[0].text);
+    let (_, held) = server.get("Customers?$top=1").await;
+    assert_eq!(
+        responses[0].body.as_ref().map(|b| b["value"].clone()),
+        Some(held["value"].clone())
+    );
 }
