@@ -22,6 +22,10 @@ pub struct ExecuteArgs {
     /// A parameter as `NAME=VALUE` (repeatable); values are typed from `$metadata`.
     #[arg(long = "param", value_name = "NAME=VALUE")]
     params: Vec<String>,
+    /// ETag for `If-Match` on an action bound to a record (default: the record's current
+    /// ETag when its entity set uses optimistic concurrency).
+    #[arg(long, value_name = "ETAG")]
+    if_match: Option<String>,
 }
 
 /// Executes the operation and prints its result (if any) as JSON.
@@ -42,7 +46,10 @@ pub fn run(args: &ExecuteArgs, token_env: Option<&str>) -> anyhow::Result<()> {
             .await
             .context("reading $metadata for the operation")?;
         let call = resolve_call(&model, &args.target, &params)?;
-        match client.execute(&call).await? {
+        match client
+            .execute_guarded(&model, &call, args.if_match.as_deref())
+            .await?
+        {
             Some(result) => print_json(&result),
             None => Ok(()),
         }

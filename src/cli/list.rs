@@ -39,6 +39,9 @@ pub struct ListArgs {
     /// `$skip`.
     #[arg(long)]
     skip: Option<u64>,
+    /// `$count=true`: print the server's total of matching records on stderr.
+    #[arg(long)]
+    count: bool,
     /// Read all legal entities (F&O `cross-company=true`).
     #[arg(long)]
     cross_company: bool,
@@ -60,6 +63,7 @@ impl ListArgs {
             top: self.top,
             skip: self.skip,
             cross_company: self.cross_company,
+            count: self.count,
             ..QueryOptions::default()
         };
         let texts = [
@@ -108,16 +112,40 @@ pub fn run(args: &ListArgs, token_env: Option<&str>) -> anyhow::Result<()> {
     }
 }
 
-/// The writer for the chosen format; CSV columns follow `$select` when given.
+/// The writer for the chosen format; CSV columns follow `$select` when given, and a table
+/// shows only the selected (and expanded) fields although servers may add keys and ETags.
 fn record_writer<'a>(
     format: OutputFormat,
-    select: &[String],
+    query: &QueryOptions,
     out: &'a mut dyn Write,
 ) -> Box<dyn RecordWriter + 'a> {
-    if format == OutputFormat::Csv && !select.is_empty() {
-        Box::new(CsvRecordWriter::with_columns(out, select.to_vec()))
-    } else {
-        writer_for(format, out)
+    match format {
+        OutputFormat::Csv if !query.select.is_empty() => {
+            Box::new(CsvRecordWriter::with_columns(out, query.select.clone()))
+        }
+        OutputFormat::Table if !query.select.is_empty() => Box::new(Projected {
+            inner: writer_for(format, out),
+            query: query.clone(),
+        }),
+        _ => writer_for(format, out),
+    }
+}
+
+/// Passes records reduced to the query's `$select`/`$expand` to another writer.
+struct Projected<'a> {
+    inner: Box<dyn RecordWriter + 'a>,
+    query: QueryOptions,
+}
+
+impl RecordWriter for Projected<'_> {
+    fn write_page(&mut self, records: &[serde_json::Value]) -> Result<(), OutputError> {
+        let projected: Vec<serde_json::Value> =
+            records.iter().map(|r| self.query.project(r)).collect();
+        self.inner.write_page(&projected)
+    }
+
+    fn finish(&mut self) -> Result<(), OutputError> {
+        self.inner.finish()
     }
 }
 
@@ -128,11 +156,12 @@ async fn write_records(
     query: &QueryOptions,
     out: &mut dyn Write,
 ) -> anyhow::Result<()> {
-    let mut writer = record_writer(args.format, &query.select, out);
+    let mut writer = record_writer(args.format, query, out);
     if !args.all {
         let page = client.fetch_page(url).await?;
         writer.write_page(&page.items)?;
         writer.finish()?;
+        report_count(page.count);
         if page.next_link.is_some() {
             eprintln!("note: the server has more records; add --all to read every page");
         }
@@ -173,5 +202,13 @@ async fn write_records(
         eprintln!();
     }
     writer.finish()?;
+    report_count(progress.total);
     Ok(())
+}
+
+/// Prints `@odata.count` (sent when `--count` was given) on stderr.
+fn report_count(count: Option<u64>) {
+    if let Some(count) = count {
+        eprintln!("{count} records match");
+    }
 }

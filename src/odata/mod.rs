@@ -2,6 +2,7 @@
 //! HTTP client behind every connector action.
 
 pub mod client;
+pub mod dialect;
 pub mod entity_index;
 pub mod filter;
 pub mod keys;

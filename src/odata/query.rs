@@ -146,6 +146,32 @@ pub enum QueryError {
 }
 
 impl QueryOptions {
+    /// `record` reduced to what `$select` and `$expand` asked for. Servers add fields to a
+    /// `$select` result (SAP CAP adds the keys and the ETag field, Dataverse the key) and
+    /// annotations; views that show exactly the selected columns use this. Unchanged when
+    /// nothing (or `*`) is selected, or when `record` is not an object.
+    pub fn project(&self, record: &serde_json::Value) -> serde_json::Value {
+        let serde_json::Value::Object(map) = record else {
+            return record.clone();
+        };
+        if self.select.is_empty() || self.select.iter().any(|s| s == "*") {
+            return record.clone();
+        }
+        let first = |path: &str| path.split('/').next().unwrap_or(path).trim().to_owned();
+        let wanted: Vec<String> = self
+            .select
+            .iter()
+            .map(|s| first(s))
+            .chain(self.expand.iter().map(|e| first(&e.path)))
+            .collect();
+        serde_json::Value::Object(
+            map.iter()
+                .filter(|(k, _)| wanted.iter().any(|w| w == *k))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        )
+    }
+
     /// Whether no option is set.
     pub fn is_empty(&self) -> bool {
         self.pairs().is_empty()

@@ -55,6 +55,34 @@ impl ServiceKind {
     }
 }
 
+impl ServiceKind {
+    /// The short name used on the command line and in files: `fo`, `bc`, `dataverse`,
+    /// `generic`.
+    pub fn short_name(self) -> &'static str {
+        match self {
+            Self::FinanceOperations => "fo",
+            Self::BusinessCentral => "bc",
+            Self::Dataverse => "dataverse",
+            Self::GenericOData => "generic",
+        }
+    }
+}
+
+impl std::str::FromStr for ServiceKind {
+    type Err = String;
+
+    /// Reads a short name (see [`ServiceKind::short_name`]), case-insensitively.
+    fn from_str(text: &str) -> Result<Self, Self::Err> {
+        let text = text.trim();
+        Self::ALL
+            .into_iter()
+            .find(|k| k.short_name().eq_ignore_ascii_case(text))
+            .ok_or_else(|| {
+                format!("unknown service kind '{text}' (expected fo, bc, dataverse or generic)")
+            })
+    }
+}
+
 /// Why a typed address is not a usable service root.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ServiceRootError {
@@ -281,6 +309,18 @@ mod tests {
         ));
         assert!(normalize_service_root(fo, "https://user:pw@h/data/").is_err());
         assert!(normalize_service_root(fo, "exa mple.com").is_err());
+    }
+
+    #[test]
+    fn short_names_round_trip() {
+        for kind in ServiceKind::ALL {
+            assert_eq!(kind.short_name().parse::<ServiceKind>(), Ok(kind));
+        }
+        assert_eq!(
+            "BC".parse::<ServiceKind>(),
+            Ok(ServiceKind::BusinessCentral)
+        );
+        assert!("sap".parse::<ServiceKind>().is_err());
     }
 
     #[test]

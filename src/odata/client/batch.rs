@@ -9,6 +9,7 @@ use url::Url;
 use super::ODataClient;
 use super::error::ODataError;
 use super::transport::ODataRequest;
+use crate::odata::dialect::BatchUrlStyle;
 
 /// One request inside a batch.
 #[derive(Debug, Clone, PartialEq)]
@@ -67,13 +68,23 @@ impl BatchResponse {
     }
 }
 
-/// Writes a multipart/mixed batch body; returns `(content_type, body)`.
+/// Writes a multipart/mixed batch body with absolute URLs; returns `(content_type, body)`.
 pub fn multipart_request(root: &Url, parts: &[BatchPart], boundary: &str) -> (String, String) {
+    multipart_request_with(root, parts, boundary, BatchUrlStyle::Absolute)
+}
+
+/// Writes a multipart/mixed batch body with URLs in `style`; returns `(content_type, body)`.
+pub fn multipart_request_with(
+    root: &Url,
+    parts: &[BatchPart],
+    boundary: &str,
+    style: BatchUrlStyle,
+) -> (String, String) {
     let mut out = String::new();
     for (index, part) in parts.iter().enumerate() {
         out.push_str(&format!("--{boundary}\r\n"));
         match part {
-            BatchPart::Request(item) => write_http_part(&mut out, root, item),
+            BatchPart::Request(item) => write_http_part(&mut out, root, item, style),
             BatchPart::ChangeSet(items) => {
                 let changeset = format!("changeset_{boundary}_{index}");
                 out.push_str(&format!(
@@ -81,7 +92,7 @@ pub fn multipart_request(root: &Url, parts: &[BatchPart], boundary: &str) -> (St
                 ));
                 for item in items {
                     out.push_str(&format!("--{changeset}\r\n"));
-                    write_http_part(&mut out, root, item);
+                    write_http_part(&mut out, root, item, style);
                 }
                 out.push_str(&format!("--{changeset}--\r\n"));
             }
@@ -91,15 +102,16 @@ pub fn multipart_request(root: &Url, parts: &[BatchPart], boundary: &str) -> (St
     (format!("multipart/mixed; boundary={boundary}"), out)
 }
 
-fn write_http_part(out: &mut String, root: &Url, item: &BatchItem) {
+fn write_http_part(out: &mut String, root: &Url, item: &BatchItem, style: BatchUrlStyle) {
     out.push_str("Content-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n");
     out.push_str(&format!("Content-ID: {}\r\n\r\n", item.id));
-    let url = if item.url.starts_with('$') {
-        item.url.clone()
-    } else {
-        root.join(&item.url)
+    let url = match style {
+        _ if item.url.starts_with('$') => item.url.clone(),
+        BatchUrlStyle::Absolute => root
+            .join(&item.url)
             .map(String::from)
-            .unwrap_or_else(|_| item.url.clone())
+            .unwrap_or_else(|_| item.url.clone()),
+        BatchUrlStyle::RelativeToRoot => relative_to_root(root, &item.url),
     };
     out.push_str(&format!("{} {url} HTTP/1.1\r\n", item.method));
     out.push_str("Accept: application/json\r\n");
@@ -115,6 +127,53 @@ fn write_http_part(out: &mut String, root: &Url, item: &BatchItem) {
         }
         None => out.push_str("\r\n"),
     }
+}
+
+/// `url` relative to the service root: absolute URLs under the root lose the root, other
+/// relative URLs lose a leading `/`.
+fn relative_to_root(root: &Url, url: &str) -> String {
+    match url.strip_prefix(root.as_str()) {
+        Some(rest) => rest.to_owned(),
+        None => url.trim_start_matches('/').to_owned(),
+    }
+}
+
+/// Whether each changeset of `parts` (in order; lone requests are skipped) was applied.
+///
+/// A changeset is all-or-nothing: it counts as applied only when every one of its requests
+/// has a 2xx response (matched by id) and no response of it failed. Servers differ in how
+/// they report a failed changeset — F&O and SAP CAP send one error response for the whole
+/// multipart changeset, SAP CAP lists every request of a failed JSON atomicity group with
+/// its own status (2xx for those it rolled back) — and all of these read as "not applied".
+pub fn changesets_applied(parts: &[BatchPart], responses: &[BatchResponse]) -> Vec<bool> {
+    let json_groups: Vec<&str> = responses
+        .iter()
+        .filter(|r| !r.is_success())
+        .filter_map(|r| r.group.as_deref())
+        .collect();
+    parts
+        .iter()
+        .filter_map(|part| match part {
+            BatchPart::ChangeSet(items) => Some(items),
+            BatchPart::Request(_) => None,
+        })
+        .map(|items| {
+            items.iter().all(|item| {
+                responses
+                    .iter()
+                    .filter(|r| r.id.as_deref() == Some(item.id.as_str()))
+                    .any(|r| {
+                        r.is_success()
+                            && r.group.as_deref().is_none_or(|g| !json_groups.contains(&g))
+                    })
+            }) && !responses.iter().any(|r| {
+                !r.is_success()
+                    && r.id
+                        .as_deref()
+                        .is_some_and(|id| items.iter().any(|i| i.id == id))
+            })
+        })
+        .collect()
 }
 
 /// Writes a JSON batch body.
@@ -322,7 +381,9 @@ impl ODataClient {
         match format {
             BatchFormat::Multipart => {
                 let boundary = format!("batch_{}", uuid::Uuid::new_v4());
-                let (content_type, body) = multipart_request(&self.root, parts, &boundary);
+                let style = self.config.service_kind.dialect().batch_urls;
+                let (content_type, body) =
+                    multipart_request_with(&self.root, parts, &boundary, style);
                 let request = ODataRequest::new(Method::POST, url)
                     .header("Content-Type", content_type)
                     .header("Accept", "multipart/mixed")
@@ -372,6 +433,79 @@ mod tests {
         assert!(body.contains("GET https://fo.example/data/Customers?$top=1 HTTP/1.1\r\n"));
         assert!(body.contains("Content-ID: 1\r\n"));
         assert!(body.ends_with("--b1--\r\n"));
+    }
+
+    #[test]
+    fn relative_batch_urls_drop_the_root() {
+        let root = Url::parse("http://127.0.0.1:4004/odata/v4/erp/").unwrap();
+        let parts = [BatchPart::ChangeSet(vec![
+            item("1", Method::POST, "Customers", Some(json!({"A": 1}))),
+            item("2", Method::PATCH, "/Customers('x')", Some(json!({"A": 2}))),
+            item(
+                "3",
+                Method::DELETE,
+                "http://127.0.0.1:4004/odata/v4/erp/Customers('y')",
+                None,
+            ),
+            item("4", Method::PATCH, "$1", Some(json!({"A": 3}))),
+        ])];
+        let (_, body) = multipart_request_with(&root, &parts, "b", BatchUrlStyle::RelativeToRoot);
+        assert!(body.contains("POST Customers HTTP/1.1\r\n"), "{body}");
+        assert!(body.contains("PATCH Customers('x') HTTP/1.1\r\n"), "{body}");
+        assert!(
+            body.contains("DELETE Customers('y') HTTP/1.1\r\n"),
+            "{body}"
+        );
+        assert!(body.contains("PATCH $1 HTTP/1.1\r\n"), "{body}");
+        assert!(!body.contains("http://"), "{body}");
+    }
+
+    fn response(id: Option<&str>, status: u16, group: Option<&str>) -> BatchResponse {
+        BatchResponse {
+            id: id.map(str::to_owned),
+            status,
+            headers: vec![],
+            body: None,
+            text: String::new(),
+            group: group.map(str::to_owned),
+        }
+    }
+
+    #[test]
+    fn changeset_outcomes_from_the_ways_servers_report_them() {
+        let parts = [
+            BatchPart::ChangeSet(vec![
+                item("1", Method::POST, "C", None),
+                item("2", Method::POST, "C", None),
+            ]),
+            BatchPart::Request(item("3", Method::GET, "C", None)),
+            BatchPart::ChangeSet(vec![item("4", Method::POST, "C", None)]),
+        ];
+        // Every request answered with 2xx.
+        let ok = [
+            response(Some("1"), 201, Some("0")),
+            response(Some("2"), 201, Some("0")),
+            response(Some("3"), 200, None),
+            response(Some("4"), 204, Some("2")),
+        ];
+        assert_eq!(changesets_applied(&parts, &ok), [true, true]);
+        // One error response for the whole changeset (F&O, SAP CAP multipart).
+        let one_error = [
+            response(Some("2"), 500, None),
+            response(Some("3"), 200, None),
+            response(Some("4"), 201, Some("2")),
+        ];
+        assert_eq!(changesets_applied(&parts, &one_error), [false, true]);
+        let anonymous_error = [response(None, 400, None), response(Some("3"), 200, None)];
+        assert_eq!(changesets_applied(&parts, &anonymous_error), [false, false]);
+        // SAP CAP JSON batch: the rolled-back request still reports 201.
+        let json_group = [
+            response(Some("1"), 201, Some("g0")),
+            response(Some("2"), 500, Some("g0")),
+            response(Some("3"), 200, None),
+            response(Some("4"), 201, Some("g2")),
+        ];
+        assert_eq!(changesets_applied(&parts, &json_group), [false, true]);
     }
 
     #[test]

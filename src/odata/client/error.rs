@@ -203,8 +203,38 @@ impl ServerError {
         }
     }
 
-    /// A one-line explanation for statuses that need one (412, 401, 403, 404, 429).
+    /// Whether the server refused a create because the key already exists. Servers say
+    /// it with different statuses (400, 409, 412, or 500 for F&O's Infolog and SAP CAP's
+    /// database constraint), so the texts decide.
+    pub fn is_duplicate_key(&self) -> bool {
+        const MARKERS: [&str; 7] = [
+            "already exists",
+            "duplicate key",
+            "unique constraint",
+            "entity_already_exists",
+            "entitywithsamekeyexists",
+            "duplicatekey",
+            "duplicate record",
+        ];
+        let texts = std::iter::once(self.message.as_str())
+            .chain(self.code.as_deref())
+            .chain(self.details.iter().map(|d| d.message.as_str()))
+            .chain(self.infolog.as_deref())
+            .chain(self.internal_exceptions.iter().map(String::as_str));
+        matches!(self.status, 400 | 409 | 412 | 500)
+            && texts
+                .map(str::to_ascii_lowercase)
+                .any(|t| MARKERS.iter().any(|m| t.contains(m)))
+    }
+
+    /// A one-line explanation for statuses that need one (401, 403, 404, 412, 428, 429, and
+    /// duplicate keys whatever their status).
     pub fn hint(&self) -> Option<&'static str> {
+        if self.is_duplicate_key() {
+            return Some(
+                "a record with this key already exists; read it, or create with another key",
+            );
+        }
         Some(match self.status {
             401 => "the service rejected the credentials; sign in again or check the token",
             403 => "the signed-in account lacks permission for this resource",
@@ -212,6 +242,10 @@ impl ServerError {
             412 => {
                 "the record was changed by someone else since it was read (ETag mismatch); \
                  read it again and reapply the change"
+            }
+            428 => {
+                "the service requires If-Match on this write (optimistic concurrency): read \
+                 the record and send its ETag (@odata.etag)"
             }
             429 => "the service is throttling requests; try again later",
             _ => return None,
@@ -382,6 +416,37 @@ mod tests {
         let report = e.report();
         assert!(report.contains("Infolog:") && report.contains("caused by: Customer account"));
         assert!(report.contains("detail: [Conflict] Duplicate key (target: CustomerAccount)"));
+    }
+
+    #[test]
+    fn sap_cap_error_bodies() {
+        let body = fixture("cap_error_multiple.json");
+        let e = ServerError::from_response("POST", "u", 400, "Bad Request", &body);
+        assert_eq!(e.code.as_deref(), Some("MULTIPLE_ERRORS"));
+        let targets: Vec<_> = e.details.iter().map(|d| d.target.as_deref()).collect();
+        assert_eq!(targets, [Some("name"), Some("rating")]);
+        assert_eq!(e.details[1].code.as_deref(), Some("ASSERT_ENUM"));
+        assert!(
+            e.report()
+                .contains("detail: [ASSERT_MANDATORY] Provide the missing value. (target: name)")
+        );
+        assert!(!e.is_duplicate_key());
+        let body = fixture("cap_error_duplicate_key.json");
+        let e = ServerError::from_response("POST", "u", 500, "Internal Server Error", &body);
+        assert_eq!(e.code, None, "CAP sends an empty code");
+        assert!(e.is_duplicate_key());
+        assert!(e.report().contains("already exists"));
+        let body = fixture("cap_error_precondition_required.json");
+        let e = ServerError::from_response("PATCH", "u", 428, "Precondition Required", &body);
+        assert!(e.hint().is_some_and(|h| h.contains("If-Match")));
+        assert!(!e.is_duplicate_key());
+    }
+
+    #[test]
+    fn fno_duplicate_key_is_recognised_in_the_infolog() {
+        let body = fixture("fo_error_innererror.json");
+        let e = ServerError::from_response("POST", "u", 500, "", &body);
+        assert!(e.is_duplicate_key());
     }
 
     #[test]

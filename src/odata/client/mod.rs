@@ -29,6 +29,7 @@ pub use transport::{ODataRequest, ODataResponse};
 use url::Url;
 
 use crate::auth::TokenProvider;
+use crate::odata::service_root::ServiceKind;
 
 /// Tunables of an [`ODataClient`].
 #[derive(Debug, Clone)]
@@ -41,6 +42,9 @@ pub struct ClientConfig {
     pub retry: RetryPolicy,
     /// `User-Agent` header.
     pub user_agent: String,
+    /// The kind of service, whose [`Dialect`](crate::odata::dialect::Dialect) decides
+    /// what differs between servers (e.g. URLs inside `$batch`).
+    pub service_kind: ServiceKind,
 }
 
 impl Default for ClientConfig {
@@ -50,6 +54,7 @@ impl Default for ClientConfig {
             request_timeout: Duration::from_secs(300),
             retry: RetryPolicy::default(),
             user_agent: format!("flowbench/{}", env!("CARGO_PKG_VERSION")),
+            service_kind: ServiceKind::default(),
         }
     }
 }

@@ -172,10 +172,53 @@ impl ODataClient {
     /// Executes an action (POST) or function (GET); returns the result when there is one
     /// (`value` of a primitive or collection result is returned as the whole body).
     pub async fn execute(&self, call: &OperationCall) -> Result<Option<Value>, ODataError> {
+        self.execute_if_match(call, None).await
+    }
+
+    /// Executes `call` with the `If-Match` the service needs: `if_match` when given;
+    /// otherwise, for an action bound to a record of an entity set that declares
+    /// `Core.OptimisticConcurrency` in `model`, the record's current `@odata.etag` (read
+    /// first). Other calls are sent as [`ODataClient::execute`] sends them.
+    pub async fn execute_guarded(
+        &self,
+        model: &Model,
+        call: &OperationCall,
+        if_match: Option<&str>,
+    ) -> Result<Option<Value>, ODataError> {
+        if let Some(etag) = if_match {
+            return self.execute_if_match(call, Some(etag)).await;
+        }
+        let etag = match (&call.target, call.kind) {
+            (OperationTarget::Entity { entity_set, key }, OperationKind::Action)
+                if model.has_optimistic_concurrency(entity_set) =>
+            {
+                let record = self.get_record(entity_set, key, "").await?;
+                record
+                    .get("@odata.etag")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned)
+            }
+            _ => None,
+        };
+        self.execute_if_match(call, etag.as_deref()).await
+    }
+
+    /// [`ODataClient::execute`] with `If-Match: {if_match}` on an action: services with
+    /// optimistic concurrency (SAP CAP with `@odata.etag`) answer 428 to an action bound
+    /// to a record without it.
+    pub async fn execute_if_match(
+        &self,
+        call: &OperationCall,
+        if_match: Option<&str>,
+    ) -> Result<Option<Value>, ODataError> {
         let url = self.url(&call.path())?;
         let request = match call.kind {
             OperationKind::Action => ODataRequest::json(Method::POST, url, &call.body()),
             OperationKind::Function => ODataRequest::new(Method::GET, url),
+        };
+        let request = match (call.kind, if_match) {
+            (OperationKind::Action, Some(etag)) => request.header("If-Match", etag),
+            _ => request,
         };
         self.send(request).await?.json_opt()
     }

@@ -582,6 +582,36 @@ impl Model {
         self.entity_sets().iter().find(|s| s.name == name)
     }
 
+    /// Whether `entity_set` declares `Core.OptimisticConcurrency` (inline, or in an
+    /// `Annotations` block targeting `Container/Set`): writes to its records need the
+    /// record's ETag in `If-Match`.
+    pub fn has_optimistic_concurrency(&self, entity_set: &str) -> bool {
+        let term = "OptimisticConcurrency";
+        if self
+            .entity_set(entity_set)
+            .is_some_and(|s| s.annotations.get(term).is_some())
+        {
+            return true;
+        }
+        let Some(container) = self.container() else {
+            return false;
+        };
+        self.schemas
+            .iter()
+            .flat_map(|s| s.annotation_blocks.iter())
+            .filter(|block| {
+                block.target.rsplit_once('/').is_some_and(|(owner, set)| {
+                    set == entity_set
+                        && (owner == container.name
+                            || owner
+                                .rsplit_once('.')
+                                .is_some_and(|(_, c)| c == container.name))
+                })
+            })
+            .flat_map(|block| block.annotations.iter())
+            .any(|a| a.term == term || a.term.ends_with(".OptimisticConcurrency"))
+    }
+
     /// The chain from `entity` up through its base types (most derived first).
     pub fn type_chain<'a>(&'a self, entity: &'a EntityType) -> Vec<&'a EntityType> {
         let mut chain = vec![entity];
@@ -666,5 +696,46 @@ impl Model {
                     .collect()
             })
             .unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::odata::metadata::parse_metadata;
+
+    #[test]
+    fn optimistic_concurrency_inline_or_targeting_the_container() {
+        let xml = r#"<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
+  <edmx:Reference Uri="https://oasis-tcs.github.io/odata-vocabularies/vocabularies/Org.OData.Core.V1.xml">
+    <edmx:Include Alias="Core" Namespace="Org.OData.Core.V1"/>
+  </edmx:Reference>
+  <edmx:DataServices>
+    <Schema Namespace="S" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+      <EntityContainer Name="C">
+        <EntitySet Name="Inline" EntityType="S.T">
+          <Annotation Term="Org.OData.Core.V1.OptimisticConcurrency"><Collection/></Annotation>
+        </EntitySet>
+        <EntitySet Name="OutOfLine" EntityType="S.T"/>
+        <EntitySet Name="Plain" EntityType="S.T"/>
+      </EntityContainer>
+      <EntityType Name="T"><Key><PropertyRef Name="Id"/></Key>
+        <Property Name="Id" Type="Edm.Int32" Nullable="false"/>
+      </EntityType>
+      <Annotations Target="S.C/OutOfLine">
+        <Annotation Term="Core.OptimisticConcurrency"><Collection/></Annotation>
+      </Annotations>
+      <Annotations Target="S.C/Plain">
+        <Annotation Term="Core.Description" String="no concurrency"/>
+      </Annotations>
+    </Schema>
+  </edmx:DataServices>
+</edmx:Edmx>"#;
+        let model = parse_metadata(xml.as_bytes()).unwrap();
+        assert!(model.has_optimistic_concurrency("Inline"));
+        assert!(model.has_optimistic_concurrency("OutOfLine"));
+        assert!(!model.has_optimistic_concurrency("Plain"));
+        assert!(!model.has_optimistic_concurrency("Missing"));
+        assert_eq!(model.references.len(), 1);
     }
 }

@@ -201,3 +201,24 @@ fn parses_raw_query_strings_and_round_trips() {
     ));
     assert!(QueryOptions::from_query_string("").unwrap().is_empty());
 }
+
+#[test]
+fn projection_keeps_only_selected_and_expanded_fields() {
+    let mut q = QueryOptions::default();
+    // A SAP CAP record for $select=orderNumber,totalAmount&$expand=lines: keys and the
+    // ETag field were added by the server.
+    let record = serde_json::json!({
+        "orderNumber": "SO-1", "totalAmount": 720, "company": "USMF",
+        "modifiedAt": "2026-01-01T00:00:00Z", "@odata.etag": "W/\"x\"", "lines": []
+    });
+    assert_eq!(q.project(&record), record, "nothing selected: unchanged");
+    q.set_system("$select", "orderNumber,totalAmount").unwrap();
+    q.set_system("$expand", "lines($select=itemNumber)")
+        .unwrap();
+    assert_eq!(
+        q.project(&record),
+        serde_json::json!({"orderNumber": "SO-1", "totalAmount": 720, "lines": []})
+    );
+    q.set_system("$select", "*").unwrap();
+    assert_eq!(q.project(&record), record);
+}
