@@ -65,7 +65,8 @@ pub fn run(args: MetadataArgs) -> i32 {
 fn run_summary(args: &SummaryArgs) -> Result<(), Failure> {
     let (label, bytes) = read_source(&args.source)?;
     let start = Instant::now();
-    let model = parse_metadata(&bytes).map_err(|e| Failure::InvalidInput(format!("{label}: {e}")))?;
+    let model =
+        parse_metadata(&bytes).map_err(|e| Failure::InvalidInput(format!("{label}: {e}")))?;
     let parse_ms = (start.elapsed().as_secs_f64() * 1e6).round() / 1e3;
     let summary = model.summary(parse_ms);
     if args.json {
@@ -76,7 +77,10 @@ fn run_summary(args: &SummaryArgs) -> Result<(), Failure> {
         print!("{}", readable_summary(&label, &model, &summary));
     }
     for warning in &model.warnings {
-        eprintln!("warning: line {}, column {}: {}", warning.line, warning.column, warning.message);
+        eprintln!(
+            "warning: line {}, column {}: {}",
+            warning.line, warning.column, warning.message
+        );
     }
     Ok(())
 }
@@ -99,7 +103,11 @@ fn readable_summary(label: &str, model: &Model, summary: &MetadataSummary) -> St
     ];
     let mut out = format!(
         "{label}\nOData {} · {} schema(s): {}\n",
-        if model.version.is_empty() { "?" } else { &model.version },
+        if model.version.is_empty() {
+            "?"
+        } else {
+            &model.version
+        },
         model.schemas.len(),
         namespaces.join(", ")
     );
@@ -134,16 +142,26 @@ fn looks_like_url(source: &str) -> bool {
         return true;
     }
     let host = lower.split('/').next().unwrap_or_default();
-    let file_like = [".xml", ".edmx", ".csdl"].iter().any(|ext| lower.ends_with(ext));
+    let file_like = [".xml", ".edmx", ".csdl"]
+        .iter()
+        .any(|ext| lower.ends_with(ext));
     !file_like && host.contains('.') && !host.starts_with('.')
 }
 
 /// `{root}/$metadata` for a service root, adding `https://` when no scheme is given.
 pub fn metadata_url(root: &str) -> String {
     let root = root.trim();
-    let with_scheme = if root.contains("://") { root.to_owned() } else { format!("https://{root}") };
+    let with_scheme = if root.contains("://") {
+        root.to_owned()
+    } else {
+        format!("https://{root}")
+    };
     let base = with_scheme.trim_end_matches('/');
-    if base.ends_with("/$metadata") { base.to_owned() } else { format!("{base}/$metadata") }
+    if base.ends_with("/$metadata") {
+        base.to_owned()
+    } else {
+        format!("{base}/$metadata")
+    }
 }
 
 /// GETs `url` and returns the body of a successful response.
@@ -187,8 +205,14 @@ mod tests {
             metadata_url("contoso.operations.dynamics.com/data"),
             "https://contoso.operations.dynamics.com/data/$metadata"
         );
-        assert_eq!(metadata_url("http://127.0.0.1:8080/data/"), "http://127.0.0.1:8080/data/$metadata");
-        assert_eq!(metadata_url("https://x.test/data/$metadata"), "https://x.test/data/$metadata");
+        assert_eq!(
+            metadata_url("http://127.0.0.1:8080/data/"),
+            "http://127.0.0.1:8080/data/$metadata"
+        );
+        assert_eq!(
+            metadata_url("https://x.test/data/$metadata"),
+            "https://x.test/data/$metadata"
+        );
     }
 
     #[test]

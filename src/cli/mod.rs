@@ -52,7 +52,11 @@ pub fn parse_args() -> Result<Cli, i32> {
     match Cli::try_parse() {
         Ok(cli) => Ok(cli),
         Err(error) => {
-            let code = if error.use_stderr() { exit::USAGE } else { exit::OK };
+            let code = if error.use_stderr() {
+                exit::USAGE
+            } else {
+                exit::OK
+            };
             // Printing help or the error can only fail if stdout/stderr are gone.
             let _ = error.print();
             Err(code)

@@ -82,7 +82,13 @@ impl MetadataCache {
             .trim_start_matches("https://")
             .trim_start_matches("http://")
             .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '.' { c } else { '_' })
+            .map(|c| {
+                if c.is_ascii_alphanumeric() || c == '-' || c == '.' {
+                    c
+                } else {
+                    '_'
+                }
+            })
             .take(48)
             .collect();
         let digest = Sha256::digest(instance.as_bytes());
@@ -110,7 +116,10 @@ impl MetadataCache {
         let mut temp = tempfile::NamedTempFile::new_in(&self.dir).map_err(io_error(&self.dir))?;
         temp.write_all(&bytes).map_err(io_error(temp.path()))?;
         temp.as_file().sync_all().map_err(io_error(temp.path()))?;
-        temp.persist(&target).map_err(|e| CacheError::Io { path: target.clone(), source: e.error })?;
+        temp.persist(&target).map_err(|e| CacheError::Io {
+            path: target.clone(),
+            source: e.error,
+        })?;
         Ok(())
     }
 

@@ -25,7 +25,11 @@ pub enum ListingError {
 
 impl From<serde_json::Error> for ListingError {
     fn from(error: serde_json::Error) -> Self {
-        Self::Json { line: error.line(), column: error.column(), message: error.to_string() }
+        Self::Json {
+            line: error.line(),
+            column: error.column(),
+            message: error.to_string(),
+        }
     }
 }
 
@@ -76,7 +80,11 @@ pub struct PublicEntity {
 impl PublicEntity {
     /// Key property names in listing order.
     pub fn key_names(&self) -> Vec<&str> {
-        self.properties.iter().filter(|p| p.is_key).map(|p| p.name.as_str()).collect()
+        self.properties
+            .iter()
+            .filter(|p| p.is_key)
+            .map(|p| p.name.as_str())
+            .collect()
     }
 }
 
@@ -165,7 +173,9 @@ fn constraints<'de, D: Deserializer<'de>>(
     deserializer: D,
 ) -> Result<Vec<(String, String)>, D::Error> {
     let value = serde_json::Value::deserialize(deserializer)?;
-    let serde_json::Value::Array(items) = value else { return Ok(Vec::new()) };
+    let serde_json::Value::Array(items) = value else {
+        return Ok(Vec::new());
+    };
     Ok(items
         .iter()
         .filter_map(|item| {
