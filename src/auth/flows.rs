@@ -61,17 +61,30 @@ impl OAuthApp {
     }
 
     /// Refresh token grant; when the provider rotates the refresh token the new one is kept,
-    /// otherwise the old one stays.
+    /// otherwise the old one stays. The scopes are sent (Entra ID wants them); a provider that
+    /// refuses them with `invalid_scope` is asked again without, for the original grant.
     pub async fn refresh(&self, refresh_token: &Secret) -> Result<StoredTokens, AuthError> {
+        match self.refresh_with_scopes(refresh_token, true).await {
+            Err(AuthError::Provider(e)) if e.error == "invalid_scope" => {
+                self.refresh_with_scopes(refresh_token, false).await
+            }
+            other => other,
+        }
+    }
+
+    async fn refresh_with_scopes(
+        &self,
+        refresh_token: &Secret,
+        with_scopes: bool,
+    ) -> Result<StoredTokens, AuthError> {
         let http = OAuthHttp(self.http.clone());
         let token = RefreshToken::new(refresh_token.expose().to_owned());
-        let response = self
-            .token_client()
-            .exchange_refresh_token(&token)
-            .add_scopes(self.scope_list())
-            .request_async(&http)
-            .await
-            .map_err(token_error)?;
+        let client = self.token_client();
+        let mut request = client.exchange_refresh_token(&token);
+        if with_scopes {
+            request = request.add_scopes(self.scope_list());
+        }
+        let response = request.request_async(&http).await.map_err(token_error)?;
         Ok(stored_tokens(&response, Some(refresh_token)))
     }
 }

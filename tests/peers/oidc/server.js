@@ -10,7 +10,7 @@
 //   OIDC_ACCESS_TTL      access token lifetime in seconds (default 300)
 
 import http from 'node:http';
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 
 const audience = process.env.OIDC_AUDIENCE || 'api://flowbench-demo';
 const serviceSecret = process.env.OIDC_SERVICE_SECRET || 'service-secret';
@@ -58,7 +58,7 @@ server.listen(0, '127.0.0.1', () => {
         useGrantedResource: () => true,
         getResourceServerInfo: (_ctx, resource) => {
           if (resource !== audience) {
-            throw new Provider.errors.InvalidTarget(`unknown resource ${resource}`);
+            throw new errors.InvalidTarget(`unknown resource ${resource}`);
           }
           return {
             scope: 'api',
