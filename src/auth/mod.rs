@@ -8,6 +8,8 @@ mod error;
 mod flows;
 mod http;
 mod instances;
+#[cfg(target_os = "linux")]
+mod keyutils;
 mod profile;
 mod prompt;
 mod resolve;
@@ -23,6 +25,8 @@ pub use error::{AuthError, ProviderError};
 pub use flows::{OAuthApp, now_unix};
 pub use http::oauth_client;
 pub use instances::{CONFIG_DIR_ENV, Instances, InstancesError, config_dir};
+#[cfg(target_os = "linux")]
+pub use keyutils::KeyutilsSecretStore;
 pub use profile::{AuthMethod, InstanceProfile, ProfileError, kind_name, parse_kind};
 pub use prompt::{PromptSink, SignInPrompt};
 pub use resolve::{ResolveError, ResolvedInstance, resolve_instance, resolve_instance_with};

@@ -24,7 +24,7 @@ pub enum SecretKind {
 }
 
 impl SecretKind {
-    fn suffix(self) -> &'static str {
+    pub(crate) fn suffix(self) -> &'static str {
         match self {
             Self::Tokens => "tokens",
             Self::ClientSecret => "client-secret",
@@ -159,12 +159,8 @@ pub fn os_secret_store() -> Result<Arc<dyn SecretStore>, SecretStoreError> {
                 Err(_) => {}
             }
         }
-        let store =
-            linux_keyutils_keyring_store::Store::new().map_err(|e| failed("keyutils", e))?;
-        Ok(Arc::new(KeyringSecretStore::new(
-            store,
-            "kernel keyutils session keyring (no Secret Service found: secrets are kept until the session ends)",
-        )))
+        let store = super::keyutils::KeyutilsSecretStore::open()?;
+        Ok(Arc::new(store))
     }
     #[cfg(not(target_os = "linux"))]
     {

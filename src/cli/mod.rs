@@ -1,7 +1,9 @@
 //! The headless command line (clap): parses arguments and runs engine commands without a window.
 
 pub mod demo;
+pub mod instance;
 pub mod metadata;
+pub mod signin;
 
 use clap::{Parser, Subcommand};
 
@@ -25,6 +27,12 @@ pub enum Command {
     Metadata(metadata::MetadataArgs),
     /// Run the embedded F&O-like demo OData service.
     Demo(demo::DemoArgs),
+    /// Manage saved instances (`add`, `list`, `remove`).
+    Instance(instance::InstanceArgs),
+    /// Sign in to a saved instance.
+    Signin(signin::SigninArgs),
+    /// Sign out of a saved instance (removes its tokens from the keyring).
+    Signout(signin::SignoutArgs),
 }
 
 /// Runs a headless command and returns the process exit code (see [`exit`]).
@@ -36,6 +44,9 @@ pub fn run(command: Command) -> i32 {
             exit::USAGE
         }
         Command::Metadata(args) => metadata::run(args),
+        Command::Instance(args) => auth_exit(instance::run(args)),
+        Command::Signin(args) => auth_exit(signin::run_signin(&args)),
+        Command::Signout(args) => auth_exit(signin::run_signout(&args)),
         Command::Demo(args) => match demo::run(&args) {
             Ok(()) => exit::OK,
             Err(error) => {
@@ -43,6 +54,22 @@ pub fn run(command: Command) -> i32 {
                 exit::RUNTIME
             }
         },
+    }
+}
+
+/// Exit code of an instance or sign-in command: usage problems 1, everything else
+/// (provider refusals, keyring, files) 3, with the error on stderr.
+fn auth_exit(result: anyhow::Result<()>) -> i32 {
+    match result {
+        Ok(()) => exit::OK,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            if error.downcast_ref::<instance::UsageError>().is_some() {
+                exit::USAGE
+            } else {
+                exit::RUNTIME
+            }
+        }
     }
 }
 
