@@ -10,7 +10,10 @@ use std::time::Instant;
 
 use anyhow::{Context, bail};
 use flowbench::odata::metadata::cache::{CachedMetadata, MetadataCache, source_digest};
-use flowbench::odata::metadata::parse_metadata;
+use flowbench::odata::metadata::{ParseOptions, parse_metadata, parse_metadata_with};
+
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 const DEFAULT_PATH: &str = "/tmp/flowbench_fno_scale_metadata.xml";
 
@@ -35,17 +38,30 @@ fn main() -> anyhow::Result<()> {
         bytes.len() as f64 / 1e6
     );
 
+    // Default parse (two threads for a document this size) and, interleaved so both see
+    // the same machine state, a single-threaded parse for comparison.
+    let single_pass = ParseOptions {
+        parallel_min_bytes: usize::MAX,
+    };
     let mut parse_ms = Vec::with_capacity(iterations);
+    let mut single_ms = Vec::with_capacity(iterations);
     let mut model = None;
     for _ in 0..iterations {
+        drop(model.take());
         let start = Instant::now();
         let parsed = parse_metadata(&bytes)?;
         parse_ms.push(start.elapsed().as_secs_f64() * 1e3);
+        drop(parsed);
+        let start = Instant::now();
+        let parsed = parse_metadata_with(&bytes, &single_pass)?;
+        single_ms.push(start.elapsed().as_secs_f64() * 1e3);
         model = Some(parsed);
     }
     let Some(model) = model else {
         bail!("no iteration ran")
     };
+    let rounded: Vec<f64> = parse_ms.iter().map(|v| (v * 10.0).round() / 10.0).collect();
+    println!("parse_runs_ms={rounded:?} (in run order)");
     let summary = model.summary(median(&mut parse_ms));
     println!(
         "model: {} entity sets, {} entity types, {} properties, {} navigation properties, {} warnings",
@@ -82,6 +98,11 @@ fn main() -> anyhow::Result<()> {
         "parse_median_ms={:.1} parse_min_ms={:.1}",
         summary.parse_ms,
         min(&parse_ms)
+    );
+    println!(
+        "single_thread_parse_median_ms={:.1} single_thread_parse_min_ms={:.1}",
+        median(&mut single_ms),
+        min(&single_ms)
     );
     println!(
         "cache_load_median_ms={:.1} cache_load_min_ms={:.1} cache_store_ms={store_ms:.1} cache_bytes={cache_bytes}",

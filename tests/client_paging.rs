@@ -1,4 +1,5 @@
 //! Paging against a real local server: relative and absolute nextLinks, cancellation.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic as test failures
 
 mod common;
 
@@ -145,4 +146,34 @@ async fn breaking_from_the_callback_stops_and_reports_it() {
     assert_eq!(progress.pages, 3);
     assert!(progress.stopped_early);
     assert_eq!(counter.0.load(Ordering::SeqCst), 3);
+}
+
+/// A page whose nextLink leaves loopback over plain http.
+async fn insecure_link() -> Json<Value> {
+    Json(
+        json!({"value": [{"Id": 1}], "@odata.nextLink": "http://example.com/data/Items?$skiptoken=1"}),
+    )
+}
+
+#[tokio::test]
+async fn plain_http_next_link_to_another_host_is_refused() {
+    let server = common::serve(axum::Router::new().route("/data/Items", get(insecure_link))).await;
+    let client = common::client(&server.root());
+    let mut pages = 0;
+    let result = client
+        .list_all(
+            client.collection_url("Items", "").unwrap(),
+            &CancelToken::new(),
+            |_, _| {
+                pages += 1;
+                ControlFlow::Continue(())
+            },
+        )
+        .await;
+    assert!(
+        matches!(result, Err(ODataError::InvalidUrl(_))),
+        "{result:?}"
+    );
+    assert_eq!(pages, 1);
+    assert_eq!(client.trace().len(), 1);
 }

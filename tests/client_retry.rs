@@ -1,4 +1,5 @@
 //! Retries, token refresh and interrupted writes against a real local server.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic as test failures
 
 mod common;
 
@@ -66,7 +67,7 @@ fn truncated_body() -> Response {
         .status(200)
         .header("Content-Type", "application/json")
         .body(Body::from_stream(futures_util::stream::iter(chunks)))
-        .unwrap()
+        .expect("a valid response")
 }
 
 async fn dropping_post(State(hits): State<Hits>) -> Response {
@@ -90,6 +91,16 @@ async fn wants_fresh_token(State(hits): State<Hits>, headers: HeaderMap) -> Resp
     }
 }
 
+async fn throttled_for_an_hour(State(hits): State<Hits>) -> Response {
+    hits.next();
+    (
+        StatusCode::TOO_MANY_REQUESTS,
+        [("Retry-After", "3600")],
+        "come back later",
+    )
+        .into_response()
+}
+
 fn router(hits: &Hits) -> axum::Router {
     axum::Router::new()
         .route("/data/Throttled", get(throttled_once))
@@ -100,6 +111,7 @@ fn router(hits: &Hits) -> axum::Router {
         )
         .route("/data/Dropping", post(dropping_post).get(dropping_get_once))
         .route("/data/Secure", get(wants_fresh_token))
+        .route("/data/Closed", get(throttled_for_an_hour))
         .with_state(hits.clone())
 }
 
@@ -213,4 +225,15 @@ async fn refused_connection_is_a_network_error() {
     );
     // GET is idempotent: every attempt was made (and traced).
     assert_eq!(client.trace().len(), 3);
+}
+
+#[tokio::test]
+async fn retry_after_beyond_the_limit_fails_at_once() {
+    let hits = Hits::default();
+    let server = common::serve(router(&hits)).await;
+    let client = common::client(&server.root());
+    let err = client.list_page("Closed", "").await.unwrap_err();
+    assert_eq!(err.status(), Some(429));
+    assert!(err.server().unwrap().report().contains("throttling"));
+    assert_eq!(hits.count(), 1);
 }

@@ -192,3 +192,33 @@ async fn collection_bound_action_and_action_import() {
     assert!(body["value"].as_str().unwrap().contains("Flowbench"));
     demo.server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn record_changing_actions_honour_if_match() {
+    let demo = start().await;
+    let customer = "CustomersV3(dataAreaId='usmf',CustomerAccount='US-003')";
+    let (_, before) = demo.get_json(customer).await;
+    let etag = before["@odata.etag"].as_str().unwrap().to_owned();
+    let block = format!("{customer}/{NS}.BlockCustomer");
+    let (status, _, body) = demo
+        .send(Method::POST, &block, None, &[("If-Match", "W/\"0\"")])
+        .await;
+    assert_eq!(status, 412, "{body}");
+    assert_odata_error(&body);
+    let (_, unchanged) = demo.get_json(customer).await;
+    assert_eq!(unchanged["OnHoldStatus"], before["OnHoldStatus"]);
+    let (status, _, _) = demo
+        .send(Method::POST, &block, None, &[("If-Match", &etag)])
+        .await;
+    assert_eq!(status, 204);
+    let (status, _, _) = demo
+        .send(
+            Method::POST,
+            &format!("{customer}/{NS}.GetCreditLimitAvailable"),
+            None,
+            &[("If-Match", &etag)],
+        )
+        .await;
+    assert_eq!(status, 200, "read-only actions ignore If-Match");
+    demo.server.shutdown().await.unwrap();
+}

@@ -219,3 +219,19 @@ fn blocking_helper_runs_on_its_own_thread() {
     });
     assert!(refused, "the server stopped");
 }
+
+#[tokio::test]
+async fn an_unknown_default_company_is_a_configuration_error() {
+    let config = DemoConfig {
+        company: "ZZZZ".into(),
+        ..test_config()
+    };
+    let err = flowbench::demo::DemoServer::start(config)
+        .await
+        .expect_err("unknown company");
+    assert!(
+        matches!(err, flowbench::demo::DemoError::Config(_)),
+        "{err}"
+    );
+    assert!(err.to_string().contains("zzzz"));
+}

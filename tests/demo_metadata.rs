@@ -153,6 +153,19 @@ async fn metadata_is_csdl_4_with_fno_shape_and_annotations() {
     let properties: HashMap<&str, usize> = children(&elements, customer_index, "Property")
         .map(|(i, e)| (e.attrs["Name"].as_str(), i))
         .collect();
+    assert_eq!(
+        elements[properties["CustomerAccount"]].attrs["Nullable"],
+        "false"
+    );
+    assert_eq!(
+        elements[properties["CreditLimit"]].attrs["Nullable"],
+        "false"
+    );
+    assert!(
+        !elements[properties["OrganizationName"]]
+            .attrs
+            .contains_key("Nullable")
+    );
     let group = properties["CustomerGroupId"];
     assert_eq!(elements[group].attrs["MaxLength"], "10");
     assert_eq!(

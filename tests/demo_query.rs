@@ -406,3 +406,71 @@ async fn paging_follows_next_links_and_returns_every_row_once() {
     assert!(body["@odata.nextLink"].is_string());
     demo.server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn links_follow_the_request_host() {
+    let demo = start().await;
+    let port = demo.server.local_addr().port();
+    let response = demo
+        .client
+        .get(demo.url("CustomersV3?cross-company=true"))
+        .header("Host", format!("localhost:{port}"))
+        .send()
+        .await
+        .unwrap();
+    let body: Value = response.json().await.unwrap();
+    let next = body["@odata.nextLink"].as_str().unwrap();
+    assert!(
+        next.starts_with(&format!("http://localhost:{port}/data/CustomersV3?")),
+        "{next}"
+    );
+    assert_eq!(
+        body["@odata.context"],
+        format!("http://localhost:{port}/data/$metadata#CustomersV3").as_str()
+    );
+    demo.server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn navigation_by_path_returns_related_rows_and_pages() {
+    let demo = start().await;
+    let filter = enc("OrderingCustomerAccountNumber eq 'US-001'");
+    let (expected, _) = all_pages(&demo, &format!("SalesOrderHeadersV2?$filter={filter}")).await;
+    let customer = "CustomersV3(dataAreaId='usmf',CustomerAccount='US-001')";
+    let response = demo
+        .client
+        .get(demo.url(&format!("{customer}/SalesOrderHeaders")))
+        .header("Prefer", "odata.maxpagesize=1")
+        .send()
+        .await
+        .unwrap();
+    let first: Value = response.json().await.unwrap();
+    let mut numbers: Vec<String> = first["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| text(&o["SalesOrderNumber"]))
+        .collect();
+    if expected.len() > 1 {
+        let next = first["@odata.nextLink"]
+            .as_str()
+            .expect("next link for the navigation");
+        assert!(next.contains("/SalesOrderHeaders?"), "{next}");
+    }
+    let (rest, _) = all_pages(&demo, &format!("{customer}/SalesOrderHeaders?$skip=1")).await;
+    numbers.extend(rest.iter().map(|o| text(&o["SalesOrderNumber"])));
+    let expected_numbers: Vec<String> = expected
+        .iter()
+        .map(|o| text(&o["SalesOrderNumber"]))
+        .collect();
+    assert_eq!(numbers, expected_numbers);
+
+    let order = &expected_numbers[0];
+    let (status, header) = demo
+        .get_json(&format!("SalesOrderLines(dataAreaId='usmf',SalesOrderNumber='{order}',LineCreationSequenceNumber=1)/SalesOrderHeader?$select=SalesOrderNumber"))
+        .await;
+    assert_eq!(status, 200, "{header}");
+    assert_eq!(header["SalesOrderNumber"], order.as_str());
+    assert!(header.get("CurrencyCode").is_none());
+    demo.server.shutdown().await.unwrap();
+}

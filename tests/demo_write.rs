@@ -292,3 +292,78 @@ async fn validation_failures_answer_like_finance_and_operations() {
     );
     demo.server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn other_companies_are_written_only_with_cross_company() {
+    let demo = start().await;
+    let key = "CustomersV3(dataAreaId='gbsi',CustomerAccount='GB-001')";
+    let change = Some(json!({"AddressCity": "Cambridge"}));
+    let (status, _, body) = demo.send(Method::PATCH, key, change.clone(), &[]).await;
+    assert_eq!(status, 404, "{body}");
+    let (status, _, body) = demo
+        .send(
+            Method::PATCH,
+            &format!("{key}?cross-company=true"),
+            change,
+            &[],
+        )
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let (_, record) = demo.get_json(&format!("{key}?cross-company=true")).await;
+    assert_eq!(record["AddressCity"], "Cambridge");
+
+    let (status, _, created) = demo
+        .send(
+            Method::POST,
+            "CustomerGroups",
+            Some(json!({"dataAreaId": "DEMF", "CustomerGroupId": "99"})),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 201, "{created}");
+    assert_eq!(
+        created["dataAreaId"], "demf",
+        "company ids are stored lower-case"
+    );
+    let (status, _, body) = demo
+        .send(
+            Method::POST,
+            "CustomerGroups",
+            Some(json!({"dataAreaId": "zzzz", "CustomerGroupId": "99"})),
+            &[],
+        )
+        .await;
+    assert_eq!(status, 400);
+    assert!(assert_odata_error(&body).contains("zzzz"));
+    demo.server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn deleting_an_order_deletes_its_lines_and_reports_each() {
+    let demo = start().await;
+    let mut events = demo.server.subscribe();
+    let (_, order) = demo
+        .get_json("SalesOrderHeadersV2?$top=1&$expand=SalesOrderLines")
+        .await;
+    let order = &order["value"][0];
+    let number = order["SalesOrderNumber"].as_str().unwrap();
+    let line_count = order["SalesOrderLines"].as_array().unwrap().len();
+    assert!(line_count > 0);
+    let key = format!("SalesOrderHeadersV2(dataAreaId='usmf',SalesOrderNumber='{number}')");
+    let (status, _, body) = demo.send(Method::DELETE, &key, None, &[]).await;
+    assert_eq!(status, 204, "{body}");
+    let filter = enc(&format!("SalesOrderNumber eq '{number}'"));
+    let (_, remaining) = demo
+        .get_text(&format!("SalesOrderLines/$count?$filter={filter}"))
+        .await;
+    assert_eq!(remaining, "0");
+    let mut deleted_sets = Vec::new();
+    while let Ok(event) = events.try_recv() {
+        assert_eq!(event.kind, ChangeKind::Deleted);
+        deleted_sets.push(event.entity_set);
+    }
+    assert_eq!(deleted_sets.len(), line_count + 1);
+    assert_eq!(deleted_sets[0], "SalesOrderHeadersV2");
+    assert!(deleted_sets[1..].iter().all(|s| s == "SalesOrderLines"));
+    demo.server.shutdown().await.unwrap();
+}

@@ -78,6 +78,12 @@ pub fn run(args: &DemoArgs) -> anyhow::Result<()> {
         .build()?;
     runtime.block_on(async {
         let running = DemoServer::start(args.config()).await?;
+        if !running.local_addr().ip().is_loopback() {
+            eprintln!(
+                "Warning: the demo instance is reachable from other machines on {}",
+                running.local_addr()
+            );
+        }
         let mut stdout = std::io::stdout();
         writeln!(
             stdout,

@@ -1,6 +1,8 @@
 //! `flowbench instance add | list | remove`: saved instance profiles (secrets go to the keyring).
 
 use anyhow::{Context, bail};
+
+use super::failure::UsageError;
 use clap::{Args, Subcommand};
 
 use crate::auth::{
@@ -66,11 +68,6 @@ pub struct RemoveArgs {
     /// The instance to remove.
     pub name: String,
 }
-
-/// A usage problem (exit code 1) rather than a runtime failure.
-#[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct UsageError(pub String);
 
 /// Runs an instance subcommand.
 pub fn run(args: InstanceArgs) -> anyhow::Result<()> {

@@ -1,18 +1,29 @@
 //! The headless command line (clap): parses arguments and runs engine commands without a window.
 
+pub mod connect;
+pub mod create;
+pub mod delete;
 pub mod demo;
+pub mod entities;
+pub mod execute;
+pub mod failure;
+pub mod get;
 pub mod instance;
+pub mod list;
 pub mod metadata;
+pub mod output;
 pub mod signin;
+pub mod update;
 
 use clap::{Parser, Subcommand};
-
-pub mod output;
 
 /// Command-line interface of the `flowbench` binary.
 #[derive(Debug, Parser)]
 #[command(name = "flowbench", version, about = "Desktop flow designer and tester for Dynamics 365 Finance & Operations and OData v4 services", long_about = None)]
 pub struct Cli {
+    /// Read the bearer token from this environment variable (never printed).
+    #[arg(long, global = true, value_name = "VAR")]
+    pub token_env: Option<String>,
     /// The command to run; without one, the window opens.
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -23,10 +34,24 @@ pub struct Cli {
 pub enum Command {
     /// Open the desktop app (the same as running without a command).
     Gui,
-    /// Inspect a `$metadata` document (file or service).
-    Metadata(metadata::MetadataArgs),
     /// Run the embedded F&O-like demo OData service.
     Demo(demo::DemoArgs),
+    /// Inspect a `$metadata` document (file or service).
+    Metadata(metadata::MetadataArgs),
+    /// List the entity sets of a service.
+    Entities(entities::EntitiesArgs),
+    /// List records of an entity set.
+    List(list::ListArgs),
+    /// Print one record as JSON.
+    Get(get::GetArgs),
+    /// Create a record.
+    Create(create::CreateArgs),
+    /// Update a record (only changed fields, with If-Match).
+    Update(update::UpdateArgs),
+    /// Delete a record.
+    Delete(delete::DeleteArgs),
+    /// Execute an action or function.
+    Execute(execute::ExecuteArgs),
     /// Manage saved instances (`add`, `list`, `remove`).
     Instance(instance::InstanceArgs),
     /// Sign in to a saved instance.
@@ -35,40 +60,33 @@ pub enum Command {
     Signout(signin::SignoutArgs),
 }
 
-/// Runs a headless command and returns the process exit code (see [`exit`]).
-/// `Command::Gui` is handled by the binary, which owns the window; here it is a usage error.
-pub fn run(command: Command) -> i32 {
-    match command {
+/// Runs a headless command and returns the process exit code (see [`exit`]); `token_env`
+/// is the global `--token-env`. `Command::Gui` is handled by the binary, which owns the
+/// window; here it is a usage error.
+pub fn run(command: Command, token_env: Option<&str>) -> i32 {
+    let result = match command {
         Command::Gui => {
             eprintln!("error: the window is opened by the flowbench binary, not by cli::run");
-            exit::USAGE
+            return exit::USAGE;
         }
-        Command::Metadata(args) => metadata::run(args),
-        Command::Instance(args) => auth_exit(instance::run(args)),
-        Command::Signin(args) => auth_exit(signin::run_signin(&args)),
-        Command::Signout(args) => auth_exit(signin::run_signout(&args)),
-        Command::Demo(args) => match demo::run(&args) {
-            Ok(()) => exit::OK,
-            Err(error) => {
-                eprintln!("error: {error:#}");
-                exit::RUNTIME
-            }
-        },
-    }
-}
-
-/// Exit code of an instance or sign-in command: usage problems 1, everything else
-/// (provider refusals, keyring, files) 3, with the error on stderr.
-fn auth_exit(result: anyhow::Result<()>) -> i32 {
+        Command::Metadata(args) => return metadata::run(args),
+        Command::Demo(args) => demo::run(&args),
+        Command::Entities(args) => entities::run(&args, token_env),
+        Command::List(args) => list::run(&args, token_env),
+        Command::Get(args) => get::run(&args, token_env),
+        Command::Create(args) => create::run(&args, token_env),
+        Command::Update(args) => update::run(&args, token_env),
+        Command::Delete(args) => delete::run(&args, token_env),
+        Command::Execute(args) => execute::run(&args, token_env),
+        Command::Instance(args) => instance::run(args),
+        Command::Signin(args) => signin::run_signin(&args),
+        Command::Signout(args) => signin::run_signout(&args),
+    };
     match result {
         Ok(()) => exit::OK,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            if error.downcast_ref::<instance::UsageError>().is_some() {
-                exit::USAGE
-            } else {
-                exit::RUNTIME
-            }
+        Err(e) => {
+            eprintln!("error: {}", failure::describe(&e));
+            failure::exit_code(&e)
         }
     }
 }

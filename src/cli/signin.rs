@@ -5,7 +5,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use clap::Args;
 
-use super::instance::UsageError;
+use super::failure::UsageError;
 use crate::auth::{
     AuthError, InstanceAuth, InstanceProfile, Instances, InteractiveOptions, SignInPrompt,
     os_secret_store,

@@ -120,9 +120,15 @@ fn write_property(out: &mut String, field: &FieldDef) {
         FieldType::Decimal => " Precision=\"32\" Scale=\"16\"".into(),
         _ => String::new(),
     };
+    // Like F&O: keys and value types are non-nullable, strings and enums are not marked.
+    let nullable = if field.key || !matches!(field.ty, FieldType::String(_) | FieldType::Enum(_)) {
+        " Nullable=\"false\""
+    } else {
+        ""
+    };
     let _ = writeln!(
         out,
-        "        <Property Name=\"{}\" Type=\"{}\" Nullable=\"false\"{max}>",
+        "        <Property Name=\"{}\" Type=\"{}\"{nullable}{max}>",
         field.name,
         field.ty.edm_name()
     );

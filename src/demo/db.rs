@@ -42,3 +42,15 @@ pub fn open_database(path: &Path, reset: bool, rows: u64) -> Result<Connection, 
     }
     Ok(conn)
 }
+
+/// Whether `company` is one of the legal entities in the database.
+pub fn company_exists(conn: &Connection, company: &str) -> Result<bool, DemoError> {
+    let found: Option<i64> = conn
+        .query_row(
+            "SELECT 1 FROM \"LegalEntities\" WHERE \"LegalEntityId\" = ?1",
+            [company],
+            |r| r.get(0),
+        )
+        .optional()?;
+    Ok(found.is_some())
+}

@@ -16,6 +16,7 @@ pub mod path;
 pub mod query;
 pub mod schema;
 pub mod seed;
+pub mod seed_data;
 pub mod server;
 pub mod store;
 pub mod values;

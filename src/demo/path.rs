@@ -6,7 +6,8 @@ use rusqlite::types::Value as SqlValue;
 
 use super::error::ODataError;
 use super::schema::{
-    ACTIONS, ActionBinding, ActionDef, EntityDef, FieldDef, FieldType, NAMESPACE, entity_by_set,
+    ACTIONS, ActionBinding, ActionDef, EntityDef, FieldDef, FieldType, NAMESPACE, NavDef,
+    entity_by_set,
 };
 use super::values::{date_text, datetime_text, decimal_text, guid_text};
 
@@ -23,6 +24,8 @@ pub enum Resource {
     Count(&'static EntityDef),
     /// One entity by key (key values in key-field order).
     Entity(&'static EntityDef, Vec<SqlValue>),
+    /// A navigation property of one entity.
+    Navigation(&'static EntityDef, Vec<SqlValue>, &'static NavDef),
     /// An action bound to one entity.
     EntityAction(&'static EntityDef, Vec<SqlValue>, &'static ActionDef),
     /// An action bound to an entity set.
@@ -82,16 +85,12 @@ pub fn parse_path(path: &str) -> Result<Resource, ODataError> {
         (None, None, _) => Ok(Resource::Collection(entity)),
         (Some(key), None, _) => Ok(Resource::Entity(entity, key)),
         (None, Some(seg), 2) if seg == "$count" => Ok(Resource::Count(entity)),
+        (Some(key), Some(seg), 2) if entity.nav(seg).is_some() => {
+            let nav = entity.nav(seg).ok_or_else(|| not_found(path))?;
+            Ok(Resource::Navigation(entity, key, nav))
+        }
         (key, Some(seg), 2) => {
-            let action = bound_action(entity, seg, key.is_some()).ok_or_else(|| {
-                if entity.nav(seg).is_some() {
-                    ODataError::bad_request(format!(
-                        "Navigating to '{seg}' by path is not supported by the demo service; use $expand or a $filter on the target set."
-                    ))
-                } else {
-                    not_found(path)
-                }
-            })?;
+            let action = bound_action(entity, seg, key.is_some()).ok_or_else(|| not_found(path))?;
             Ok(match key {
                 Some(key) => Resource::EntityAction(entity, key, action),
                 None => Resource::CollectionAction(entity, action),
@@ -235,4 +234,83 @@ pub fn key_predicate(entity: &EntityDef, key: &[SqlValue]) -> String {
         })
         .collect();
     format!("({})", parts.join(","))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key_of(path: &str) -> Vec<SqlValue> {
+        match parse_path(path).unwrap() {
+            Resource::Entity(_, key) => key,
+            other => panic!("not an entity: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn composite_keys_in_any_order_encoded_and_quoted() {
+        let expected = vec![
+            SqlValue::Text("usmf".into()),
+            SqlValue::Text("O'Neil, Ltd".into()),
+        ];
+        assert_eq!(
+            key_of("CustomersV3(dataAreaId='usmf',CustomerAccount='O''Neil, Ltd')"),
+            expected
+        );
+        assert_eq!(
+            key_of("CustomersV3(CustomerAccount='O''Neil,%20Ltd',dataAreaId='usmf')"),
+            expected
+        );
+        assert_eq!(
+            key_of(
+                "SalesOrderLines(dataAreaId='usmf',SalesOrderNumber='000001',LineCreationSequenceNumber=3)"
+            )[2],
+            SqlValue::Integer(3)
+        );
+        assert_eq!(
+            key_of("LegalEntities('usmf')"),
+            vec![SqlValue::Text("usmf".into())]
+        );
+    }
+
+    #[test]
+    fn resolves_counts_actions_and_imports() {
+        assert!(matches!(
+            parse_path("CustomersV3/$count").unwrap(),
+            Resource::Count(_)
+        ));
+        assert!(matches!(
+            parse_path("CustomersV3(dataAreaId='usmf',CustomerAccount='A')/Microsoft.Dynamics.DataEntities.BlockCustomer").unwrap(),
+            Resource::EntityAction(_, _, a) if a.name == "BlockCustomer"
+        ));
+        assert!(matches!(
+            parse_path("CustomersV3/Microsoft.Dynamics.DataEntities.CountOnHold").unwrap(),
+            Resource::CollectionAction(_, a) if a.name == "CountOnHold"
+        ));
+        assert!(matches!(
+            parse_path("GetApplicationVersion").unwrap(),
+            Resource::ActionImport(_)
+        ));
+        assert!(matches!(parse_path("").unwrap(), Resource::ServiceDocument));
+        assert!(matches!(
+            parse_path("$metadata").unwrap(),
+            Resource::Metadata
+        ));
+    }
+
+    #[test]
+    fn rejects_bad_keys_and_unknown_resources() {
+        for bad in [
+            "CustomersV3(dataAreaId='usmf')",
+            "CustomersV3(dataAreaId='usmf',CustomerAccount=5)",
+            "CustomersV3(dataAreaId='usmf',Nope='x',CustomerAccount='a')",
+            "CustomersV3(dataAreaId='usmf',dataAreaId='usmf')",
+            "SalesOrderLines(dataAreaId='usmf',SalesOrderNumber='1',LineCreationSequenceNumber='x')",
+            "Nope",
+            "CustomersV3/Microsoft.Dynamics.DataEntities.CountOnHold/extra",
+            "CustomersV3/Microsoft.Dynamics.DataEntities.BlockCustomer",
+        ] {
+            assert!(parse_path(bad).is_err(), "{bad} should fail");
+        }
+    }
 }

@@ -9,129 +9,9 @@ use rusqlite::{Connection, Statement, params_from_iter};
 
 use super::ddl::{VERSION_COLUMN, quote};
 use super::schema::{EntityDef, entity_by_set};
-
-/// One demo company: id, name, country, currency, account prefix, cities.
-pub type Company = (
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static str,
-    &'static [&'static str],
-);
-
-/// The demo companies.
-pub const COMPANIES: &[Company] = &[
-    (
-        "usmf",
-        "Contoso Entertainment System USA",
-        "USA",
-        "USD",
-        "US-",
-        &[
-            "Seattle",
-            "Redmond",
-            "Chicago",
-            "New York",
-            "Dallas",
-            "San Diego",
-        ],
-    ),
-    (
-        "usrt",
-        "Contoso Retail USA",
-        "USA",
-        "USD",
-        "RT-",
-        &["Boston", "Denver", "Miami", "Portland", "Atlanta"],
-    ),
-    (
-        "demf",
-        "Contoso Entertainment System Germany",
-        "DEU",
-        "EUR",
-        "DE-",
-        &["Berlin", "München", "Hamburg", "Köln", "Frankfurt"],
-    ),
-    (
-        "gbsi",
-        "Contoso Entertainment System UK",
-        "GBR",
-        "GBP",
-        "GB-",
-        &["London", "Manchester", "Leeds", "Bristol", "Glasgow"],
-    ),
-];
-
-const GROUPS: &[(&str, &str)] = &[
-    ("10", "Wholesales customers"),
-    ("20", "Major customers"),
-    ("30", "Retail customers"),
-    ("40", "Internet customers"),
-    ("80", "Other customers"),
-    ("90", "Intercompany customers"),
-];
-
-const NAME_FIRST: &[&str] = &[
-    "Adventure",
-    "Alpine Ski",
-    "Blue Yonder",
-    "Coho",
-    "Fabrikam",
-    "Litware",
-    "Northwind",
-    "Proseware",
-    "Tailspin",
-    "Wingtip",
-    "Woodgrove",
-    "Trey",
-    "Lucerne",
-    "Margie's",
-    "Fourth Coffee",
-    "Humongous",
-    "Contoso",
-    "Graphic Design",
-    "Southridge",
-    "Wide World",
-];
-const NAME_SECOND: &[&str] = &[
-    "Works",
-    "Traders",
-    "Supplies",
-    "Retail",
-    "Outfitters",
-    "Electronics",
-    "Foods",
-    "Systems",
-    "Importers",
-    "Sound",
-    "Studios",
-    "Partners",
-];
-const PRODUCT_ADJ: &[&str] = &[
-    "Standard", "Premium", "Compact", "Wireless", "Portable", "High-end", "Basic", "Pro",
-];
-const PRODUCT_NOUN: &[&str] = &[
-    "Speaker",
-    "Receiver",
-    "Television",
-    "Projector",
-    "Headphone",
-    "Subwoofer",
-    "Cable",
-    "Amplifier",
-    "Microphone",
-    "Turntable",
-    "Soundbar",
-    "Remote control",
-];
-const RATE_PAIRS: &[(&str, &str, i64)] = &[
-    ("USD", "EUR", 92),
-    ("EUR", "USD", 109),
-    ("USD", "GBP", 79),
-    ("GBP", "USD", 127),
-    ("USD", "CAD", 136),
-];
+use super::seed_data::{
+    COMPANIES, GROUPS, NAME_FIRST, NAME_SECOND, PRODUCT_ADJ, PRODUCT_NOUN, RATE_PAIRS,
+};
 
 struct Inserter<'c> {
     statement: Statement<'c>,
@@ -458,4 +338,64 @@ pub fn seed(conn: &mut Connection, rows: u64) -> rusqlite::Result<()> {
 
 fn int_decimal(value: i64) -> SqlValue {
     SqlValue::Text(value.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::ddl::schema_sql;
+
+    fn seeded(rows: u64) -> Connection {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(&schema_sql()).unwrap();
+        seed(&mut conn, rows).unwrap();
+        conn
+    }
+
+    fn dump(conn: &Connection, table: &str) -> Vec<String> {
+        let mut statement = conn
+            .prepare(&format!("SELECT * FROM \"{table}\" ORDER BY 1, 2"))
+            .unwrap();
+        let width = statement.column_count();
+        statement
+            .query_map([], |row| {
+                let values: Vec<String> = (0..width)
+                    .map(|i| format!("{:?}", row.get::<_, SqlValue>(i).unwrap()))
+                    .collect();
+                Ok(values.join("|"))
+            })
+            .unwrap()
+            .collect::<Result<_, _>>()
+            .unwrap()
+    }
+
+    #[test]
+    fn seeding_is_deterministic_and_sized_by_rows() {
+        let a = seeded(30);
+        let b = seeded(30);
+        for table in [
+            "CustomersV3",
+            "SalesOrderLines",
+            "ReleasedProductsV2",
+            "ExchangeRates",
+        ] {
+            assert_eq!(dump(&a, table), dump(&b, table), "{table}");
+        }
+        let count = |table: &str| dump(&a, table).len();
+        assert_eq!(count("CustomersV3"), 30);
+        assert_eq!(count("SalesOrderHeadersV2"), 30);
+        assert_eq!(count("LegalEntities"), COMPANIES.len());
+        assert!(count("SalesOrderLines") >= 30);
+        let orphan_lines: i64 = a
+            .query_row(
+                "SELECT COUNT(*) FROM \"SalesOrderLines\" l WHERE NOT EXISTS (SELECT 1 FROM \"ReleasedProductsV2\" p WHERE p.\"dataAreaId\" = l.\"dataAreaId\" AND p.\"ItemNumber\" = l.\"ItemNumber\")",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(
+            orphan_lines, 0,
+            "lines reference products of their own company"
+        );
+    }
 }

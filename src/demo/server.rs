@@ -14,7 +14,7 @@ use rusqlite::Connection;
 use tokio::sync::{broadcast, oneshot};
 
 use super::config::DemoConfig;
-use super::db::open_database;
+use super::db::{company_exists, open_database};
 use super::error::{DemoError, ODataError};
 use super::events::{self, ChangeEvent};
 use super::handler::{ODataRequest, ODataResponse, ServiceContext, handle};
@@ -65,10 +65,46 @@ impl DemoState {
         .map_err(|err| ODataError::internal(format!("request task failed: {err}")))
     }
 
-    /// Handles one OData request and publishes its change events.
+    /// Runs `work` with the locked connection, mutably (e.g. to open a `Transaction` for a
+    /// `$batch` changeset), on a blocking thread.
+    pub async fn with_connection_mut<T: Send + 'static>(
+        &self,
+        work: impl FnOnce(&ServiceContext, &mut Connection) -> T + Send + 'static,
+    ) -> Result<T, ODataError> {
+        let db = Arc::clone(&self.db);
+        let ctx = Arc::clone(&self.ctx);
+        tokio::task::spawn_blocking(move || {
+            let mut conn = db.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+            work(&ctx, &mut conn)
+        })
+        .await
+        .map_err(|err| ODataError::internal(format!("request task failed: {err}")))
+    }
+
+    /// Handles one OData request and publishes its change events. Links in the answer use the
+    /// request's `Host` header when it has one (as F&O does), else the bound address.
     pub async fn execute(&self, request: ODataRequest) -> ODataResponse {
+        let host = request
+            .headers
+            .get(axum::http::header::HOST)
+            .and_then(|h| h.to_str().ok())
+            .filter(|h| {
+                !h.is_empty()
+                    && h.chars()
+                        .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
+            })
+            .map(str::to_owned);
         let response = self
-            .with_connection(move |ctx, conn| handle(ctx, &request, conn))
+            .with_connection(move |ctx, conn| match host {
+                Some(host) => {
+                    let ctx = ServiceContext {
+                        service_root: format!("http://{host}/data/"),
+                        ..ctx.clone()
+                    };
+                    handle(&ctx, &request, conn)
+                }
+                None => handle(ctx, &request, conn),
+            })
             .await
             .unwrap_or_else(|err| ODataResponse::error(&err));
         events::publish(&self.events, response.events.clone());
@@ -167,9 +203,15 @@ impl DemoServer {
             }
         };
         let (reset, rows) = (config.reset, config.rows);
+        let company = config.company.to_lowercase();
         let conn = tokio::task::spawn_blocking(move || open_database(&path, reset, rows))
             .await
             .map_err(|err| DemoError::Io(std::io::Error::other(err)))??;
+        if !company_exists(&conn, &company)? {
+            return Err(DemoError::Config(format!(
+                "the company '{company}' does not exist in the demo data (usmf, usrt, demf, gbsi)"
+            )));
+        }
         let bind = format!("{}:{}", config.host, config.port);
         let listener = tokio::net::TcpListener::bind(&bind)
             .await

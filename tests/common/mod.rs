@@ -1,6 +1,6 @@
 //! Shared helpers for client tests: an in-process axum server on 127.0.0.1:0 and token
 //! providers that count what the client asks for.
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used)]
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

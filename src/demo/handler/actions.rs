@@ -10,7 +10,8 @@ use rust_decimal::Decimal;
 use serde_json::{Map, Number, Value, json};
 
 use super::read::{company_condition, find_scoped};
-use super::write::{check_if_match, parse_body};
+use super::validate::parse_body;
+use super::write::check_if_match;
 use super::{ODataResponse, ServiceContext};
 use crate::demo::error::ODataError;
 use crate::demo::events::ChangeKind;
@@ -129,7 +130,7 @@ pub fn invoke_on_entity(
     let options = parse_options(pairs, None)?;
     let params = parameters(action, body)?;
     let record = find_scoped(ctx, entity, key, options.cross_company, conn)?;
-    if action.returns.is_none() || action.name == "AdjustCreditLimit" {
+    if action.changes_record {
         check_if_match(headers, &record, entity)?;
     }
     let text = |name: &str| match record.get(entity, name) {

@@ -4,6 +4,7 @@
 mod actions;
 mod read;
 mod response;
+mod validate;
 mod write;
 
 use axum::http::{HeaderMap, Method};
@@ -39,6 +40,13 @@ pub struct ODataRequest {
     pub headers: HeaderMap,
     /// Request body (empty when none).
     pub body: Bytes,
+}
+
+/// Whether the query asks for `cross-company=true`.
+fn cross_company(pairs: &[(String, String)]) -> bool {
+    pairs
+        .iter()
+        .any(|(k, v)| k == "cross-company" && v.eq_ignore_ascii_case("true"))
 }
 
 /// The path below the service root and the query string of a request target.
@@ -100,11 +108,21 @@ fn dispatch(
         Resource::Entity(entity, key) if method == Method::GET => {
             read::single(ctx, entity, &key, pairs, conn)
         }
+        Resource::Navigation(entity, key, nav) if method == Method::GET => {
+            read::navigation(ctx, entity, &key, nav, pairs, &req.headers, conn)
+        }
         Resource::Entity(entity, key) if method == Method::PATCH || method == Method::PUT => {
-            write::update(ctx, entity, &key, &req.headers, &req.body, conn)
+            write::update(
+                ctx,
+                entity,
+                &key,
+                (&req.headers, &req.body),
+                cross_company(&pairs),
+                conn,
+            )
         }
         Resource::Entity(entity, key) if method == Method::DELETE => {
-            write::delete(ctx, entity, &key, &req.headers, conn)
+            write::delete(ctx, entity, &key, &req.headers, cross_company(&pairs), conn)
         }
         Resource::EntityAction(entity, key, action) if method == Method::POST => {
             actions::invoke_on_entity(

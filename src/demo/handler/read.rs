@@ -10,9 +10,10 @@ use super::ODataResponse;
 use super::ServiceContext;
 use crate::demo::csdl::metadata_xml;
 use crate::demo::error::ODataError;
+use crate::demo::path::key_predicate;
 use crate::demo::query::options::{ExpandItem, QueryOptions, parse_options};
 use crate::demo::query::sql::{SqlCondition, to_sql};
-use crate::demo::schema::{COMPANY_FIELD, ENTITIES, EntityDef};
+use crate::demo::schema::{COMPANY_FIELD, ENTITIES, EntityDef, NavDef, entity_by_name};
 use crate::demo::store::{self, Record};
 
 /// Characters escaped in next-link query values (`$`, `'`, `(` and `,` stay readable).
@@ -119,18 +120,7 @@ pub fn entity_json(
     map.insert("@odata.etag".into(), Value::String(record.etag()));
     map.extend(record.to_json(entity, select));
     for item in expand {
-        let condition = SqlCondition::all(
-            item.nav
-                .constraints
-                .iter()
-                .map(|(local, remote)| {
-                    SqlCondition::equals(
-                        remote,
-                        record.get(entity, local).cloned().unwrap_or(SqlValue::Null),
-                    )
-                })
-                .collect(),
-        );
+        let condition = nav_condition(entity, record, item.nav);
         let limit = if item.nav.collection { None } else { Some(1) };
         let rows = store::select(conn, item.target, &condition, &[], limit, 0)?;
         let mut values = Vec::with_capacity(rows.len());
@@ -155,7 +145,7 @@ pub fn entity_json(
 
 fn next_link(
     ctx: &ServiceContext,
-    entity: &EntityDef,
+    link_path: &str,
     options: &QueryOptions,
     skip_token: u64,
 ) -> String {
@@ -172,7 +162,7 @@ fn next_link(
         })
         .collect();
     pairs.push(format!("$skiptoken={skip_token}"));
-    format!("{}{}?{}", ctx.service_root, entity.set, pairs.join("&"))
+    format!("{}{link_path}?{}", ctx.service_root, pairs.join("&"))
 }
 
 /// `GET /data/Set`: filtered, ordered, server-paged.
@@ -185,6 +175,20 @@ pub fn collection(
 ) -> Result<ODataResponse, ODataError> {
     let options = parse_options(pairs, Some(entity))?;
     let condition = read_condition(ctx, entity, &options)?;
+    page(ctx, entity, entity.set, &options, &condition, headers, conn)
+}
+
+/// One server-driven page of `entity` rows matching `condition`; next links point at
+/// `link_path` (relative to the service root).
+fn page(
+    ctx: &ServiceContext,
+    entity: &'static EntityDef,
+    link_path: &str,
+    options: &QueryOptions,
+    condition: &SqlCondition,
+    headers: &HeaderMap,
+    conn: &Connection,
+) -> Result<ODataResponse, ODataError> {
     let preferred = max_page_size(headers);
     let page_size = preferred.unwrap_or(ctx.page_size).max(1);
     let delivered = options.skip_token;
@@ -194,7 +198,7 @@ pub fn collection(
     let mut rows = store::select(
         conn,
         entity,
-        &condition,
+        condition,
         &options.order_by,
         Some(take + u64::from(want_more)),
         options.skip.saturating_add(delivered),
@@ -204,10 +208,10 @@ pub fn collection(
     let mut body = Map::new();
     body.insert(
         "@odata.context".into(),
-        Value::String(context_url(ctx, entity, &options, "")),
+        Value::String(context_url(ctx, entity, options, "")),
     );
     if options.count {
-        let total = store::count(conn, entity, &condition)?;
+        let total = store::count(conn, entity, condition)?;
         body.insert("@odata.count".into(), Value::Number(total.into()));
     }
     let mut values = Vec::with_capacity(rows.len());
@@ -222,7 +226,7 @@ pub fn collection(
     }
     body.insert("value".into(), Value::Array(values));
     if has_more {
-        let link = next_link(ctx, entity, &options, delivered + take);
+        let link = next_link(ctx, link_path, options, delivered + take);
         body.insert("@odata.nextLink".into(), Value::String(link));
     }
     let mut response = ODataResponse::json(StatusCode::OK, &Value::Object(body));
@@ -319,6 +323,78 @@ pub fn single(
         with_context.insert(
             "@odata.context".into(),
             Value::String(context_url(ctx, entity, &options, "/$entity")),
+        );
+        with_context.extend(std::mem::take(map));
+        *map = with_context;
+    }
+    Ok(ODataResponse::json(StatusCode::OK, &value).with_header(header::ETAG, &record.etag()))
+}
+
+/// The condition selecting the targets of `nav` from `record`.
+pub fn nav_condition(entity: &EntityDef, record: &Record, nav: &NavDef) -> SqlCondition {
+    SqlCondition::all(
+        nav.constraints
+            .iter()
+            .map(|(local, remote)| {
+                SqlCondition::equals(
+                    remote,
+                    record.get(entity, local).cloned().unwrap_or(SqlValue::Null),
+                )
+            })
+            .collect(),
+    )
+}
+
+/// `GET /data/Set(keys)/Navigation`: the related entity or (paged) collection.
+pub fn navigation(
+    ctx: &ServiceContext,
+    entity: &'static EntityDef,
+    key: &[SqlValue],
+    nav: &'static NavDef,
+    pairs: Vec<(String, String)>,
+    headers: &HeaderMap,
+    conn: &Connection,
+) -> Result<ODataResponse, ODataError> {
+    let target = entity_by_name(nav.target)
+        .ok_or_else(|| ODataError::internal(format!("unknown navigation target {}", nav.target)))?;
+    let options = parse_options(pairs, Some(target))?;
+    let parent = find_scoped(ctx, entity, key, options.cross_company, conn)?;
+    let mut parts = vec![nav_condition(entity, &parent, nav)];
+    if let Some(filter) = &options.filter {
+        parts.push(to_sql(filter, target)?);
+    }
+    let condition = SqlCondition::all(parts);
+    if nav.collection {
+        let predicate = key_predicate(entity, key);
+        let link_path = format!(
+            "{}{}/{}",
+            entity.set,
+            utf8_percent_encode(&predicate, QUERY_UNSAFE),
+            nav.name
+        );
+        return page(ctx, target, &link_path, &options, &condition, headers, conn);
+    }
+    let record = store::select(conn, target, &condition, &[], Some(1), 0)?
+        .into_iter()
+        .next()
+        .ok_or_else(|| {
+            ODataError::not_found(format!(
+                "Resource not found for the segment '{}'.",
+                nav.name
+            ))
+        })?;
+    let mut value = entity_json(
+        target,
+        &record,
+        options.select.as_deref(),
+        &options.expand,
+        conn,
+    )?;
+    if let Value::Object(map) = &mut value {
+        let mut with_context = Map::new();
+        with_context.insert(
+            "@odata.context".into(),
+            Value::String(context_url(ctx, target, &options, "/$entity")),
         );
         with_context.extend(std::mem::take(map));
         *map = with_context;

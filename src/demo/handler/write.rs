@@ -7,17 +7,18 @@ use rusqlite::Connection;
 use rusqlite::types::Value as SqlValue;
 use serde_json::{Map, Value};
 
-use super::read::{entity_json, find_scoped};
-use super::{ODataResponse, ServiceContext};
-use crate::demo::error::{ODataError, WRITE_EXCEPTION};
-use crate::demo::events::ChangeKind;
-use crate::demo::path::key_predicate;
-use crate::demo::query::sql::SqlCondition;
-use crate::demo::schema::{
-    COMPANY_FIELD, EntityDef, FieldDef, FieldType, entity_by_name, entity_by_set,
+use super::read::{entity_json, find_scoped, nav_condition};
+use super::validate::{
+    auto_number, company_exists, duplicate_error, parse_body, payload_values, read_only_error,
+    validate_record,
 };
+use super::{ODataResponse, ServiceContext};
+use crate::demo::error::ODataError;
+use crate::demo::events::{ChangeEvent, ChangeKind};
+use crate::demo::path::key_predicate;
+use crate::demo::schema::{COMPANY_FIELD, EntityDef, FieldType, entity_by_name};
 use crate::demo::store::{self, Record};
-use crate::demo::values::{ValueProblem, default_value, is_filled, json_to_sql};
+use crate::demo::values::default_value;
 
 const URL_UNSAFE: &AsciiSet = &CONTROLS
     .add(b' ')
@@ -27,202 +28,6 @@ const URL_UNSAFE: &AsciiSet = &CONTROLS
     .add(b'<')
     .add(b'>')
     .add(b'?');
-
-/// Parses a JSON object body.
-pub fn parse_body(body: &[u8]) -> Result<Map<String, Value>, ODataError> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(ODataError::bad_request(
-            "The request body must be a JSON object.",
-        )),
-        Err(err) => Err(ODataError::bad_request(format!(
-            "The request body is not valid JSON: {err}"
-        ))),
-    }
-}
-
-fn read_only_error(entity: &EntityDef) -> ODataError {
-    ODataError::method_not_allowed(format!("The entity set '{}' is read-only.", entity.set))
-}
-
-/// Converts one payload property, with F&O-style messages.
-pub fn convert_field(
-    entity: &EntityDef,
-    field: &FieldDef,
-    value: &Value,
-) -> Result<SqlValue, ODataError> {
-    json_to_sql(field, value).map_err(|problem| match problem {
-        ValueProblem::WrongType(edm) => ODataError::bad_request(format!(
-            "Cannot convert the literal '{value}' to the expected type '{edm}' for property '{}'.",
-            field.name
-        )),
-        ValueProblem::TooLong(max) => ODataError::write_failed(
-            entity.aot_name,
-            &format!(
-                "Warning: The value in field '{}' ({}) is too long: the maximum length is {max} characters.; Error: validateWrite failed on data source '{}'.",
-                field.label, field.name, entity.aot_name
-            ),
-        ),
-        ValueProblem::UnknownEnumMember(member) => ODataError::bad_request(format!(
-            "The value '{member}' is not a valid member of enum type '{}' for property '{}'.",
-            field.ty.edm_name(),
-            field.name
-        )),
-    })
-}
-
-fn unknown_property(entity: &EntityDef, name: &str) -> ODataError {
-    if entity.nav(name).is_some() {
-        return ODataError::bad_request(format!(
-            "Deep insert or update through the navigation property '{name}' is not supported by the demo service."
-        ));
-    }
-    ODataError::bad_request(format!(
-        "The property '{name}' does not exist on type '{}'. Make sure to only use property names that are defined by the type.",
-        entity.qualified_name()
-    ))
-}
-
-/// The payload properties as `(field index, value)`, annotations skipped.
-fn payload_values(
-    entity: &EntityDef,
-    body: &Map<String, Value>,
-) -> Result<Vec<(usize, SqlValue)>, ODataError> {
-    let mut values = Vec::new();
-    for (name, value) in body {
-        if name.starts_with('@') || name.contains("@odata.") {
-            continue;
-        }
-        let index = entity
-            .fields
-            .iter()
-            .position(|f| f.name == name)
-            .ok_or_else(|| unknown_property(entity, name))?;
-        values.push((index, convert_field(entity, &entity.fields[index], value)?));
-    }
-    Ok(values)
-}
-
-fn missing_fields_error(entity: &EntityDef, fields: &[&FieldDef]) -> ODataError {
-    let warnings: Vec<String> = fields
-        .iter()
-        .map(|f| format!("Warning: Field '{}' must be filled in.", f.label))
-        .collect();
-    ODataError::write_failed(
-        entity.aot_name,
-        &format!(
-            "{}; Error: validateWrite failed on data source '{}'.",
-            warnings.join("; "),
-            entity.aot_name
-        ),
-    )
-}
-
-/// Checks required fields and single-valued relations (the related row must exist).
-fn validate_record(
-    entity: &EntityDef,
-    values: &[SqlValue],
-    conn: &Connection,
-) -> Result<(), ODataError> {
-    let missing: Vec<&FieldDef> = entity
-        .fields
-        .iter()
-        .zip(values)
-        .filter(|(f, v)| f.required && !is_filled(f, v))
-        .map(|(f, _)| f)
-        .collect();
-    if !missing.is_empty() {
-        return Err(missing_fields_error(entity, &missing));
-    }
-    for nav in entity.navs.iter().filter(|n| !n.collection) {
-        let Some(target) = entity_by_name(nav.target) else {
-            continue;
-        };
-        let mut parts = Vec::new();
-        let mut named = None;
-        for (local, remote) in nav.constraints {
-            let Some(index) = entity.fields.iter().position(|f| f.name == *local) else {
-                continue;
-            };
-            if *local != COMPANY_FIELD {
-                named = Some(&entity.fields[index]);
-            }
-            parts.push(SqlCondition::equals(remote, values[index].clone()));
-        }
-        if store::count(conn, target, &SqlCondition::all(parts))? == 0 {
-            let field = named.map_or(nav.name, |f| f.label);
-            let value = named
-                .and_then(|f| entity.fields.iter().position(|g| g.name == f.name))
-                .map(|i| match &values[i] {
-                    SqlValue::Text(t) => t.clone(),
-                    other => format!("{other:?}"),
-                })
-                .unwrap_or_default();
-            return Err(ODataError::write_failed(
-                entity.aot_name,
-                &format!(
-                    "Warning: The value '{value}' in field '{field}' is not found in the related table '{}'.; Error: validateWrite failed on data source '{}'.",
-                    target.table_label, entity.aot_name
-                ),
-            ));
-        }
-    }
-    Ok(())
-}
-
-fn company_exists(conn: &Connection, company: &str) -> Result<bool, ODataError> {
-    let Some(legal) = entity_by_set("LegalEntities") else {
-        return Ok(false);
-    };
-    Ok(store::find(conn, legal, &[SqlValue::Text(company.to_owned())])?.is_some())
-}
-
-/// Assigns a number-sequence value to an empty auto-numbered key field.
-fn auto_number(
-    conn: &Connection,
-    entity: &EntityDef,
-    index: usize,
-    values: &[SqlValue],
-) -> Result<SqlValue, ODataError> {
-    let field = &entity.fields[index];
-    if let FieldType::String(_) = field.ty {
-        let next = store::next_sequence(conn, entity.set)?;
-        return Ok(SqlValue::Text(format!("{next:06}")));
-    }
-    // Integer line numbers: one more than the highest within the other key fields.
-    let parts: Vec<SqlCondition> = entity
-        .fields
-        .iter()
-        .zip(values)
-        .filter(|(f, _)| f.key && f.name != field.name)
-        .map(|(f, v)| SqlCondition::equals(f.name, v.clone()))
-        .collect();
-    let max = store::max_integer(conn, entity, field.name, &SqlCondition::all(parts))?;
-    Ok(SqlValue::Integer(max + 1))
-}
-
-fn duplicate_error(entity: &EntityDef, values: &[SqlValue]) -> ODataError {
-    let keys: Vec<String> = entity
-        .fields
-        .iter()
-        .zip(values)
-        .filter(|(f, _)| f.key)
-        .map(|(_, v)| match v {
-            SqlValue::Text(t) => t.clone(),
-            SqlValue::Integer(i) => i.to_string(),
-            other => format!("{other:?}"),
-        })
-        .collect();
-    let labels: Vec<&str> = entity.key_fields().map(|f| f.label).collect();
-    let text = format!(
-        "Write failed for table row of type '{}'. Infolog: Error: Cannot create a record in {}. {}: {}. The record already exists.",
-        entity.aot_name,
-        entity.table_label,
-        labels.join(", "),
-        keys.join(", ")
-    );
-    ODataError::new(StatusCode::BAD_REQUEST, text, WRITE_EXCEPTION)
-}
 
 fn location(ctx: &ServiceContext, entity: &EntityDef, record: &Record) -> String {
     let predicate = key_predicate(entity, &record.key_values(entity));
@@ -340,6 +145,7 @@ pub fn create(
     };
     Ok(response
         .with_header(header::LOCATION, &location)
+        .with_header(header::HeaderName::from_static("odata-entityid"), &location)
         .with_header(header::ETAG, &record.etag())
         .with_events(vec![event]))
 }
@@ -372,13 +178,14 @@ pub fn check_if_match(
     }
 }
 
-/// `PATCH /data/Set(keys)` (PUT is treated the same way: given fields are replaced).
+/// `PATCH /data/Set(keys)` (PUT is treated the same way: given fields are replaced). Another
+/// company's record is only reachable with `cross-company=true`.
 pub fn update(
     ctx: &ServiceContext,
     entity: &'static EntityDef,
     key: &[SqlValue],
-    headers: &HeaderMap,
-    body: &[u8],
+    (headers, body): (&HeaderMap, &[u8]),
+    cross_company: bool,
     conn: &Connection,
 ) -> Result<ODataResponse, ODataError> {
     if entity.read_only {
@@ -387,7 +194,7 @@ pub fn update(
     let body = parse_body(body)?;
     let given = payload_values(entity, &body)?;
     let record = store::with_savepoint(conn, |conn| -> Result<Record, ODataError> {
-        let existing = find_scoped(ctx, entity, key, false, conn)?;
+        let existing = find_scoped(ctx, entity, key, cross_company, conn)?;
         check_if_match(headers, &existing, entity)?;
         let mut changes = Vec::new();
         for (index, value) in given {
@@ -427,23 +234,35 @@ pub fn update(
         .with_events(vec![event]))
 }
 
-/// `DELETE /data/Set(keys)`.
+/// `DELETE /data/Set(keys)`; an order header takes its lines with it, as in F&O.
 pub fn delete(
     ctx: &ServiceContext,
     entity: &'static EntityDef,
     key: &[SqlValue],
     headers: &HeaderMap,
+    cross_company: bool,
     conn: &Connection,
 ) -> Result<ODataResponse, ODataError> {
     if entity.read_only {
         return Err(read_only_error(entity));
     }
-    let record = store::with_savepoint(conn, |conn| -> Result<Record, ODataError> {
-        let existing = find_scoped(ctx, entity, key, false, conn)?;
+    let events = store::with_savepoint(conn, |conn| -> Result<Vec<ChangeEvent>, ODataError> {
+        let existing = find_scoped(ctx, entity, key, cross_company, conn)?;
         check_if_match(headers, &existing, entity)?;
+        let mut events = Vec::new();
+        for nav in entity.navs.iter().filter(|n| n.cascade_delete) {
+            let Some(target) = entity_by_name(nav.target) else {
+                continue;
+            };
+            let condition = nav_condition(entity, &existing, nav);
+            for child in store::select(conn, target, &condition, &[], None, 0)? {
+                store::delete(conn, target, &child.key_values(target))?;
+                events.push(child.change_event(target, ChangeKind::Deleted));
+            }
+        }
         store::delete(conn, entity, key)?;
-        Ok(existing)
+        events.insert(0, existing.change_event(entity, ChangeKind::Deleted));
+        Ok(events)
     })?;
-    let event = record.change_event(entity, ChangeKind::Deleted);
-    Ok(ODataResponse::no_content().with_events(vec![event]))
+    Ok(ODataResponse::no_content().with_events(events))
 }

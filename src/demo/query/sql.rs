@@ -247,3 +247,67 @@ fn enum_member(enum_name: &str, member: &str) -> Result<SqlValue, ODataError> {
             ))
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::query::filter::parse_filter;
+    use crate::demo::schema::entity_by_set;
+
+    fn translate(filter: &str) -> Result<SqlCondition, ODataError> {
+        to_sql(
+            &parse_filter(filter)?,
+            entity_by_set("CustomersV3").unwrap(),
+        )
+    }
+
+    #[test]
+    fn literal_values_are_bound_never_spliced() {
+        let hostile = "x'); DROP TABLE \"CustomersV3\"; --";
+        let filter = format!("OrganizationName eq '{}'", hostile.replace('\'', "''"));
+        let condition = translate(&filter).unwrap();
+        assert_eq!(condition.sql, "\"OrganizationName\" = ?");
+        assert_eq!(condition.params, vec![SqlValue::Text(hostile.into())]);
+    }
+
+    #[test]
+    fn translates_types_functions_and_null() {
+        let c = translate("CreditLimit ge 10.5 and not contains(OrganizationName,'50%_')").unwrap();
+        assert_eq!(
+            c.sql,
+            "(CAST(\"CreditLimit\" AS REAL) >= CAST(? AS REAL)) AND (NOT (\"OrganizationName\" LIKE ? ESCAPE '\\'))"
+        );
+        assert_eq!(
+            c.params,
+            vec![
+                SqlValue::Text("10.5".into()),
+                SqlValue::Text("%50\\%\\_%".into())
+            ]
+        );
+        let c = translate("OnHoldStatus eq Microsoft.Dynamics.DataEntities.CustVendorBlocked'All'")
+            .unwrap();
+        assert_eq!(c.params, vec![SqlValue::Integer(2)]);
+        let c = translate("5 lt CreditLimit").unwrap();
+        assert!(c.sql.contains('>'), "operands swapped: {}", c.sql);
+        assert_eq!(
+            translate("CustomerAccount eq null").unwrap().sql,
+            "\"CustomerAccount\" IS NULL"
+        );
+    }
+
+    #[test]
+    fn rejects_type_mismatches_and_unknown_fields() {
+        for bad in [
+            "CreditLimit eq 'x'",
+            "CustomerAccount eq 5",
+            "OnHoldStatus eq Microsoft.Dynamics.DataEntities.NoYes'Yes'",
+            "Missing eq 1",
+            "contains(CreditLimit,'1')",
+            "CreatedDateTime gt 2024-01-01",
+            "1 eq 1",
+            "CreditLimit gt null",
+        ] {
+            assert!(translate(bad).is_err(), "{bad} should fail");
+        }
+    }
+}

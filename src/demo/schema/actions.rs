@@ -33,6 +33,9 @@ pub struct ActionDef {
     pub params: &'static [ParamDef],
     /// Return type, or `None` for actions returning nothing (204).
     pub returns: Option<FieldType>,
+    /// Whether the action changes the bound record (then `If-Match` applies and an `Updated`
+    /// change event is published).
+    pub changes_record: bool,
 }
 
 /// Every action of the demo service.
@@ -42,12 +45,14 @@ pub static ACTIONS: &[ActionDef] = &[
         binding: ActionBinding::Entity("CustomersV3"),
         params: &[],
         returns: None,
+        changes_record: true,
     },
     ActionDef {
         name: "GetCreditLimitAvailable",
         binding: ActionBinding::Entity("CustomersV3"),
         params: &[],
         returns: Some(FieldType::Decimal),
+        changes_record: false,
     },
     ActionDef {
         name: "AdjustCreditLimit",
@@ -67,17 +72,20 @@ pub static ACTIONS: &[ActionDef] = &[
             },
         ],
         returns: Some(FieldType::Decimal),
+        changes_record: true,
     },
     ActionDef {
         name: "CountOnHold",
         binding: ActionBinding::Collection("CustomersV3"),
         params: &[],
         returns: Some(FieldType::Int32),
+        changes_record: false,
     },
     ActionDef {
         name: "GetApplicationVersion",
         binding: ActionBinding::Unbound,
         params: &[],
         returns: Some(FieldType::String(0)),
+        changes_record: false,
     },
 ];

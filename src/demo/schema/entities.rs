@@ -118,6 +118,7 @@ pub static ENTITIES: &[EntityDef] = &[
                     ("CustomerGroupId", "CustomerGroupId"),
                 ],
                 partner: None,
+                cascade_delete: false,
             },
             NavDef {
                 name: "SalesOrderHeaders",
@@ -128,6 +129,7 @@ pub static ENTITIES: &[EntityDef] = &[
                     ("CustomerAccount", "OrderingCustomerAccountNumber"),
                 ],
                 partner: Some("OrderingCustomer"),
+                cascade_delete: false,
             },
         ],
     },
@@ -233,6 +235,7 @@ pub static ENTITIES: &[EntityDef] = &[
                     ("SalesOrderNumber", "SalesOrderNumber"),
                 ],
                 partner: Some("SalesOrderHeader"),
+                cascade_delete: true,
             },
             NavDef {
                 name: "OrderingCustomer",
@@ -243,6 +246,7 @@ pub static ENTITIES: &[EntityDef] = &[
                     ("OrderingCustomerAccountNumber", "CustomerAccount"),
                 ],
                 partner: Some("SalesOrderHeaders"),
+                cascade_delete: false,
             },
         ],
     },
@@ -290,6 +294,7 @@ pub static ENTITIES: &[EntityDef] = &[
                 ("SalesOrderNumber", "SalesOrderNumber"),
             ],
             partner: Some("SalesOrderLines"),
+            cascade_delete: false,
         }],
     },
     EntityDef {

@@ -163,6 +163,8 @@ pub struct NavDef {
     pub constraints: &'static [(&'static str, &'static str)],
     /// The partner navigation property on the target, if any.
     pub partner: Option<&'static str>,
+    /// Whether deleting the source deletes the targets (order header → lines).
+    pub cascade_delete: bool,
 }
 
 /// One data entity: an entity type, its entity set and its SQLite table.

@@ -9,6 +9,8 @@ use url::Url;
 use super::ODataClient;
 use super::error::ODataError;
 use super::transport::ODataRequest;
+use crate::odata::metadata::cache::{CachedMetadata, MetadataCache, source_digest};
+use crate::odata::metadata::{Model, parse_metadata};
 
 /// Characters escaped in a path segment; OData key syntax (`'`, `=`, `,`, `(`, `)`) stays.
 const SEGMENT: &AsciiSet = &CONTROLS
@@ -89,11 +91,38 @@ impl ODataClient {
             .collect())
     }
 
-    /// The entity sets listed in the service document (other kinds left out).
+    /// The entity sets listed in the service document (other kinds left out); when the
+    /// service has no usable service document, the entity sets of `$metadata`.
     pub async fn entity_sets(&self) -> Result<Vec<EntitySetInfo>, ODataError> {
-        let mut entries = self.service_document().await?;
-        entries.retain(|e| e.kind == "EntitySet");
-        Ok(entries)
+        match self.service_document().await {
+            Ok(mut entries) => {
+                entries.retain(|e| e.kind == "EntitySet");
+                Ok(entries)
+            }
+            Err(e) if e.is_network() || e.status() == Some(401) || e.status() == Some(403) => {
+                Err(e)
+            }
+            Err(first) => {
+                let Ok(model) = self.metadata().await else {
+                    return Err(first);
+                };
+                Ok(model
+                    .entity_sets()
+                    .iter()
+                    .map(|s| EntitySetInfo {
+                        name: s.name.clone(),
+                        kind: "EntitySet".into(),
+                        url: s.name.clone(),
+                    })
+                    .collect())
+            }
+        }
+    }
+
+    /// Fetches and parses `$metadata`.
+    pub async fn metadata(&self) -> Result<Model, ODataError> {
+        let document = self.metadata_document().await?;
+        Ok(parse_metadata(&document)?)
     }
 
     /// `GET {root}$metadata`: the raw CSDL document.
@@ -101,6 +130,45 @@ impl ODataClient {
         let url = self.url("$metadata")?;
         let request = ODataRequest::new(Method::GET, url).header("Accept", "application/xml");
         Ok(self.send(request).await?.body)
+    }
+
+    /// `$metadata` through `cache` (keyed by the service root): a conditional GET with the
+    /// cached `ETag` / `Last-Modified`; a 304 or an identical document reuses the cached
+    /// model, anything else is parsed and stored. A cache that cannot be written is only
+    /// logged.
+    pub async fn metadata_cached(&self, cache: &MetadataCache) -> Result<Model, ODataError> {
+        let key = self.root.as_str();
+        let cached = cache.load(key);
+        let mut request = ODataRequest::new(Method::GET, self.url("$metadata")?)
+            .header("Accept", "application/xml");
+        if let Some(entry) = &cached {
+            if let Some(etag) = &entry.etag {
+                request = request.header("If-None-Match", etag.clone());
+            }
+            if let Some(modified) = &entry.last_modified {
+                request = request.header("If-Modified-Since", modified.clone());
+            }
+        }
+        let response = self.send(request).await?;
+        if response.status == 304 {
+            return cached.map(|entry| entry.model).ok_or_else(|| {
+                ODataError::InvalidRequest("the server answered 304 without a cached copy".into())
+            });
+        }
+        if let Some(entry) = cached.filter(|entry| entry.matches_source(&response.body)) {
+            return Ok(entry.model);
+        }
+        let model = parse_metadata(&response.body)?;
+        let entry = CachedMetadata {
+            source_sha256: source_digest(&response.body),
+            etag: response.header("etag").map(str::to_owned),
+            last_modified: response.header("last-modified").map(str::to_owned),
+            model,
+        };
+        if let Err(e) = cache.store(key, &entry) {
+            tracing::warn!(error = %e, "could not store the $metadata cache");
+        }
+        Ok(entry.model)
     }
 
     /// `GET {Set}({key})` with an optional query string (`$select`, `$expand`, …).

@@ -62,7 +62,7 @@ pub enum ODataError {
     Batch(String),
     /// The `$metadata` document could not be parsed.
     #[error("invalid $metadata: {0}")]
-    Metadata(String),
+    Metadata(#[from] crate::odata::metadata::MetadataError),
     /// The operation was cancelled by the caller.
     #[error("cancelled")]
     Cancelled,

@@ -8,7 +8,9 @@ use super::ODataClient;
 use super::actions::{record_path, segment};
 use super::error::ODataError;
 use super::transport::ODataRequest;
-use crate::odata::metadata::{EdmPrimitive, Model, Parameter};
+use crate::odata::metadata::{Model, Parameter};
+use crate::odata::values::literal::quote;
+use crate::odata::values::{Value as TypedValue, ValueKind};
 
 /// What an operation is called on.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -40,10 +42,40 @@ pub enum OperationKind {
 pub struct OperationArg {
     /// Parameter name.
     pub name: String,
-    /// Value as JSON (numbers keep their text).
+    /// Value as JSON for action bodies (numbers keep their text).
     pub value: Value,
-    /// Declared type name (`Edm.Date`, `NS.MyEnum`, …), used to write function URL literals.
-    pub type_name: Option<String>,
+    /// The URL literal for function calls (`'text'`, `2024-01-31`, `NS.Enum'A'`); when
+    /// `None` it is derived from the JSON value.
+    pub literal: Option<String>,
+}
+
+impl OperationArg {
+    /// An argument typed by the model: JSON and URL literal from a typed value.
+    pub fn typed(name: impl Into<String>, value: &TypedValue) -> Self {
+        Self {
+            name: name.into(),
+            value: value.to_json(),
+            literal: Some(value.to_url_literal()),
+        }
+    }
+
+    /// An untyped argument from JSON.
+    pub fn json(name: impl Into<String>, value: Value) -> Self {
+        Self {
+            name: name.into(),
+            value,
+            literal: None,
+        }
+    }
+
+    /// The URL literal for function calls.
+    pub fn url_literal(&self) -> String {
+        match (&self.literal, &self.value) {
+            (Some(literal), _) => literal.clone(),
+            (None, Value::String(s)) => quote(s),
+            (None, other) => other.to_string(),
+        }
+    }
 }
 
 /// An action or function call.
@@ -76,7 +108,7 @@ impl OperationCall {
                 let args: Vec<String> = self
                     .args
                     .iter()
-                    .map(|a| format!("{}={}", a.name, segment(&url_literal(a))))
+                    .map(|a| format!("{}={}", a.name, segment(&a.url_literal())))
                     .collect();
                 format!("{base}{name}({})", args.join(","))
             }
@@ -91,23 +123,6 @@ impl OperationCall {
                 .map(|a| (a.name.clone(), a.value.clone()))
                 .collect(),
         )
-    }
-}
-
-/// A function parameter as an OData URL literal.
-pub fn url_literal(arg: &OperationArg) -> String {
-    let primitive = arg.type_name.as_deref().and_then(EdmPrimitive::from_name);
-    let quoted = |s: &str| format!("'{}'", s.replace('\'', "''"));
-    match (&arg.value, primitive, arg.type_name.as_deref()) {
-        (Value::Null, _, _) => "null".to_owned(),
-        (Value::String(s), Some(EdmPrimitive::String) | None, None) => quoted(s),
-        (Value::String(s), Some(EdmPrimitive::String | EdmPrimitive::Untyped), _) => quoted(s),
-        (Value::String(s), Some(EdmPrimitive::Duration), _) => format!("duration{}", quoted(s)),
-        (Value::String(s), Some(EdmPrimitive::Binary), _) => format!("binary{}", quoted(s)),
-        (Value::String(s), Some(_), _) => s.clone(),
-        // A non-Edm declared type with a string value: an enum member.
-        (Value::String(s), None, Some(type_name)) => format!("{type_name}{}", quoted(s)),
-        (other, _, _) => other.to_string(),
     }
 }
 
@@ -131,76 +146,26 @@ pub fn typed_args(
                     }
                 ))
             })?;
-            let value = typed_value(model, param, text)?;
-            Ok(OperationArg {
-                name: name.clone(),
-                value,
-                type_name: Some(param.type_ref.name.clone()),
-            })
+            let kind = ValueKind::resolve(model, &param.type_ref);
+            let value = if text == "null" && param.nullable {
+                TypedValue::Null
+            } else if matches!(kind, ValueKind::Complex { .. } | ValueKind::Collection(_)) {
+                let json: Value = serde_json::from_str(text).map_err(|e| {
+                    ODataError::InvalidRequest(format!("parameter '{name}': expected JSON: {e}"))
+                })?;
+                TypedValue::from_json(&kind, &json)
+                    .map_err(|e| ODataError::InvalidRequest(format!("parameter '{name}': {e}")))?
+            } else {
+                TypedValue::parse_text(&kind, text).map_err(|e| {
+                    ODataError::InvalidRequest(format!(
+                        "parameter '{name}' ({}): {e}",
+                        param.type_ref
+                    ))
+                })?
+            };
+            Ok(OperationArg::typed(name.clone(), &value))
         })
         .collect()
-}
-
-/// The JSON value of `text` for a parameter of the declared type.
-fn typed_value(model: &Model, param: &Parameter, text: &str) -> Result<Value, ODataError> {
-    let bad = |why: &str| {
-        ODataError::InvalidRequest(format!(
-            "parameter '{}' ({}): {why}: '{text}'",
-            param.name, param.type_ref
-        ))
-    };
-    if text == "null" && param.nullable {
-        return Ok(Value::Null);
-    }
-    if param.type_ref.collection
-        || model
-            .resolve(&param.type_ref.name)
-            .is_some_and(|e| matches!(e, crate::odata::metadata::SchemaElement::Complex(_)))
-    {
-        return serde_json::from_str(text).map_err(|_| bad("expected JSON"));
-    }
-    let primitive =
-        param
-            .type_ref
-            .primitive()
-            .or_else(|| match model.resolve(&param.type_ref.name) {
-                Some(crate::odata::metadata::SchemaElement::Definition(d)) => {
-                    EdmPrimitive::from_name(&d.underlying_type)
-                }
-                _ => None,
-            });
-    Ok(match primitive {
-        Some(
-            EdmPrimitive::Byte
-            | EdmPrimitive::SByte
-            | EdmPrimitive::Int16
-            | EdmPrimitive::Int32
-            | EdmPrimitive::Int64,
-        ) => {
-            let n: i64 = text
-                .trim()
-                .parse()
-                .map_err(|_| bad("expected an integer"))?;
-            Value::from(n)
-        }
-        Some(EdmPrimitive::Decimal | EdmPrimitive::Double | EdmPrimitive::Single) => {
-            match serde_json::from_str::<Value>(text.trim()) {
-                Ok(Value::Number(n)) => Value::Number(n),
-                _ => bad_or_special(text).ok_or_else(|| bad("expected a number"))?,
-            }
-        }
-        Some(EdmPrimitive::Boolean) => match text.trim().to_ascii_lowercase().as_str() {
-            "true" | "yes" | "1" => Value::Bool(true),
-            "false" | "no" | "0" => Value::Bool(false),
-            _ => return Err(bad("expected true or false")),
-        },
-        _ => Value::String(text.to_owned()),
-    })
-}
-
-/// `INF`, `-INF` and `NaN` are written as strings in OData JSON.
-fn bad_or_special(text: &str) -> Option<Value> {
-    matches!(text.trim(), "INF" | "-INF" | "NaN").then(|| Value::String(text.trim().to_owned()))
 }
 
 impl ODataClient {
@@ -280,7 +245,7 @@ mod tests {
         let declared = [param("N", "Edm.Int32"), param("B", "Edm.Boolean")];
         assert!(typed_args(&model, &declared, &[("N".into(), "seven".into())]).is_err());
         assert!(typed_args(&model, &declared, &[("X".into(), "1".into())]).is_err());
-        let args = typed_args(&model, &declared, &[("B".into(), "yes".into())]).unwrap();
+        let args = typed_args(&model, &declared, &[("B".into(), "true".into())]).unwrap();
         assert_eq!(args[0].value, json!(true));
     }
 }

@@ -71,6 +71,13 @@ impl MetadataCache {
         Self { dir: dir.into() }
     }
 
+    /// A cache in the user's cache directory (`…/flowbench/metadata`), when the platform
+    /// has one.
+    pub fn in_user_cache_dir() -> Option<Self> {
+        let dirs = directories::ProjectDirs::from("", "", "flowbench")?;
+        Some(Self::new(dirs.cache_dir().join("metadata")))
+    }
+
     /// The cache directory.
     pub fn dir(&self) -> &Path {
         &self.dir

@@ -9,7 +9,7 @@ mod resolver;
 
 pub use error::MetadataError;
 pub use model::*;
-pub use parser::parse_metadata;
+pub use parser::{ParseOptions, parse_metadata, parse_metadata_with};
 pub mod summary;
 
 pub use summary::MetadataSummary;

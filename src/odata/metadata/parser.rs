@@ -8,7 +8,10 @@ mod annotations;
 mod container;
 mod operations;
 mod schema;
+mod split;
 mod types;
+
+pub use split::{ParseOptions, parse_metadata_with};
 
 use std::borrow::Cow;
 
@@ -17,11 +20,9 @@ use quick_xml::events::{BytesCData, BytesRef, BytesStart, BytesText, Event};
 use quick_xml::reader::Reader;
 
 use super::error::MetadataError;
-use super::model::{MetadataWarning, Model, Reference};
+use super::model::{Annotation, MetadataWarning, Model, Property, Reference};
 use super::position::LineTracker;
-use super::resolver::{self, PendingRef, RefKind};
-
-const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
+use super::resolver::{PendingRef, RefKind};
 
 /// Parses a CSDL 4.0 `$metadata` document (UTF-8, optional BOM) into a [`Model`].
 ///
@@ -29,15 +30,7 @@ const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 /// root element other than `edmx:Edmx`. Dangling type references are reported in
 /// [`Model::warnings`].
 pub fn parse_metadata(bytes: &[u8]) -> std::result::Result<Model, MetadataError> {
-    let text = bytes.strip_prefix(UTF8_BOM).unwrap_or(bytes);
-    let mut parser = Parser::new(text);
-    let mut model = parser.document()?;
-    let Parser {
-        pending, warnings, ..
-    } = parser;
-    model.warnings = warnings;
-    resolver::check_references(&mut model, &pending, text);
-    Ok(model)
+    parse_metadata_with(bytes, &ParseOptions::default())
 }
 
 /// One step of the document as the element handlers see it.
@@ -82,11 +75,23 @@ impl TextPiece<'_> {
 struct Parser<'a> {
     reader: Reader<&'a [u8]>,
     text: &'a [u8],
+    /// Offset in `text` where the reader's input starts (non-zero for a second half).
+    base: usize,
+    /// State for parsing a large document in two halves.
+    split: split::SplitState,
     /// Byte offset where the most recent event starts.
     event_start: usize,
     lines: LineTracker<'a>,
     pending: Vec<PendingRef>,
     warnings: Vec<MetadataWarning>,
+    /// Scratch stack reused by [`Parser::skip_content`].
+    open_starts: Vec<usize>,
+    /// Scratch text buffer reused by [`Parser::skip_content`].
+    text_buffer: String,
+    /// Annotations being gathered for the innermost annotated element.
+    annotation_stack: Vec<Annotation>,
+    /// Properties being gathered for the current structured type.
+    property_stack: Vec<Property>,
 }
 
 type Result<T> = std::result::Result<T, MetadataError>;
@@ -122,17 +127,23 @@ impl<'a> Parser<'a> {
         Self {
             reader,
             text,
+            base: 0,
+            split: split::SplitState::default(),
             event_start: 0,
             lines: LineTracker::new(text),
             pending: Vec::new(),
             warnings: Vec::new(),
+            open_starts: Vec::new(),
+            text_buffer: String::new(),
+            annotation_stack: Vec::new(),
+            property_stack: Vec::new(),
         }
     }
 
     /// The next node, skipping comments, processing instructions and declarations.
     fn next(&mut self) -> Result<Node<'a>> {
         loop {
-            self.event_start = to_usize(self.reader.buffer_position());
+            self.event_start = self.base + to_usize(self.reader.buffer_position());
             let event = match self.reader.read_event() {
                 Ok(event) => event,
                 Err(error) => return Err(self.xml_error(&error)),
@@ -140,7 +151,13 @@ impl<'a> Parser<'a> {
             return Ok(match event {
                 Event::Start(tag) => Node::Element(tag, true),
                 Event::Empty(tag) => Node::Element(tag, false),
-                Event::End(_) => Node::Close,
+                Event::End(end) => {
+                    if self.split.fragment {
+                        self.split.last_close =
+                            split::Ancestor::from_local(end.local_name().into_inner());
+                    }
+                    Node::Close
+                }
                 Event::Text(text) => Node::Text(TextPiece::Plain(text)),
                 Event::CData(data) => Node::Text(TextPiece::CData(data)),
                 Event::GeneralRef(reference) => Node::Text(TextPiece::Reference(reference)),
@@ -162,7 +179,9 @@ impl<'a> Parser<'a> {
             }
             other => other.to_string(),
         };
-        let (line, column) = self.lines.position(to_usize(self.reader.error_position()));
+        let (line, column) = self
+            .lines
+            .position(self.base + to_usize(self.reader.error_position()));
         MetadataError::Malformed {
             line,
             column,
@@ -210,50 +229,80 @@ impl<'a> Parser<'a> {
         Ok(())
     }
 
-    /// Consumes the content of the open element `tag` up to its end tag. When `texts` is
-    /// given, the trimmed text of every element that directly holds text is pushed to it.
+    /// Consumes the content of the open element `tag` up to its end tag. When `value` is
+    /// given, the trimmed text of every element that directly holds text is appended to
+    /// it (several texts separated by a space).
     fn skip_content(
         &mut self,
         tag: &BytesStart<'a>,
-        mut texts: Option<&mut Vec<String>>,
+        mut value: Option<&mut Option<String>>,
     ) -> Result<()> {
-        let mut open_names: Vec<String> = Vec::new();
-        let mut buffer = String::new();
-        loop {
-            match self.next()? {
-                Node::Element(child, true) => {
-                    open_names.push(qualified_name(&child));
+        // Start offsets of the open descendants: their names are only needed for an error.
+        let mut open_starts = std::mem::take(&mut self.open_starts);
+        open_starts.clear();
+        let mut buffer = std::mem::take(&mut self.text_buffer);
+        buffer.clear();
+        let outcome = loop {
+            let node = match self.next() {
+                Ok(node) => node,
+                Err(error) => break Err(error),
+            };
+            match node {
+                Node::Element(_, true) => {
+                    open_starts.push(self.event_start);
                     buffer.clear();
                 }
                 Node::Element(..) => buffer.clear(),
                 Node::Text(piece) => {
-                    if texts.is_some() {
+                    if value.is_some() {
                         piece.append_to(&mut buffer);
                     }
                 }
                 Node::Close => {
-                    if let Some(texts) = texts.as_deref_mut() {
+                    if let Some(value) = value.as_deref_mut() {
                         let trimmed = buffer.trim();
                         if !trimmed.is_empty() {
-                            texts.push(trimmed.to_owned());
+                            match value {
+                                Some(existing) => {
+                                    existing.push(' ');
+                                    existing.push_str(trimmed);
+                                }
+                                None => *value = Some(trimmed.to_owned()),
+                            }
                         }
                     }
                     buffer.clear();
-                    if open_names.pop().is_none() {
-                        return Ok(());
+                    if open_starts.pop().is_none() {
+                        break Ok(());
                     }
                 }
                 Node::Eof => {
                     let (line, column) = self.lines.position(self.text.len());
-                    let expected = open_names.pop().unwrap_or_else(|| qualified_name(tag));
-                    return Err(MetadataError::Truncated {
+                    let expected = match open_starts.pop() {
+                        Some(start) => self.name_at(start),
+                        None => qualified_name(tag),
+                    };
+                    break Err(MetadataError::Truncated {
                         line,
                         column,
                         expected,
                     });
                 }
             }
-        }
+        };
+        self.open_starts = open_starts;
+        self.text_buffer = buffer;
+        outcome
+    }
+
+    /// The qualified name of the start tag at byte `offset` (which points at its `<`).
+    fn name_at(&self, offset: usize) -> String {
+        let rest = self.text.get(offset + 1..).unwrap_or_default();
+        let end = rest
+            .iter()
+            .position(|b| b.is_ascii_whitespace() || *b == b'/' || *b == b'>')
+            .unwrap_or(rest.len());
+        String::from_utf8_lossy(&rest[..end]).into_owned()
     }
 
     /// Skips an element whether it is open or self-closing.
@@ -337,14 +386,18 @@ impl<'a> Parser<'a> {
                 model.version = value.into_owned();
             }
         })?;
+        if self.split.stop_at.is_some() {
+            self.split.ancestor_names[0] = qualified_name(&root);
+        }
         if open {
-            self.edmx_children(&root, &mut model)?;
+            self.edmx_children(Some(&root), &mut model)?;
         }
         Ok(model)
     }
 
-    /// The children of `edmx:Edmx`: references and the data services.
-    fn edmx_children(&mut self, root: &BytesStart<'a>, model: &mut Model) -> Result<()> {
+    /// The children of `edmx:Edmx`: references and the data services. `root` is `None`
+    /// when reading the second half of a split document.
+    fn edmx_children(&mut self, root: Option<&BytesStart<'a>>, model: &mut Model) -> Result<()> {
         loop {
             match self.next()? {
                 Node::Element(tag, open) => match local_name(&tag) {
@@ -352,12 +405,17 @@ impl<'a> Parser<'a> {
                         let reference = self.reference(&tag, open)?;
                         model.references.push(reference);
                     }
-                    "DataServices" if open => self.data_services(&tag, model)?,
+                    "DataServices" if open => {
+                        self.data_services(Some(&tag), model)?;
+                        if self.split.stopped {
+                            return Ok(());
+                        }
+                    }
                     _ => self.skip(&tag, open)?,
                 },
                 Node::Text(_) => {}
-                Node::Close => return Ok(()),
-                Node::Eof => return Err(self.truncated(root)),
+                Node::Close => return self.ancestor_closed(root.is_none(), split::Ancestor::Edmx),
+                Node::Eof => return Err(self.ancestor_truncated(root, split::Ancestor::Edmx)),
             }
         }
     }
@@ -395,22 +453,65 @@ impl<'a> Parser<'a> {
         }
     }
 
-    /// `edmx:DataServices`: the schemas.
-    fn data_services(&mut self, tag: &BytesStart<'a>, model: &mut Model) -> Result<()> {
+    /// `edmx:DataServices`: the schemas. `tag` is `None` in the second half of a split.
+    fn data_services(&mut self, tag: Option<&BytesStart<'a>>, model: &mut Model) -> Result<()> {
+        if let (Some(tag), true) = (tag, self.split.stop_at.is_some()) {
+            self.split.ancestor_names[1] = qualified_name(tag);
+        }
         loop {
             match self.next()? {
                 Node::Element(child, open) => {
                     if local_name(&child) == "Schema" {
                         let schema = self.schema(&child, open)?;
                         model.schemas.push(schema);
+                        if self.split.stopped {
+                            return Ok(());
+                        }
                     } else {
                         self.skip(&child, open)?;
                     }
                 }
                 Node::Text(_) => {}
-                Node::Close => return Ok(()),
-                Node::Eof => return Err(self.truncated(tag)),
+                Node::Close => {
+                    return self.ancestor_closed(tag.is_none(), split::Ancestor::DataServices);
+                }
+                Node::Eof => {
+                    return Err(self.ancestor_truncated(tag, split::Ancestor::DataServices));
+                }
             }
         }
+    }
+
+    /// The error for an end of file inside `edmx:Edmx`, `edmx:DataServices` or `Schema`;
+    /// without the tag (second half of a split) the name is a placeholder filled in later.
+    fn ancestor_truncated(
+        &mut self,
+        tag: Option<&BytesStart<'_>>,
+        ancestor: split::Ancestor,
+    ) -> MetadataError {
+        match tag {
+            Some(tag) => self.truncated(tag),
+            None => {
+                let (line, column) = self.lines.position(self.text.len());
+                MetadataError::Truncated {
+                    line,
+                    column,
+                    expected: ancestor.placeholder(),
+                }
+            }
+        }
+    }
+
+    /// Checks, in the second half of a split, that the end tag just read closes `ancestor`
+    /// (quick-xml cannot, as it never saw the start tag).
+    fn ancestor_closed(&mut self, in_fragment: bool, ancestor: split::Ancestor) -> Result<()> {
+        if !in_fragment || self.split.last_close == Some(ancestor) {
+            return Ok(());
+        }
+        let found = self.name_at(self.event_start + 1);
+        Err(self.error_here(format!(
+            "expected </{}>, found </{found}>",
+            ancestor.placeholder()
+        )))
     }
 }

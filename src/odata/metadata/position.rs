@@ -31,16 +31,16 @@ impl<'a> LineTracker<'a> {
             *self = Self::new(self.text);
         }
         let scanned = &self.text[self.offset..offset];
-        let tail = match scanned.iter().rposition(|&b| b == b'\n') {
-            Some(last) => {
-                let newlines = scanned[..=last].iter().filter(|&&b| b == b'\n').count();
-                self.line = self
-                    .line
-                    .saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
-                self.column_chars = 0;
-                &scanned[last + 1..]
-            }
-            None => scanned,
+        let newlines = count_newlines(scanned);
+        let tail = if newlines == 0 {
+            scanned
+        } else {
+            self.line = self
+                .line
+                .saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
+            self.column_chars = 0;
+            let last = scanned.iter().rposition(|&b| b == b'\n').unwrap_or(0);
+            &scanned[last + 1..]
         };
         self.column_chars += count_chars(tail);
         self.offset = offset;
@@ -54,6 +54,23 @@ impl<'a> LineTracker<'a> {
     pub fn line(&mut self, offset: usize) -> u32 {
         self.position(offset).0
     }
+}
+
+/// Number of `\n` bytes, eight bytes at a time.
+fn count_newlines(bytes: &[u8]) -> usize {
+    const LOW7: u64 = u64::from_ne_bytes([0x7F; 8]);
+    const NEWLINES: u64 = u64::from_ne_bytes([b'\n'; 8]);
+    let mut chunks = bytes.chunks_exact(8);
+    let mut count = 0usize;
+    for chunk in &mut chunks {
+        let mut word = [0u8; 8];
+        word.copy_from_slice(chunk);
+        // Bytes equal to '\n' become zero; set the high bit exactly for zero bytes.
+        let x = u64::from_ne_bytes(word) ^ NEWLINES;
+        let zero_high_bits = !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7);
+        count += zero_high_bits.count_ones() as usize;
+    }
+    count + chunks.remainder().iter().filter(|&&b| b == b'\n').count()
 }
 
 /// Number of UTF-8 characters in `bytes` (continuation bytes are not counted).
@@ -79,5 +96,23 @@ mod tests {
         assert_eq!(t.position(4), (2, 2));
         // past the end clamps
         assert_eq!(t.position(1000), (4, 2));
+    }
+
+    #[test]
+    fn newline_count_matches_a_plain_count_for_every_alignment() {
+        let text: Vec<u8> = (0..200u8)
+            .map(|i| {
+                if i % 7 == 0 {
+                    b'\n'
+                } else {
+                    i.wrapping_mul(37)
+                }
+            })
+            .collect();
+        for start in 0..16 {
+            let slice = &text[start..];
+            let plain = slice.iter().filter(|&&b| b == b'\n').count();
+            assert_eq!(count_newlines(slice), plain, "start {start}");
+        }
     }
 }

@@ -22,10 +22,10 @@ impl<'a> Parser<'a> {
             _ => {}
         })?;
         if open {
-            let mut texts = Vec::new();
-            self.skip_content(tag, Some(&mut texts))?;
-            if value.is_none() && !texts.is_empty() {
-                value = Some(texts.join(" "));
+            if value.is_some() {
+                self.skip_content(tag, None)?;
+            } else {
+                self.skip_content(tag, Some(&mut value))?;
             }
         }
         Ok(Annotation {
@@ -35,27 +35,31 @@ impl<'a> Parser<'a> {
         })
     }
 
-    /// Reads the content of the open element `tag`, keeping `Annotation` children in
-    /// `annotations` and skipping anything else.
+    /// Reads the content of the open element `tag`, appending its `Annotation` children to
+    /// `annotations` and skipping anything else. Children are gathered on a reused stack
+    /// so the final list is allocated once, at its exact size.
     pub(super) fn annotated_content(
         &mut self,
         tag: &BytesStart<'a>,
         annotations: &mut Annotations,
     ) -> Result<()> {
+        let base = self.annotation_stack.len();
         loop {
             match self.next()? {
                 Node::Element(child, open) => {
                     if local_name(&child) == "Annotation" {
                         let annotation = self.annotation(&child, open)?;
-                        annotations.all.push(annotation);
+                        self.annotation_stack.push(annotation);
                     } else {
                         self.skip(&child, open)?;
                     }
                 }
                 Node::Text(_) => {}
-                Node::Close => return Ok(()),
+                Node::Close => break,
                 Node::Eof => return Err(self.truncated(tag)),
             }
         }
+        annotations.all.extend(self.annotation_stack.drain(base..));
+        Ok(())
     }
 }

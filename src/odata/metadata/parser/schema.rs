@@ -2,6 +2,7 @@
 
 use quick_xml::events::BytesStart;
 
+use super::split::Ancestor;
 use super::{Node, Parser, Result, local_name};
 use crate::odata::metadata::model::{AnnotationBlock, Schema};
 
@@ -14,12 +15,29 @@ impl<'a> Parser<'a> {
             "Alias" => schema.alias = Some(value.into_owned()),
             _ => {}
         })?;
-        if !open {
-            return Ok(schema);
+        if self.split.stop_at.is_some() {
+            self.split.ancestor_names[2] = super::qualified_name(tag);
         }
+        if open {
+            self.schema_children(Some(tag), &mut schema)?;
+        }
+        Ok(schema)
+    }
+
+    /// The children of a `Schema` up to its end tag. `tag` is `None` in the second half
+    /// of a split document; the first half stops before the child at the split offset.
+    pub(super) fn schema_children(
+        &mut self,
+        tag: Option<&BytesStart<'a>>,
+        schema: &mut Schema,
+    ) -> Result<()> {
         loop {
             match self.next()? {
                 Node::Element(child, open) => match local_name(&child) {
+                    _ if self.split.stop_at == Some(self.event_start) => {
+                        self.split.stopped = true;
+                        return Ok(());
+                    }
                     "EntityType" => {
                         let entity = self.entity_type(&child, open)?;
                         schema.entity_types.push(entity);
@@ -45,9 +63,11 @@ impl<'a> Parser<'a> {
                         schema.functions.push(function);
                     }
                     "EntityContainer" => {
+                        let start = self.event_start;
                         let container = self.entity_container(&child, open)?;
                         if schema.entity_container.is_none() {
                             schema.entity_container = Some(container);
+                            self.split.tail_container.get_or_insert(start);
                         } else {
                             self.warn(
                                 "a second EntityContainer in one schema is ignored".to_owned(),
@@ -61,8 +81,8 @@ impl<'a> Parser<'a> {
                     _ => self.skip(&child, open)?,
                 },
                 Node::Text(_) => {}
-                Node::Close => return Ok(schema),
-                Node::Eof => return Err(self.truncated(tag)),
+                Node::Close => return self.ancestor_closed(tag.is_none(), Ancestor::Schema),
+                Node::Eof => return Err(self.ancestor_truncated(tag, Ancestor::Schema)),
             }
         }
     }

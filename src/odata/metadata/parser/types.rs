@@ -76,12 +76,13 @@ impl<'a> Parser<'a> {
     /// The children of an entity or complex type.
     fn structured_body(&mut self, tag: &BytesStart<'a>, owner: &str) -> Result<StructuredBody> {
         let mut body = StructuredBody::default();
+        let base = self.property_stack.len();
         loop {
             match self.next()? {
                 Node::Element(child, open) => match local_name(&child) {
                     "Property" => {
                         let property = self.property(&child, open, owner)?;
-                        body.properties.push(property);
+                        self.property_stack.push(property);
                     }
                     "NavigationProperty" => {
                         let navigation = self.navigation_property(&child, open, owner)?;
@@ -95,10 +96,12 @@ impl<'a> Parser<'a> {
                     _ => self.skip(&child, open)?,
                 },
                 Node::Text(_) => {}
-                Node::Close => return Ok(body),
+                Node::Close => break,
                 Node::Eof => return Err(self.truncated(tag)),
             }
         }
+        body.properties = self.property_stack.drain(base..).collect();
+        Ok(body)
     }
 
     /// `Key`: the `PropertyRef` names in order.

@@ -1,0 +1,44 @@
+//! How command failures reach the user: the message (with the OData error report and
+//! Infolog) on stderr and an exit code per failure class.
+
+use crate::odata::client::ODataError;
+
+use super::exit;
+
+/// A problem with the command line or its input (exit code 1).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Creates a usage error as an `anyhow::Error`.
+pub fn usage(message: impl Into<String>) -> anyhow::Error {
+    UsageError(message.into()).into()
+}
+
+/// The exit code for a failed command.
+pub fn exit_code(error: &anyhow::Error) -> i32 {
+    if error.downcast_ref::<UsageError>().is_some() {
+        return exit::USAGE;
+    }
+    match error.downcast_ref::<ODataError>() {
+        Some(ODataError::InvalidRequest(_) | ODataError::InvalidUrl(_)) => exit::USAGE,
+        _ => exit::RUNTIME,
+    }
+}
+
+/// The full text to print on stderr: OData errors with details and Infolog.
+pub fn describe(error: &anyhow::Error) -> String {
+    let mut text = match error.downcast_ref::<ODataError>() {
+        Some(ODataError::Server(server)) => server.report(),
+        _ => error.to_string(),
+    };
+    // Context layers added with `anyhow::Context` come first; causes follow.
+    for cause in error.chain().skip(1) {
+        if let Some(ODataError::Server(server)) = cause.downcast_ref::<ODataError>() {
+            text.push_str(&format!("\n{}", server.report()));
+        } else {
+            text.push_str(&format!("\n  caused by: {cause}"));
+        }
+    }
+    text
+}

@@ -1,0 +1,177 @@
+//! `flowbench list`: records of an entity set (one page or all pages) as JSON, CSV or a
+//! table, on stdout or into a file written atomically.
+
+use std::io::Write;
+use std::ops::ControlFlow;
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::Args;
+
+use super::connect::{InstanceArgs, connect, runtime};
+use super::failure::usage;
+use super::output::{CsvRecordWriter, OutputError, OutputFormat, RecordWriter, writer_for};
+use crate::odata::client::CancelToken;
+use crate::odata::query::QueryOptions;
+
+/// Arguments of `flowbench list`.
+#[derive(Debug, Args)]
+pub struct ListArgs {
+    #[command(flatten)]
+    instance: InstanceArgs,
+    /// The entity set, e.g. `CustomersV3`.
+    entity_set: String,
+    /// `$filter` expression.
+    #[arg(long)]
+    filter: Option<String>,
+    /// `$select`: comma-separated property names.
+    #[arg(long)]
+    select: Option<String>,
+    /// `$expand` expression.
+    #[arg(long)]
+    expand: Option<String>,
+    /// `$orderby` expression.
+    #[arg(long)]
+    orderby: Option<String>,
+    /// `$top`.
+    #[arg(long)]
+    top: Option<u64>,
+    /// `$skip`.
+    #[arg(long)]
+    skip: Option<u64>,
+    /// Read all legal entities (F&O `cross-company=true`).
+    #[arg(long)]
+    cross_company: bool,
+    /// Follow `@odata.nextLink` to read every page.
+    #[arg(long)]
+    all: bool,
+    /// Output format.
+    #[arg(long, value_enum, default_value = "json")]
+    format: OutputFormat,
+    /// Write to this file instead of stdout.
+    #[arg(long)]
+    output: Option<PathBuf>,
+}
+
+impl ListArgs {
+    /// The query options of the first request.
+    pub fn query(&self) -> anyhow::Result<QueryOptions> {
+        let mut query = QueryOptions {
+            top: self.top,
+            skip: self.skip,
+            cross_company: self.cross_company,
+            ..QueryOptions::default()
+        };
+        let texts = [
+            ("$filter", &self.filter),
+            ("$select", &self.select),
+            ("$expand", &self.expand),
+            ("$orderby", &self.orderby),
+        ];
+        for (name, text) in texts {
+            if let Some(text) = text {
+                query
+                    .set_system(name, text)
+                    .map_err(|e| usage(format!("{name}: {e}")))?;
+            }
+        }
+        Ok(query)
+    }
+}
+
+/// Lists records.
+pub fn run(args: &ListArgs, token_env: Option<&str>) -> anyhow::Result<()> {
+    let client = connect(&args.instance.instance, token_env)?;
+    let query = args.query()?;
+    let url = client.collection_url(&args.entity_set, &query.to_query_string())?;
+    let runtime = runtime()?;
+    match &args.output {
+        Some(path) => {
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(".".as_ref());
+            let file = tempfile::NamedTempFile::new_in(dir)
+                .with_context(|| format!("cannot create a file in {}", dir.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            runtime.block_on(write_records(&client, url, args, &query, &mut out))?;
+            let file = out.into_inner().map_err(|e| e.into_error())?;
+            // Only a complete listing replaces the target file.
+            file.persist(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            Ok(())
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            runtime.block_on(write_records(&client, url, args, &query, &mut stdout))
+        }
+    }
+}
+
+/// The writer for the chosen format; CSV columns follow `$select` when given.
+fn record_writer<'a>(
+    format: OutputFormat,
+    select: &[String],
+    out: &'a mut dyn Write,
+) -> Box<dyn RecordWriter + 'a> {
+    if format == OutputFormat::Csv && !select.is_empty() {
+        Box::new(CsvRecordWriter::with_columns(out, select.to_vec()))
+    } else {
+        writer_for(format, out)
+    }
+}
+
+async fn write_records(
+    client: &crate::odata::client::ODataClient,
+    url: url::Url,
+    args: &ListArgs,
+    query: &QueryOptions,
+    out: &mut dyn Write,
+) -> anyhow::Result<()> {
+    let mut writer = record_writer(args.format, &query.select, out);
+    if !args.all {
+        let page = client.fetch_page(url).await?;
+        writer.write_page(&page.items)?;
+        writer.finish()?;
+        if page.next_link.is_some() {
+            eprintln!("note: the server has more records; add --all to read every page");
+        }
+        return Ok(());
+    }
+    let cancel = CancelToken::new();
+    // Ctrl-C stops after the current page; an --output file is then left unwritten.
+    let on_interrupt = cancel.clone();
+    let interrupt = tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_interrupt.cancel();
+        }
+    });
+    let mut failure: Option<OutputError> = None;
+    let progress = client
+        .list_all(url, &cancel, |page, progress| {
+            if let Err(e) = writer.write_page(&page.items) {
+                failure = Some(e);
+                return ControlFlow::Break(());
+            }
+            if args.output.is_some() {
+                eprint!(
+                    "\r{} records, {} pages, {:.0} records/s",
+                    progress.records,
+                    progress.pages,
+                    progress.rate()
+                );
+            }
+            ControlFlow::Continue(())
+        })
+        .await;
+    interrupt.abort();
+    let progress = progress?;
+    if let Some(e) = failure {
+        return Err(e.into());
+    }
+    if args.output.is_some() && progress.pages > 0 {
+        eprintln!();
+    }
+    writer.finish()?;
+    Ok(())
+}
