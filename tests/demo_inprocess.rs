@@ -103,3 +103,56 @@ fn requests_run_inside_a_caller_transaction_and_roll_back_with_it() {
     let body: Value = serde_json::from_slice(&read.body).unwrap();
     assert_eq!(body["Description"], "Batch");
 }
+
+#[tokio::test]
+async fn a_changeset_through_the_server_state_commits_then_publishes() {
+    let server = flowbench::demo::DemoServer::start(flowbench::demo::DemoConfig {
+        rows: 8,
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let mut events = server.subscribe();
+    let state = server.state().clone();
+    let collected = state
+        .with_connection_mut(|ctx, conn| {
+            let tx = conn.transaction().unwrap();
+            let mut collected = Vec::new();
+            for id in ["C1", "C2"] {
+                let response = handle(
+                    ctx,
+                    &request(Method::POST, "CustomerGroups", group(id)),
+                    &tx,
+                );
+                assert_eq!(response.status.as_u16(), 201);
+                collected.extend(response.events);
+            }
+            tx.commit().unwrap();
+            collected
+        })
+        .await
+        .unwrap();
+    assert!(
+        events.try_recv().is_err(),
+        "nothing is published before the caller does"
+    );
+    flowbench::demo::events::publish(&state.events, collected);
+    let first = events.try_recv().unwrap();
+    let second = events.try_recv().unwrap();
+    assert_eq!(first.keys["CustomerGroupId"], "C1");
+    assert_eq!(second.keys["CustomerGroupId"], "C2");
+
+    let url = format!(
+        "{}CustomerGroups(dataAreaId='usmf',CustomerGroupId='C2')",
+        server.service_root()
+    );
+    let status = reqwest::Client::new()
+        .get(url)
+        .send()
+        .await
+        .unwrap()
+        .status()
+        .as_u16();
+    assert_eq!(status, 200, "committed rows are visible over HTTP");
+    server.shutdown().await.unwrap();
+}

@@ -5,7 +5,9 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::demo::auth::{AuthMode, BearerConfig};
 use crate::demo::config::{DEFAULT_COMPANY, DEFAULT_PAGE_SIZE, DEFAULT_ROWS};
+use crate::demo::faults::FaultSpec;
 use crate::demo::{DemoConfig, DemoServer};
 
 /// Arguments of `flowbench demo`.
@@ -32,6 +34,16 @@ pub struct DemoArgs {
     /// Default company (dataAreaId).
     #[arg(long, default_value = DEFAULT_COMPANY)]
     pub company: String,
+    /// Require bearer JWTs from this OpenID issuer (http only for loopback); needs --audience.
+    #[arg(long, requires = "audience", value_name = "URL")]
+    pub issuer: Option<String>,
+    /// The audience (`aud`) bearer JWTs must carry; needs --issuer.
+    #[arg(long, requires = "issuer", value_name = "AUD")]
+    pub audience: Option<String>,
+    /// Inject faults: comma-separated KIND:N (every Nth request), KIND one of 429, 503, drop,
+    /// slow; e.g. `429:7,503:11,drop:13`.
+    #[arg(long, value_name = "SPEC")]
+    pub faults: Option<FaultSpec>,
 }
 
 impl DemoArgs {
@@ -45,6 +57,14 @@ impl DemoArgs {
             rows: self.rows,
             page_size: self.page_size,
             company: self.company.clone(),
+            auth: match (&self.issuer, &self.audience) {
+                (Some(issuer), Some(audience)) => AuthMode::Bearer(BearerConfig {
+                    issuer: issuer.clone(),
+                    audience: audience.clone(),
+                }),
+                _ => AuthMode::None,
+            },
+            faults: self.faults.clone().unwrap_or_default(),
         }
     }
 }

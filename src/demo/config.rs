@@ -2,6 +2,9 @@
 
 use std::path::PathBuf;
 
+use super::auth::AuthMode;
+use super::faults::FaultSpec;
+
 /// The default number of generated customers (other entities scale with it).
 pub const DEFAULT_ROWS: u64 = 200;
 /// F&O's server-driven page size.
@@ -26,6 +29,10 @@ pub struct DemoConfig {
     pub page_size: u64,
     /// Default company (`dataAreaId`).
     pub company: String,
+    /// Request authentication (none by default).
+    pub auth: AuthMode,
+    /// Injected faults (none by default).
+    pub faults: FaultSpec,
 }
 
 impl Default for DemoConfig {
@@ -38,6 +45,8 @@ impl Default for DemoConfig {
             rows: DEFAULT_ROWS,
             page_size: DEFAULT_PAGE_SIZE,
             company: DEFAULT_COMPANY.into(),
+            auth: AuthMode::None,
+            faults: FaultSpec::default(),
         }
     }
 }

@@ -4,12 +4,16 @@
 //! [`DemoServer::start`] (async), [`DemoThread::start`] (own thread and runtime),
 //! [`build_router`] (the one router), [`handle`] (one request in-process, for `$batch`).
 
+pub mod auth;
+pub mod batch;
+pub mod business_events;
 pub mod config;
 pub mod csdl;
 pub mod db;
 pub mod ddl;
 pub mod error;
 pub mod events;
+pub mod faults;
 pub mod handler;
 pub mod listings;
 pub mod path;

@@ -9,14 +9,17 @@ use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{HeaderMap, Method, StatusCode, Uri};
 use axum::response::{IntoResponse, Response};
-use axum::routing::{any, get};
+use axum::routing::{any, get, post};
 use rusqlite::Connection;
 use tokio::sync::{broadcast, oneshot};
 
+use super::auth::{AuthMode, BearerValidator, with_auth};
+use super::business_events::{install_catalog, spawn_delivery};
 use super::config::DemoConfig;
 use super::db::{company_exists, open_database};
 use super::error::{DemoError, ODataError};
 use super::events::{self, ChangeEvent};
+use super::faults::{FaultInjector, with_faults};
 use super::handler::{ODataRequest, ODataResponse, ServiceContext, handle};
 use super::listings;
 
@@ -29,6 +32,10 @@ pub struct DemoState {
     pub db: Arc<Mutex<Connection>>,
     /// Change events of committed writes.
     pub events: broadcast::Sender<ChangeEvent>,
+    /// Bearer-token validation, when authentication is on.
+    pub auth: Option<Arc<BearerValidator>>,
+    /// Fault injection, when faults are configured.
+    pub faults: Option<Arc<FaultInjector>>,
 }
 
 impl DemoState {
@@ -38,6 +45,8 @@ impl DemoState {
             ctx: Arc::new(ctx),
             db: Arc::new(Mutex::new(conn)),
             events: events::channel(),
+            auth: None,
+            faults: None,
         }
     }
 
@@ -151,13 +160,21 @@ async fn public_entities(State(state): State<DemoState>) -> Response {
 /// Builds the whole router. The one place where routes (`$batch`, business events) and layers
 /// (authentication, fault injection) are added.
 pub fn build_router(state: DemoState) -> Router {
-    Router::new()
+    let (auth, faults) = (state.auth.clone(), state.faults.clone());
+    let router = Router::new()
+        .route("/data/$batch", post(super::batch::batch_entry))
         .route("/data", any(odata_entry))
         .route("/data/", any(odata_entry))
         .route("/data/{*rest}", any(odata_entry))
         .route("/Metadata/DataEntities", get(data_entities))
         .route("/Metadata/PublicEntities", get(public_entities))
-        .with_state(state)
+        .with_state(state);
+    // Faults wrap authentication: throttling hits even unauthenticated requests.
+    let router = with_auth(router, auth);
+    match faults {
+        Some(injector) => with_faults(router, injector),
+        None => router,
+    }
 }
 
 /// Starts demo servers.
@@ -203,15 +220,13 @@ impl DemoServer {
             }
         };
         let (reset, rows) = (config.reset, config.rows);
-        let company = config.company.to_lowercase();
-        let conn = tokio::task::spawn_blocking(move || open_database(&path, reset, rows))
-            .await
-            .map_err(|err| DemoError::Io(std::io::Error::other(err)))??;
-        if !company_exists(&conn, &company)? {
-            return Err(DemoError::Config(format!(
-                "the company '{company}' does not exist in the demo data (usmf, usrt, demf, gbsi)"
-            )));
-        }
+        let conn = tokio::task::spawn_blocking(move || {
+            let conn = open_database(&path, reset, rows)?;
+            install_catalog(&conn)?;
+            Ok::<_, DemoError>(conn)
+        })
+        .await
+        .map_err(|err| DemoError::Io(std::io::Error::other(err)))??;
         let bind = format!("{}:{}", config.host, config.port);
         let listener = tokio::net::TcpListener::bind(&bind)
             .await
@@ -220,6 +235,12 @@ impl DemoServer {
                 source,
             })?;
         let addr = listener.local_addr()?;
+        let company = config.company.to_lowercase();
+        if !company_exists(&conn, &company)? {
+            return Err(DemoError::Config(format!(
+                "the company '{company}' does not exist in the demo data (usmf, usrt, demf, gbsi)"
+            )));
+        }
         let host = if is_loopback_host(&config.host) || addr.ip().is_unspecified() {
             if addr.is_ipv6() {
                 "[::1]".to_owned()
@@ -234,7 +255,20 @@ impl DemoServer {
             default_company: config.company.to_lowercase(),
             page_size: config.page_size,
         };
-        let state = DemoState::new(ctx, conn);
+        let mut state = DemoState::new(ctx, conn);
+        if let AuthMode::Bearer(bearer) = &config.auth {
+            let validator = BearerValidator::new(bearer.clone())
+                .map_err(|err| DemoError::Config(err.to_string()))?;
+            state.auth = Some(Arc::new(validator));
+        }
+        if !config.faults.rules.is_empty() {
+            state.faults = Some(Arc::new(FaultInjector::new(config.faults.clone())));
+        }
+        // Detached: the task ends when the change channel closes with the last state clone.
+        drop(spawn_delivery(
+            Arc::clone(&state.db),
+            state.events.subscribe(),
+        ));
         let router = build_router(state.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let task = tokio::spawn(async move {

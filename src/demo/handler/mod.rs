@@ -13,6 +13,7 @@ use rusqlite::Connection;
 
 pub use response::ODataResponse;
 
+use super::business_events::check_registration;
 use super::error::ODataError;
 use super::path::{Resource, parse_path};
 use super::query::options::decode_query;
@@ -95,6 +96,11 @@ fn dispatch(
     let resource = parse_path(&path)?;
     let pairs = decode_query(&query);
     let method = &req.method;
+    if let Resource::Collection(entity) | Resource::Entity(entity, _) = &resource
+        && [Method::POST, Method::PATCH, Method::PUT].contains(method)
+    {
+        check_registration(entity.set, &req.body)?;
+    }
     match resource {
         Resource::ServiceDocument if method == Method::GET => Ok(read::service_document(ctx)),
         Resource::Metadata if method == Method::GET => Ok(read::metadata()),

@@ -350,4 +350,7 @@ pub static ENTITIES: &[EntityDef] = &[
         ],
         navs: &[],
     },
+    // Business events (declared with their feature in `demo::business_events`).
+    crate::demo::business_events::CATALOG_ENTITY,
+    crate::demo::business_events::ENDPOINTS_ENTITY,
 ];
