@@ -80,8 +80,11 @@ impl FlowbenchApp {
             },
         };
         self.demo_config = Some(config.clone());
-        self.connection =
-            Connection::Connecting(connection::connect_demo(runtime, ctx.clone(), config));
+        self.connection = Connection::Connecting(Box::new(connection::connect_demo(
+            runtime,
+            ctx.clone(),
+            config,
+        )));
     }
 
     /// The connection to the current instance.
@@ -98,13 +101,13 @@ impl FlowbenchApp {
         else {
             return;
         };
-        self.connection = match promise.try_take() {
+        self.connection = match (*promise).try_take() {
             Ok(Ok((connected, model))) => {
                 self.set_metadata(model);
                 Connection::Connected(Box::new(connected))
             }
             Ok(Err(message)) => Connection::Failed(message),
-            Err(promise) => Connection::Connecting(promise),
+            Err(promise) => Connection::Connecting(Box::new(promise)),
         };
     }
 

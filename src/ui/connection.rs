@@ -29,7 +29,7 @@ pub enum Connection {
     /// Nothing requested yet.
     Idle,
     /// Starting the server and loading metadata.
-    Connecting(Promise<Result<(Connected, Model), String>>),
+    Connecting(Box<Promise<Result<(Connected, Model), String>>>),
     /// Ready for requests.
     Connected(Box<Connected>),
     /// The last attempt failed; the message says why.
