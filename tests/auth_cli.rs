@@ -296,3 +296,83 @@ async fn the_demo_refuses_tokens_from_another_provider_and_audience() {
     remove.args(["instance", "remove", &name]);
     assert!(run(remove).await.status.success());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_401_in_the_middle_of_a_run_refreshes_once_and_retries() {
+    use std::sync::Arc;
+
+    use flowbench::auth::{
+        InstanceAuth, InstanceProfile, InstanceTokenProvider, InteractiveOptions,
+        KeyringSecretStore, SecretStore, StoredTokens,
+    };
+    use flowbench::odata::client::ODataClient;
+    use flowbench::odata::service_root::ServiceKind;
+
+    let peer = OidcPeer::start();
+    let demo = protected_demo(&peer).await;
+    let store: Arc<dyn SecretStore> = Arc::new(KeyringSecretStore::new(
+        keyring_core::mock::Store::new().expect("mock store"),
+        "mock",
+    ));
+    let profile = InstanceProfile::new(
+        "run",
+        ServiceKind::FinanceOperations,
+        demo.service_root(),
+        Some(peer.issuer.clone()),
+        None,
+        Some(NATIVE_CLIENT.to_owned()),
+        flowbench::auth::AuthMethod::DeviceCode,
+        vec!["api".to_owned()],
+    )
+    .expect("profile");
+    let auth = Arc::new(InstanceAuth::new(profile, store.clone()).expect("auth"));
+
+    // Sign in with the device code, approving in the scripted browser.
+    let (tx, mut prompts) = tokio::sync::mpsc::unbounded_channel();
+    let options = InteractiveOptions::new(Arc::new(move |prompt| {
+        let _ = tx.send(prompt);
+    }));
+    let signing_in = {
+        let auth = auth.clone();
+        tokio::spawn(async move { auth.sign_in(&options).await })
+    };
+    let Some(flowbench::auth::SignInPrompt::DeviceCode {
+        verification_uri_complete: Some(complete),
+        ..
+    }) = prompts.recv().await
+    else {
+        panic!("expected a device code prompt");
+    };
+    let complete = Url::parse(&complete).expect("URL");
+    TestBrowser::new().sign_in_through(&complete, "dave").await;
+    tokio::time::timeout(Duration::from_secs(60), signing_in)
+        .await
+        .expect("finishes")
+        .expect("task")
+        .expect("signed in");
+
+    // The stored access token looks fresh but the server no longer accepts it (as after a
+    // key rollover mid-run): the client gets a 401, renews once and retries.
+    let mut tokens = StoredTokens::load(store.as_ref(), "run")
+        .expect("keyring")
+        .expect("tokens");
+    let good_refresh = tokens.refresh_token.clone();
+    tokens.access_token = flowbench::auth::Secret::new("not-a-valid-jwt");
+    tokens.save(store.as_ref(), "run").expect("save");
+
+    let client = ODataClient::new(
+        demo.service_root(),
+        Arc::new(InstanceTokenProvider::new(auth)),
+    )
+    .expect("client");
+    let sets = client
+        .entity_sets()
+        .await
+        .expect("retried with a renewed token");
+    assert!(sets.iter().any(|s| s.name == "CustomersV3"));
+    let renewed = StoredTokens::load(store.as_ref(), "run")
+        .expect("keyring")
+        .expect("tokens");
+    assert_ne!(renewed.access_token.expose(), "not-a-valid-jwt");
+    assert_ne!(renewed.refresh_token, good_refresh, "rotated on refresh");
+}
