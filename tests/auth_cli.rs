@@ -376,3 +376,63 @@ async fn a_401_in_the_middle_of_a_run_refreshes_once_and_retries() {
     assert_ne!(renewed.access_token.expose(), "not-a-valid-jwt");
     assert_ne!(renewed.refresh_token, good_refresh, "rotated on refresh");
 }
+
+#[tokio::test]
+async fn instance_add_usage_errors_exit_1_and_save_nothing() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cases: [&[&str]; 4] = [
+        // The secret's variable is not set.
+        &[
+            "x",
+            "--url",
+            "h.example.com",
+            "--tenant",
+            "t",
+            "--client-id",
+            "c",
+            "--client-secret-env",
+            "FLOWBENCH_TEST_UNSET_VAR",
+        ],
+        // http to a non-loopback host.
+        &["x", "--url", "http://contoso.operations.dynamics.com"],
+        // A sign-in method without a client ID.
+        &[
+            "x",
+            "--url",
+            "h.example.com",
+            "--tenant",
+            "t",
+            "--auth",
+            "device-code",
+        ],
+        // A kind that needs the full service root.
+        &["x", "--kind", "dataverse", "--url", "org.crm.dynamics.com"],
+    ];
+    for args in cases {
+        let mut add = flowbench(dir.path());
+        add.args(["instance", "add"])
+            .args(args)
+            .env_remove("FLOWBENCH_TEST_UNSET_VAR");
+        let out = run(add).await;
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{args:?}: {}",
+            text(&out.stderr)
+        );
+        assert!(text(&out.stderr).starts_with("error: "), "{args:?}");
+    }
+    assert!(!dir.path().join("instances.json").exists());
+
+    let mut signin = flowbench(dir.path());
+    signin.args(["signin", "nobody"]);
+    let out = run(signin).await;
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("no saved instance named 'nobody'"));
+
+    let mut list = flowbench(dir.path());
+    list.args(["instance", "list"]);
+    let out = run(list).await;
+    assert!(out.status.success());
+    assert!(text(&out.stderr).contains("no saved instances"));
+}
