@@ -31,8 +31,9 @@ pub async fn sign_in_with_device_code(
         .endpoints
         .device_authorization_endpoint
         .clone()
-        .ok_or_else(|| {
-            AuthError::Http("the provider does not support the device code flow".into())
+        .ok_or_else(|| AuthError::Discovery {
+            url: app.endpoints.issuer.clone(),
+            reason: "the provider does not support the device code flow".into(),
         })?;
     let client = app
         .token_client()

@@ -34,6 +34,7 @@ pub struct OAuthApp {
 }
 
 impl OAuthApp {
+    /// The `oauth2` client for this app (with its secret, if any).
     pub(crate) fn token_client(&self) -> TokenClient {
         let client = BasicClient::new(ClientId::new(self.client_id.clone()))
             .set_token_uri(TokenUrl::from_url(self.endpoints.token_endpoint.clone()));
@@ -43,6 +44,7 @@ impl OAuthApp {
         }
     }
 
+    /// The scopes as `oauth2` values.
     pub(crate) fn scope_list(&self) -> Vec<Scope> {
         self.scopes.iter().cloned().map(Scope::new).collect()
     }
