@@ -38,7 +38,12 @@ pub fn service_root_of(instance: &str) -> anyhow::Result<String> {
 /// root and a token provider that signs in silently (stored or refreshed tokens, client
 /// secret); `None` when no instance has that name.
 fn saved_instance(instance: &str) -> anyhow::Result<Option<ResolvedInstance>> {
-    let instances = Instances::load_default()?;
+    let instances = match Instances::load_default() {
+        Ok(instances) => instances,
+        // A broken instances file does not block plain URLs.
+        Err(_) if service_root_of(instance).is_ok() => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
     if instances.get(instance).is_none() {
         return Ok(None);
     }
