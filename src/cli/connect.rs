@@ -8,7 +8,10 @@ use clap::Args;
 use serde_json::Value;
 
 use super::failure::usage;
-use crate::auth::{BearerToken, StaticTokenProvider};
+use crate::auth::{
+    BearerToken, Instances, ResolvedInstance, StaticTokenProvider, os_secret_store,
+    resolve_instance_with,
+};
 use crate::odata::client::ODataClient;
 use crate::odata::keys::KeyPredicate;
 use crate::odata::metadata::{EntityType, Model};
@@ -17,7 +20,8 @@ use crate::odata::service_root::{ServiceKind, normalize_service_root};
 /// The `--instance` option every request command takes.
 #[derive(Debug, Clone, Args)]
 pub struct InstanceArgs {
-    /// Service root URL (`https://host/data/`) or an F&O host name without `https://`.
+    /// A saved instance name (`flowbench instance list`), a service root URL
+    /// (`https://host/data/`) or an F&O host name without `https://`.
     #[arg(long, value_name = "I")]
     pub instance: String,
 }
@@ -30,8 +34,34 @@ pub fn service_root_of(instance: &str) -> anyhow::Result<String> {
         .map_err(|e| usage(format!("--instance: {e}")))
 }
 
-/// Builds the client for `instance`, with the bearer token from `token_env` when given.
+/// A saved instance named `instance` (see `flowbench instance add`), resolved to its service
+/// root and a token provider that signs in silently (stored or refreshed tokens, client
+/// secret); `None` when no instance has that name.
+fn saved_instance(instance: &str) -> anyhow::Result<Option<ResolvedInstance>> {
+    let instances = match Instances::load_default() {
+        Ok(instances) => instances,
+        // A broken instances file does not block plain URLs.
+        Err(_) if service_root_of(instance).is_ok() => return Ok(None),
+        Err(e) => return Err(e.into()),
+    };
+    if instances.get(instance).is_none() {
+        return Ok(None);
+    }
+    Ok(Some(resolve_instance_with(
+        &instances,
+        instance,
+        os_secret_store,
+    )?))
+}
+
+/// Builds the client for `instance`: a saved instance name (silent sign-in), or a URL with
+/// the bearer token from `token_env` when given.
 pub fn connect(instance: &str, token_env: Option<&str>) -> anyhow::Result<ODataClient> {
+    if token_env.is_none()
+        && let Some(saved) = saved_instance(instance)?
+    {
+        return Ok(ODataClient::new(saved.service_root.as_str(), saved.tokens)?);
+    }
     let token = match token_env {
         Some(var) => {
             let value = std::env::var(var)

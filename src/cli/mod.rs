@@ -8,9 +8,11 @@ pub mod entities;
 pub mod execute;
 pub mod failure;
 pub mod get;
+pub mod instance;
 pub mod list;
 pub mod metadata;
 pub mod output;
+pub mod signin;
 pub mod update;
 
 use clap::{Parser, Subcommand};
@@ -50,6 +52,12 @@ pub enum Command {
     Delete(delete::DeleteArgs),
     /// Execute an action or function.
     Execute(execute::ExecuteArgs),
+    /// Manage saved instances (`add`, `list`, `remove`).
+    Instance(instance::InstanceArgs),
+    /// Sign in to a saved instance.
+    Signin(signin::SigninArgs),
+    /// Sign out of a saved instance (removes its tokens from the keyring).
+    Signout(signin::SignoutArgs),
 }
 
 /// Runs a headless command and returns the process exit code (see [`exit`]); `token_env`
@@ -70,6 +78,9 @@ pub fn run(command: Command, token_env: Option<&str>) -> i32 {
         Command::Update(args) => update::run(&args, token_env),
         Command::Delete(args) => delete::run(&args, token_env),
         Command::Execute(args) => execute::run(&args, token_env),
+        Command::Instance(args) => instance::run(args),
+        Command::Signin(args) => signin::run_signin(&args),
+        Command::Signout(args) => signin::run_signout(&args),
     };
     match result {
         Ok(()) => exit::OK,
