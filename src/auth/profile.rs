@@ -114,7 +114,7 @@ pub enum ProfileError {
 
 impl InstanceProfile {
     /// Builds and checks a profile; `url` may omit `https://` (see [`normalize_service_root`]).
-    #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)] // mirrors the `instance add` options one to one
     pub fn new(
         name: &str,
         kind: ServiceKind,

@@ -26,7 +26,6 @@ pub struct Connected {
 
 /// Where the window is with its instance.
 // One value per window, replaced rarely: the pending promise's size does not matter.
-#[allow(clippy::large_enum_variant)]
 pub enum Connection {
     /// Nothing requested yet.
     Idle,

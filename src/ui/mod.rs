@@ -1,4 +1,5 @@
-//! Everything egui: the app state, panels, widgets and theme of the desktop window.
+//! Everything egui: the app state, panels, widgets and theme of the desktop window; it starts
+//! the embedded demo instance in-process and runs connector actions in the background.
 
 mod app;
 mod central_panel;

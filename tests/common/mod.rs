@@ -1,6 +1,6 @@
 //! Shared helpers for client tests: an in-process axum server on 127.0.0.1:0 and token
 //! providers that count what the client asks for.
-#![allow(dead_code, clippy::unwrap_used)]
+#![allow(dead_code, clippy::unwrap_used)] // shared test helpers: each binary uses a subset; a panic is a test failure
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};

@@ -1,7 +1,7 @@
 //! Shared helpers of the demo-instance tests: start a real server on 127.0.0.1:0 with a
 //! temporary database, and talk plain HTTP to it (no `flowbench::odata` code).
 
-#![allow(dead_code)]
+#![allow(dead_code)] // each test binary uses a different subset of these helpers
 
 use std::time::Duration;
 

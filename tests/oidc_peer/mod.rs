@@ -1,7 +1,7 @@
 //! A real OpenID provider (oidc-provider on Node, installed by `npm ci` in tests/peers/oidc)
 //! started per test on 127.0.0.1, and a small cookie-keeping "browser" that signs in through
 //! its HTML pages.
-#![allow(dead_code)]
+#![allow(dead_code)] // each test binary uses a different subset of these helpers
 
 use std::collections::BTreeMap;
 use std::io::{BufRead, BufReader};

@@ -1,7 +1,7 @@
 //! Helpers shared by the metadata integration tests: fixture paths and an independent
 //! tag counter that scans the XML text without any XML library.
 
-#![allow(dead_code)]
+#![allow(dead_code)] // each test binary uses a different subset of these helpers
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
