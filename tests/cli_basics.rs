@@ -37,3 +37,23 @@ fn unknown_command_is_a_usage_error_with_exit_code_1() {
         .code(1)
         .stderr(predicate::str::contains("unrecognized subcommand"));
 }
+
+#[test]
+fn a_closed_stdout_pipe_ends_the_command_quietly() {
+    let fixture = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/metadata/reference/northwind_v4_SimpleOData.xml"
+    );
+    let mut child = std::process::Command::new(assert_cmd::cargo::cargo_bin("flowbench"))
+        .args(["metadata", "summary", fixture])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Close the reading end before the command writes (like `| head -0`).
+    drop(child.stdout.take());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert_eq!(output.status.code(), Some(0), "{stderr}");
+}

@@ -142,7 +142,7 @@ pub fn read_data(data: &str) -> anyhow::Result<Value> {
 
 /// Prints a JSON value pretty-printed on stdout.
 pub fn print_json(value: &Value) -> anyhow::Result<()> {
-    println!("{}", serde_json::to_string_pretty(value)?);
+    super::stdout::print_line(&serde_json::to_string_pretty(value)?)?;
     Ok(())
 }
 

@@ -21,6 +21,7 @@ pub fn run(args: &DeleteArgs, token_env: Option<&str>) -> anyhow::Result<()> {
     runtime()?.block_on(async {
         let key = fetch_key(&client, &args.entity_set, &args.keys).await?;
         client.delete_record(&args.entity_set, &key, None).await?;
+        let key = key.trim_start_matches('(').trim_end_matches(')');
         eprintln!("deleted {}({key})", args.entity_set);
         Ok(())
     })

@@ -27,7 +27,7 @@ pub fn run(args: &EntitiesArgs, token_env: Option<&str>) -> anyhow::Result<()> {
         print_json(&serde_json::Value::Array(list))
     } else {
         for set in &sets {
-            println!("{}", set.name);
+            crate::cli::stdout::print_line(&set.name)?;
         }
         Ok(())
     }

@@ -184,9 +184,10 @@ async fn write_records(
             }
             if args.output.is_some() {
                 eprint!(
-                    "\r{} records, {} pages, {:.0} records/s",
+                    "\r{} records, {} page{}, {:.0} records/s",
                     progress.records,
                     progress.pages,
+                    if progress.pages == 1 { "" } else { "s" },
                     progress.rate()
                 );
             }

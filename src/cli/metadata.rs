@@ -72,9 +72,9 @@ fn run_summary(args: &SummaryArgs) -> Result<(), Failure> {
     if args.json {
         let json = serde_json::to_string(&summary)
             .map_err(|e| Failure::InvalidInput(format!("cannot encode summary: {e}")))?;
-        println!("{json}");
+        print_or_stop(&json)?;
     } else {
-        print!("{}", readable_summary(&label, &model, &summary));
+        print_or_stop(readable_summary(&label, &model, &summary).trim_end())?;
     }
     for warning in &model.warnings {
         eprintln!(
@@ -222,5 +222,15 @@ mod tests {
         assert!(!looks_like_url("metadata.xml"));
         assert!(!looks_like_url("some/dir/file"));
         assert!(!looks_like_url("./local.edmx"));
+    }
+}
+
+/// Prints `text`; a closed pipe (`| head`) is not a failure.
+fn print_or_stop(text: &str) -> Result<(), Failure> {
+    match super::stdout::print_line(text) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Failure::Request(format!("cannot write the summary: {e}")))
+        }
+        _ => Ok(()),
     }
 }

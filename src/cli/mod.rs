@@ -13,6 +13,7 @@ pub mod list;
 pub mod metadata;
 pub mod output;
 pub mod signin;
+pub mod stdout;
 pub mod update;
 
 use clap::{Parser, Subcommand};
@@ -84,6 +85,8 @@ pub fn run(command: Command, token_env: Option<&str>) -> i32 {
     };
     match result {
         Ok(()) => exit::OK,
+        // `| head` closed the pipe: the reader has what it wanted.
+        Err(e) if stdout::is_broken_pipe(&e) => exit::OK,
         Err(e) => {
             eprintln!("error: {}", failure::describe(&e));
             failure::exit_code(&e)
