@@ -195,6 +195,16 @@ fn fetch(url: &str) -> Result<Vec<u8>, Failure> {
     })
 }
 
+/// Prints `text`; a closed pipe (`| head`) is not a failure.
+fn print_or_stop(text: &str) -> Result<(), Failure> {
+    match super::stdout::print_line(text) {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
+            Err(Failure::Request(format!("cannot write the summary: {e}")))
+        }
+        _ => Ok(()),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -222,15 +232,5 @@ mod tests {
         assert!(!looks_like_url("metadata.xml"));
         assert!(!looks_like_url("some/dir/file"));
         assert!(!looks_like_url("./local.edmx"));
-    }
-}
-
-/// Prints `text`; a closed pipe (`| head`) is not a failure.
-fn print_or_stop(text: &str) -> Result<(), Failure> {
-    match super::stdout::print_line(text) {
-        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => {
-            Err(Failure::Request(format!("cannot write the summary: {e}")))
-        }
-        _ => Ok(()),
     }
 }
