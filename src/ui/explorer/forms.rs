@@ -66,7 +66,7 @@ pub fn entity_form_ui(
     let mut request = FormRequest::None;
     let mut run_button = |ui: &mut egui::Ui, label: &str| {
         if ui
-            .add_enabled(!busy, egui::Button::new(label))
+            .add_enabled(!busy, primary_button(label))
             .on_hover_text("Ctrl+Enter")
             .clicked()
         {
@@ -108,7 +108,7 @@ pub fn entity_form_ui(
                     record_request_ui(ui, &forms.update, service_root);
                 });
                 if ui
-                    .add_enabled(!busy, egui::Button::new("Save changes"))
+                    .add_enabled(!busy, primary_button("Save changes"))
                     .on_hover_text(
                         "Sends only the changed fields, with the record's ETag (Ctrl+Enter)",
                     )
@@ -144,6 +144,12 @@ pub fn entity_form_ui(
         }
     }
     request
+}
+
+/// The button that sends the request: filled with the accent colour.
+pub(super) fn primary_button(label: &str) -> egui::Button<'static> {
+    egui::Button::new(egui::RichText::new(label.to_owned()).color(egui::Color32::WHITE))
+        .fill(theme::ACCENT)
 }
 
 /// Where the confirmation dialog stands.

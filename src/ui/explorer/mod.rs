@@ -345,7 +345,7 @@ fn form_area_ui(
     let busy = explorer.is_busy();
     if cx.state.action == ConnectorAction::ListEntities {
         let clicked = ui
-            .add_enabled(!busy, egui::Button::new("Run"))
+            .add_enabled(!busy, forms::primary_button("Run"))
             .on_hover_text("Ctrl+Enter")
             .clicked();
         return if clicked {
