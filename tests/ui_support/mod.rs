@@ -86,13 +86,19 @@ pub fn pick_entity(harness: &mut Harness<'_, FlowbenchApp>, query: &str, entity:
     );
 }
 
-/// `GET url` over plain HTTP, as JSON (the test's independent view of the server).
-pub fn get_json(url: &str) -> serde_json::Value {
-    let runtime = tokio::runtime::Builder::new_current_thread()
+/// Runs `work` to completion on a fresh single-threaded runtime (the test's own HTTP client,
+/// independent of the app's).
+fn block_on<T>(work: impl std::future::Future<Output = T>) -> T {
+    tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .expect("runtime");
-    runtime.block_on(async {
+        .expect("runtime")
+        .block_on(work)
+}
+
+/// `GET url` over plain HTTP, as JSON (the test's independent view of the server).
+pub fn get_json(url: &str) -> serde_json::Value {
+    block_on(async {
         reqwest::get(url)
             .await
             .expect("request")
@@ -104,11 +110,7 @@ pub fn get_json(url: &str) -> serde_json::Value {
 
 /// `GET url` over plain HTTP, as text.
 pub fn get_text(url: &str) -> String {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
+    block_on(async {
         reqwest::get(url)
             .await
             .expect("request")
@@ -141,17 +143,14 @@ pub fn choose_action(harness: &mut Harness<'_, FlowbenchApp>, action: &str) {
     harness.step();
 }
 
-/// Sends `method url` with a JSON body over plain HTTP; returns the status.
+/// Sends `method url` with a JSON body (and `If-Match: *`) over plain HTTP; returns the status.
 pub fn send_json(method: &str, url: &str, body: serde_json::Value) -> u16 {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
-        reqwest::Client::new()
+    let method = reqwest::Method::from_bytes(method.as_bytes()).expect("method");
+    block_on(async {
+        let request = reqwest::Client::new()
             .request(method, url)
-            .header("If-Match", "*")
+            .header("If-Match", "*");
+        request
             .json(&body)
             .send()
             .await
@@ -163,11 +162,7 @@ pub fn send_json(method: &str, url: &str, body: serde_json::Value) -> u16 {
 
 /// `GET url` over plain HTTP: the status only.
 pub fn get_status(url: &str) -> u16 {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async { reqwest::get(url).await.expect("request").status().as_u16() })
+    block_on(async { reqwest::get(url).await.expect("request").status().as_u16() })
 }
 
 /// Scrolls the widget labelled `label` into view (long forms scroll), then clicks it.
