@@ -121,3 +121,87 @@ fn a_run_action_is_remembered_and_picking_it_restores_action_and_entity() {
         Some("SalesOrderLines")
     );
 }
+
+#[test]
+fn cancel_stops_an_all_pages_listing_and_keeps_what_arrived() {
+    // Every request answers after 2 s, so the listing is still running when Cancel is clicked.
+    let config = DemoConfig {
+        page_size: 5,
+        faults: "slow:1".parse().expect("fault spec"),
+        ..DemoConfig::default()
+    };
+    let mut harness = connected_app(config);
+    pick_entity(&mut harness, "custv3", "CustomersV3");
+    harness.get_by_label("All pages").click();
+    harness.step();
+    harness.get_by_label("Run").click();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while harness.state().explorer.results.len() < 5 {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "no first page in time"
+        );
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    harness.get_by_label_contains("1 page");
+    harness.get_by_label("Cancel").click();
+    wait_until_idle(&mut harness);
+
+    let explorer = &harness.state().explorer;
+    assert_eq!(
+        explorer.error.as_ref().map(|e| e.title.as_str()),
+        Some("Cancelled")
+    );
+    assert!(explorer.results.len() < 15, "stopped before the last page");
+    assert_eq!(explorer.results.len() % 5, 0, "whole pages only");
+}
+
+#[test]
+fn refresh_reloads_the_metadata_in_the_background() {
+    let mut harness = connected_app(small_pages());
+    let metadata_requests = |harness: &egui_kittest::Harness<'_, flowbench::ui::FlowbenchApp>| {
+        let flowbench::ui::connection::Connection::Connected(connected) =
+            harness.state().connection()
+        else {
+            panic!("not connected")
+        };
+        let entries = connected.client.trace().entries();
+        entries
+            .iter()
+            .filter(|e| e.url.ends_with("/$metadata"))
+            .count()
+    };
+    assert_eq!(metadata_requests(&harness), 1);
+    pick_entity(&mut harness, "custv3", "CustomersV3");
+    harness.get_by_label("Refresh").click();
+    harness.step();
+    harness.step();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while harness.state().is_refreshing_metadata() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "refresh did not finish"
+        );
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    harness.step();
+    assert_eq!(metadata_requests(&harness), 2);
+    assert!(harness.state().metadata_problem().is_none());
+    assert!(
+        harness
+            .state()
+            .metadata()
+            .expect("metadata")
+            .model
+            .entity_set("CustomersV3")
+            .is_some()
+    );
+    // The forms are rebuilt from the new model and the selection is kept.
+    assert!(harness.state().explorer.forms.is_some());
+    assert_eq!(
+        harness.state().state.selected_entity.as_deref(),
+        Some("CustomersV3")
+    );
+}

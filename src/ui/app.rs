@@ -1,5 +1,7 @@
 //! The eframe application: owns the UI state and lays out the window's panels.
 
+use poll_promise::Promise;
+
 use super::connection::{self, Connection};
 use super::entity_picker::{ENTITY_SEARCH_ID, EntityPicker};
 use super::explorer::{Explorer, ExplorerContext};
@@ -36,6 +38,8 @@ pub struct FlowbenchApp {
     /// The HTTP trace of the connected instance's client.
     trace_panel: Option<TracePanel>,
     connection: Connection,
+    metadata_refresh: Option<Promise<Result<Model, String>>>,
+    metadata_problem: Option<String>,
     demo_config: Option<crate::demo::DemoConfig>,
     runtime: Option<tokio::runtime::Runtime>,
     theme_installed: bool,
@@ -64,6 +68,8 @@ impl FlowbenchApp {
             explorer: Explorer::default(),
             trace_panel: None,
             connection: Connection::Idle,
+            metadata_refresh: None,
+            metadata_problem: None,
             demo_config: None,
             runtime: None,
             theme_installed: false,
@@ -120,6 +126,47 @@ impl FlowbenchApp {
         };
     }
 
+    /// Reloads the connected instance's `$metadata` in the background.
+    pub fn refresh_metadata(&mut self, ctx: &egui::Context) {
+        let (Connection::Connected(connected), Some(runtime)) = (&self.connection, &self.runtime)
+        else {
+            return;
+        };
+        let client = connected.client.clone();
+        let ctx = ctx.clone();
+        let _guard = runtime.enter();
+        self.metadata_refresh = Some(Promise::spawn_async(async move {
+            let result = client.metadata().await.map_err(|e| e.to_string());
+            ctx.request_repaint();
+            result
+        }));
+        self.metadata_problem = None;
+    }
+
+    /// Whether a metadata refresh is under way.
+    pub fn is_refreshing_metadata(&self) -> bool {
+        self.metadata_refresh.is_some()
+    }
+
+    /// Why the last metadata refresh failed, if it did.
+    pub fn metadata_problem(&self) -> Option<&str> {
+        self.metadata_problem.as_deref()
+    }
+
+    fn poll_metadata_refresh(&mut self) {
+        let Some(promise) = self.metadata_refresh.take() else {
+            return;
+        };
+        match promise.try_take() {
+            Ok(Ok(model)) => {
+                self.set_metadata(model);
+                self.explorer.forget_forms();
+            }
+            Ok(Err(problem)) => self.metadata_problem = Some(problem),
+            Err(promise) => self.metadata_refresh = Some(promise),
+        }
+    }
+
     fn retry_connection(&mut self, ctx: &egui::Context) {
         if let Some(config) = self.demo_config.clone() {
             self.connect_demo(ctx, config);
@@ -145,10 +192,11 @@ impl FlowbenchApp {
             self.theme_installed = true;
         }
         self.poll_connection();
+        self.poll_metadata_refresh();
         self.handle_shortcuts(ui.ctx());
         let index = self.metadata.as_ref().map(|m| &m.index);
         let connection = &self.connection;
-        let picked = egui::Panel::top("top_bar")
+        let events = egui::Panel::top("top_bar")
             .show(ui, |ui| {
                 top_bar::top_bar_ui(
                     ui,
@@ -159,7 +207,7 @@ impl FlowbenchApp {
                 )
             })
             .inner;
-        if let Some(name) = picked {
+        if let Some(name) = events.picked {
             self.state.selected_entity = Some(name);
         }
         let entity_count = index.map_or(0, |i| i.len());
@@ -167,6 +215,11 @@ impl FlowbenchApp {
             .trace_panel
             .as_ref()
             .map_or_else(|| "HTTP trace (0)".to_owned(), TracePanel::label);
+        let metadata_note = match (&self.metadata_refresh, &self.metadata_problem) {
+            (Some(_), _) => status_bar::MetadataNote::Refreshing,
+            (None, Some(problem)) => status_bar::MetadataNote::Failed(problem),
+            (None, None) => status_bar::MetadataNote::None,
+        };
         let retry = egui::Panel::bottom("status_bar")
             .show(ui, |ui| {
                 status_bar::status_bar_ui(
@@ -175,6 +228,7 @@ impl FlowbenchApp {
                     connection,
                     entity_count,
                     &trace_label,
+                    metadata_note,
                 )
             })
             .inner;
@@ -212,6 +266,9 @@ impl FlowbenchApp {
         let explorer = &mut self.explorer;
         egui::CentralPanel::default()
             .show(ui, |ui| central_panel::central_panel_ui(ui, explorer, cx));
+        if events.refresh_metadata {
+            self.refresh_metadata(ui.ctx());
+        }
     }
 
     fn handle_shortcuts(&mut self, ctx: &egui::Context) {

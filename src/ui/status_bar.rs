@@ -4,6 +4,17 @@ use super::connection::Connection;
 use super::state::UiState;
 use super::theme;
 
+/// The state of a metadata refresh, for the status bar.
+#[derive(Debug, Clone, Copy)]
+pub enum MetadataNote<'a> {
+    /// No refresh under way or failed.
+    None,
+    /// Reloading `$metadata`.
+    Refreshing,
+    /// The last refresh failed with this message.
+    Failed(&'a str),
+}
+
 /// Draws the status bar; returns true when the user asks to retry a failed connection.
 pub fn status_bar_ui(
     ui: &mut egui::Ui,
@@ -11,6 +22,7 @@ pub fn status_bar_ui(
     connection: &Connection,
     entity_count: usize,
     trace_label: &str,
+    metadata_note: MetadataNote<'_>,
 ) -> bool {
     let mut retry = false;
     ui.horizontal(|ui| {
@@ -35,6 +47,24 @@ pub fn status_bar_ui(
             }
             Connection::Connected(_) | Connection::Idle => {
                 ui.label(egui::RichText::new(text).color(theme::MUTED));
+            }
+        }
+        match metadata_note {
+            MetadataNote::None => {}
+            MetadataNote::Refreshing => {
+                ui.separator();
+                ui.spinner();
+                ui.label("Refreshing metadata…");
+            }
+            MetadataNote::Failed(problem) => {
+                ui.separator();
+                ui.add(
+                    egui::Label::new(
+                        egui::RichText::new(format!("Metadata refresh failed: {problem}"))
+                            .color(theme::ERROR),
+                    )
+                    .truncate(),
+                );
             }
         }
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {

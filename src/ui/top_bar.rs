@@ -6,19 +6,28 @@ use super::state::{UiState, View};
 use super::theme;
 use crate::odata::entity_index::EntityIndex;
 
-/// Draws the top bar; returns the entity set picked in the entity dropdown, if any.
+/// What the user asked for in the top bar this frame.
+#[derive(Debug, Default)]
+pub struct TopBarEvents {
+    /// The entity set picked in the entity dropdown.
+    pub picked: Option<String>,
+    /// Reload the instance's `$metadata`.
+    pub refresh_metadata: bool,
+}
+
+/// Draws the top bar.
 pub fn top_bar_ui(
     ui: &mut egui::Ui,
     state: &mut UiState,
     picker: &mut EntityPicker,
     connection: &Connection,
     index: Option<&EntityIndex>,
-) -> Option<String> {
+) -> TopBarEvents {
     ui.add_space(4.0);
     let picked = ui.horizontal(|ui| {
         ui.heading("Flowbench");
         ui.separator();
-        instance_picker_ui(ui, connection);
+        let refresh_metadata = instance_picker_ui(ui, connection);
         let picked = entity_picker_ui(ui, picker, &mut state.entity_query, index);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             let theme_label = if state.dark_mode {
@@ -39,13 +48,17 @@ pub fn top_bar_ui(
                 ui.selectable_value(&mut state.view, *view, view.label());
             }
         });
-        picked
+        TopBarEvents {
+            picked,
+            refresh_metadata,
+        }
     });
     ui.add_space(2.0);
     picked.inner
 }
 
-fn instance_picker_ui(ui: &mut egui::Ui, connection: &Connection) {
+/// The instance dropdown with its state dot; returns true when "Refresh" is clicked.
+fn instance_picker_ui(ui: &mut egui::Ui, connection: &Connection) -> bool {
     ui.label("Instance");
     let (dot, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
     ui.painter()
@@ -66,4 +79,8 @@ fn instance_picker_ui(ui: &mut egui::Ui, connection: &Connection) {
         })
         .response
         .on_hover_text(connection.status_text(0));
+    let connected = matches!(connection, Connection::Connected(_));
+    ui.add_enabled(connected, egui::Button::new("Refresh"))
+        .on_hover_text("Reload the instance's $metadata (entities, fields, actions)")
+        .clicked()
 }

@@ -74,6 +74,11 @@ impl Default for Explorer {
 }
 
 impl Explorer {
+    /// Drops the forms so they are rebuilt from new metadata.
+    pub fn forget_forms(&mut self) {
+        self.forms = None;
+    }
+
     /// Whether a request or listing is under way.
     pub fn is_busy(&self) -> bool {
         self.job.is_some()
