@@ -2,7 +2,7 @@
 
 use poll_promise::Promise;
 
-use super::connection::{self, Connection};
+use super::connection::{self, Connection, InstanceChoice};
 use super::entity_picker::{ENTITY_SEARCH_ID, EntityPicker};
 use super::explorer::{Explorer, ExplorerContext};
 use super::state::UiState;
@@ -41,6 +41,7 @@ pub struct FlowbenchApp {
     metadata_refresh: Option<Promise<Result<Model, String>>>,
     metadata_problem: Option<String>,
     demo_config: Option<crate::demo::DemoConfig>,
+    saved_instances: Vec<String>,
     runtime: Option<tokio::runtime::Runtime>,
     theme_installed: bool,
 }
@@ -51,12 +52,51 @@ impl FlowbenchApp {
     /// the user's data directory.
     pub fn new(cc: &eframe::CreationContext<'_>) -> Self {
         let mut app = Self::with_state(load_state(cc.storage));
-        let config = crate::demo::DemoConfig {
-            db_path: connection::default_demo_db(),
-            ..crate::demo::DemoConfig::default()
-        };
-        app.connect_demo(&cc.egui_ctx, config);
+        app.reload_saved_instances();
+        let choice = app.state.instance.clone();
+        app.connect(&cc.egui_ctx, choice);
         app
+    }
+
+    /// Re-reads the saved instances listed in the instance dropdown.
+    pub fn reload_saved_instances(&mut self) {
+        self.saved_instances = connection::saved_instance_names();
+    }
+
+    /// The saved instances listed in the instance dropdown.
+    pub fn saved_instances(&self) -> &[String] {
+        &self.saved_instances
+    }
+
+    /// Connects to `choice` in the background, dropping the current instance's metadata,
+    /// forms, results and trace.
+    pub fn connect(&mut self, ctx: &egui::Context, choice: InstanceChoice) {
+        self.metadata = None;
+        self.metadata_problem = None;
+        self.metadata_refresh = None;
+        self.explorer = Explorer::default();
+        self.trace_panel = None;
+        self.entity_picker.invalidate();
+        self.state.instance = choice.clone();
+        match choice {
+            InstanceChoice::Demo => {
+                let config = self
+                    .demo_config
+                    .clone()
+                    .unwrap_or_else(|| crate::demo::DemoConfig {
+                        db_path: connection::default_demo_db(),
+                        ..crate::demo::DemoConfig::default()
+                    });
+                self.connect_demo(ctx, config);
+            }
+            InstanceChoice::Saved(name) => {
+                let Some(runtime) = self.ensure_runtime() else {
+                    return;
+                };
+                let promise = connection::connect_saved(runtime, ctx.clone(), name);
+                self.connection = Connection::Connecting(Box::new(promise));
+            }
+        }
     }
 
     /// Creates the app with a given UI state (used by tests and by [`Self::new`]).
@@ -71,6 +111,7 @@ impl FlowbenchApp {
             metadata_refresh: None,
             metadata_problem: None,
             demo_config: None,
+            saved_instances: Vec::new(),
             runtime: None,
             theme_installed: false,
         }
@@ -78,27 +119,33 @@ impl FlowbenchApp {
 
     /// Starts the embedded demo instance with `config` and connects to it in the background.
     pub fn connect_demo(&mut self, ctx: &egui::Context, config: crate::demo::DemoConfig) {
-        let runtime = match &self.runtime {
-            Some(runtime) => runtime,
-            None => match tokio::runtime::Builder::new_multi_thread()
+        self.state.instance = InstanceChoice::Demo;
+        self.demo_config = Some(config.clone());
+        let Some(runtime) = self.ensure_runtime() else {
+            return;
+        };
+        let promise = connection::connect_demo(runtime, ctx.clone(), config);
+        self.connection = Connection::Connecting(Box::new(promise));
+    }
+
+    /// The runtime requests run on, created on first use (`None` and a failed connection
+    /// when the OS refuses the threads).
+    fn ensure_runtime(&mut self) -> Option<&tokio::runtime::Runtime> {
+        if self.runtime.is_none() {
+            match tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)
                 .thread_name("flowbench-ui-io")
                 .enable_all()
                 .build()
             {
-                Ok(runtime) => self.runtime.insert(runtime),
+                Ok(runtime) => self.runtime = Some(runtime),
                 Err(e) => {
                     self.connection = Connection::Failed(format!("no async runtime: {e}"));
-                    return;
+                    return None;
                 }
-            },
-        };
-        self.demo_config = Some(config.clone());
-        self.connection = Connection::Connecting(Box::new(connection::connect_demo(
-            runtime,
-            ctx.clone(),
-            config,
-        )));
+            }
+        }
+        self.runtime.as_ref()
     }
 
     /// The connection to the current instance.
@@ -168,9 +215,8 @@ impl FlowbenchApp {
     }
 
     fn retry_connection(&mut self, ctx: &egui::Context) {
-        if let Some(config) = self.demo_config.clone() {
-            self.connect_demo(ctx, config);
-        }
+        let choice = self.state.instance.clone();
+        self.connect(ctx, choice);
     }
 
     /// Uses `model` as the metadata of the current instance (entity search, forms).
@@ -203,6 +249,7 @@ impl FlowbenchApp {
                     &mut self.state,
                     &mut self.entity_picker,
                     connection,
+                    &self.saved_instances,
                     index,
                 )
             })
@@ -268,6 +315,9 @@ impl FlowbenchApp {
             .show(ui, |ui| central_panel::central_panel_ui(ui, explorer, cx));
         if events.refresh_metadata {
             self.refresh_metadata(ui.ctx());
+        }
+        if let Some(choice) = events.switch_to {
+            self.connect(ui.ctx(), choice);
         }
     }
 

@@ -1,21 +1,47 @@
-//! The window's link to an instance: starts the embedded demo instance and loads its
-//! `$metadata` in the background, so the UI never waits on the network.
+//! The window's link to an instance: starts the embedded demo instance, or resolves a saved
+//! instance (signing in silently), and loads its `$metadata` in the background, so the UI
+//! never waits on the network.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
 use poll_promise::Promise;
 
-use crate::auth::StaticTokenProvider;
+use serde::{Deserialize, Serialize};
+
+use crate::auth::{StaticTokenProvider, resolve_instance};
 use crate::demo::{DemoConfig, DemoThread};
-use crate::odata::client::ODataClient;
+use crate::odata::client::{ClientConfig, ODataClient, Trace};
+use crate::odata::metadata::cache::MetadataCache;
 use crate::odata::metadata::{Model, parse_metadata};
 
 /// Display name of the embedded demo instance.
 pub const DEMO_INSTANCE_NAME: &str = "Demo instance (local)";
 
+/// Which instance the window works with (remembered across restarts).
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum InstanceChoice {
+    /// The embedded demo instance, started in-process.
+    #[default]
+    Demo,
+    /// A saved instance (`flowbench instance add`), by name.
+    Saved(String),
+}
+
+impl InstanceChoice {
+    /// The name shown in the instance dropdown.
+    pub fn label(&self) -> &str {
+        match self {
+            Self::Demo => DEMO_INSTANCE_NAME,
+            Self::Saved(name) => name,
+        }
+    }
+}
+
 /// A connected instance: its client and metadata (and the demo server when it is ours).
 pub struct Connected {
+    /// The instance's name in the dropdown.
+    pub name: String,
     /// Service root URL, e.g. `http://127.0.0.1:PORT/data/`.
     pub service_root: String,
     /// The OData client for this instance.
@@ -85,9 +111,64 @@ async fn start_and_load(config: DemoConfig) -> Result<(Connected, Model), String
         .map_err(|e| e.to_string())?;
     let model = parse_metadata(&document).map_err(|e| format!("invalid $metadata: {e}"))?;
     let connected = Connected {
+        name: DEMO_INSTANCE_NAME.to_owned(),
         service_root,
         client,
         _demo: Some(demo),
+    };
+    Ok((connected, model))
+}
+
+/// Names of the saved instances, in the order they were added; none when the file is
+/// missing or unreadable (the dropdown then offers the demo instance only).
+pub fn saved_instance_names() -> Vec<String> {
+    crate::auth::Instances::load_default()
+        .map(|instances| instances.list().iter().map(|p| p.name.clone()).collect())
+        .unwrap_or_default()
+}
+
+/// Connects to the saved instance `name`: resolves its profile, signs in silently where it
+/// can (client secret, refresh token) and loads `$metadata` through the on-disk cache.
+pub fn connect_saved(
+    runtime: &tokio::runtime::Runtime,
+    ctx: egui::Context,
+    name: String,
+) -> Promise<Result<(Connected, Model), String>> {
+    let _guard = runtime.enter();
+    Promise::spawn_async(async move {
+        let result = resolve_and_load(name).await;
+        ctx.request_repaint();
+        result
+    })
+}
+
+async fn resolve_and_load(name: String) -> Result<(Connected, Model), String> {
+    let lookup = name.clone();
+    let resolved = tokio::task::spawn_blocking(move || resolve_instance(&lookup))
+        .await
+        .map_err(|e| format!("could not read the instance '{name}': {e}"))?
+        .map_err(|e| format!("instance '{name}': {e}"))?;
+    let config = ClientConfig {
+        service_kind: resolved
+            .profile
+            .as_ref()
+            .map(|p| p.kind)
+            .unwrap_or_default(),
+        ..ClientConfig::default()
+    };
+    let service_root = resolved.service_root.to_string();
+    let client = ODataClient::with_config(&service_root, resolved.tokens, config, Trace::default())
+        .map_err(|e| e.to_string())?;
+    let model = match MetadataCache::in_user_cache_dir() {
+        Some(cache) => client.metadata_cached(&cache).await,
+        None => client.metadata().await,
+    }
+    .map_err(|e| e.to_string())?;
+    let connected = Connected {
+        name,
+        service_root,
+        client,
+        _demo: None,
     };
     Ok((connected, model))
 }

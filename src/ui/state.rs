@@ -108,6 +108,8 @@ pub struct UiState {
     pub dark_mode: bool,
     /// Recently run actions, newest first (at most [`RECENT_LIMIT`]).
     pub recent: Vec<RecentAction>,
+    /// The instance to connect to on launch.
+    pub instance: super::connection::InstanceChoice,
 }
 
 /// How many recent actions are remembered.
@@ -154,6 +156,7 @@ impl Default for UiState {
             selected_entity: None,
             dark_mode: true,
             recent: Vec::new(),
+            instance: super::connection::InstanceChoice::Demo,
         }
     }
 }

@@ -1,6 +1,6 @@
 //! The top bar: instance picker, entity search, view tabs and the theme switch.
 
-use super::connection::{Connection, DEMO_INSTANCE_NAME};
+use super::connection::{Connection, InstanceChoice};
 use super::entity_picker::{EntityPicker, entity_picker_ui};
 use super::state::{UiState, View};
 use super::theme;
@@ -13,6 +13,8 @@ pub struct TopBarEvents {
     pub picked: Option<String>,
     /// Reload the instance's `$metadata`.
     pub refresh_metadata: bool,
+    /// Switch to another instance.
+    pub switch_to: Option<InstanceChoice>,
 }
 
 /// Draws the top bar.
@@ -21,13 +23,15 @@ pub fn top_bar_ui(
     state: &mut UiState,
     picker: &mut EntityPicker,
     connection: &Connection,
+    saved_instances: &[String],
     index: Option<&EntityIndex>,
 ) -> TopBarEvents {
     ui.add_space(4.0);
     let picked = ui.horizontal(|ui| {
         ui.heading("Flowbench");
         ui.separator();
-        let refresh_metadata = instance_picker_ui(ui, connection);
+        let (refresh_metadata, switch_to) =
+            instance_picker_ui(ui, connection, &state.instance, saved_instances);
         let picked = entity_picker_ui(ui, picker, &mut state.entity_query, index);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             let theme_label = if state.dark_mode {
@@ -51,36 +55,59 @@ pub fn top_bar_ui(
         TopBarEvents {
             picked,
             refresh_metadata,
+            switch_to,
         }
     });
     ui.add_space(2.0);
     picked.inner
 }
 
-/// The instance dropdown with its state dot; returns true when "Refresh" is clicked.
-fn instance_picker_ui(ui: &mut egui::Ui, connection: &Connection) -> bool {
-    ui.label("Instance");
+/// The instance dropdown with its state dot: the demo instance and the saved ones. Returns
+/// whether "Refresh" was clicked and the instance picked, if another one was.
+fn instance_picker_ui(
+    ui: &mut egui::Ui,
+    connection: &Connection,
+    current: &InstanceChoice,
+    saved_instances: &[String],
+) -> (bool, Option<InstanceChoice>) {
+    let label = ui.label("Instance");
     let (dot, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
     ui.painter()
         .circle_filled(dot.center(), 4.5, connection.dot_color());
     let selected = match connection {
         Connection::Idle => egui::RichText::new("No instance connected").color(theme::MUTED),
-        _ => egui::RichText::new(DEMO_INSTANCE_NAME),
+        _ => egui::RichText::new(current.label()),
     };
+    let mut switch_to = None;
+    let choices = std::iter::once(InstanceChoice::Demo)
+        .chain(saved_instances.iter().cloned().map(InstanceChoice::Saved));
     egui::ComboBox::from_id_salt("instance_picker")
         .selected_text(selected)
         .width(200.0)
         .show_ui(ui, |ui| {
-            let _ = ui.selectable_label(true, DEMO_INSTANCE_NAME);
-            ui.label(
-                egui::RichText::new("Saved instances and sign-in come with instance profiles.")
-                    .color(theme::MUTED),
-            );
+            for choice in choices {
+                if ui
+                    .selectable_label(&choice == current, choice.label())
+                    .clicked()
+                    && &choice != current
+                {
+                    switch_to = Some(choice);
+                }
+            }
+            if saved_instances.is_empty() {
+                ui.label(
+                    egui::RichText::new("Add instances with `flowbench instance add`.")
+                        .color(theme::MUTED),
+                );
+            }
         })
         .response
+        .labelled_by(label.id)
         .on_hover_text(connection.status_text(0));
     let connected = matches!(connection, Connection::Connected(_));
-    ui.add_enabled(connected, egui::Button::new("Refresh"))
+    let refresh = ui
+        .add_enabled(connected, egui::Button::new("Refresh"))
         .on_hover_text("Reload the instance's $metadata (entities, fields, actions)")
-        .clicked()
+        .clicked();
+    (refresh, switch_to)
 }

@@ -302,7 +302,7 @@ pub fn explorer_ui(ui: &mut egui::Ui, explorer: &mut Explorer, cx: ExplorerConte
         && start_request(ui.ctx(), explorer, &cx, entity.as_deref(), request)
     {
         let recent = RecentAction {
-            instance: super::connection::DEMO_INSTANCE_NAME.to_owned(),
+            instance: cx.connected.map(|c| c.name.clone()).unwrap_or_default(),
             entity: entity
                 .clone()
                 .filter(|_| cx.state.action != ConnectorAction::ListEntities),
