@@ -180,10 +180,14 @@ impl FlowbenchApp {
             return;
         };
         let client = connected.client.clone();
+        // Saved instances revalidate their cached copy (and update it); the demo has none.
+        let cached = connected.uses_metadata_cache();
         let ctx = ctx.clone();
         let _guard = runtime.enter();
         self.metadata_refresh = Some(Promise::spawn_async(async move {
-            let result = client.metadata().await.map_err(|e| e.to_string());
+            let result = connection::load_metadata(&client, cached)
+                .await
+                .map_err(|e| e.to_string());
             ctx.request_repaint();
             result
         }));

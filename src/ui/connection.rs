@@ -119,6 +119,26 @@ async fn start_and_load(config: DemoConfig) -> Result<(Connected, Model), String
     Ok((connected, model))
 }
 
+/// Loads `$metadata`: through the user's on-disk cache (conditional GET, the cache updated
+/// when the document changed) when `cached` and a cache directory exists, else fresh.
+pub async fn load_metadata(
+    client: &ODataClient,
+    cached: bool,
+) -> Result<Model, crate::odata::client::ODataError> {
+    match MetadataCache::in_user_cache_dir().filter(|_| cached) {
+        Some(cache) => client.metadata_cached(&cache).await,
+        None => client.metadata().await,
+    }
+}
+
+impl Connected {
+    /// Whether this instance keeps its `$metadata` in the on-disk cache (saved instances do;
+    /// the in-process demo instance, on a new port each launch, does not).
+    pub fn uses_metadata_cache(&self) -> bool {
+        self._demo.is_none()
+    }
+}
+
 /// Names of the saved instances, in the order they were added; none when the file is
 /// missing or unreadable (the dropdown then offers the demo instance only).
 pub fn saved_instance_names() -> Vec<String> {
@@ -159,11 +179,9 @@ async fn resolve_and_load(name: String) -> Result<(Connected, Model), String> {
     let service_root = resolved.service_root.to_string();
     let client = ODataClient::with_config(&service_root, resolved.tokens, config, Trace::default())
         .map_err(|e| e.to_string())?;
-    let model = match MetadataCache::in_user_cache_dir() {
-        Some(cache) => client.metadata_cached(&cache).await,
-        None => client.metadata().await,
-    }
-    .map_err(|e| e.to_string())?;
+    let model = load_metadata(&client, true)
+        .await
+        .map_err(|e| e.to_string())?;
     let connected = Connected {
         name,
         service_root,
