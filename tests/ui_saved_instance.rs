@@ -10,7 +10,7 @@ use egui_kittest::kittest::Queryable;
 use flowbench::demo::{DemoConfig, DemoThread};
 use flowbench::ui::connection::{Connection, InstanceChoice};
 use flowbench::ui::{FlowbenchApp, UiState};
-use ui_support::{pick_entity, wait_until_connected};
+use ui_support::{pick_entity, type_into, wait_until_connected};
 
 #[test]
 fn a_saved_instance_is_listed_connected_and_its_metadata_cached() {
@@ -71,6 +71,54 @@ fn a_saved_instance_is_listed_connected_and_its_metadata_cached() {
         !cached.is_empty(),
         "the metadata cache holds the instance's model"
     );
+
+    // "Add instance…": a bad name is explained and nothing is saved; a good one is saved
+    // to the instances file and connected to.
+    harness
+        .get_by_role_and_label(Role::ComboBox, "Instance")
+        .click();
+    harness.run_steps(3);
+    harness.get_by_label("Add instance…").click();
+    harness.run_steps(3);
+    harness.get_by_label("Add instance");
+    type_into(&mut harness, "Name", "bad name");
+    type_into(&mut harness, "URL", &root);
+    harness
+        .get_by_role_and_label(Role::ComboBox, "Sign-in")
+        .click();
+    harness.run_steps(3);
+    harness.get_by_label("None").click();
+    harness.run_steps(2);
+    harness.get_by_label("Save and connect").click();
+    harness.run_steps(2);
+    harness.get_by_label_contains("invalid instance name");
+    assert_eq!(harness.state().saved_instances(), ["local-copy".to_owned()]);
+
+    harness
+        .get_by_role_and_label(Role::TextInput, "Name")
+        .focus();
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness
+        .get_by_role_and_label(Role::TextInput, "Name")
+        .type_text("second");
+    harness.step();
+    harness.get_by_label("Save and connect").click();
+    harness.run_steps(2);
+    wait_until_connected(&mut harness);
+    let Connection::Connected(connected) = harness.state().connection() else {
+        panic!(
+            "not connected: {}",
+            harness.state().connection().status_text(0)
+        );
+    };
+    assert_eq!(connected.name, "second");
+    assert_eq!(
+        harness.state().saved_instances(),
+        ["local-copy".to_owned(), "second".to_owned()]
+    );
+    let file = std::fs::read_to_string(config_dir.path().join("instances.json")).unwrap();
+    assert!(file.contains("\"second\""), "{file}");
     drop(demo);
 }
 

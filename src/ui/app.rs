@@ -2,6 +2,7 @@
 
 use poll_promise::Promise;
 
+use super::add_instance::{AddInstanceDialog, add_instance_ui};
 use super::connection::{self, Connection, InstanceChoice};
 use super::entity_picker::{ENTITY_SEARCH_ID, EntityPicker};
 use super::explorer::{Explorer, ExplorerContext};
@@ -42,6 +43,8 @@ pub struct FlowbenchApp {
     metadata_problem: Option<String>,
     demo_config: Option<crate::demo::DemoConfig>,
     saved_instances: Vec<String>,
+    /// The "Add instance…" dialog.
+    pub add_instance: AddInstanceDialog,
     runtime: Option<tokio::runtime::Runtime>,
     theme_installed: bool,
 }
@@ -112,6 +115,7 @@ impl FlowbenchApp {
             metadata_problem: None,
             demo_config: None,
             saved_instances: Vec::new(),
+            add_instance: AddInstanceDialog::default(),
             runtime: None,
             theme_installed: false,
         }
@@ -322,6 +326,13 @@ impl FlowbenchApp {
         }
         if let Some(choice) = events.switch_to {
             self.connect(ui.ctx(), choice);
+        }
+        if events.add_instance {
+            self.add_instance.open = true;
+        }
+        if let Some(name) = add_instance_ui(ui.ctx(), &mut self.add_instance) {
+            self.reload_saved_instances();
+            self.connect(ui.ctx(), InstanceChoice::Saved(name));
         }
     }
 

@@ -1,6 +1,7 @@
 //! Everything egui: the app state, panels, widgets and theme of the desktop window; it starts
 //! the embedded demo instance in-process and runs connector actions in the background.
 
+pub mod add_instance;
 mod app;
 mod central_panel;
 pub mod connection;

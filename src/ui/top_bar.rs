@@ -15,6 +15,8 @@ pub struct TopBarEvents {
     pub refresh_metadata: bool,
     /// Switch to another instance.
     pub switch_to: Option<InstanceChoice>,
+    /// Open the "Add instance…" dialog.
+    pub add_instance: bool,
 }
 
 /// Draws the top bar.
@@ -30,7 +32,7 @@ pub fn top_bar_ui(
     let picked = ui.horizontal(|ui| {
         ui.heading("Flowbench");
         ui.separator();
-        let (refresh_metadata, switch_to) =
+        let (refresh_metadata, switch_to, add_instance) =
             instance_picker_ui(ui, connection, &state.instance, saved_instances);
         let picked = entity_picker_ui(ui, picker, &mut state.entity_query, index);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
@@ -56,6 +58,7 @@ pub fn top_bar_ui(
             picked,
             refresh_metadata,
             switch_to,
+            add_instance,
         }
     });
     ui.add_space(2.0);
@@ -69,7 +72,7 @@ fn instance_picker_ui(
     connection: &Connection,
     current: &InstanceChoice,
     saved_instances: &[String],
-) -> (bool, Option<InstanceChoice>) {
+) -> (bool, Option<InstanceChoice>, bool) {
     let label = ui.label("Instance");
     let (dot, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
     ui.painter()
@@ -79,6 +82,7 @@ fn instance_picker_ui(
         _ => egui::RichText::new(current.label()),
     };
     let mut switch_to = None;
+    let mut add_instance = false;
     let choices = std::iter::once(InstanceChoice::Demo)
         .chain(saved_instances.iter().cloned().map(InstanceChoice::Saved));
     egui::ComboBox::from_id_salt("instance_picker")
@@ -94,11 +98,9 @@ fn instance_picker_ui(
                     switch_to = Some(choice);
                 }
             }
-            if saved_instances.is_empty() {
-                ui.label(
-                    egui::RichText::new("Add instances with `flowbench instance add`.")
-                        .color(theme::MUTED),
-                );
+            ui.separator();
+            if ui.selectable_label(false, "Add instance…").clicked() {
+                add_instance = true;
             }
         })
         .response
@@ -109,5 +111,5 @@ fn instance_picker_ui(
         .add_enabled(connected, egui::Button::new("Refresh"))
         .on_hover_text("Reload the instance's $metadata (entities, fields, actions)")
         .clicked();
-    (refresh, switch_to)
+    (refresh, switch_to, add_instance)
 }
