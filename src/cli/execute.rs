@@ -122,30 +122,12 @@ pub fn resolve_call(
                 .map(|s| model.canonical_name(&s.entity_type))
                 .unwrap_or_default();
             let local = name.rsplit_once('.').map_or(name.as_str(), |(_, l)| l);
-            let mut candidates: Vec<(String, &Operation, OperationKind)> = Vec::new();
-            for schema in &model.schemas {
-                let ops = schema
-                    .actions
-                    .iter()
-                    .map(|o| (o, OperationKind::Action))
-                    .chain(
-                        schema
-                            .functions
-                            .iter()
-                            .map(|o| (o, OperationKind::Function)),
-                    );
-                for (op, kind) in ops {
-                    let Some(binding) = op.binding_type() else {
-                        continue;
-                    };
-                    if op.name == local
-                        && binding.collection == keys.is_none()
-                        && model.canonical_name(&binding.name) == entity_type
-                    {
-                        candidates.push((format!("{}.{}", schema.namespace, op.name), op, kind));
-                    }
-                }
-            }
+            let candidates: Vec<(String, &Operation, OperationKind)> = model
+                .operations_bound_to(&entity_type)
+                .into_iter()
+                .filter(|b| b.operation.name == local && b.on_collection() == keys.is_none())
+                .map(|b| (b.qualified_name, b.operation, kind_of(b.is_function)))
+                .collect();
             let overloads: Vec<&Operation> = candidates.iter().map(|(_, o, _)| *o).collect();
             let chosen = pick_overload(&overloads, &given).ok_or_else(|| {
                 usage(format!(
@@ -191,4 +173,13 @@ fn pick_overload<'a>(overloads: &[&'a Operation], given: &[&str]) -> Option<&'a 
                 .all(|g| o.call_parameters().iter().any(|p| p.name == *g))
         })
         .or_else(|| overloads.first().copied())
+}
+
+/// The request kind of a bound operation (functions are GET, actions POST).
+fn kind_of(is_function: bool) -> OperationKind {
+    if is_function {
+        OperationKind::Function
+    } else {
+        OperationKind::Action
+    }
 }

@@ -495,6 +495,24 @@ pub struct AnnotationBlock {
     pub annotations: Vec<Annotation>,
 }
 
+/// An action or function bound to an entity type (see [`Model::operations_bound_to`]).
+#[derive(Debug, Clone)]
+pub struct BoundOperation<'a> {
+    /// `Namespace.Name`, as used in URLs.
+    pub qualified_name: String,
+    /// The declaration (its first parameter is the binding parameter).
+    pub operation: &'a Operation,
+    /// A function (GET) rather than an action (POST).
+    pub is_function: bool,
+}
+
+impl BoundOperation<'_> {
+    /// Whether it is bound to a collection (the entity set) rather than to one record.
+    pub fn on_collection(&self) -> bool {
+        self.operation.binding_type().is_some_and(|t| t.collection)
+    }
+}
+
 /// Anything a qualified name can resolve to.
 #[derive(Debug, Clone, Copy)]
 pub enum SchemaElement<'a> {
@@ -671,15 +689,33 @@ impl Model {
 
     /// Actions bound to `entity_type` (qualified), to the type itself or to a collection of it.
     pub fn bound_actions(&self, entity_type: &str) -> Vec<&Operation> {
-        let canonical = self.canonical_name(entity_type);
-        self.schemas
-            .iter()
-            .flat_map(|s| s.actions.iter())
-            .filter(|a| {
-                a.binding_type()
-                    .is_some_and(|t| self.canonical_name(&t.name) == canonical)
-            })
+        self.operations_bound_to(entity_type)
+            .into_iter()
+            .filter(|bound| !bound.is_function)
+            .map(|bound| bound.operation)
             .collect()
+    }
+
+    /// Actions, then functions, bound to `entity_type` (qualified; the type itself or a
+    /// collection of it), each with its namespace-qualified name, in document order.
+    pub fn operations_bound_to(&self, entity_type: &str) -> Vec<BoundOperation<'_>> {
+        let canonical = self.canonical_name(entity_type);
+        let mut bound = Vec::new();
+        for schema in &self.schemas {
+            let actions = schema.actions.iter().map(|op| (op, false));
+            let functions = schema.functions.iter().map(|op| (op, true));
+            for (operation, is_function) in actions.chain(functions) {
+                let binding = operation.binding_type();
+                if binding.is_some_and(|t| self.canonical_name(&t.name) == canonical) {
+                    bound.push(BoundOperation {
+                        qualified_name: format!("{}.{}", schema.namespace, operation.name),
+                        operation,
+                        is_function,
+                    });
+                }
+            }
+        }
+        bound
     }
 
     /// The action or function overloads with this qualified name.

@@ -91,30 +91,23 @@ impl ActionForm {
             .entity_set(entity_set)
             .map(|s| model.canonical_name(&s.entity_type))
             .unwrap_or_default();
-        let mut choices = Vec::new();
-        for schema in &model.schemas {
-            let operations = (schema.actions.iter().map(|op| (op, OperationKind::Action))).chain(
-                schema
-                    .functions
-                    .iter()
-                    .map(|op| (op, OperationKind::Function)),
-            );
-            for (op, kind) in operations {
-                let Some(binding) = op.binding_type() else {
-                    continue;
-                };
-                if model.canonical_name(&binding.name) != entity_type {
-                    continue;
-                }
-                let target = if binding.collection {
+        let mut choices: Vec<ActionChoice> = model
+            .operations_bound_to(&entity_type)
+            .into_iter()
+            .map(|bound| {
+                let target = if bound.on_collection() {
                     ActionTarget::Collection
                 } else {
                     ActionTarget::Record
                 };
-                let name = format!("{}.{}", schema.namespace, op.name);
-                choices.push(ActionChoice::new(model, name, target, kind, op));
-            }
-        }
+                let kind = if bound.is_function {
+                    OperationKind::Function
+                } else {
+                    OperationKind::Action
+                };
+                ActionChoice::new(model, bound.qualified_name, target, kind, bound.operation)
+            })
+            .collect();
         if let Some(container) = model.container() {
             let imports = container
                 .action_imports
