@@ -311,23 +311,7 @@ pub fn single(
         ));
     }
     let record = find_scoped(ctx, entity, key, options.cross_company, conn)?;
-    let mut value = entity_json(
-        entity,
-        &record,
-        options.select.as_deref(),
-        &options.expand,
-        conn,
-    )?;
-    if let Value::Object(map) = &mut value {
-        let mut with_context = Map::new();
-        with_context.insert(
-            "@odata.context".into(),
-            Value::String(context_url(ctx, entity, &options, "/$entity")),
-        );
-        with_context.extend(std::mem::take(map));
-        *map = with_context;
-    }
-    Ok(ODataResponse::json(StatusCode::OK, &value).with_header(header::ETAG, &record.etag()))
+    single_entity_response(ctx, entity, &record, &options, conn)
 }
 
 /// The condition selecting the targets of `nav` from `record`.
@@ -383,9 +367,21 @@ pub fn navigation(
                 nav.name
             ))
         })?;
+    single_entity_response(ctx, target, &record, &options, conn)
+}
+
+/// One entity as a response: its JSON (with `$select`/`$expand`), `@odata.context` first,
+/// and its `ETag` header.
+fn single_entity_response(
+    ctx: &ServiceContext,
+    entity: &EntityDef,
+    record: &Record,
+    options: &QueryOptions,
+    conn: &Connection,
+) -> Result<ODataResponse, ODataError> {
     let mut value = entity_json(
-        target,
-        &record,
+        entity,
+        record,
         options.select.as_deref(),
         &options.expand,
         conn,
@@ -394,7 +390,7 @@ pub fn navigation(
         let mut with_context = Map::new();
         with_context.insert(
             "@odata.context".into(),
-            Value::String(context_url(ctx, target, &options, "/$entity")),
+            Value::String(context_url(ctx, entity, options, "/$entity")),
         );
         with_context.extend(std::mem::take(map));
         *map = with_context;
