@@ -103,6 +103,17 @@ pub enum AuthError {
     Secrets(#[from] super::secrets::SecretStoreError),
 }
 
+impl AuthError {
+    /// Whether only an interactive sign-in can help: no tokens, or the refresh token is dead.
+    pub fn needs_interactive_sign_in(&self) -> bool {
+        match self {
+            Self::NotSignedIn(_) => true,
+            Self::Provider(error) => error.error == "invalid_grant",
+            _ => false,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

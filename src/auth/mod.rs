@@ -7,6 +7,7 @@ mod discovery;
 mod error;
 mod flows;
 mod http;
+mod identity;
 mod instances;
 #[cfg(target_os = "linux")]
 mod keyutils;
@@ -24,6 +25,7 @@ pub use discovery::{ProviderEndpoints, discover, discovery_url};
 pub use error::{AuthError, ProviderError};
 pub use flows::{OAuthApp, now_unix};
 pub use http::oauth_client;
+pub use identity::Identity;
 pub use instances::{CONFIG_DIR_ENV, Instances, InstancesError, config_dir};
 #[cfg(target_os = "linux")]
 pub use keyutils::KeyutilsSecretStore;

@@ -43,6 +43,8 @@ pub struct ResolvedInstance {
     pub tokens: Arc<dyn TokenProvider>,
     /// The saved profile, when a name was given.
     pub profile: Option<InstanceProfile>,
+    /// Sign-in of a saved instance that signs in (for interactive sign-in and its identity).
+    pub auth: Option<Arc<InstanceAuth>>,
 }
 
 /// Resolves against the default config directory and the OS keyring.
@@ -58,16 +60,20 @@ pub fn resolve_instance_with(
     secrets: impl FnOnce() -> Result<Arc<dyn SecretStore>, SecretStoreError>,
 ) -> Result<ResolvedInstance, ResolveError> {
     if let Some(profile) = instances.get(name_or_url) {
-        let tokens: Arc<dyn TokenProvider> = if profile.auth == AuthMethod::None {
-            Arc::new(StaticTokenProvider::new(None))
+        let (tokens, auth): (Arc<dyn TokenProvider>, _) = if profile.auth == AuthMethod::None {
+            (Arc::new(StaticTokenProvider::new(None)), None)
         } else {
-            let auth = InstanceAuth::new(profile.clone(), secrets()?)?;
-            Arc::new(InstanceTokenProvider::new(Arc::new(auth)))
+            let auth = Arc::new(InstanceAuth::new(profile.clone(), secrets()?)?);
+            (
+                Arc::new(InstanceTokenProvider::new(auth.clone())),
+                Some(auth),
+            )
         };
         return Ok(ResolvedInstance {
             service_root: profile.url.clone(),
             tokens,
             profile: Some(profile.clone()),
+            auth,
         });
     }
     let host = Url::parse(name_or_url)
@@ -86,5 +92,6 @@ pub fn resolve_instance_with(
         service_root,
         tokens: Arc::new(StaticTokenProvider::new(None)),
         profile: None,
+        auth: None,
     })
 }

@@ -14,6 +14,7 @@ use super::discovery::{ProviderEndpoints, discover};
 use super::error::AuthError;
 use super::flows::{OAuthApp, now_unix};
 use super::http::oauth_client;
+use super::identity::Identity;
 use super::profile::{AuthMethod, InstanceProfile};
 use super::prompt::PromptSink;
 use super::secrets::{SecretKind, SecretStore, StoredTokens};
@@ -189,6 +190,12 @@ impl InstanceAuth {
         };
         renewed.save(self.secrets.as_ref(), name)?;
         Ok(Some(BearerToken::new(renewed.access_token.expose())))
+    }
+
+    /// Who the stored tokens were issued to, when signed in (read from the keyring).
+    pub fn identity(&self) -> Result<Option<Identity>, AuthError> {
+        let stored = StoredTokens::load(self.secrets.as_ref(), &self.profile.name)?;
+        Ok(stored.and_then(|t| Identity::from_access_token(t.access_token.expose())))
     }
 
     /// Removes the instance's tokens from the keyring (the client secret stays).

@@ -1,14 +1,18 @@
 //! The eframe application: owns the UI state and lays out the window's panels.
 
+use std::sync::Arc;
+
 use poll_promise::Promise;
 
 use super::add_instance::{AddInstanceDialog, add_instance_ui};
-use super::connection::{self, Connection, InstanceChoice};
+use super::connection::{self, ConnectError, Connection, InstanceChoice};
 use super::entity_picker::{ENTITY_SEARCH_ID, EntityPicker};
 use super::explorer::{Explorer, ExplorerContext};
+use super::sign_in::{SignInFlow, SignInNeeded, SignInOutcome, sign_in_ui};
 use super::state::UiState;
 use super::trace_panel::{TracePanel, trace_panel_ui};
 use super::{central_panel, side_panel, status_bar, theme, top_bar};
+use crate::auth::SecretStore;
 use crate::odata::entity_index::EntityIndex;
 use crate::odata::metadata::Model;
 
@@ -25,6 +29,23 @@ impl LoadedMetadata {
     pub fn new(model: Model) -> Self {
         let index = EntityIndex::from_model(&model);
         Self { model, index }
+    }
+}
+
+/// How the window signs in to saved instances.
+pub struct SignInSettings {
+    /// Replaces the OS keyring (tests use a mock store); `None` is the OS keyring.
+    pub secrets: Option<Arc<dyn SecretStore>>,
+    /// Start the system browser for browser sign-in (else the link is only shown).
+    pub open_browser: bool,
+}
+
+impl Default for SignInSettings {
+    fn default() -> Self {
+        Self {
+            secrets: None,
+            open_browser: true,
+        }
     }
 }
 
@@ -45,6 +66,8 @@ pub struct FlowbenchApp {
     saved_instances: Vec<String>,
     /// The "Add instance…" dialog.
     pub add_instance: AddInstanceDialog,
+    /// How saved instances sign in.
+    pub sign_in_settings: SignInSettings,
     runtime: Option<tokio::runtime::Runtime>,
     theme_installed: bool,
 }
@@ -93,11 +116,13 @@ impl FlowbenchApp {
                 self.connect_demo(ctx, config);
             }
             InstanceChoice::Saved(name) => {
+                let secrets = self.sign_in_settings.secrets.clone();
                 let Some(runtime) = self.ensure_runtime() else {
                     return;
                 };
-                let promise = connection::connect_saved(runtime, ctx.clone(), name);
-                self.connection = Connection::Connecting(Box::new(promise));
+                let status = format!("Connecting to {name}…");
+                let promise = connection::connect_saved(runtime, ctx.clone(), name, secrets);
+                self.connection = Connection::Connecting(Box::new(promise), status);
             }
         }
     }
@@ -116,6 +141,7 @@ impl FlowbenchApp {
             demo_config: None,
             saved_instances: Vec::new(),
             add_instance: AddInstanceDialog::default(),
+            sign_in_settings: SignInSettings::default(),
             runtime: None,
             theme_installed: false,
         }
@@ -129,7 +155,10 @@ impl FlowbenchApp {
             return;
         };
         let promise = connection::connect_demo(runtime, ctx.clone(), config);
-        self.connection = Connection::Connecting(Box::new(promise));
+        self.connection = Connection::Connecting(
+            Box::new(promise),
+            "Starting the demo instance and loading its metadata…".to_owned(),
+        );
     }
 
     /// The runtime requests run on, created on first use (`None` and a failed connection
@@ -161,7 +190,7 @@ impl FlowbenchApp {
         if !self.connection.is_connecting() {
             return;
         }
-        let Connection::Connecting(promise) =
+        let Connection::Connecting(promise, status) =
             std::mem::replace(&mut self.connection, Connection::Idle)
         else {
             return;
@@ -172,8 +201,11 @@ impl FlowbenchApp {
                 self.trace_panel = Some(TracePanel::new(connected.client.trace().clone()));
                 Connection::Connected(Box::new(connected))
             }
-            Ok(Err(message)) => Connection::Failed(message),
-            Err(promise) => Connection::Connecting(Box::new(promise)),
+            Ok(Err(ConnectError::SignIn(needed))) => {
+                Connection::SignIn(Box::new(SignInFlow::new(*needed)))
+            }
+            Ok(Err(ConnectError::Failed(message))) => Connection::Failed(message),
+            Err(promise) => Connection::Connecting(Box::new(promise), status),
         };
     }
 
@@ -220,6 +252,31 @@ impl FlowbenchApp {
             Ok(Err(problem)) => self.metadata_problem = Some(problem),
             Err(promise) => self.metadata_refresh = Some(promise),
         }
+    }
+
+    /// Signs out of the connected saved instance (its tokens leave the keyring) and shows
+    /// the sign-in screen.
+    pub fn sign_out(&mut self) {
+        let Connection::Connected(connected) = &self.connection else {
+            return;
+        };
+        let Some(auth) = connected.auth.clone() else {
+            return;
+        };
+        let needed = SignInNeeded {
+            instance: connected.name.clone(),
+            service_root: connected.service_root.clone(),
+            reason: match auth.sign_out() {
+                Ok(()) => "You signed out. Sign in to use this instance again.".to_owned(),
+                Err(e) => format!("Signing out failed: {e}"),
+            },
+            auth,
+        };
+        self.metadata = None;
+        self.explorer = Explorer::default();
+        self.trace_panel = None;
+        self.entity_picker.invalidate();
+        self.connection = Connection::SignIn(Box::new(SignInFlow::new(needed)));
     }
 
     fn retry_connection(&mut self, ctx: &egui::Context) {
@@ -309,18 +366,33 @@ impl FlowbenchApp {
                     side_panel::side_panel_ui(ui, &mut self.state, self.metadata.as_ref())
                 });
         }
-        let cx = ExplorerContext {
-            state: &mut self.state,
-            connected: match &self.connection {
-                Connection::Connected(connected) => Some(connected),
-                _ => None,
-            },
-            metadata: self.metadata.as_ref(),
-            runtime: self.runtime.as_ref().map(|r| r.handle()),
-        };
-        let explorer = &mut self.explorer;
-        egui::CentralPanel::default()
-            .show(ui, |ui| central_panel::central_panel_ui(ui, explorer, cx));
+        if let Connection::SignIn(flow) = &mut self.connection {
+            let runtime = self.runtime.as_ref().map(|r| r.handle());
+            let open_browser = self.sign_in_settings.open_browser;
+            let outcome = egui::CentralPanel::default()
+                .show(ui, |ui| sign_in_ui(ui, flow, runtime, open_browser))
+                .inner;
+            if outcome == SignInOutcome::SignedIn {
+                let name = flow.instance().to_owned();
+                self.connect(ui.ctx(), InstanceChoice::Saved(name));
+            }
+        } else {
+            let cx = ExplorerContext {
+                state: &mut self.state,
+                connected: match &self.connection {
+                    Connection::Connected(connected) => Some(connected),
+                    _ => None,
+                },
+                metadata: self.metadata.as_ref(),
+                runtime: self.runtime.as_ref().map(|r| r.handle()),
+            };
+            let explorer = &mut self.explorer;
+            egui::CentralPanel::default()
+                .show(ui, |ui| central_panel::central_panel_ui(ui, explorer, cx));
+        }
+        if events.sign_out {
+            self.sign_out();
+        }
         if events.refresh_metadata {
             self.refresh_metadata(ui.ctx());
         }

@@ -9,7 +9,11 @@ use poll_promise::Promise;
 
 use serde::{Deserialize, Serialize};
 
-use crate::auth::{StaticTokenProvider, resolve_instance};
+use super::sign_in::{SignInFlow, SignInNeeded};
+use crate::auth::{
+    Identity, InstanceAuth, Instances, SecretStore, StaticTokenProvider, os_secret_store,
+    resolve_instance_with,
+};
 use crate::demo::{DemoConfig, DemoThread};
 use crate::odata::client::{ClientConfig, ODataClient, Trace};
 use crate::odata::metadata::cache::MetadataCache;
@@ -46,17 +50,40 @@ pub struct Connected {
     pub service_root: String,
     /// The OData client for this instance.
     pub client: ODataClient,
+    /// Sign-in of a saved instance that signs in (for sign-out).
+    pub auth: Option<Arc<InstanceAuth>>,
+    /// Who is signed in, when the token says.
+    pub identity: Option<Identity>,
     /// Keeps the in-process demo server running while connected.
     _demo: Option<DemoThread>,
 }
+
+/// Why a connection attempt did not finish.
+pub enum ConnectError {
+    /// A saved instance needs an interactive sign-in first.
+    SignIn(Box<SignInNeeded>),
+    /// The attempt failed; the message says why.
+    Failed(String),
+}
+
+impl From<String> for ConnectError {
+    fn from(message: String) -> Self {
+        Self::Failed(message)
+    }
+}
+
+/// The result of a connection attempt.
+pub type ConnectResult = Result<(Connected, Model), ConnectError>;
 
 /// Where the window is with its instance.
 // One value per window, replaced rarely: the pending promise's size does not matter.
 pub enum Connection {
     /// Nothing requested yet.
     Idle,
-    /// Starting the server and loading metadata.
-    Connecting(Box<Promise<Result<(Connected, Model), String>>>),
+    /// Starting the server or signing in silently, and loading metadata; the text says which.
+    Connecting(Box<Promise<ConnectResult>>, String),
+    /// A saved instance waits for the user to sign in.
+    SignIn(Box<SignInFlow>),
     /// Ready for requests.
     Connected(Box<Connected>),
     /// The last attempt failed; the message says why.
@@ -77,10 +104,10 @@ pub fn connect_demo(
     runtime: &tokio::runtime::Runtime,
     ctx: egui::Context,
     config: DemoConfig,
-) -> Promise<Result<(Connected, Model), String>> {
+) -> Promise<ConnectResult> {
     let _guard = runtime.enter();
     Promise::spawn_async(async move {
-        let result = start_and_load(config).await;
+        let result = start_and_load(config).await.map_err(ConnectError::from);
         ctx.request_repaint();
         result
     })
@@ -114,6 +141,8 @@ async fn start_and_load(config: DemoConfig) -> Result<(Connected, Model), String
         name: DEMO_INSTANCE_NAME.to_owned(),
         service_root,
         client,
+        auth: None,
+        identity: None,
         _demo: Some(demo),
     };
     Ok((connected, model))
@@ -148,26 +177,65 @@ pub fn saved_instance_names() -> Vec<String> {
 }
 
 /// Connects to the saved instance `name`: resolves its profile, signs in silently where it
-/// can (client secret, refresh token) and loads `$metadata` through the on-disk cache.
+/// can (client secret, refresh token) and loads `$metadata` through the on-disk cache. When
+/// only an interactive sign-in can help, the result is [`ConnectError::SignIn`].
+/// `secrets` replaces the OS keyring (tests use a mock store).
 pub fn connect_saved(
     runtime: &tokio::runtime::Runtime,
     ctx: egui::Context,
     name: String,
-) -> Promise<Result<(Connected, Model), String>> {
+    secrets: Option<Arc<dyn SecretStore>>,
+) -> Promise<ConnectResult> {
     let _guard = runtime.enter();
     Promise::spawn_async(async move {
-        let result = resolve_and_load(name).await;
+        let result = resolve_and_load(name, secrets).await;
         ctx.request_repaint();
         result
     })
 }
 
-async fn resolve_and_load(name: String) -> Result<(Connected, Model), String> {
+async fn resolve_and_load(
+    name: String,
+    secrets: Option<Arc<dyn SecretStore>>,
+) -> Result<(Connected, Model), ConnectError> {
     let lookup = name.clone();
-    let resolved = tokio::task::spawn_blocking(move || resolve_instance(&lookup))
-        .await
-        .map_err(|e| format!("could not read the instance '{name}': {e}"))?
-        .map_err(|e| format!("instance '{name}': {e}"))?;
+    let resolved = tokio::task::spawn_blocking(move || {
+        let instances = Instances::load_default()?;
+        if instances.get(&lookup).is_none() {
+            return Ok(None);
+        }
+        let resolved = match secrets {
+            Some(store) => resolve_instance_with(&instances, &lookup, move || Ok(store)),
+            None => resolve_instance_with(&instances, &lookup, os_secret_store),
+        }?;
+        Ok::<_, crate::auth::ResolveError>(Some(resolved))
+    })
+    .await
+    .map_err(|e| format!("could not read the instance '{name}': {e}"))?
+    .map_err(|e| format!("instance '{name}': {e}"))?
+    .ok_or_else(|| format!("the instance '{name}' is no longer saved"))?;
+    let service_root = resolved.service_root.to_string();
+    let mut identity = None;
+    if let Some(auth) = &resolved.auth {
+        match auth.silent_token(false).await {
+            Ok(_) => identity = auth.identity().ok().flatten(),
+            Err(error) if error.needs_interactive_sign_in() => {
+                let reason = match error {
+                    crate::auth::AuthError::NotSignedIn(_) => {
+                        "You are not signed in to this instance yet.".to_owned()
+                    }
+                    other => format!("Your sign-in has expired. {other}"),
+                };
+                return Err(ConnectError::SignIn(Box::new(SignInNeeded {
+                    instance: name,
+                    service_root,
+                    auth: auth.clone(),
+                    reason,
+                })));
+            }
+            Err(error) => return Err(format!("signing in to '{name}' failed: {error}").into()),
+        }
+    }
     let config = ClientConfig {
         service_kind: resolved
             .profile
@@ -176,7 +244,6 @@ async fn resolve_and_load(name: String) -> Result<(Connected, Model), String> {
             .unwrap_or_default(),
         ..ClientConfig::default()
     };
-    let service_root = resolved.service_root.to_string();
     let client = ODataClient::with_config(&service_root, resolved.tokens, config, Trace::default())
         .map_err(|e| e.to_string())?;
     let model = load_metadata(&client, true)
@@ -186,6 +253,8 @@ async fn resolve_and_load(name: String) -> Result<(Connected, Model), String> {
         name,
         service_root,
         client,
+        auth: resolved.auth,
+        identity,
         _demo: None,
     };
     Ok((connected, model))
@@ -196,12 +265,16 @@ impl Connection {
     pub fn status_text(&self, entity_count: usize) -> String {
         match self {
             Self::Idle => "No instance connected".to_owned(),
-            Self::Connecting(_) => {
-                "Starting the demo instance and loading its metadata…".to_owned()
-            }
-            Self::Connected(c) => {
-                format!("Connected to {} · {entity_count} entities", c.service_root)
-            }
+            Self::Connecting(_, status) => status.clone(),
+            Self::SignIn(flow) => format!("Sign in to {} to continue", flow.instance()),
+            Self::Connected(c) => match &c.identity {
+                Some(identity) => format!(
+                    "Connected to {} as {} · {entity_count} entities",
+                    c.service_root,
+                    identity.label()
+                ),
+                None => format!("Connected to {} · {entity_count} entities", c.service_root),
+            },
             Self::Failed(message) => format!("Connection failed: {message}"),
         }
     }
@@ -210,7 +283,7 @@ impl Connection {
     pub fn dot_color(&self) -> egui::Color32 {
         match self {
             Self::Idle => super::theme::MUTED,
-            Self::Connecting(_) => super::theme::WARNING,
+            Self::Connecting(..) | Self::SignIn(_) => super::theme::WARNING,
             Self::Connected(_) => super::theme::SUCCESS,
             Self::Failed(_) => super::theme::ERROR,
         }
@@ -218,6 +291,6 @@ impl Connection {
 
     /// Whether a connection attempt is under way.
     pub fn is_connecting(&self) -> bool {
-        matches!(self, Self::Connecting(_))
+        matches!(self, Self::Connecting(..))
     }
 }

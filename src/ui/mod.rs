@@ -10,13 +10,14 @@ pub mod explorer;
 pub mod forms;
 pub mod results;
 mod side_panel;
+pub mod sign_in;
 mod state;
 mod status_bar;
 pub mod theme;
 mod top_bar;
 pub mod trace_panel;
 
-pub use app::{FlowbenchApp, LoadedMetadata, load_state, save_state};
+pub use app::{FlowbenchApp, LoadedMetadata, SignInSettings, load_state, save_state};
 pub use state::{ConnectorAction, RecentAction, UiState, View};
 
 /// Title of the main window.

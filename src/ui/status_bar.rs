@@ -36,9 +36,12 @@ pub fn status_bar_ui(
         ui.separator();
         let text = connection.status_text(entity_count);
         match connection {
-            Connection::Connecting(_) => {
+            Connection::Connecting(..) => {
                 ui.spinner();
                 ui.label(text);
+            }
+            Connection::SignIn(_) => {
+                ui.label(egui::RichText::new(text).color(theme::WARNING));
             }
             Connection::Failed(_) => {
                 retry = ui.button("Retry").clicked();

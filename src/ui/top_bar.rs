@@ -17,6 +17,8 @@ pub struct TopBarEvents {
     pub switch_to: Option<InstanceChoice>,
     /// Open the "Add instance…" dialog.
     pub add_instance: bool,
+    /// Sign out of the connected saved instance.
+    pub sign_out: bool,
 }
 
 /// Draws the top bar.
@@ -32,9 +34,8 @@ pub fn top_bar_ui(
     let picked = ui.horizontal(|ui| {
         ui.heading("Flowbench");
         ui.separator();
-        let (refresh_metadata, switch_to, add_instance) =
-            instance_picker_ui(ui, connection, &state.instance, saved_instances);
-        let picked = entity_picker_ui(ui, picker, &mut state.entity_query, index);
+        let mut events = instance_picker_ui(ui, connection, &state.instance, saved_instances);
+        events.picked = entity_picker_ui(ui, picker, &mut state.entity_query, index);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             let theme_label = if state.dark_mode {
                 "Light theme"
@@ -54,25 +55,21 @@ pub fn top_bar_ui(
                 ui.selectable_value(&mut state.view, *view, view.label());
             }
         });
-        TopBarEvents {
-            picked,
-            refresh_metadata,
-            switch_to,
-            add_instance,
-        }
+        events
     });
     ui.add_space(2.0);
     picked.inner
 }
 
-/// The instance dropdown with its state dot: the demo instance and the saved ones. Returns
-/// whether "Refresh" was clicked and the instance picked, if another one was.
+/// The instance dropdown with its state dot: the demo instance, the saved ones, who is
+/// signed in (with "Sign out") and "Add instance…"; then the signed-in identity and "Refresh".
 fn instance_picker_ui(
     ui: &mut egui::Ui,
     connection: &Connection,
     current: &InstanceChoice,
     saved_instances: &[String],
-) -> (bool, Option<InstanceChoice>, bool) {
+) -> TopBarEvents {
+    let mut events = TopBarEvents::default();
     let label = ui.label("Instance");
     let (dot, _) = ui.allocate_exact_size(egui::vec2(10.0, 10.0), egui::Sense::hover());
     ui.painter()
@@ -81,8 +78,11 @@ fn instance_picker_ui(
         Connection::Idle => egui::RichText::new("No instance connected").color(theme::MUTED),
         _ => egui::RichText::new(current.label()),
     };
-    let mut switch_to = None;
-    let mut add_instance = false;
+    let connected = match connection {
+        Connection::Connected(connected) => Some(connected.as_ref()),
+        _ => None,
+    };
+    let identity = connected.and_then(|c| c.identity.as_ref());
     let choices = std::iter::once(InstanceChoice::Demo)
         .chain(saved_instances.iter().cloned().map(InstanceChoice::Saved));
     egui::ComboBox::from_id_salt("instance_picker")
@@ -95,21 +95,36 @@ fn instance_picker_ui(
                     .clicked()
                     && &choice != current
                 {
-                    switch_to = Some(choice);
+                    events.switch_to = Some(choice);
+                }
+            }
+            if connected.is_some_and(|c| c.auth.is_some()) {
+                ui.separator();
+                if let Some(identity) = identity {
+                    ui.label(
+                        egui::RichText::new(format!("Signed in as {}", identity.label()))
+                            .color(theme::MUTED),
+                    );
+                }
+                if ui.selectable_label(false, "Sign out").clicked() {
+                    events.sign_out = true;
                 }
             }
             ui.separator();
             if ui.selectable_label(false, "Add instance…").clicked() {
-                add_instance = true;
+                events.add_instance = true;
             }
         })
         .response
         .labelled_by(label.id)
         .on_hover_text(connection.status_text(0));
-    let connected = matches!(connection, Connection::Connected(_));
-    let refresh = ui
-        .add_enabled(connected, egui::Button::new("Refresh"))
+    if let Some(identity) = identity {
+        ui.label(egui::RichText::new(identity.label()).color(theme::MUTED))
+            .on_hover_text(format!("Signed in as {}", identity.label()));
+    }
+    events.refresh_metadata = ui
+        .add_enabled(connected.is_some(), egui::Button::new("Refresh"))
         .on_hover_text("Reload the instance's $metadata (entities, fields, actions)")
         .clicked();
-    (refresh, switch_to, add_instance)
+    events
 }

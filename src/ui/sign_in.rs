@@ -1,0 +1,324 @@
+//! The sign-in screen of a saved instance: browser (PKCE) or device code, run in the
+//! background with the prompt (link to open, code to enter) shown in the window, cancellable.
+
+use std::sync::Arc;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use poll_promise::Promise;
+use tokio_util::sync::CancellationToken;
+
+use super::theme;
+use crate::auth::{AuthError, AuthMethod, InstanceAuth, InteractiveOptions, SignInPrompt};
+
+/// A saved instance that needs an interactive sign-in before it can be used.
+pub struct SignInNeeded {
+    /// The instance's name.
+    pub instance: String,
+    /// Its service root.
+    pub service_root: String,
+    /// Its sign-in.
+    pub auth: Arc<InstanceAuth>,
+    /// Why (not signed in yet, sign-in expired, signed out).
+    pub reason: String,
+}
+
+/// The sign-in screen's state for one instance.
+pub struct SignInFlow {
+    needed: SignInNeeded,
+    phase: Phase,
+}
+
+enum Phase {
+    /// Waiting for the user to choose; `problem` says why the last attempt failed.
+    Ready { problem: Option<String> },
+    /// A sign-in runs in the background.
+    Waiting(Waiting),
+}
+
+struct Waiting {
+    device_code: bool,
+    prompt: Option<(SignInPrompt, Instant)>,
+    prompts: mpsc::Receiver<SignInPrompt>,
+    cancel: CancellationToken,
+    promise: Promise<Result<(), AuthError>>,
+}
+
+impl Drop for Waiting {
+    fn drop(&mut self) {
+        // Leaving the screen (another instance picked) stops the listener or the polling.
+        self.cancel.cancel();
+    }
+}
+
+/// What happened on the sign-in screen this frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignInOutcome {
+    /// Nothing to do.
+    Pending,
+    /// The tokens are in the keyring: connect.
+    SignedIn,
+}
+
+impl SignInFlow {
+    /// The screen for `needed`, waiting for the user to start.
+    pub fn new(needed: SignInNeeded) -> Self {
+        Self {
+            needed,
+            phase: Phase::Ready { problem: None },
+        }
+    }
+
+    /// The instance's name.
+    pub fn instance(&self) -> &str {
+        &self.needed.instance
+    }
+
+    /// Whether a sign-in runs.
+    pub fn is_waiting(&self) -> bool {
+        matches!(self.phase, Phase::Waiting(_))
+    }
+
+    /// What the user is asked to do (the link or the code), while a sign-in runs.
+    pub fn prompt(&self) -> Option<&SignInPrompt> {
+        match &self.phase {
+            Phase::Waiting(waiting) => waiting.prompt.as_ref().map(|(p, _)| p),
+            Phase::Ready { .. } => None,
+        }
+    }
+
+    /// Why the last attempt failed.
+    pub fn problem(&self) -> Option<&str> {
+        match &self.phase {
+            Phase::Ready { problem } => problem.as_deref(),
+            Phase::Waiting(_) => None,
+        }
+    }
+
+    /// Starts signing in, with the device code flow or the profile's browser flow.
+    pub fn start(
+        &mut self,
+        runtime: &tokio::runtime::Handle,
+        ctx: &egui::Context,
+        device_code: bool,
+        open_browser: bool,
+    ) {
+        let (sender, prompts) = mpsc::channel();
+        let repaint = ctx.clone();
+        let mut options = InteractiveOptions::new(Arc::new(move |prompt| {
+            let _ = sender.send(prompt);
+            repaint.request_repaint();
+        }));
+        options.device_code = device_code;
+        options.open_browser = open_browser;
+        let cancel = options.cancel.clone();
+        let auth = self.needed.auth.clone();
+        let ctx = ctx.clone();
+        let _guard = runtime.enter();
+        let promise = Promise::spawn_async(async move {
+            let result = auth.sign_in(&options).await;
+            ctx.request_repaint();
+            result
+        });
+        self.phase = Phase::Waiting(Waiting {
+            device_code,
+            prompt: None,
+            prompts,
+            cancel,
+            promise,
+        });
+    }
+
+    /// Cancels a running sign-in.
+    pub fn cancel(&mut self) {
+        if let Phase::Waiting(waiting) = &self.phase {
+            waiting.cancel.cancel();
+        }
+    }
+
+    /// Takes the sign-in's prompts and result; `SignedIn` once the tokens are stored.
+    pub fn poll(&mut self) -> SignInOutcome {
+        let Phase::Waiting(waiting) = &mut self.phase else {
+            return SignInOutcome::Pending;
+        };
+        while let Ok(prompt) = waiting.prompts.try_recv() {
+            waiting.prompt = Some((prompt, Instant::now()));
+        }
+        let Some(result) = waiting.promise.ready() else {
+            return SignInOutcome::Pending;
+        };
+        let problem = match result {
+            Ok(()) => return SignInOutcome::SignedIn,
+            Err(AuthError::Cancelled) => "The sign-in was cancelled.".to_owned(),
+            Err(error) => error.to_string(),
+        };
+        self.phase = Phase::Ready {
+            problem: Some(problem),
+        };
+        SignInOutcome::Pending
+    }
+}
+
+/// Draws the sign-in screen; returns `SignedIn` once the tokens are stored.
+pub fn sign_in_ui(
+    ui: &mut egui::Ui,
+    flow: &mut SignInFlow,
+    runtime: Option<&tokio::runtime::Handle>,
+    open_browser: bool,
+) -> SignInOutcome {
+    let outcome = flow.poll();
+    let mut start = None;
+    let mut cancel = false;
+    ui.add_space(48.0);
+    ui.vertical_centered(|ui| {
+        ui.set_max_width(560.0);
+        ui.heading(format!("Sign in to {}", flow.needed.instance));
+        ui.label(egui::RichText::new(&flow.needed.service_root).color(theme::MUTED));
+        ui.add_space(12.0);
+        match &flow.phase {
+            Phase::Ready { problem } => {
+                ui.label(&flow.needed.reason);
+                if let Some(problem) = problem {
+                    ui.add_space(8.0);
+                    ui.label(egui::RichText::new(problem).color(theme::ERROR));
+                }
+                ui.add_space(12.0);
+                start = choice_buttons_ui(ui, flow.needed.auth.profile().auth);
+            }
+            Phase::Waiting(waiting) => {
+                cancel = waiting_ui(ui, waiting);
+            }
+        }
+    });
+    if let Some(device_code) = start {
+        match runtime {
+            Some(runtime) => flow.start(runtime, ui.ctx(), device_code, open_browser),
+            None => {
+                flow.phase = Phase::Ready {
+                    problem: Some("no background runtime to sign in with".to_owned()),
+                }
+            }
+        }
+    }
+    if cancel || (flow.is_waiting() && ui.input(|i| i.key_pressed(egui::Key::Escape))) {
+        flow.cancel();
+    }
+    outcome
+}
+
+/// The buttons that start a sign-in; `Some(device_code)` when one was clicked (Enter starts
+/// the profile's own method).
+fn choice_buttons_ui(ui: &mut egui::Ui, method: AuthMethod) -> Option<bool> {
+    let profile_uses_device_code = method == AuthMethod::DeviceCode;
+    let primary = if profile_uses_device_code {
+        "Get a device code"
+    } else {
+        "Sign in with browser"
+    };
+    let mut start = None;
+    let primary_button =
+        egui::Button::new(egui::RichText::new(primary).strong()).min_size(egui::vec2(220.0, 32.0));
+    if ui.add(primary_button).on_hover_text("Enter").clicked()
+        || (ui.memory(|m| m.focused().is_none()) && ui.input(|i| i.key_pressed(egui::Key::Enter)))
+    {
+        start = Some(profile_uses_device_code);
+    }
+    if !profile_uses_device_code
+        && ui
+            .link("Use a device code instead")
+            .on_hover_text("Sign in on another device's browser with a short code")
+            .clicked()
+    {
+        start = Some(true);
+    }
+    start
+}
+
+/// The prompt of a running sign-in; returns whether Cancel was clicked.
+fn waiting_ui(ui: &mut egui::Ui, waiting: &Waiting) -> bool {
+    match &waiting.prompt {
+        None => {
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(if waiting.device_code {
+                    "Asking for a device code…"
+                } else {
+                    "Preparing the sign-in page…"
+                });
+            });
+        }
+        Some((SignInPrompt::OpenBrowser { url, opened }, _)) => {
+            ui.label(if *opened {
+                "Your browser opened the sign-in page. Finish signing in there."
+            } else {
+                "Open this link in your browser to sign in:"
+            });
+            ui.add_space(6.0);
+            ui.add(
+                egui::Label::new(egui::RichText::new(url.as_str()).monospace()).selectable(true),
+            );
+            ui.horizontal(|ui| {
+                if ui.button("Copy link").clicked() {
+                    ui.ctx().copy_text(url.to_string());
+                }
+                if *opened {
+                    ui.hyperlink_to("Open it again", url.as_str());
+                }
+            });
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label("Waiting for the browser…");
+            });
+        }
+        Some((
+            SignInPrompt::DeviceCode {
+                user_code,
+                verification_uri,
+                verification_uri_complete,
+                expires_in,
+            },
+            shown_at,
+        )) => {
+            ui.label("On any device, open this page and enter the code:");
+            ui.add_space(4.0);
+            ui.hyperlink_to(verification_uri, verification_uri);
+            ui.add_space(8.0);
+            ui.add(
+                egui::Label::new(
+                    egui::RichText::new(user_code)
+                        .monospace()
+                        .size(28.0)
+                        .strong(),
+                )
+                .selectable(true),
+            )
+            .on_hover_text("Device code");
+            ui.horizontal(|ui| {
+                if ui.button("Copy code").clicked() {
+                    ui.ctx().copy_text(user_code.clone());
+                }
+                if let Some(complete) = verification_uri_complete {
+                    ui.hyperlink_to("Open with the code filled in", complete);
+                }
+            });
+            let left = expires_in.saturating_sub(shown_at.elapsed());
+            ui.add_space(8.0);
+            ui.horizontal(|ui| {
+                ui.spinner();
+                ui.label(format!(
+                    "Waiting for approval · the code expires in {}",
+                    minutes_seconds(left)
+                ));
+            });
+            ui.ctx().request_repaint_after(Duration::from_secs(1));
+        }
+    }
+    ui.add_space(8.0);
+    ui.button("Cancel").on_hover_text("Escape").clicked()
+}
+
+fn minutes_seconds(duration: Duration) -> String {
+    let secs = duration.as_secs();
+    format!("{}:{:02}", secs / 60, secs % 60)
+}

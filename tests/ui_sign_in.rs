@@ -1,0 +1,260 @@
+//! Signing in from the window against a real OpenID provider (oidc-provider) and a demo
+//! instance that only accepts its JWTs: the sign-in screen, browser (the test plays the
+//! browser with the link shown in the window), the signed-in identity in the instance
+//! dropdown, sign-out, device code, and cancel. One test per process: it points the config
+//! and cache directories at temporary ones through the environment.
+
+mod oidc_peer;
+mod ui_support;
+
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use egui::accesskit::Role;
+use egui_kittest::Harness;
+use egui_kittest::kittest::{NodeT, Queryable};
+use flowbench::auth::{
+    AuthMethod, InstanceProfile, Instances, KeyringSecretStore, SecretKind, SecretStore,
+    SignInPrompt,
+};
+use flowbench::demo::auth::{AuthMode, BearerConfig};
+use flowbench::demo::{DemoConfig, DemoThread};
+use flowbench::odata::service_root::ServiceKind;
+use flowbench::ui::connection::Connection;
+use flowbench::ui::{FlowbenchApp, SignInSettings, UiState};
+use oidc_peer::{AUDIENCE, NATIVE_CLIENT, OidcPeer, TestBrowser};
+use ui_support::pick_entity;
+use url::Url;
+
+const INSTANCE: &str = "protected-erp";
+
+#[test]
+fn signing_in_from_the_window_with_browser_and_device_code() {
+    let config_dir = tempfile::tempdir().unwrap();
+    let cache_home = tempfile::tempdir().unwrap();
+    point_dirs_at(&config_dir, &cache_home);
+
+    let peer = OidcPeer::start();
+    let demo = DemoThread::start(DemoConfig {
+        rows: 20,
+        auth: AuthMode::Bearer(BearerConfig {
+            issuer: peer.issuer.clone(),
+            audience: AUDIENCE.to_owned(),
+        }),
+        ..DemoConfig::default()
+    })
+    .unwrap();
+    let mut instances = Instances::load_default().unwrap();
+    instances.upsert(
+        InstanceProfile::new(
+            INSTANCE,
+            ServiceKind::FinanceOperations,
+            demo.service_root(),
+            Some(peer.issuer.clone()),
+            None,
+            Some(NATIVE_CLIENT.to_owned()),
+            AuthMethod::Browser,
+            vec!["api".to_owned()],
+        )
+        .unwrap(),
+    );
+    instances.save().unwrap();
+
+    let store: Arc<dyn SecretStore> = Arc::new(KeyringSecretStore::new(
+        keyring_core::mock::Store::new().unwrap(),
+        "mock",
+    ));
+    let mut app = FlowbenchApp::with_state(UiState::default());
+    app.sign_in_settings = SignInSettings {
+        secrets: Some(store.clone()),
+        open_browser: false,
+    };
+    app.reload_saved_instances();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(|ui, app: &mut FlowbenchApp| app.window_ui(ui), app);
+    harness.step();
+
+    // Picking the instance without tokens leads to the sign-in screen.
+    choose_instance(&mut harness, INSTANCE);
+    step_until(&mut harness, "the sign-in screen", |app| {
+        matches!(app.connection(), Connection::SignIn(_))
+    });
+    harness.get_by_label(&format!("Sign in to {INSTANCE}"));
+    harness.get_by_label("You are not signed in to this instance yet.");
+
+    // Browser: the link is shown in the window; the test plays the browser with it.
+    harness.get_by_label("Sign in with browser").click();
+    let url = shown_link(&mut harness);
+    assert_eq!(url.path(), "/auth");
+    let browser_page = play_browser(&url, "alice");
+    assert!(
+        browser_page.contains("Flowbench is signed in"),
+        "{browser_page}"
+    );
+    wait_connected(&mut harness);
+    let stored = store.get(INSTANCE, SecretKind::Tokens).unwrap();
+    assert!(stored.is_some(), "the tokens are in the keyring");
+    // The identity shows next to the instance dropdown and in the status text.
+    harness.get_by_label("alice");
+    assert!(
+        harness
+            .state()
+            .connection()
+            .status_text(1)
+            .contains("as alice")
+    );
+    // The token works against the protected instance: its metadata loaded; entities are searchable.
+    pick_entity(&mut harness, "custv3", "CustomersV3");
+
+    // The dropdown says who is signed in and signs out.
+    open_instance_dropdown(&mut harness);
+    harness.get_by_label("Signed in as alice");
+    harness.get_by_label("Sign out").click();
+    harness.run_steps(2);
+    assert!(matches!(
+        harness.state().connection(),
+        Connection::SignIn(_)
+    ));
+    harness.get_by_label("You signed out. Sign in to use this instance again.");
+    assert!(
+        store.get(INSTANCE, SecretKind::Tokens).unwrap().is_none(),
+        "signing out removes the tokens"
+    );
+
+    // Cancel: the browser sign-in stops and says so; its loopback listener closes.
+    harness.get_by_label("Sign in with browser").click();
+    let url = shown_link(&mut harness);
+    let redirect = url
+        .query_pairs()
+        .find(|(k, _)| k == "redirect_uri")
+        .map(|(_, v)| Url::parse(&v).unwrap())
+        .expect("a redirect URI");
+    harness.get_by_label("Cancel").click();
+    step_until(
+        &mut harness,
+        "the cancellation",
+        |app| matches!(app.connection(), Connection::SignIn(flow) if flow.problem().is_some()),
+    );
+    harness.get_by_label("The sign-in was cancelled.");
+    let port = redirect.port().expect("a loopback port");
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+        assert!(
+            Instant::now() < deadline,
+            "the loopback listener stays open"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+
+    // Device code: the code is shown in the window; another "device" approves it.
+    harness.get_by_label("Use a device code instead").click();
+    step_until(&mut harness, "the device code", |app| {
+        matches!(app.connection(), Connection::SignIn(flow)
+            if matches!(flow.prompt(), Some(SignInPrompt::DeviceCode { .. })))
+    });
+    harness.step();
+    let Connection::SignIn(flow) = harness.state().connection() else {
+        unreachable!("checked above");
+    };
+    let Some(SignInPrompt::DeviceCode {
+        user_code,
+        verification_uri,
+        verification_uri_complete,
+        ..
+    }) = flow.prompt().cloned()
+    else {
+        unreachable!("checked above");
+    };
+    harness.get_by_label(&user_code);
+    harness.get_by_label(&verification_uri);
+    harness.get_by_label("Copy code");
+    let complete = Url::parse(&verification_uri_complete.expect("a complete URI")).unwrap();
+    let approval = play_browser(&complete, "bob");
+    assert!(approval.contains("Sign-in Success"), "{approval}");
+    wait_connected(&mut harness);
+    harness.get_by_label("bob");
+    drop(demo);
+}
+
+fn choose_instance(harness: &mut Harness<'_, FlowbenchApp>, name: &str) {
+    open_instance_dropdown(harness);
+    harness.get_by_label(name).click();
+    harness.step();
+}
+
+fn open_instance_dropdown(harness: &mut Harness<'_, FlowbenchApp>) {
+    harness
+        .get_by_role_and_label(Role::ComboBox, "Instance")
+        .click();
+    harness.run_steps(3);
+}
+
+/// Steps the window until `done` holds (bounded: 60 s).
+fn step_until(
+    harness: &mut Harness<'_, FlowbenchApp>,
+    what: &str,
+    done: impl Fn(&FlowbenchApp) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    while !done(harness.state()) {
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}: {}",
+            harness.state().connection().status_text(0)
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    harness.step();
+}
+
+fn wait_connected(harness: &mut Harness<'_, FlowbenchApp>) {
+    step_until(harness, "the connection", |app| {
+        matches!(app.connection(), Connection::Connected(_))
+    });
+}
+
+/// The sign-in link as the window shows it (read from the screen, not from the state).
+fn shown_link(harness: &mut Harness<'_, FlowbenchApp>) -> Url {
+    step_until(
+        harness,
+        "the sign-in link",
+        |app| matches!(app.connection(), Connection::SignIn(flow) if flow.prompt().is_some()),
+    );
+    harness.step();
+    let text = harness
+        .query_all_by(|node| {
+            node.label().is_some_and(|l| l.contains("/auth?"))
+                || node.value().is_some_and(|v| v.contains("/auth?"))
+        })
+        .next()
+        .and_then(|node| {
+            let node = node.accesskit_node();
+            node.label().or_else(|| node.value()).map(|l| l.to_string())
+        })
+        .expect("the link is shown");
+    harness.get_by_label("Copy link");
+    Url::parse(&text).expect("the shown link is a URL")
+}
+
+/// Signs in through the provider's pages as `login`, following redirects; returns the last page.
+fn play_browser(start: &Url, login: &str) -> String {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    runtime.block_on(async {
+        let (page, _) = TestBrowser::new().sign_in_through(start, login).await;
+        page.body
+    })
+}
+
+/// Points the app's config and cache directories at `config` and `cache`.
+#[allow(unsafe_code)] // set_var: this binary holds one test and no other thread runs yet
+fn point_dirs_at(config: &tempfile::TempDir, cache: &tempfile::TempDir) {
+    unsafe {
+        std::env::set_var("FLOWBENCH_CONFIG_DIR", config.path());
+        std::env::set_var("XDG_CACHE_HOME", cache.path());
+    }
+}
