@@ -22,8 +22,8 @@ use flowbench::demo::{DemoConfig, DemoThread};
 use flowbench::odata::service_root::ServiceKind;
 use flowbench::ui::connection::Connection;
 use flowbench::ui::{FlowbenchApp, SignInSettings, UiState};
-use oidc_peer::{AUDIENCE, NATIVE_CLIENT, OidcPeer, TestBrowser};
-use ui_support::pick_entity;
+use oidc_peer::{AUDIENCE, NATIVE_CLIENT, OidcPeer, SERVICE_CLIENT, TestBrowser};
+use ui_support::{pick_entity, type_into};
 use url::Url;
 
 const INSTANCE: &str = "protected-erp";
@@ -174,6 +174,67 @@ fn signing_in_from_the_window_with_browser_and_device_code() {
     assert!(approval.contains("Sign-in Success"), "{approval}");
     wait_connected(&mut harness);
     harness.get_by_label("bob");
+
+    // A service principal added in the window: its secret goes to the keyring (never to
+    // the instances file) and it connects silently, as the app.
+    open_instance_dropdown(&mut harness);
+    harness.get_by_label("Add instance…").click();
+    harness.run_steps(3);
+    type_into(&mut harness, "Name", "erp-service");
+    type_into(&mut harness, "URL", demo.service_root());
+    harness
+        .get_by_role_and_label(Role::ComboBox, "Sign-in")
+        .click();
+    harness.run_steps(3);
+    harness.get_by_label("Client secret").click();
+    harness.run_steps(2);
+    type_into(&mut harness, "Client ID", SERVICE_CLIENT);
+    type_into(&mut harness, "Authority", &peer.issuer);
+    type_into(&mut harness, "Scopes", "api");
+    // Saving without the secret is refused, and nothing is saved.
+    harness.get_by_label("Save and connect").click();
+    harness.run_steps(2);
+    harness.get_by_label("a client secret is needed for this sign-in method");
+    assert!(
+        Instances::load_default()
+            .unwrap()
+            .get("erp-service")
+            .is_none()
+    );
+    harness
+        .get_by_role_and_label(Role::PasswordInput, "Client secret")
+        .focus();
+    harness.step();
+    harness
+        .get_by_role_and_label(Role::PasswordInput, "Client secret")
+        .type_text(&peer.service_secret);
+    harness.step();
+    assert!(
+        harness
+            .query_all_by(|node| node
+                .value()
+                .is_some_and(|v| v.contains(&peer.service_secret)))
+            .next()
+            .is_none(),
+        "the secret is masked on screen"
+    );
+    harness.get_by_label("Save and connect").click();
+    harness.run_steps(2);
+    wait_connected(&mut harness);
+    harness.get_by_label(&format!("app {SERVICE_CLIENT}"));
+    let file = std::fs::read_to_string(config_dir.path().join("instances.json")).unwrap();
+    assert!(file.contains("erp-service"), "{file}");
+    assert!(
+        !file.contains(&peer.service_secret),
+        "no secret in the file"
+    );
+    assert_eq!(
+        store
+            .get("erp-service", SecretKind::ClientSecret)
+            .unwrap()
+            .map(|s| s.expose().to_owned()),
+        Some(peer.service_secret.clone())
+    );
     drop(demo);
 }
 

@@ -1,14 +1,18 @@
 //! The "Add instance…" dialog: a profile (name, kind, URL, tenant, client ID, sign-in
-//! method) saved to the instances file, then connected to. Client secrets are not typed
-//! here: they go to the keyring with `flowbench instance add --client-secret-env`.
+//! method) saved to the instances file, then connected to; a client secret goes to the
+//! keyring only, typed in a masked field.
 
-use crate::auth::{AuthMethod, InstanceProfile, Instances};
+use std::sync::Arc;
+
+use crate::auth::{
+    AuthMethod, InstanceProfile, Instances, Secret, SecretKind, SecretStore, os_secret_store,
+};
 use crate::odata::service_root::ServiceKind;
 
 use super::theme;
 
 /// State of the dialog.
-#[derive(Debug, Default)]
+#[derive(Default)]
 pub struct AddInstanceDialog {
     /// Whether the dialog is shown.
     pub open: bool,
@@ -26,14 +30,32 @@ pub struct AddInstanceDialog {
     pub authority: String,
     /// How to sign in.
     pub auth: AuthMethod,
+    /// Scopes separated by spaces; empty means the kind's default (`https://HOST/.default`).
+    pub scopes: String,
+    /// The client secret typed (masked; never saved to a file, only to the keyring).
+    pub client_secret: String,
     /// Why the last save failed.
     pub error: Option<String>,
 }
 
-/// Methods offered in the dialog (a client secret needs the command line).
-const METHODS: [AuthMethod; 3] = [
+impl std::fmt::Debug for AddInstanceDialog {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("AddInstanceDialog")
+            .field("open", &self.open)
+            .field("name", &self.name)
+            .field("kind", &self.kind)
+            .field("url", &self.url)
+            .field("auth", &self.auth)
+            .field("client_secret", &"[redacted]")
+            .finish_non_exhaustive()
+    }
+}
+
+/// Methods offered in the dialog.
+const METHODS: [AuthMethod; 4] = [
     AuthMethod::Browser,
     AuthMethod::DeviceCode,
+    AuthMethod::ClientSecret,
     AuthMethod::None,
 ];
 
@@ -49,13 +71,15 @@ impl AddInstanceDialog {
             optional(&self.tenant),
             optional(&self.client_id),
             self.auth,
-            Vec::new(),
+            self.scopes.split_whitespace().map(str::to_owned).collect(),
         )
         .map_err(|e| e.to_string().replace("--", ""))
     }
 
-    /// Saves the profile into the instances file (atomically); returns its name.
-    pub fn save(&mut self) -> Result<String, String> {
+    /// Saves the profile into the instances file (atomically) and a client secret into the
+    /// keyring (`secrets`, else the OS keyring); returns the instance's name. Nothing is saved
+    /// when the keyring refuses the secret.
+    pub fn save(&mut self, secrets: Option<&Arc<dyn SecretStore>>) -> Result<String, String> {
         let profile = self.profile()?;
         let mut instances = Instances::load_default().map_err(|e| e.to_string())?;
         if instances.get(&profile.name).is_some() {
@@ -63,6 +87,19 @@ impl AddInstanceDialog {
                 "an instance named '{}' exists already",
                 profile.name
             ));
+        }
+        if profile.auth == AuthMethod::ClientSecret {
+            if self.client_secret.trim().is_empty() {
+                return Err("a client secret is needed for this sign-in method".to_owned());
+            }
+            let store = match secrets {
+                Some(store) => store.clone(),
+                None => os_secret_store().map_err(|e| e.to_string())?,
+            };
+            let secret = Secret::new(self.client_secret.trim());
+            store
+                .set(&profile.name, SecretKind::ClientSecret, &secret)
+                .map_err(|e| format!("the client secret could not be kept: {e}"))?;
         }
         let name = profile.name.clone();
         instances.upsert(profile);
@@ -72,7 +109,11 @@ impl AddInstanceDialog {
 }
 
 /// Draws the dialog when open; returns the name of the instance saved this frame.
-pub fn add_instance_ui(ctx: &egui::Context, dialog: &mut AddInstanceDialog) -> Option<String> {
+pub fn add_instance_ui(
+    ctx: &egui::Context,
+    dialog: &mut AddInstanceDialog,
+    secrets: Option<&Arc<dyn SecretStore>>,
+) -> Option<String> {
     if !dialog.open {
         return None;
     }
@@ -109,21 +150,35 @@ pub fn add_instance_ui(ctx: &egui::Context, dialog: &mut AddInstanceDialog) -> O
                 text_row(ui, "Tenant", &mut dialog.tenant, "contoso.onmicrosoft.com");
                 text_row(ui, "Client ID", &mut dialog.client_id, "app registration ID");
                 text_row(ui, "Authority", &mut dialog.authority, "optional OpenID issuer");
+                text_row(ui, "Scopes", &mut dialog.scopes, "default: https://HOST/.default");
+            }
+            if dialog.auth == AuthMethod::ClientSecret {
+                let label = ui.label("Client secret");
+                ui.add(
+                    egui::TextEdit::singleline(&mut dialog.client_secret)
+                        .password(true)
+                        .hint_text("kept in the OS keyring only")
+                        .desired_width(300.0),
+                )
+                .labelled_by(label.id);
+                ui.end_row();
             }
         });
-        ui.label(
-            egui::RichText::new(
-                "Service principals with a client secret: flowbench instance add --client-secret-env VAR",
-            )
-            .small()
-            .color(theme::MUTED),
-        );
+        if dialog.auth == AuthMethod::ClientSecret {
+            ui.label(
+                egui::RichText::new(
+                    "The secret's Value (not its ID) from Certificates & secrets; it is never written to a file.",
+                )
+                .small()
+                .color(theme::MUTED),
+            );
+        }
         if let Some(error) = &dialog.error {
             ui.colored_label(theme::ERROR, error);
         }
         ui.horizontal(|ui| {
             if ui.button("Save and connect").clicked() {
-                match dialog.save() {
+                match dialog.save(secrets) {
                     Ok(name) => {
                         saved = Some(name);
                         close = true;

@@ -402,7 +402,8 @@ impl FlowbenchApp {
         if events.add_instance {
             self.add_instance.open = true;
         }
-        if let Some(name) = add_instance_ui(ui.ctx(), &mut self.add_instance) {
+        let secrets = self.sign_in_settings.secrets.as_ref();
+        if let Some(name) = add_instance_ui(ui.ctx(), &mut self.add_instance, secrets) {
             self.reload_saved_instances();
             self.connect(ui.ctx(), InstanceChoice::Saved(name));
         }
