@@ -171,24 +171,31 @@ pub fn sign_in_ui(
     let mut cancel = false;
     ui.add_space(48.0);
     ui.vertical_centered(|ui| {
-        ui.set_max_width(560.0);
-        ui.heading(format!("Sign in to {}", flow.needed.instance));
-        ui.label(egui::RichText::new(&flow.needed.service_root).color(theme::MUTED));
-        ui.add_space(12.0);
-        match &flow.phase {
-            Phase::Ready { problem } => {
-                ui.label(&flow.needed.reason);
-                if let Some(problem) = problem {
-                    ui.add_space(8.0);
-                    ui.label(egui::RichText::new(problem).color(theme::ERROR));
-                }
-                ui.add_space(12.0);
-                start = choice_buttons_ui(ui, flow.needed.auth.profile().auth);
-            }
-            Phase::Waiting(waiting) => {
-                cancel = waiting_ui(ui, waiting);
-            }
-        }
+        egui::Frame::group(ui.style())
+            .inner_margin(24.0)
+            .corner_radius(8.0)
+            .show(ui, |ui| {
+                ui.set_width(520.0);
+                ui.with_layout(egui::Layout::top_down(egui::Align::Min), |ui| {
+                    ui.heading(format!("Sign in to {}", flow.needed.instance));
+                    ui.label(egui::RichText::new(&flow.needed.service_root).color(theme::MUTED));
+                    ui.add_space(16.0);
+                    match &flow.phase {
+                        Phase::Ready { problem } => {
+                            ui.label(&flow.needed.reason);
+                            if let Some(problem) = problem {
+                                ui.add_space(8.0);
+                                ui.label(egui::RichText::new(problem).color(theme::ERROR));
+                            }
+                            ui.add_space(16.0);
+                            start = choice_buttons_ui(ui, flow.needed.auth.profile().auth);
+                        }
+                        Phase::Waiting(waiting) => {
+                            cancel = waiting_ui(ui, waiting);
+                        }
+                    }
+                });
+            });
     });
     if let Some(device_code) = start {
         match runtime {
@@ -216,8 +223,23 @@ fn choice_buttons_ui(ui: &mut egui::Ui, method: AuthMethod) -> Option<bool> {
         "Sign in with browser"
     };
     let mut start = None;
-    let primary_button =
-        egui::Button::new(egui::RichText::new(primary).strong()).min_size(egui::vec2(220.0, 32.0));
+    ui.label(
+        egui::RichText::new(match method {
+            AuthMethod::DeviceCode => {
+                "You get a short code to enter on any device's browser, where you sign in."
+            }
+            _ => "Your browser opens the sign-in page; Flowbench gets the result on this computer.",
+        })
+        .color(theme::MUTED),
+    );
+    ui.add_space(8.0);
+    let primary_button = egui::Button::new(
+        egui::RichText::new(primary)
+            .strong()
+            .color(egui::Color32::WHITE),
+    )
+    .fill(theme::ACCENT)
+    .min_size(egui::vec2(200.0, 32.0));
     if ui.add(primary_button).on_hover_text("Enter").clicked()
         || (ui.memory(|m| m.focused().is_none()) && ui.input(|i| i.key_pressed(egui::Key::Enter)))
     {
