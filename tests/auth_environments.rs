@@ -350,6 +350,27 @@ async fn not_signed_in_is_a_clear_error_and_calls_nothing() {
         error.to_string().contains("flowbench signin nobody"),
         "{error}"
     );
+
+    // An instance without sign-in has nothing to get a token with.
+    let open = InstanceProfile::new(
+        "open",
+        ServiceKind::BusinessCentral,
+        &format!("https://api.businesscentral.dynamics.com/v2.0/{TENANT}/Production/api/v2.0/"),
+        None,
+        None,
+        None,
+        AuthMethod::None,
+        Vec::new(),
+    )
+    .and_then(|p| p.with_discovery_url(Some(&api.base)))
+    .expect("profile");
+    let auth = InstanceAuth::new(open, mock_store()).expect("auth");
+    let error = discover_environments(&auth).await.expect_err("no sign-in");
+    assert!(
+        matches!(&error, EnvironmentsError::Auth(AuthError::Config { .. })),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("no sign-in"), "{error}");
     assert!(api.seen().is_empty());
 }
 
