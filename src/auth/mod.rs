@@ -4,6 +4,9 @@
 mod browser;
 mod device;
 mod discovery;
+mod environment_payloads;
+mod environment_profiles;
+mod environments;
 mod error;
 mod flows;
 mod http;
@@ -22,6 +25,10 @@ mod token;
 pub use browser::{BrowserOptions, sign_in_with_browser};
 pub use device::{DeviceOptions, sign_in_with_device_code};
 pub use discovery::{ProviderEndpoints, discover, discovery_url};
+pub use environment_profiles::{add_discovered, instance_name, profile_for};
+pub use environments::{
+    DiscoveredEnvironment, DiscoverySource, EnvironmentsError, discover_environments,
+};
 pub use error::{AuthError, ProviderError};
 pub use flows::{OAuthApp, now_unix};
 pub use http::oauth_client;

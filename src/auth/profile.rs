@@ -90,6 +90,11 @@ pub struct InstanceProfile {
     /// Scopes requested; empty means the kind's default.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub scopes: Vec<String>,
+    /// Base URL of the environment discovery API when not Microsoft's default (sovereign
+    /// clouds such as `https://globaldisco.crm9.dynamics.com/`, or a test server on loopback);
+    /// see [`crate::auth::DiscoverySource`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discovery_url: Option<Url>,
 }
 
 /// Why a profile is invalid.
@@ -110,6 +115,24 @@ pub enum ProfileError {
     /// A sign-in method needs a tenant or an authority.
     #[error("--auth {0} needs --tenant or --authority")]
     NeedsAuthority(&'static str),
+    /// The discovery URL is not an https URL (http only on loopback) without query or fragment.
+    #[error(
+        "invalid discovery URL '{0}': an https:// URL without query or fragment is required (http:// only on loopback)"
+    )]
+    BadDiscoveryUrl(String),
+}
+
+/// `text` as a URL when it is https, or http on a loopback host.
+fn secure_url(text: &str) -> Option<Url> {
+    let url = Url::parse(text).ok()?;
+    let loopback = url
+        .host()
+        .is_some_and(|h| crate::odata::service_root::is_loopback_host(&h));
+    match url.scheme() {
+        "https" => Some(url),
+        "http" if loopback => Some(url),
+        _ => None,
+    }
 }
 
 impl InstanceProfile {
@@ -145,6 +168,7 @@ impl InstanceProfile {
                 .filter(|c| !c.is_empty()),
             auth,
             scopes,
+            discovery_url: None,
         };
         if auth != AuthMethod::None {
             if profile.client_id.is_none() {
@@ -162,16 +186,29 @@ impl InstanceProfile {
             (None, Some(tenant)) => format!("https://login.microsoftonline.com/{tenant}/v2.0"),
             (None, None) => return Err(ProfileError::NeedsAuthority(self.auth.name())),
         };
-        let bad = || ProfileError::BadAuthority(text.clone());
-        let url = Url::parse(&text).map_err(|_| bad())?;
-        let loopback = url
-            .host()
-            .is_some_and(|h| crate::odata::service_root::is_loopback_host(&h));
-        match url.scheme() {
-            "https" => Ok(url),
-            "http" if loopback => Ok(url),
-            _ => Err(bad()),
-        }
+        secure_url(&text).ok_or(ProfileError::BadAuthority(text))
+    }
+
+    /// The profile with `discovery_url` set (`None` or blank: Microsoft's documented default).
+    /// The URL must be https (http only on loopback); a missing trailing `/` is added.
+    pub fn with_discovery_url(mut self, discovery_url: Option<&str>) -> Result<Self, ProfileError> {
+        let text = discovery_url.map(str::trim).filter(|t| !t.is_empty());
+        self.discovery_url = match text {
+            None => None,
+            Some(text) => {
+                let bad = || ProfileError::BadDiscoveryUrl(text.to_owned());
+                let mut url = secure_url(text).ok_or_else(bad)?;
+                if url.query().is_some() || url.fragment().is_some() || url.cannot_be_a_base() {
+                    return Err(bad());
+                }
+                if !url.path().ends_with('/') {
+                    let path = format!("{}/", url.path());
+                    url.set_path(&path);
+                }
+                Some(url)
+            }
+        };
+        Ok(self)
     }
 
     /// The scopes to request: the saved ones, or the kind's default (`https://HOST/.default`
@@ -288,6 +325,47 @@ mod tests {
             Vec::new(),
         );
         assert_eq!(no_authority, Err(ProfileError::NeedsAuthority("browser")));
+    }
+
+    #[test]
+    fn discovery_urls_are_checked_and_optional_in_json() {
+        let base = fno(AuthMethod::Browser).unwrap();
+        let gov = base
+            .clone()
+            .with_discovery_url(Some("https://globaldisco.crm9.dynamics.com"))
+            .unwrap();
+        assert_eq!(
+            gov.discovery_url.as_ref().map(Url::as_str),
+            Some("https://globaldisco.crm9.dynamics.com/")
+        );
+        let local = base
+            .clone()
+            .with_discovery_url(Some("http://127.0.0.1:8080/disco"))
+            .unwrap();
+        assert_eq!(
+            local.discovery_url.as_ref().map(Url::as_str),
+            Some("http://127.0.0.1:8080/disco/")
+        );
+        for bad in [
+            "http://globaldisco.crm.dynamics.com/",
+            "https://h.example.com/?x=1",
+            "not a url",
+        ] {
+            assert_eq!(
+                base.clone().with_discovery_url(Some(bad)),
+                Err(ProfileError::BadDiscoveryUrl(bad.to_owned())),
+                "{bad}"
+            );
+        }
+        assert_eq!(base.clone().with_discovery_url(Some("  ")).unwrap(), base);
+        // Files written before the field existed still load, and none is written when unset.
+        let json = serde_json::to_string(&base).unwrap();
+        assert!(!json.contains("discovery_url"));
+        let back: InstanceProfile = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, base);
+        let json = serde_json::to_string(&gov).unwrap();
+        let back: InstanceProfile = serde_json::from_str(&json).unwrap();
+        assert_eq!(back, gov);
     }
 
     #[test]

@@ -76,6 +76,12 @@ impl InstanceAuth {
         &self.profile
     }
 
+    /// The HTTP client for the identity provider and Microsoft's admin APIs (no redirects,
+    /// bounded timeouts).
+    pub(crate) fn http(&self) -> &reqwest::Client {
+        &self.http
+    }
+
     fn config_error(&self, reason: impl Into<String>) -> AuthError {
         AuthError::Config {
             instance: self.profile.name.clone(),
@@ -196,6 +202,53 @@ impl InstanceAuth {
     pub fn identity(&self) -> Result<Option<Identity>, AuthError> {
         let stored = StoredTokens::load(self.secrets.as_ref(), &self.profile.name)?;
         Ok(stored.and_then(|t| Identity::from_access_token(t.access_token.expose())))
+    }
+
+    /// A token for other `scopes` than the instance's own (e.g. an environment discovery API),
+    /// without user interaction: client credentials with `scopes` for a client secret, else
+    /// the stored refresh token redeemed for `scopes` (plus `offline_access`). The instance's
+    /// own access token and expiry stay in the keyring untouched; when the provider rotates
+    /// the refresh token, the new one is saved. No refresh token: [`AuthError::NotSignedIn`].
+    pub async fn token_for_scopes(&self, scopes: &[String]) -> Result<BearerToken, AuthError> {
+        let name = &self.profile.name;
+        match self.profile.auth {
+            AuthMethod::None => Err(self.config_error(
+                "it has no sign-in (--auth none); add it again with a sign-in method",
+            )),
+            AuthMethod::ClientSecret => {
+                let mut app = self.app(true).await?;
+                app.scopes = scopes.to_vec();
+                let tokens = app.client_credentials().await?;
+                Ok(BearerToken::new(tokens.access_token.expose()))
+            }
+            AuthMethod::Browser | AuthMethod::DeviceCode => {
+                let refresh = StoredTokens::load(self.secrets.as_ref(), name)?
+                    .and_then(|t| t.refresh_token)
+                    .ok_or_else(|| AuthError::NotSignedIn(name.clone()))?;
+                let mut app = self.app(false).await?;
+                app.scopes = scopes.to_vec();
+                if !app.scopes.iter().any(|s| s == "offline_access") {
+                    app.scopes.push("offline_access".to_owned());
+                }
+                let tokens = match app.refresh(&refresh).await {
+                    Ok(tokens) => tokens,
+                    Err(AuthError::Provider(error)) if error.error == "invalid_grant" => {
+                        // The refresh token is dead: the instance needs a new sign-in.
+                        self.secrets.delete(name, SecretKind::Tokens)?;
+                        return Err(AuthError::Provider(error));
+                    }
+                    Err(other) => return Err(other),
+                };
+                if tokens.refresh_token.as_ref() != Some(&refresh) {
+                    // Re-read so a renewal that happened meanwhile keeps its access token.
+                    if let Some(mut current) = StoredTokens::load(self.secrets.as_ref(), name)? {
+                        current.refresh_token = tokens.refresh_token.clone();
+                        current.save(self.secrets.as_ref(), name)?;
+                    }
+                }
+                Ok(BearerToken::new(tokens.access_token.expose()))
+            }
+        }
     }
 
     /// Removes the instance's tokens from the keyring (the client secret stays).

@@ -1,4 +1,5 @@
-//! `flowbench instance add | list | remove`: saved instance profiles (secrets go to the keyring).
+//! `flowbench instance add | list | remove | discover`: saved instance profiles (secrets go to
+//! the keyring).
 
 use anyhow::{Context, bail};
 
@@ -28,6 +29,8 @@ pub enum InstanceCommand {
     List,
     /// Remove a saved instance and its secrets.
     Remove(RemoveArgs),
+    /// List the environments of a signed-in instance's tenant (Dataverse, Business Central).
+    Discover(super::instance_discover::DiscoverArgs),
 }
 
 /// `flowbench instance add NAME --url URL …`
@@ -60,6 +63,10 @@ pub struct AddArgs {
     /// Read the client secret from this environment variable into the keyring.
     #[arg(long, value_name = "VAR")]
     pub client_secret_env: Option<String>,
+    /// Base URL of the environment discovery API, for sovereign clouds (default: Microsoft's,
+    /// e.g. `https://globaldisco.crm.dynamics.com/` for Dataverse).
+    #[arg(long, value_name = "URL")]
+    pub discovery_url: Option<String>,
 }
 
 /// `flowbench instance remove NAME`
@@ -75,6 +82,7 @@ pub fn run(args: InstanceArgs) -> anyhow::Result<()> {
         InstanceCommand::Add(add) => run_add(add),
         InstanceCommand::List => run_list(),
         InstanceCommand::Remove(remove) => run_remove(&remove.name),
+        InstanceCommand::Discover(discover) => super::instance_discover::run(&discover),
     }
 }
 
@@ -108,6 +116,7 @@ fn run_add(args: AddArgs) -> anyhow::Result<()> {
         auth,
         args.scopes,
     )
+    .and_then(|p| p.with_discovery_url(args.discovery_url.as_deref()))
     .map_err(|e| UsageError(e.to_string()))?;
     let mut instances = Instances::load_default()?;
     if let Some(secret) = secret {
@@ -154,14 +163,20 @@ fn run_list() -> anyhow::Result<()> {
             ]
         })
         .collect();
-    let header = ["NAME", "KIND", "AUTH", "URL", "AUTHORITY"].map(str::to_owned);
-    let mut widths = header.clone().map(|h| h.len());
-    for row in &rows {
+    print_table(["NAME", "KIND", "AUTH", "URL", "AUTHORITY"], &rows);
+    Ok(())
+}
+
+/// Prints `rows` under `header` in left-aligned columns.
+pub(super) fn print_table<const N: usize>(header: [&str; N], rows: &[[String; N]]) {
+    let header = header.map(str::to_owned);
+    let mut widths = header.clone().map(|h| h.chars().count());
+    for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
     }
-    for row in std::iter::once(&header).chain(&rows) {
+    for row in std::iter::once(&header).chain(rows) {
         let line: Vec<String> = row
             .iter()
             .zip(widths)
@@ -169,7 +184,6 @@ fn run_list() -> anyhow::Result<()> {
             .collect();
         println!("{}", line.join("  ").trim_end());
     }
-    Ok(())
 }
 
 fn run_remove(name: &str) -> anyhow::Result<()> {

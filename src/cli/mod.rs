@@ -9,6 +9,7 @@ pub mod execute;
 pub mod failure;
 pub mod get;
 pub mod instance;
+pub mod instance_discover;
 pub mod list;
 pub mod metadata;
 pub mod output;
@@ -53,7 +54,7 @@ pub enum Command {
     Delete(delete::DeleteArgs),
     /// Execute an action or function.
     Execute(execute::ExecuteArgs),
-    /// Manage saved instances (`add`, `list`, `remove`).
+    /// Manage saved instances (`add`, `list`, `remove`, `discover`).
     Instance(instance::InstanceArgs),
     /// Sign in to a saved instance.
     Signin(signin::SigninArgs),
