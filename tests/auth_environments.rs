@@ -292,7 +292,10 @@ async fn dataverse_environments_via_a_delegated_sign_in_keep_the_instance_token(
     let found = discover_environments(&auth).await.expect("environments");
     let names: Vec<&str> = found.iter().map(|e| e.name.as_str()).collect();
     assert_eq!(names, ["Contoso (dev)", "Contoso Sales"], "sorted by name");
-    assert_eq!(found[0].id, "unq5a9c1e3b7d2f4b6a8e0c1f3d5b7a");
+    assert_eq!(
+        found[0].id, "contoso-dev",
+        "the URL name names the instance"
+    );
     assert_eq!(
         found[0].url.as_str(),
         "https://contoso-dev.crm4.dynamics.com/api/data/v9.2/"

@@ -5,6 +5,7 @@
 //! and cache directories at temporary ones through the environment.
 
 mod oidc_peer;
+mod ui_sign_in_support;
 mod ui_support;
 
 use std::sync::Arc;
@@ -12,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
-use egui_kittest::kittest::{NodeT, Queryable};
+use egui_kittest::kittest::Queryable;
 use flowbench::auth::{
     AuthMethod, InstanceProfile, Instances, KeyringSecretStore, SecretKind, SecretStore,
     SignInPrompt,
@@ -22,7 +23,10 @@ use flowbench::demo::{DemoConfig, DemoThread};
 use flowbench::odata::service_root::ServiceKind;
 use flowbench::ui::connection::Connection;
 use flowbench::ui::{FlowbenchApp, SignInSettings, UiState};
-use oidc_peer::{AUDIENCE, NATIVE_CLIENT, OidcPeer, SERVICE_CLIENT, TestBrowser};
+use oidc_peer::{AUDIENCE, NATIVE_CLIENT, OidcPeer, SERVICE_CLIENT};
+use ui_sign_in_support::{
+    choose_instance, open_instance_dropdown, play_browser, shown_link, step_until, wait_connected,
+};
 use ui_support::{pick_entity, type_into};
 use url::Url;
 
@@ -236,79 +240,6 @@ fn signing_in_from_the_window_with_browser_and_device_code() {
         Some(peer.service_secret.clone())
     );
     drop(demo);
-}
-
-fn choose_instance(harness: &mut Harness<'_, FlowbenchApp>, name: &str) {
-    open_instance_dropdown(harness);
-    harness.get_by_label(name).click();
-    harness.step();
-}
-
-fn open_instance_dropdown(harness: &mut Harness<'_, FlowbenchApp>) {
-    harness
-        .get_by_role_and_label(Role::ComboBox, "Instance")
-        .click();
-    harness.run_steps(3);
-}
-
-/// Steps the window until `done` holds (bounded: 60 s).
-fn step_until(
-    harness: &mut Harness<'_, FlowbenchApp>,
-    what: &str,
-    done: impl Fn(&FlowbenchApp) -> bool,
-) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !done(harness.state()) {
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}: {}",
-            harness.state().connection().status_text(0)
-        );
-        harness.step();
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    harness.step();
-}
-
-fn wait_connected(harness: &mut Harness<'_, FlowbenchApp>) {
-    step_until(harness, "the connection", |app| {
-        matches!(app.connection(), Connection::Connected(_))
-    });
-}
-
-/// The sign-in link as the window shows it (read from the screen, not from the state).
-fn shown_link(harness: &mut Harness<'_, FlowbenchApp>) -> Url {
-    step_until(
-        harness,
-        "the sign-in link",
-        |app| matches!(app.connection(), Connection::SignIn(flow) if flow.prompt().is_some()),
-    );
-    harness.step();
-    let text = harness
-        .query_all_by(|node| {
-            node.label().is_some_and(|l| l.contains("/auth?"))
-                || node.value().is_some_and(|v| v.contains("/auth?"))
-        })
-        .next()
-        .and_then(|node| {
-            let node = node.accesskit_node();
-            node.label().or_else(|| node.value()).map(|l| l.to_string())
-        })
-        .expect("the link is shown");
-    harness.get_by_label("Copy link");
-    Url::parse(&text).expect("the shown link is a URL")
-}
-
-/// Signs in through the provider's pages as `login`, following redirects; returns the last page.
-fn play_browser(start: &Url, login: &str) -> String {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("runtime");
-    runtime.block_on(async {
-        let (page, _) = TestBrowser::new().sign_in_through(start, login).await;
-        page.body
-    })
 }
 
 /// Points the app's config and cache directories at `config` and `cache`.

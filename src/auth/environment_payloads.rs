@@ -81,7 +81,8 @@ pub(crate) fn dataverse_instances(body: &[u8]) -> Result<Vec<DiscoveredEnvironme
     Ok(instances
         .iter()
         .filter_map(|i| {
-            let id = present(i.unique_name.as_ref()).or(present(i.url_name.as_ref()))?;
+            // `UrlName` (the environment's subdomain) reads best as an instance name.
+            let id = present(i.url_name.as_ref()).or(present(i.unique_name.as_ref()))?;
             let host = present(i.url.as_ref()).or(present(i.api_url.as_ref()))?;
             let root = format!("{}/api/data/v9.2/", host.trim_end_matches('/'));
             let url = normalize_service_root(ServiceKind::Dataverse, &root).ok()?;
@@ -190,7 +191,11 @@ mod tests {
         let found = dataverse_instances(body).unwrap();
         assert_eq!(found.len(), 2);
         assert_eq!(found[0].name, "Contoso");
-        assert_eq!(found[0].id, "unq1");
+        assert_eq!(found[0].id, "contoso");
+        assert_eq!(
+            found[1].id, "unq2",
+            "the unique name when there is no URL name"
+        );
         assert_eq!(
             found[0].url.as_str(),
             "https://contoso.crm.dynamics.com/api/data/v9.2/"

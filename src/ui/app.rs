@@ -7,6 +7,7 @@ use poll_promise::Promise;
 use super::add_instance::{AddInstanceDialog, add_instance_ui};
 use super::connection::{self, ConnectError, Connection, InstanceChoice};
 use super::entity_picker::{ENTITY_SEARCH_ID, EntityPicker};
+use super::environments::{EnvironmentDiscovery, save_discovered};
 use super::explorer::{Explorer, ExplorerContext};
 use super::sign_in::{SignInFlow, SignInNeeded, SignInOutcome, sign_in_ui};
 use super::state::UiState;
@@ -64,6 +65,9 @@ pub struct FlowbenchApp {
     metadata_problem: Option<String>,
     demo_config: Option<crate::demo::DemoConfig>,
     saved_instances: Vec<String>,
+    saved_roots: Vec<url::Url>,
+    /// Environments discovered in the connected instance's tenant.
+    discovery: EnvironmentDiscovery,
     /// The "Add instance…" dialog.
     pub add_instance: AddInstanceDialog,
     /// How saved instances sign in.
@@ -86,7 +90,12 @@ impl FlowbenchApp {
 
     /// Re-reads the saved instances listed in the instance dropdown.
     pub fn reload_saved_instances(&mut self) {
-        self.saved_instances = connection::saved_instance_names();
+        (self.saved_instances, self.saved_roots) = connection::saved_instances();
+    }
+
+    /// Environments discovered in the connected instance's tenant.
+    pub fn discovery(&self) -> &EnvironmentDiscovery {
+        &self.discovery
     }
 
     /// The saved instances listed in the instance dropdown.
@@ -102,6 +111,7 @@ impl FlowbenchApp {
         self.metadata_refresh = None;
         self.explorer = Explorer::default();
         self.trace_panel = None;
+        self.discovery = EnvironmentDiscovery::Unavailable;
         self.entity_picker.invalidate();
         self.state.instance = choice.clone();
         match choice {
@@ -140,6 +150,8 @@ impl FlowbenchApp {
             metadata_problem: None,
             demo_config: None,
             saved_instances: Vec::new(),
+            saved_roots: Vec::new(),
+            discovery: EnvironmentDiscovery::Unavailable,
             add_instance: AddInstanceDialog::default(),
             sign_in_settings: SignInSettings::default(),
             runtime: None,
@@ -186,7 +198,8 @@ impl FlowbenchApp {
         &self.connection
     }
 
-    fn poll_connection(&mut self) {
+    fn poll_connection(&mut self, ctx: &egui::Context) {
+        self.discovery.poll();
         if !self.connection.is_connecting() {
             return;
         }
@@ -199,6 +212,10 @@ impl FlowbenchApp {
             Ok(Ok((connected, model))) => {
                 self.set_metadata(model);
                 self.trace_panel = Some(TracePanel::new(connected.client.trace().clone()));
+                if let (Some(auth), Some(runtime)) = (&connected.auth, &self.runtime) {
+                    self.discovery =
+                        EnvironmentDiscovery::start(runtime.handle(), ctx, auth.clone());
+                }
                 Connection::Connected(Box::new(connected))
             }
             Ok(Err(ConnectError::SignIn(needed))) => {
@@ -279,6 +296,31 @@ impl FlowbenchApp {
         self.connection = Connection::SignIn(Box::new(SignInFlow::new(needed)));
     }
 
+    /// Saves a discovered environment as an instance (signing in like the connected one)
+    /// and connects to it.
+    pub fn open_discovered(
+        &mut self,
+        ctx: &egui::Context,
+        env: &crate::auth::DiscoveredEnvironment,
+    ) {
+        let Connection::Connected(connected) = &self.connection else {
+            return;
+        };
+        let Some(base) = connected.auth.as_ref().map(|a| a.profile().clone()) else {
+            return;
+        };
+        match save_discovered(&base, env, self.sign_in_settings.secrets.as_ref()) {
+            Ok(name) => {
+                self.reload_saved_instances();
+                self.connect(ctx, InstanceChoice::Saved(name));
+            }
+            Err(message) => {
+                self.discovery =
+                    EnvironmentDiscovery::Failed(format!("could not save {}: {message}", env.name));
+            }
+        }
+    }
+
     fn retry_connection(&mut self, ctx: &egui::Context) {
         let choice = self.state.instance.clone();
         self.connect(ctx, choice);
@@ -302,7 +344,7 @@ impl FlowbenchApp {
             theme::set_dark_mode(ui.ctx(), self.state.dark_mode);
             self.theme_installed = true;
         }
-        self.poll_connection();
+        self.poll_connection(ui.ctx());
         self.poll_metadata_refresh();
         self.handle_shortcuts(ui.ctx());
         let index = self.metadata.as_ref().map(|m| &m.index);
@@ -314,7 +356,11 @@ impl FlowbenchApp {
                     &mut self.state,
                     &mut self.entity_picker,
                     connection,
-                    &self.saved_instances,
+                    top_bar::InstanceList {
+                        saved: &self.saved_instances,
+                        saved_roots: &self.saved_roots,
+                        discovery: &self.discovery,
+                    },
                     index,
                 )
             })
@@ -392,6 +438,9 @@ impl FlowbenchApp {
         }
         if events.sign_out {
             self.sign_out();
+        }
+        if let Some(env) = events.discovered {
+            self.open_discovered(ui.ctx(), &env);
         }
         if events.refresh_metadata {
             self.refresh_metadata(ui.ctx());

@@ -168,11 +168,17 @@ impl Connected {
     }
 }
 
-/// Names of the saved instances, in the order they were added; none when the file is
-/// missing or unreadable (the dropdown then offers the demo instance only).
-pub fn saved_instance_names() -> Vec<String> {
-    crate::auth::Instances::load_default()
-        .map(|instances| instances.list().iter().map(|p| p.name.clone()).collect())
+/// The saved instances' names and service roots, in the order they were added; none when
+/// the file is missing or unreadable (the dropdown then offers the demo instance only).
+pub fn saved_instances() -> (Vec<String>, Vec<url::Url>) {
+    Instances::load_default()
+        .map(|instances| {
+            instances
+                .list()
+                .iter()
+                .map(|p| (p.name.clone(), p.url.clone()))
+                .unzip()
+        })
         .unwrap_or_default()
 }
 

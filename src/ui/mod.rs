@@ -6,6 +6,7 @@ mod app;
 mod central_panel;
 pub mod connection;
 mod entity_picker;
+pub mod environments;
 pub mod explorer;
 pub mod forms;
 pub mod results;

@@ -2,8 +2,10 @@
 
 use super::connection::{Connection, InstanceChoice};
 use super::entity_picker::{EntityPicker, entity_picker_ui};
+use super::environments::{EnvironmentDiscovery, discovered_environments_ui};
 use super::state::{UiState, View};
 use super::theme;
+use crate::auth::DiscoveredEnvironment;
 use crate::odata::entity_index::EntityIndex;
 
 /// What the user asked for in the top bar this frame.
@@ -19,6 +21,18 @@ pub struct TopBarEvents {
     pub add_instance: bool,
     /// Sign out of the connected saved instance.
     pub sign_out: bool,
+    /// A discovered environment to save and connect to.
+    pub discovered: Option<DiscoveredEnvironment>,
+}
+
+/// What the instance dropdown lists besides the demo instance.
+pub struct InstanceList<'a> {
+    /// Saved instances' names.
+    pub saved: &'a [String],
+    /// Saved instances' service roots (discovered environments already saved are hidden).
+    pub saved_roots: &'a [url::Url],
+    /// Environments discovered in the connected instance's tenant.
+    pub discovery: &'a EnvironmentDiscovery,
 }
 
 /// Draws the top bar.
@@ -27,14 +41,14 @@ pub fn top_bar_ui(
     state: &mut UiState,
     picker: &mut EntityPicker,
     connection: &Connection,
-    saved_instances: &[String],
+    instances: InstanceList<'_>,
     index: Option<&EntityIndex>,
 ) -> TopBarEvents {
     ui.add_space(4.0);
     let picked = ui.horizontal(|ui| {
         ui.heading("Flowbench");
         ui.separator();
-        let mut events = instance_picker_ui(ui, connection, &state.instance, saved_instances);
+        let mut events = instance_picker_ui(ui, connection, &state.instance, &instances);
         events.picked = entity_picker_ui(ui, picker, &mut state.entity_query, index);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
             let theme_label = if state.dark_mode {
@@ -67,7 +81,7 @@ fn instance_picker_ui(
     ui: &mut egui::Ui,
     connection: &Connection,
     current: &InstanceChoice,
-    saved_instances: &[String],
+    instances: &InstanceList<'_>,
 ) -> TopBarEvents {
     let mut events = TopBarEvents::default();
     let label = ui.label("Instance");
@@ -84,7 +98,7 @@ fn instance_picker_ui(
     };
     let identity = connected.and_then(|c| c.identity.as_ref());
     let choices = std::iter::once(InstanceChoice::Demo)
-        .chain(saved_instances.iter().cloned().map(InstanceChoice::Saved));
+        .chain(instances.saved.iter().cloned().map(InstanceChoice::Saved));
     egui::ComboBox::from_id_salt("instance_picker")
         .selected_text(selected)
         .width(200.0)
@@ -110,6 +124,8 @@ fn instance_picker_ui(
                     events.sign_out = true;
                 }
             }
+            events.discovered =
+                discovered_environments_ui(ui, instances.discovery, instances.saved_roots);
             ui.separator();
             if ui.selectable_label(false, "Add instance…").clicked() {
                 events.add_instance = true;
