@@ -15,8 +15,8 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use flowbench::auth::{
-    AuthMethod, InstanceProfile, Instances, KeyringSecretStore, SecretKind, SecretStore,
-    SignInPrompt,
+    AuthMethod, InstanceProfile, Instances, KeyringSecretStore, Secret, SecretKind, SecretStore,
+    SignInPrompt, StoredTokens,
 };
 use flowbench::demo::auth::{AuthMode, BearerConfig};
 use flowbench::demo::{DemoConfig, DemoThread};
@@ -58,6 +58,19 @@ fn signing_in_from_the_window_with_browser_and_device_code() {
             None,
             Some(NATIVE_CLIENT.to_owned()),
             AuthMethod::Browser,
+            vec!["api".to_owned()],
+        )
+        .unwrap(),
+    );
+    instances.upsert(
+        InstanceProfile::new(
+            "wrong-app",
+            ServiceKind::FinanceOperations,
+            demo.service_root(),
+            Some(peer.issuer.clone()),
+            None,
+            Some("not-registered".to_owned()),
+            AuthMethod::DeviceCode,
             vec!["api".to_owned()],
         )
         .unwrap(),
@@ -238,6 +251,52 @@ fn signing_in_from_the_window_with_browser_and_device_code() {
             .unwrap()
             .map(|s| s.expose().to_owned()),
         Some(peer.service_secret.clone())
+    );
+
+    // The provider's refusal is shown on the card verbatim, and the card stays usable.
+    choose_instance(&mut harness, "wrong-app");
+    step_until(&mut harness, "the sign-in screen", |app| {
+        matches!(app.connection(), Connection::SignIn(_))
+    });
+    harness.get_by_label("Get a device code").click();
+    step_until(
+        &mut harness,
+        "the provider's answer",
+        |app| matches!(app.connection(), Connection::SignIn(flow) if flow.problem().is_some()),
+    );
+    let Connection::SignIn(flow) = harness.state().connection() else {
+        unreachable!("checked above");
+    };
+    let problem = flow.problem().unwrap_or_default().to_owned();
+    assert!(problem.contains("invalid_client"), "{problem}");
+    harness.get_by_label(&problem);
+    harness.get_by_label("Get a device code");
+
+    // A dead refresh token (expired or revoked) leads back to the card, saying so.
+    StoredTokens {
+        access_token: Secret::new("expired-access-token"),
+        refresh_token: Some(Secret::new("revoked-refresh-token")),
+        expires_at: Some(0),
+    }
+    .save(store.as_ref(), INSTANCE)
+    .unwrap();
+    choose_instance(&mut harness, INSTANCE);
+    step_until(
+        &mut harness,
+        "the sign-in screen",
+        |app| matches!(app.connection(), Connection::SignIn(flow) if flow.instance() == INSTANCE),
+    );
+    let expired = harness
+        .query_all_by(|node| {
+            node.value().is_some_and(|text| {
+                text.starts_with("Your sign-in has expired.") && text.contains("invalid_grant")
+            })
+        })
+        .count();
+    assert!(expired >= 1, "the card says the sign-in expired");
+    assert!(
+        store.get(INSTANCE, SecretKind::Tokens).unwrap().is_none(),
+        "the dead tokens are forgotten"
     );
     drop(demo);
 }

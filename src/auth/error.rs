@@ -159,6 +159,21 @@ mod tests {
     }
 
     #[test]
+    fn only_missing_or_dead_sign_ins_need_the_user() {
+        assert!(AuthError::NotSignedIn("x".into()).needs_interactive_sign_in());
+        let dead = ProviderError {
+            error: "invalid_grant".into(),
+            description: Some("refresh token expired".into()),
+        };
+        assert!(AuthError::Provider(dead).needs_interactive_sign_in());
+        assert!(
+            !AuthError::Provider(entra("AADSTS7000215: bad secret")).needs_interactive_sign_in()
+        );
+        assert!(!AuthError::Http("connection refused".into()).needs_interactive_sign_in());
+        assert!(!AuthError::Cancelled.needs_interactive_sign_in());
+    }
+
+    #[test]
     fn codes_match_whole_numbers_only() {
         assert_eq!(entra("AADSTS900021: something else").hint(), None);
         let plain = ProviderError {
