@@ -407,6 +407,12 @@ fn each_type_gets_its_widget() {
         .click();
     harness.run();
     assert_eq!(field_text(&harness, "Active"), "true");
+    // An optional boolean can go back to unset (omitted from the body).
+    harness.get_by_label("Clear").click();
+    harness.run();
+    assert_eq!(field_text(&harness, "Active"), "");
+    assert_eq!(harness.state()[0].to_json(), Ok(None));
+    harness.get_by_label("not set");
 
     harness.get_by_label("New GUID").click();
     harness.run();

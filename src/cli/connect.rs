@@ -12,7 +12,7 @@ use crate::auth::{
     BearerToken, Instances, ResolvedInstance, StaticTokenProvider, os_secret_store,
     resolve_instance_with,
 };
-use crate::odata::client::ODataClient;
+use crate::odata::client::{ClientConfig, ODataClient, Trace};
 use crate::odata::keys::KeyPredicate;
 use crate::odata::metadata::{EntityType, Model};
 use crate::odata::service_root::{ServiceKind, normalize_service_root};
@@ -60,7 +60,17 @@ pub fn connect(instance: &str, token_env: Option<&str>) -> anyhow::Result<ODataC
     if token_env.is_none()
         && let Some(saved) = saved_instance(instance)?
     {
-        return Ok(ODataClient::new(saved.service_root.as_str(), saved.tokens)?);
+        // The profile's kind decides the dialect (e.g. URLs inside `$batch`).
+        let config = ClientConfig {
+            service_kind: saved.profile.as_ref().map(|p| p.kind).unwrap_or_default(),
+            ..ClientConfig::default()
+        };
+        return Ok(ODataClient::with_config(
+            saved.service_root.as_str(),
+            saved.tokens,
+            config,
+            Trace::default(),
+        )?);
     }
     let token = match token_env {
         Some(var) => {

@@ -127,6 +127,16 @@ fn widget_ui(ui: &mut egui::Ui, field: &mut FieldInput, label_id: egui::Id) -> e
             if response.changed() {
                 field.text = checked.to_string();
             }
+            if field.text.trim().is_empty() {
+                ui.label(egui::RichText::new("not set").small().color(theme::MUTED));
+            } else if !field.spec.required
+                && ui
+                    .small_button("Clear")
+                    .on_hover_text("Leave it unset: it is not sent")
+                    .clicked()
+            {
+                field.text.clear();
+            }
             response
         }
         WidgetKind::Enum => enum_ui(ui, field, id, label_id),
