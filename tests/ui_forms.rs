@@ -487,3 +487,57 @@ fn record_request_preview_shows_method_url_and_body() {
     harness.get_by_label("POST https://fno.example/data/PriceTermJournalTrans");
     harness.get_by_label_contains("\"LineNum\": 3,");
 }
+
+#[test]
+fn flags_enums_are_ticked_member_by_member() {
+    let xml = br#"<?xml version="1.0" encoding="utf-8"?>
+<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
+  <edmx:DataServices>
+    <Schema Namespace="NS" xmlns="http://docs.oasis-open.org/odata/ns/edm">
+      <EnumType Name="Access" IsFlags="true">
+        <Member Name="Read" Value="1"/>
+        <Member Name="Write" Value="2"/>
+        <Member Name="Delete" Value="4"/>
+      </EnumType>
+      <EntityType Name="Grant">
+        <Key><PropertyRef Name="Id"/></Key>
+        <Property Name="Id" Type="Edm.Int32" Nullable="false"/>
+        <Property Name="Access" Type="NS.Access"/>
+      </EntityType>
+    </Schema>
+  </edmx:DataServices>
+</edmx:Edmx>"#;
+    let model = parse_metadata(xml).expect("document parses");
+    let property = model
+        .entity_type("NS.Grant")
+        .and_then(|t| t.properties.iter().find(|p| p.name == "Access"))
+        .expect("declared")
+        .clone();
+    let fields = vec![FieldInput::new(FieldSpec::from_property(&model, &property))];
+    let mut harness = harness(fields, |ui, fields| {
+        fields_grid_ui(ui, "flags", fields.iter_mut());
+    });
+    harness
+        .get_by_role_and_label(Role::ComboBox, "Access")
+        .click();
+    harness.run();
+    harness
+        .get_by_role_and_label(Role::CheckBox, "Write")
+        .click();
+    harness.run();
+    // The dropdown stays open while members are ticked.
+    harness
+        .get_by_role_and_label(Role::CheckBox, "Read")
+        .click();
+    harness.run();
+    assert_eq!(harness.state()[0].text(), "Read,Write", "declaration order");
+    assert_eq!(
+        harness.state()[0].to_json(),
+        Ok(Some(serde_json::json!("Read,Write")))
+    );
+    harness
+        .get_by_role_and_label(Role::CheckBox, "Write")
+        .click();
+    harness.run();
+    assert_eq!(harness.state()[0].text(), "Read");
+}

@@ -20,6 +20,8 @@ pub enum WidgetKind {
     Boolean,
     /// A dropdown of member names (non-flags enums, including F&O `NoYes`).
     Enum,
+    /// A dropdown of checkboxes, one per member (flags enums); the text lists them with commas.
+    Flags,
     /// Text plus a date picker (`Edm.Date`).
     Date,
     /// Date text and picker plus a time text (`Edm.DateTimeOffset`).
@@ -30,7 +32,7 @@ pub enum WidgetKind {
     Duration,
     /// `HH:MM:SS` text (`Edm.TimeOfDay`).
     Time,
-    /// JSON text (complex types, collections, flags enums, other types).
+    /// JSON text (complex types, collections, other types).
     Json,
 }
 
@@ -56,7 +58,7 @@ impl WidgetKind {
                 EdmPrimitive::Stream | EdmPrimitive::Spatial | EdmPrimitive::Untyped => Self::Json,
             },
             ValueKind::Enum(info) if !info.is_flags => Self::Enum,
-            ValueKind::Enum(_) => Self::Text,
+            ValueKind::Enum(_) => Self::Flags,
             ValueKind::Complex { .. } | ValueKind::Collection(_) | ValueKind::Untyped(_) => {
                 Self::Json
             }
@@ -74,7 +76,7 @@ impl WidgetKind {
             Self::Duration => "e.g. P1DT2H30M",
             Self::Time => "HH:MM:SS",
             Self::Json => "JSON",
-            Self::Text | Self::Boolean | Self::Enum => "",
+            Self::Text | Self::Boolean | Self::Enum | Self::Flags => "",
         }
     }
 }

@@ -140,6 +140,7 @@ fn widget_ui(ui: &mut egui::Ui, field: &mut FieldInput, label_id: egui::Id) -> e
             response
         }
         WidgetKind::Enum => enum_ui(ui, field, id, label_id),
+        WidgetKind::Flags => flags_ui(ui, field, id, label_id),
         WidgetKind::Text => {
             let max = field.spec.facets.max_length.map(|m| m as usize);
             let mut edit = egui::TextEdit::singleline(&mut field.text)
@@ -249,6 +250,59 @@ fn enum_ui(
         .labelled_by(label_id);
     if let Some(picked) = picked {
         field.text = picked;
+    }
+    response
+}
+
+/// A flags enum: a dropdown with a checkbox per member, staying open while members are
+/// ticked; the text lists the ticked members in declaration order (`Read,Write`).
+fn flags_ui(
+    ui: &mut egui::Ui,
+    field: &mut FieldInput,
+    id: egui::Id,
+    label_id: egui::Id,
+) -> egui::Response {
+    let crate::odata::values::ValueKind::Enum(info) = &field.spec.kind else {
+        return ui.label(&field.text);
+    };
+    let ticked: Vec<String> = field
+        .text
+        .split(',')
+        .filter_map(|part| info.member(part.trim()).map(str::to_owned))
+        .collect();
+    let shown = if ticked.is_empty() {
+        "(none)".to_owned()
+    } else {
+        ticked.join(", ")
+    };
+    let mut toggled = None;
+    let response = egui::ComboBox::from_id_salt(id)
+        .selected_text(shown)
+        .width(180.0)
+        .close_behavior(egui::PopupCloseBehavior::CloseOnClickOutside)
+        .show_ui(ui, |ui| {
+            for (name, _) in &info.members {
+                let mut on = ticked.contains(name);
+                let mut entry = ui.checkbox(&mut on, name);
+                if let Some(label) = field.spec.member_label(name) {
+                    entry = entry.on_hover_text(label);
+                }
+                if entry.changed() {
+                    toggled = Some(name.clone());
+                }
+            }
+        })
+        .response
+        .labelled_by(label_id);
+    if let Some(name) = toggled {
+        let selected: Vec<&str> = info
+            .members
+            .iter()
+            .map(|(member, _)| member.as_str())
+            .filter(|member| (*member == name) != ticked.iter().any(|t| t == member))
+            .collect();
+        field.text = selected.join(",");
+        field.check_live();
     }
     response
 }
