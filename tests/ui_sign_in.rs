@@ -21,7 +21,7 @@ use flowbench::auth::{
 use flowbench::demo::auth::{AuthMode, BearerConfig};
 use flowbench::demo::{DemoConfig, DemoThread};
 use flowbench::odata::service_root::ServiceKind;
-use flowbench::ui::connection::Connection;
+use flowbench::ui::connection::{Connection, InstanceChoice};
 use flowbench::ui::{FlowbenchApp, SignInSettings, UiState};
 use oidc_peer::{AUDIENCE, NATIVE_CLIENT, OidcPeer, SERVICE_CLIENT};
 use ui_sign_in_support::{
@@ -298,6 +298,37 @@ fn signing_in_from_the_window_with_browser_and_device_code() {
         store.get(INSTANCE, SecretKind::Tokens).unwrap().is_none(),
         "the dead tokens are forgotten"
     );
+
+    // Removing the service principal's instance deletes its profile and its secret, after
+    // a confirmation, and goes back to the demo instance.
+    choose_instance(&mut harness, "erp-service");
+    wait_connected(&mut harness);
+    open_instance_dropdown(&mut harness);
+    harness.get_by_label("Remove instance…").click();
+    harness.run_steps(3);
+    harness.get_by_label("Remove erp-service?");
+    harness.get_by_label("Remove").click();
+    harness.run_steps(2);
+    assert!(
+        Instances::load_default()
+            .unwrap()
+            .get("erp-service")
+            .is_none()
+    );
+    assert!(
+        store
+            .get("erp-service", SecretKind::ClientSecret)
+            .unwrap()
+            .is_none(),
+        "its client secret left the keyring"
+    );
+    assert!(
+        !harness
+            .state()
+            .saved_instances()
+            .contains(&"erp-service".to_owned())
+    );
+    assert_eq!(harness.state().state.instance, InstanceChoice::Demo);
     drop(demo);
 }
 
@@ -307,5 +338,7 @@ fn point_dirs_at(config: &tempfile::TempDir, cache: &tempfile::TempDir) {
     unsafe {
         std::env::set_var("FLOWBENCH_CONFIG_DIR", config.path());
         std::env::set_var("XDG_CACHE_HOME", cache.path());
+        // The demo instance's database, when the window goes back to it.
+        std::env::set_var("XDG_DATA_HOME", cache.path());
     }
 }

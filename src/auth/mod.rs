@@ -42,7 +42,7 @@ pub use resolve::{ResolveError, ResolvedInstance, resolve_instance, resolve_inst
 pub use secret::Secret;
 pub use secrets::{
     KEYRING_BACKEND_ENV, KEYRING_SERVICE, KeyringSecretStore, SecretKind, SecretStore,
-    SecretStoreError, StoredTokens, os_secret_store,
+    SecretStoreError, StoredTokens, forget_instance, os_secret_store,
 };
 pub use session::{InstanceAuth, InstanceTokenProvider, InteractiveOptions, REFRESH_MARGIN_SECS};
 pub use token::{BearerToken, StaticTokenProvider, TokenError, TokenProvider};

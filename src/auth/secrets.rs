@@ -139,6 +139,12 @@ impl SecretStore for KeyringSecretStore {
     }
 }
 
+/// Deletes every secret of `instance` (its tokens and client secret), e.g. when it is removed.
+pub fn forget_instance(store: &dyn SecretStore, instance: &str) -> Result<(), SecretStoreError> {
+    store.delete(instance, SecretKind::Tokens)?;
+    store.delete(instance, SecretKind::ClientSecret)
+}
+
 /// The OS keyring: the macOS Keychain, the Windows Credential Manager, or on Linux the Secret
 /// Service (GNOME Keyring, KWallet) and, on a headless Linux without one, the kernel keyutils
 /// session keyring (secrets last until the session ends).

@@ -7,8 +7,8 @@ use super::failure::UsageError;
 use clap::{Args, Subcommand};
 
 use crate::auth::{
-    AuthMethod, InstanceProfile, Instances, Secret, SecretKind, kind_name, os_secret_store,
-    parse_kind,
+    AuthMethod, InstanceProfile, Instances, Secret, SecretKind, forget_instance, kind_name,
+    os_secret_store, parse_kind,
 };
 use crate::odata::service_root::ServiceKind;
 
@@ -194,10 +194,7 @@ fn run_remove(name: &str) -> anyhow::Result<()> {
     instances.save().context("saving the instances")?;
     if profile.auth != AuthMethod::None {
         match os_secret_store() {
-            Ok(store) => {
-                store.delete(name, SecretKind::Tokens)?;
-                store.delete(name, SecretKind::ClientSecret)?;
-            }
+            Ok(store) => forget_instance(store.as_ref(), name)?,
             Err(e) => eprintln!("warning: could not clear the keyring: {e}"),
         }
     }

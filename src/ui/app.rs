@@ -9,6 +9,7 @@ use super::connection::{self, ConnectError, Connection, InstanceChoice};
 use super::entity_picker::{ENTITY_SEARCH_ID, EntityPicker};
 use super::environments::{EnvironmentDiscovery, save_discovered};
 use super::explorer::{Explorer, ExplorerContext};
+use super::remove_instance::{RemoveInstanceDialog, remove_instance_ui};
 use super::sign_in::{SignInFlow, SignInNeeded, SignInOutcome, sign_in_ui};
 use super::state::UiState;
 use super::trace_panel::{TracePanel, trace_panel_ui};
@@ -70,6 +71,8 @@ pub struct FlowbenchApp {
     discovery: EnvironmentDiscovery,
     /// The "Add instance…" dialog.
     pub add_instance: AddInstanceDialog,
+    /// The "Remove instance…" confirmation.
+    pub remove_instance: RemoveInstanceDialog,
     /// How saved instances sign in.
     pub sign_in_settings: SignInSettings,
     runtime: Option<tokio::runtime::Runtime>,
@@ -153,6 +156,7 @@ impl FlowbenchApp {
             saved_roots: Vec::new(),
             discovery: EnvironmentDiscovery::Unavailable,
             add_instance: AddInstanceDialog::default(),
+            remove_instance: RemoveInstanceDialog::default(),
             sign_in_settings: SignInSettings::default(),
             runtime: None,
             theme_installed: false,
@@ -451,10 +455,20 @@ impl FlowbenchApp {
         if events.add_instance {
             self.add_instance.open = true;
         }
+        if events.remove_instance
+            && let InstanceChoice::Saved(name) = &self.state.instance
+        {
+            self.remove_instance.instance = Some(name.clone());
+        }
         let secrets = self.sign_in_settings.secrets.as_ref();
         if let Some(name) = add_instance_ui(ui.ctx(), &mut self.add_instance, secrets) {
             self.reload_saved_instances();
             self.connect(ui.ctx(), InstanceChoice::Saved(name));
+        }
+        let secrets = self.sign_in_settings.secrets.as_ref();
+        if remove_instance_ui(ui.ctx(), &mut self.remove_instance, secrets).is_some() {
+            self.reload_saved_instances();
+            self.connect(ui.ctx(), InstanceChoice::Demo);
         }
     }
 

@@ -9,6 +9,7 @@ mod entity_picker;
 pub mod environments;
 pub mod explorer;
 pub mod forms;
+pub mod remove_instance;
 pub mod results;
 mod side_panel;
 pub mod sign_in;

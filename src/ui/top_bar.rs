@@ -23,6 +23,8 @@ pub struct TopBarEvents {
     pub sign_out: bool,
     /// A discovered environment to save and connect to.
     pub discovered: Option<DiscoveredEnvironment>,
+    /// Ask to remove the current saved instance.
+    pub remove_instance: bool,
 }
 
 /// What the instance dropdown lists besides the demo instance.
@@ -102,6 +104,7 @@ fn instance_picker_ui(
     egui::ComboBox::from_id_salt("instance_picker")
         .selected_text(selected)
         .width(200.0)
+        .height(480.0)
         .show_ui(ui, |ui| {
             for choice in choices {
                 if ui
@@ -129,6 +132,14 @@ fn instance_picker_ui(
             ui.separator();
             if ui.selectable_label(false, "Add instance…").clicked() {
                 events.add_instance = true;
+            }
+            if matches!(current, InstanceChoice::Saved(_))
+                && ui
+                    .selectable_label(false, "Remove instance…")
+                    .on_hover_text("Delete this saved instance and its secrets")
+                    .clicked()
+            {
+                events.remove_instance = true;
             }
         })
         .response
