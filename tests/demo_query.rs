@@ -472,5 +472,31 @@ async fn navigation_by_path_returns_related_rows_and_pages() {
     assert_eq!(status, 200, "{header}");
     assert_eq!(header["SalesOrderNumber"], order.as_str());
     assert!(header.get("CurrencyCode").is_none());
+
+    // `$count` after the navigation: the related rows, also filtered.
+    let (status, count) = demo
+        .get_text(&format!("{customer}/SalesOrderHeaders/$count"))
+        .await;
+    assert_eq!(status, 200, "{count}");
+    assert_eq!(count, expected.len().to_string());
+    let open = enc(&format!("SalesOrderNumber ne '{order}'"));
+    let (status, count) = demo
+        .get_text(&format!(
+            "{customer}/SalesOrderHeaders/$count?$filter={open}"
+        ))
+        .await;
+    assert_eq!(status, 200, "{count}");
+    assert_eq!(count, (expected.len() - 1).to_string());
+    let (status, _) = demo
+        .get_text(&format!(
+            "{customer}/SalesOrderHeaders/$count?$select=SalesOrderNumber"
+        ))
+        .await;
+    assert_eq!(status, 400);
+    // A single-valued navigation has no count.
+    let (status, _) = demo
+        .get_text(&format!("SalesOrderLines(dataAreaId='usmf',SalesOrderNumber='{order}',LineCreationSequenceNumber=1)/SalesOrderHeader/$count"))
+        .await;
+    assert_eq!(status, 404);
     demo.server.shutdown().await.unwrap();
 }

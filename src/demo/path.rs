@@ -26,6 +26,8 @@ pub enum Resource {
     Entity(&'static EntityDef, Vec<SqlValue>),
     /// A navigation property of one entity.
     Navigation(&'static EntityDef, Vec<SqlValue>, &'static NavDef),
+    /// `Set(keys)/Nav/$count`: the number of related entities of a collection navigation.
+    NavigationCount(&'static EntityDef, Vec<SqlValue>, &'static NavDef),
     /// An action bound to one entity.
     EntityAction(&'static EntityDef, Vec<SqlValue>, &'static ActionDef),
     /// An action bound to an entity set.
@@ -88,6 +90,12 @@ pub fn parse_path(path: &str) -> Result<Resource, ODataError> {
         (Some(key), Some(seg), 2) if entity.nav(seg).is_some() => {
             let nav = entity.nav(seg).ok_or_else(|| not_found(path))?;
             Ok(Resource::Navigation(entity, key, nav))
+        }
+        (Some(key), Some(seg), 3)
+            if segments[2] == "$count" && entity.nav(seg).is_some_and(|n| n.collection) =>
+        {
+            let nav = entity.nav(seg).ok_or_else(|| not_found(path))?;
+            Ok(Resource::NavigationCount(entity, key, nav))
         }
         (key, Some(seg), 2) => {
             let action = bound_action(entity, seg, key.is_some()).ok_or_else(|| not_found(path))?;

@@ -114,6 +114,9 @@ fn dispatch(
         Resource::Entity(entity, key) if method == Method::GET => {
             read::single(ctx, entity, &key, pairs, conn)
         }
+        Resource::NavigationCount(entity, key, nav) if method == Method::GET => {
+            read::navigation_count(ctx, entity, &key, nav, pairs, conn)
+        }
         Resource::Navigation(entity, key, nav) if method == Method::GET => {
             read::navigation(ctx, entity, &key, nav, pairs, &req.headers, conn)
         }

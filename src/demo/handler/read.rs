@@ -246,19 +246,48 @@ pub fn count(
     pairs: Vec<(String, String)>,
     conn: &Connection,
 ) -> Result<ODataResponse, ODataError> {
+    let options = count_options(pairs, entity)?;
+    let condition = read_condition(ctx, entity, &options)?;
+    Ok(count_response(store::count(conn, entity, &condition)?))
+}
+
+/// `GET /data/Set(keys)/Nav/$count`: the related entities of one record (with `$filter`).
+pub fn navigation_count(
+    ctx: &ServiceContext,
+    entity: &'static EntityDef,
+    key: &[SqlValue],
+    nav: &'static NavDef,
+    pairs: Vec<(String, String)>,
+    conn: &Connection,
+) -> Result<ODataResponse, ODataError> {
+    let target = entity_by_name(nav.target)
+        .ok_or_else(|| ODataError::internal(format!("unknown navigation target {}", nav.target)))?;
+    let options = count_options(pairs, target)?;
+    let parent = find_scoped(ctx, entity, key, options.cross_company, conn)?;
+    let mut parts = vec![nav_condition(entity, &parent, nav)];
+    if let Some(filter) = &options.filter {
+        parts.push(to_sql(filter, target)?);
+    }
+    let total = store::count(conn, target, &SqlCondition::all(parts))?;
+    Ok(count_response(total))
+}
+
+/// The query options of a `/$count` request, which takes no `$select` or `$expand`.
+fn count_options(
+    pairs: Vec<(String, String)>,
+    entity: &'static EntityDef,
+) -> Result<QueryOptions, ODataError> {
     let options = parse_options(pairs, Some(entity))?;
     if !options.expand.is_empty() || options.select.is_some() {
         return Err(ODataError::bad_request(
             "The query specified in the URI is not valid. $select and $expand are not allowed with /$count.",
         ));
     }
-    let condition = read_condition(ctx, entity, &options)?;
-    let total = store::count(conn, entity, &condition)?;
-    Ok(ODataResponse::text(
-        StatusCode::OK,
-        "text/plain",
-        total.to_string(),
-    ))
+    Ok(options)
+}
+
+fn count_response(total: u64) -> ODataResponse {
+    ODataResponse::text(StatusCode::OK, "text/plain", total.to_string())
 }
 
 /// Finds a record by key, honouring company scoping (another company's row is not found,
