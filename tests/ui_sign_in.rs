@@ -299,10 +299,67 @@ fn signing_in_from_the_window_with_browser_and_device_code() {
         "the dead tokens are forgotten"
     );
 
+    // A service principal without its secret (lost, or expired and removed): the card asks
+    // for one; a refused secret is not kept; an accepted one signs in and is kept.
+    store
+        .delete("erp-service", SecretKind::ClientSecret)
+        .unwrap();
+    store.delete("erp-service", SecretKind::Tokens).unwrap();
+    choose_instance(&mut harness, "erp-service");
+    step_until(
+        &mut harness,
+        "the client secret card",
+        |app| matches!(app.connection(), Connection::SignIn(flow) if flow.instance() == "erp-service"),
+    );
+    harness.get_by_label("No client secret is stored for this instance.");
+    let type_secret = |harness: &mut Harness<'_, FlowbenchApp>, secret: &str| {
+        harness
+            .get_by_role_and_label(Role::PasswordInput, "Client secret")
+            .focus();
+        harness.step();
+        harness
+            .get_by_role_and_label(Role::PasswordInput, "Client secret")
+            .type_text(secret);
+        harness.step();
+        harness.get_by_label("Save and sign in").click();
+        harness.step();
+    };
+    type_secret(&mut harness, "not-the-secret");
+    step_until(
+        &mut harness,
+        "the refusal",
+        |app| matches!(app.connection(), Connection::SignIn(flow) if flow.problem().is_some()),
+    );
+    let Connection::SignIn(flow) = harness.state().connection() else {
+        unreachable!("checked above");
+    };
+    assert!(
+        flow.problem()
+            .unwrap_or_default()
+            .contains("invalid_client"),
+        "{:?}",
+        flow.problem()
+    );
+    assert!(
+        store
+            .get("erp-service", SecretKind::ClientSecret)
+            .unwrap()
+            .is_none(),
+        "a refused secret is not kept"
+    );
+    type_secret(&mut harness, &peer.service_secret);
+    wait_connected(&mut harness);
+    harness.get_by_label(&format!("app {SERVICE_CLIENT}"));
+    assert_eq!(
+        store
+            .get("erp-service", SecretKind::ClientSecret)
+            .unwrap()
+            .map(|s| s.expose().to_owned()),
+        Some(peer.service_secret.clone())
+    );
+
     // Removing the service principal's instance deletes its profile and its secret, after
     // a confirmation, and goes back to the demo instance.
-    choose_instance(&mut harness, "erp-service");
-    wait_connected(&mut harness);
     open_instance_dropdown(&mut harness);
     harness.get_by_label("Remove instance…").click();
     harness.run_steps(3);

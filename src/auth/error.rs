@@ -86,6 +86,11 @@ pub enum AuthError {
         /// What is missing or wrong.
         reason: String,
     },
+    /// A client-secret instance has no secret in the keyring.
+    #[error(
+        "instance '{0}': no client secret in the keyring: run `flowbench instance add {0} ... --client-secret-env VAR`"
+    )]
+    NoClientSecret(String),
     /// No usable tokens: an interactive sign-in is needed.
     #[error("instance '{0}' is not signed in: run `flowbench signin {0}`")]
     NotSignedIn(String),
@@ -109,6 +114,16 @@ impl AuthError {
         match self {
             Self::NotSignedIn(_) => true,
             Self::Provider(error) => error.error == "invalid_grant",
+            _ => false,
+        }
+    }
+
+    /// Whether a (new) client secret is what is missing: none stored, or the provider refused
+    /// the client (wrong or expired secret).
+    pub fn needs_client_secret(&self) -> bool {
+        match self {
+            Self::NoClientSecret(_) => true,
+            Self::Provider(error) => error.error == "invalid_client",
             _ => false,
         }
     }
@@ -171,6 +186,9 @@ mod tests {
         );
         assert!(!AuthError::Http("connection refused".into()).needs_interactive_sign_in());
         assert!(!AuthError::Cancelled.needs_interactive_sign_in());
+        assert!(AuthError::NoClientSecret("x".into()).needs_client_secret());
+        assert!(AuthError::Provider(entra("AADSTS7000222: expired")).needs_client_secret());
+        assert!(!AuthError::NotSignedIn("x".into()).needs_client_secret());
     }
 
     #[test]

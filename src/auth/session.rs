@@ -17,6 +17,7 @@ use super::http::oauth_client;
 use super::identity::Identity;
 use super::profile::{AuthMethod, InstanceProfile};
 use super::prompt::PromptSink;
+use super::secret::Secret;
 use super::secrets::{SecretKind, SecretStore, StoredTokens};
 use super::token::{BearerToken, TokenError, TokenProvider};
 
@@ -110,12 +111,7 @@ impl InstanceAuth {
             let secret = self
                 .secrets
                 .get(&self.profile.name, SecretKind::ClientSecret)?
-                .ok_or_else(|| {
-                    self.config_error(format!(
-                        "no client secret in the keyring: run `flowbench instance add {} ... --client-secret-env VAR`",
-                        self.profile.name
-                    ))
-                })?;
+                .ok_or_else(|| AuthError::NoClientSecret(self.profile.name.clone()))?;
             Some(secret)
         } else {
             None
@@ -196,6 +192,18 @@ impl InstanceAuth {
         };
         renewed.save(self.secrets.as_ref(), name)?;
         Ok(Some(BearerToken::new(renewed.access_token.expose())))
+    }
+
+    /// Signs in a client-secret instance with `secret`; only once the provider accepts it are
+    /// the secret and the tokens kept in the keyring (a refused secret replaces nothing).
+    pub async fn sign_in_with_client_secret(&self, secret: &Secret) -> Result<(), AuthError> {
+        let mut app = self.app(false).await?;
+        app.client_secret = Some(secret.clone());
+        let tokens = app.client_credentials().await?;
+        self.secrets
+            .set(&self.profile.name, SecretKind::ClientSecret, secret)?;
+        tokens.save(self.secrets.as_ref(), &self.profile.name)?;
+        Ok(())
     }
 
     /// Who the stored tokens were issued to, when signed in (read from the keyring).

@@ -11,8 +11,8 @@ use serde::{Deserialize, Serialize};
 
 use super::sign_in::{SignInFlow, SignInNeeded};
 use crate::auth::{
-    Identity, InstanceAuth, Instances, SecretStore, StaticTokenProvider, os_secret_store,
-    resolve_instance_with,
+    AuthError, AuthMethod, Identity, InstanceAuth, Instances, SecretStore, StaticTokenProvider,
+    os_secret_store, resolve_instance_with,
 };
 use crate::demo::{DemoConfig, DemoThread};
 use crate::odata::client::{ClientConfig, ODataClient, Trace};
@@ -225,10 +225,18 @@ async fn resolve_and_load(
     if let Some(auth) = &resolved.auth {
         match auth.silent_token(false).await {
             Ok(_) => identity = auth.identity().ok().flatten(),
-            Err(error) if error.needs_interactive_sign_in() => {
+            Err(error) if needs_user(auth, &error) => {
                 let reason = match error {
-                    crate::auth::AuthError::NotSignedIn(_) => {
+                    AuthError::NotSignedIn(_) => {
                         "You are not signed in to this instance yet.".to_owned()
+                    }
+                    AuthError::NoClientSecret(_) => {
+                        "No client secret is stored for this instance.".to_owned()
+                    }
+                    AuthError::Provider(refused)
+                        if auth.profile().auth == AuthMethod::ClientSecret =>
+                    {
+                        format!("The client secret was refused. {refused}")
                     }
                     other => format!("Your sign-in has expired. {other}"),
                 };
@@ -264,6 +272,15 @@ async fn resolve_and_load(
         _demo: None,
     };
     Ok((connected, model))
+}
+
+/// Whether only the user can fix `error`: a sign-in, or a client secret to type.
+fn needs_user(auth: &InstanceAuth, error: &AuthError) -> bool {
+    if auth.profile().auth == AuthMethod::ClientSecret {
+        error.needs_client_secret()
+    } else {
+        error.needs_interactive_sign_in()
+    }
 }
 
 impl Connection {

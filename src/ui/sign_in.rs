@@ -1,5 +1,6 @@
 //! The sign-in screen of a saved instance: browser (PKCE) or device code, run in the
-//! background with the prompt (link to open, code to enter) shown in the window, cancellable.
+//! background with the prompt (link to open, code to enter) shown in the window, cancellable;
+//! for a service principal, a masked field for a new client secret.
 
 use std::sync::Arc;
 use std::sync::mpsc;
@@ -9,7 +10,7 @@ use poll_promise::Promise;
 use tokio_util::sync::CancellationToken;
 
 use super::theme;
-use crate::auth::{AuthError, AuthMethod, InstanceAuth, InteractiveOptions, SignInPrompt};
+use crate::auth::{AuthError, AuthMethod, InstanceAuth, InteractiveOptions, Secret, SignInPrompt};
 
 /// A saved instance that needs an interactive sign-in before it can be used.
 pub struct SignInNeeded {
@@ -27,6 +28,8 @@ pub struct SignInNeeded {
 pub struct SignInFlow {
     needed: SignInNeeded,
     phase: Phase,
+    /// A client secret being typed (masked; kept only once the provider accepts it).
+    secret_input: String,
 }
 
 enum Phase {
@@ -37,7 +40,8 @@ enum Phase {
 }
 
 struct Waiting {
-    device_code: bool,
+    /// What is shown until the provider answers.
+    starting: &'static str,
     prompt: Option<(SignInPrompt, Instant)>,
     prompts: mpsc::Receiver<SignInPrompt>,
     cancel: CancellationToken,
@@ -66,6 +70,7 @@ impl SignInFlow {
         Self {
             needed,
             phase: Phase::Ready { problem: None },
+            secret_input: String::new(),
         }
     }
 
@@ -121,7 +126,37 @@ impl SignInFlow {
             result
         });
         self.phase = Phase::Waiting(Waiting {
-            device_code,
+            starting: if device_code {
+                "Asking for a device code…"
+            } else {
+                "Preparing the sign-in page…"
+            },
+            prompt: None,
+            prompts,
+            cancel,
+            promise,
+        });
+    }
+
+    /// Signs a service principal in with `secret`, kept in the keyring once accepted.
+    pub fn start_with_secret(
+        &mut self,
+        runtime: &tokio::runtime::Handle,
+        ctx: &egui::Context,
+        secret: Secret,
+    ) {
+        let (_, prompts) = mpsc::channel();
+        let cancel = CancellationToken::new();
+        let auth = self.needed.auth.clone();
+        let ctx = ctx.clone();
+        let _guard = runtime.enter();
+        let promise = Promise::spawn_async(async move {
+            let result = auth.sign_in_with_client_secret(&secret).await;
+            ctx.request_repaint();
+            result
+        });
+        self.phase = Phase::Waiting(Waiting {
+            starting: "Checking the client secret…",
             prompt: None,
             prompts,
             cancel,
@@ -167,7 +202,9 @@ pub fn sign_in_ui(
     open_browser: bool,
 ) -> SignInOutcome {
     let outcome = flow.poll();
+    let method = flow.needed.auth.profile().auth;
     let mut start = None;
+    let mut submit_secret = false;
     let mut cancel = false;
     ui.add_space(48.0);
     ui.vertical_centered(|ui| {
@@ -188,7 +225,11 @@ pub fn sign_in_ui(
                                 ui.label(egui::RichText::new(problem).color(theme::ERROR));
                             }
                             ui.add_space(16.0);
-                            start = choice_buttons_ui(ui, flow.needed.auth.profile().auth);
+                            if method == AuthMethod::ClientSecret {
+                                submit_secret = client_secret_ui(ui, &mut flow.secret_input);
+                            } else {
+                                start = choice_buttons_ui(ui, method);
+                            }
                         }
                         Phase::Waiting(waiting) => {
                             cancel = waiting_ui(ui, waiting);
@@ -197,6 +238,10 @@ pub fn sign_in_ui(
                 });
             });
     });
+    if submit_secret && let Some(runtime) = runtime {
+        let secret = Secret::new(std::mem::take(&mut flow.secret_input).trim());
+        flow.start_with_secret(runtime, ui.ctx(), secret);
+    }
     if let Some(device_code) = start {
         match runtime {
             Some(runtime) => flow.start(runtime, ui.ctx(), device_code, open_browser),
@@ -256,17 +301,44 @@ fn choice_buttons_ui(ui: &mut egui::Ui, method: AuthMethod) -> Option<bool> {
     start
 }
 
+/// A masked field for a service principal's client secret; returns whether it was submitted.
+fn client_secret_ui(ui: &mut egui::Ui, secret: &mut String) -> bool {
+    ui.label(
+        egui::RichText::new(
+            "Paste the secret's Value (not its ID) from the app registration's Certificates & \
+             secrets. It is kept in the OS keyring once the identity provider accepts it.",
+        )
+        .color(theme::MUTED),
+    );
+    ui.add_space(8.0);
+    let label = ui.label("Client secret");
+    let field = ui
+        .add(
+            egui::TextEdit::singleline(secret)
+                .password(true)
+                .desired_width(360.0),
+        )
+        .labelled_by(label.id);
+    let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+    ui.add_space(8.0);
+    let button = egui::Button::new(
+        egui::RichText::new("Save and sign in")
+            .strong()
+            .color(egui::Color32::WHITE),
+    )
+    .fill(theme::ACCENT)
+    .min_size(egui::vec2(200.0, 32.0));
+    let clicked = ui.add_enabled(!secret.trim().is_empty(), button).clicked();
+    (clicked || entered) && !secret.trim().is_empty()
+}
+
 /// The prompt of a running sign-in; returns whether Cancel was clicked.
 fn waiting_ui(ui: &mut egui::Ui, waiting: &Waiting) -> bool {
     match &waiting.prompt {
         None => {
             ui.horizontal(|ui| {
                 ui.spinner();
-                ui.label(if waiting.device_code {
-                    "Asking for a device code…"
-                } else {
-                    "Preparing the sign-in page…"
-                });
+                ui.label(waiting.starting);
             });
         }
         Some((SignInPrompt::OpenBrowser { url, opened }, _)) => {
