@@ -99,6 +99,9 @@ fn signing_in_from_the_window_with_browser_and_device_code() {
     });
     harness.get_by_label(&format!("Sign in to {INSTANCE}"));
     harness.get_by_label("You are not signed in to this instance yet.");
+    harness.get_by_label(
+        "Tokens are kept in the keyring: mock (secrets are NOT kept after this process ends)",
+    );
 
     // Browser: the link is shown in the window; the test plays the browser with it.
     harness.get_by_label("Sign in with browser").click();

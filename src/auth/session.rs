@@ -77,6 +77,11 @@ impl InstanceAuth {
         &self.profile
     }
 
+    /// Where the tokens and secrets are kept, for users (e.g. "Secret Service").
+    pub fn keyring_description(&self) -> String {
+        self.secrets.describe()
+    }
+
     /// The HTTP client for the identity provider and Microsoft's admin APIs (no redirects,
     /// bounded timeouts).
     pub(crate) fn http(&self) -> &reqwest::Client {

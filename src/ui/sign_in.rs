@@ -30,6 +30,8 @@ pub struct SignInFlow {
     phase: Phase,
     /// A client secret being typed (masked; kept only once the provider accepts it).
     secret_input: String,
+    /// Where tokens are kept (said on the card, so users know whether they persist).
+    keyring: String,
 }
 
 enum Phase {
@@ -68,6 +70,7 @@ impl SignInFlow {
     /// The screen for `needed`, waiting for the user to start.
     pub fn new(needed: SignInNeeded) -> Self {
         Self {
+            keyring: needed.auth.keyring_description(),
             needed,
             phase: Phase::Ready { problem: None },
             secret_input: String::new(),
@@ -235,6 +238,15 @@ pub fn sign_in_ui(
                             cancel = waiting_ui(ui, waiting);
                         }
                     }
+                    ui.add_space(12.0);
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "Tokens are kept in the keyring: {}",
+                            flow.keyring
+                        ))
+                        .small()
+                        .color(theme::MUTED),
+                    );
                 });
             });
     });
