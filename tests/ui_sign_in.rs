@@ -364,6 +364,12 @@ fn signing_in_from_the_window_with_browser_and_device_code() {
     // Removing the service principal's instance deletes its profile and its secret, after
     // a confirmation, and goes back to the demo instance.
     open_instance_dropdown(&mut harness);
+    harness.get_by_label(&format!("Signed in as app {SERVICE_CLIENT}"));
+    assert_eq!(
+        harness.query_all_by_label("Sign out").count(),
+        0,
+        "a service principal has no sign-out (it signs in again silently)"
+    );
     harness.get_by_label("Remove instance…").click();
     harness.run_steps(3);
     harness.get_by_label("Remove erp-service?");

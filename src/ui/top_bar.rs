@@ -123,7 +123,11 @@ fn instance_picker_ui(
                             .color(theme::MUTED),
                     );
                 }
-                if ui.selectable_label(false, "Sign out").clicked() {
+                // A service principal signs in again silently with its secret: no sign-out.
+                let delegated = connected
+                    .and_then(|c| c.auth.as_ref())
+                    .is_some_and(|a| a.profile().auth.is_delegated());
+                if delegated && ui.selectable_label(false, "Sign out").clicked() {
                     events.sign_out = true;
                 }
             }
