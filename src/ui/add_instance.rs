@@ -120,6 +120,8 @@ pub fn add_instance_ui(
     let mut saved = None;
     let mut close = false;
     let modal = egui::Modal::new(egui::Id::unique("add_instance")).show(ctx, |ui| {
+        // Wide enough for the 300 px fields next to their labels.
+        ui.set_width(420.0);
         ui.heading("Add instance");
         egui::Grid::new("add_instance_fields").num_columns(2).show(ui, |ui| {
             text_row(ui, "Name", &mut dialog.name, "contoso-uat");
