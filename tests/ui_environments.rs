@@ -15,18 +15,15 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::get;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
-use flowbench::auth::{
-    AuthMethod, InstanceProfile, Instances, KeyringSecretStore, SecretKind, SecretStore,
-};
-use flowbench::demo::auth::{AuthMode, BearerConfig};
-use flowbench::demo::{DemoConfig, DemoThread};
+use flowbench::auth::{AuthMethod, InstanceProfile, Instances, SecretKind};
 use flowbench::odata::service_root::ServiceKind;
+use flowbench::ui::FlowbenchApp;
 use flowbench::ui::connection::{Connection, InstanceChoice};
 use flowbench::ui::environments::EnvironmentDiscovery;
-use flowbench::ui::{FlowbenchApp, SignInSettings, UiState};
-use oidc_peer::{AUDIENCE, NATIVE_CLIENT, OidcPeer, try_jwt_claims};
+use oidc_peer::{NATIVE_CLIENT, OidcPeer, try_jwt_claims};
 use ui_sign_in_support::{
-    choose_instance, open_instance_dropdown, play_browser, shown_link, step_until, wait_connected,
+    choose_instance, open_instance_dropdown, play_browser, point_dirs_at, protected_demo,
+    shown_link, step_until, wait_connected, window_with_mock_keyring,
 };
 
 const INSTANCES: &str = include_str!("fixtures/discovery/dataverse_instances.json");
@@ -75,9 +72,8 @@ fn start_discovery(
 
 #[test]
 fn discovered_environments_are_listed_and_saved_from_the_dropdown() {
-    let config_dir = tempfile::tempdir().unwrap();
-    let cache_home = tempfile::tempdir().unwrap();
-    point_dirs_at(&config_dir, &cache_home);
+    let dirs = tempfile::tempdir().unwrap();
+    point_dirs_at(&dirs);
     let server_runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
         .enable_all()
@@ -86,15 +82,7 @@ fn discovered_environments_are_listed_and_saved_from_the_dropdown() {
 
     let peer = OidcPeer::start();
     let (discovery_url, seen) = start_discovery(&server_runtime, peer.issuer.clone());
-    let demo = DemoThread::start(DemoConfig {
-        rows: 20,
-        auth: AuthMode::Bearer(BearerConfig {
-            issuer: peer.issuer.clone(),
-            audience: AUDIENCE.to_owned(),
-        }),
-        ..DemoConfig::default()
-    })
-    .unwrap();
+    let demo = protected_demo(&peer);
     let mut instances = Instances::load_default().unwrap();
     let base = InstanceProfile::new(
         "crm",
@@ -112,20 +100,7 @@ fn discovered_environments_are_listed_and_saved_from_the_dropdown() {
     instances.upsert(base);
     instances.save().unwrap();
 
-    let store: Arc<dyn SecretStore> = Arc::new(KeyringSecretStore::new(
-        keyring_core::mock::Store::new().unwrap(),
-        "mock",
-    ));
-    let mut app = FlowbenchApp::with_state(UiState::default());
-    app.sign_in_settings = SignInSettings {
-        secrets: Some(store.clone()),
-        open_browser: false,
-    };
-    app.reload_saved_instances();
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(|ui, app: &mut FlowbenchApp| app.window_ui(ui), app);
-    harness.step();
+    let (mut harness, store) = window_with_mock_keyring();
 
     choose_instance(&mut harness, "crm");
     step_until(&mut harness, "the sign-in screen", |app| {
@@ -204,14 +179,5 @@ fn status(harness: &Harness<'_, FlowbenchApp>) -> String {
     match harness.state().discovery() {
         EnvironmentDiscovery::Failed(message) => message.clone(),
         _ => harness.state().connection().status_text(0),
-    }
-}
-
-/// Points the app's config and cache directories at `config` and `cache`.
-#[allow(unsafe_code)] // set_var: this binary holds one test and no other thread runs yet
-fn point_dirs_at(config: &tempfile::TempDir, cache: &tempfile::TempDir) {
-    unsafe {
-        std::env::set_var("FLOWBENCH_CONFIG_DIR", config.path());
-        std::env::set_var("XDG_CACHE_HOME", cache.path());
     }
 }

@@ -8,24 +8,21 @@ mod oidc_peer;
 mod ui_sign_in_support;
 mod ui_support;
 
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use flowbench::auth::{
-    AuthMethod, InstanceProfile, Instances, KeyringSecretStore, Secret, SecretKind, SecretStore,
-    SignInPrompt, StoredTokens,
+    AuthMethod, InstanceProfile, Instances, Secret, SecretKind, SignInPrompt, StoredTokens,
 };
-use flowbench::demo::auth::{AuthMode, BearerConfig};
-use flowbench::demo::{DemoConfig, DemoThread};
 use flowbench::odata::service_root::ServiceKind;
+use flowbench::ui::FlowbenchApp;
 use flowbench::ui::connection::{Connection, InstanceChoice};
-use flowbench::ui::{FlowbenchApp, SignInSettings, UiState};
-use oidc_peer::{AUDIENCE, NATIVE_CLIENT, OidcPeer, SERVICE_CLIENT};
+use oidc_peer::{NATIVE_CLIENT, OidcPeer, SERVICE_CLIENT};
 use ui_sign_in_support::{
-    choose_instance, open_instance_dropdown, play_browser, shown_link, step_until, wait_connected,
+    choose_instance, open_instance_dropdown, play_browser, point_dirs_at, protected_demo,
+    shown_link, step_until, wait_connected, window_with_mock_keyring,
 };
 use ui_support::{pick_entity, type_into};
 use url::Url;
@@ -34,20 +31,11 @@ const INSTANCE: &str = "protected-erp";
 
 #[test]
 fn signing_in_from_the_window_with_browser_and_device_code() {
-    let config_dir = tempfile::tempdir().unwrap();
-    let cache_home = tempfile::tempdir().unwrap();
-    point_dirs_at(&config_dir, &cache_home);
+    let dirs = tempfile::tempdir().unwrap();
+    point_dirs_at(&dirs);
 
     let peer = OidcPeer::start();
-    let demo = DemoThread::start(DemoConfig {
-        rows: 20,
-        auth: AuthMode::Bearer(BearerConfig {
-            issuer: peer.issuer.clone(),
-            audience: AUDIENCE.to_owned(),
-        }),
-        ..DemoConfig::default()
-    })
-    .unwrap();
+    let demo = protected_demo(&peer);
     let mut instances = Instances::load_default().unwrap();
     instances.upsert(
         InstanceProfile::new(
@@ -77,20 +65,7 @@ fn signing_in_from_the_window_with_browser_and_device_code() {
     );
     instances.save().unwrap();
 
-    let store: Arc<dyn SecretStore> = Arc::new(KeyringSecretStore::new(
-        keyring_core::mock::Store::new().unwrap(),
-        "mock",
-    ));
-    let mut app = FlowbenchApp::with_state(UiState::default());
-    app.sign_in_settings = SignInSettings {
-        secrets: Some(store.clone()),
-        open_browser: false,
-    };
-    app.reload_saved_instances();
-    let mut harness = Harness::builder()
-        .with_size(egui::vec2(1280.0, 800.0))
-        .build_ui_state(|ui, app: &mut FlowbenchApp| app.window_ui(ui), app);
-    harness.step();
+    let (mut harness, store) = window_with_mock_keyring();
 
     // Picking the instance without tokens leads to the sign-in screen.
     choose_instance(&mut harness, INSTANCE);
@@ -242,7 +217,7 @@ fn signing_in_from_the_window_with_browser_and_device_code() {
     harness.run_steps(2);
     wait_connected(&mut harness);
     harness.get_by_label(&format!("app {SERVICE_CLIENT}"));
-    let file = std::fs::read_to_string(config_dir.path().join("instances.json")).unwrap();
+    let file = std::fs::read_to_string(dirs.path().join("config/instances.json")).unwrap();
     assert!(file.contains("erp-service"), "{file}");
     assert!(
         !file.contains(&peer.service_secret),
@@ -396,15 +371,4 @@ fn signing_in_from_the_window_with_browser_and_device_code() {
     );
     assert_eq!(harness.state().state.instance, InstanceChoice::Demo);
     drop(demo);
-}
-
-/// Points the app's config and cache directories at `config` and `cache`.
-#[allow(unsafe_code)] // set_var: this binary holds one test and no other thread runs yet
-fn point_dirs_at(config: &tempfile::TempDir, cache: &tempfile::TempDir) {
-    unsafe {
-        std::env::set_var("FLOWBENCH_CONFIG_DIR", config.path());
-        std::env::set_var("XDG_CACHE_HOME", cache.path());
-        // The demo instance's database, when the window goes back to it.
-        std::env::set_var("XDG_DATA_HOME", cache.path());
-    }
 }

@@ -2,16 +2,64 @@
 //! screen, play the browser through the OpenID provider's pages.
 #![allow(dead_code)] // each test binary uses a different subset of these helpers
 
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
-use flowbench::ui::FlowbenchApp;
+use flowbench::auth::{KeyringSecretStore, SecretStore};
+use flowbench::demo::auth::{AuthMode, BearerConfig};
+use flowbench::demo::{DemoConfig, DemoThread};
 use flowbench::ui::connection::Connection;
+use flowbench::ui::{FlowbenchApp, SignInSettings, UiState};
 use url::Url;
 
-use crate::oidc_peer::TestBrowser;
+use crate::oidc_peer::{AUDIENCE, OidcPeer, TestBrowser};
+
+/// Points the app's config, cache and data directories at `dir` (set_var: call it first, in
+/// a test binary holding one test).
+#[allow(unsafe_code)] // set_var: one test per binary, before any other thread starts
+pub fn point_dirs_at(dir: &tempfile::TempDir) {
+    unsafe {
+        std::env::set_var("FLOWBENCH_CONFIG_DIR", dir.path().join("config"));
+        std::env::set_var("XDG_CACHE_HOME", dir.path().join("cache"));
+        std::env::set_var("XDG_DATA_HOME", dir.path().join("data"));
+    }
+}
+
+/// A demo instance that only accepts the provider's JWTs for the demo audience.
+pub fn protected_demo(peer: &OidcPeer) -> DemoThread {
+    DemoThread::start(DemoConfig {
+        rows: 20,
+        auth: AuthMode::Bearer(BearerConfig {
+            issuer: peer.issuer.clone(),
+            audience: AUDIENCE.to_owned(),
+        }),
+        ..DemoConfig::default()
+    })
+    .expect("the demo instance starts")
+}
+
+/// A window listing the saved instances, keeping secrets in a mock keyring (returned) and
+/// never opening a browser.
+pub fn window_with_mock_keyring() -> (Harness<'static, FlowbenchApp>, Arc<dyn SecretStore>) {
+    let store: Arc<dyn SecretStore> = Arc::new(KeyringSecretStore::new(
+        keyring_core::mock::Store::new().expect("mock store"),
+        "mock",
+    ));
+    let mut app = FlowbenchApp::with_state(UiState::default());
+    app.sign_in_settings = SignInSettings {
+        secrets: Some(store.clone()),
+        open_browser: false,
+    };
+    app.reload_saved_instances();
+    let mut harness = Harness::builder()
+        .with_size(egui::vec2(1280.0, 800.0))
+        .build_ui_state(|ui, app: &mut FlowbenchApp| app.window_ui(ui), app);
+    harness.step();
+    (harness, store)
+}
 
 pub fn choose_instance(harness: &mut Harness<'_, FlowbenchApp>, name: &str) {
     open_instance_dropdown(harness);
