@@ -361,3 +361,37 @@ async fn service_document_and_metadata_listings() {
     );
     demo.server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn metadata_has_an_etag_and_answers_304_when_it_matches() {
+    let demo = start().await;
+    let get = |etag: Option<&str>| {
+        let mut request = demo.client.get(demo.url("$metadata"));
+        if let Some(etag) = etag {
+            request = request.header("If-None-Match", etag);
+        }
+        request.send()
+    };
+    let first = get(None).await.unwrap();
+    assert_eq!(first.status(), 200);
+    let etag = first.headers()["etag"].to_str().unwrap().to_owned();
+    assert!(
+        etag.starts_with('"') && etag.ends_with('"') && etag.len() > 10,
+        "{etag}"
+    );
+    let document = first.text().await.unwrap();
+    assert!(document.contains("<edmx:Edmx"));
+
+    let revalidated = get(Some(&etag)).await.unwrap();
+    assert_eq!(revalidated.status(), 304);
+    assert_eq!(revalidated.headers()["etag"].to_str().unwrap(), etag);
+    assert!(revalidated.bytes().await.unwrap().is_empty());
+
+    // A list of tags that contains it, and the weak form, match too; another tag does not.
+    let listed = get(Some(&format!("\"other\", W/{etag}"))).await.unwrap();
+    assert_eq!(listed.status(), 304);
+    let stale = get(Some("\"0123456789abcdef\"")).await.unwrap();
+    assert_eq!(stale.status(), 200);
+    assert_eq!(stale.text().await.unwrap(), document);
+    demo.server.shutdown().await.unwrap();
+}

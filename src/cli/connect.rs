@@ -12,8 +12,9 @@ use crate::auth::{
     BearerToken, Instances, ResolvedInstance, StaticTokenProvider, os_secret_store,
     resolve_instance_with,
 };
-use crate::odata::client::{ClientConfig, ODataClient, Trace};
+use crate::odata::client::{ClientConfig, ODataClient, ODataError, Trace};
 use crate::odata::keys::KeyPredicate;
+use crate::odata::metadata::cache::MetadataCache;
 use crate::odata::metadata::{EntityType, Model};
 use crate::odata::service_root::{ServiceKind, normalize_service_root};
 
@@ -54,9 +55,38 @@ fn saved_instance(instance: &str) -> anyhow::Result<Option<ResolvedInstance>> {
     )?))
 }
 
+/// A client for one command, with the on-disk `$metadata` cache for saved instances.
+pub struct Connection {
+    /// The OData client.
+    pub client: ODataClient,
+    /// The cache shared with the window (saved instances only: ad-hoc URLs, such as a
+    /// demo instance on a random port, would leave a file per port behind).
+    metadata_cache: Option<MetadataCache>,
+}
+
+impl Connection {
+    /// The service's `$metadata`: revalidated against the on-disk cache (a 304 or an
+    /// unchanged document skips the parse) for saved instances, downloaded otherwise.
+    pub async fn metadata(&self) -> Result<Model, ODataError> {
+        match &self.metadata_cache {
+            Some(cache) => self.client.metadata_cached(cache).await,
+            None => self.client.metadata().await,
+        }
+    }
+
+    /// Reads `$metadata` and builds the key predicate for `keys`.
+    pub async fn key_for(&self, entity_set: &str, keys: &str) -> anyhow::Result<String> {
+        let model = self
+            .metadata()
+            .await
+            .context("reading $metadata for the key types")?;
+        key_predicate(&model, entity_set, keys)
+    }
+}
+
 /// Builds the client for `instance`: a saved instance name (silent sign-in), or a URL with
 /// the bearer token from `token_env` when given.
-pub fn connect(instance: &str, token_env: Option<&str>) -> anyhow::Result<ODataClient> {
+pub fn connect(instance: &str, token_env: Option<&str>) -> anyhow::Result<Connection> {
     if token_env.is_none()
         && let Some(saved) = saved_instance(instance)?
     {
@@ -65,12 +95,16 @@ pub fn connect(instance: &str, token_env: Option<&str>) -> anyhow::Result<ODataC
             service_kind: saved.profile.as_ref().map(|p| p.kind).unwrap_or_default(),
             ..ClientConfig::default()
         };
-        return Ok(ODataClient::with_config(
+        let client = ODataClient::with_config(
             saved.service_root.as_str(),
             saved.tokens,
             config,
             Trace::default(),
-        )?);
+        )?;
+        return Ok(Connection {
+            client,
+            metadata_cache: MetadataCache::in_user_cache_dir(),
+        });
     }
     let token = match token_env {
         Some(var) => {
@@ -86,10 +120,11 @@ pub fn connect(instance: &str, token_env: Option<&str>) -> anyhow::Result<ODataC
         None => None,
     };
     let root = service_root_of(instance)?;
-    Ok(ODataClient::new(
-        &root,
-        Arc::new(StaticTokenProvider::new(token)),
-    )?)
+    let client = ODataClient::new(&root, Arc::new(StaticTokenProvider::new(token)))?;
+    Ok(Connection {
+        client,
+        metadata_cache: None,
+    })
 }
 
 /// A small runtime for one command.
@@ -122,19 +157,6 @@ pub fn key_predicate(model: &Model, entity_set: &str, keys: &str) -> anyhow::Res
     let key = KeyPredicate::parse(model, entity, keys)
         .map_err(|e| usage(format!("bad key '{keys}' for {entity_set}: {e}")))?;
     Ok(key.to_literal())
-}
-
-/// Fetches `$metadata` and builds the key predicate for `keys`.
-pub async fn fetch_key(
-    client: &ODataClient,
-    entity_set: &str,
-    keys: &str,
-) -> anyhow::Result<String> {
-    let model = client
-        .metadata()
-        .await
-        .context("reading $metadata for the key types")?;
-    key_predicate(&model, entity_set, keys)
 }
 
 /// Reads `--data`: inline JSON, or `@FILE` with JSON in a file.

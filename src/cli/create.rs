@@ -23,7 +23,8 @@ pub fn run(args: &CreateArgs, token_env: Option<&str>) -> anyhow::Result<()> {
     if !record.is_object() {
         return Err(usage("--data must be a JSON object"));
     }
-    let client = connect(&args.instance.instance, token_env)?;
+    let connection = connect(&args.instance.instance, token_env)?;
+    let client = &connection.client;
     let created = runtime()?.block_on(client.create_record(&args.entity_set, &record))?;
     print_json(&created)
 }

@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::connect::{InstanceArgs, connect, fetch_key, runtime};
+use super::connect::{InstanceArgs, connect, runtime};
 
 /// Arguments of `flowbench delete`.
 #[derive(Debug, Args)]
@@ -17,9 +17,10 @@ pub struct DeleteArgs {
 
 /// Deletes one record (`If-Match: *`).
 pub fn run(args: &DeleteArgs, token_env: Option<&str>) -> anyhow::Result<()> {
-    let client = connect(&args.instance.instance, token_env)?;
+    let connection = connect(&args.instance.instance, token_env)?;
+    let client = &connection.client;
     runtime()?.block_on(async {
-        let key = fetch_key(&client, &args.entity_set, &args.keys).await?;
+        let key = connection.key_for(&args.entity_set, &args.keys).await?;
         client.delete_record(&args.entity_set, &key, None).await?;
         let key = key.trim_start_matches('(').trim_end_matches(')');
         eprintln!("deleted {}({key})", args.entity_set);

@@ -17,7 +17,8 @@ pub struct EntitiesArgs {
 
 /// Lists the entity sets (service document, or `$metadata` when there is none).
 pub fn run(args: &EntitiesArgs, token_env: Option<&str>) -> anyhow::Result<()> {
-    let client = connect(&args.instance.instance, token_env)?;
+    let connection = connect(&args.instance.instance, token_env)?;
+    let client = &connection.client;
     let sets = runtime()?.block_on(client.entity_sets())?;
     if args.json {
         let list: Vec<_> = sets

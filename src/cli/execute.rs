@@ -39,9 +39,10 @@ pub fn run(args: &ExecuteArgs, token_env: Option<&str>) -> anyhow::Result<()> {
                 .ok_or_else(|| usage(format!("--param '{p}' is not NAME=VALUE")))
         })
         .collect::<anyhow::Result<Vec<_>>>()?;
-    let client = connect(&args.instance.instance, token_env)?;
+    let connection = connect(&args.instance.instance, token_env)?;
+    let client = &connection.client;
     runtime()?.block_on(async {
-        let model = client
+        let model = connection
             .metadata()
             .await
             .context("reading $metadata for the operation")?;

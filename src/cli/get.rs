@@ -2,7 +2,7 @@
 
 use clap::Args;
 
-use super::connect::{InstanceArgs, connect, fetch_key, print_json, runtime};
+use super::connect::{InstanceArgs, connect, print_json, runtime};
 
 /// Arguments of `flowbench get`.
 #[derive(Debug, Args)]
@@ -17,9 +17,10 @@ pub struct GetArgs {
 
 /// Reads and prints one record.
 pub fn run(args: &GetArgs, token_env: Option<&str>) -> anyhow::Result<()> {
-    let client = connect(&args.instance.instance, token_env)?;
+    let connection = connect(&args.instance.instance, token_env)?;
+    let client = &connection.client;
     runtime()?.block_on(async {
-        let key = fetch_key(&client, &args.entity_set, &args.keys).await?;
+        let key = connection.key_for(&args.entity_set, &args.keys).await?;
         let record = client.get_record(&args.entity_set, &key, "").await?;
         print_json(&record)
     })

@@ -85,7 +85,8 @@ impl ListArgs {
 
 /// Lists records.
 pub fn run(args: &ListArgs, token_env: Option<&str>) -> anyhow::Result<()> {
-    let client = connect(&args.instance.instance, token_env)?;
+    let connection = connect(&args.instance.instance, token_env)?;
+    let client = &connection.client;
     let query = args.query()?;
     let url = client.collection_url(&args.entity_set, &query.to_query_string())?;
     let runtime = runtime()?;
@@ -98,7 +99,7 @@ pub fn run(args: &ListArgs, token_env: Option<&str>) -> anyhow::Result<()> {
             let file = tempfile::NamedTempFile::new_in(dir)
                 .with_context(|| format!("cannot create a file in {}", dir.display()))?;
             let mut out = std::io::BufWriter::new(file);
-            runtime.block_on(write_records(&client, url, args, &query, &mut out))?;
+            runtime.block_on(write_records(client, url, args, &query, &mut out))?;
             let file = out.into_inner().map_err(|e| e.into_error())?;
             // Only a complete listing replaces the target file.
             file.persist(path)
@@ -107,7 +108,7 @@ pub fn run(args: &ListArgs, token_env: Option<&str>) -> anyhow::Result<()> {
         }
         None => {
             let mut stdout = std::io::stdout().lock();
-            runtime.block_on(write_records(&client, url, args, &query, &mut stdout))
+            runtime.block_on(write_records(client, url, args, &query, &mut stdout))
         }
     }
 }

@@ -3,7 +3,7 @@
 use clap::Args;
 use serde_json::Value;
 
-use super::connect::{InstanceArgs, connect, fetch_key, print_json, read_data, runtime};
+use super::connect::{InstanceArgs, connect, print_json, read_data, runtime};
 use super::failure::usage;
 
 /// Arguments of `flowbench update`.
@@ -28,9 +28,10 @@ pub fn run(args: &UpdateArgs, token_env: Option<&str>) -> anyhow::Result<()> {
     let Value::Object(edited) = read_data(&args.data)? else {
         return Err(usage("--data must be a JSON object"));
     };
-    let client = connect(&args.instance.instance, token_env)?;
+    let connection = connect(&args.instance.instance, token_env)?;
+    let client = &connection.client;
     runtime()?.block_on(async {
-        let key = fetch_key(&client, &args.entity_set, &args.keys).await?;
+        let key = connection.key_for(&args.entity_set, &args.keys).await?;
         let original = client.get_record(&args.entity_set, &key, "").await?;
         let updated = client
             .update_changed(

@@ -48,7 +48,8 @@ struct Waiting {
     /// What is shown until the provider answers.
     starting: &'static str,
     prompt: Option<(SignInPrompt, Instant)>,
-    prompts: mpsc::Receiver<SignInPrompt>,
+    /// The link or code to show (none for a client secret, which needs no prompt).
+    prompts: Option<mpsc::Receiver<SignInPrompt>>,
     cancel: CancellationToken,
     promise: Promise<Result<(), AuthError>>,
 }
@@ -138,7 +139,7 @@ impl SignInFlow {
                 "Preparing the sign-in page…"
             },
             prompt: None,
-            prompts,
+            prompts: Some(prompts),
             cancel,
             promise,
         });
@@ -151,20 +152,23 @@ impl SignInFlow {
         ctx: &egui::Context,
         secret: Secret,
     ) {
-        let (_, prompts) = mpsc::channel();
         let cancel = CancellationToken::new();
+        let cancelled = cancel.clone();
         let auth = self.needed.auth.clone();
         let ctx = ctx.clone();
         let _guard = runtime.enter();
         let promise = Promise::spawn_async(async move {
-            let result = auth.sign_in_with_client_secret(&secret).await;
+            let result = tokio::select! {
+                result = auth.sign_in_with_client_secret(&secret) => result,
+                () = cancelled.cancelled() => Err(AuthError::Cancelled),
+            };
             ctx.request_repaint();
             result
         });
         self.phase = Phase::Waiting(Waiting {
             starting: "Checking the client secret…",
             prompt: None,
-            prompts,
+            prompts: None,
             cancel,
             promise,
         });
@@ -182,8 +186,10 @@ impl SignInFlow {
         let Phase::Waiting(waiting) = &mut self.phase else {
             return SignInOutcome::Pending;
         };
-        while let Ok(prompt) = waiting.prompts.try_recv() {
-            waiting.prompt = Some((prompt, Instant::now()));
+        if let Some(prompts) = &waiting.prompts {
+            while let Ok(prompt) = prompts.try_recv() {
+                waiting.prompt = Some((prompt, Instant::now()));
+            }
         }
         let Some(result) = waiting.promise.ready() else {
             return SignInOutcome::Pending;

@@ -103,7 +103,7 @@ fn dispatch(
     }
     match resource {
         Resource::ServiceDocument if method == Method::GET => Ok(read::service_document(ctx)),
-        Resource::Metadata if method == Method::GET => Ok(read::metadata()),
+        Resource::Metadata if method == Method::GET => Ok(read::metadata(&req.headers)),
         Resource::Collection(entity) if method == Method::GET => {
             read::collection(ctx, entity, pairs, &req.headers, conn)
         }

@@ -5,6 +5,7 @@ use percent_encoding::{AsciiSet, CONTROLS, utf8_percent_encode};
 use rusqlite::Connection;
 use rusqlite::types::Value as SqlValue;
 use serde_json::{Map, Value, json};
+use sha2::Digest;
 
 use super::ODataResponse;
 use super::ServiceContext;
@@ -41,9 +42,26 @@ pub fn service_document(ctx: &ServiceContext) -> ODataResponse {
     )
 }
 
-/// `GET /data/$metadata`.
-pub fn metadata() -> ODataResponse {
-    ODataResponse::text(StatusCode::OK, "application/xml", metadata_xml())
+/// `GET /data/$metadata`, with a strong `ETag` (a digest of the document) so that clients
+/// can revalidate their cached copy: a matching `If-None-Match` is answered 304, no body.
+pub fn metadata(headers: &HeaderMap) -> ODataResponse {
+    let document = metadata_xml();
+    let digest = sha2::Sha256::digest(document.as_bytes());
+    let hex: String = digest.iter().take(16).map(|b| format!("{b:02x}")).collect();
+    let etag = format!("\"{hex}\"");
+    let revalidated = headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(|tag| tag.trim().trim_start_matches("W/"))
+        .any(|tag| tag == etag || tag == "*");
+    let response = if revalidated {
+        ODataResponse::status_only(StatusCode::NOT_MODIFIED)
+    } else {
+        ODataResponse::text(StatusCode::OK, "application/xml", document)
+    };
+    response.with_header(header::ETAG, &etag)
 }
 
 /// The company restriction of a read, if any.

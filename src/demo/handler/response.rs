@@ -58,6 +58,11 @@ impl ODataResponse {
         response
     }
 
+    /// An answer with only a status and no body (e.g. 304 Not Modified).
+    pub fn status_only(status: StatusCode) -> Self {
+        Self::base(status)
+    }
+
     /// An empty answer (204).
     pub fn no_content() -> Self {
         Self::base(StatusCode::NO_CONTENT)
