@@ -4,7 +4,7 @@
 mod ui_support;
 
 use egui::accesskit::Role;
-use egui_kittest::kittest::Queryable;
+use egui_kittest::kittest::{NodeT, Queryable};
 use flowbench::demo::DemoConfig;
 use flowbench::ui::explorer::jobs::Outcome;
 use serde_json::json;
@@ -123,12 +123,25 @@ fn update_sends_changes_with_the_etag_and_a_stale_etag_is_explained_with_a_reloa
     pick_entity(&mut harness, "customergr", "CustomerGroups");
     choose_action(&mut harness, "Update a record");
     type_into(&mut harness, "Key values", "usmf,20");
+    assert!(
+        harness
+            .get_by_label("Save changes")
+            .accesskit_node()
+            .is_disabled(),
+        "nothing to save before the record is loaded"
+    );
     click(&mut harness, "Load record");
     wait_until_idle(&mut harness);
     assert!(matches!(
         harness.state().explorer.outcome,
         Some(Outcome::Loaded(_))
     ));
+    assert!(
+        !harness
+            .get_by_label("Save changes")
+            .accesskit_node()
+            .is_disabled()
+    );
 
     // Someone else changes the record: the loaded ETag is now stale.
     assert_eq!(
@@ -257,4 +270,35 @@ fn execute_an_action_bound_to_a_record_shows_its_result() {
     });
     let got = value.get("value").unwrap_or(&value).to_string();
     assert_eq!(got, expected["value"].to_string());
+}
+
+#[test]
+fn the_main_button_stays_in_the_heading_row_above_a_long_form() {
+    let mut harness = connected_app(DemoConfig::default());
+    pick_entity(&mut harness, "custv3", "CustomersV3");
+    choose_action(&mut harness, "Create a record");
+    let button = harness.get_by_label("Create").rect();
+    let first_field = harness
+        .get_by_role_and_label(Role::TextInput, "dataAreaId")
+        .rect();
+    assert!(
+        button.bottom() <= first_field.top(),
+        "button {button:?} is not above the form {first_field:?}"
+    );
+    assert!(button.top() >= 0.0 && button.bottom() < 200.0, "{button:?}");
+
+    // Pressing it with an empty form runs the client-side checks and sends nothing.
+    click(&mut harness, "Create");
+    harness.run_steps(2);
+    let problem = harness
+        .state()
+        .explorer
+        .form_problem
+        .clone()
+        .unwrap_or_default();
+    assert!(
+        problem.starts_with("Check the highlighted fields: dataAreaId, CustomerAccount"),
+        "{problem:?}"
+    );
+    assert!(!harness.state().explorer.is_busy(), "nothing is sent");
 }

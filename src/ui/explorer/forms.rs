@@ -54,7 +54,56 @@ pub enum FormRequest {
     ConfirmDelete,
 }
 
-/// Draws the form of `action` and its buttons; `busy` disables them.
+/// The action's main button (Run, Create, Save changes, Delete…), drawn in the heading row
+/// so that it stays in view however long the form is; disabled unless `enabled`.
+pub fn primary_action_ui(
+    ui: &mut egui::Ui,
+    action: ConnectorAction,
+    forms: Option<&EntityForms>,
+    enabled: bool,
+    confirm_delete: &mut bool,
+) -> FormRequest {
+    let shortcut = "Ctrl+Enter";
+    match action {
+        ConnectorAction::UpdateRecord => {
+            let loaded = forms.is_some_and(|f| f.update.is_loaded());
+            let clicked = ui
+                .add_enabled(enabled && loaded, primary_button("Save changes"))
+                .on_hover_text("Sends only the changed fields, with the record's ETag (Ctrl+Enter)")
+                .on_disabled_hover_text("Load the record first")
+                .clicked();
+            if clicked {
+                return FormRequest::Save;
+            }
+        }
+        ConnectorAction::DeleteRecord => {
+            if ui
+                .add_enabled(enabled, egui::Button::new("Delete…"))
+                .on_hover_text("Asks before deleting (Ctrl+Enter)")
+                .clicked()
+            {
+                *confirm_delete = true;
+            }
+        }
+        _ => {
+            let label = match action {
+                ConnectorAction::CreateRecord => "Create",
+                _ => "Run",
+            };
+            if ui
+                .add_enabled(enabled, primary_button(label))
+                .on_hover_text(shortcut)
+                .clicked()
+            {
+                return FormRequest::Run;
+            }
+        }
+    }
+    FormRequest::None
+}
+
+/// Draws the form of `action` (its main button is drawn by [`primary_action_ui`]); `busy`
+/// disables its other buttons.
 pub fn entity_form_ui(
     ui: &mut egui::Ui,
     action: ConnectorAction,
@@ -64,39 +113,23 @@ pub fn entity_form_ui(
     confirm_delete: &mut bool,
 ) -> FormRequest {
     let mut request = FormRequest::None;
-    let mut run_button = |ui: &mut egui::Ui, label: &str| {
-        if ui
-            .add_enabled(!busy, primary_button(label))
-            .on_hover_text("Ctrl+Enter")
-            .clicked()
-        {
-            request = FormRequest::Run;
-        }
-    };
     match action {
-        ConnectorAction::ListEntities => run_button(ui, "Run"),
-        ConnectorAction::ListItems => {
-            list_form_ui(ui, &mut forms.list, service_root);
-            run_button(ui, "Run");
-        }
-        ConnectorAction::GetRecord => {
-            key_form_ui(ui, &mut forms.key, service_root, "GET");
-            run_button(ui, "Run");
-        }
+        ConnectorAction::ListEntities => {}
+        ConnectorAction::ListItems => list_form_ui(ui, &mut forms.list, service_root),
+        ConnectorAction::GetRecord => key_form_ui(ui, &mut forms.key, service_root, "GET"),
         ConnectorAction::CreateRecord => {
             record_form_ui(ui, &mut forms.create);
             record_request_ui(ui, &forms.create, service_root);
-            run_button(ui, "Create");
         }
         ConnectorAction::ExecuteAction => {
             action_form_ui(ui, &mut forms.action, service_root);
-            run_button(ui, "Run");
         }
         ConnectorAction::UpdateRecord => {
             // The key inputs and the record's key fields share names: keep their ids apart.
             ui.push_id("update-key", |ui| key_fields_ui(ui, &mut forms.key));
             if ui
                 .add_enabled(!busy, egui::Button::new("Load record"))
+                .on_hover_text("Reads the record's current values and its ETag")
                 .clicked()
             {
                 request = FormRequest::Load;
@@ -107,15 +140,6 @@ pub fn entity_form_ui(
                     record_form_ui(ui, &mut forms.update);
                     record_request_ui(ui, &forms.update, service_root);
                 });
-                if ui
-                    .add_enabled(!busy, primary_button("Save changes"))
-                    .on_hover_text(
-                        "Sends only the changed fields, with the record's ETag (Ctrl+Enter)",
-                    )
-                    .clicked()
-                {
-                    request = FormRequest::Save;
-                }
             } else {
                 ui.label(
                     egui::RichText::new("Load the record to edit its current values.")
@@ -125,12 +149,6 @@ pub fn entity_form_ui(
         }
         ConnectorAction::DeleteRecord => {
             key_form_ui(ui, &mut forms.key, service_root, "DELETE");
-            if ui
-                .add_enabled(!busy, egui::Button::new("Delete…"))
-                .clicked()
-            {
-                *confirm_delete = true;
-            }
         }
     }
     if *confirm_delete {

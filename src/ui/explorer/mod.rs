@@ -266,16 +266,37 @@ pub fn explorer_ui(ui: &mut egui::Ui, explorer: &mut Explorer, cx: ExplorerConte
         }
     });
     ui.separator();
-    ui.heading(cx.state.action.label());
+    let mut request = FormRequest::None;
+    ui.horizontal(|ui| {
+        ui.heading(cx.state.action.label());
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let ready = form_ready(explorer, &cx, entity.as_deref());
+            request = forms::primary_action_ui(
+                ui,
+                cx.state.action,
+                explorer.forms.as_ref(),
+                ready && !explorer.is_busy(),
+                &mut explorer.confirm_delete,
+            );
+            ui.label(
+                egui::RichText::new("Ctrl+Enter")
+                    .color(theme::MUTED)
+                    .small(),
+            );
+        });
+    });
     ui.label(egui::RichText::new(cx.state.action.description()).color(theme::MUTED));
     ui.add_space(4.0);
 
-    let mut request = egui::ScrollArea::vertical()
+    let form_request = egui::ScrollArea::vertical()
         .id_salt(("form", cx.state.action))
         .max_height((ui.available_height() * 0.5).max(160.0))
         .auto_shrink([false, true])
         .show(ui, |ui| form_area_ui(ui, explorer, &cx, entity.as_deref()))
         .inner;
+    if form_request != FormRequest::None {
+        request = form_request;
+    }
     if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter)) {
         request = match cx.state.action {
             ConnectorAction::UpdateRecord
@@ -349,15 +370,8 @@ fn form_area_ui(
     };
     let busy = explorer.is_busy();
     if cx.state.action == ConnectorAction::ListEntities {
-        let clicked = ui
-            .add_enabled(!busy, forms::primary_button("Run"))
-            .on_hover_text("Ctrl+Enter")
-            .clicked();
-        return if clicked {
-            FormRequest::Run
-        } else {
-            FormRequest::None
-        };
+        crate::ui::forms::url_preview_ui(ui, "GET", Ok(connected.service_root.clone()));
+        return FormRequest::None;
     }
     if entity.is_none() {
         ui.label(egui::RichText::new("Pick an entity first (Ctrl+K)").color(theme::MUTED));
@@ -378,6 +392,14 @@ fn form_area_ui(
         busy,
         &mut explorer.confirm_delete,
     )
+}
+
+/// Whether the selected action has what it needs to run: a connection and, except for
+/// listing the entities, the selected entity's forms.
+fn form_ready(explorer: &Explorer, cx: &ExplorerContext<'_>, entity: Option<&str>) -> bool {
+    cx.connected.is_some()
+        && (cx.state.action == ConnectorAction::ListEntities
+            || (entity.is_some() && explorer.forms.is_some() && explorer.forms_error.is_none()))
 }
 
 /// Builds the request from the form and starts it; returns whether one was sent.

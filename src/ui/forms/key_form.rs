@@ -219,7 +219,7 @@ pub fn key_fields_ui(ui: &mut egui::Ui, form: &mut KeyForm) {
 }
 
 /// The monospace `METHOD url` line, or the reason there is no URL yet, muted.
-pub(crate) fn url_preview_ui(ui: &mut egui::Ui, method: &str, url: Result<String, String>) {
+pub fn url_preview_ui(ui: &mut egui::Ui, method: &str, url: Result<String, String>) {
     match url {
         Ok(url) => {
             ui.add(

@@ -13,7 +13,7 @@ mod url;
 pub use action_form::{ActionChoice, ActionForm, ActionTarget, action_form_ui};
 pub use field::{FieldInput, FieldSpec, WidgetKind};
 pub use field_widgets::{field_row_ui, field_ui, fields_grid_ui};
-pub use key_form::{KeyForm, join_key_values, key_fields_ui, key_form_ui};
+pub use key_form::{KeyForm, join_key_values, key_fields_ui, key_form_ui, url_preview_ui};
 pub use list_form::{ListForm, OrderRow, RowInput};
 pub use list_widgets::list_form_ui;
 pub use record_form::{FieldErrors, RecordForm, RecordMode, record_form_ui, record_request_ui};
