@@ -4,13 +4,15 @@
 mod ui_support;
 
 use egui::accesskit::Role;
+use egui_kittest::Harness;
 use egui_kittest::kittest::{NodeT, Queryable};
 use flowbench::demo::DemoConfig;
+use flowbench::ui::FlowbenchApp;
 use flowbench::ui::explorer::jobs::Outcome;
 use serde_json::json;
 use ui_support::{
-    choose_action, click, connected_app, get_json, get_status, pick_entity, send_json,
-    service_root, type_into, wait_until_idle,
+    choose_action, click, connected_app, connected_app_stepping, get_json, get_status, pick_entity,
+    send_json, service_root, type_into, wait_until_idle,
 };
 
 #[test]
@@ -301,4 +303,68 @@ fn the_main_button_stays_in_the_heading_row_above_a_long_form() {
         "{problem:?}"
     );
     assert!(!harness.state().explorer.is_busy(), "nothing is sent");
+}
+
+#[test]
+fn dragging_the_handle_under_the_form_resizes_it_and_a_double_click_resets_it() {
+    // Frames of 50 ms, so that two clicks fit in egui's double-click delay.
+    let mut harness = connected_app_stepping(DemoConfig::default(), 0.05);
+    pick_entity(&mut harness, "custv3", "CustomersV3");
+    choose_action(&mut harness, "Create a record");
+    let before = splitter(&harness).rect();
+    assert_eq!(harness.state().explorer.form_height, None);
+
+    drag_splitter(&mut harness, 100.0);
+    let after = splitter(&harness).rect();
+    assert!(
+        (after.center().y - before.center().y - 100.0).abs() < 1.0,
+        "the handle follows the pointer: {before:?} → {after:?}"
+    );
+    assert!(harness.state().explorer.form_height.is_some());
+
+    // Double-click: back to the automatic height, where it started.
+    let centre = after.center();
+    harness.hover_at(centre);
+    harness.run();
+    for pressed in [true, false, true, false] {
+        harness.event(egui::Event::PointerButton {
+            pos: centre,
+            button: egui::PointerButton::Primary,
+            pressed,
+            modifiers: egui::Modifiers::NONE,
+        });
+        harness.step();
+    }
+    harness.run_steps(2);
+    assert_eq!(harness.state().explorer.form_height, None);
+    assert!((splitter(&harness).rect().center().y - before.center().y).abs() < 1.0);
+
+    // Its menu does the same.
+    drag_splitter(&mut harness, -60.0);
+    assert!(splitter(&harness).rect().center().y < before.center().y - 59.0);
+    splitter(&harness).click_secondary();
+    harness.run_steps(3);
+    harness.get_by_label("Automatic height").click();
+    harness.run_steps(3);
+    assert_eq!(harness.state().explorer.form_height, None);
+    assert!((splitter(&harness).rect().center().y - before.center().y).abs() < 1.0);
+}
+
+fn splitter<'h>(harness: &'h Harness<'_, FlowbenchApp>) -> egui_kittest::Node<'h> {
+    harness.get_by_role_and_label(Role::Splitter, "Resize the form")
+}
+
+/// Drags the form's handle by `dy` points in small steps, as a mouse would.
+fn drag_splitter(harness: &mut Harness<'_, FlowbenchApp>, dy: f32) {
+    let start = splitter(harness).rect().center();
+    harness.hover_at(start);
+    harness.run();
+    harness.drag_at(start);
+    harness.run();
+    for step in 1..=10 {
+        harness.hover_at(start + egui::vec2(0.0, dy * step as f32 / 10.0));
+        harness.run();
+    }
+    harness.drop_at(start + egui::vec2(0.0, dy));
+    harness.run_steps(2);
 }

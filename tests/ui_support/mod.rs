@@ -42,8 +42,15 @@ pub fn wait_until_idle(harness: &mut Harness<'_, FlowbenchApp>) {
 
 /// A window connected to a fresh in-process demo instance with `config`.
 pub fn connected_app(config: DemoConfig) -> Harness<'static, FlowbenchApp> {
+    connected_app_stepping(config, 0.25)
+}
+
+/// [`connected_app`] with `step_dt` seconds per frame (short enough for a double-click to
+/// fit in egui's double-click delay, for instance).
+pub fn connected_app_stepping(config: DemoConfig, step_dt: f32) -> Harness<'static, FlowbenchApp> {
     let mut harness = Harness::builder()
         .with_size(egui::vec2(1280.0, 800.0))
+        .with_step_dt(step_dt)
         .build_ui_state(
             |ui, app: &mut FlowbenchApp| app.window_ui(ui),
             FlowbenchApp::with_state(UiState::default()),

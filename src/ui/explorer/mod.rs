@@ -6,6 +6,7 @@ mod error_panel;
 pub mod error_report;
 pub mod forms;
 pub mod jobs;
+pub mod splitter;
 
 use serde_json::Value;
 
@@ -38,6 +39,8 @@ pub struct Explorer {
     pub summary: Option<String>,
     /// The delete confirmation dialog is open.
     pub confirm_delete: bool,
+    /// The form's height limit the user dragged to (`None`: automatic).
+    pub form_height: Option<f32>,
     /// The body of the last create or update, to tell which field an error names.
     sent: serde_json::Map<String, Value>,
 }
@@ -68,6 +71,7 @@ impl Default for Explorer {
             form_problem: None,
             summary: None,
             confirm_delete: false,
+            form_height: None,
             sent: serde_json::Map::new(),
         }
     }
@@ -288,12 +292,14 @@ pub fn explorer_ui(ui: &mut egui::Ui, explorer: &mut Explorer, cx: ExplorerConte
     ui.label(egui::RichText::new(cx.state.action.description()).color(theme::MUTED));
     ui.add_space(4.0);
 
-    let form_request = egui::ScrollArea::vertical()
+    let room = ui.available_height();
+    let form = egui::ScrollArea::vertical()
         .id_salt(("form", cx.state.action))
-        .max_height((ui.available_height() * 0.5).max(160.0))
+        .max_height(splitter::form_max_height(explorer.form_height, room))
         .auto_shrink([false, true])
-        .show(ui, |ui| form_area_ui(ui, explorer, &cx, entity.as_deref()))
-        .inner;
+        .show(ui, |ui| form_area_ui(ui, explorer, &cx, entity.as_deref()));
+    let form_request = form.inner;
+    splitter::form_splitter_ui(ui, &mut explorer.form_height, form.inner_rect.top(), room);
     if form_request != FormRequest::None {
         request = form_request;
     }
