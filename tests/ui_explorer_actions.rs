@@ -113,6 +113,34 @@ fn a_server_validation_error_shows_the_infolog_and_highlights_the_field() {
         service_root(&harness)
     );
     assert_eq!(get_status(&url), 404, "nothing was created");
+
+    // "Show request" opens the HTTP trace on the failed POST (not the newest exchange).
+    harness.state_mut().state.trace_open = false;
+    let client = match harness.state().connection() {
+        flowbench::ui::connection::Connection::Connected(connected) => connected.client.clone(),
+        _ => panic!("not connected"),
+    };
+    // A later exchange through the same client: the newest in the trace is not the failure.
+    tokio::runtime::Runtime::new()
+        .unwrap()
+        .block_on(client.entity_sets())
+        .unwrap();
+    click(&mut harness, "Show request");
+    harness.run_steps(2);
+    assert!(harness.state().state.trace_open);
+    let panel = harness.state().trace_panel().expect("trace panel");
+    let selected = panel.selected().expect("an exchange is selected");
+    assert_eq!(selected.method, "POST");
+    assert_eq!(selected.status, Some(400));
+    assert!(
+        selected.url.ends_with("/data/SalesOrderHeadersV2"),
+        "{}",
+        selected.url
+    );
+    assert_eq!(
+        report.request.as_deref(),
+        Some(format!("POST {}", selected.url).as_str())
+    );
 }
 
 #[test]

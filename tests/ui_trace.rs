@@ -133,3 +133,44 @@ fn new_requests_appear_and_clear_empties_the_trace() {
     harness.get_by_label("HTTP trace (0)");
     harness.get_by_label("No requests yet.");
 }
+
+#[test]
+fn selecting_a_request_scrolls_the_list_to_it() {
+    let trace = Trace::default();
+    let old = "http://127.0.0.1:9/data/SalesOrderHeadersV2";
+    trace.record(entry("POST", old, Some(400), Some("{}")));
+    for n in 0..150 {
+        let url = format!("http://127.0.0.1:9/data/CustomersV3?$skip={n}");
+        trace.record(entry("GET", &url, Some(200), Some("{}")));
+    }
+    let mut harness = harness_for(TracePanel::new(trace));
+    let old_row = |harness: &Harness<'_, TracePanel>| {
+        harness
+            .query_by(|node| {
+                node.role() == Role::Button
+                    && node
+                        .label()
+                        .is_some_and(|label| label.contains("SalesOrderHeadersV2"))
+            })
+            .is_some()
+    };
+    assert!(!old_row(&harness), "the oldest row starts out of view");
+
+    // Another request with the same URL but another status does not match.
+    assert!(
+        !harness
+            .state_mut()
+            .select_request(Some(&format!("POST {old}")), Some(500))
+    );
+    assert!(
+        harness
+            .state_mut()
+            .select_request(Some(&format!("POST {old}")), Some(400))
+    );
+    harness.run_steps(12);
+    assert_eq!(
+        harness.state().selected().map(|e| e.status),
+        Some(Some(400))
+    );
+    assert!(old_row(&harness), "the list scrolled to the selected row");
+}

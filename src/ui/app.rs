@@ -10,7 +10,7 @@ use super::add_instance::{AddInstanceDialog, add_instance_ui};
 use super::connection::{Connection, InstanceChoice};
 use super::entity_picker::{ENTITY_SEARCH_ID, EntityPicker};
 use super::environments::EnvironmentDiscovery;
-use super::explorer::{Explorer, ExplorerContext};
+use super::explorer::{Explorer, ExplorerContext, RequestToShow};
 use super::remove_instance::{RemoveInstanceDialog, remove_instance_ui};
 use super::sign_in::{SignInOutcome, sign_in_ui};
 use super::state::UiState;
@@ -225,6 +225,9 @@ impl FlowbenchApp {
             let explorer = &mut self.explorer;
             egui::CentralPanel::default()
                 .show(ui, |ui| central_panel::central_panel_ui(ui, explorer, cx));
+            if let Some(shown) = self.explorer.request_to_show.take() {
+                self.show_request_in_trace(ui.ctx(), &shown);
+            }
         }
         if events.sign_out {
             self.sign_out();
@@ -256,6 +259,24 @@ impl FlowbenchApp {
             self.reload_saved_instances();
             self.connect(ui.ctx(), InstanceChoice::Demo);
         }
+    }
+
+    /// Opens the HTTP trace on the exchange behind an error (the newest one when no
+    /// exchange matches, e.g. the trace was cleared).
+    fn show_request_in_trace(&mut self, ctx: &egui::Context, shown: &RequestToShow) {
+        self.state.trace_open = true;
+        if let Some(panel) = &mut self.trace_panel {
+            panel.refresh(ctx);
+            if !panel.select_request(shown.request.as_deref(), shown.status) {
+                let newest = panel.latest().map(|entry| entry.id);
+                panel.select(newest);
+            }
+        }
+    }
+
+    /// The HTTP trace panel of the connected instance.
+    pub fn trace_panel(&self) -> Option<&TracePanel> {
+        self.trace_panel.as_ref()
     }
 
     fn handle_shortcuts(&mut self, ctx: &egui::Context) {

@@ -19,6 +19,8 @@ pub struct TracePanel {
     subscribed: bool,
     entries: Vec<TraceEntry>,
     selected: Option<u64>,
+    /// The list scrolls to the selected entry on the next frame.
+    scroll_to_selected: bool,
     pretty_bodies: Option<(u64, Option<String>, Option<String>)>,
 }
 
@@ -32,6 +34,7 @@ impl TracePanel {
             subscribed: false,
             entries: Vec::new(),
             selected: None,
+            scroll_to_selected: false,
             pretty_bodies: None,
         }
     }
@@ -75,6 +78,18 @@ impl TracePanel {
     /// Entries newest first, as last drawn.
     pub fn entries(&self) -> &[TraceEntry] {
         &self.entries
+    }
+
+    /// Selects the newest exchange that was `request` (`METHOD URL`) and got `status` (either
+    /// left out when unknown); returns whether one was found.
+    pub fn select_request(&mut self, request: Option<&str>, status: Option<u16>) -> bool {
+        let found = self.entries.iter().find(|entry| {
+            request.is_none_or(|r| r == format!("{} {}", entry.method, entry.url))
+                && status.is_none_or(|s| entry.status == Some(s))
+        });
+        self.selected = found.map(|entry| entry.id);
+        self.scroll_to_selected = self.selected.is_some();
+        self.selected.is_some()
     }
 
     /// Forgets all recorded exchanges.
@@ -222,21 +237,31 @@ pub fn trace_panel_ui(ui: &mut egui::Ui, panel: &mut TracePanel) {
 fn list_ui(ui: &mut egui::Ui, panel: &mut TracePanel) {
     let row_height = ui.text_style_height(&egui::TextStyle::Monospace) + 4.0;
     let mut clicked = None;
-    egui::ScrollArea::vertical()
+    let mut scroll = egui::ScrollArea::vertical()
         .id_salt("trace_list_scroll")
-        .auto_shrink([false, false])
-        .show_rows(ui, row_height, panel.entries.len(), |ui, range| {
-            for entry in &panel.entries[range] {
-                let job = entry_job(ui, entry);
-                let selected = panel.selected == Some(entry.id);
-                let response = ui
-                    .add(egui::Button::selectable(selected, job).truncate())
-                    .on_hover_text(entry.url.as_str());
-                if response.clicked() {
-                    clicked = Some(entry.id);
-                }
+        .auto_shrink([false, false]);
+    if std::mem::take(&mut panel.scroll_to_selected)
+        && let Some(index) = panel
+            .entries
+            .iter()
+            .position(|e| Some(e.id) == panel.selected)
+    {
+        // Rows are virtualised: scroll by offset, with one row above it in view.
+        let row_pitch = row_height + ui.spacing().item_spacing.y;
+        scroll = scroll.vertical_scroll_offset((index.saturating_sub(1)) as f32 * row_pitch);
+    }
+    scroll.show_rows(ui, row_height, panel.entries.len(), |ui, range| {
+        for entry in &panel.entries[range] {
+            let job = entry_job(ui, entry);
+            let selected = panel.selected == Some(entry.id);
+            let response = ui
+                .add(egui::Button::selectable(selected, job).truncate())
+                .on_hover_text(entry.url.as_str());
+            if response.clicked() {
+                clicked = Some(entry.id);
             }
-        });
+        }
+    });
     if let Some(id) = clicked {
         panel.select(Some(id));
     }

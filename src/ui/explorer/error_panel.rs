@@ -3,10 +3,21 @@
 use super::error_report::ErrorReport;
 use crate::ui::theme;
 
+/// What the user asked of the error panel this frame.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ErrorPanelAction {
+    /// Nothing.
+    None,
+    /// Load the record again (after a stale ETag).
+    Reload,
+    /// Open the HTTP trace on the failed request.
+    ShowRequest,
+}
+
 /// Draws `report` in a red-bordered frame; `stale` adds the explanation of a 412 on update
-/// and a Reload button. Returns true when Reload is clicked.
-pub fn error_panel_ui(ui: &mut egui::Ui, report: &ErrorReport, stale: bool) -> bool {
-    let mut reload = false;
+/// and a Reload button; a failed request gets *Show request* (into the HTTP trace).
+pub fn error_panel_ui(ui: &mut egui::Ui, report: &ErrorReport, stale: bool) -> ErrorPanelAction {
+    let mut action = ErrorPanelAction::None;
     egui::Frame::group(ui.style())
         .stroke(egui::Stroke::new(1.0, theme::ERROR))
         .show(ui, |ui| {
@@ -26,7 +37,21 @@ pub fn error_panel_ui(ui: &mut egui::Ui, report: &ErrorReport, stale: bool) -> b
                 ui.label(egui::RichText::new(format!("Field: {field}")).color(theme::WARNING));
             }
             if let Some(request) = &report.request {
-                ui.label(egui::RichText::new(request).monospace().color(theme::MUTED));
+                ui.horizontal(|ui| {
+                    if ui
+                        .button("Show request")
+                        .on_hover_text("Opens the HTTP trace on this request")
+                        .clicked()
+                    {
+                        action = ErrorPanelAction::ShowRequest;
+                    }
+                    ui.add(
+                        egui::Label::new(
+                            egui::RichText::new(request).monospace().color(theme::MUTED),
+                        )
+                        .truncate(),
+                    );
+                });
             }
             if stale {
                 ui.label(
@@ -34,8 +59,10 @@ pub fn error_panel_ui(ui: &mut egui::Ui, report: &ErrorReport, stale: bool) -> b
                      longer matches. Reload it to see the current values, then apply your \
                      change again.",
                 );
-                reload = ui.button("Reload record").clicked();
+                if ui.button("Reload record").clicked() {
+                    action = ErrorPanelAction::Reload;
+                }
             }
         });
-    reload
+    action
 }

@@ -16,6 +16,7 @@ use super::results::{ResultsView, results_ui};
 use super::state::{ConnectorAction, RecentAction, UiState};
 use super::theme;
 use crate::odata::client::{ODataClient, ODataError};
+use error_panel::ErrorPanelAction;
 use error_report::ErrorReport;
 use forms::{EntityForms, FormRequest, entity_form_ui};
 use jobs::{Job, JobEvent, Outcome};
@@ -41,8 +42,19 @@ pub struct Explorer {
     pub confirm_delete: bool,
     /// The form's height limit the user dragged to (`None`: automatic).
     pub form_height: Option<f32>,
+    /// A failed request the user asked to see in the HTTP trace (taken by the app).
+    pub request_to_show: Option<RequestToShow>,
     /// The body of the last create or update, to tell which field an error names.
     sent: serde_json::Map<String, Value>,
+}
+
+/// A request to find in the HTTP trace: its `METHOD URL` and status, as the error had them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestToShow {
+    /// `METHOD URL`.
+    pub request: Option<String>,
+    /// The HTTP status it got.
+    pub status: Option<u16>,
 }
 
 /// What the explorer needs from the app for one frame.
@@ -72,6 +84,7 @@ impl Default for Explorer {
             summary: None,
             confirm_delete: false,
             form_height: None,
+            request_to_show: None,
             sent: serde_json::Map::new(),
         }
     }
@@ -342,14 +355,23 @@ pub fn explorer_ui(ui: &mut egui::Ui, explorer: &mut Explorer, cx: ExplorerConte
     progress_ui(ui, explorer);
     if let Some(report) = &explorer.error {
         let stale = report.status == Some(412) && cx.state.action == ConnectorAction::UpdateRecord;
-        if error_panel::error_panel_ui(ui, report, stale) && !explorer.is_busy() {
-            start_request(
-                ui.ctx(),
-                explorer,
-                &cx,
-                entity.as_deref(),
-                FormRequest::Load,
-            );
+        match error_panel::error_panel_ui(ui, report, stale) {
+            ErrorPanelAction::Reload if !explorer.is_busy() => {
+                start_request(
+                    ui.ctx(),
+                    explorer,
+                    &cx,
+                    entity.as_deref(),
+                    FormRequest::Load,
+                );
+            }
+            ErrorPanelAction::ShowRequest => {
+                explorer.request_to_show = Some(RequestToShow {
+                    request: report.request.clone(),
+                    status: report.status,
+                });
+            }
+            _ => {}
         }
     }
     if let Some(summary) = &explorer.summary {
