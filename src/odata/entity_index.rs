@@ -27,6 +27,8 @@ pub struct EntityMatch {
     pub score: i32,
     /// Char positions of `name` that matched, for highlighting (empty when matched on label).
     pub positions: Vec<usize>,
+    /// Char positions of `label` that matched, when the match was on the label.
+    pub label_positions: Vec<usize>,
 }
 
 /// Entity sets prepared for fast fuzzy search.
@@ -139,6 +141,7 @@ impl EntityIndex {
                     index,
                     score: 0,
                     positions: Vec::new(),
+                    label_positions: Vec::new(),
                 })
                 .collect();
         }
@@ -152,18 +155,20 @@ impl EntityIndex {
             let on_label = (label.lower != name.lower && query_bag & !label.bag == 0)
                 .then(|| fuzzy_score(&query, &label.chars, &label.lower))
                 .flatten()
-                .map(|(score, _)| (score - 8, Vec::new()));
-            let best = match (on_name, on_label) {
-                (Some(a), Some(b)) => Some(if a.0 >= b.0 { a } else { b }),
-                (a, b) => a.or(b),
+                .map(|(score, positions)| (score - 8, positions));
+            let hit = match (on_name, on_label) {
+                (Some(name), Some(label)) if label.0 > name.0 => (label.0, Vec::new(), label.1),
+                (Some(name), _) => (name.0, name.1, Vec::new()),
+                (None, Some(label)) => (label.0, Vec::new(), label.1),
+                (None, None) => continue,
             };
-            if let Some((score, positions)) = best {
-                hits.push(EntityMatch {
-                    index,
-                    score,
-                    positions,
-                });
-            }
+            let (score, positions, label_positions) = hit;
+            hits.push(EntityMatch {
+                index,
+                score,
+                positions,
+                label_positions,
+            });
         }
         hits.sort_by(|a, b| {
             b.score
@@ -321,7 +326,14 @@ mod tests {
             label: "Customers".into(),
             ..idx.entries()[0].clone()
         }]);
-        assert_eq!(idx.search("customers", 5).len(), 1);
+        let hits = idx.search("customers", 5);
+        assert_eq!(hits.len(), 1);
+        assert!(hits[0].positions.is_empty());
+        assert_eq!(hits[0].label_positions, (0..9).collect::<Vec<_>>());
+        // A name match keeps the name's positions and none of the label's.
+        let hit = &idx.search("cce", 5)[0];
+        assert_eq!(hit.positions, vec![0, 4, 14]);
+        assert!(hit.label_positions.is_empty());
     }
 
     #[test]

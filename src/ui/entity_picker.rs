@@ -144,7 +144,7 @@ fn results_ui(
         .show(ui, |ui| {
             for (row, hit) in results.iter().enumerate() {
                 let entry = &index.entries()[hit.index];
-                let job = highlighted_name(ui, &entry.name, &hit.positions);
+                let job = marked_matches(ui, &entry.name, &hit.positions, false);
                 let response = ui.selectable_label(row == highlighted, job);
                 if row == highlighted {
                     response.scroll_to_me(None);
@@ -157,20 +157,30 @@ fn results_ui(
                 } else {
                     entry.keys.join(", ")
                 };
-                ui.label(
-                    egui::RichText::new(format!("{} · keys: {keys}", entry.label))
-                        .small()
-                        .color(theme::MUTED),
+                let mut detail = marked_matches(ui, &entry.label, &hit.label_positions, true);
+                detail.append(
+                    &format!(" · keys: {keys}"),
+                    0.0,
+                    TextFormat::simple(egui::TextStyle::Small.resolve(ui.style()), theme::MUTED),
                 );
+                ui.label(detail);
             }
         });
     chosen
 }
 
-/// The entity name with the matched characters in the accent colour.
-fn highlighted_name(ui: &egui::Ui, name: &str, positions: &[usize]) -> LayoutJob {
-    let font = egui::TextStyle::Body.resolve(ui.style());
-    let normal = TextFormat::simple(font.clone(), ui.visuals().text_color());
+/// `text` with the matched characters in the accent colour, underlined; `small` draws it
+/// muted in the small style (the label line under the name).
+fn marked_matches(ui: &egui::Ui, text: &str, positions: &[usize], small: bool) -> LayoutJob {
+    let (font, colour) = if small {
+        (egui::TextStyle::Small.resolve(ui.style()), theme::MUTED)
+    } else {
+        (
+            egui::TextStyle::Body.resolve(ui.style()),
+            ui.visuals().text_color(),
+        )
+    };
+    let normal = TextFormat::simple(font.clone(), colour);
     let matched = TextFormat {
         color: ui.visuals().strong_text_color(),
         underline: egui::Stroke::new(1.5, theme::ACCENT),
@@ -178,7 +188,7 @@ fn highlighted_name(ui: &egui::Ui, name: &str, positions: &[usize]) -> LayoutJob
     };
     let mut job = LayoutJob::default();
     let mut buf = [0u8; 4];
-    for (i, c) in name.chars().enumerate() {
+    for (i, c) in text.chars().enumerate() {
         let format = if positions.contains(&i) {
             matched.clone()
         } else {
