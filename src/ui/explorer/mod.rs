@@ -6,6 +6,7 @@ mod error_panel;
 pub mod error_report;
 pub mod forms;
 pub mod jobs;
+mod requests;
 pub mod splitter;
 
 use serde_json::Value;
@@ -15,11 +16,12 @@ use super::connection::Connected;
 use super::results::{ResultsView, results_ui};
 use super::state::{ConnectorAction, RecentAction, UiState};
 use super::theme;
-use crate::odata::client::{ODataClient, ODataError};
+use crate::odata::client::ODataError;
 use error_panel::ErrorPanelAction;
 use error_report::ErrorReport;
 use forms::{EntityForms, FormRequest, entity_form_ui};
 use jobs::{Job, JobEvent, Outcome};
+use requests::start_request;
 
 /// Transient state of the explorer: the forms of the selected entity, the job under way and
 /// what the last one produced.
@@ -428,147 +430,6 @@ fn form_ready(explorer: &Explorer, cx: &ExplorerContext<'_>, entity: Option<&str
     cx.connected.is_some()
         && (cx.state.action == ConnectorAction::ListEntities
             || (entity.is_some() && explorer.forms.is_some() && explorer.forms_error.is_none()))
-}
-
-/// Builds the request from the form and starts it; returns whether one was sent.
-fn start_request(
-    ctx: &egui::Context,
-    explorer: &mut Explorer,
-    cx: &ExplorerContext<'_>,
-    entity: Option<&str>,
-    request: FormRequest,
-) -> bool {
-    let (Some(connected), Some(runtime)) = (cx.connected, cx.runtime) else {
-        return false;
-    };
-    let client = connected.client.clone();
-    let action = cx.state.action;
-    if action == ConnectorAction::ListEntities {
-        let job = Job::one_shot(runtime, ctx.clone(), async move {
-            client.entity_sets().await.map(Outcome::Entities)
-        });
-        explorer.start(job);
-        return true;
-    }
-    let (Some(entity), Some(forms)) = (entity.map(str::to_owned), explorer.forms.as_mut()) else {
-        return false;
-    };
-    let mut sent = serde_json::Map::new();
-    let prepared = prepare(action, request, forms, &client, &entity, &mut sent);
-    match prepared {
-        Ok(Prepared::Listing(url, all_pages)) => {
-            explorer.start(Job::listing(runtime, ctx.clone(), client, url, all_pages));
-            true
-        }
-        Ok(Prepared::OneShot(work)) => {
-            explorer.start(Job::one_shot(runtime, ctx.clone(), work));
-            explorer.sent = sent;
-            true
-        }
-        Err(problem) => {
-            explorer.form_problem = Some(problem);
-            false
-        }
-    }
-}
-
-type Work =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Outcome, ODataError>> + Send>>;
-
-/// A request ready to start.
-enum Prepared {
-    Listing(url::Url, bool),
-    OneShot(Work),
-}
-
-/// Reads the form of `action` into a request; `Err` says what to fix in the form. The body
-/// of a create or update is copied into `sent`.
-fn prepare(
-    action: ConnectorAction,
-    request: FormRequest,
-    forms: &mut EntityForms,
-    client: &ODataClient,
-    entity: &str,
-    sent: &mut serde_json::Map<String, Value>,
-) -> Result<Prepared, String> {
-    let fields_problem = |errors: Vec<(String, String)>| {
-        let names: Vec<String> = errors.into_iter().map(|(field, _)| field).collect();
-        format!("Check the highlighted fields: {}", names.join(", "))
-    };
-    let client = client.clone();
-    let entity = entity.to_owned();
-    match (action, request) {
-        (ConnectorAction::ListItems, _) => {
-            let options = forms
-                .list
-                .query_options()
-                .map_err(|problems| problems.join("; "))?;
-            let url = client
-                .collection_url(&entity, &options.to_query_string())
-                .map_err(|e| e.to_string())?;
-            Ok(Prepared::Listing(url, forms.list.all_pages))
-        }
-        (ConnectorAction::GetRecord, _) | (ConnectorAction::UpdateRecord, FormRequest::Load) => {
-            let key = forms.key.check()?.to_literal();
-            let loading = action == ConnectorAction::UpdateRecord;
-            Ok(Prepared::OneShot(Box::pin(async move {
-                let record = client.get_record(&entity, &key, "").await?;
-                Ok(if loading {
-                    Outcome::Loaded(record)
-                } else {
-                    Outcome::Record(record)
-                })
-            })))
-        }
-        (ConnectorAction::CreateRecord, _) => {
-            let body = forms.create.to_create_body().map_err(fields_problem)?;
-            sent.clone_from(&body);
-            Ok(Prepared::OneShot(Box::pin(async move {
-                client
-                    .create_record(&entity, &Value::Object(body))
-                    .await
-                    .map(Outcome::Created)
-            })))
-        }
-        (ConnectorAction::UpdateRecord, _) => {
-            if !forms.update.is_loaded() {
-                return Err("Load the record first".to_owned());
-            }
-            let changes = forms.update.changed_body().map_err(fields_problem)?;
-            if changes.is_empty() {
-                return Err("Nothing changed: edit a field first".to_owned());
-            }
-            sent.clone_from(&changes);
-            let key = forms.update.key()?.to_literal();
-            let path = forms.update.path()?;
-            let etag = forms.update.etag().map(str::to_owned);
-            Ok(Prepared::OneShot(Box::pin(async move {
-                client
-                    .update_record(&entity, &key, &changes, etag.as_deref())
-                    .await?;
-                // Read it back: the form then holds the new values and the new ETag.
-                let record = client.get_record(&entity, &key, "").await?;
-                Ok(Outcome::Updated(path, record))
-            })))
-        }
-        (ConnectorAction::DeleteRecord, FormRequest::ConfirmDelete) => {
-            let key = forms.key.check()?.to_literal();
-            let path = forms.key.path()?;
-            Ok(Prepared::OneShot(Box::pin(async move {
-                client.delete_record(&entity, &key, None).await?;
-                Ok(Outcome::Deleted(path))
-            })))
-        }
-        (ConnectorAction::ExecuteAction, _) => {
-            let call = forms.action.to_call().map_err(fields_problem)?;
-            Ok(Prepared::OneShot(Box::pin(async move {
-                client.execute(&call).await.map(Outcome::ActionResult)
-            })))
-        }
-        (ConnectorAction::DeleteRecord, _) | (ConnectorAction::ListEntities, _) => {
-            Err("Nothing to run".to_owned())
-        }
-    }
 }
 
 fn progress_ui(ui: &mut egui::Ui, explorer: &mut Explorer) {
