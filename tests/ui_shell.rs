@@ -83,7 +83,7 @@ fn ctrl_k_focuses_the_entity_search() {
 }
 
 #[test]
-fn ctrl_b_and_trace_toggle_change_panels() {
+fn ctrl_b_ctrl_j_and_trace_toggle_change_panels() {
     let mut harness = harness();
     assert!(harness.state().state.side_panel_open);
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::B);
@@ -95,6 +95,15 @@ fn ctrl_b_and_trace_toggle_change_panels() {
     harness.run();
     assert!(harness.state().state.trace_open);
     harness.get_by_label("No requests yet.");
+
+    // Ctrl+J closes and opens it again.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::J);
+    harness.run();
+    assert!(!harness.state().state.trace_open);
+    assert!(harness.query_by_label("No requests yet.").is_none());
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::J);
+    harness.run();
+    assert!(harness.state().state.trace_open);
 }
 
 #[test]

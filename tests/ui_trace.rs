@@ -174,3 +174,36 @@ fn selecting_a_request_scrolls_the_list_to_it() {
     );
     assert!(old_row(&harness), "the list scrolled to the selected row");
 }
+
+#[test]
+fn copy_buttons_give_the_url_a_curl_command_without_the_token_and_the_body() {
+    let mut harness = harness_for(TracePanel::new(filled_trace()));
+    harness.get_by_label_contains("412 PATCH").click();
+    harness.run();
+    let url = "http://127.0.0.1:9/data/CustomersV3(dataAreaId='usmf',CustomerAccount='US-001')";
+
+    harness.get_by_label("Copy URL").click();
+    harness.run();
+    assert_eq!(harness.state().last_copied(), Some(url));
+
+    harness.get_by_label("Copy as cURL").click();
+    harness.run();
+    let curl = harness.state().last_copied().expect("a copy").to_owned();
+    assert!(curl.starts_with("curl --request PATCH 'http://127.0.0.1:9/data/CustomersV3("));
+    assert!(
+        curl.contains("--header \"Authorization: Bearer $TOKEN\""),
+        "{curl}"
+    );
+    assert!(
+        curl.contains("--header 'Accept: application/json'"),
+        "{curl}"
+    );
+    assert!(!curl.contains("secret-payload") && !curl.contains(TOKEN));
+
+    harness.get_by_label("Copy response body").click();
+    harness.run();
+    assert_eq!(
+        harness.state().last_copied(),
+        Some(r#"{"error":{"code":"","message":"The record was changed"}}"#)
+    );
+}

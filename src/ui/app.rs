@@ -288,6 +288,10 @@ impl FlowbenchApp {
         if toggle_panel {
             self.state.side_panel_open = !self.state.side_panel_open;
         }
+        let toggle_trace = ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::J));
+        if toggle_trace {
+            self.state.trace_open = !self.state.trace_open;
+        }
     }
 }
 

@@ -28,7 +28,7 @@ pub fn status_bar_ui(
     ui.horizontal(|ui| {
         if ui
             .selectable_label(state.trace_open, trace_label)
-            .on_hover_text("Every request with its status, timing and size")
+            .on_hover_text("Every request with its status, timing and size (Ctrl+J)")
             .clicked()
         {
             state.trace_open = !state.trace_open;

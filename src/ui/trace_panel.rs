@@ -8,7 +8,7 @@ use egui::RichText;
 use egui::text::{LayoutJob, TextFormat};
 
 use super::theme;
-use crate::odata::client::{Trace, TraceEntry};
+use crate::odata::client::{Trace, TraceEntry, curl_command};
 
 /// State of the trace panel: the shared trace, a snapshot of its entries and the selection.
 #[derive(Debug)]
@@ -21,6 +21,8 @@ pub struct TracePanel {
     selected: Option<u64>,
     /// The list scrolls to the selected entry on the next frame.
     scroll_to_selected: bool,
+    /// The text of the last copy (URL, cURL command or body), for tests and the status line.
+    last_copied: Option<String>,
     pretty_bodies: Option<(u64, Option<String>, Option<String>)>,
 }
 
@@ -35,6 +37,7 @@ impl TracePanel {
             entries: Vec::new(),
             selected: None,
             scroll_to_selected: false,
+            last_copied: None,
             pretty_bodies: None,
         }
     }
@@ -90,6 +93,11 @@ impl TracePanel {
         self.selected = found.map(|entry| entry.id);
         self.scroll_to_selected = self.selected.is_some();
         self.selected.is_some()
+    }
+
+    /// What the last *Copy…* button put on the clipboard.
+    pub fn last_copied(&self) -> Option<&str> {
+        self.last_copied.as_deref()
     }
 
     /// Forgets all recorded exchanges.
@@ -299,10 +307,32 @@ fn detail_ui(ui: &mut egui::Ui, panel: &mut TracePanel) {
     if let Some(error) = &entry.error {
         ui.label(RichText::new(error).color(theme::ERROR));
     }
+    let mut copied = None;
+    ui.horizontal(|ui| {
+        if ui.button("Copy URL").clicked() {
+            copied = Some(entry.url.clone());
+        }
+        if ui
+            .button("Copy as cURL")
+            .on_hover_text("Secrets are not copied: set $TOKEN before running it")
+            .clicked()
+        {
+            copied = Some(curl_command(entry));
+        }
+        if let Some(body) = &entry.response_body
+            && ui.button("Copy response body").clicked()
+        {
+            copied = Some(body.clone());
+        }
+    });
     headers_ui(ui, "Request headers", entry.id, &entry.request_headers);
     body_ui(ui, "Request body", entry.id, request_body.as_deref());
     headers_ui(ui, "Response headers", entry.id, &entry.response_headers);
     body_ui(ui, "Response body", entry.id, response_body.as_deref());
+    if let Some(text) = copied {
+        ui.ctx().copy_text(text.clone());
+        panel.last_copied = Some(text);
+    }
 }
 
 fn headers_ui(ui: &mut egui::Ui, title: &str, id: u64, headers: &[(String, String)]) {

@@ -7,6 +7,7 @@
 
 pub mod actions;
 pub mod batch;
+pub mod curl;
 pub mod error;
 pub mod operations;
 pub mod paging;
@@ -19,6 +20,7 @@ use std::time::Duration;
 
 pub use actions::{EntitySetInfo, changed_fields, record_path};
 pub use batch::{BatchFormat, BatchItem, BatchPart, BatchResponse};
+pub use curl::curl_command;
 pub use error::{ErrorDetail, NetworkErrorKind, ODataError, ServerError};
 pub use operations::{OperationArg, OperationCall, OperationKind, OperationTarget};
 pub use paging::{CancelToken, ListProgress, Page};
