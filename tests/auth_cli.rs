@@ -221,12 +221,15 @@ async fn browser_sign_in_on_the_command_line_then_list() {
     let mut child = signin.spawn().expect("signin starts");
     let stderr = child.stderr.take().expect("stderr");
     let (tx, rx) = std::sync::mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stderr).lines() {
-            let Ok(line) = line else { break };
-            let _ = tx.send(line);
-        }
-    });
+    std::thread::Builder::new()
+        .name("browser".into())
+        .spawn(move || {
+            for line in BufReader::new(stderr).lines() {
+                let Ok(line) = line else { break };
+                let _ = tx.send(line);
+            }
+        })
+        .expect("thread starts");
     let url = loop {
         let line = rx
             .recv_timeout(Duration::from_secs(60))

@@ -41,11 +41,14 @@ fn spawn_demo(args: &[&str]) -> (KillOnDrop, String) {
         .expect("spawn flowbench demo");
     let stdout = child.stdout.take().expect("stdout");
     let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        let mut line = String::new();
-        let _ = BufReader::new(stdout).read_line(&mut line);
-        let _ = tx.send(line);
-    });
+    std::thread::Builder::new()
+        .name("demo-output".into())
+        .spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        })
+        .expect("thread starts");
     let guard = KillOnDrop(Some(child));
     let line = rx
         .recv_timeout(Duration::from_secs(60))
@@ -114,9 +117,12 @@ async fn cli_stops_cleanly_on_sigterm_and_keeps_the_database() {
     assert!(status.success());
     let (tx, rx) = mpsc::channel();
     let mut process = child.0.take().expect("child");
-    std::thread::spawn(move || {
-        let _ = tx.send(process.wait());
-    });
+    std::thread::Builder::new()
+        .name("demo-wait".into())
+        .spawn(move || {
+            let _ = tx.send(process.wait());
+        })
+        .expect("thread starts");
     let exit = rx
         .recv_timeout(Duration::from_secs(30))
         .expect("exits after SIGTERM")

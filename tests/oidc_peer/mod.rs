@@ -80,13 +80,16 @@ impl OidcPeer {
             .expect("node must be installed to run the sign-in tests");
         let stdout = child.stdout.take().expect("piped stdout");
         let (tx, rx) = mpsc::channel();
-        std::thread::spawn(move || {
-            // Keep draining stdout for the provider's whole life (a closed pipe kills it).
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                let _ = tx.send(line);
-            }
-        });
+        std::thread::Builder::new()
+            .name("oidc-output".into())
+            .spawn(move || {
+                // Keep draining stdout for the provider's whole life (a closed pipe kills it).
+                for line in BufReader::new(stdout).lines() {
+                    let Ok(line) = line else { break };
+                    let _ = tx.send(line);
+                }
+            })
+            .expect("thread starts");
         let line = match rx.recv_timeout(Duration::from_secs(60)) {
             Ok(line) => line,
             Err(e) => {

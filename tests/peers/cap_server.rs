@@ -83,38 +83,44 @@ impl CapServer {
         let (ready_tx, ready_rx) = mpsc::channel::<String>();
         let stdout = child.stdout.take().expect("stdout is piped");
         let log = Arc::clone(&output);
-        std::thread::spawn(move || {
-            let mut ready_tx = Some(ready_tx);
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if let Some(root) = line.strip_prefix(READY_PREFIX)
-                    && let Some(tx) = ready_tx.take()
-                {
-                    let _ = tx.send(root.trim().to_owned());
+        std::thread::Builder::new()
+            .name("cap-output".into())
+            .spawn(move || {
+                let mut ready_tx = Some(ready_tx);
+                for line in BufReader::new(stdout).lines() {
+                    let Ok(line) = line else { break };
+                    if let Some(root) = line.strip_prefix(READY_PREFIX)
+                        && let Some(tx) = ready_tx.take()
+                    {
+                        let _ = tx.send(root.trim().to_owned());
+                    }
+                    push_line(&log, &line);
                 }
-                push_line(&log, &line);
-            }
-        });
+            })
+            .expect("thread starts");
         let stderr = child.stderr.take().expect("stderr is piped");
         let log = Arc::clone(&output);
-        std::thread::spawn(move || {
-            let mut text = String::new();
-            let mut reader = BufReader::new(stderr);
-            let mut buffer = [0u8; 4096];
-            while let Ok(n) = reader.read(&mut buffer) {
-                if n == 0 {
-                    break;
+        std::thread::Builder::new()
+            .name("cap-output".into())
+            .spawn(move || {
+                let mut text = String::new();
+                let mut reader = BufReader::new(stderr);
+                let mut buffer = [0u8; 4096];
+                while let Ok(n) = reader.read(&mut buffer) {
+                    if n == 0 {
+                        break;
+                    }
+                    text.push_str(&String::from_utf8_lossy(&buffer[..n]));
+                    while let Some(end) = text.find('\n') {
+                        push_line(&log, &text[..end]);
+                        text.drain(..=end);
+                    }
                 }
-                text.push_str(&String::from_utf8_lossy(&buffer[..n]));
-                while let Some(end) = text.find('\n') {
-                    push_line(&log, &text[..end]);
-                    text.drain(..=end);
+                if !text.is_empty() {
+                    push_line(&log, &text);
                 }
-            }
-            if !text.is_empty() {
-                push_line(&log, &text);
-            }
-        });
+            })
+            .expect("thread starts");
         let root = match ready_rx.recv_timeout(READY_TIMEOUT) {
             Ok(root) => root,
             Err(why) => {

@@ -147,13 +147,19 @@ impl ExportJob {
         on_done: impl FnOnce() + Send + 'static,
     ) -> Self {
         let (sender, receiver) = channel();
-        std::thread::spawn(move || {
-            let result = write_records(&path, format, &records, &order, &columns)
-                .map(|count| ExportDone { path, count });
-            // The receiver is gone only when the view was dropped; nothing to report then.
-            let _ = sender.send(result);
-            on_done();
-        });
+        let spawned = std::thread::Builder::new()
+            .name("flowbench-export".into())
+            .spawn(move || {
+                let result = write_records(&path, format, &records, &order, &columns)
+                    .map(|count| ExportDone { path, count });
+                // The receiver is gone only when the view was dropped; nothing to report then.
+                let _ = sender.send(result);
+                on_done();
+            });
+        // Without a thread the sender is dropped: `poll` reports the export as interrupted.
+        if let Err(e) = spawned {
+            tracing::warn!(error = %e, "could not start the export thread");
+        }
         Self { receiver }
     }
 

@@ -84,16 +84,22 @@ impl ExportPanel {
         let (sender, receiver) = channel();
         let ctx = ctx.clone();
         let format = self.format;
-        std::thread::spawn(move || {
-            let picked = rfd::FileDialog::new()
-                .set_title("Export records")
-                .set_file_name(format!("records.{}", format.extension()))
-                .add_filter(format.label(), &[format.extension()])
-                .save_file();
-            // The receiver is gone only when the view was dropped.
-            let _ = sender.send(picked);
-            ctx.request_repaint();
-        });
+        let spawned = std::thread::Builder::new()
+            .name("flowbench-save-dialog".into())
+            .spawn(move || {
+                let picked = rfd::FileDialog::new()
+                    .set_title("Export records")
+                    .set_file_name(format!("records.{}", format.extension()))
+                    .add_filter(format.label(), &[format.extension()])
+                    .save_file();
+                // The receiver is gone only when the view was dropped.
+                let _ = sender.send(picked);
+                ctx.request_repaint();
+            });
+        // Without a thread the sender is dropped: `poll` treats it as no dialog service.
+        if let Err(e) = spawned {
+            tracing::warn!(error = %e, "could not start the save dialog thread");
+        }
         self.dialog = Some(receiver);
         self.status = ExportStatus::Choosing;
     }
