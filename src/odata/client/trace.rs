@@ -6,11 +6,15 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 /// Header names whose values are never recorded.
-const SECRET_HEADERS: [&str; 4] = [
+const SECRET_HEADERS: [&str; 7] = [
     "authorization",
     "proxy-authorization",
     "cookie",
     "set-cookie",
+    // API keys of gateways in front of OData services (Azure API Management and others).
+    "ocp-apim-subscription-key",
+    "x-api-key",
+    "api-key",
 ];
 
 /// One recorded HTTP exchange (one attempt).
@@ -216,5 +220,38 @@ mod tests {
         assert_eq!(body, "éé… [truncated, 20 bytes]");
         assert_eq!(trace.body_text(b"short"), "short");
         assert_eq!(*seen.lock().unwrap(), vec![1, 2, 3]);
+    }
+
+    #[test]
+    fn gateway_keys_and_cookies_are_redacted_other_headers_kept() {
+        let trace = Trace::new(4, 100);
+        let mut exchange = entry("a");
+        exchange.request_headers = vec![
+            (
+                "Ocp-Apim-Subscription-Key".into(),
+                "0123456789abcdef".into(),
+            ),
+            ("X-API-Key".into(), "k-123".into()),
+            ("Cookie".into(), "session=abc".into()),
+            ("Prefer".into(), "odata.maxpagesize=500".into()),
+        ];
+        exchange.response_headers = vec![("Set-Cookie".into(), "ARRAffinity=xyz; Path=/".into())];
+        trace.record(exchange);
+        let recorded = &trace.entries()[0];
+        let values: Vec<&str> = recorded
+            .request_headers
+            .iter()
+            .map(|(_, v)| v.as_str())
+            .collect();
+        assert_eq!(
+            values,
+            [
+                "[redacted]",
+                "[redacted]",
+                "[redacted]",
+                "odata.maxpagesize=500"
+            ]
+        );
+        assert_eq!(recorded.response_headers[0].1, "[redacted]");
     }
 }
