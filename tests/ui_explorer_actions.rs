@@ -396,3 +396,47 @@ fn drag_splitter(harness: &mut Harness<'_, FlowbenchApp>, dy: f32) {
     harness.drop_at(start + egui::vec2(0.0, dy));
     harness.run_steps(2);
 }
+
+#[test]
+fn picking_a_recent_action_fills_its_form_as_it_was() {
+    let mut harness = connected_app(DemoConfig::default());
+    pick_entity(&mut harness, "custv3", "CustomersV3");
+    choose_action(&mut harness, "Get a record");
+    type_into(&mut harness, "Key values", "usmf,US-002");
+    click(&mut harness, "Run");
+    wait_until_idle(&mut harness);
+
+    choose_action(&mut harness, "List items");
+    type_into(&mut harness, "Top", "5");
+    click(&mut harness, "Cross-company");
+    click(&mut harness, "Run");
+    wait_until_idle(&mut harness);
+    assert_eq!(harness.state().explorer.results.len(), 5);
+
+    // Both forms change afterwards.
+    {
+        let forms = harness.state_mut().explorer.forms.as_mut().expect("forms");
+        forms.list.top.clear();
+        forms.list.cross_company = false;
+        forms.key.set_comma_text("");
+    }
+    let recent = harness.state().state.recent[1].clone();
+    assert_eq!(recent.detail().as_deref(), Some("usmf,US-002"));
+
+    click(&mut harness, "Get a record · CustomersV3");
+    harness.run_steps(2);
+    assert_eq!(
+        harness.state().state.action,
+        flowbench::ui::ConnectorAction::GetRecord
+    );
+    let forms = harness.state().explorer.forms.as_ref().expect("forms");
+    assert_eq!(forms.key.comma_text(), "usmf,US-002");
+    harness.get_by_label_contains("CustomerAccount='US-002'");
+
+    click(&mut harness, "List items · CustomersV3");
+    harness.run_steps(2);
+    let forms = harness.state().explorer.forms.as_ref().expect("forms");
+    assert_eq!(forms.list.top, "5");
+    assert!(forms.list.cross_company);
+    harness.get_by_label_contains("cross-company=true");
+}

@@ -224,3 +224,58 @@ fn clicking_a_result_picks_it_and_escape_closes_the_popup() {
             .is_none()
     );
 }
+
+#[test]
+fn recent_actions_keep_their_inputs_across_a_restart_and_older_state_still_loads() {
+    use flowbench::odata::filter::{FilterOperator, FilterRow};
+    use flowbench::ui::RecentAction;
+    use flowbench::ui::forms::{FormInputs, ListInputs};
+
+    let mut state = UiState::default();
+    state.remember(RecentAction {
+        instance: "Demo instance".into(),
+        entity: Some("CustomersV3".into()),
+        action: ConnectorAction::ListItems,
+        inputs: Some(FormInputs::List(ListInputs {
+            rows: vec![FilterRow {
+                field: "CreditLimit".into(),
+                operator: FilterOperator::Gt,
+                value: "10000".into(),
+            }],
+            top: "20".into(),
+            cross_company: true,
+            ..ListInputs::default()
+        })),
+    });
+    state.remember(RecentAction {
+        instance: "Demo instance".into(),
+        entity: Some("CustomersV3".into()),
+        action: ConnectorAction::GetRecord,
+        inputs: Some(FormInputs::Key {
+            keys: "usmf,US-001".into(),
+        }),
+    });
+    let mut storage = MemoryStorage::default();
+    save_state(&mut storage, &state);
+    let restored = load_state(Some(&storage));
+    assert_eq!(restored.recent, state.recent);
+
+    // The same action on the same entity replaces the older entry and its inputs.
+    state.remember(RecentAction {
+        inputs: Some(FormInputs::Key {
+            keys: "usmf,US-002".into(),
+        }),
+        ..state.recent[0].clone()
+    });
+    assert_eq!(state.recent.len(), 2);
+    assert_eq!(state.recent[0].detail().as_deref(), Some("usmf,US-002"));
+
+    // State saved before recent actions had inputs.
+    let saved = eframe::Storage::get_string(&storage, eframe::APP_KEY).expect("saved");
+    let older = saved.replace("inputs:", "ignored_inputs:");
+    assert_ne!(older, saved);
+    eframe::Storage::set_string(&mut storage, eframe::APP_KEY, older);
+    let restored = load_state(Some(&storage));
+    assert_eq!(restored.recent.len(), 2);
+    assert!(restored.recent.iter().all(|r| r.inputs.is_none()));
+}

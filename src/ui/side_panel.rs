@@ -30,9 +30,16 @@ pub fn side_panel_ui(ui: &mut egui::Ui, state: &mut UiState, metadata: Option<&L
     }
     let mut picked = None;
     for recent in &state.recent {
+        let hover = match recent.detail() {
+            Some(detail) => format!(
+                "On {}: {detail}\nClick to fill the form again",
+                recent.instance
+            ),
+            None => format!("On {}", recent.instance),
+        };
         if ui
             .selectable_label(false, recent.label())
-            .on_hover_text(format!("On {}", recent.instance))
+            .on_hover_text(hover)
             .clicked()
         {
             picked = Some(recent.clone());
@@ -44,6 +51,7 @@ pub fn side_panel_ui(ui: &mut egui::Ui, state: &mut UiState, metadata: Option<&L
             state.entity_query = entity.clone();
             state.selected_entity = Some(entity);
         }
+        state.pending_inputs = recent.inputs;
     }
 }
 

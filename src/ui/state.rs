@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::forms::FormInputs;
+
 /// The two main views of the window.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum View {
@@ -110,6 +112,9 @@ pub struct UiState {
     pub recent: Vec<RecentAction>,
     /// The instance to connect to on launch.
     pub instance: super::connection::InstanceChoice,
+    /// Inputs of a recent action just picked, for the form once it is built.
+    #[serde(skip)]
+    pub pending_inputs: Option<FormInputs>,
 }
 
 /// How many recent actions are remembered.
@@ -124,9 +129,36 @@ pub struct RecentAction {
     pub entity: Option<String>,
     /// The connector action.
     pub action: ConnectorAction,
+    /// What the form held when it ran, to fill it again.
+    #[serde(default)]
+    pub inputs: Option<FormInputs>,
 }
 
 impl RecentAction {
+    /// Whether both are the same action on the same entity and instance (inputs aside).
+    pub fn same_action(&self, other: &Self) -> bool {
+        self.instance == other.instance
+            && self.entity == other.entity
+            && self.action == other.action
+    }
+
+    /// A short reminder of the inputs, e.g. the key or the filter.
+    pub fn detail(&self) -> Option<String> {
+        let text = match self.inputs.as_ref()? {
+            FormInputs::Key { keys } => keys.clone(),
+            FormInputs::Action { name, keys, .. } if keys.is_empty() => name.clone(),
+            FormInputs::Action { name, keys, .. } => format!("{name} on {keys}"),
+            FormInputs::List(list) => match (&list.raw_filter, list.rows.len()) {
+                (Some(raw), _) => raw.clone(),
+                (None, 0) => return None,
+                (None, 1) => "1 filter row".to_owned(),
+                (None, n) => format!("{n} filter rows"),
+            },
+            FormInputs::Record { values } => format!("{} fields filled", values.len()),
+        };
+        (!text.trim().is_empty()).then_some(text)
+    }
+
     /// One line for the side panel, e.g. `List items · CustomersV3`.
     pub fn label(&self) -> String {
         match &self.entity {
@@ -137,9 +169,10 @@ impl RecentAction {
 }
 
 impl UiState {
-    /// Remembers `recent` as the newest recent action (moving it up when already there).
+    /// Remembers `recent` as the newest recent action (replacing the same action on the same
+    /// entity and instance, whose inputs it takes over).
     pub fn remember(&mut self, recent: RecentAction) {
-        self.recent.retain(|r| r != &recent);
+        self.recent.retain(|r| !r.same_action(&recent));
         self.recent.insert(0, recent);
         self.recent.truncate(RECENT_LIMIT);
     }
@@ -157,6 +190,7 @@ impl Default for UiState {
             dark_mode: true,
             recent: Vec::new(),
             instance: super::connection::InstanceChoice::Demo,
+            pending_inputs: None,
         }
     }
 }

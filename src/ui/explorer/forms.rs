@@ -3,8 +3,9 @@
 
 use crate::odata::metadata::Model;
 use crate::ui::forms::{
-    ActionForm, FormError, KeyForm, ListForm, RecordForm, action_form_ui, key_fields_ui,
-    key_form_ui, list_form_ui, record_form_ui, record_request_ui,
+    ActionForm, FormError, FormInputs, KeyForm, ListForm, RecordForm, action_form_ui, fill_action,
+    fill_record, filled, key_fields_ui, key_form_ui, list_form_ui, record_form_ui,
+    record_request_ui,
 };
 use crate::ui::state::ConnectorAction;
 use crate::ui::theme;
@@ -36,6 +37,44 @@ impl EntityForms {
             update: RecordForm::update(model, entity)?,
             action: ActionForm::new(model, entity)?,
         })
+    }
+
+    /// What is typed in `action`'s form (nothing for listing the entities, or before an
+    /// operation is chosen).
+    pub fn inputs(&self, action: ConnectorAction) -> Option<FormInputs> {
+        match action {
+            ConnectorAction::ListItems => Some(FormInputs::List(self.list.inputs())),
+            ConnectorAction::GetRecord
+            | ConnectorAction::UpdateRecord
+            | ConnectorAction::DeleteRecord => Some(FormInputs::Key {
+                keys: self.key.comma_text().to_owned(),
+            }),
+            ConnectorAction::CreateRecord => Some(FormInputs::Record {
+                values: filled(self.create.fields()),
+            }),
+            ConnectorAction::ExecuteAction => {
+                self.action.selected().map(|choice| FormInputs::Action {
+                    name: choice.name.clone(),
+                    keys: self.action.key.comma_text().to_owned(),
+                    parameters: filled(&choice.parameters),
+                })
+            }
+            ConnectorAction::ListEntities => None,
+        }
+    }
+
+    /// Fills the form `inputs` belong to.
+    pub fn apply_inputs(&mut self, inputs: &FormInputs) {
+        match inputs {
+            FormInputs::List(list) => self.list.apply_inputs(list),
+            FormInputs::Key { keys } => self.key.set_comma_text(keys),
+            FormInputs::Record { values } => fill_record(&mut self.create, values),
+            FormInputs::Action {
+                name,
+                keys,
+                parameters,
+            } => fill_action(&mut self.action, name, keys, parameters),
+        }
     }
 }
 

@@ -273,6 +273,12 @@ pub fn explorer_ui(ui: &mut egui::Ui, explorer: &mut Explorer, cx: ExplorerConte
     let entity = cx.state.selected_entity.clone();
     explorer.poll(cx.metadata, entity.as_deref());
     explorer.ensure_forms(cx.metadata, entity.as_deref());
+    if let Some(forms) = explorer.forms.as_mut()
+        && entity.as_deref() == Some(forms.entity.as_str())
+        && let Some(inputs) = cx.state.pending_inputs.take()
+    {
+        forms.apply_inputs(&inputs);
+    }
     if explorer.is_busy() {
         ui.ctx()
             .request_repaint_after(std::time::Duration::from_millis(100));
@@ -349,6 +355,10 @@ pub fn explorer_ui(ui: &mut egui::Ui, explorer: &mut Explorer, cx: ExplorerConte
                 .clone()
                 .filter(|_| cx.state.action != ConnectorAction::ListEntities),
             action: cx.state.action,
+            inputs: explorer
+                .forms
+                .as_ref()
+                .and_then(|forms| forms.inputs(cx.state.action)),
         };
         cx.state.remember(recent);
     }

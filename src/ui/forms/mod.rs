@@ -4,6 +4,7 @@
 mod action_form;
 mod field;
 mod field_widgets;
+mod inputs;
 mod key_form;
 mod list_form;
 mod list_widgets;
@@ -13,6 +14,7 @@ mod url;
 pub use action_form::{ActionChoice, ActionForm, ActionTarget, action_form_ui};
 pub use field::{FieldInput, FieldSpec, WidgetKind};
 pub use field_widgets::{field_row_ui, field_ui, fields_grid_ui};
+pub use inputs::{FormInputs, ListInputs, fill_action, fill_record, filled};
 pub use key_form::{KeyForm, join_key_values, key_fields_ui, key_form_ui, url_preview_ui};
 pub use list_form::{ListForm, OrderRow, RowInput};
 pub use list_widgets::list_form_ui;

@@ -614,3 +614,47 @@ fn forms_refuse_unknown_entity_sets() {
         Err(FormError::UnknownEntityType(_))
     ));
 }
+
+#[test]
+fn list_inputs_round_trip_and_skip_fields_the_entity_lost() {
+    let model = model();
+    let mut form = ListForm::new(&model, SET).expect("form");
+    form.add_row("Code");
+    form.rows[0].row.value = "A".into();
+    assert!(form.set_selected("LineNum", true));
+    assert!(form.set_expanded("GUPPriceTermJournalTable", true));
+    form.order.push(OrderRow {
+        field: "LineNum".into(),
+        descending: true,
+    });
+    form.top = "10".into();
+    form.cross_company = true;
+    let mut inputs = form.inputs();
+    let url = form.query_options().expect("valid");
+
+    let mut fresh = ListForm::new(&model, SET).expect("form");
+    fresh.apply_inputs(&inputs);
+    assert_eq!(fresh.inputs(), inputs);
+    assert_eq!(fresh.query_options().expect("valid"), url);
+
+    // Saved before a field was removed from the entity: that row, column and order go.
+    inputs.rows.push(crate::odata::filter::FilterRow {
+        field: "Gone".into(),
+        ..Default::default()
+    });
+    inputs.select.push("Gone".into());
+    inputs.order.insert(0, ("Gone".into(), false));
+    fresh.apply_inputs(&inputs);
+    assert_eq!(fresh.rows.len(), 1);
+    assert_eq!(fresh.order.len(), 1);
+    assert_eq!(fresh.query_options().expect("valid"), url);
+
+    // Raw mode comes back as raw mode.
+    inputs.raw_filter = Some("Code eq 'B'".into());
+    fresh.apply_inputs(&inputs);
+    assert!(fresh.raw_mode);
+    assert_eq!(
+        fresh.query_options().expect("valid").filter.as_deref(),
+        Some("Code eq 'B'")
+    );
+}
