@@ -1,5 +1,5 @@
 //! Frame time of the results table while scrolling 100 000 rows (layout + tessellation of
-//! a bare `egui::Context`, no GPU), and the time to sort 100 000 rows by a column.
+//! a bare `egui::Context`, no GPU), and the time to sort and to find in 100 000 rows.
 //!
 //! `cargo bench --bench table_frame`; `FLOWBENCH_BENCH_FRAMES` sets the number of timed
 //! frames per scenario (default 600).
@@ -136,6 +136,43 @@ fn main() {
         frames,
         -120.0,
     );
+
+    // Find in results: the first keystroke builds the searchable text of every record.
+    let start = Instant::now();
+    view.set_find("n");
+    println!(
+        "find, first keystroke over {ROWS} rows (index built): {:.1} ms",
+        start.elapsed().as_secs_f64() * 1000.0
+    );
+    let mut keystrokes = Vec::new();
+    for query in [
+        "nu",
+        "num",
+        "numb",
+        "number",
+        "number 4",
+        "number 42",
+        "number 421",
+    ] {
+        let start = Instant::now();
+        view.set_find(query);
+        keystrokes.push(start.elapsed().as_secs_f64() * 1000.0);
+    }
+    let shown = view.shown_len();
+    keystrokes.sort_by(f64::total_cmp);
+    println!(
+        "find, next keystrokes over {ROWS} rows: median {:.1} ms  max {:.1} ms ({shown} shown at the end)",
+        percentile(&keystrokes, 0.5),
+        keystrokes[keystrokes.len() - 1]
+    );
+    view.set_find("number 4");
+    scenario(
+        "7 columns sorted, found, wheel 120 pt/frame",
+        &mut view,
+        frames,
+        -120.0,
+    );
+    view.set_find("");
 
     let mut wide = ResultsView::new();
     for page in records(ROWS, 60).chunks(10_000) {

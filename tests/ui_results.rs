@@ -369,3 +369,60 @@ fn double_clicking_a_row_opens_the_record() {
     assert_eq!(harness.state().selected_index(), Some(2));
     harness.get_by_label("99999.99");
 }
+
+#[test]
+fn find_filters_the_rows_as_you_type_and_export_takes_what_is_shown() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let mut view = ResultsView::from_records(customers());
+    view.set_sort(Some(SortState::descending("CustomerAccount")));
+    let mut harness = harness_for(view);
+
+    // Ctrl+F focuses the box; typing filters (any case, any cell).
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::F);
+    harness.run();
+    let find = harness.get_by_role_and_label(Role::TextInput, "Find");
+    assert!(find.is_focused());
+    find.type_text("US-00");
+    harness.run();
+    assert_eq!(harness.state().shown_len(), 3);
+    harness
+        .get_by_role_and_label(Role::TextInput, "Find")
+        .type_text("1");
+    harness.run();
+    assert_eq!(harness.state().find(), "US-001");
+    assert_eq!(column_values(harness.state(), "Name"), ["Fabrikam"]);
+    harness.get_by_label("1 of 3 records");
+    assert!(harness.query_by_label("contoso retail").is_none());
+
+    // Pages arriving later are searched too; the sort still applies.
+    harness.state_mut().set_find("RETAIL");
+    harness.state_mut().push_page(vec![
+        json!({"CustomerAccount": "US-000", "Name": "Northwind Retail", "CreditLimit": 5}),
+    ]);
+    harness.run();
+    assert_eq!(
+        column_values(harness.state(), "CustomerAccount"),
+        ["US-003", "US-000"]
+    );
+    harness.get_by_label("2 of 4 records");
+
+    let csv_path = dir.path().join("retail.csv");
+    export_to(&mut harness, "CSV", &csv_path.display().to_string());
+    let csv = std::fs::read_to_string(&csv_path).expect("CSV written");
+    assert_eq!(csv.lines().count(), 3, "header and the 2 rows shown: {csv}");
+    assert!(csv.contains("US-003,contoso retail") && csv.contains("US-000,Northwind Retail"));
+
+    // Nothing matches: said in place of the table; Esc in the box shows every row again.
+    harness.state_mut().set_find("zzz");
+    harness.run();
+    harness.get_by_label("No record contains “zzz”.");
+    harness
+        .get_by_role_and_label(Role::TextInput, "Find")
+        .focus();
+    harness.run();
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    assert_eq!(harness.state().find(), "");
+    assert_eq!(harness.state().shown_len(), 4);
+    harness.get_by_label("4 records");
+}

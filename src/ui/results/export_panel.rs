@@ -203,8 +203,8 @@ pub fn export_panel_ui(ui: &mut egui::Ui, panel: &mut ExportPanel, source: &Expo
     }
 }
 
-/// "1 record", "1 234 records": a count with thousands separated by spaces.
-pub fn records_text(count: usize) -> String {
+/// "1 234": a count with thousands separated by spaces.
+pub fn grouped_digits(count: usize) -> String {
     let digits = count.to_string();
     let mut grouped = String::new();
     for (i, digit) in digits.chars().enumerate() {
@@ -213,6 +213,12 @@ pub fn records_text(count: usize) -> String {
         }
         grouped.push(digit);
     }
+    grouped
+}
+
+/// "1 record", "1 234 records": a count with thousands separated by spaces.
+pub fn records_text(count: usize) -> String {
+    let grouped = grouped_digits(count);
     if count == 1 {
         format!("{grouped} record")
     } else {

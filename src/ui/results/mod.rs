@@ -4,6 +4,7 @@
 
 pub mod export;
 pub mod export_panel;
+pub mod find;
 pub mod record_view;
 pub mod sort;
 pub mod table;
@@ -14,7 +15,7 @@ use serde_json::Value;
 
 use crate::cli::output::is_annotation;
 pub use export::ExportFormat;
-pub use export_panel::{ExportPanel, ExportStatus, records_text};
+pub use export_panel::{ExportPanel, ExportStatus, grouped_digits, records_text};
 pub use sort::{SortDirection, SortState};
 
 use super::theme;
@@ -56,6 +57,13 @@ pub struct ResultsView {
     column_widths: Vec<f32>,
     columns_generation: u64,
     sort: Option<SortState>,
+    /// Record indices in sort order (all records).
+    sorted: Vec<usize>,
+    /// What is typed in the find box.
+    find: String,
+    /// The records' searchable text, made on the first search.
+    find_index: Option<find::FindIndex>,
+    /// Record indices shown: the sorted ones that match the find text.
     order: Vec<usize>,
     selected: Option<usize>,
     mode: ViewMode,
@@ -99,6 +107,9 @@ impl ResultsView {
                 }
             }
         }
+        if let Some(index) = &mut self.find_index {
+            index.extend(&page);
+        }
         Arc::make_mut(&mut self.records).extend(page);
         if added {
             self.rebuild_columns();
@@ -112,11 +123,15 @@ impl ResultsView {
         self.push_page(records);
     }
 
-    /// Forgets every record, column and the selection (the sort and preferred columns stay).
+    /// Forgets every record, column, the selection and the find text (the sort and preferred
+    /// columns stay).
     pub fn clear(&mut self) {
         self.records = Arc::new(Vec::new());
         self.seen_columns.clear();
+        self.sorted.clear();
         self.order.clear();
+        self.find.clear();
+        self.find_index = None;
         self.selected = None;
         self.pretty_json = None;
         self.mode = ViewMode::Table;
@@ -163,7 +178,37 @@ impl ResultsView {
     }
 
     fn resort(&mut self) {
-        self.order = sort::sorted_order(&self.records, self.sort.as_ref());
+        self.sorted = sort::sorted_order(&self.records, self.sort.as_ref());
+        self.apply_find();
+    }
+
+    /// Recomputes the shown records from the sorted ones and the find text.
+    fn apply_find(&mut self) {
+        self.order = match find::needle(&self.find) {
+            None => self.sorted.clone(),
+            Some(needle) => self
+                .find_index
+                .get_or_insert_with(|| find::FindIndex::new(&self.records))
+                .filter(&self.sorted, &needle),
+        };
+    }
+
+    /// The find text.
+    pub fn find(&self) -> &str {
+        &self.find
+    }
+
+    /// Shows only the records whose cells contain `text` (ignoring case); empty shows all.
+    pub fn set_find(&mut self, text: &str) {
+        if self.find != text {
+            self.find = text.to_owned();
+            self.apply_find();
+        }
+    }
+
+    /// The number of records shown (all of them, or those matching the find text).
+    pub fn shown_len(&self) -> usize {
+        self.order.len()
     }
 
     /// All records, in arrival order.
@@ -204,7 +249,8 @@ impl ResultsView {
         }
     }
 
-    /// Record indices (into [`Self::records`]) in display order.
+    /// Record indices (into [`Self::records`]) in display order, only those matching the
+    /// find text.
     pub fn display_order(&self) -> &[usize] {
         &self.order
     }
@@ -314,6 +360,11 @@ pub fn results_ui(ui: &mut egui::Ui, view: &mut ResultsView) {
         ui.label(egui::RichText::new(text).color(theme::MUTED));
         return;
     }
+    if view.order.is_empty() && view.mode == ViewMode::Table {
+        let text = format!("No record contains “{}”.", view.find.trim());
+        ui.label(egui::RichText::new(text).color(theme::MUTED));
+        return;
+    }
     match view.mode {
         ViewMode::Table => table::table_ui(ui, view),
         ViewMode::Record => record_view::record_form_ui(ui, view),
@@ -321,9 +372,21 @@ pub fn results_ui(ui: &mut egui::Ui, view: &mut ResultsView) {
     }
 }
 
+/// The find box's id (Ctrl+F focuses it).
+const FIND_ID: &str = "results-find";
+
 fn header_ui(ui: &mut egui::Ui, view: &mut ResultsView) {
     ui.horizontal(|ui| {
-        ui.strong(records_text(view.records.len()));
+        let count = if find::needle(&view.find).is_some() {
+            format!(
+                "{} of {}",
+                grouped_digits(view.order.len()),
+                records_text(view.records.len())
+            )
+        } else {
+            records_text(view.records.len())
+        };
+        ui.strong(count);
         if let Some(sort) = &view.sort {
             let direction = match sort.direction {
                 SortDirection::Ascending => "ascending",
@@ -354,16 +417,44 @@ fn header_ui(ui: &mut egui::Ui, view: &mut ResultsView) {
                     enabled,
                     egui::Button::selectable(view.export.open, "Export…"),
                 )
-                .on_hover_text("Save all records as CSV or JSON")
+                .on_hover_text("Save the records shown, in this order, as CSV or JSON")
                 .clicked()
             {
                 view.export.open = !view.export.open;
             }
+            ui.horizontal(|ui| find_ui(ui, view));
         });
     });
 }
 
+/// The find box: filters the records as you type; Esc empties it.
+fn find_ui(ui: &mut egui::Ui, view: &mut ResultsView) {
+    let label = ui.label("Find");
+    let mut text = view.find.clone();
+    let response = ui
+        .add_enabled(
+            !view.records.is_empty(),
+            egui::TextEdit::singleline(&mut text)
+                .id(egui::Id::unique(FIND_ID))
+                .hint_text("in results  Ctrl+F")
+                .desired_width(180.0),
+        )
+        .labelled_by(label.id)
+        .on_hover_text("Shows only the records with a cell containing this text (any case)");
+    // The text edit gives up focus on Esc in the same frame.
+    let focused = response.has_focus() || response.lost_focus();
+    if focused && ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+        text.clear();
+    }
+    view.set_find(&text);
+}
+
 fn handle_keys(ui: &mut egui::Ui, view: &mut ResultsView) {
+    if !view.records.is_empty()
+        && ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::F))
+    {
+        ui.memory_mut(|m| m.request_focus(egui::Id::unique(FIND_ID)));
+    }
     if ui.ctx().text_edit_focused() || view.records.is_empty() {
         return;
     }
