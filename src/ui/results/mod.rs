@@ -422,7 +422,13 @@ fn header_ui(ui: &mut egui::Ui, view: &mut ResultsView) {
             {
                 view.export.open = !view.export.open;
             }
-            ui.horizontal(|ui| find_ui(ui, view));
+            // A box read left to right ("Find", then the field) in this right-to-left row.
+            let size = egui::vec2(230.0, ui.spacing().interact_size.y);
+            ui.allocate_ui_with_layout(
+                size,
+                egui::Layout::left_to_right(egui::Align::Center),
+                |ui| find_ui(ui, view),
+            );
         });
     });
 }
