@@ -440,3 +440,84 @@ fn picking_a_recent_action_fills_its_form_as_it_was() {
     assert!(forms.list.cross_company);
     harness.get_by_label_contains("cross-company=true");
 }
+
+#[test]
+fn a_listed_record_opens_in_update_or_delete_from_the_record_view_and_the_row_menu() {
+    let mut harness = connected_app(DemoConfig::default());
+    let root = service_root(&harness);
+    for (id, description) in [
+        ("ROW1", "Update me from the list"),
+        ("ROW2", "Delete me from the list"),
+    ] {
+        let body = json!({"dataAreaId": "usmf", "CustomerGroupId": id, "Description": description});
+        assert_eq!(
+            send_json("POST", &format!("{root}CustomerGroups"), body),
+            201
+        );
+    }
+    pick_entity(&mut harness, "customergr", "CustomerGroups");
+    {
+        let forms = harness.state_mut().explorer.forms.as_mut().expect("forms");
+        forms.list.raw_mode = true;
+        forms.list.raw_filter = "startswith(CustomerGroupId,'ROW')".into();
+    }
+    click(&mut harness, "Run");
+    wait_until_idle(&mut harness);
+    assert_eq!(harness.state().explorer.results.len(), 2);
+
+    // Record view: Update this record loads it into the update form.
+    harness.get_by_label("Update me from the list").click();
+    harness.step();
+    harness.get_by_label("Record").click();
+    harness.run_steps(2);
+    click(&mut harness, "Update this record");
+    wait_until_idle(&mut harness);
+    assert_eq!(
+        harness.state().state.action,
+        flowbench::ui::ConnectorAction::UpdateRecord
+    );
+    assert!(
+        matches!(harness.state().explorer.outcome, Some(Outcome::Loaded(_))),
+        "{:?}",
+        harness.state().explorer.error
+    );
+    let forms = harness.state().explorer.forms.as_ref().expect("forms");
+    assert_eq!(forms.key.comma_text(), "usmf,ROW1");
+    assert_eq!(
+        forms.update.field("Description").expect("field").text(),
+        "Update me from the list"
+    );
+    // The results are now the loaded record: still a record of the entity.
+    assert!(harness.state().explorer.results.record_actions());
+
+    // Row menu on a fresh listing: Delete this record… asks, then deletes that one.
+    choose_action(&mut harness, "List items");
+    click(&mut harness, "Run");
+    wait_until_idle(&mut harness);
+    harness
+        .get_by_label("Delete me from the list")
+        .click_secondary();
+    harness.run_steps(3);
+    harness.get_by_label("Delete this record…").click();
+    harness.run_steps(3);
+    harness.get_by_label("Delete this record?");
+    harness.get_by_label("Delete").click();
+    wait_until_idle(&mut harness);
+    assert_eq!(
+        get_status(&format!(
+            "{root}CustomerGroups(dataAreaId='usmf',CustomerGroupId='ROW2')"
+        )),
+        404
+    );
+    assert_eq!(
+        get_status(&format!(
+            "{root}CustomerGroups(dataAreaId='usmf',CustomerGroupId='ROW1')"
+        )),
+        200
+    );
+
+    // Results of another entity offer neither.
+    harness.state_mut().state.selected_entity = Some("CustomersV3".into());
+    harness.run_steps(2);
+    assert!(!harness.state().explorer.results.record_actions());
+}

@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::app::LoadedMetadata;
 use super::connection::Connected;
-use super::results::{ResultsView, results_ui};
+use super::results::{RecordRequest, ResultsView, results_ui};
 use super::state::{ConnectorAction, RecentAction, UiState};
 use super::theme;
 use crate::odata::client::ODataError;
@@ -46,6 +46,10 @@ pub struct Explorer {
     pub form_height: Option<f32>,
     /// A failed request the user asked to see in the HTTP trace (taken by the app).
     pub request_to_show: Option<RequestToShow>,
+    /// The entity set of the job under way.
+    job_entity: Option<String>,
+    /// The entity set whose records the results show (none for other results).
+    results_entity: Option<String>,
     /// The body of the last create or update, to tell which field an error names.
     sent: serde_json::Map<String, Value>,
 }
@@ -87,6 +91,8 @@ impl Default for Explorer {
             confirm_delete: false,
             form_height: None,
             request_to_show: None,
+            job_entity: None,
+            results_entity: None,
             sent: serde_json::Map::new(),
         }
     }
@@ -171,6 +177,13 @@ impl Explorer {
     fn finish(&mut self, outcome: Outcome) {
         self.summary = Some(describe(&outcome));
         self.results.set_records(outcome_records(&outcome));
+        self.results_entity = match outcome {
+            Outcome::Record(_)
+            | Outcome::Created(_)
+            | Outcome::Loaded(_)
+            | Outcome::Updated(..) => self.job_entity.clone(),
+            _ => None,
+        };
         if let (Outcome::Loaded(record) | Outcome::Updated(_, record), Some(forms)) =
             (&outcome, &mut self.forms)
             && let Err(problem) = forms.update.load(record)
@@ -198,13 +211,16 @@ impl Explorer {
         self.error = Some(report);
     }
 
-    fn start(&mut self, job: Job) {
+    /// Starts `job`, run for `entity` (none for listing the entity sets).
+    fn start(&mut self, job: Job, entity: Option<&str>) {
+        self.job_entity = entity.map(str::to_owned);
         if let Some(forms) = &mut self.forms {
             forms.create.clear_highlights();
             forms.update.clear_highlights();
         }
         if matches!(job, Job::Listing(_)) {
             self.results.clear();
+            self.results_entity = self.job_entity.clone();
         }
         self.outcome = None;
         self.error = None;
@@ -269,7 +285,7 @@ fn describe(outcome: &Outcome) -> String {
 }
 
 /// Draws the explorer: action bar, the action's form, progress, errors and results.
-pub fn explorer_ui(ui: &mut egui::Ui, explorer: &mut Explorer, cx: ExplorerContext<'_>) {
+pub fn explorer_ui(ui: &mut egui::Ui, explorer: &mut Explorer, mut cx: ExplorerContext<'_>) {
     let entity = cx.state.selected_entity.clone();
     explorer.poll(cx.metadata, entity.as_deref());
     explorer.ensure_forms(cx.metadata, entity.as_deref());
@@ -390,11 +406,54 @@ pub fn explorer_ui(ui: &mut egui::Ui, explorer: &mut Explorer, cx: ExplorerConte
         ui.label(egui::RichText::new(summary).color(theme::SUCCESS));
     }
     ui.add_space(4.0);
+    let writable = explorer.forms.is_some()
+        && entity.is_some()
+        && explorer.results_entity == entity
+        && !explorer.is_busy();
+    explorer.results.set_record_actions(writable);
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_min_width(ui.available_width());
         ui.set_min_height(ui.available_height().max(0.0));
         results_ui(ui, &mut explorer.results);
     });
+    if let Some(request) = explorer.results.take_record_request() {
+        record_request(ui.ctx(), explorer, &mut cx, entity.as_deref(), request);
+    }
+}
+
+/// Opens a record of the results in *Update a record* (loaded) or *Delete a record* (asking
+/// first), its key filled from the record.
+fn record_request(
+    ctx: &egui::Context,
+    explorer: &mut Explorer,
+    cx: &mut ExplorerContext<'_>,
+    entity: Option<&str>,
+    request: RecordRequest,
+) {
+    let (RecordRequest::Update(index) | RecordRequest::Delete(index)) = request;
+    let Some(record) = explorer
+        .results
+        .records()
+        .get(index)
+        .and_then(Value::as_object)
+    else {
+        return;
+    };
+    let record = record.clone();
+    let Some(forms) = explorer.forms.as_mut() else {
+        return;
+    };
+    forms.key.fill_from_record(&record);
+    match request {
+        RecordRequest::Update(_) => {
+            cx.state.action = ConnectorAction::UpdateRecord;
+            start_request(ctx, explorer, cx, entity, FormRequest::Load);
+        }
+        RecordRequest::Delete(_) => {
+            cx.state.action = ConnectorAction::DeleteRecord;
+            explorer.confirm_delete = true;
+        }
+    }
 }
 
 /// The form area of the selected action; returns what the user asked for.

@@ -26,7 +26,7 @@ pub(super) fn start_request(
         let job = Job::one_shot(runtime, ctx.clone(), async move {
             client.entity_sets().await.map(Outcome::Entities)
         });
-        explorer.start(job);
+        explorer.start(job, None);
         return true;
     }
     let (Some(entity), Some(forms)) = (entity.map(str::to_owned), explorer.forms.as_mut()) else {
@@ -36,11 +36,12 @@ pub(super) fn start_request(
     let prepared = prepare(action, request, forms, &client, &entity, &mut sent);
     match prepared {
         Ok(Prepared::Listing(url, all_pages)) => {
-            explorer.start(Job::listing(runtime, ctx.clone(), client, url, all_pages));
+            let job = Job::listing(runtime, ctx.clone(), client, url, all_pages);
+            explorer.start(job, Some(&entity));
             true
         }
         Ok(Prepared::OneShot(work)) => {
-            explorer.start(Job::one_shot(runtime, ctx.clone(), work));
+            explorer.start(Job::one_shot(runtime, ctx.clone(), work), Some(&entity));
             explorer.sent = sent;
             true
         }

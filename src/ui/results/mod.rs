@@ -46,6 +46,15 @@ impl ViewMode {
     }
 }
 
+/// What the user asked to do with one record, for the explorer to carry out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordRequest {
+    /// Open the record in *Update a record*, loaded.
+    Update(usize),
+    /// Ask to delete the record (*Delete a record*, with its confirmation).
+    Delete(usize),
+}
+
 /// State of the results area: records, columns, sort, selection, view mode and export.
 #[derive(Debug, Default)]
 pub struct ResultsView {
@@ -71,6 +80,9 @@ pub struct ResultsView {
     pretty_json: Option<(usize, String)>,
     last_copied: Option<String>,
     empty_text: Option<String>,
+    /// Whether the records can be updated and deleted from here (they are entity records).
+    record_actions: bool,
+    record_request: Option<RecordRequest>,
     /// The export strip.
     pub export: ExportPanel,
 }
@@ -148,6 +160,29 @@ impl ResultsView {
     /// Key fields of the entity: their values are shown in monospace.
     pub fn set_key_columns(&mut self, columns: Vec<String>) {
         self.key_columns = columns;
+    }
+
+    /// Offers *Update this record* and *Delete this record…* (in the record view and the row
+    /// menu) when the records are those of an entity that can be written.
+    pub fn set_record_actions(&mut self, enabled: bool) {
+        self.record_actions = enabled;
+    }
+
+    /// Whether update and delete are offered on the records.
+    pub fn record_actions(&self) -> bool {
+        self.record_actions
+    }
+
+    /// What the user asked to do with a record since the last call.
+    pub fn take_record_request(&mut self) -> Option<RecordRequest> {
+        self.record_request.take()
+    }
+
+    /// Asks for `request` (as the buttons do).
+    pub fn request_record(&mut self, request: RecordRequest) {
+        if self.record_actions {
+            self.record_request = Some(request);
+        }
     }
 
     /// The text shown when there are no records (a default otherwise).

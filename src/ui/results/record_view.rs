@@ -4,7 +4,7 @@
 use egui::RichText;
 use serde_json::Value;
 
-use super::{ResultsView, ViewMode};
+use super::{RecordRequest, ResultsView, ViewMode};
 use crate::cli::output::{cell_text, is_annotation};
 use crate::ui::theme;
 
@@ -35,6 +35,19 @@ fn navigation_ui(ui: &mut egui::Ui, view: &mut ResultsView) {
             .clicked()
         {
             view.move_selection(1);
+        }
+        if let (true, Some(index)) = (view.record_actions(), view.selected_index()) {
+            ui.separator();
+            if ui
+                .button("Update this record")
+                .on_hover_text("Opens it in Update a record, with its current values")
+                .clicked()
+            {
+                view.request_record(RecordRequest::Update(index));
+            }
+            if ui.button("Delete this record…").clicked() {
+                view.request_record(RecordRequest::Delete(index));
+            }
         }
     });
 }

@@ -6,7 +6,7 @@ use egui_extras::{Column, TableBuilder};
 use serde_json::Value;
 
 use super::sort::{self, SortDirection, field_of};
-use super::{ResultsView, ViewMode, pretty_json};
+use super::{RecordRequest, ResultsView, ViewMode, pretty_json};
 use crate::cli::output::cell_text;
 use crate::ui::theme;
 
@@ -22,6 +22,7 @@ enum TableAction {
     Sort(String),
     CopyCell(String),
     CopyRow(usize),
+    Record(RecordRequest),
 }
 
 /// Draws the table of `view`'s records in display order.
@@ -45,6 +46,7 @@ pub fn table_ui(ui: &mut egui::Ui, view: &mut ResultsView) {
     let order = &view.order;
     let columns = &view.columns;
     let key_columns = &view.key_columns;
+    let record_actions = view.record_actions;
     let selected = view.selected;
     let current_sort = view.sort.as_ref();
 
@@ -110,6 +112,21 @@ pub fn table_ui(ui: &mut egui::Ui, view: &mut ResultsView) {
                                     actions.push(TableAction::Open(index));
                                     ui.close();
                                 }
+                                if record_actions {
+                                    ui.separator();
+                                    if ui.button("Update this record").clicked() {
+                                        actions.push(TableAction::Record(RecordRequest::Update(
+                                            index,
+                                        )));
+                                        ui.close();
+                                    }
+                                    if ui.button("Delete this record…").clicked() {
+                                        actions.push(TableAction::Record(RecordRequest::Delete(
+                                            index,
+                                        )));
+                                        ui.close();
+                                    }
+                                }
                             });
                         }
                         let response = row.response();
@@ -137,6 +154,7 @@ fn apply(ui: &egui::Ui, view: &mut ResultsView, action: TableAction) {
             view.scroll_to_selected = view.selected.is_some();
         }
         TableAction::CopyCell(text) => view.copy(ui.ctx(), text),
+        TableAction::Record(request) => view.request_record(request),
         TableAction::CopyRow(index) => {
             if let Some(record) = view.records.get(index) {
                 let text = pretty_json(record);
