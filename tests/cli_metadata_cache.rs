@@ -78,15 +78,20 @@ fn has_customers(cache: &MetadataCache, root: &str) -> bool {
         .is_some()
 }
 
-#[test]
-fn saved_instances_revalidate_the_cached_metadata_with_its_etag() {
+/// A small demo instance, its service root and an empty home for the binary.
+fn demo_and_home() -> (DemoThread, String, tempfile::TempDir) {
     let demo = DemoThread::start(DemoConfig {
         rows: 5,
         ..DemoConfig::default()
     })
     .unwrap();
     let root = demo.service_root().to_owned();
-    let home = tempfile::tempdir().unwrap();
+    (demo, root, tempfile::tempdir().unwrap())
+}
+
+#[test]
+fn saved_instances_revalidate_the_cached_metadata_with_its_etag() {
+    let (demo, root, home) = demo_and_home();
     let cache = MetadataCache::new(home.path().join("cache/flowbench/metadata"));
     let key = first_customer_key(&root);
     let get = || {
@@ -138,13 +143,7 @@ fn saved_instances_revalidate_the_cached_metadata_with_its_etag() {
 
 #[test]
 fn service_root_urls_are_not_cached() {
-    let demo = DemoThread::start(DemoConfig {
-        rows: 5,
-        ..DemoConfig::default()
-    })
-    .unwrap();
-    let root = demo.service_root().to_owned();
-    let home = tempfile::tempdir().unwrap();
+    let (demo, root, home) = demo_and_home();
     let key = first_customer_key(&root);
     let output = flowbench(
         home.path(),
