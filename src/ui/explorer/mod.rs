@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::app::LoadedMetadata;
 use super::connection::Connected;
-use super::results::{RecordRequest, ResultsView, results_ui};
+use super::results::{ResultsView, results_ui};
 use super::state::{ConnectorAction, RecentAction, UiState};
 use super::theme;
 use crate::odata::client::ODataError;
@@ -21,7 +21,7 @@ use error_panel::ErrorPanelAction;
 use error_report::ErrorReport;
 use forms::{EntityForms, FormRequest, entity_form_ui};
 use jobs::{Job, JobEvent, Outcome};
-use requests::start_request;
+use requests::{record_request, start_request};
 
 /// Transient state of the explorer: the forms of the selected entity, the job under way and
 /// what the last one produced.
@@ -418,41 +418,6 @@ pub fn explorer_ui(ui: &mut egui::Ui, explorer: &mut Explorer, mut cx: ExplorerC
     });
     if let Some(request) = explorer.results.take_record_request() {
         record_request(ui.ctx(), explorer, &mut cx, entity.as_deref(), request);
-    }
-}
-
-/// Opens a record of the results in *Update a record* (loaded) or *Delete a record* (asking
-/// first), its key filled from the record.
-fn record_request(
-    ctx: &egui::Context,
-    explorer: &mut Explorer,
-    cx: &mut ExplorerContext<'_>,
-    entity: Option<&str>,
-    request: RecordRequest,
-) {
-    let (RecordRequest::Update(index) | RecordRequest::Delete(index)) = request;
-    let Some(record) = explorer
-        .results
-        .records()
-        .get(index)
-        .and_then(Value::as_object)
-    else {
-        return;
-    };
-    let record = record.clone();
-    let Some(forms) = explorer.forms.as_mut() else {
-        return;
-    };
-    forms.key.fill_from_record(&record);
-    match request {
-        RecordRequest::Update(_) => {
-            cx.state.action = ConnectorAction::UpdateRecord;
-            start_request(ctx, explorer, cx, entity, FormRequest::Load);
-        }
-        RecordRequest::Delete(_) => {
-            cx.state.action = ConnectorAction::DeleteRecord;
-            explorer.confirm_delete = true;
-        }
     }
 }
 

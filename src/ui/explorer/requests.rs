@@ -7,6 +7,7 @@ use super::forms::{EntityForms, FormRequest};
 use super::jobs::{Job, Outcome};
 use super::{Explorer, ExplorerContext};
 use crate::odata::client::{ODataClient, ODataError};
+use crate::ui::results::RecordRequest;
 use crate::ui::state::ConnectorAction;
 
 /// Builds the request from the form and starts it; returns whether one was sent.
@@ -147,6 +148,41 @@ fn prepare(
         }
         (ConnectorAction::DeleteRecord, _) | (ConnectorAction::ListEntities, _) => {
             Err("Nothing to run".to_owned())
+        }
+    }
+}
+
+/// Opens a record of the results in *Update a record* (loaded) or *Delete a record* (asking
+/// first), its key filled from the record.
+pub(super) fn record_request(
+    ctx: &egui::Context,
+    explorer: &mut Explorer,
+    cx: &mut ExplorerContext<'_>,
+    entity: Option<&str>,
+    request: RecordRequest,
+) {
+    let (RecordRequest::Update(index) | RecordRequest::Delete(index)) = request;
+    let Some(record) = explorer
+        .results
+        .records()
+        .get(index)
+        .and_then(Value::as_object)
+    else {
+        return;
+    };
+    let record = record.clone();
+    let Some(forms) = explorer.forms.as_mut() else {
+        return;
+    };
+    forms.key.fill_from_record(&record);
+    match request {
+        RecordRequest::Update(_) => {
+            cx.state.action = ConnectorAction::UpdateRecord;
+            start_request(ctx, explorer, cx, entity, FormRequest::Load);
+        }
+        RecordRequest::Delete(_) => {
+            cx.state.action = ConnectorAction::DeleteRecord;
+            explorer.confirm_delete = true;
         }
     }
 }
