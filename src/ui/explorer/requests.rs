@@ -1,5 +1,5 @@
-//! Turns the selected action's form into a request (checked client-side first) and starts
-//! it as a background job.
+//! Turns the selected action's form (or a listed record, for update and delete) into a
+//! request, checked client-side first, and starts it as a background job.
 
 use serde_json::Value;
 
