@@ -521,3 +521,52 @@ fn a_listed_record_opens_in_update_or_delete_from_the_record_view_and_the_row_me
     harness.run_steps(2);
     assert!(!harness.state().explorer.results.record_actions());
 }
+
+#[test]
+fn create_a_copy_of_a_listed_record_then_change_its_key() {
+    let mut harness = connected_app(DemoConfig::default());
+    let root = service_root(&harness);
+    let body = json!({"dataAreaId": "usmf", "CustomerGroupId": "CPY1", "Description": "Copy me", "PaymentTermId": "Net30"});
+    assert_eq!(
+        send_json("POST", &format!("{root}CustomerGroups"), body),
+        201
+    );
+    pick_entity(&mut harness, "customergr", "CustomerGroups");
+    {
+        let forms = harness.state_mut().explorer.forms.as_mut().expect("forms");
+        forms.list.raw_mode = true;
+        forms.list.raw_filter = "CustomerGroupId eq 'CPY1'".into();
+    }
+    click(&mut harness, "Run");
+    wait_until_idle(&mut harness);
+
+    harness.get_by_label("Copy me").click_secondary();
+    harness.run_steps(3);
+    harness.get_by_label("Create a copy").click();
+    harness.run_steps(3);
+    assert_eq!(
+        harness.state().state.action,
+        flowbench::ui::ConnectorAction::CreateRecord
+    );
+    let forms = harness.state().explorer.forms.as_ref().expect("forms");
+    assert_eq!(
+        forms.create.field("Description").expect("field").text(),
+        "Copy me"
+    );
+    assert_eq!(
+        forms.create.field("PaymentTermId").expect("field").text(),
+        "Net30"
+    );
+
+    {
+        let forms = harness.state_mut().explorer.forms.as_mut().expect("forms");
+        assert!(forms.create.set_text("CustomerGroupId", "CPY2"));
+    }
+    click(&mut harness, "Create");
+    wait_until_idle(&mut harness);
+    let copy = get_json(&format!(
+        "{root}CustomerGroups(dataAreaId='usmf',CustomerGroupId='CPY2')"
+    ));
+    assert_eq!(copy["Description"], "Copy me");
+    assert_eq!(copy["PaymentTermId"], "Net30");
+}

@@ -161,7 +161,8 @@ pub(super) fn record_request(
     entity: Option<&str>,
     request: RecordRequest,
 ) {
-    let (RecordRequest::Update(index) | RecordRequest::Delete(index)) = request;
+    let (RecordRequest::Update(index) | RecordRequest::Delete(index) | RecordRequest::Copy(index)) =
+        request;
     let Some(record) = explorer
         .results
         .records()
@@ -183,6 +184,10 @@ pub(super) fn record_request(
         RecordRequest::Delete(_) => {
             cx.state.action = ConnectorAction::DeleteRecord;
             explorer.confirm_delete = true;
+        }
+        RecordRequest::Copy(_) => {
+            forms.create.prefill(&record);
+            cx.state.action = ConnectorAction::CreateRecord;
         }
     }
 }

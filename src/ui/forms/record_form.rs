@@ -207,6 +207,19 @@ impl RecordForm {
         Ok(())
     }
 
+    /// Fills the editable fields from `record` (a copy to create a similar record); the
+    /// fields read-only in this form stay empty, no original is remembered.
+    pub fn prefill(&mut self, record: &Map<String, Json>) {
+        for field in &mut self.fields {
+            match record.get(field.name()).filter(|_| !field.spec.read_only) {
+                Some(json) => field.set_json(json),
+                None => field.set_text(""),
+            }
+            field.error = None;
+            field.highlight = false;
+        }
+    }
+
     /// The `@odata.etag` of the loaded record, for `If-Match`.
     pub fn etag(&self) -> Option<&str> {
         self.etag.as_deref()

@@ -310,6 +310,24 @@ fn read_only_fields_depend_on_create_or_update() {
 }
 
 #[test]
+fn prefill_copies_editable_values_and_leaves_read_only_fields_empty() {
+    let model = model();
+    let mut create = RecordForm::create(&model, "DirParameters").expect("form");
+    let editable = create
+        .fields()
+        .iter()
+        .find(|f| !f.spec.read_only && f.spec.is_text())
+        .expect("an editable text field")
+        .name()
+        .to_owned();
+    let record = json!({"Key": 7, editable.clone(): "copied", "@odata.etag": "W/\"1\""});
+    create.prefill(record.as_object().expect("object"));
+    assert_eq!(create.field(&editable).expect("field").text(), "copied");
+    assert_eq!(create.field("Key").expect("key").text(), "");
+    assert!(!create.is_loaded(), "a copy is not a loaded record");
+}
+
+#[test]
 fn search_and_only_required_filter_the_fields() {
     let model = model();
     let mut form = RecordForm::create(&model, SET).expect("form");

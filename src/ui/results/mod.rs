@@ -53,6 +53,8 @@ pub enum RecordRequest {
     Update(usize),
     /// Ask to delete the record (*Delete a record*, with its confirmation).
     Delete(usize),
+    /// Open *Create a record* filled with the record's values.
+    Copy(usize),
 }
 
 /// State of the results area: records, columns, sort, selection, view mode and export.

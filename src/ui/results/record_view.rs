@@ -45,6 +45,13 @@ fn navigation_ui(ui: &mut egui::Ui, view: &mut ResultsView) {
             {
                 view.request_record(RecordRequest::Update(index));
             }
+            if ui
+                .button("Create a copy")
+                .on_hover_text("Opens Create a record filled with its values")
+                .clicked()
+            {
+                view.request_record(RecordRequest::Copy(index));
+            }
             if ui.button("Delete this record…").clicked() {
                 view.request_record(RecordRequest::Delete(index));
             }

@@ -120,6 +120,11 @@ pub fn table_ui(ui: &mut egui::Ui, view: &mut ResultsView) {
                                         )));
                                         ui.close();
                                     }
+                                    if ui.button("Create a copy").clicked() {
+                                        actions
+                                            .push(TableAction::Record(RecordRequest::Copy(index)));
+                                        ui.close();
+                                    }
                                     if ui.button("Delete this record…").clicked() {
                                         actions.push(TableAction::Record(RecordRequest::Delete(
                                             index,
