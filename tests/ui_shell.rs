@@ -279,3 +279,28 @@ fn recent_actions_keep_their_inputs_across_a_restart_and_older_state_still_loads
     assert_eq!(restored.recent.len(), 2);
     assert!(restored.recent.iter().all(|r| r.inputs.is_none()));
 }
+
+#[test]
+fn f1_and_the_shortcuts_button_show_the_keyboard_shortcuts() {
+    let mut harness = harness();
+    assert!(harness.query_by_label("Keyboard shortcuts").is_none());
+    harness.key_press(egui::Key::F1);
+    harness.run();
+    assert!(harness.state().state.shortcuts_open);
+    harness.get_by_label("Keyboard shortcuts");
+    for (keys, what) in flowbench::ui::shortcuts::SHORTCUTS {
+        // Some keys are also hinted elsewhere (Ctrl+Enter next to the Run button).
+        assert!(harness.query_all_by_label(keys).count() >= 1, "{keys}");
+        harness.get_by_label(what);
+    }
+    harness.key_press(egui::Key::F1);
+    harness.run();
+    assert!(harness.query_by_label("Keyboard shortcuts").is_none());
+
+    harness.get_by_label("Shortcuts").click();
+    harness.run();
+    harness.get_by_label("Find in the results");
+    harness.get_by_label("Shortcuts").click();
+    harness.run();
+    assert!(!harness.state().state.shortcuts_open);
+}

@@ -12,6 +12,7 @@ use super::entity_picker::{ENTITY_SEARCH_ID, EntityPicker};
 use super::environments::EnvironmentDiscovery;
 use super::explorer::{Explorer, ExplorerContext, RequestToShow};
 use super::remove_instance::{RemoveInstanceDialog, remove_instance_ui};
+use super::shortcuts::shortcuts_window_ui;
 use super::sign_in::{SignInOutcome, sign_in_ui};
 use super::state::UiState;
 use super::trace_panel::{TracePanel, trace_panel_ui};
@@ -249,6 +250,7 @@ impl FlowbenchApp {
         {
             self.remove_instance.instance = Some(name.clone());
         }
+        shortcuts_window_ui(ui.ctx(), &mut self.state.shortcuts_open);
         let secrets = self.sign_in_settings.secrets.as_ref();
         if let Some(name) = add_instance_ui(ui.ctx(), &mut self.add_instance, secrets) {
             self.reload_saved_instances();
@@ -291,6 +293,9 @@ impl FlowbenchApp {
         let toggle_trace = ctx.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::J));
         if toggle_trace {
             self.state.trace_open = !self.state.trace_open;
+        }
+        if ctx.input_mut(|i| i.consume_key(egui::Modifiers::NONE, egui::Key::F1)) {
+            self.state.shortcuts_open = !self.state.shortcuts_open;
         }
     }
 }

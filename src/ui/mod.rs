@@ -11,6 +11,7 @@ pub mod explorer;
 pub mod forms;
 pub mod remove_instance;
 pub mod results;
+pub mod shortcuts;
 mod side_panel;
 pub mod sign_in;
 mod state;

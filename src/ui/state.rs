@@ -115,6 +115,9 @@ pub struct UiState {
     /// Inputs of a recent action just picked, for the form once it is built.
     #[serde(skip)]
     pub pending_inputs: Option<FormInputs>,
+    /// The keyboard shortcuts window is open.
+    #[serde(skip)]
+    pub shortcuts_open: bool,
 }
 
 /// How many recent actions are remembered.
@@ -191,6 +194,7 @@ impl Default for UiState {
             recent: Vec::new(),
             instance: super::connection::InstanceChoice::Demo,
             pending_inputs: None,
+            shortcuts_open: false,
         }
     }
 }

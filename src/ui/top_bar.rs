@@ -53,6 +53,13 @@ pub fn top_bar_ui(
         let mut events = instance_picker_ui(ui, connection, &state.instance, &instances);
         events.picked = entity_picker_ui(ui, picker, &mut state.entity_query, index);
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            if ui
+                .selectable_label(state.shortcuts_open, "Shortcuts")
+                .on_hover_text("Keyboard shortcuts (F1)")
+                .clicked()
+            {
+                state.shortcuts_open = !state.shortcuts_open;
+            }
             let theme_label = if state.dark_mode {
                 "Light theme"
             } else {
