@@ -44,6 +44,28 @@ fn get_list_of_entities_lists_every_entity_set_of_the_service_document() {
     assert_eq!(names, expected);
     assert!(names.contains(&"CustomersV3".to_owned()));
     harness.get_by_label(&format!("{} entity sets", expected.len()));
+
+    // A row's menu lists that entity's items.
+    assert!(harness.state().explorer.results.entity_rows());
+    assert!(!harness.state().explorer.results.record_actions());
+    // Its name and url cells read the same: either opens the menu.
+    harness
+        .query_all_by_label("SalesOrderLines")
+        .next()
+        .expect("a row")
+        .click_secondary();
+    harness.run_steps(3);
+    harness.get_by_label("List items of this entity").click();
+    harness.run_steps(3);
+    assert_eq!(
+        harness.state().state.selected_entity.as_deref(),
+        Some("SalesOrderLines")
+    );
+    assert_eq!(
+        harness.state().state.action,
+        flowbench::ui::ConnectorAction::ListItems
+    );
+    harness.get_by_label_contains("GET http://127.0.0.1");
 }
 
 #[test]

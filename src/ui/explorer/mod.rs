@@ -177,6 +177,8 @@ impl Explorer {
     fn finish(&mut self, outcome: Outcome) {
         self.summary = Some(describe(&outcome));
         self.results.set_records(outcome_records(&outcome));
+        self.results
+            .set_entity_rows(matches!(outcome, Outcome::Entities(_)));
         self.results_entity = match outcome {
             Outcome::Record(_)
             | Outcome::Created(_)

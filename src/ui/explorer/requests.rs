@@ -161,8 +161,10 @@ pub(super) fn record_request(
     entity: Option<&str>,
     request: RecordRequest,
 ) {
-    let (RecordRequest::Update(index) | RecordRequest::Delete(index) | RecordRequest::Copy(index)) =
-        request;
+    let (RecordRequest::Update(index)
+    | RecordRequest::Delete(index)
+    | RecordRequest::Copy(index)
+    | RecordRequest::OpenEntity(index)) = request;
     let Some(record) = explorer
         .results
         .records()
@@ -172,6 +174,15 @@ pub(super) fn record_request(
         return;
     };
     let record = record.clone();
+    if let RecordRequest::OpenEntity(_) = request {
+        // A row of Get list of entities: list that entity's items.
+        if let Some(name) = record.get("name").and_then(Value::as_str) {
+            cx.state.entity_query = name.to_owned();
+            cx.state.selected_entity = Some(name.to_owned());
+            cx.state.action = ConnectorAction::ListItems;
+        }
+        return;
+    }
     let Some(forms) = explorer.forms.as_mut() else {
         return;
     };
@@ -189,5 +200,6 @@ pub(super) fn record_request(
             forms.create.prefill(&record);
             cx.state.action = ConnectorAction::CreateRecord;
         }
+        RecordRequest::OpenEntity(_) => {}
     }
 }

@@ -55,6 +55,8 @@ pub enum RecordRequest {
     Delete(usize),
     /// Open *Create a record* filled with the record's values.
     Copy(usize),
+    /// The row names an entity set (Get list of entities): list its items.
+    OpenEntity(usize),
 }
 
 /// State of the results area: records, columns, sort, selection, view mode and export.
@@ -84,6 +86,8 @@ pub struct ResultsView {
     empty_text: Option<String>,
     /// Whether the records can be updated and deleted from here (they are entity records).
     record_actions: bool,
+    /// Whether the rows are the service's entity sets (each can be opened).
+    entity_rows: bool,
     record_request: Option<RecordRequest>,
     /// The export strip.
     pub export: ExportPanel,
@@ -146,6 +150,7 @@ impl ResultsView {
         self.order.clear();
         self.find.clear();
         self.find_index = None;
+        self.entity_rows = false;
         self.selected = None;
         self.pretty_json = None;
         self.mode = ViewMode::Table;
@@ -170,6 +175,17 @@ impl ResultsView {
         self.record_actions = enabled;
     }
 
+    /// Marks the rows as the service's entity sets (from Get list of entities): each offers
+    /// *List items of this entity*. Cleared with the records.
+    pub fn set_entity_rows(&mut self, entity_rows: bool) {
+        self.entity_rows = entity_rows;
+    }
+
+    /// Whether the rows are entity sets.
+    pub fn entity_rows(&self) -> bool {
+        self.entity_rows
+    }
+
     /// Whether update and delete are offered on the records.
     pub fn record_actions(&self) -> bool {
         self.record_actions
@@ -180,9 +196,13 @@ impl ResultsView {
         self.record_request.take()
     }
 
-    /// Asks for `request` (as the buttons do).
+    /// Asks for `request` (as the buttons do), when the rows offer it.
     pub fn request_record(&mut self, request: RecordRequest) {
-        if self.record_actions {
+        let offered = match request {
+            RecordRequest::OpenEntity(_) => self.entity_rows,
+            _ => self.record_actions,
+        };
+        if offered {
             self.record_request = Some(request);
         }
     }

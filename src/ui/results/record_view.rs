@@ -36,6 +36,11 @@ fn navigation_ui(ui: &mut egui::Ui, view: &mut ResultsView) {
         {
             view.move_selection(1);
         }
+        if let (true, Some(index)) = (view.entity_rows(), view.selected_index())
+            && ui.button("List items of this entity").clicked()
+        {
+            view.request_record(RecordRequest::OpenEntity(index));
+        }
         if let (true, Some(index)) = (view.record_actions(), view.selected_index()) {
             ui.separator();
             if ui

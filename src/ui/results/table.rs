@@ -47,6 +47,7 @@ pub fn table_ui(ui: &mut egui::Ui, view: &mut ResultsView) {
     let columns = &view.columns;
     let key_columns = &view.key_columns;
     let record_actions = view.record_actions;
+    let entity_rows = view.entity_rows;
     let selected = view.selected;
     let current_sort = view.sort.as_ref();
 
@@ -110,6 +111,12 @@ pub fn table_ui(ui: &mut egui::Ui, view: &mut ResultsView) {
                                 }
                                 if ui.button("Open record").clicked() {
                                     actions.push(TableAction::Open(index));
+                                    ui.close();
+                                }
+                                if entity_rows && ui.button("List items of this entity").clicked() {
+                                    actions.push(TableAction::Record(RecordRequest::OpenEntity(
+                                        index,
+                                    )));
                                     ui.close();
                                 }
                                 if record_actions {
