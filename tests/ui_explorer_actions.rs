@@ -439,6 +439,12 @@ fn picking_a_recent_action_fills_its_form_as_it_was() {
     assert_eq!(forms.list.top, "5");
     assert!(forms.list.cross_company);
     harness.get_by_label_contains("cross-company=true");
+
+    // Clear forgets them (and what their forms held).
+    click(&mut harness, "Clear");
+    harness.run_steps(2);
+    assert!(harness.state().state.recent.is_empty());
+    harness.get_by_label("No recent actions yet");
 }
 
 #[test]

@@ -24,7 +24,17 @@ pub fn side_panel_ui(ui: &mut egui::Ui, state: &mut UiState, metadata: Option<&L
     }
     ui.add_space(12.0);
     ui.separator();
-    ui.strong("Recent");
+    ui.horizontal(|ui| {
+        ui.strong("Recent");
+        if !state.recent.is_empty()
+            && ui
+                .small_button("Clear")
+                .on_hover_text("Forget the recent actions and what their forms held")
+                .clicked()
+        {
+            state.recent.clear();
+        }
+    });
     if state.recent.is_empty() {
         ui.label(egui::RichText::new("No recent actions yet").color(theme::MUTED));
     }
