@@ -376,6 +376,22 @@ fn dragging_the_handle_under_the_form_resizes_it_and_a_double_click_resets_it() 
     harness.run_steps(3);
     assert_eq!(harness.state().explorer.form_height, None);
     assert!((splitter(&harness).rect().center().y - before.center().y).abs() < 1.0);
+
+    // Keyboard: focused, Down moves it down a step, Up back, Home resets.
+    splitter(&harness).focus();
+    harness.run();
+    harness.key_press(egui::Key::ArrowDown);
+    harness.run();
+    let lower = splitter(&harness).rect().center().y;
+    assert!((lower - before.center().y - 24.0).abs() < 1.0, "{lower}");
+    harness.key_press(egui::Key::ArrowUp);
+    harness.key_press(egui::Key::ArrowUp);
+    harness.run();
+    let higher = splitter(&harness).rect().center().y;
+    assert!((before.center().y - higher - 24.0).abs() < 1.0, "{higher}");
+    harness.key_press(egui::Key::Home);
+    harness.run();
+    assert_eq!(harness.state().explorer.form_height, None);
 }
 
 fn splitter<'h>(harness: &'h Harness<'_, FlowbenchApp>) -> egui_kittest::Node<'h> {

@@ -1,8 +1,11 @@
-//! The drag handle between the form and the results: drag it to give the form more or less
-//! height; double-click it (or its menu's *Automatic height*) to return to the automatic height.
+//! The drag handle between the form and the results: drag it (or focus it and press Up /
+//! Down) to give the form more or less height; double-click it, press Home or use its menu's
+//! *Automatic height* to return to the automatic height.
 
 /// What the handle is called (tooltip and accessibility label).
 pub const SPLITTER_LABEL: &str = "Resize the form";
+/// How far one Up or Down key press moves the handle, in points.
+const KEY_STEP: f32 = 24.0;
 
 /// The form's height limit: the one the user dragged to, else half the room (at least 160
 /// points); always within `80..=room - 120` so that the results keep a few rows.
@@ -20,7 +23,8 @@ pub fn form_splitter_ui(ui: &mut egui::Ui, chosen: &mut Option<f32>, form_top: f
     let response = response
         .on_hover_cursor(egui::CursorIcon::ResizeVertical)
         .on_hover_text(
-            "Drag to resize the form; double-click or right-click for the automatic height",
+            "Drag (or Tab to it, then Up / Down) to resize the form; double-click, Home or \
+             right-click for the automatic height",
         );
     let mut reset = response.double_clicked();
     response.context_menu(|ui| {
@@ -32,6 +36,32 @@ pub fn form_splitter_ui(ui: &mut egui::Ui, chosen: &mut Option<f32>, form_top: f
             ui.close();
         }
     });
+    // Keyboard: Tab to the handle, then Up / Down move it (Home: automatic height).
+    let current = rect.top() - ui.spacing().item_spacing.y - form_top;
+    if response.has_focus() {
+        // Keep the focus on the handle when Up / Down are pressed (egui moves it otherwise).
+        let filter = egui::EventFilter {
+            vertical_arrows: true,
+            ..Default::default()
+        };
+        ui.memory_mut(|m| m.set_focus_lock_filter(response.id, filter));
+        let (up, down, home) = ui.input_mut(|i| {
+            (
+                i.consume_key(egui::Modifiers::NONE, egui::Key::ArrowUp),
+                i.consume_key(egui::Modifiers::NONE, egui::Key::ArrowDown),
+                i.consume_key(egui::Modifiers::NONE, egui::Key::Home),
+            )
+        });
+        reset |= home;
+        let step = match (up, down) {
+            (true, false) => -KEY_STEP,
+            (false, true) => KEY_STEP,
+            _ => 0.0,
+        };
+        if step != 0.0 {
+            *chosen = Some(form_max_height(Some(current + step), room));
+        }
+    }
     if reset {
         *chosen = None;
     } else if response.dragged()
