@@ -44,13 +44,19 @@ impl ErrorReport {
                 ODataError::Token(_) => "Sign-in failed",
                 _ => "Request failed",
             };
+            // A request that got no answer is still in the trace (with its network error).
+            let request = match error {
+                ODataError::Network { method, url, .. }
+                | ODataError::Interrupted { method, url, .. } => Some(format!("{method} {url}")),
+                _ => None,
+            };
             return Self {
                 title: title.to_owned(),
                 status: None,
                 message: error.to_string(),
                 infolog: Vec::new(),
                 details: Vec::new(),
-                request: None,
+                request,
                 field: None,
             };
         };
@@ -266,6 +272,23 @@ mod tests {
         let error = ODataError::Cancelled;
         let report = ErrorReport::new(&error, &fields());
         assert_eq!(report.title, "Cancelled");
+        assert_eq!(report.field, None);
+        assert_eq!(report.request, None);
+
+        let refused = ODataError::Network {
+            method: "GET".into(),
+            url: "http://127.0.0.1:9/data/CustomersV3".into(),
+            kind: crate::odata::client::NetworkErrorKind::Connect,
+            message: "connection refused".into(),
+        };
+        let report = ErrorReport::new(&refused, &fields());
+        assert_eq!(report.title, "Network error");
+        assert_eq!(report.status, None);
+        assert_eq!(
+            report.request.as_deref(),
+            Some("GET http://127.0.0.1:9/data/CustomersV3"),
+            "Show request finds it in the trace"
+        );
         assert_eq!(report.field, None);
     }
 
