@@ -207,3 +207,32 @@ fn copy_buttons_give_the_url_a_curl_command_without_the_token_and_the_body() {
         Some(r#"{"error":{"code":"","message":"The record was changed"}}"#)
     );
 }
+
+#[test]
+fn errors_only_lists_error_statuses_and_requests_without_an_answer() {
+    let trace = filled_trace();
+    trace.record(entry(
+        "GET",
+        "http://127.0.0.1:9/data/Unreachable",
+        None,
+        None,
+    ));
+    let mut harness = harness_for(TracePanel::new(trace));
+    assert_eq!(harness.state().listed().len(), 3);
+    harness.get_by_label_contains("200 GET");
+
+    harness
+        .get_by_role_and_label(Role::CheckBox, "Errors only (2)")
+        .click();
+    harness.run();
+    assert!(harness.state().errors_only);
+    let listed: Vec<Option<u16>> = harness
+        .state()
+        .listed()
+        .iter()
+        .map(|&i| harness.state().entries()[i].status)
+        .collect();
+    assert_eq!(listed, [None, Some(412)], "newest first");
+    assert!(harness.query_by_label_contains("200 GET").is_none());
+    harness.get_by_label_contains("412 PATCH");
+}

@@ -21,6 +21,8 @@ pub struct TracePanel {
     selected: Option<u64>,
     /// The list scrolls to the selected entry on the next frame.
     scroll_to_selected: bool,
+    /// Only failed exchanges are listed.
+    pub errors_only: bool,
     /// The text of the last copy (URL, cURL command or body), for tests and the status line.
     last_copied: Option<String>,
     pretty_bodies: Option<(u64, Option<String>, Option<String>)>,
@@ -37,6 +39,7 @@ impl TracePanel {
             entries: Vec::new(),
             selected: None,
             scroll_to_selected: false,
+            errors_only: false,
             last_copied: None,
             pretty_bodies: None,
         }
@@ -76,6 +79,13 @@ impl TracePanel {
     /// The newest entry (from the last snapshot), e.g. for the status bar.
     pub fn latest(&self) -> Option<&TraceEntry> {
         self.entries.first()
+    }
+
+    /// Positions (in [`Self::entries`]) of the listed entries: all, or the failed ones.
+    pub fn listed(&self) -> Vec<usize> {
+        (0..self.entries.len())
+            .filter(|&i| !self.errors_only || is_failure(&self.entries[i]))
+            .collect()
     }
 
     /// Entries newest first, as last drawn.
@@ -216,6 +226,11 @@ fn entry_job(ui: &egui::Ui, entry: &TraceEntry) -> LayoutJob {
     job
 }
 
+/// Whether an exchange failed: an HTTP error status, or no answer at all.
+pub fn is_failure(entry: &TraceEntry) -> bool {
+    entry.status.is_none_or(|status| status >= 400)
+}
+
 /// Draws the panel: a toolbar (count, Clear), the list newest first and the selected entry.
 pub fn trace_panel_ui(ui: &mut egui::Ui, panel: &mut TracePanel) {
     panel.refresh(ui.ctx());
@@ -227,6 +242,9 @@ pub fn trace_panel_ui(ui: &mut egui::Ui, panel: &mut TracePanel) {
         {
             panel.clear();
         }
+        let failures = panel.entries.iter().filter(|e| is_failure(e)).count();
+        ui.checkbox(&mut panel.errors_only, format!("Errors only ({failures})"))
+            .on_hover_text("List only the requests that got an error status or no answer");
     });
     if panel.entries.is_empty() {
         ui.label(RichText::new("No requests yet.").color(theme::MUTED));
@@ -248,18 +266,18 @@ fn list_ui(ui: &mut egui::Ui, panel: &mut TracePanel) {
     let mut scroll = egui::ScrollArea::vertical()
         .id_salt("trace_list_scroll")
         .auto_shrink([false, false]);
+    let listed = panel.listed();
     if std::mem::take(&mut panel.scroll_to_selected)
-        && let Some(index) = panel
-            .entries
+        && let Some(index) = listed
             .iter()
-            .position(|e| Some(e.id) == panel.selected)
+            .position(|&i| Some(panel.entries[i].id) == panel.selected)
     {
         // Rows are virtualised: scroll by offset, with one row above it in view.
         let row_pitch = row_height + ui.spacing().item_spacing.y;
         scroll = scroll.vertical_scroll_offset((index.saturating_sub(1)) as f32 * row_pitch);
     }
-    scroll.show_rows(ui, row_height, panel.entries.len(), |ui, range| {
-        for entry in &panel.entries[range] {
+    scroll.show_rows(ui, row_height, listed.len(), |ui, range| {
+        for entry in listed[range].iter().map(|&i| &panel.entries[i]) {
             let job = entry_job(ui, entry);
             let selected = panel.selected == Some(entry.id);
             let response = ui
