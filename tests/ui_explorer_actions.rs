@@ -394,6 +394,18 @@ fn dragging_the_handle_under_the_form_resizes_it_and_a_double_click_resets_it() 
     assert_eq!(harness.state().explorer.form_height, None);
 }
 
+/// Picks CustomerGroups and lists the groups matching the raw `$filter`.
+fn list_customer_groups(harness: &mut Harness<'_, FlowbenchApp>, filter: &str) {
+    pick_entity(harness, "customergr", "CustomerGroups");
+    {
+        let forms = harness.state_mut().explorer.forms.as_mut().expect("forms");
+        forms.list.raw_mode = true;
+        forms.list.raw_filter = filter.into();
+    }
+    click(harness, "Run");
+    wait_until_idle(harness);
+}
+
 fn splitter<'h>(harness: &'h Harness<'_, FlowbenchApp>) -> egui_kittest::Node<'h> {
     harness.get_by_role_and_label(Role::Splitter, "Resize the form")
 }
@@ -477,14 +489,7 @@ fn a_listed_record_opens_in_update_or_delete_from_the_record_view_and_the_row_me
             201
         );
     }
-    pick_entity(&mut harness, "customergr", "CustomerGroups");
-    {
-        let forms = harness.state_mut().explorer.forms.as_mut().expect("forms");
-        forms.list.raw_mode = true;
-        forms.list.raw_filter = "startswith(CustomerGroupId,'ROW')".into();
-    }
-    click(&mut harness, "Run");
-    wait_until_idle(&mut harness);
+    list_customer_groups(&mut harness, "startswith(CustomerGroupId,'ROW')");
     assert_eq!(harness.state().explorer.results.len(), 2);
 
     // Record view: Update this record loads it into the update form.
@@ -553,14 +558,7 @@ fn create_a_copy_of_a_listed_record_then_change_its_key() {
         send_json("POST", &format!("{root}CustomerGroups"), body),
         201
     );
-    pick_entity(&mut harness, "customergr", "CustomerGroups");
-    {
-        let forms = harness.state_mut().explorer.forms.as_mut().expect("forms");
-        forms.list.raw_mode = true;
-        forms.list.raw_filter = "CustomerGroupId eq 'CPY1'".into();
-    }
-    click(&mut harness, "Run");
-    wait_until_idle(&mut harness);
+    list_customer_groups(&mut harness, "CustomerGroupId eq 'CPY1'");
 
     harness.get_by_label("Copy me").click_secondary();
     harness.run_steps(3);
