@@ -37,8 +37,11 @@ fn get_list_of_entities_lists_every_entity_set_of_the_service_document() {
         })
         .map(|e| e["name"].as_str().unwrap().to_owned())
         .collect();
-    let Some(Outcome::Entities(sets)) = &harness.state().explorer.outcome else {
-        panic!("no entity list: {:?}", harness.state().explorer.error);
+    let Some(Outcome::Entities(sets)) = &harness.state().explorer.pane().outcome else {
+        panic!(
+            "no entity list: {:?}",
+            harness.state().explorer.pane().error
+        );
     };
     let names: Vec<String> = sets.iter().map(|s| s.name.clone()).collect();
     assert_eq!(names, expected);
@@ -46,8 +49,8 @@ fn get_list_of_entities_lists_every_entity_set_of_the_service_document() {
     harness.get_by_label(&format!("{} entity sets", expected.len()));
 
     // A row's menu lists that entity's items.
-    assert!(harness.state().explorer.results.entity_rows());
-    assert!(!harness.state().explorer.results.record_actions());
+    assert!(harness.state().explorer.pane().results.entity_rows());
+    assert!(!harness.state().explorer.pane().results.record_actions());
     // Its name and url cells read the same: either opens the menu.
     harness
         .query_all_by_label("SalesOrderLines")
@@ -84,7 +87,11 @@ fn list_items_reads_the_first_page_or_every_page() {
 
     harness.get_by_label("Run").click();
     wait_until_idle(&mut harness);
-    assert_eq!(harness.state().explorer.results.len(), 5, "first page only");
+    assert_eq!(
+        harness.state().explorer.pane().results.len(),
+        5,
+        "first page only"
+    );
     harness.get_by_label_contains("· more pages on the server");
     // The trace holds the $metadata request and the one page read.
     harness.get_by_label("HTTP trace (2)").click();
@@ -96,7 +103,7 @@ fn list_items_reads_the_first_page_or_every_page() {
     harness.step();
     harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Enter);
     wait_until_idle(&mut harness);
-    let records = harness.state().explorer.results.records();
+    let records = harness.state().explorer.pane().results.records();
     assert_eq!(records.len(), on_server);
     let mut accounts: Vec<&str> = records
         .iter()
@@ -105,7 +112,7 @@ fn list_items_reads_the_first_page_or_every_page() {
     accounts.sort_unstable();
     accounts.dedup();
     assert_eq!(accounts.len(), on_server, "every record exactly once");
-    assert!(harness.state().explorer.error.is_none());
+    assert!(harness.state().explorer.pane().error.is_none());
 }
 
 #[test]
@@ -158,7 +165,7 @@ fn cancel_stops_an_all_pages_listing_and_keeps_what_arrived() {
     harness.step();
     harness.get_by_label("Run").click();
     let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
-    while harness.state().explorer.results.len() < 5 {
+    while harness.state().explorer.pane().results.len() < 5 {
         assert!(
             std::time::Instant::now() < deadline,
             "no first page in time"
@@ -172,11 +179,14 @@ fn cancel_stops_an_all_pages_listing_and_keeps_what_arrived() {
 
     let explorer = &harness.state().explorer;
     assert_eq!(
-        explorer.error.as_ref().map(|e| e.title.as_str()),
+        explorer.pane().error.as_ref().map(|e| e.title.as_str()),
         Some("Cancelled")
     );
-    assert!(explorer.results.len() < 15, "stopped before the last page");
-    assert_eq!(explorer.results.len() % 5, 0, "whole pages only");
+    assert!(
+        explorer.pane().results.len() < 15,
+        "stopped before the last page"
+    );
+    assert_eq!(explorer.pane().results.len() % 5, 0, "whole pages only");
 }
 
 #[test]

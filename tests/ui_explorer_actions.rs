@@ -25,8 +25,8 @@ fn get_a_record_by_its_comma_separated_key() {
     click(&mut harness, "Run");
     wait_until_idle(&mut harness);
 
-    let Some(Outcome::Record(record)) = &harness.state().explorer.outcome else {
-        panic!("no record: {:?}", harness.state().explorer.error);
+    let Some(Outcome::Record(record)) = &harness.state().explorer.pane().outcome else {
+        panic!("no record: {:?}", harness.state().explorer.pane().error);
     };
     let expected = get_json(&format!(
         "{}CustomersV3(dataAreaId='usmf',CustomerAccount='US-001')",
@@ -34,7 +34,7 @@ fn get_a_record_by_its_comma_separated_key() {
     ));
     assert_eq!(record["CustomerAccount"], "US-001");
     assert_eq!(record["OrganizationName"], expected["OrganizationName"]);
-    assert_eq!(harness.state().explorer.results.len(), 1);
+    assert_eq!(harness.state().explorer.pane().results.len(), 1);
 }
 
 #[test]
@@ -49,10 +49,13 @@ fn create_a_record_from_the_form_and_the_server_holds_it() {
     wait_until_idle(&mut harness);
 
     assert!(
-        matches!(harness.state().explorer.outcome, Some(Outcome::Created(_))),
+        matches!(
+            harness.state().explorer.pane().outcome,
+            Some(Outcome::Created(_))
+        ),
         "not created: {:?} {:?}",
-        harness.state().explorer.error,
-        harness.state().explorer.form_problem
+        harness.state().explorer.pane().error,
+        harness.state().explorer.pane().form_problem
     );
     let on_server = get_json(&format!(
         "{}CustomerGroups(dataAreaId='usmf',CustomerGroupId='GUI1')",
@@ -80,13 +83,19 @@ fn a_server_validation_error_shows_the_infolog_and_highlights_the_field() {
     click(&mut harness, "Create");
     wait_until_idle(&mut harness);
 
-    let report = harness.state().explorer.error.clone().unwrap_or_else(|| {
-        panic!(
-            "no error report; form problem: {:?}; outcome {:?}",
-            harness.state().explorer.form_problem,
-            harness.state().explorer.outcome
-        )
-    });
+    let report = harness
+        .state()
+        .explorer
+        .pane()
+        .error
+        .clone()
+        .unwrap_or_else(|| {
+            panic!(
+                "no error report; form problem: {:?}; outcome {:?}",
+                harness.state().explorer.pane().form_problem,
+                harness.state().explorer.pane().outcome
+            )
+        });
     assert_eq!(report.status, Some(400));
     assert!(
         report
@@ -163,7 +172,7 @@ fn update_sends_changes_with_the_etag_and_a_stale_etag_is_explained_with_a_reloa
     click(&mut harness, "Load record");
     wait_until_idle(&mut harness);
     assert!(matches!(
-        harness.state().explorer.outcome,
+        harness.state().explorer.pane().outcome,
         Some(Outcome::Loaded(_))
     ));
     assert!(
@@ -181,13 +190,19 @@ fn update_sends_changes_with_the_etag_and_a_stale_etag_is_explained_with_a_reloa
     type_into(&mut harness, "Description", " (GUI)");
     click(&mut harness, "Save changes");
     wait_until_idle(&mut harness);
-    let report = harness.state().explorer.error.clone().unwrap_or_else(|| {
-        panic!(
-            "no 412; form problem: {:?}; outcome {:?}",
-            harness.state().explorer.form_problem,
-            harness.state().explorer.outcome
-        )
-    });
+    let report = harness
+        .state()
+        .explorer
+        .pane()
+        .error
+        .clone()
+        .unwrap_or_else(|| {
+            panic!(
+                "no 412; form problem: {:?}; outcome {:?}",
+                harness.state().explorer.pane().form_problem,
+                harness.state().explorer.pane().outcome
+            )
+        });
     assert_eq!(report.status, Some(412));
     harness.get_by_label_contains("The record changed on the server since you loaded it");
     assert_eq!(
@@ -213,9 +228,12 @@ fn update_sends_changes_with_the_etag_and_a_stale_etag_is_explained_with_a_reloa
     click(&mut harness, "Save changes");
     wait_until_idle(&mut harness);
     assert!(
-        matches!(harness.state().explorer.outcome, Some(Outcome::Updated(..))),
+        matches!(
+            harness.state().explorer.pane().outcome,
+            Some(Outcome::Updated(..))
+        ),
         "not updated: {:?}",
-        harness.state().explorer.error
+        harness.state().explorer.pane().error
     );
     assert_eq!(get_json(&url)["Description"], edited.as_str());
 }
@@ -248,7 +266,7 @@ fn delete_asks_for_confirmation_first() {
     harness.get_by_label("Delete").click();
     wait_until_idle(&mut harness);
     assert!(matches!(
-        harness.state().explorer.outcome,
+        harness.state().explorer.pane().outcome,
         Some(Outcome::Deleted(_))
     ));
     assert_eq!(get_status(&url), 404);
@@ -278,8 +296,9 @@ fn execute_an_action_bound_to_a_record_shows_its_result() {
     click(&mut harness, "Run");
     wait_until_idle(&mut harness);
 
-    let Some(Outcome::ActionResult(Some(value))) = harness.state().explorer.outcome.clone() else {
-        panic!("no result: {:?}", harness.state().explorer.error);
+    let Some(Outcome::ActionResult(Some(value))) = harness.state().explorer.pane().outcome.clone()
+    else {
+        panic!("no result: {:?}", harness.state().explorer.pane().error);
     };
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -323,6 +342,7 @@ fn the_main_button_stays_in_the_heading_row_above_a_long_form() {
     let problem = harness
         .state()
         .explorer
+        .pane()
         .form_problem
         .clone()
         .unwrap_or_default();
@@ -439,7 +459,7 @@ fn picking_a_recent_action_fills_its_form_as_it_was() {
     click(&mut harness, "Cross-company");
     click(&mut harness, "Run");
     wait_until_idle(&mut harness);
-    assert_eq!(harness.state().explorer.results.len(), 5);
+    assert_eq!(harness.state().explorer.pane().results.len(), 5);
 
     // Both forms change afterwards.
     {
@@ -459,7 +479,7 @@ fn picking_a_recent_action_fills_its_form_as_it_was() {
     );
     let forms = harness.state().explorer.forms.as_ref().expect("forms");
     assert_eq!(forms.key.comma_text(), "usmf,US-002");
-    harness.get_by_label_contains("CustomerAccount='US-002'");
+    harness.get_by_label("GET CustomersV3(dataAreaId='usmf',CustomerAccount='US-002')");
 
     click(&mut harness, "List items · CustomersV3");
     harness.run_steps(2);
@@ -490,7 +510,7 @@ fn a_listed_record_opens_in_update_or_delete_from_the_record_view_and_the_row_me
         );
     }
     list_customer_groups(&mut harness, "startswith(CustomerGroupId,'ROW')");
-    assert_eq!(harness.state().explorer.results.len(), 2);
+    assert_eq!(harness.state().explorer.pane().results.len(), 2);
 
     // Record view: Update this record loads it into the update form.
     harness.get_by_label("Update me from the list").click();
@@ -504,9 +524,12 @@ fn a_listed_record_opens_in_update_or_delete_from_the_record_view_and_the_row_me
         flowbench::ui::ConnectorAction::UpdateRecord
     );
     assert!(
-        matches!(harness.state().explorer.outcome, Some(Outcome::Loaded(_))),
+        matches!(
+            harness.state().explorer.pane().outcome,
+            Some(Outcome::Loaded(_))
+        ),
         "{:?}",
-        harness.state().explorer.error
+        harness.state().explorer.pane().error
     );
     let forms = harness.state().explorer.forms.as_ref().expect("forms");
     assert_eq!(forms.key.comma_text(), "usmf,ROW1");
@@ -515,7 +538,7 @@ fn a_listed_record_opens_in_update_or_delete_from_the_record_view_and_the_row_me
         "Update me from the list"
     );
     // The results are now the loaded record: still a record of the entity.
-    assert!(harness.state().explorer.results.record_actions());
+    assert!(harness.state().explorer.pane().results.record_actions());
 
     // Row menu on a fresh listing: Delete this record… asks, then deletes that one.
     choose_action(&mut harness, "List items");
@@ -546,7 +569,7 @@ fn a_listed_record_opens_in_update_or_delete_from_the_record_view_and_the_row_me
     // Results of another entity offer neither.
     harness.state_mut().state.selected_entity = Some("CustomersV3".into());
     harness.run_steps(2);
-    assert!(!harness.state().explorer.results.record_actions());
+    assert!(!harness.state().explorer.pane().results.record_actions());
 }
 
 #[test]

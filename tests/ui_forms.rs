@@ -541,3 +541,68 @@ fn flags_enums_are_ticked_member_by_member() {
     harness.run();
     assert_eq!(harness.state()[0].text(), "Read");
 }
+
+#[test]
+fn a_date_picker_never_shows_a_date_that_would_not_be_sent() {
+    let fields = vec![
+        field("EffectiveDate", "Edm.Date", None),
+        field("Modified", "Edm.DateTimeOffset", None),
+    ];
+    let mut harness = harness(fields, |ui, fields| {
+        fields_grid_ui(ui, "dates", fields.iter_mut());
+    });
+    let today = chrono::Local::now()
+        .date_naive()
+        .format("%Y-%m-%d")
+        .to_string();
+    // Empty fields: the pickers offer a date instead of showing one.
+    assert_eq!(harness.query_all_by_label("Pick a date").count(), 2);
+    assert!(harness.query_by_label(&today).is_none());
+    assert_eq!(harness.state()[0].to_json(), Ok(None));
+
+    // Saving the picker's date as it opens (today) fills the field: what it showed is sent.
+    harness
+        .query_all_by_label("Pick a date")
+        .next()
+        .unwrap()
+        .click();
+    harness.run();
+    harness.get_by_label("Save").click();
+    harness.run();
+    assert_eq!(field_text(&harness, "EffectiveDate"), today);
+    assert_eq!(
+        harness.state()[0].to_json(),
+        Ok(Some(serde_json::Value::String(today.clone())))
+    );
+    harness.get_by_label(&today);
+
+    // The date-time field: the date part is filled, midnight UTC when no time is typed.
+    harness.get_by_label("Pick a date").click();
+    harness.run();
+    harness.get_by_label("Save").click();
+    harness.run();
+    assert_eq!(
+        field_text(&harness, "Modified"),
+        format!("{today}T00:00:00")
+    );
+    assert!(harness.state()[1].to_json().expect("valid").is_some());
+
+    // Cancel leaves the text as it was.
+    harness
+        .get_by_role_and_label(Role::TextInput, "EffectiveDate")
+        .focus();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.key_press(egui::Key::Backspace);
+    harness.run();
+    assert_eq!(field_text(&harness, "EffectiveDate"), "");
+    harness
+        .query_all_by_label("Pick a date")
+        .next()
+        .unwrap()
+        .click();
+    harness.run();
+    harness.get_by_label("Cancel").click();
+    harness.run();
+    assert_eq!(field_text(&harness, "EffectiveDate"), "");
+}

@@ -80,6 +80,18 @@ fn ctrl_k_focuses_the_entity_search() {
     harness.run();
     assert_eq!(harness.state().state.entity_query, "Sales");
     harness.get_by_label("SalesOrderLines");
+
+    // Focused again with text in it: the text is selected, so typing replaces it.
+    harness.key_press(egui::Key::Escape);
+    harness.run();
+    harness.state_mut().state.entity_query = "CustomersV3".into();
+    harness.get_by_label("Instance").click();
+    harness.run();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::K);
+    harness.run();
+    entity_search(&harness).type_text("soh");
+    harness.run();
+    assert_eq!(harness.state().state.entity_query, "soh");
 }
 
 #[test]

@@ -8,6 +8,7 @@ use poll_promise::Promise;
 
 use super::add_instance::{AddInstanceDialog, add_instance_ui};
 use super::connection::{Connection, InstanceChoice};
+use super::connection_failed::{FailedChoice, connection_failed_ui};
 use super::entity_picker::{ENTITY_SEARCH_ID, EntityPicker};
 use super::environments::EnvironmentDiscovery;
 use super::explorer::{Explorer, ExplorerContext, RequestToShow};
@@ -66,6 +67,8 @@ pub struct FlowbenchApp {
     trace_panel: Option<TracePanel>,
     connection: Connection,
     metadata_refresh: Option<Promise<Result<Model, String>>>,
+    /// Asking an unreachable instance again (Retry): what it said about the link.
+    link_check: Option<Promise<Option<super::explorer::LinkNews>>>,
     metadata_problem: Option<String>,
     demo_config: Option<crate::demo::DemoConfig>,
     saved_instances: Vec<String>,
@@ -104,6 +107,7 @@ impl FlowbenchApp {
             trace_panel: None,
             connection: Connection::Idle,
             metadata_refresh: None,
+            link_check: None,
             metadata_problem: None,
             demo_config: None,
             saved_instances: Vec::new(),
@@ -137,6 +141,7 @@ impl FlowbenchApp {
         }
         self.poll_connection(ui.ctx());
         self.poll_metadata_refresh();
+        self.poll_link();
         self.handle_shortcuts(ui.ctx());
         let index = self.metadata.as_ref().map(|m| &m.index);
         let connection = &self.connection;
@@ -213,7 +218,24 @@ impl FlowbenchApp {
                 let name = flow.instance().to_owned();
                 self.connect(ui.ctx(), InstanceChoice::Saved(name));
             }
+        } else if let Connection::Failed(message) = &self.connection {
+            let is_demo = self.state.instance == InstanceChoice::Demo;
+            let instance = self.state.instance.label().to_owned();
+            let choice = egui::CentralPanel::default()
+                .show(ui, |ui| {
+                    connection_failed_ui(ui, &instance, is_demo, message)
+                })
+                .inner;
+            match choice {
+                FailedChoice::Retry => self.retry_connection(ui.ctx()),
+                FailedChoice::UseDemo => self.connect(ui.ctx(), InstanceChoice::Demo),
+                FailedChoice::None => {}
+            }
         } else {
+            let waiting = match &self.connection {
+                Connection::Connecting(_, status) => Some(status.clone()),
+                _ => None,
+            };
             let cx = ExplorerContext {
                 state: &mut self.state,
                 connected: match &self.connection {
@@ -222,6 +244,7 @@ impl FlowbenchApp {
                 },
                 metadata: self.metadata.as_ref(),
                 runtime: self.runtime.as_ref().map(|r| r.handle()),
+                waiting,
             };
             let explorer = &mut self.explorer;
             egui::CentralPanel::default()

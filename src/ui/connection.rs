@@ -54,6 +54,8 @@ pub struct Connected {
     pub auth: Option<Arc<InstanceAuth>>,
     /// Who is signed in, when the token says.
     pub identity: Option<Identity>,
+    /// Why the latest request got no answer from the instance (cleared by the next answer).
+    pub unreachable: Option<String>,
     /// Keeps the in-process demo server running while connected.
     _demo: Option<DemoThread>,
 }
@@ -143,6 +145,7 @@ async fn start_and_load(config: DemoConfig) -> Result<(Connected, Model), String
         client,
         auth: None,
         identity: None,
+        unreachable: None,
         _demo: Some(demo),
     };
     Ok((connected, model))
@@ -269,6 +272,7 @@ async fn resolve_and_load(
         client,
         auth: resolved.auth,
         identity,
+        unreachable: None,
         _demo: None,
     };
     Ok((connected, model))
@@ -290,6 +294,11 @@ impl Connection {
             Self::Idle => "No instance connected".to_owned(),
             Self::Connecting(_, status) => status.clone(),
             Self::SignIn(flow) => format!("Sign in to {} to continue", flow.instance()),
+            Self::Connected(c) if c.unreachable.is_some() => format!(
+                "Cannot reach {}: {}",
+                c.service_root,
+                c.unreachable.as_deref().unwrap_or_default()
+            ),
             Self::Connected(c) => match &c.identity {
                 Some(identity) => format!(
                     "Connected to {} as {} · {entity_count} entities",
@@ -307,9 +316,23 @@ impl Connection {
         match self {
             Self::Idle => super::theme::MUTED,
             Self::Connecting(..) | Self::SignIn(_) => super::theme::WARNING,
+            Self::Connected(c) if c.unreachable.is_some() => super::theme::ERROR,
             Self::Connected(_) => super::theme::SUCCESS,
             Self::Failed(_) => super::theme::ERROR,
         }
+    }
+
+    /// Records what the latest request said about the link: an answer clears a failure,
+    /// no answer (`Some(why)`) marks the instance unreachable until the next answer.
+    pub fn note_link(&mut self, unreachable: Option<String>) {
+        if let Self::Connected(connected) = self {
+            connected.unreachable = unreachable;
+        }
+    }
+
+    /// Whether the instance is connected but its latest request got no answer.
+    pub fn is_unreachable(&self) -> bool {
+        matches!(self, Self::Connected(c) if c.unreachable.is_some())
     }
 
     /// Whether a connection attempt is under way.

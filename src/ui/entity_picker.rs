@@ -66,6 +66,10 @@ pub fn entity_picker_ui(
                 .desired_width(280.0),
         )
         .labelled_by(label.id);
+    if response.gained_focus() {
+        // Ctrl+K, Tab or a click: the old text is selected, so typing replaces it.
+        select_all(ui.ctx(), id, query);
+    }
     if response.changed() || response.gained_focus() {
         picker.open = true;
     }
@@ -92,6 +96,15 @@ pub fn entity_picker_ui(
         ui.memory_mut(|m| m.surrender_focus(id));
     }
     chosen
+}
+
+/// Selects the whole text of the text edit `id` (taking effect on the next frame).
+fn select_all(ctx: &egui::Context, id: egui::Id, text: &str) {
+    let mut state = egui::TextEdit::load_state(ctx, id).unwrap_or_default();
+    state
+        .cursor
+        .set_char_range(Some(egui::text::CCursorRange::select_all_str(text)));
+    egui::TextEdit::store_state(ctx, id, state);
 }
 
 fn handle_keys(

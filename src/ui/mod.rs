@@ -5,6 +5,7 @@ pub mod add_instance;
 mod app;
 mod central_panel;
 pub mod connection;
+mod connection_failed;
 mod entity_picker;
 pub mod environments;
 pub mod explorer;

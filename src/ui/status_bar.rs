@@ -44,7 +44,15 @@ pub fn status_bar_ui(
                 ui.label(egui::RichText::new(text).color(theme::WARNING));
             }
             Connection::Failed(_) => {
-                retry = ui.button("Retry").clicked();
+                // The main area shows the whole failure with Retry.
+                ui.add(egui::Label::new(egui::RichText::new(&text).color(theme::ERROR)).truncate())
+                    .on_hover_text(&text);
+            }
+            Connection::Connected(_) if connection.is_unreachable() => {
+                retry = ui
+                    .button("Retry")
+                    .on_hover_text("Asks the instance again; forms and results are kept")
+                    .clicked();
                 ui.add(egui::Label::new(egui::RichText::new(&text).color(theme::ERROR)).truncate())
                     .on_hover_text(&text);
             }

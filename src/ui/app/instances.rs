@@ -6,7 +6,7 @@ use poll_promise::Promise;
 use super::FlowbenchApp;
 use crate::ui::connection::{self, ConnectError, Connection, InstanceChoice};
 use crate::ui::environments::{EnvironmentDiscovery, save_discovered};
-use crate::ui::explorer::Explorer;
+use crate::ui::explorer::{Explorer, link_news_of};
 use crate::ui::sign_in::{SignInFlow, SignInNeeded};
 use crate::ui::trace_panel::TracePanel;
 
@@ -32,6 +32,7 @@ impl FlowbenchApp {
         self.metadata = None;
         self.metadata_problem = None;
         self.metadata_refresh = None;
+        self.link_check = None;
         self.explorer = Explorer::default();
         self.trace_panel = None;
         self.discovery = EnvironmentDiscovery::Unavailable;
@@ -222,8 +223,44 @@ impl FlowbenchApp {
         }
     }
 
+    /// Retries after a failure: a failed connection connects again; a connected instance
+    /// whose latest request got no answer is asked again (a light `GET` of the service
+    /// root), keeping its forms and results.
     pub(super) fn retry_connection(&mut self, ctx: &egui::Context) {
+        if let (Connection::Connected(connected), Some(runtime)) = (&self.connection, &self.runtime)
+            && connected.unreachable.is_some()
+        {
+            let client = connected.client.clone();
+            let ctx = ctx.clone();
+            let _guard = runtime.enter();
+            self.link_check = Some(Promise::spawn_async(async move {
+                let news = client
+                    .entity_sets()
+                    .await
+                    .err()
+                    .and_then(|error| link_news_of(&error));
+                ctx.request_repaint();
+                news
+            }));
+            return;
+        }
         let choice = self.state.instance.clone();
         self.connect(ctx, choice);
+    }
+
+    /// Applies what the latest request (or link check) said about the link to the instance.
+    pub(super) fn poll_link(&mut self) {
+        if let Some(news) = self.explorer.take_link_news() {
+            self.connection.note_link(news.unreachable());
+        }
+        let Some(check) = self.link_check.take() else {
+            return;
+        };
+        match check.try_take() {
+            Ok(news) => self
+                .connection
+                .note_link(news.and_then(|news| news.unreachable())),
+            Err(check) => self.link_check = Some(check),
+        }
     }
 }

@@ -1,11 +1,12 @@
 //! The forms of the selected entity, one per connector action, built from its metadata when
 //! the entity changes, and what the user asked of them this frame.
 
+use super::{ProblemForm, fields_problem};
 use crate::odata::metadata::Model;
 use crate::ui::forms::{
-    ActionForm, FormError, FormInputs, KeyForm, ListForm, RecordForm, action_form_ui, fill_action,
-    fill_record, filled, key_fields_ui, key_form_ui, list_form_ui, record_form_ui,
-    record_request_ui,
+    ActionForm, ActionTarget, FieldErrors, FormError, FormInputs, KeyForm, ListForm, RecordForm,
+    action_form_ui, fill_action, fill_record, filled, key_fields_ui, key_form_ui, list_form_ui,
+    record_form_ui, record_request_ui, request_url,
 };
 use crate::ui::state::ConnectorAction;
 use crate::ui::theme;
@@ -63,6 +64,39 @@ impl EntityForms {
         }
     }
 
+    /// Where *Save changes* sends the update: the path of the record the update form holds,
+    /// and only while the key values above it still name that record (so that edits are
+    /// never saved to a record other than the one on screen).
+    pub fn update_target(&self) -> Result<String, String> {
+        if !self.update.is_loaded() {
+            return Err("Load the record first".to_owned());
+        }
+        let loaded = self.update.key()?.to_literal();
+        let typed = self.key.key().map(|k| k.to_literal());
+        if typed.as_deref() != Ok(loaded.as_str()) {
+            return Err(format!(
+                "The key values no longer name the loaded record {}{loaded}: press Load record",
+                self.entity
+            ));
+        }
+        self.update.path()
+    }
+
+    /// What is still wrong with `form` (the message shown under it), recomputed from what
+    /// the fields hold now; `None` once everything is corrected.
+    pub fn problem(&self, form: ProblemForm) -> Option<String> {
+        let names = |errors: FieldErrors| {
+            let names: Vec<String> = errors.into_iter().map(|(field, _)| field).collect();
+            fields_problem(&names)
+        };
+        match form {
+            ProblemForm::Key => self.key.key().err(),
+            ProblemForm::Create => self.create.clone().to_create_body().err().map(names),
+            ProblemForm::Update => self.update.clone().changed_body().err().map(names),
+            ProblemForm::Action => self.action.clone().to_call().err().map(names),
+        }
+    }
+
     /// Fills the form `inputs` belong to.
     pub fn apply_inputs(&mut self, inputs: &FormInputs) {
         match inputs {
@@ -94,25 +128,35 @@ pub enum FormRequest {
 }
 
 /// The action's main button (Run, Create, Save changes, Delete…), drawn in the heading row
-/// so that it stays in view however long the form is; disabled unless `enabled`.
+/// so that it stays in view however long the form is, with the record or URL it acts on
+/// next to it (under `service_root`, once the instance is ready); disabled unless `enabled`.
 pub fn primary_action_ui(
     ui: &mut egui::Ui,
     action: ConnectorAction,
     forms: Option<&EntityForms>,
+    service_root: Option<&str>,
     enabled: bool,
     confirm_delete: &mut bool,
 ) -> FormRequest {
     let shortcut = "Ctrl+Enter";
+    let mut request = FormRequest::None;
     match action {
         ConnectorAction::UpdateRecord => {
-            let loaded = forms.is_some_and(|f| f.update.is_loaded());
+            let target = forms.map(EntityForms::update_target);
+            let why_not = match &target {
+                Some(Err(why)) => why.clone(),
+                _ => "Load the record first".to_owned(),
+            };
             let clicked = ui
-                .add_enabled(enabled && loaded, primary_button("Save changes"))
+                .add_enabled(
+                    enabled && matches!(target, Some(Ok(_))),
+                    primary_button("Save changes"),
+                )
                 .on_hover_text("Sends only the changed fields, with the record's ETag (Ctrl+Enter)")
-                .on_disabled_hover_text("Load the record first")
+                .on_disabled_hover_text(why_not)
                 .clicked();
             if clicked {
-                return FormRequest::Save;
+                request = FormRequest::Save;
             }
         }
         ConnectorAction::DeleteRecord => {
@@ -134,11 +178,59 @@ pub fn primary_action_ui(
                 .on_hover_text(shortcut)
                 .clicked()
             {
-                return FormRequest::Run;
+                request = FormRequest::Run;
             }
         }
     }
-    FormRequest::None
+    if let (Some(forms), Some(root)) = (forms, service_root) {
+        target_ui(ui, action, forms, root);
+    }
+    request
+}
+
+/// What the main button acts on, next to it: `PATCH CustomersV3(…)` (the full URL on
+/// hover), or why there is nothing to act on yet.
+fn target_ui(ui: &mut egui::Ui, action: ConnectorAction, forms: &EntityForms, root: &str) {
+    let target: Option<Result<(&str, String), String>> = match action {
+        ConnectorAction::UpdateRecord => Some(forms.update_target().map(|p| ("PATCH", p))),
+        ConnectorAction::DeleteRecord => Some(forms.key.path().map(|p| ("DELETE", p))),
+        ConnectorAction::GetRecord => Some(forms.key.path().map(|p| ("GET", p))),
+        ConnectorAction::ExecuteAction => forms
+            .action
+            .selected()
+            .filter(|choice| choice.target == ActionTarget::Record)
+            .map(|_| {
+                let (method, url) = forms.action.preview(root)?;
+                let path = url.strip_prefix(root).unwrap_or(&url).to_owned();
+                Ok((method, path))
+            }),
+        _ => None,
+    };
+    let width = (ui.available_width() - 120.0).max(80.0);
+    match target {
+        Some(Ok((method, path))) => {
+            let full = format!("{method} {}", request_url(root, &path, ""));
+            ui.scope(|ui| {
+                ui.set_max_width(width);
+                ui.add(
+                    egui::Label::new(
+                        egui::RichText::new(format!("{method} {path}"))
+                            .monospace()
+                            .color(theme::MUTED),
+                    )
+                    .truncate(),
+                )
+            })
+            .inner
+            .on_hover_text(full);
+        }
+        Some(Err(why)) if action == ConnectorAction::UpdateRecord => {
+            ui.add(
+                egui::Label::new(egui::RichText::new(why).color(theme::WARNING).small()).truncate(),
+            );
+        }
+        _ => {}
+    }
 }
 
 /// Draws the form of `action` (its main button is drawn by [`primary_action_ui`]); `busy`
@@ -175,9 +267,16 @@ pub fn entity_form_ui(
             }
             if forms.update.is_loaded() {
                 ui.separator();
+                let bound = forms.update_target().is_ok();
+                if !bound {
+                    not_loaded_ui(ui, forms);
+                }
                 ui.push_id("update-record", |ui| {
-                    record_form_ui(ui, &mut forms.update);
-                    record_request_ui(ui, &forms.update, service_root);
+                    // Fields of another record than the key names: shown, not editable.
+                    ui.add_enabled_ui(bound, |ui| record_form_ui(ui, &mut forms.update));
+                    if bound {
+                        record_request_ui(ui, &forms.update, service_root);
+                    }
                 });
             } else {
                 ui.label(
@@ -201,6 +300,25 @@ pub fn entity_form_ui(
         }
     }
     request
+}
+
+/// The warning over an update form whose key values were changed after loading: the
+/// fields below are the loaded record's, not the one the key now names.
+fn not_loaded_ui(ui: &mut egui::Ui, forms: &EntityForms) {
+    let loaded = forms.update.path().unwrap_or_else(|_| forms.entity.clone());
+    egui::Frame::group(ui.style())
+        .stroke(egui::Stroke::new(1.0, theme::WARNING))
+        .show(ui, |ui| {
+            ui.set_min_width(ui.available_width());
+            ui.colored_label(
+                theme::WARNING,
+                egui::RichText::new("Not loaded: the key values name another record").strong(),
+            );
+            ui.label(format!(
+                "The fields below are those of {loaded}. Press Load record to edit the record \
+                 the key values name; Save changes stays off until then."
+            ));
+        });
 }
 
 /// The button that sends the request: filled with the accent colour.

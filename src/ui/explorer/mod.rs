@@ -1,57 +1,70 @@
 //! The explorer: runs the connector's actions against the connected instance through forms
 //! generated from metadata, and shows the results, the progress of long listings and errors
-//! in context.
+//! in context. Each action keeps its own results and messages.
 
 mod error_panel;
 pub mod error_report;
 pub mod forms;
 pub mod jobs;
+mod pane;
 mod requests;
 pub mod splitter;
+mod view;
 
 use serde_json::Value;
 
 use super::app::LoadedMetadata;
 use super::connection::Connected;
-use super::results::{ResultsView, results_ui};
-use super::state::{ConnectorAction, RecentAction, UiState};
-use super::theme;
+use super::state::{ConnectorAction, UiState};
 use crate::odata::client::ODataError;
-use error_panel::ErrorPanelAction;
 use error_report::ErrorReport;
-use forms::{EntityForms, FormRequest, entity_form_ui};
+use forms::{EntityForms, FormRequest};
 use jobs::{Job, JobEvent, Outcome};
-use requests::{record_request, start_request};
+pub use pane::{ActionPane, ProblemForm};
+pub use view::explorer_ui;
 
 /// Transient state of the explorer: the forms of the selected entity, the job under way and
-/// what the last one produced.
+/// what each action's last run produced.
 pub struct Explorer {
     job: Option<Job>,
+    /// The action and request of the job under way.
+    job_kind: Option<(ConnectorAction, FormRequest)>,
+    /// The entity set of the job under way.
+    job_entity: Option<String>,
     /// The forms of the selected entity (rebuilt when it changes).
     pub forms: Option<EntityForms>,
     forms_error: Option<String>,
-    /// Records of the last listing or request, in the results table.
-    pub results: ResultsView,
-    /// What the last one-shot request produced.
-    pub outcome: Option<Outcome>,
-    /// The last failure, prepared for display.
-    pub error: Option<ErrorReport>,
-    /// What is wrong with the form, when a run was refused before sending.
-    pub form_problem: Option<String>,
-    /// A one-line summary of the last finished job.
-    pub summary: Option<String>,
+    /// One pane per action, in [`ConnectorAction::ALL`] order.
+    panes: [ActionPane; ConnectorAction::ALL.len()],
+    /// The action on screen (its pane is the one [`Self::pane`] returns).
+    shown: ConnectorAction,
     /// The delete confirmation dialog is open.
     pub confirm_delete: bool,
     /// The form's height limit the user dragged to (`None`: automatic).
     pub form_height: Option<f32>,
     /// A failed request the user asked to see in the HTTP trace (taken by the app).
     pub request_to_show: Option<RequestToShow>,
-    /// The entity set of the job under way.
-    job_entity: Option<String>,
-    /// The entity set whose records the results show (none for other results).
-    results_entity: Option<String>,
-    /// The body of the last create or update, to tell which field an error names.
-    sent: serde_json::Map<String, Value>,
+    /// What the last finished request says about the link to the instance (taken by the app).
+    link_news: Option<LinkNews>,
+}
+
+/// What a finished request says about the link to the instance.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkNews {
+    /// The server answered (with a success or an error status).
+    Answered,
+    /// No answer: the message says why (connection refused, timeout, …).
+    Unreachable(String),
+}
+
+impl LinkNews {
+    /// Why the instance is unreachable, or `None` when it answered.
+    pub fn unreachable(self) -> Option<String> {
+        match self {
+            Self::Answered => None,
+            Self::Unreachable(why) => Some(why),
+        }
+    }
 }
 
 /// A request to find in the HTTP trace: its `METHOD URL` and status, as the error had them.
@@ -73,29 +86,33 @@ pub struct ExplorerContext<'a> {
     pub metadata: Option<&'a LoadedMetadata>,
     /// Where requests run.
     pub runtime: Option<&'a tokio::runtime::Handle>,
+    /// What the connection is doing when there is none yet (e.g. "Connecting to uat…").
+    pub waiting: Option<String>,
 }
 
 impl Default for Explorer {
     fn default() -> Self {
-        let mut results = ResultsView::new();
-        results.set_empty_text("Run an action to see its records here.");
         Self {
             job: None,
+            job_kind: None,
+            job_entity: None,
             forms: None,
             forms_error: None,
-            results,
-            outcome: None,
-            error: None,
-            form_problem: None,
-            summary: None,
+            panes: std::array::from_fn(|_| ActionPane::new()),
+            shown: ConnectorAction::default(),
             confirm_delete: false,
             form_height: None,
             request_to_show: None,
-            job_entity: None,
-            results_entity: None,
-            sent: serde_json::Map::new(),
+            link_news: None,
         }
     }
+}
+
+fn slot(action: ConnectorAction) -> usize {
+    ConnectorAction::ALL
+        .iter()
+        .position(|a| *a == action)
+        .unwrap_or_default()
 }
 
 impl Explorer {
@@ -107,6 +124,33 @@ impl Explorer {
     /// Whether a request or listing is under way.
     pub fn is_busy(&self) -> bool {
         self.job.is_some()
+    }
+
+    /// The action whose request or listing is under way.
+    pub fn busy_with(&self) -> Option<ConnectorAction> {
+        self.job
+            .as_ref()
+            .and(self.job_kind.map(|(action, _)| action))
+    }
+
+    /// The pane of the action on screen.
+    pub fn pane(&self) -> &ActionPane {
+        self.pane_of(self.shown)
+    }
+
+    /// The pane of `action`.
+    pub fn pane_of(&self, action: ConnectorAction) -> &ActionPane {
+        &self.panes[slot(action)]
+    }
+
+    /// The pane of `action`, to change it.
+    pub fn pane_mut(&mut self, action: ConnectorAction) -> &mut ActionPane {
+        &mut self.panes[slot(action)]
+    }
+
+    /// What the last finished request said about the link to the instance, once.
+    pub fn take_link_news(&mut self) -> Option<LinkNews> {
+        self.link_news.take()
     }
 
     /// Builds the forms of `entity` when it is not the one they were built for.
@@ -121,14 +165,20 @@ impl Explorer {
         }
         match EntityForms::new(&metadata.model, entity) {
             Ok(forms) => {
-                self.results.set_key_columns(
-                    metadata
-                        .model
-                        .entity_set(entity)
-                        .and_then(|s| metadata.model.entity_type(&s.entity_type))
-                        .map(|t| metadata.model.key_of(t).to_vec())
-                        .unwrap_or_default(),
-                );
+                let keys = metadata
+                    .model
+                    .entity_set(entity)
+                    .and_then(|s| metadata.model.entity_type(&s.entity_type))
+                    .map(|t| metadata.model.key_of(t).to_vec())
+                    .unwrap_or_default();
+                for pane in &mut self.panes {
+                    pane.results.set_key_columns(keys.clone());
+                    // Problems named fields of the previous entity's forms.
+                    if pane.problem_fields.is_some() {
+                        pane.form_problem = None;
+                        pane.problem_fields = None;
+                    }
+                }
                 self.forms = Some(forms);
                 self.forms_error = None;
             }
@@ -144,15 +194,21 @@ impl Explorer {
         let Some(job) = &mut self.job else {
             return;
         };
+        let Some((action, request)) = self.job_kind else {
+            return;
+        };
         for event in job.poll() {
+            let pane = &mut self.panes[slot(action)];
             match event {
-                JobEvent::Page(items) => self.results.push_page(items),
+                JobEvent::Page(items) => pane.results.push_page(items),
                 JobEvent::Done(Ok(outcome)) => {
-                    self.finish(outcome);
+                    self.link_news = Some(LinkNews::Answered);
+                    self.finish(action, outcome);
                     self.job = None;
                 }
                 JobEvent::ListingDone(Ok(progress)) => {
-                    self.summary = Some(format!(
+                    self.link_news = Some(LinkNews::Answered);
+                    pane.summary = Some(format!(
                         "{} records in {} page{} ({:.1} s){}",
                         progress.records,
                         progress.pages,
@@ -167,36 +223,63 @@ impl Explorer {
                     self.job = None;
                 }
                 JobEvent::Done(Err(error)) | JobEvent::ListingDone(Err(error)) => {
-                    self.fail(&error, metadata, entity);
+                    self.link_news = link_news_of(&error);
+                    self.fail(action, request, &error, metadata, entity);
                     self.job = None;
                 }
             }
         }
+        self.refresh_form_problems();
     }
 
-    fn finish(&mut self, outcome: Outcome) {
-        self.summary = Some(describe(&outcome));
-        self.results.set_records(outcome_records(&outcome));
-        self.results
+    /// Shrinks "check the highlighted fields" messages to the fields still wrong, and drops
+    /// them once every field is corrected.
+    pub fn refresh_form_problems(&mut self) {
+        let Some(forms) = &self.forms else {
+            return;
+        };
+        for pane in &mut self.panes {
+            let Some(form) = pane.problem_fields else {
+                continue;
+            };
+            pane.form_problem = forms.problem(form);
+            if pane.form_problem.is_none() {
+                pane.problem_fields = None;
+            }
+        }
+    }
+
+    fn finish(&mut self, action: ConnectorAction, outcome: Outcome) {
+        let job_entity = self.job_entity.clone();
+        let pane = &mut self.panes[slot(action)];
+        pane.summary = Some(describe(&outcome));
+        pane.results.set_records(outcome_records(&outcome));
+        pane.results
             .set_entity_rows(matches!(outcome, Outcome::Entities(_)));
-        self.results_entity = match outcome {
+        pane.results_entity = match outcome {
             Outcome::Record(_)
             | Outcome::Created(_)
             | Outcome::Loaded(_)
-            | Outcome::Updated(..) => self.job_entity.clone(),
+            | Outcome::Updated(..) => job_entity.clone(),
             _ => None,
         };
+        let same_entity = self
+            .forms
+            .as_ref()
+            .is_some_and(|f| Some(&f.entity) == job_entity.as_ref());
         if let (Outcome::Loaded(record) | Outcome::Updated(_, record), Some(forms)) =
-            (&outcome, &mut self.forms)
+            (&outcome, self.forms.as_mut().filter(|_| same_entity))
             && let Err(problem) = forms.update.load(record)
         {
-            self.form_problem = Some(problem);
+            pane.form_problem = Some(problem);
         }
-        self.outcome = Some(outcome);
+        pane.outcome = Some(outcome);
     }
 
     fn fail(
         &mut self,
+        action: ConnectorAction,
+        request: FormRequest,
         error: &ODataError,
         metadata: Option<&LoadedMetadata>,
         entity: Option<&str>,
@@ -205,31 +288,74 @@ impl Explorer {
             .zip(metadata)
             .map(|(entity, metadata)| field_names(metadata, entity))
             .unwrap_or_default();
-        let report = ErrorReport::with_sent_values(error, &fields, &self.sent);
-        if let (Some(field), Some(forms)) = (&report.field, &mut self.forms) {
-            forms.create.highlight_field(field);
-            forms.update.highlight_field(field);
+        let pane = &mut self.panes[slot(action)];
+        let report = ErrorReport::with_sent_values(error, &fields, &pane.sent);
+        if let Some(forms) = &mut self.forms {
+            if action == ConnectorAction::UpdateRecord && request == FormRequest::Load {
+                // The fields shown must never be another record's: a failed load leaves
+                // the form empty, not holding the record loaded before.
+                forms.update.unload();
+            }
+            if let Some(field) = &report.field {
+                match action {
+                    ConnectorAction::CreateRecord => {
+                        forms.create.highlight_field(field);
+                    }
+                    ConnectorAction::UpdateRecord => {
+                        forms.update.highlight_field(field);
+                    }
+                    _ => {}
+                }
+            }
         }
-        self.error = Some(report);
+        pane.error = Some(report);
     }
 
-    /// Starts `job`, run for `entity` (none for listing the entity sets).
-    fn start(&mut self, job: Job, entity: Option<&str>) {
+    /// Starts `job` for `action` (its `request`), run for `entity` (none for listing the
+    /// entity sets).
+    fn start(
+        &mut self,
+        job: Job,
+        (action, request): (ConnectorAction, FormRequest),
+        entity: Option<&str>,
+    ) {
         self.job_entity = entity.map(str::to_owned);
+        self.job_kind = Some((action, request));
         if let Some(forms) = &mut self.forms {
-            forms.create.clear_highlights();
-            forms.update.clear_highlights();
+            match action {
+                ConnectorAction::CreateRecord => forms.create.clear_highlights(),
+                ConnectorAction::UpdateRecord => forms.update.clear_highlights(),
+                _ => {}
+            }
+            if action == ConnectorAction::UpdateRecord && request == FormRequest::Load {
+                forms.update.unload();
+            }
         }
+        let pane = &mut self.panes[slot(action)];
         if matches!(job, Job::Listing(_)) {
-            self.results.clear();
-            self.results_entity = self.job_entity.clone();
+            pane.results.clear();
+            pane.results_entity = self.job_entity.clone();
         }
-        self.outcome = None;
-        self.error = None;
-        self.form_problem = None;
-        self.summary = None;
+        pane.clear_messages();
         self.job = Some(job);
     }
+}
+
+/// What an error says about the link: no answer at all, or an answer (`None`: it says
+/// nothing, e.g. a refused form or a cancelled request).
+pub fn link_news_of(error: &ODataError) -> Option<LinkNews> {
+    match error {
+        ODataError::Network { .. } | ODataError::Interrupted { .. } => {
+            Some(LinkNews::Unreachable(error.to_string()))
+        }
+        ODataError::Server(_) | ODataError::InvalidJson { .. } => Some(LinkNews::Answered),
+        _ => None,
+    }
+}
+
+/// "Check the highlighted fields: a, b".
+pub(crate) fn fields_problem(names: &[String]) -> String {
+    format!("Check the highlighted fields: {}", names.join(", "))
 }
 
 /// `(name, label)` of every field of `entity_set`, for finding the field an error names.
@@ -284,218 +410,4 @@ fn describe(outcome: &Outcome) -> String {
         Outcome::ActionResult(None) => "Action executed".to_owned(),
         Outcome::Entities(sets) => format!("{} entity sets", sets.len()),
     }
-}
-
-/// Draws the explorer: action bar, the action's form, progress, errors and results.
-pub fn explorer_ui(ui: &mut egui::Ui, explorer: &mut Explorer, mut cx: ExplorerContext<'_>) {
-    let entity = cx.state.selected_entity.clone();
-    explorer.poll(cx.metadata, entity.as_deref());
-    explorer.ensure_forms(cx.metadata, entity.as_deref());
-    if let Some(forms) = explorer.forms.as_mut()
-        && entity.as_deref() == Some(forms.entity.as_str())
-        && let Some(inputs) = cx.state.pending_inputs.take()
-    {
-        forms.apply_inputs(&inputs);
-    }
-    if explorer.is_busy() {
-        ui.ctx()
-            .request_repaint_after(std::time::Duration::from_millis(100));
-    }
-
-    ui.horizontal_wrapped(|ui| {
-        for action in ConnectorAction::ALL {
-            ui.selectable_value(&mut cx.state.action, action, action.label())
-                .on_hover_text(action.description());
-        }
-    });
-    ui.separator();
-    let mut request = FormRequest::None;
-    ui.horizontal(|ui| {
-        ui.heading(cx.state.action.label());
-        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let ready = form_ready(explorer, &cx, entity.as_deref());
-            request = forms::primary_action_ui(
-                ui,
-                cx.state.action,
-                explorer.forms.as_ref(),
-                ready && !explorer.is_busy(),
-                &mut explorer.confirm_delete,
-            );
-            ui.label(
-                egui::RichText::new("Ctrl+Enter")
-                    .color(theme::MUTED)
-                    .small(),
-            );
-        });
-    });
-    ui.label(egui::RichText::new(cx.state.action.description()).color(theme::MUTED));
-    ui.add_space(4.0);
-
-    let room = ui.available_height();
-    let form = egui::ScrollArea::vertical()
-        .id_salt(("form", cx.state.action))
-        .max_height(splitter::form_max_height(explorer.form_height, room))
-        .auto_shrink([false, true])
-        .show(ui, |ui| form_area_ui(ui, explorer, &cx, entity.as_deref()));
-    let form_request = form.inner;
-    splitter::form_splitter_ui(ui, &mut explorer.form_height, form.inner_rect.top(), room);
-    if form_request != FormRequest::None {
-        request = form_request;
-    }
-    if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter)) {
-        request = match cx.state.action {
-            ConnectorAction::UpdateRecord
-                if explorer
-                    .forms
-                    .as_ref()
-                    .is_some_and(|f| f.update.is_loaded()) =>
-            {
-                FormRequest::Save
-            }
-            ConnectorAction::UpdateRecord => FormRequest::Load,
-            ConnectorAction::DeleteRecord => {
-                explorer.confirm_delete = true;
-                FormRequest::None
-            }
-            _ => FormRequest::Run,
-        };
-    }
-    if let Some(problem) = &explorer.form_problem {
-        ui.colored_label(theme::ERROR, problem);
-    }
-    if request != FormRequest::None
-        && !explorer.is_busy()
-        && start_request(ui.ctx(), explorer, &cx, entity.as_deref(), request)
-    {
-        let recent = RecentAction {
-            instance: cx.connected.map(|c| c.name.clone()).unwrap_or_default(),
-            entity: entity
-                .clone()
-                .filter(|_| cx.state.action != ConnectorAction::ListEntities),
-            action: cx.state.action,
-            inputs: explorer
-                .forms
-                .as_ref()
-                .and_then(|forms| forms.inputs(cx.state.action)),
-        };
-        cx.state.remember(recent);
-    }
-
-    ui.add_space(4.0);
-    progress_ui(ui, explorer);
-    if let Some(report) = &explorer.error {
-        let stale = report.status == Some(412) && cx.state.action == ConnectorAction::UpdateRecord;
-        match error_panel::error_panel_ui(ui, report, stale) {
-            ErrorPanelAction::Reload if !explorer.is_busy() => {
-                start_request(
-                    ui.ctx(),
-                    explorer,
-                    &cx,
-                    entity.as_deref(),
-                    FormRequest::Load,
-                );
-            }
-            ErrorPanelAction::ShowRequest => {
-                explorer.request_to_show = Some(RequestToShow {
-                    request: report.request.clone(),
-                    status: report.status,
-                });
-            }
-            _ => {}
-        }
-    }
-    if let Some(summary) = &explorer.summary {
-        ui.label(egui::RichText::new(summary).color(theme::SUCCESS));
-    }
-    ui.add_space(4.0);
-    let writable = explorer.forms.is_some()
-        && entity.is_some()
-        && explorer.results_entity == entity
-        && !explorer.is_busy();
-    explorer.results.set_record_actions(writable);
-    egui::Frame::group(ui.style()).show(ui, |ui| {
-        ui.set_min_width(ui.available_width());
-        ui.set_min_height(ui.available_height().max(0.0));
-        results_ui(ui, &mut explorer.results);
-    });
-    if let Some(request) = explorer.results.take_record_request() {
-        record_request(ui.ctx(), explorer, &mut cx, entity.as_deref(), request);
-    }
-}
-
-/// The form area of the selected action; returns what the user asked for.
-fn form_area_ui(
-    ui: &mut egui::Ui,
-    explorer: &mut Explorer,
-    cx: &ExplorerContext<'_>,
-    entity: Option<&str>,
-) -> FormRequest {
-    let Some(connected) = cx.connected else {
-        ui.label(egui::RichText::new("Waiting for the instance to connect…").color(theme::MUTED));
-        return FormRequest::None;
-    };
-    let busy = explorer.is_busy();
-    if cx.state.action == ConnectorAction::ListEntities {
-        crate::ui::forms::url_preview_ui(ui, "GET", Ok(connected.service_root.clone()));
-        return FormRequest::None;
-    }
-    if entity.is_none() {
-        ui.label(egui::RichText::new("Pick an entity first (Ctrl+K)").color(theme::MUTED));
-        return FormRequest::None;
-    }
-    if let Some(problem) = &explorer.forms_error {
-        ui.colored_label(theme::ERROR, format!("No form for this entity: {problem}"));
-        return FormRequest::None;
-    }
-    let Some(forms) = &mut explorer.forms else {
-        return FormRequest::None;
-    };
-    entity_form_ui(
-        ui,
-        cx.state.action,
-        forms,
-        &connected.service_root,
-        busy,
-        &mut explorer.confirm_delete,
-    )
-}
-
-/// Whether the selected action has what it needs to run: a connection and, except for
-/// listing the entities, the selected entity's forms.
-fn form_ready(explorer: &Explorer, cx: &ExplorerContext<'_>, entity: Option<&str>) -> bool {
-    cx.connected.is_some()
-        && (cx.state.action == ConnectorAction::ListEntities
-            || (entity.is_some() && explorer.forms.is_some() && explorer.forms_error.is_none()))
-}
-
-fn progress_ui(ui: &mut egui::Ui, explorer: &mut Explorer) {
-    let Some(job) = &explorer.job else {
-        return;
-    };
-    ui.horizontal(|ui| {
-        match job {
-            Job::Listing(listing) => {
-                let p = listing.progress;
-                let text = format!(
-                    "{} records · {} page{} · {:.0} records/s",
-                    p.records,
-                    p.pages,
-                    if p.pages == 1 { "" } else { "s" },
-                    p.rate()
-                );
-                let bar = match p.total.filter(|t| *t > 0) {
-                    Some(total) => egui::ProgressBar::new(p.records as f32 / total as f32),
-                    None => egui::ProgressBar::new(0.0).animate(true),
-                };
-                ui.add(bar.text(text).desired_width(ui.available_width() - 90.0));
-            }
-            Job::OneShot(_) => {
-                ui.spinner();
-                ui.label("Waiting for the server…");
-            }
-        }
-        if ui.button("Cancel").clicked() {
-            job.cancel();
-        }
-    });
 }

@@ -5,7 +5,7 @@ use serde_json::Value;
 
 use super::forms::{EntityForms, FormRequest};
 use super::jobs::{Job, Outcome};
-use super::{Explorer, ExplorerContext};
+use super::{Explorer, ExplorerContext, ProblemForm, fields_problem};
 use crate::odata::client::{ODataClient, ODataError};
 use crate::ui::results::RecordRequest;
 use crate::ui::state::ConnectorAction;
@@ -27,7 +27,7 @@ pub(super) fn start_request(
         let job = Job::one_shot(runtime, ctx.clone(), async move {
             client.entity_sets().await.map(Outcome::Entities)
         });
-        explorer.start(job, None);
+        explorer.start(job, (action, request), None);
         return true;
     }
     let (Some(entity), Some(forms)) = (entity.map(str::to_owned), explorer.forms.as_mut()) else {
@@ -38,16 +38,17 @@ pub(super) fn start_request(
     match prepared {
         Ok(Prepared::Listing(url, all_pages)) => {
             let job = Job::listing(runtime, ctx.clone(), client, url, all_pages);
-            explorer.start(job, Some(&entity));
+            explorer.start(job, (action, request), Some(&entity));
             true
         }
         Ok(Prepared::OneShot(work)) => {
-            explorer.start(Job::one_shot(runtime, ctx.clone(), work), Some(&entity));
-            explorer.sent = sent;
+            let job = Job::one_shot(runtime, ctx.clone(), work);
+            explorer.start(job, (action, request), Some(&entity));
+            explorer.pane_mut(action).sent = sent;
             true
         }
-        Err(problem) => {
-            explorer.form_problem = Some(problem);
+        Err(Refusal(problem, fields)) => {
+            explorer.pane_mut(action).refuse(problem, fields);
             false
         }
     }
@@ -62,6 +63,20 @@ enum Prepared {
     OneShot(Work),
 }
 
+/// Why a form was not sent: the message, and the form whose highlighted fields it names.
+struct Refusal(String, Option<ProblemForm>);
+
+impl From<String> for Refusal {
+    fn from(message: String) -> Self {
+        Self(message, None)
+    }
+}
+
+/// A key that cannot be read: the message follows the key fields as they are corrected.
+fn key_refusal(problem: String) -> Refusal {
+    Refusal(problem, Some(ProblemForm::Key))
+}
+
 /// Reads the form of `action` into a request; `Err` says what to fix in the form. The body
 /// of a create or update is copied into `sent`.
 fn prepare(
@@ -71,10 +86,12 @@ fn prepare(
     client: &ODataClient,
     entity: &str,
     sent: &mut serde_json::Map<String, Value>,
-) -> Result<Prepared, String> {
-    let fields_problem = |errors: Vec<(String, String)>| {
-        let names: Vec<String> = errors.into_iter().map(|(field, _)| field).collect();
-        format!("Check the highlighted fields: {}", names.join(", "))
+) -> Result<Prepared, Refusal> {
+    let refuse = |form: ProblemForm| {
+        move |errors: Vec<(String, String)>| {
+            let names: Vec<String> = errors.into_iter().map(|(field, _)| field).collect();
+            Refusal(fields_problem(&names), Some(form))
+        }
     };
     let client = client.clone();
     let entity = entity.to_owned();
@@ -86,11 +103,11 @@ fn prepare(
                 .map_err(|problems| problems.join("; "))?;
             let url = client
                 .collection_url(&entity, &options.to_query_string())
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| Refusal::from(e.to_string()))?;
             Ok(Prepared::Listing(url, forms.list.all_pages))
         }
         (ConnectorAction::GetRecord, _) | (ConnectorAction::UpdateRecord, FormRequest::Load) => {
-            let key = forms.key.check()?.to_literal();
+            let key = forms.key.check().map_err(key_refusal)?.to_literal();
             let loading = action == ConnectorAction::UpdateRecord;
             Ok(Prepared::OneShot(Box::pin(async move {
                 let record = client.get_record(&entity, &key, "").await?;
@@ -102,7 +119,10 @@ fn prepare(
             })))
         }
         (ConnectorAction::CreateRecord, _) => {
-            let body = forms.create.to_create_body().map_err(fields_problem)?;
+            let body = forms
+                .create
+                .to_create_body()
+                .map_err(refuse(ProblemForm::Create))?;
             sent.clone_from(&body);
             Ok(Prepared::OneShot(Box::pin(async move {
                 client
@@ -112,16 +132,17 @@ fn prepare(
             })))
         }
         (ConnectorAction::UpdateRecord, _) => {
-            if !forms.update.is_loaded() {
-                return Err("Load the record first".to_owned());
-            }
-            let changes = forms.update.changed_body().map_err(fields_problem)?;
+            // Only the record the form holds, and only while the key values still name it.
+            let path = forms.update_target()?;
+            let changes = forms
+                .update
+                .changed_body()
+                .map_err(refuse(ProblemForm::Update))?;
             if changes.is_empty() {
-                return Err("Nothing changed: edit a field first".to_owned());
+                return Err("Nothing changed: edit a field first".to_owned().into());
             }
             sent.clone_from(&changes);
             let key = forms.update.key()?.to_literal();
-            let path = forms.update.path()?;
             let etag = forms.update.etag().map(str::to_owned);
             Ok(Prepared::OneShot(Box::pin(async move {
                 client
@@ -133,7 +154,7 @@ fn prepare(
             })))
         }
         (ConnectorAction::DeleteRecord, FormRequest::ConfirmDelete) => {
-            let key = forms.key.check()?.to_literal();
+            let key = forms.key.check().map_err(key_refusal)?.to_literal();
             let path = forms.key.path()?;
             Ok(Prepared::OneShot(Box::pin(async move {
                 client.delete_record(&entity, &key, None).await?;
@@ -141,13 +162,16 @@ fn prepare(
             })))
         }
         (ConnectorAction::ExecuteAction, _) => {
-            let call = forms.action.to_call().map_err(fields_problem)?;
+            let call = forms
+                .action
+                .to_call()
+                .map_err(refuse(ProblemForm::Action))?;
             Ok(Prepared::OneShot(Box::pin(async move {
                 client.execute(&call).await.map(Outcome::ActionResult)
             })))
         }
         (ConnectorAction::DeleteRecord, _) | (ConnectorAction::ListEntities, _) => {
-            Err("Nothing to run".to_owned())
+            Err("Nothing to run".to_owned().into())
         }
     }
 }
@@ -166,6 +190,7 @@ pub(super) fn record_request(
     | RecordRequest::Copy(index)
     | RecordRequest::OpenEntity(index)) = request;
     let Some(record) = explorer
+        .pane()
         .results
         .records()
         .get(index)

@@ -307,24 +307,33 @@ fn flags_ui(
     response
 }
 
-/// A date picker button next to a date text; picking writes `YYYY-MM-DD` into the text.
+/// A date picker button next to a date text; saving a date in it writes `YYYY-MM-DD` into
+/// the text. The button shows the date the text holds, or "Pick a date" when it holds none:
+/// it never shows a date that would not be sent.
 fn date_picker_ui(ui: &mut egui::Ui, text: &mut String, name: &str) {
     let parsed = chrono::NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d").ok();
     let start = parsed.unwrap_or_else(|| chrono::Local::now().date_naive());
     let Some(mut date) = to_jiff(start) else {
         return;
     };
-    let before = date;
     let salt = format!("date-picker-{name}");
-    ui.add(
-        egui_extras::DatePickerButton::new(&mut date)
-            .id_salt(&salt)
-            .show_icon(false)
-            .combo_boxes(false)
-            .calendar_week(false),
-    )
-    .on_hover_text("Pick a date");
-    if date != before {
+    let format = if parsed.is_some() {
+        "%Y-%m-%d"
+    } else {
+        "Pick a date"
+    };
+    let response = ui
+        .add(
+            egui_extras::DatePickerButton::new(&mut date)
+                .id_salt(&salt)
+                .format(format)
+                .show_icon(false)
+                .combo_boxes(false)
+                .calendar_week(false),
+        )
+        .on_hover_text(format!("Pick a date for {name}"));
+    // Changed: the user pressed Save in the picker, today's date included.
+    if response.changed() {
         *text = date.strftime("%Y-%m-%d").to_string();
     }
 }

@@ -207,6 +207,18 @@ impl RecordForm {
         Ok(())
     }
 
+    /// Forgets the loaded record: every field emptied, no original and no ETag, so that the
+    /// form can no longer be saved (e.g. after loading another record failed).
+    pub fn unload(&mut self) {
+        for field in &mut self.fields {
+            field.set_text("");
+            field.error = None;
+            field.highlight = false;
+        }
+        self.original.clear();
+        self.etag = None;
+    }
+
     /// Fills the editable fields from `record` (a copy to create a similar record); the
     /// fields read-only in this form stay empty, no original is remembered.
     pub fn prefill(&mut self, record: &Map<String, Json>) {

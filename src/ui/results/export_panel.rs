@@ -38,6 +38,8 @@ pub struct ExportPanel {
     /// The text of the in-app path field.
     pub path: String,
     status: ExportStatus,
+    /// What the export under way (or the last one) wrote, as named in its message.
+    exported_label: String,
     job: Option<ExportJob>,
     dialog: Option<Receiver<Option<PathBuf>>>,
 }
@@ -50,6 +52,8 @@ pub struct ExportSource<'a> {
     pub order: &'a [usize],
     /// Columns (the CSV header).
     pub columns: &'a [String],
+    /// What the records are (e.g. `List items · CustomersV3`), named in the messages.
+    pub label: &'a str,
 }
 
 impl ExportPanel {
@@ -63,11 +67,24 @@ impl ExportPanel {
         self.job.is_some() || self.dialog.is_some()
     }
 
+    /// Forgets the outcome of a finished export (the records it was about are gone); an
+    /// export under way keeps reporting, naming what it writes.
+    pub fn forget_outcome(&mut self) {
+        if self.job.is_none() && self.dialog.is_none() {
+            self.status = ExportStatus::Idle;
+        }
+    }
+
     /// Starts writing `source` to `path` in the background.
     pub fn start(&mut self, ctx: &egui::Context, path: PathBuf, source: &ExportSource<'_>) {
         if self.job.is_some() {
             return;
         }
+        if source.order.is_empty() {
+            self.status = ExportStatus::Failed("Nothing to export: the table is empty.".into());
+            return;
+        }
+        self.exported_label = source.label.to_owned();
         let ctx = ctx.clone();
         self.status = ExportStatus::Saving(path.clone());
         self.job = Some(ExportJob::start(
@@ -142,12 +159,23 @@ pub fn export_panel_ui(ui: &mut egui::Ui, panel: &mut ExportPanel, source: &Expo
     }
     let busy = panel.is_busy();
     ui.horizontal(|ui| {
-        ui.label(format!("Export {} as", records_text(source.order.len())));
+        let what = if source.label.is_empty() {
+            String::new()
+        } else {
+            format!(" of {}", source.label)
+        };
+        ui.label(format!(
+            "Export {}{what} as",
+            records_text(source.order.len())
+        ));
         for format in ExportFormat::ALL {
             ui.radio_value(&mut panel.format, format, format.label());
         }
         if ui
-            .add_enabled(!busy, egui::Button::new("Save as…"))
+            .add_enabled(
+                !busy && !source.order.is_empty(),
+                egui::Button::new("Save as…"),
+            )
             .on_hover_text("Choose the file in the system dialog")
             .clicked()
         {
@@ -165,7 +193,9 @@ pub fn export_panel_ui(ui: &mut egui::Ui, panel: &mut ExportPanel, source: &Expo
             )
             .labelled_by(label.id);
         let enter = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
-        let save = ui.add_enabled(!busy, egui::Button::new("Save")).clicked();
+        let save = ui
+            .add_enabled(!busy && !source.order.is_empty(), egui::Button::new("Save"))
+            .clicked();
         if (save || enter) && !busy {
             let path = PathBuf::from(panel.path.trim());
             panel.start(ui.ctx(), path, source);
@@ -189,11 +219,20 @@ pub fn export_panel_ui(ui: &mut egui::Ui, panel: &mut ExportPanel, source: &Expo
         }
         ExportStatus::Saved(done) => {
             ui.label(
-                egui::RichText::new(format!(
-                    "Saved {} to {}",
-                    records_text(done.count),
-                    done.path.display()
-                ))
+                egui::RichText::new(if panel.exported_label.is_empty() {
+                    format!(
+                        "Saved {} to {}",
+                        records_text(done.count),
+                        done.path.display()
+                    )
+                } else {
+                    format!(
+                        "Saved {} ({}) to {}",
+                        records_text(done.count),
+                        panel.exported_label,
+                        done.path.display()
+                    )
+                })
                 .color(theme::SUCCESS),
             );
         }

@@ -89,6 +89,8 @@ pub struct ResultsView {
     /// Whether the rows are the service's entity sets (each can be opened).
     entity_rows: bool,
     record_request: Option<RecordRequest>,
+    /// What the records are (e.g. `List items · CustomersV3`), named in export messages.
+    source_label: String,
     /// The export strip.
     pub export: ExportPanel,
 }
@@ -154,7 +156,19 @@ impl ResultsView {
         self.selected = None;
         self.pretty_json = None;
         self.mode = ViewMode::Table;
+        // A message about an earlier export would read as if it were about these records.
+        self.export.forget_outcome();
         self.rebuild_columns();
+    }
+
+    /// Names what the records are (e.g. `List items · CustomersV3`) for export messages.
+    pub fn set_source_label(&mut self, label: String) {
+        self.source_label = label;
+    }
+
+    /// What the records are, as named in export messages.
+    pub fn source_label(&self) -> &str {
+        &self.source_label
     }
 
     /// Columns to show first, in this order (e.g. the `$select` list or metadata order);
@@ -409,6 +423,7 @@ pub fn results_ui(ui: &mut egui::Ui, view: &mut ResultsView) {
         records: &view.records,
         order: &view.order,
         columns: &view.columns,
+        label: &view.source_label,
     };
     export_panel::export_panel_ui(ui, &mut view.export, &source);
     ui.separator();

@@ -1,0 +1,269 @@
+//! Draws the explorer: the action bar, the action's heading with its main button and the
+//! target it acts on, the form, and under it that action's own progress, messages and results.
+
+use super::error_panel::{self, ErrorPanelAction};
+use super::forms::{self, FormRequest, entity_form_ui};
+use super::jobs::Job;
+use super::requests::{record_request, start_request};
+use super::{Explorer, ExplorerContext, RequestToShow, splitter};
+use crate::ui::results::results_ui;
+use crate::ui::state::{ConnectorAction, RecentAction};
+use crate::ui::theme;
+
+/// Draws the explorer: action bar, the action's form, progress, errors and results.
+pub fn explorer_ui(ui: &mut egui::Ui, explorer: &mut Explorer, mut cx: ExplorerContext<'_>) {
+    let entity = cx.state.selected_entity.clone();
+    explorer.poll(cx.metadata, entity.as_deref());
+    explorer.ensure_forms(cx.metadata, entity.as_deref());
+    if let Some(forms) = explorer.forms.as_mut()
+        && entity.as_deref() == Some(forms.entity.as_str())
+        && let Some(inputs) = cx.state.pending_inputs.take()
+    {
+        forms.apply_inputs(&inputs);
+    }
+    if explorer.is_busy() {
+        ui.ctx()
+            .request_repaint_after(std::time::Duration::from_millis(100));
+    }
+
+    ui.horizontal_wrapped(|ui| {
+        for action in ConnectorAction::ALL {
+            let mut label = egui::RichText::new(action.label());
+            if explorer.busy_with() == Some(action) && action != cx.state.action {
+                label = label.italics();
+            }
+            ui.selectable_value(&mut cx.state.action, action, label)
+                .on_hover_text(action.description());
+        }
+    });
+    explorer.shown = cx.state.action;
+    ui.separator();
+    let mut request = FormRequest::None;
+    ui.horizontal(|ui| {
+        ui.heading(cx.state.action.label());
+        ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            let ready = form_ready(explorer, &cx, entity.as_deref());
+            let busy = explorer.is_busy();
+            let root = cx.connected.map(|c| c.service_root.as_str());
+            request = forms::primary_action_ui(
+                ui,
+                cx.state.action,
+                explorer.forms.as_ref(),
+                root.filter(|_| ready),
+                ready && !busy,
+                &mut explorer.confirm_delete,
+            );
+            ui.label(
+                egui::RichText::new("Ctrl+Enter")
+                    .color(theme::MUTED)
+                    .small(),
+            );
+        });
+    });
+    ui.label(egui::RichText::new(cx.state.action.description()).color(theme::MUTED));
+    ui.add_space(4.0);
+
+    let room = ui.available_height();
+    let form = egui::ScrollArea::vertical()
+        .id_salt(("form", cx.state.action))
+        .max_height(splitter::form_max_height(explorer.form_height, room))
+        .auto_shrink([false, true])
+        .show(ui, |ui| form_area_ui(ui, explorer, &cx, entity.as_deref()));
+    let form_request = form.inner;
+    splitter::form_splitter_ui(ui, &mut explorer.form_height, form.inner_rect.top(), room);
+    if form_request != FormRequest::None {
+        request = form_request;
+    }
+    if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter)) {
+        request = match cx.state.action {
+            ConnectorAction::UpdateRecord
+                if explorer
+                    .forms
+                    .as_ref()
+                    .is_some_and(|f| f.update_target().is_ok()) =>
+            {
+                FormRequest::Save
+            }
+            ConnectorAction::UpdateRecord => FormRequest::Load,
+            ConnectorAction::DeleteRecord => {
+                explorer.confirm_delete = true;
+                FormRequest::None
+            }
+            _ => FormRequest::Run,
+        };
+    }
+    // Messages of checks done before sending follow the fields as they are corrected.
+    explorer.refresh_form_problems();
+    if let Some(problem) = &explorer.pane().form_problem {
+        ui.colored_label(theme::ERROR, problem);
+    }
+    if request != FormRequest::None
+        && !explorer.is_busy()
+        && start_request(ui.ctx(), explorer, &cx, entity.as_deref(), request)
+    {
+        let recent = RecentAction {
+            instance: cx.connected.map(|c| c.name.clone()).unwrap_or_default(),
+            entity: entity
+                .clone()
+                .filter(|_| cx.state.action != ConnectorAction::ListEntities),
+            action: cx.state.action,
+            inputs: explorer
+                .forms
+                .as_ref()
+                .and_then(|forms| forms.inputs(cx.state.action)),
+        };
+        cx.state.remember(recent);
+    }
+
+    ui.add_space(4.0);
+    progress_ui(ui, explorer, cx.state.action);
+    let action = cx.state.action;
+    if let Some(report) = &explorer.pane().error {
+        let stale = report.status == Some(412) && action == ConnectorAction::UpdateRecord;
+        match error_panel::error_panel_ui(ui, report, stale) {
+            ErrorPanelAction::Reload if !explorer.is_busy() => {
+                start_request(
+                    ui.ctx(),
+                    explorer,
+                    &cx,
+                    entity.as_deref(),
+                    FormRequest::Load,
+                );
+            }
+            ErrorPanelAction::ShowRequest => {
+                explorer.request_to_show = Some(RequestToShow {
+                    request: report.request.clone(),
+                    status: report.status,
+                });
+            }
+            _ => {}
+        }
+    }
+    if let Some(summary) = &explorer.pane().summary {
+        ui.label(egui::RichText::new(summary).color(theme::SUCCESS));
+    }
+    ui.add_space(4.0);
+    let busy = explorer.is_busy();
+    let has_forms = explorer.forms.is_some();
+    let pane = explorer.pane_mut(action);
+    let writable = has_forms && entity.is_some() && pane.results_entity == entity && !busy;
+    pane.results.set_record_actions(writable);
+    pane.results
+        .set_source_label(results_label(action, pane.results_entity.as_deref()));
+    egui::Frame::group(ui.style()).show(ui, |ui| {
+        ui.set_min_width(ui.available_width());
+        ui.set_min_height(ui.available_height().max(0.0));
+        results_ui(ui, &mut pane.results);
+    });
+    if let Some(request) = pane.results.take_record_request() {
+        record_request(ui.ctx(), explorer, &mut cx, entity.as_deref(), request);
+    }
+}
+
+/// What the results of `action` are, for the export's messages: `List items · CustomersV3`.
+fn results_label(action: ConnectorAction, entity: Option<&str>) -> String {
+    match entity {
+        Some(entity) => format!("{} · {entity}", action.label()),
+        None => action.label().to_owned(),
+    }
+}
+
+/// The form area of the selected action; returns what the user asked for.
+fn form_area_ui(
+    ui: &mut egui::Ui,
+    explorer: &mut Explorer,
+    cx: &ExplorerContext<'_>,
+    entity: Option<&str>,
+) -> FormRequest {
+    let Some(connected) = cx.connected else {
+        ui.horizontal(|ui| match cx.waiting.as_deref() {
+            Some(status) => {
+                ui.spinner();
+                ui.label(egui::RichText::new(status).color(theme::MUTED));
+            }
+            None => {
+                ui.label(
+                    egui::RichText::new("No instance connected: pick one in the Instance list.")
+                        .color(theme::MUTED),
+                );
+            }
+        });
+        return FormRequest::None;
+    };
+    let busy = explorer.is_busy();
+    if cx.state.action == ConnectorAction::ListEntities {
+        crate::ui::forms::url_preview_ui(ui, "GET", Ok(connected.service_root.clone()));
+        return FormRequest::None;
+    }
+    if entity.is_none() {
+        ui.label(egui::RichText::new("Pick an entity first (Ctrl+K)").color(theme::MUTED));
+        return FormRequest::None;
+    }
+    if let Some(problem) = &explorer.forms_error {
+        ui.colored_label(theme::ERROR, format!("No form for this entity: {problem}"));
+        return FormRequest::None;
+    }
+    let Some(forms) = &mut explorer.forms else {
+        return FormRequest::None;
+    };
+    entity_form_ui(
+        ui,
+        cx.state.action,
+        forms,
+        &connected.service_root,
+        busy,
+        &mut explorer.confirm_delete,
+    )
+}
+
+/// Whether the selected action has what it needs to run: a connection and, except for
+/// listing the entities, the selected entity's forms.
+fn form_ready(explorer: &Explorer, cx: &ExplorerContext<'_>, entity: Option<&str>) -> bool {
+    cx.connected.is_some()
+        && (cx.state.action == ConnectorAction::ListEntities
+            || (entity.is_some() && explorer.forms.is_some() && explorer.forms_error.is_none()))
+}
+
+/// The progress of the job under way, on its own action's tab; other tabs say which
+/// action is busy.
+fn progress_ui(ui: &mut egui::Ui, explorer: &mut Explorer, shown: ConnectorAction) {
+    let busy_with = explorer.busy_with();
+    let Some(job) = &explorer.job else {
+        return;
+    };
+    ui.horizontal(|ui| {
+        if busy_with != Some(shown) {
+            let other = busy_with.map_or("Another action", ConnectorAction::label);
+            ui.spinner();
+            ui.label(
+                egui::RichText::new(format!("{other} is running; its results stay on its tab."))
+                    .color(theme::MUTED),
+            );
+        } else {
+            match job {
+                Job::Listing(listing) => {
+                    let p = listing.progress;
+                    let text = format!(
+                        "{} records · {} page{} · {:.0} records/s",
+                        p.records,
+                        p.pages,
+                        if p.pages == 1 { "" } else { "s" },
+                        p.rate()
+                    );
+                    let bar = match p.total.filter(|t| *t > 0) {
+                        Some(total) => egui::ProgressBar::new(p.records as f32 / total as f32),
+                        None => egui::ProgressBar::new(0.0).animate(true),
+                    };
+                    ui.add(bar.text(text).desired_width(ui.available_width() - 90.0));
+                }
+                Job::OneShot(_) => {
+                    ui.spinner();
+                    ui.label("Waiting for the server…");
+                }
+            }
+        }
+        if ui.button("Cancel").clicked() {
+            job.cancel();
+        }
+    });
+}
