@@ -93,6 +93,10 @@ fn a_demo_that_cannot_start_shows_the_error_and_retry_recovers() {
             .count()
             >= 1
     );
+    // The failure is shown where the user looks, with Retry (already on the demo instance:
+    // no offer to switch to it).
+    harness.get_by_label("Could not connect to Demo instance (local)");
+    assert!(harness.query_by_label("Use the demo instance").is_none());
     // Free the port: retrying now succeeds.
     drop(listener);
     harness.get_by_label("Retry").click();

@@ -237,3 +237,104 @@ fn refresh_reloads_the_metadata_in_the_background() {
         Some("CustomersV3")
     );
 }
+
+#[test]
+fn each_action_keeps_its_own_messages_and_results() {
+    let mut harness = connected_app(small_pages());
+    pick_entity(&mut harness, "custv3", "CustomersV3");
+
+    // A listing that the server refuses: its 400 stays on List items.
+    {
+        let forms = harness.state_mut().explorer.forms.as_mut().expect("forms");
+        forms.list.raw_mode = true;
+        forms.list.raw_filter = "NoSuchField eq 1".into();
+    }
+    harness.get_by_label("Run").click();
+    wait_until_idle(&mut harness);
+    let report = harness.state().explorer.pane().error.clone().expect("400");
+    assert_eq!(report.status, Some(400));
+    harness.get_by_label(&report.title);
+
+    harness.get_by_label("Get a record").click();
+    harness.run_steps(2);
+    assert!(harness.state().explorer.pane().error.is_none());
+    assert!(
+        harness.query_by_label(&report.title).is_none(),
+        "the Get tab shows no error of the List tab"
+    );
+    // A record found on Get: its summary and record stay on Get.
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Key values")
+        .focus();
+    harness.step();
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::TextInput, "Key values")
+        .type_text("usmf,US-001");
+    harness.step();
+    harness.get_by_label("Run").click();
+    wait_until_idle(&mut harness);
+    harness.get_by_label("Record found");
+    assert_eq!(harness.state().explorer.pane().results.len(), 1);
+
+    // Create: pressing Create on an empty form names the fields to fix; the message
+    // shrinks as they are filled and goes away with the last one, without pressing again.
+    harness.get_by_label("Create a record").click();
+    harness.run_steps(2);
+    assert!(harness.query_by_label("Record found").is_none());
+    assert_eq!(harness.state().explorer.pane().results.len(), 0);
+    harness.get_by_label("Create").click();
+    harness.run_steps(2);
+    let problem = |harness: &egui_kittest::Harness<'_, flowbench::ui::FlowbenchApp>| {
+        harness.state().explorer.pane().form_problem.clone()
+    };
+    let first = problem(&harness).expect("fields to fix");
+    assert!(first.contains("dataAreaId"), "{first}");
+    let required: Vec<String> = {
+        let forms = harness.state().explorer.forms.as_ref().expect("forms");
+        forms
+            .create
+            .fields()
+            .iter()
+            .filter(|f| f.spec.required && !f.spec.read_only)
+            .map(|f| f.name().to_owned())
+            .collect()
+    };
+    {
+        let forms = harness.state_mut().explorer.forms.as_mut().expect("forms");
+        assert!(forms.create.set_text("dataAreaId", "usmf"));
+    }
+    harness.run_steps(2);
+    let shorter = problem(&harness).expect("other fields still empty");
+    assert!(!shorter.contains("dataAreaId"), "{shorter}");
+    {
+        let forms = harness.state_mut().explorer.forms.as_mut().expect("forms");
+        for name in &required {
+            let field = forms.create.field(name).expect("field").clone();
+            if field.text().is_empty() {
+                let text = match field.spec.widget() {
+                    flowbench::ui::forms::WidgetKind::Guid => {
+                        "0449301e-5360-4391-9c7b-e2b7c9c53495"
+                    }
+                    flowbench::ui::forms::WidgetKind::Decimal => "10",
+                    flowbench::ui::forms::WidgetKind::Enum => "No",
+                    _ if name == "SalesCurrencyCode" => "USD",
+                    _ => "X1",
+                };
+                assert!(forms.create.set_text(name, text));
+            }
+        }
+    }
+    harness.run_steps(2);
+    assert_eq!(problem(&harness), None, "every field was corrected");
+    assert!(
+        harness
+            .query_by_label_contains("Check the highlighted fields")
+            .is_none()
+    );
+
+    // Back on List items: its own error is still there, and only there.
+    harness.get_by_label("List items").click();
+    harness.run_steps(2);
+    harness.get_by_label(&report.title);
+    assert!(harness.query_by_label("Record found").is_none());
+}

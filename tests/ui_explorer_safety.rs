@@ -110,6 +110,11 @@ fn update_never_saves_to_a_record_other_than_the_one_the_key_names() {
     wait_until_idle(&mut harness);
     let report = harness.state().explorer.pane().error.clone().expect("404");
     assert_eq!(report.status, Some(404), "DE-004 is in another company");
+    assert_eq!(
+        harness.state().explorer.pane().results.len(),
+        0,
+        "US-002 is no longer shown as the result"
+    );
 
     // The failed load leaves no record in the form: nothing can be saved.
     let forms = harness.state().explorer.forms.as_ref().expect("forms");

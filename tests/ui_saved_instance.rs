@@ -10,7 +10,11 @@ use egui_kittest::kittest::Queryable;
 use flowbench::demo::{DemoConfig, DemoThread};
 use flowbench::ui::connection::{Connection, InstanceChoice};
 use flowbench::ui::{FlowbenchApp, UiState};
-use ui_support::{pick_entity, type_into, wait_until_connected};
+use std::time::{Duration, Instant};
+
+use egui_kittest::kittest::NodeT;
+use flowbench::ui::results::{ExportStatus, records_text};
+use ui_support::{click, pick_entity, type_into, wait_until_connected, wait_until_idle};
 
 #[test]
 fn a_saved_instance_is_listed_connected_and_its_metadata_cached() {
@@ -119,7 +123,122 @@ fn a_saved_instance_is_listed_connected_and_its_metadata_cached() {
     );
     let file = std::fs::read_to_string(config_dir.path().join("instances.json")).unwrap();
     assert!(file.contains("\"second\""), "{file}");
+
+    // The connection state follows the latest request; Export exports what the table shows.
+    pick_entity(&mut harness, "customergr", "CustomerGroups");
+    click(&mut harness, "Run");
+    wait_until_idle(&mut harness);
+    let listed = harness.state().explorer.pane().results.len();
+    assert!(listed > 0);
+    let export_to = config_dir.path().join("groups.csv");
+    click(&mut harness, "Export…");
+    type_into(
+        &mut harness,
+        "Save to path",
+        &export_to.display().to_string(),
+    );
+    click(&mut harness, "Save");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !matches!(
+        harness.state().explorer.pane().results.export.status(),
+        ExportStatus::Saved(_) | ExportStatus::Failed(_)
+    ) {
+        assert!(Instant::now() < deadline, "export did not finish");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    harness.step();
+    harness.get_by_label_contains(&format!(
+        "Saved {} (List items · CustomerGroups)",
+        records_text(listed)
+    ));
+
+    let port = url::Url::parse(&root).unwrap().port().unwrap();
     drop(demo);
+    click(&mut harness, "Run");
+    wait_until_idle(&mut harness);
+    let report = harness
+        .state()
+        .explorer
+        .pane()
+        .error
+        .clone()
+        .expect("no answer");
+    assert_eq!(report.title, "Network error");
+    assert!(harness.state().connection().is_unreachable());
+    harness.get_by_label_contains(&format!("Cannot reach {root}"));
+    assert!(harness.query_by_label_contains("Connected to").is_none());
+    // The table is empty now: no message of the earlier export is left next to it.
+    assert_eq!(harness.state().explorer.pane().results.len(), 0);
+    assert!(harness.query_by_label_contains("Saved ").is_none());
+    assert!(
+        harness.get_by_label("Save").accesskit_node().is_disabled(),
+        "nothing to export"
+    );
+
+    // The instance is back: Retry asks it again, keeping the forms.
+    let demo = DemoThread::start(DemoConfig {
+        port,
+        ..DemoConfig::default()
+    })
+    .unwrap();
+    harness.get_by_label("Retry").click();
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while harness.state().connection().is_unreachable() {
+        assert!(
+            Instant::now() < deadline,
+            "Retry did not reach the instance"
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    harness.step();
+    harness.get_by_label_contains(&format!("Connected to {root}"));
+    assert_eq!(
+        harness.state().state.selected_entity.as_deref(),
+        Some("CustomerGroups")
+    );
+    drop(demo);
+
+    // Start-up with an unreachable instance: the failure in the main area, Retry, and a
+    // way to the demo instance.
+    harness
+        .get_by_role_and_label(Role::ComboBox, "Instance")
+        .click();
+    harness.run_steps(3);
+    harness.get_by_label("local-copy").click();
+    harness.step();
+    wait_until_connected(&mut harness);
+    assert!(matches!(
+        harness.state().connection(),
+        Connection::Failed(_)
+    ));
+    harness.get_by_label("Could not connect to local-copy");
+    // The whole message in the main area (the status bar has a shortened copy).
+    assert!(
+        harness
+            .query_all_by_label_contains("network error on GET")
+            .count()
+            >= 2
+    );
+    assert!(
+        harness
+            .query_by_label_contains("Waiting for the instance")
+            .is_none()
+    );
+    harness.get_by_label("Retry").click();
+    harness.step();
+    wait_until_connected(&mut harness);
+    harness.get_by_label("Could not connect to local-copy");
+    harness.get_by_label("Use the demo instance").click();
+    harness.step();
+    wait_until_connected(&mut harness);
+    assert!(
+        matches!(harness.state().connection(), Connection::Connected(_)),
+        "{}",
+        harness.state().connection().status_text(0)
+    );
+    assert_eq!(harness.state().state.instance, InstanceChoice::Demo);
 }
 
 /// Points the app's config and cache directories at `config` and `cache`.
@@ -128,6 +247,8 @@ fn point_dirs_at(config: &tempfile::TempDir, cache: &tempfile::TempDir) {
     unsafe {
         std::env::set_var("FLOWBENCH_CONFIG_DIR", config.path());
         std::env::set_var("XDG_CACHE_HOME", cache.path());
+        // The demo instance keeps its database in the data directory.
+        std::env::set_var("XDG_DATA_HOME", cache.path().join("data"));
     }
 }
 

@@ -74,10 +74,7 @@ impl EntityForms {
         let loaded = self.update.key()?.to_literal();
         let typed = self.key.key().map(|k| k.to_literal());
         if typed.as_deref() != Ok(loaded.as_str()) {
-            return Err(format!(
-                "The key values no longer name the loaded record {}{loaded}: press Load record",
-                self.entity
-            ));
+            return Err("Key values changed: press Load record".to_owned());
         }
         self.update.path()
     }

@@ -332,10 +332,12 @@ impl Explorer {
             }
         }
         let pane = &mut self.panes[slot(action)];
-        if matches!(job, Job::Listing(_)) {
-            pane.results.clear();
-            pane.results_entity = self.job_entity.clone();
-        }
+        // The results follow the latest request: a failure leaves none of an earlier one.
+        pane.results.clear();
+        pane.results_entity = match job {
+            Job::Listing(_) => self.job_entity.clone(),
+            Job::OneShot(_) => None,
+        };
         pane.clear_messages();
         self.job = Some(job);
     }

@@ -139,7 +139,13 @@ pub fn explorer_ui(ui: &mut egui::Ui, explorer: &mut Explorer, mut cx: ExplorerC
             _ => {}
         }
     }
-    if let Some(summary) = &explorer.pane().summary {
+    // "Record loaded" would be untrue while the key values name another record.
+    let unbound = action == ConnectorAction::UpdateRecord
+        && explorer
+            .forms
+            .as_ref()
+            .is_some_and(|f| f.update.is_loaded() && f.update_target().is_err());
+    if let Some(summary) = explorer.pane().summary.as_ref().filter(|_| !unbound) {
         ui.label(egui::RichText::new(summary).color(theme::SUCCESS));
     }
     ui.add_space(4.0);
