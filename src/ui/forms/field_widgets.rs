@@ -206,6 +206,8 @@ fn widget_ui(ui: &mut egui::Ui, field: &mut FieldInput, label_id: egui::Id) -> e
     };
     if (field.text.clone(), field.time.clone()) != before {
         field.check_live();
+        // The server's complaint was about the value that was there before.
+        field.highlight = false;
     }
     response
 }

@@ -459,6 +459,12 @@ fn header_ui(ui: &mut egui::Ui, view: &mut ResultsView) {
             records_text(view.records.len())
         };
         ui.strong(count);
+        if !view.source_label.is_empty() && !view.records.is_empty() {
+            ui.label(
+                egui::RichText::new(format!("from {}", view.source_label)).color(theme::MUTED),
+            )
+            .on_hover_text("What these records are: the action and entity that read them");
+        }
         if let Some(sort) = &view.sort {
             let direction = match sort.direction {
                 SortDirection::Ascending => "ascending",
