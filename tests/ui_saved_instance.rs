@@ -6,15 +6,15 @@ mod ui_support;
 
 use egui::accesskit::Role;
 use egui_kittest::Harness;
+use egui_kittest::kittest::NodeT;
 use egui_kittest::kittest::Queryable;
 use flowbench::demo::{DemoConfig, DemoThread};
 use flowbench::ui::connection::{Connection, InstanceChoice};
-use flowbench::ui::{FlowbenchApp, UiState};
-use std::time::{Duration, Instant};
-
-use egui_kittest::kittest::NodeT;
 use flowbench::ui::results::{ExportStatus, records_text};
-use ui_support::{click, pick_entity, type_into, wait_until_connected, wait_until_idle};
+use flowbench::ui::{FlowbenchApp, UiState};
+use ui_support::{
+    click, pick_entity, step_until, type_into, wait_until_connected, wait_until_idle,
+};
 
 #[test]
 fn a_saved_instance_is_listed_connected_and_its_metadata_cached() {
@@ -138,16 +138,12 @@ fn a_saved_instance_is_listed_connected_and_its_metadata_cached() {
         &export_to.display().to_string(),
     );
     click(&mut harness, "Save");
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while !matches!(
-        harness.state().explorer.pane().results.export.status(),
-        ExportStatus::Saved(_) | ExportStatus::Failed(_)
-    ) {
-        assert!(Instant::now() < deadline, "export did not finish");
-        harness.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    harness.step();
+    step_until(&mut harness, "the export", |app| {
+        matches!(
+            app.explorer.pane().results.export.status(),
+            ExportStatus::Saved(_) | ExportStatus::Failed(_)
+        )
+    });
     harness.get_by_label_contains(&format!(
         "Saved {} (List items · CustomerGroups)",
         records_text(listed)
@@ -183,16 +179,9 @@ fn a_saved_instance_is_listed_connected_and_its_metadata_cached() {
     })
     .unwrap();
     harness.get_by_label("Retry").click();
-    let deadline = Instant::now() + Duration::from_secs(30);
-    while harness.state().connection().is_unreachable() {
-        assert!(
-            Instant::now() < deadline,
-            "Retry did not reach the instance"
-        );
-        harness.step();
-        std::thread::sleep(Duration::from_millis(10));
-    }
-    harness.step();
+    step_until(&mut harness, "reaching the instance again", |app| {
+        !app.connection().is_unreachable()
+    });
     harness.get_by_label_contains(&format!("Connected to {root}"));
     assert_eq!(
         harness.state().state.selected_entity.as_deref(),

@@ -40,6 +40,21 @@ pub fn wait_until_idle(harness: &mut Harness<'_, FlowbenchApp>) {
     harness.step();
 }
 
+/// Steps the harness until `done` holds (bounded: 30 s); `what` names it in the failure.
+pub fn step_until(
+    harness: &mut Harness<'_, FlowbenchApp>,
+    what: &str,
+    done: impl Fn(&FlowbenchApp) -> bool,
+) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !done(harness.state()) {
+        assert!(Instant::now() < deadline, "{what} did not happen in time");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    harness.step();
+}
+
 /// A window connected to a fresh in-process demo instance with `config`.
 pub fn connected_app(config: DemoConfig) -> Harness<'static, FlowbenchApp> {
     connected_app_stepping(config, 0.25)
