@@ -6,7 +6,10 @@ mod ui_support;
 use egui_kittest::kittest::Queryable;
 use flowbench::demo::DemoConfig;
 use flowbench::ui::explorer::jobs::Outcome;
-use ui_support::{connected_app, get_json, get_text, pick_entity, service_root, wait_until_idle};
+use ui_support::{
+    connected_app, fill_empty_required, get_json, get_text, pick_entity, service_root,
+    wait_until_idle,
+};
 
 fn small_pages() -> DemoConfig {
     DemoConfig {
@@ -289,16 +292,6 @@ fn each_action_keeps_its_own_messages_and_results() {
     };
     let first = problem(&harness).expect("fields to fix");
     assert!(first.contains("dataAreaId"), "{first}");
-    let required: Vec<String> = {
-        let forms = harness.state().explorer.forms.as_ref().expect("forms");
-        forms
-            .create
-            .fields()
-            .iter()
-            .filter(|f| f.spec.required && !f.spec.read_only)
-            .map(|f| f.name().to_owned())
-            .collect()
-    };
     {
         let forms = harness.state_mut().explorer.forms.as_mut().expect("forms");
         assert!(forms.create.set_text("dataAreaId", "usmf"));
@@ -306,24 +299,15 @@ fn each_action_keeps_its_own_messages_and_results() {
     harness.run_steps(2);
     let shorter = problem(&harness).expect("other fields still empty");
     assert!(!shorter.contains("dataAreaId"), "{shorter}");
-    {
-        let forms = harness.state_mut().explorer.forms.as_mut().expect("forms");
-        for name in &required {
-            let field = forms.create.field(name).expect("field").clone();
-            if field.text().is_empty() {
-                let text = match field.spec.widget() {
-                    flowbench::ui::forms::WidgetKind::Guid => {
-                        "0449301e-5360-4391-9c7b-e2b7c9c53495"
-                    }
-                    flowbench::ui::forms::WidgetKind::Decimal => "10",
-                    flowbench::ui::forms::WidgetKind::Enum => "No",
-                    _ if name == "SalesCurrencyCode" => "USD",
-                    _ => "X1",
-                };
-                assert!(forms.create.set_text(name, text));
-            }
-        }
-    }
+    fill_empty_required(
+        &mut harness
+            .state_mut()
+            .explorer
+            .forms
+            .as_mut()
+            .expect("forms")
+            .create,
+    );
     harness.run_steps(2);
     assert_eq!(problem(&harness), None, "every field was corrected");
     assert!(

@@ -14,8 +14,8 @@ use flowbench::ui::FlowbenchApp;
 use flowbench::ui::explorer::jobs::Outcome;
 use serde_json::{Value, json};
 use ui_support::{
-    choose_action, click, connected_app, get_json, pick_entity, send_json, service_root, type_into,
-    wait_until_idle,
+    choose_action, click, connected_app, fill_empty_required, get_json, pick_entity, send_json,
+    service_root, type_into, wait_until_idle,
 };
 
 /// Every record of `entity` in every company, by key, following the server's pages.
@@ -172,23 +172,16 @@ fn saving_the_same_form_twice_uses_the_etag_the_first_save_returned() {
     ] {
         type_into(&mut harness, field, value);
     }
-    {
-        // Required fields whose widgets are not text boxes.
-        let forms = harness.state_mut().explorer.forms.as_mut().expect("forms");
-        for field in forms.create.fields().to_vec() {
-            if field.spec.required && field.text().is_empty() {
-                let text = match field.spec.widget() {
-                    flowbench::ui::forms::WidgetKind::Guid => {
-                        "0449301e-5360-4391-9c7b-e2b7c9c53495".to_owned()
-                    }
-                    flowbench::ui::forms::WidgetKind::Decimal => "5000".to_owned(),
-                    flowbench::ui::forms::WidgetKind::DateTime => "2026-12-04T10:00:00Z".to_owned(),
-                    _ => continue,
-                };
-                forms.create.set_text(field.name(), &text);
-            }
-        }
-    }
+    // Required fields whose widgets are not text boxes.
+    fill_empty_required(
+        &mut harness
+            .state_mut()
+            .explorer
+            .forms
+            .as_mut()
+            .expect("forms")
+            .create,
+    );
     click(&mut harness, "Create");
     wait_until_idle(&mut harness);
     assert!(

@@ -561,14 +561,7 @@ fn a_date_picker_never_shows_a_date_that_would_not_be_sent() {
     assert_eq!(harness.state()[0].to_json(), Ok(None));
 
     // Saving the picker's date as it opens (today) fills the field: what it showed is sent.
-    harness
-        .query_all_by_label("Pick a date")
-        .next()
-        .unwrap()
-        .click();
-    harness.run();
-    harness.get_by_label("Save").click();
-    harness.run();
+    close_first_date_picker(&mut harness, "Save");
     assert_eq!(field_text(&harness, "EffectiveDate"), today);
     assert_eq!(
         harness.state()[0].to_json(),
@@ -577,10 +570,7 @@ fn a_date_picker_never_shows_a_date_that_would_not_be_sent() {
     harness.get_by_label(&today);
 
     // The date-time field: the date part is filled, midnight UTC when no time is typed.
-    harness.get_by_label("Pick a date").click();
-    harness.run();
-    harness.get_by_label("Save").click();
-    harness.run();
+    close_first_date_picker(&mut harness, "Save");
     assert_eq!(
         field_text(&harness, "Modified"),
         format!("{today}T00:00:00")
@@ -596,13 +586,19 @@ fn a_date_picker_never_shows_a_date_that_would_not_be_sent() {
     harness.key_press(egui::Key::Backspace);
     harness.run();
     assert_eq!(field_text(&harness, "EffectiveDate"), "");
+    close_first_date_picker(&mut harness, "Cancel");
+    assert_eq!(field_text(&harness, "EffectiveDate"), "");
+}
+
+/// Opens the first empty date field's picker ("Pick a date") and closes it with `button`
+/// (`Save` or `Cancel`).
+fn close_first_date_picker(harness: &mut Harness<'_, Vec<FieldInput>>, button: &str) {
     harness
         .query_all_by_label("Pick a date")
         .next()
-        .unwrap()
+        .expect("an empty date field")
         .click();
     harness.run();
-    harness.get_by_label("Cancel").click();
+    harness.get_by_label(button).click();
     harness.run();
-    assert_eq!(field_text(&harness, "EffectiveDate"), "");
 }

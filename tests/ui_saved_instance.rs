@@ -48,13 +48,7 @@ fn a_saved_instance_is_listed_connected_and_its_metadata_cached() {
         .with_size(egui::vec2(1280.0, 800.0))
         .build_ui_state(|ui, app: &mut FlowbenchApp| app.window_ui(ui), app);
     harness.step();
-    harness
-        .get_by_role_and_label(Role::ComboBox, "Instance")
-        .click();
-    harness.run_steps(3);
-    harness.get_by_label("local-copy").click();
-    harness.step();
-    wait_until_connected(&mut harness);
+    pick_instance(&mut harness, "local-copy");
 
     let Connection::Connected(connected) = harness.state().connection() else {
         panic!(
@@ -191,13 +185,7 @@ fn a_saved_instance_is_listed_connected_and_its_metadata_cached() {
 
     // Start-up with an unreachable instance: the failure in the main area, Retry, and a
     // way to the demo instance.
-    harness
-        .get_by_role_and_label(Role::ComboBox, "Instance")
-        .click();
-    harness.run_steps(3);
-    harness.get_by_label("local-copy").click();
-    harness.step();
-    wait_until_connected(&mut harness);
+    pick_instance(&mut harness, "local-copy");
     assert!(matches!(
         harness.state().connection(),
         Connection::Failed(_)
@@ -228,6 +216,17 @@ fn a_saved_instance_is_listed_connected_and_its_metadata_cached() {
         harness.state().connection().status_text(0)
     );
     assert_eq!(harness.state().state.instance, InstanceChoice::Demo);
+}
+
+/// Picks `name` in the instance dropdown and waits for the connection attempt to settle.
+fn pick_instance(harness: &mut Harness<'_, FlowbenchApp>, name: &str) {
+    harness
+        .get_by_role_and_label(Role::ComboBox, "Instance")
+        .click();
+    harness.run_steps(3);
+    harness.get_by_label(name).click();
+    harness.step();
+    wait_until_connected(harness);
 }
 
 /// Points the app's config and cache directories at `config` and `cache`.

@@ -294,18 +294,16 @@ impl Connection {
             Self::Idle => "No instance connected".to_owned(),
             Self::Connecting(_, status) => status.clone(),
             Self::SignIn(flow) => format!("Sign in to {} to continue", flow.instance()),
-            Self::Connected(c) if c.unreachable.is_some() => format!(
-                "Cannot reach {}: {}",
-                c.service_root,
-                c.unreachable.as_deref().unwrap_or_default()
-            ),
-            Self::Connected(c) => match &c.identity {
-                Some(identity) => format!(
+            Self::Connected(c) => match (&c.unreachable, &c.identity) {
+                (Some(why), _) => format!("Cannot reach {}: {why}", c.service_root),
+                (None, Some(identity)) => format!(
                     "Connected to {} as {} · {entity_count} entities",
                     c.service_root,
                     identity.label()
                 ),
-                None => format!("Connected to {} · {entity_count} entities", c.service_root),
+                (None, None) => {
+                    format!("Connected to {} · {entity_count} entities", c.service_root)
+                }
             },
             Self::Failed(message) => format!("Connection failed: {message}"),
         }
@@ -316,7 +314,7 @@ impl Connection {
         match self {
             Self::Idle => super::theme::MUTED,
             Self::Connecting(..) | Self::SignIn(_) => super::theme::WARNING,
-            Self::Connected(c) if c.unreachable.is_some() => super::theme::ERROR,
+            Self::Connected(_) if self.is_unreachable() => super::theme::ERROR,
             Self::Connected(_) => super::theme::SUCCESS,
             Self::Failed(_) => super::theme::ERROR,
         }

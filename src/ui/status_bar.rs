@@ -24,7 +24,6 @@ pub fn status_bar_ui(
     trace_label: &str,
     metadata_note: MetadataNote<'_>,
 ) -> bool {
-    let mut retry = false;
     // The version first, at the right edge, so that long messages truncate before it.
     ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
         ui.label(egui::RichText::new(concat!("v", env!("CARGO_PKG_VERSION"))).color(theme::MUTED));
@@ -37,55 +36,60 @@ pub fn status_bar_ui(
                 state.trace_open = !state.trace_open;
             }
             ui.separator();
-            let text = connection.status_text(entity_count);
-            match connection {
-                Connection::Connecting(..) => {
-                    ui.spinner();
-                    ui.label(text);
-                }
-                Connection::SignIn(_) => {
-                    ui.label(egui::RichText::new(text).color(theme::WARNING));
-                }
-                Connection::Failed(_) => {
-                    // The main area shows the whole failure with Retry.
-                    ui.add(
-                        egui::Label::new(egui::RichText::new(&text).color(theme::ERROR)).truncate(),
-                    )
-                    .on_hover_text(&text);
-                }
-                Connection::Connected(_) if connection.is_unreachable() => {
-                    retry = ui
-                        .button("Retry")
-                        .on_hover_text("Asks the instance again; forms and results are kept")
-                        .clicked();
-                    ui.add(
-                        egui::Label::new(egui::RichText::new(&text).color(theme::ERROR)).truncate(),
-                    )
-                    .on_hover_text(&text);
-                }
-                Connection::Connected(_) | Connection::Idle => {
-                    ui.label(egui::RichText::new(text).color(theme::MUTED));
-                }
-            }
-            match metadata_note {
-                MetadataNote::None => {}
-                MetadataNote::Refreshing => {
-                    ui.separator();
-                    ui.spinner();
-                    ui.label("Refreshing metadata…");
-                }
-                MetadataNote::Failed(problem) => {
-                    ui.separator();
-                    ui.add(
-                        egui::Label::new(
-                            egui::RichText::new(format!("Metadata refresh failed: {problem}"))
-                                .color(theme::ERROR),
-                        )
-                        .truncate(),
-                    );
-                }
-            }
-        });
-    });
-    retry
+            let retry = connection_status_ui(ui, connection, entity_count);
+            metadata_note_ui(ui, metadata_note);
+            retry
+        })
+        .inner
+    })
+    .inner
+}
+
+/// The connection's one-line status; returns true when its *Retry* is clicked.
+fn connection_status_ui(ui: &mut egui::Ui, connection: &Connection, entity_count: usize) -> bool {
+    let text = connection.status_text(entity_count);
+    match connection {
+        Connection::Connecting(..) => {
+            ui.spinner();
+            ui.label(text);
+        }
+        Connection::SignIn(_) => {
+            ui.label(egui::RichText::new(text).color(theme::WARNING));
+        }
+        // The main area shows the whole failure, with Retry.
+        Connection::Failed(_) => error_label_ui(ui, &text),
+        Connection::Connected(_) if connection.is_unreachable() => {
+            let retry = ui
+                .button("Retry")
+                .on_hover_text("Asks the instance again; forms and results are kept")
+                .clicked();
+            error_label_ui(ui, &text);
+            return retry;
+        }
+        Connection::Connected(_) | Connection::Idle => {
+            ui.label(egui::RichText::new(text).color(theme::MUTED));
+        }
+    }
+    false
+}
+
+fn metadata_note_ui(ui: &mut egui::Ui, note: MetadataNote<'_>) {
+    match note {
+        MetadataNote::None => {}
+        MetadataNote::Refreshing => {
+            ui.separator();
+            ui.spinner();
+            ui.label("Refreshing metadata…");
+        }
+        MetadataNote::Failed(problem) => {
+            ui.separator();
+            error_label_ui(ui, &format!("Metadata refresh failed: {problem}"));
+        }
+    }
+}
+
+/// A failure in red, cut to the room left (the whole text on hover).
+fn error_label_ui(ui: &mut egui::Ui, text: &str) {
+    ui.add(egui::Label::new(egui::RichText::new(text).color(theme::ERROR)).truncate())
+        .on_hover_text(text);
 }

@@ -8,7 +8,9 @@ use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use flowbench::demo::DemoConfig;
+use flowbench::odata::values::ValueKind;
 use flowbench::ui::connection::Connection;
+use flowbench::ui::forms::{RecordForm, WidgetKind};
 use flowbench::ui::{FlowbenchApp, UiState};
 
 /// Steps the harness until the connection attempt settles (bounded: 60 s).
@@ -38,6 +40,29 @@ pub fn wait_until_idle(harness: &mut Harness<'_, FlowbenchApp>) {
         std::thread::sleep(Duration::from_millis(10));
     }
     harness.step();
+}
+
+/// Fills every empty, required and editable field of `form` with a valid value of its type:
+/// a fixed GUID, `10`, a date or date-time, the first enum member, `X1` for text.
+pub fn fill_empty_required(form: &mut RecordForm) {
+    for field in form.fields().to_vec() {
+        if !field.spec.required || field.spec.read_only || !field.text().is_empty() {
+            continue;
+        }
+        let text = match (&field.spec.kind, field.spec.widget()) {
+            (_, WidgetKind::Guid) => "0449301e-5360-4391-9c7b-e2b7c9c53495".to_owned(),
+            (_, WidgetKind::Integer | WidgetKind::Decimal | WidgetKind::Float) => "10".to_owned(),
+            (_, WidgetKind::Date) => "2026-12-04".to_owned(),
+            (_, WidgetKind::DateTime) => "2026-12-04T10:00:00Z".to_owned(),
+            (ValueKind::Enum(info), _) => info
+                .members
+                .first()
+                .map(|(member, _)| member.clone())
+                .unwrap_or_default(),
+            _ => "X1".to_owned(),
+        };
+        form.set_text(field.name(), &text);
+    }
 }
 
 /// Steps the harness until `done` holds (bounded: 30 s); `what` names it in the failure.

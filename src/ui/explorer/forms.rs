@@ -4,9 +4,9 @@
 use super::{ProblemForm, fields_problem};
 use crate::odata::metadata::Model;
 use crate::ui::forms::{
-    ActionForm, ActionTarget, FieldErrors, FormError, FormInputs, KeyForm, ListForm, RecordForm,
-    action_form_ui, fill_action, fill_record, filled, key_fields_ui, key_form_ui, list_form_ui,
-    record_form_ui, record_request_ui, request_url,
+    ActionForm, ActionTarget, FormError, FormInputs, KeyForm, ListForm, RecordForm, action_form_ui,
+    fill_action, fill_record, filled, key_fields_ui, key_form_ui, list_form_ui, record_form_ui,
+    record_request_ui, request_url,
 };
 use crate::ui::state::ConnectorAction;
 use crate::ui::theme;
@@ -82,15 +82,16 @@ impl EntityForms {
     /// What is still wrong with `form` (the message shown under it), recomputed from what
     /// the fields hold now; `None` once everything is corrected.
     pub fn problem(&self, form: ProblemForm) -> Option<String> {
-        let names = |errors: FieldErrors| {
-            let names: Vec<String> = errors.into_iter().map(|(field, _)| field).collect();
-            fields_problem(&names)
-        };
         match form {
             ProblemForm::Key => self.key.key().err(),
-            ProblemForm::Create => self.create.clone().to_create_body().err().map(names),
-            ProblemForm::Update => self.update.clone().changed_body().err().map(names),
-            ProblemForm::Action => self.action.clone().to_call().err().map(names),
+            ProblemForm::Create => self
+                .create
+                .clone()
+                .to_create_body()
+                .err()
+                .map(fields_problem),
+            ProblemForm::Update => self.update.clone().changed_body().err().map(fields_problem),
+            ProblemForm::Action => self.action.clone().to_call().err().map(fields_problem),
         }
     }
 

@@ -17,6 +17,7 @@ use super::app::LoadedMetadata;
 use super::connection::Connected;
 use super::state::{ConnectorAction, UiState};
 use crate::odata::client::ODataError;
+use crate::ui::forms::FieldErrors;
 use error_report::ErrorReport;
 use forms::{EntityForms, FormRequest};
 use jobs::{Job, JobEvent, Outcome};
@@ -26,11 +27,8 @@ pub use view::explorer_ui;
 /// Transient state of the explorer: the forms of the selected entity, the job under way and
 /// what each action's last run produced.
 pub struct Explorer {
-    job: Option<Job>,
-    /// The action and request of the job under way.
-    job_kind: Option<(ConnectorAction, FormRequest)>,
-    /// The entity set of the job under way.
-    job_entity: Option<String>,
+    /// The request or listing under way.
+    running: Option<Running>,
     /// The forms of the selected entity (rebuilt when it changes).
     pub forms: Option<EntityForms>,
     forms_error: Option<String>,
@@ -46,6 +44,17 @@ pub struct Explorer {
     pub request_to_show: Option<RequestToShow>,
     /// What the last finished request says about the link to the instance (taken by the app).
     link_news: Option<LinkNews>,
+}
+
+/// A job under way and what it was started for.
+struct Running {
+    job: Job,
+    /// The action whose pane receives what the job produces.
+    action: ConnectorAction,
+    /// What the user asked of the form (load, save, run…).
+    request: FormRequest,
+    /// The entity set it runs on (none for listing the entity sets).
+    entity: Option<String>,
 }
 
 /// What a finished request says about the link to the instance.
@@ -93,9 +102,7 @@ pub struct ExplorerContext<'a> {
 impl Default for Explorer {
     fn default() -> Self {
         Self {
-            job: None,
-            job_kind: None,
-            job_entity: None,
+            running: None,
             forms: None,
             forms_error: None,
             panes: std::array::from_fn(|_| ActionPane::new()),
@@ -123,14 +130,12 @@ impl Explorer {
 
     /// Whether a request or listing is under way.
     pub fn is_busy(&self) -> bool {
-        self.job.is_some()
+        self.running.is_some()
     }
 
     /// The action whose request or listing is under way.
     pub fn busy_with(&self) -> Option<ConnectorAction> {
-        self.job
-            .as_ref()
-            .and(self.job_kind.map(|(action, _)| action))
+        self.running.as_ref().map(|running| running.action)
     }
 
     /// The pane of the action on screen.
@@ -191,20 +196,19 @@ impl Explorer {
 
     /// Applies what background work reported since the last frame.
     pub fn poll(&mut self, metadata: Option<&LoadedMetadata>, entity: Option<&str>) {
-        let Some(job) = &mut self.job else {
+        let Some(running) = &mut self.running else {
             return;
         };
-        let Some((action, request)) = self.job_kind else {
-            return;
-        };
-        for event in job.poll() {
+        let (action, request) = (running.action, running.request);
+        let job_entity = running.entity.clone();
+        for event in running.job.poll() {
             let pane = &mut self.panes[slot(action)];
             match event {
                 JobEvent::Page(items) => pane.results.push_page(items),
                 JobEvent::Done(Ok(outcome)) => {
                     self.link_news = Some(LinkNews::Answered);
-                    self.finish(action, outcome);
-                    self.job = None;
+                    self.finish(action, job_entity.clone(), outcome);
+                    self.running = None;
                 }
                 JobEvent::ListingDone(Ok(progress)) => {
                     self.link_news = Some(LinkNews::Answered);
@@ -220,16 +224,15 @@ impl Explorer {
                             ""
                         }
                     ));
-                    self.job = None;
+                    self.running = None;
                 }
                 JobEvent::Done(Err(error)) | JobEvent::ListingDone(Err(error)) => {
                     self.link_news = link_news_of(&error);
                     self.fail(action, request, &error, metadata, entity);
-                    self.job = None;
+                    self.running = None;
                 }
             }
         }
-        self.refresh_form_problems();
     }
 
     /// Shrinks "check the highlighted fields" messages to the fields still wrong, and drops
@@ -249,20 +252,20 @@ impl Explorer {
         }
     }
 
-    fn finish(&mut self, action: ConnectorAction, outcome: Outcome) {
-        let job_entity = self.job_entity.clone();
+    fn finish(&mut self, action: ConnectorAction, job_entity: Option<String>, outcome: Outcome) {
         let pane = &mut self.panes[slot(action)];
         pane.summary = Some(describe(&outcome));
         pane.results.set_records(outcome_records(&outcome));
         pane.results
             .set_entity_rows(matches!(outcome, Outcome::Entities(_)));
-        pane.results_entity = match outcome {
+        let records_of = match outcome {
             Outcome::Record(_)
             | Outcome::Created(_)
             | Outcome::Loaded(_)
             | Outcome::Updated(..) => job_entity.clone(),
             _ => None,
         };
+        pane.set_results_entity(action, records_of);
         let same_entity = self
             .forms
             .as_ref()
@@ -319,8 +322,6 @@ impl Explorer {
         (action, request): (ConnectorAction, FormRequest),
         entity: Option<&str>,
     ) {
-        self.job_entity = entity.map(str::to_owned);
-        self.job_kind = Some((action, request));
         if let Some(forms) = &mut self.forms {
             match action {
                 ConnectorAction::CreateRecord => forms.create.clear_highlights(),
@@ -334,12 +335,18 @@ impl Explorer {
         let pane = &mut self.panes[slot(action)];
         // The results follow the latest request: a failure leaves none of an earlier one.
         pane.results.clear();
-        pane.results_entity = match job {
-            Job::Listing(_) => self.job_entity.clone(),
+        let records_of = match job {
+            Job::Listing(_) => entity.map(str::to_owned),
             Job::OneShot(_) => None,
         };
+        pane.set_results_entity(action, records_of);
         pane.clear_messages();
-        self.job = Some(job);
+        self.running = Some(Running {
+            job,
+            action,
+            request,
+            entity: entity.map(str::to_owned),
+        });
     }
 }
 
@@ -355,8 +362,9 @@ pub fn link_news_of(error: &ODataError) -> Option<LinkNews> {
     }
 }
 
-/// "Check the highlighted fields: a, b".
-pub(crate) fn fields_problem(names: &[String]) -> String {
+/// "Check the highlighted fields: a, b", naming the fields of `errors` in form order.
+pub(crate) fn fields_problem(errors: FieldErrors) -> String {
+    let names: Vec<String> = errors.into_iter().map(|(field, _)| field).collect();
     format!("Check the highlighted fields: {}", names.join(", "))
 }
 

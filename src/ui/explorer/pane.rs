@@ -6,6 +6,7 @@ use serde_json::Value;
 use super::error_report::ErrorReport;
 use super::jobs::Outcome;
 use crate::ui::results::ResultsView;
+use crate::ui::state::ConnectorAction;
 
 /// Which form a problem found before sending is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +36,8 @@ pub struct ActionPane {
     pub(super) problem_fields: Option<ProblemForm>,
     /// A one-line summary of this action's last finished job.
     pub summary: Option<String>,
-    /// The entity set whose records the results show (none for other results).
+    /// The entity set whose records the results show (none for other results); set with
+    /// [`Self::set_results_entity`], which also names the results.
     pub(super) results_entity: Option<String>,
     /// The body of the last create or update, to tell which field an error names.
     pub(super) sent: serde_json::Map<String, Value>,
@@ -56,6 +58,17 @@ impl ActionPane {
             results_entity: None,
             sent: serde_json::Map::new(),
         }
+    }
+
+    /// Records whose records the results of `action` are, and names them for the results
+    /// header and export messages (`List items · CustomersV3`).
+    pub(super) fn set_results_entity(&mut self, action: ConnectorAction, entity: Option<String>) {
+        let label = match &entity {
+            Some(entity) => format!("{} · {entity}", action.label()),
+            None => action.label().to_owned(),
+        };
+        self.results.set_source_label(label);
+        self.results_entity = entity;
     }
 
     /// Forgets the messages of the previous run (a new one starts).

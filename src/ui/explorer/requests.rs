@@ -87,12 +87,7 @@ fn prepare(
     entity: &str,
     sent: &mut serde_json::Map<String, Value>,
 ) -> Result<Prepared, Refusal> {
-    let refuse = |form: ProblemForm| {
-        move |errors: Vec<(String, String)>| {
-            let names: Vec<String> = errors.into_iter().map(|(field, _)| field).collect();
-            Refusal(fields_problem(&names), Some(form))
-        }
-    };
+    let refuse = |form: ProblemForm| move |errors| Refusal(fields_problem(errors), Some(form));
     let client = client.clone();
     let entity = entity.to_owned();
     match (action, request) {

@@ -154,8 +154,6 @@ pub fn explorer_ui(ui: &mut egui::Ui, explorer: &mut Explorer, mut cx: ExplorerC
     let pane = explorer.pane_mut(action);
     let writable = has_forms && entity.is_some() && pane.results_entity == entity && !busy;
     pane.results.set_record_actions(writable);
-    pane.results
-        .set_source_label(results_label(action, pane.results_entity.as_deref()));
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_min_width(ui.available_width());
         ui.set_min_height(ui.available_height().max(0.0));
@@ -163,14 +161,6 @@ pub fn explorer_ui(ui: &mut egui::Ui, explorer: &mut Explorer, mut cx: ExplorerC
     });
     if let Some(request) = pane.results.take_record_request() {
         record_request(ui.ctx(), explorer, &mut cx, entity.as_deref(), request);
-    }
-}
-
-/// What the results of `action` are, for the export's messages: `List items · CustomersV3`.
-fn results_label(action: ConnectorAction, entity: Option<&str>) -> String {
-    match entity {
-        Some(entity) => format!("{} · {entity}", action.label()),
-        None => action.label().to_owned(),
     }
 }
 
@@ -232,18 +222,20 @@ fn form_ready(explorer: &Explorer, cx: &ExplorerContext<'_>, entity: Option<&str
 
 /// The progress of the job under way, on its own action's tab; other tabs say which
 /// action is busy.
-fn progress_ui(ui: &mut egui::Ui, explorer: &mut Explorer, shown: ConnectorAction) {
-    let busy_with = explorer.busy_with();
-    let Some(job) = &explorer.job else {
+fn progress_ui(ui: &mut egui::Ui, explorer: &Explorer, shown: ConnectorAction) {
+    let Some(running) = &explorer.running else {
         return;
     };
+    let job = &running.job;
     ui.horizontal(|ui| {
-        if busy_with != Some(shown) {
-            let other = busy_with.map_or("Another action", ConnectorAction::label);
+        if running.action != shown {
             ui.spinner();
             ui.label(
-                egui::RichText::new(format!("{other} is running; its results stay on its tab."))
-                    .color(theme::MUTED),
+                egui::RichText::new(format!(
+                    "{} is running; its results stay on its tab.",
+                    running.action.label()
+                ))
+                .color(theme::MUTED),
             );
         } else {
             match job {

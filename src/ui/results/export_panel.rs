@@ -219,26 +219,27 @@ pub fn export_panel_ui(ui: &mut egui::Ui, panel: &mut ExportPanel, source: &Expo
         }
         ExportStatus::Saved(done) => {
             ui.label(
-                egui::RichText::new(if panel.exported_label.is_empty() {
-                    format!(
-                        "Saved {} to {}",
-                        records_text(done.count),
-                        done.path.display()
-                    )
-                } else {
-                    format!(
-                        "Saved {} ({}) to {}",
-                        records_text(done.count),
-                        panel.exported_label,
-                        done.path.display()
-                    )
-                })
+                egui::RichText::new(format!(
+                    "Saved {}{} to {}",
+                    records_text(done.count),
+                    parenthesised(&panel.exported_label),
+                    done.path.display()
+                ))
                 .color(theme::SUCCESS),
             );
         }
         ExportStatus::Failed(message) => {
             ui.label(egui::RichText::new(message).color(theme::ERROR));
         }
+    }
+}
+
+/// ` (label)`, or nothing for an empty label.
+fn parenthesised(label: &str) -> String {
+    if label.is_empty() {
+        String::new()
+    } else {
+        format!(" ({label})")
     }
 }
 

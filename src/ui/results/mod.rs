@@ -166,11 +166,6 @@ impl ResultsView {
         self.source_label = label;
     }
 
-    /// What the records are, as named in export messages.
-    pub fn source_label(&self) -> &str {
-        &self.source_label
-    }
-
     /// Columns to show first, in this order (e.g. the `$select` list or metadata order);
     /// other keys follow in first-seen order. Names no record has are not shown.
     pub fn set_preferred_columns(&mut self, columns: Vec<String>) {
