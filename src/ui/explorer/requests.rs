@@ -18,6 +18,11 @@ pub(super) fn start_request(
     entity: Option<&str>,
     request: FormRequest,
 ) -> bool {
+    // One request at a time: a second one would replace the running job and lose its answer
+    // (a save whose read-back never lands leaves the form with a stale ETag).
+    if explorer.is_busy() {
+        return false;
+    }
     let (Some(connected), Some(runtime)) = (cx.connected, cx.runtime) else {
         return false;
     };
@@ -184,6 +189,10 @@ pub(super) fn record_request(
     | RecordRequest::Delete(index)
     | RecordRequest::Copy(index)
     | RecordRequest::OpenEntity(index)) = request;
+    if explorer.is_busy() && !matches!(request, RecordRequest::OpenEntity(_)) {
+        // The forms belong to the running request until it answers.
+        return;
+    }
     let Some(record) = explorer
         .pane()
         .results
