@@ -7,6 +7,7 @@
 
 pub mod auth;
 pub mod cli;
+pub mod connector;
 pub mod demo;
 pub mod flow;
 pub mod odata;

@@ -1,5 +1,8 @@
-//! Module boundaries of the design card: only `src/ui/` may use egui/eframe, and `demo/` and
-//! `odata/` (the two sides of the wire) never import each other.
+//! Module boundaries (see `ARCHITECTURE.md`): only `src/ui/` uses egui/eframe; the window
+//! and the command line never import each other; the layers under them (connector, flow,
+//! odata, auth) import neither; `odata/` does not import `auth/`; `demo/` and `odata/` (the
+//! two sides of the wire) never import each other; the top-level modules form no circle.
+//! Every failure names the offending file and line.
 
 use std::path::{Path, PathBuf};
 
@@ -149,4 +152,129 @@ fn demo_and_odata_never_import_each_other() {
         "odata/ imports demo/:\n{}",
         odata.join("\n")
     );
+}
+
+/// The ways a file can name the top-level module `module`.
+fn paths_to(module: &str) -> Vec<String> {
+    [
+        "crate::",
+        "flowbench::",
+        "super::",
+        "super::super::",
+        "super::super::super::",
+    ]
+    .iter()
+    .map(|prefix| format!("{prefix}{module}"))
+    .collect()
+}
+
+/// Files of `src/{from}/` that name any module in `forbidden`.
+fn imports_of(from: &str, forbidden: &[&str]) -> Vec<String> {
+    let dir = src().join(from);
+    let names: Vec<String> = forbidden.iter().flat_map(|m| paths_to(m)).collect();
+    let names: Vec<&str> = names.iter().map(String::as_str).collect();
+    violations(&dir, &names)
+}
+
+fn assert_no_imports(from: &str, forbidden: &[&str]) {
+    let found = imports_of(from, forbidden);
+    assert!(
+        found.is_empty(),
+        "{from}/ must not import {}:\n{}",
+        forbidden.join(" or "),
+        found.join("\n")
+    );
+}
+
+#[test]
+fn the_window_and_the_command_line_never_import_each_other() {
+    assert_no_imports("ui", &["cli"]);
+    assert_no_imports("cli", &["ui"]);
+}
+
+#[test]
+fn the_layers_under_the_front_ends_import_neither_front_end() {
+    for layer in ["connector", "odata", "auth", "flow", "demo"] {
+        assert_no_imports(layer, &["ui", "cli"]);
+    }
+}
+
+#[test]
+fn the_odata_engine_does_not_import_sign_in() {
+    assert_no_imports("odata", &["auth", "connector", "flow"]);
+}
+
+#[test]
+fn flows_run_connector_steps_through_the_connector_layer() {
+    // The flow runner may use the connector layer (and the OData types it exposes), never
+    // the window or the command line.
+    assert_no_imports("flow", &["ui", "cli", "demo"]);
+}
+
+#[test]
+fn the_scanner_sees_every_form_of_a_module_path() {
+    let source = "use crate::cli::output;\nuse super::super::ui::theme;\n// crate::ui in a comment";
+    let names = paths_to("ui");
+    let hits: Vec<usize> = names.iter().flat_map(|n| uses_of(source, n)).collect();
+    assert_eq!(hits, vec![2]);
+    assert_eq!(uses_of(source, "crate::cli"), vec![1]);
+}
+
+/// The top-level modules each module imports (`crate::x`, `flowbench::x`), with one
+/// file and line where it does.
+fn module_edges() -> Vec<(String, String, String)> {
+    let modules: Vec<String> = std::fs::read_dir(src())
+        .unwrap()
+        .filter_map(|e| {
+            let path = e.unwrap().path();
+            path.is_dir()
+                .then(|| path.file_name().unwrap().to_string_lossy().into_owned())
+        })
+        .collect();
+    let mut edges = Vec::new();
+    for from in &modules {
+        for to in modules.iter().filter(|to| *to != from) {
+            let names = [format!("crate::{to}"), format!("flowbench::{to}")];
+            let names: Vec<&str> = names.iter().map(String::as_str).collect();
+            if let Some(first) = violations(&src().join(from), &names).into_iter().next() {
+                edges.push((from.clone(), to.clone(), first));
+            }
+        }
+    }
+    edges
+}
+
+#[test]
+fn the_top_level_modules_form_no_circle() {
+    let edges = module_edges();
+    // Depth-first search for a path back to the start, for each module.
+    fn path_back(
+        edges: &[(String, String, String)],
+        start: &str,
+        at: &str,
+        seen: &mut Vec<String>,
+    ) -> Option<Vec<String>> {
+        for (from, to, site) in edges.iter().filter(|(from, _, _)| from == at) {
+            let step = format!("{from} -> {to} ({site})");
+            if to == start {
+                return Some(vec![step]);
+            }
+            if !seen.contains(to) {
+                seen.push(to.clone());
+                if let Some(mut rest) = path_back(edges, start, to, seen) {
+                    rest.insert(0, step);
+                    return Some(rest);
+                }
+            }
+        }
+        None
+    }
+    for (module, _, _) in &edges {
+        if let Some(circle) = path_back(&edges, module, module, &mut Vec::new()) {
+            panic!(
+                "modules import each other in a circle:\n{}",
+                circle.join("\n")
+            );
+        }
+    }
 }

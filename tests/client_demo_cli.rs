@@ -346,3 +346,154 @@ fn execute_bound_and_unbound_actions() {
     );
     assert_eq!(bad.status.code(), Some(1));
 }
+
+/// Every customer of every company, by `company,account`.
+fn all_customers(root: &str) -> std::collections::BTreeMap<String, Value> {
+    let (_, page) = read(root, "CustomersV3?cross-company=true");
+    page["value"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            let key = format!(
+                "{},{}",
+                c["dataAreaId"].as_str().unwrap(),
+                c["CustomerAccount"].as_str().unwrap()
+            );
+            (key, c.clone())
+        })
+        .collect()
+}
+
+/// The keys whose records differ between two snapshots (changed, added or removed).
+fn changed_keys(
+    before: &std::collections::BTreeMap<String, Value>,
+    after: &std::collections::BTreeMap<String, Value>,
+) -> Vec<String> {
+    let mut keys: Vec<String> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|k| before.get(*k) != after.get(*k))
+        .cloned()
+        .collect();
+    keys.dedup();
+    keys
+}
+
+#[test]
+fn single_record_commands_reach_another_company_with_cross_company() {
+    let demo = demo();
+    let root = demo.service_root().to_owned();
+    let (_, page) = read(
+        &root,
+        "CustomersV3?cross-company=true&$filter=dataAreaId eq 'demf'&$top=1",
+    );
+    let account = page["value"][0]["CustomerAccount"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let keys = format!("demf,{account}");
+    let path = format!("CustomersV3(dataAreaId='demf',CustomerAccount='{account}')");
+
+    // The default company (usmf) does not see it: 404, as F&O answers.
+    let plain = cli(&root, &["get", "CustomersV3", &keys]);
+    assert_eq!(plain.status.code(), Some(3));
+    assert!(String::from_utf8_lossy(&plain.stderr).contains("404"));
+    let got = ok_json(&cli(
+        &root,
+        &["get", "CustomersV3", &keys, "--cross-company"],
+    ));
+    assert_eq!(got["dataAreaId"], json!("demf"));
+    assert_eq!(got["CustomerAccount"], json!(account));
+
+    // Update: only that record changes.
+    let before = all_customers(&root);
+    let refused = cli(
+        &root,
+        &[
+            "update",
+            "CustomersV3",
+            &keys,
+            "--data",
+            r#"{"AddressCity":"Bremen"}"#,
+        ],
+    );
+    assert_eq!(refused.status.code(), Some(3));
+    assert_eq!(
+        all_customers(&root),
+        before,
+        "nothing changed without the option"
+    );
+    let updated = ok_json(&cli(
+        &root,
+        &[
+            "update",
+            "CustomersV3",
+            &keys,
+            "--cross-company",
+            "--data",
+            r#"{"AddressCity":"Bremen"}"#,
+        ],
+    ));
+    assert_eq!(updated["AddressCity"], json!("Bremen"));
+    let after = all_customers(&root);
+    assert_eq!(changed_keys(&before, &after), vec![keys.clone()]);
+
+    // Execute an action bound to that record.
+    let before = after;
+    let blocked = cli(
+        &root,
+        &[
+            "execute",
+            "CustomersV3",
+            &keys,
+            "BlockCustomer",
+            "--cross-company",
+        ],
+    );
+    assert!(
+        blocked.status.success(),
+        "{}",
+        String::from_utf8_lossy(&blocked.stderr)
+    );
+    let after = all_customers(&root);
+    assert_eq!(changed_keys(&before, &after), vec![keys.clone()]);
+    assert_eq!(after[&keys]["OnHoldStatus"], json!("All"));
+
+    // Delete.
+    let refused = cli(&root, &["delete", "CustomersV3", &keys]);
+    assert_eq!(refused.status.code(), Some(3));
+    assert_eq!(read(&root, &format!("{path}?cross-company=true")).0, 200);
+    let deleted = cli(&root, &["delete", "CustomersV3", &keys, "--cross-company"]);
+    assert!(
+        deleted.status.success(),
+        "{}",
+        String::from_utf8_lossy(&deleted.stderr)
+    );
+    assert_eq!(read(&root, &format!("{path}?cross-company=true")).0, 404);
+    assert_eq!(all_customers(&root).len(), before.len() - 1);
+}
+
+#[test]
+fn create_names_a_field_the_entity_does_not_have() {
+    let demo = demo();
+    let root = demo.service_root().to_owned();
+    let before = all_customers(&root);
+    let output = cli(
+        &root,
+        &[
+            "create",
+            "CustomersV3",
+            "--data",
+            r#"{"dataAreaId":"usmf","CustomerAccount":"ZZ-X","OrgName":"typo"}"#,
+        ],
+    );
+    assert_eq!(output.status.code(), Some(1), "a usage error");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("'OrgName'"), "{stderr}");
+    assert!(
+        stderr.contains("OrganizationName"),
+        "lists the known fields: {stderr}"
+    );
+    assert_eq!(all_customers(&root), before, "nothing was sent");
+}

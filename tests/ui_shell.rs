@@ -265,6 +265,7 @@ fn recent_actions_keep_their_inputs_across_a_restart_and_older_state_still_loads
         action: ConnectorAction::GetRecord,
         inputs: Some(FormInputs::Key {
             keys: "usmf,US-001".into(),
+            cross_company: true,
         }),
     });
     let mut storage = MemoryStorage::default();
@@ -276,6 +277,7 @@ fn recent_actions_keep_their_inputs_across_a_restart_and_older_state_still_loads
     state.remember(RecentAction {
         inputs: Some(FormInputs::Key {
             keys: "usmf,US-002".into(),
+            cross_company: false,
         }),
         ..state.recent[0].clone()
     });

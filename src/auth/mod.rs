@@ -20,8 +20,9 @@ mod resolve;
 mod secret;
 mod secrets;
 mod session;
-mod token;
 
+/// The client-side token types live with the OData client that asks for them.
+pub use crate::odata::client::{BearerToken, StaticTokenProvider, TokenError, TokenProvider};
 pub use browser::{BrowserOptions, sign_in_with_browser};
 pub use device::{DeviceOptions, sign_in_with_device_code};
 pub use discovery::{ProviderEndpoints, discover, discovery_url};
@@ -45,4 +46,3 @@ pub use secrets::{
     SecretStoreError, StoredTokens, forget_instance, os_secret_store,
 };
 pub use session::{InstanceAuth, InstanceTokenProvider, InteractiveOptions, REFRESH_MARGIN_SECS};
-pub use token::{BearerToken, StaticTokenProvider, TokenError, TokenProvider};

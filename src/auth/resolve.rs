@@ -8,7 +8,7 @@ use super::instances::{Instances, InstancesError};
 use super::profile::{AuthMethod, InstanceProfile};
 use super::secrets::{SecretStore, SecretStoreError, os_secret_store};
 use super::session::{InstanceAuth, InstanceTokenProvider};
-use super::token::{StaticTokenProvider, TokenProvider};
+use crate::odata::client::{StaticTokenProvider, TokenProvider};
 use crate::odata::service_root::{ServiceKind, ServiceRootError, normalize_service_root};
 
 /// Why `--instance` could not be resolved.

@@ -19,7 +19,7 @@ use super::profile::{AuthMethod, InstanceProfile};
 use super::prompt::PromptSink;
 use super::secret::Secret;
 use super::secrets::{SecretKind, SecretStore, StoredTokens};
-use super::token::{BearerToken, TokenError, TokenProvider};
+use crate::odata::client::{BearerToken, TokenError, TokenProvider};
 
 /// Tokens are renewed this long before they expire.
 pub const REFRESH_MARGIN_SECS: i64 = 60;

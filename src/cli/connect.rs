@@ -1,111 +1,26 @@
-//! Shared plumbing of the request commands: instance and token options, the client, the
-//! `$metadata` lookups for keys, and `--data` input.
-
-use std::sync::Arc;
+//! Shared plumbing of the request commands: the `--instance` option, the session it opens
+//! (through the connector layer), and `--data` input.
 
 use anyhow::Context;
 use clap::Args;
 use serde_json::Value;
 
 use super::failure::usage;
-use crate::auth::{
-    BearerToken, Instances, ResolvedInstance, StaticTokenProvider, os_secret_store,
-    resolve_instance_with,
-};
-use crate::odata::client::{ClientConfig, ODataClient, ODataError, Trace};
-use crate::odata::keys::KeyPredicate;
-use crate::odata::metadata::cache::MetadataCache;
-use crate::odata::metadata::{EntityType, Model};
-use crate::odata::service_root::{ServiceKind, normalize_service_root};
+use crate::connector::Session;
+use crate::odata::client::BearerToken;
 
 /// The `--instance` option every request command takes.
 #[derive(Debug, Clone, Args)]
-pub struct InstanceArgs {
+pub struct InstanceOption {
     /// A saved instance name (`flowbench instance list`), a service root URL
     /// (`https://host/data/`) or an F&O host name without `https://`.
     #[arg(long, value_name = "I")]
     pub instance: String,
 }
 
-/// The service root for an `--instance` value: URLs are kept, bare F&O hosts become
-/// `https://{host}/data/` (the service-root rules of [`normalize_service_root`]).
-pub fn service_root_of(instance: &str) -> anyhow::Result<String> {
-    normalize_service_root(ServiceKind::FinanceOperations, instance)
-        .map(String::from)
-        .map_err(|e| usage(format!("--instance: {e}")))
-}
-
-/// A saved instance named `instance` (see `flowbench instance add`), resolved to its service
-/// root and a token provider that signs in silently (stored or refreshed tokens, client
-/// secret); `None` when no instance has that name.
-fn saved_instance(instance: &str) -> anyhow::Result<Option<ResolvedInstance>> {
-    let instances = match Instances::load_default() {
-        Ok(instances) => instances,
-        // A broken instances file does not block plain URLs.
-        Err(_) if service_root_of(instance).is_ok() => return Ok(None),
-        Err(e) => return Err(e.into()),
-    };
-    if instances.get(instance).is_none() {
-        return Ok(None);
-    }
-    Ok(Some(resolve_instance_with(
-        &instances,
-        instance,
-        os_secret_store,
-    )?))
-}
-
-/// A client for one command, with the on-disk `$metadata` cache for saved instances.
-pub struct Connection {
-    /// The OData client.
-    pub client: ODataClient,
-    /// The cache shared with the window (saved instances only: ad-hoc URLs, such as a
-    /// demo instance on a random port, would leave a file per port behind).
-    metadata_cache: Option<MetadataCache>,
-}
-
-impl Connection {
-    /// The service's `$metadata`: revalidated against the on-disk cache (a 304 or an
-    /// unchanged document skips the parse) for saved instances, downloaded otherwise.
-    pub async fn metadata(&self) -> Result<Model, ODataError> {
-        match &self.metadata_cache {
-            Some(cache) => self.client.metadata_cached(cache).await,
-            None => self.client.metadata().await,
-        }
-    }
-
-    /// Reads `$metadata` and builds the key predicate for `keys`.
-    pub async fn key_for(&self, entity_set: &str, keys: &str) -> anyhow::Result<String> {
-        let model = self
-            .metadata()
-            .await
-            .context("reading $metadata for the key types")?;
-        key_predicate(&model, entity_set, keys)
-    }
-}
-
-/// Builds the client for `instance`: a saved instance name (silent sign-in), or a URL with
-/// the bearer token from `token_env` when given.
-pub fn connect(instance: &str, token_env: Option<&str>) -> anyhow::Result<Connection> {
-    if token_env.is_none()
-        && let Some(saved) = saved_instance(instance)?
-    {
-        // The profile's kind decides the dialect (e.g. URLs inside `$batch`).
-        let config = ClientConfig {
-            service_kind: saved.profile.as_ref().map(|p| p.kind).unwrap_or_default(),
-            ..ClientConfig::default()
-        };
-        let client = ODataClient::with_config(
-            saved.service_root.as_str(),
-            saved.tokens,
-            config,
-            Trace::default(),
-        )?;
-        return Ok(Connection {
-            client,
-            metadata_cache: MetadataCache::in_user_cache_dir(),
-        });
-    }
+/// Opens `instance`: a saved instance name (silent sign-in), or a URL with the bearer token
+/// from the environment variable `token_env` when given.
+pub fn connect(instance: &str, token_env: Option<&str>) -> anyhow::Result<Session> {
     let token = match token_env {
         Some(var) => {
             let value = std::env::var(var)
@@ -119,12 +34,18 @@ pub fn connect(instance: &str, token_env: Option<&str>) -> anyhow::Result<Connec
         }
         None => None,
     };
-    let root = service_root_of(instance)?;
-    let client = ODataClient::new(&root, Arc::new(StaticTokenProvider::new(token)))?;
-    Ok(Connection {
-        client,
-        metadata_cache: None,
-    })
+    Ok(Session::open(instance, token)?)
+}
+
+/// Reads `$metadata` of the session, saying why it is needed when it fails.
+pub async fn metadata_for(
+    session: &Session,
+    why: &'static str,
+) -> anyhow::Result<crate::odata::metadata::Model> {
+    session
+        .metadata()
+        .await
+        .with_context(|| format!("reading $metadata for {why}"))
 }
 
 /// A small runtime for one command.
@@ -133,30 +54,6 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .enable_all()
         .build()
         .context("could not start the async runtime")
-}
-
-/// The entity type behind `entity_set` in `model`.
-pub fn entity_type_of<'m>(model: &'m Model, entity_set: &str) -> anyhow::Result<&'m EntityType> {
-    let set = model.entity_set(entity_set).ok_or_else(|| {
-        usage(format!(
-            "entity set '{entity_set}' is not in the service's $metadata"
-        ))
-    })?;
-    model.entity_type(&set.entity_type).ok_or_else(|| {
-        usage(format!(
-            "entity type '{}' of '{entity_set}' is not declared",
-            set.entity_type
-        ))
-    })
-}
-
-/// The key predicate for `keys` (connector form `usmf,US-001` or an OData predicate),
-/// typed with the key types from `model`.
-pub fn key_predicate(model: &Model, entity_set: &str, keys: &str) -> anyhow::Result<String> {
-    let entity = entity_type_of(model, entity_set)?;
-    let key = KeyPredicate::parse(model, entity, keys)
-        .map_err(|e| usage(format!("bad key '{keys}' for {entity_set}: {e}")))?;
-    Ok(key.to_literal())
 }
 
 /// Reads `--data`: inline JSON, or `@FILE` with JSON in a file.
@@ -181,25 +78,6 @@ pub fn print_json(value: &Value) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn instance_forms() {
-        let root = |i: &str| service_root_of(i).unwrap();
-        assert_eq!(
-            root("contoso.operations.dynamics.com"),
-            "https://contoso.operations.dynamics.com/data/"
-        );
-        assert_eq!(
-            root("contoso.sandbox.operations.dynamics.com/"),
-            "https://contoso.sandbox.operations.dynamics.com/data/"
-        );
-        assert_eq!(root("http://127.0.0.1:9/data/"), "http://127.0.0.1:9/data/");
-        assert_eq!(
-            root("host.example/odata/v4"),
-            "https://host.example/odata/v4/"
-        );
-        assert!(service_root_of("http://contoso.operations.dynamics.com").is_err());
-    }
 
     #[test]
     fn data_inline_and_from_file() {

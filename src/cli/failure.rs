@@ -1,6 +1,7 @@
 //! How command failures reach the user: the message (with the OData error report and
 //! Infolog) on stderr and an exit code per failure class.
 
+use crate::connector::{InputError, SessionError};
 use crate::odata::client::ODataError;
 
 use super::exit;
@@ -17,7 +18,13 @@ pub fn usage(message: impl Into<String>) -> anyhow::Error {
 
 /// The exit code for a failed command.
 pub fn exit_code(error: &anyhow::Error) -> i32 {
-    if error.downcast_ref::<UsageError>().is_some() {
+    if error.downcast_ref::<UsageError>().is_some()
+        || error.downcast_ref::<InputError>().is_some()
+        || matches!(
+            error.downcast_ref::<SessionError>(),
+            Some(SessionError::BadUrl { .. } | SessionError::NotSaved(_))
+        )
+    {
         return exit::USAGE;
     }
     match error.downcast_ref::<ODataError>() {

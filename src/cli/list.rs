@@ -8,9 +8,11 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
-use super::connect::{InstanceArgs, connect, runtime};
+use super::connect::{InstanceOption, connect, runtime};
 use super::failure::usage;
-use super::output::{CsvRecordWriter, OutputError, OutputFormat, RecordWriter, writer_for};
+use super::output::OutputFormat;
+use crate::connector::records::{CsvRecordWriter, OutputError, RecordWriter, writer_for};
+use crate::connector::{ActionRequest, listing_url};
 use crate::odata::client::CancelToken;
 use crate::odata::query::QueryOptions;
 
@@ -18,7 +20,7 @@ use crate::odata::query::QueryOptions;
 #[derive(Debug, Args)]
 pub struct ListArgs {
     #[command(flatten)]
-    instance: InstanceArgs,
+    instance: InstanceOption,
     /// The entity set, e.g. `CustomersV3`.
     entity_set: String,
     /// `$filter` expression.
@@ -85,10 +87,15 @@ impl ListArgs {
 
 /// Lists records.
 pub fn run(args: &ListArgs, token_env: Option<&str>) -> anyhow::Result<()> {
-    let connection = connect(&args.instance.instance, token_env)?;
-    let client = &connection.client;
+    let session = connect(&args.instance.instance, token_env)?;
+    let client = &session.client;
     let query = args.query()?;
-    let url = client.collection_url(&args.entity_set, &query.to_query_string())?;
+    let request = ActionRequest::ListItems {
+        entity_set: args.entity_set.clone(),
+        query: query.clone(),
+        all_pages: args.all,
+    };
+    let url = listing_url(client, &request)?;
     let runtime = runtime()?;
     match &args.output {
         Some(path) => {
@@ -125,10 +132,10 @@ fn record_writer<'a>(
             Box::new(CsvRecordWriter::with_columns(out, query.select.clone()))
         }
         OutputFormat::Table if !query.select.is_empty() => Box::new(Projected {
-            inner: writer_for(format, out),
+            inner: writer_for(format.into(), out),
             query: query.clone(),
         }),
-        _ => writer_for(format, out),
+        _ => writer_for(format.into(), out),
     }
 }
 

@@ -10,17 +10,13 @@ use poll_promise::Promise;
 use serde::{Deserialize, Serialize};
 
 use super::sign_in::{SignInFlow, SignInNeeded};
-use crate::auth::{
-    AuthError, AuthMethod, Identity, InstanceAuth, Instances, SecretStore, StaticTokenProvider,
-    os_secret_store, resolve_instance_with,
-};
+use crate::auth::{AuthError, AuthMethod, Identity, InstanceAuth, Instances, SecretStore};
+pub use crate::connector::DEMO_INSTANCE_NAME;
+use crate::connector::{Session, SessionError};
 use crate::demo::{DemoConfig, DemoThread};
-use crate::odata::client::{ClientConfig, ODataClient, Trace};
+use crate::odata::client::ODataClient;
+use crate::odata::metadata::Model;
 use crate::odata::metadata::cache::MetadataCache;
-use crate::odata::metadata::{Model, parse_metadata};
-
-/// Display name of the embedded demo instance.
-pub const DEMO_INSTANCE_NAME: &str = "Demo instance (local)";
 
 /// Which instance the window works with (remembered across restarts).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -58,6 +54,21 @@ pub struct Connected {
     pub unreachable: Option<String>,
     /// Keeps the in-process demo server running while connected.
     _demo: Option<DemoThread>,
+}
+
+impl Connected {
+    /// The window's view of an open session, with who is signed in.
+    pub fn from_session(session: Session, identity: Option<Identity>) -> Self {
+        Self {
+            name: session.name,
+            service_root: session.service_root,
+            client: session.client,
+            auth: session.auth,
+            identity,
+            unreachable: None,
+            _demo: session.demo,
+        }
+    }
 }
 
 /// Why a connection attempt did not finish.
@@ -121,34 +132,18 @@ async fn start_and_load(config: DemoConfig) -> Result<(Connected, Model), String
         reset: false,
         ..config.clone()
     };
-    let demo = tokio::task::spawn_blocking(move || {
-        DemoThread::start(config).or_else(|first| {
+    let session = tokio::task::spawn_blocking(move || {
+        Session::start_demo(config).or_else(|first| {
             tracing::warn!("demo database unusable ({first}); using a temporary one");
-            DemoThread::start(fallback)
+            Session::start_demo(fallback)
         })
     })
     .await
     .map_err(|e| format!("the demo instance did not start: {e}"))?
-    .map_err(|e| format!("the demo instance did not start: {e}"))?;
-
-    let service_root = demo.service_root().to_owned();
-    let client = ODataClient::new(&service_root, Arc::new(StaticTokenProvider::default()))
-        .map_err(|e| e.to_string())?;
-    let document = client
-        .metadata_document()
-        .await
-        .map_err(|e| e.to_string())?;
-    let model = parse_metadata(&document).map_err(|e| format!("invalid $metadata: {e}"))?;
-    let connected = Connected {
-        name: DEMO_INSTANCE_NAME.to_owned(),
-        service_root,
-        client,
-        auth: None,
-        identity: None,
-        unreachable: None,
-        _demo: Some(demo),
-    };
-    Ok((connected, model))
+    .map_err(|e| e.to_string())?;
+    // The demo's `$metadata` is read whole, without the on-disk cache (a new port each time).
+    let model = session.metadata().await.map_err(|e| e.to_string())?;
+    Ok((Connected::from_session(session, None), model))
 }
 
 /// Loads `$metadata`: through the user's on-disk cache (conditional GET, the cache updated
@@ -208,24 +203,15 @@ async fn resolve_and_load(
     secrets: Option<Arc<dyn SecretStore>>,
 ) -> Result<(Connected, Model), ConnectError> {
     let lookup = name.clone();
-    let resolved = tokio::task::spawn_blocking(move || {
-        let instances = Instances::load_default()?;
-        if instances.get(&lookup).is_none() {
-            return Ok(None);
-        }
-        let resolved = match secrets {
-            Some(store) => resolve_instance_with(&instances, &lookup, move || Ok(store)),
-            None => resolve_instance_with(&instances, &lookup, os_secret_store),
-        }?;
-        Ok::<_, crate::auth::ResolveError>(Some(resolved))
-    })
-    .await
-    .map_err(|e| format!("could not read the instance '{name}': {e}"))?
-    .map_err(|e| format!("instance '{name}': {e}"))?
-    .ok_or_else(|| format!("the instance '{name}' is no longer saved"))?;
-    let service_root = resolved.service_root.to_string();
+    let session = tokio::task::spawn_blocking(move || Session::saved(&lookup, secrets))
+        .await
+        .map_err(|e| format!("could not read the instance '{name}': {e}"))?
+        .map_err(|e| match e {
+            SessionError::NotSaved(_) => format!("the instance '{name}' is no longer saved"),
+            other => other.to_string(),
+        })?;
     let mut identity = None;
-    if let Some(auth) = &resolved.auth {
+    if let Some(auth) = &session.auth {
         match auth.silent_token(false).await {
             Ok(_) => identity = auth.identity().ok().flatten(),
             Err(error) if needs_user(auth, &error) => {
@@ -245,7 +231,7 @@ async fn resolve_and_load(
                 };
                 return Err(ConnectError::SignIn(Box::new(SignInNeeded {
                     instance: name,
-                    service_root,
+                    service_root: session.service_root.clone(),
                     auth: auth.clone(),
                     reason,
                 })));
@@ -253,29 +239,8 @@ async fn resolve_and_load(
             Err(error) => return Err(format!("signing in to '{name}' failed: {error}").into()),
         }
     }
-    let config = ClientConfig {
-        service_kind: resolved
-            .profile
-            .as_ref()
-            .map(|p| p.kind)
-            .unwrap_or_default(),
-        ..ClientConfig::default()
-    };
-    let client = ODataClient::with_config(&service_root, resolved.tokens, config, Trace::default())
-        .map_err(|e| e.to_string())?;
-    let model = load_metadata(&client, true)
-        .await
-        .map_err(|e| e.to_string())?;
-    let connected = Connected {
-        name,
-        service_root,
-        client,
-        auth: resolved.auth,
-        identity,
-        unreachable: None,
-        _demo: None,
-    };
-    Ok((connected, model))
+    let model = session.metadata().await.map_err(|e| e.to_string())?;
+    Ok((Connected::from_session(session, identity), model))
 }
 
 /// Whether only the user can fix `error`: a sign-in, or a client secret to type.

@@ -179,8 +179,13 @@ impl ODataClient {
         query: &str,
     ) -> Result<Value, ODataError> {
         let mut url = self.url(&record_path(entity_set, key))?;
+        let query = match (query.is_empty(), self.is_cross_company()) {
+            (_, false) => query.to_owned(),
+            (true, true) => "cross-company=true".to_owned(),
+            (false, true) => format!("{query}&cross-company=true"),
+        };
         if !query.is_empty() {
-            url.set_query(Some(query));
+            url.set_query(Some(&query));
         }
         self.send(ODataRequest::new(Method::GET, url)).await?.json()
     }
@@ -223,7 +228,7 @@ impl ODataClient {
         changes: &Map<String, Value>,
         if_match: Option<&str>,
     ) -> Result<Option<Value>, ODataError> {
-        let url = self.url(&record_path(entity_set, key))?;
+        let url = self.record_url(&record_path(entity_set, key))?;
         let etag = if_match
             .map(str::to_owned)
             .or_else(|| {
@@ -270,7 +275,7 @@ impl ODataClient {
         key: &str,
         if_match: Option<&str>,
     ) -> Result<(), ODataError> {
-        let url = self.url(&record_path(entity_set, key))?;
+        let url = self.record_url(&record_path(entity_set, key))?;
         let request =
             ODataRequest::new(Method::DELETE, url).header("If-Match", if_match.unwrap_or("*"));
         self.send(request).await.map(|_| ())

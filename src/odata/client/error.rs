@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::auth::TokenError;
+use super::tokens::TokenError;
 
 /// Everything that can go wrong calling an OData service.
 #[derive(Debug, thiserror::Error)]

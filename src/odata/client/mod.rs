@@ -1,7 +1,7 @@
 //! The HTTP client of the OData engine and the connector actions built on it.
 //!
 //! [`ODataClient`] sends requests with a bearer token from a
-//! [`TokenProvider`](crate::auth::TokenProvider), retries what the server did not process
+//! [`TokenProvider`], retries what the server did not process
 //! ([`retry`]), records every exchange in a shared [`Trace`], and exposes the connector
 //! actions (list, get, create, update, delete, execute, `$batch`).
 
@@ -12,6 +12,7 @@ pub mod error;
 pub mod operations;
 pub mod paging;
 pub mod retry;
+pub mod tokens;
 pub mod trace;
 pub mod transport;
 
@@ -25,12 +26,12 @@ pub use error::{ErrorDetail, NetworkErrorKind, ODataError, ServerError};
 pub use operations::{OperationArg, OperationCall, OperationKind, OperationTarget};
 pub use paging::{CancelToken, ListProgress, Page};
 pub use retry::RetryPolicy;
+pub use tokens::{BearerToken, StaticTokenProvider, TokenError, TokenProvider};
 pub use trace::{Trace, TraceEntry};
 pub use transport::{ODataRequest, ODataResponse};
 
 use url::Url;
 
-use crate::auth::TokenProvider;
 use crate::odata::service_root::ServiceKind;
 
 /// Tunables of an [`ODataClient`].
@@ -69,6 +70,8 @@ pub struct ODataClient {
     tokens: Arc<dyn TokenProvider>,
     config: ClientConfig,
     trace: Trace,
+    /// Single-record requests (get, update, delete, bound operations) reach every company.
+    cross_company: bool,
 }
 
 impl std::fmt::Debug for ODataClient {
@@ -118,7 +121,33 @@ impl ODataClient {
             tokens,
             config,
             trace,
+            cross_company: false,
         })
+    }
+
+    /// This client, with single-record requests (get, update, delete, operations) sent
+    /// with `cross-company=true` when `on`: F&O finds a record of another company than
+    /// the user's default only so (listings take the option in their own query).
+    pub fn cross_company(&self, on: bool) -> Self {
+        Self {
+            cross_company: on,
+            ..self.clone()
+        }
+    }
+
+    /// Whether single-record requests reach every company.
+    pub fn is_cross_company(&self) -> bool {
+        self.cross_company
+    }
+
+    /// The URL of a single-record request: `relative` under the root, with
+    /// `cross-company=true` when this client reaches every company.
+    pub fn record_url(&self, relative: &str) -> Result<Url, ODataError> {
+        let mut url = self.url(relative)?;
+        if self.cross_company {
+            url.query_pairs_mut().append_pair("cross-company", "true");
+        }
+        Ok(url)
     }
 
     /// The service root, always ending with `/`.
@@ -169,8 +198,8 @@ fn is_loopback(url: &Url) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use super::StaticTokenProvider;
     use super::*;
-    use crate::auth::StaticTokenProvider;
 
     #[test]
     fn http_only_for_loopback_and_root_gets_slash() {

@@ -211,7 +211,10 @@ impl ODataClient {
         call: &OperationCall,
         if_match: Option<&str>,
     ) -> Result<Option<Value>, ODataError> {
-        let url = self.url(&call.path())?;
+        let url = match call.target {
+            OperationTarget::Unbound => self.url(&call.path())?,
+            _ => self.record_url(&call.path())?,
+        };
         let request = match call.kind {
             OperationKind::Action => ODataRequest::json(Method::POST, url, &call.body()),
             OperationKind::Function => ODataRequest::new(Method::GET, url),

@@ -12,8 +12,8 @@ use url::Url;
 use super::ODataClient;
 use super::error::{NetworkErrorKind, ODataError, ServerError};
 use super::retry::{is_idempotent, is_retryable_status, parse_retry_after};
+use super::tokens::BearerToken;
 use super::trace::TraceEntry;
-use crate::auth::BearerToken;
 
 /// A request to send through [`ODataClient::send`].
 #[derive(Debug, Clone)]

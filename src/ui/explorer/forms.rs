@@ -49,6 +49,7 @@ impl EntityForms {
             | ConnectorAction::UpdateRecord
             | ConnectorAction::DeleteRecord => Some(FormInputs::Key {
                 keys: self.key.comma_text().to_owned(),
+                cross_company: self.key.cross_company,
             }),
             ConnectorAction::CreateRecord => Some(FormInputs::Record {
                 values: filled(self.create.fields()),
@@ -58,6 +59,7 @@ impl EntityForms {
                     name: choice.name.clone(),
                     keys: self.action.key.comma_text().to_owned(),
                     parameters: filled(&choice.parameters),
+                    cross_company: self.action.key.cross_company,
                 })
             }
             ConnectorAction::ListEntities => None,
@@ -99,13 +101,23 @@ impl EntityForms {
     pub fn apply_inputs(&mut self, inputs: &FormInputs) {
         match inputs {
             FormInputs::List(list) => self.list.apply_inputs(list),
-            FormInputs::Key { keys } => self.key.set_comma_text(keys),
+            FormInputs::Key {
+                keys,
+                cross_company,
+            } => {
+                self.key.set_comma_text(keys);
+                self.key.cross_company = *cross_company;
+            }
             FormInputs::Record { values } => fill_record(&mut self.create, values),
             FormInputs::Action {
                 name,
                 keys,
                 parameters,
-            } => fill_action(&mut self.action, name, keys, parameters),
+                cross_company,
+            } => {
+                fill_action(&mut self.action, name, keys, parameters);
+                self.action.key.cross_company = *cross_company;
+            }
         }
     }
 }
@@ -189,10 +201,17 @@ pub fn primary_action_ui(
 /// What the main button acts on, next to it: `PATCH CustomersV3(…)` (the full URL on
 /// hover), or why there is nothing to act on yet.
 fn target_ui(ui: &mut egui::Ui, action: ConnectorAction, forms: &EntityForms, root: &str) {
+    let scoped = |path: String| {
+        if forms.key.cross_company {
+            format!("{path}?cross-company=true")
+        } else {
+            path
+        }
+    };
     let target: Option<Result<(&str, String), String>> = match action {
-        ConnectorAction::UpdateRecord => Some(forms.update_target().map(|p| ("PATCH", p))),
-        ConnectorAction::DeleteRecord => Some(forms.key.path().map(|p| ("DELETE", p))),
-        ConnectorAction::GetRecord => Some(forms.key.path().map(|p| ("GET", p))),
+        ConnectorAction::UpdateRecord => Some(forms.update_target().map(|p| ("PATCH", scoped(p)))),
+        ConnectorAction::DeleteRecord => Some(forms.key.path().map(|p| ("DELETE", scoped(p)))),
+        ConnectorAction::GetRecord => Some(forms.key.path().map(|p| ("GET", scoped(p)))),
         ConnectorAction::ExecuteAction => forms
             .action
             .selected()

@@ -9,26 +9,8 @@ use poll_promise::Promise;
 use serde_json::Value;
 use url::Url;
 
-use crate::odata::client::{CancelToken, EntitySetInfo, ListProgress, ODataClient, ODataError};
-
-/// What a finished one-shot request produced.
-#[derive(Debug, Clone, PartialEq)]
-pub enum Outcome {
-    /// One record (get).
-    Record(Value),
-    /// The created record.
-    Created(Value),
-    /// A record loaded into the update form.
-    Loaded(Value),
-    /// The record was updated: its path and its state on the server afterwards.
-    Updated(String, Value),
-    /// The record was deleted (its path).
-    Deleted(String),
-    /// An action's or function's result, when it returns one.
-    ActionResult(Option<Value>),
-    /// The instance's entity sets.
-    Entities(Vec<EntitySetInfo>),
-}
+pub use crate::connector::Outcome;
+use crate::odata::client::{CancelToken, ListProgress, ODataClient, ODataError};
 
 /// Something the explorer's background work reports.
 #[derive(Debug)]

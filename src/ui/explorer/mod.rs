@@ -11,8 +11,6 @@ mod requests;
 pub mod splitter;
 mod view;
 
-use serde_json::Value;
-
 use super::app::LoadedMetadata;
 use super::connection::Connected;
 use super::state::{ConnectorAction, UiState};
@@ -254,8 +252,8 @@ impl Explorer {
 
     fn finish(&mut self, action: ConnectorAction, job_entity: Option<String>, outcome: Outcome) {
         let pane = &mut self.panes[slot(action)];
-        pane.summary = Some(describe(&outcome));
-        pane.results.set_records(outcome_records(&outcome));
+        pane.summary = Some(outcome.describe());
+        pane.results.set_records(outcome.records());
         pane.results
             .set_entity_rows(matches!(outcome, Outcome::Entities(_)));
         let records_of = match outcome {
@@ -389,35 +387,4 @@ fn field_names(metadata: &LoadedMetadata, entity_set: &str) -> Vec<(String, Stri
             (p.name.clone(), label.to_owned())
         })
         .collect()
-}
-
-/// The records an outcome shows in the results table.
-fn outcome_records(outcome: &Outcome) -> Vec<Value> {
-    match outcome {
-        Outcome::Record(record)
-        | Outcome::Created(record)
-        | Outcome::Loaded(record)
-        | Outcome::Updated(_, record) => vec![record.clone()],
-        Outcome::ActionResult(Some(Value::Array(items))) => items.clone(),
-        Outcome::ActionResult(Some(record @ Value::Object(_))) => vec![record.clone()],
-        Outcome::ActionResult(Some(value)) => vec![serde_json::json!({ "value": value })],
-        Outcome::Entities(sets) => sets
-            .iter()
-            .map(|s| serde_json::json!({ "name": s.name, "kind": s.kind, "url": s.url }))
-            .collect(),
-        Outcome::ActionResult(None) | Outcome::Deleted(_) => Vec::new(),
-    }
-}
-
-fn describe(outcome: &Outcome) -> String {
-    match outcome {
-        Outcome::Record(_) => "Record found".to_owned(),
-        Outcome::Created(_) => "Record created".to_owned(),
-        Outcome::Loaded(_) => "Record loaded: edit the fields, then save the changes".to_owned(),
-        Outcome::Updated(path, _) => format!("Updated {path}"),
-        Outcome::Deleted(path) => format!("Deleted {path}"),
-        Outcome::ActionResult(Some(_)) => "Action executed; it returned a result".to_owned(),
-        Outcome::ActionResult(None) => "Action executed".to_owned(),
-        Outcome::Entities(sets) => format!("{} entity sets", sets.len()),
-    }
 }

@@ -1,14 +1,14 @@
 //! Turns the selected action's form (or a listed record, for update and delete) into a
-//! request, checked client-side first, and starts it as a background job.
+//! connector request, checked client-side first, and starts it as a background job that
+//! runs it through the connector layer.
 
 use serde_json::Value;
 
 use super::forms::{EntityForms, FormRequest};
-use super::jobs::{Job, Outcome};
+use super::jobs::Job;
 use super::{Explorer, ExplorerContext, ProblemForm, fields_problem};
-use crate::odata::client::{ODataClient, ODataError};
+use crate::connector::{ActionRequest, ConnectorAction, Outcome, RecordRef, listing_url, run};
 use crate::ui::results::RecordRequest;
-use crate::ui::state::ConnectorAction;
 
 /// Builds the request from the form and starts it; returns whether one was sent.
 pub(super) fn start_request(
@@ -28,44 +28,48 @@ pub(super) fn start_request(
     };
     let client = connected.client.clone();
     let action = cx.state.action;
-    if action == ConnectorAction::ListEntities {
-        let job = Job::one_shot(runtime, ctx.clone(), async move {
-            client.entity_sets().await.map(Outcome::Entities)
-        });
-        explorer.start(job, (action, request), None);
-        return true;
-    }
-    let (Some(entity), Some(forms)) = (entity.map(str::to_owned), explorer.forms.as_mut()) else {
-        return false;
+    let prepared = match (action, entity, explorer.forms.as_mut()) {
+        (ConnectorAction::ListEntities, _, _) => Ok(ActionRequest::ListEntities),
+        (_, Some(entity), Some(forms)) => prepare(action, request, forms, entity),
+        _ => return false,
     };
-    let mut sent = serde_json::Map::new();
-    let prepared = prepare(action, request, forms, &client, &entity, &mut sent);
-    match prepared {
-        Ok(Prepared::Listing(url, all_pages)) => {
-            let job = Job::listing(runtime, ctx.clone(), client, url, all_pages);
-            explorer.start(job, (action, request), Some(&entity));
-            true
-        }
-        Ok(Prepared::OneShot(work)) => {
-            let job = Job::one_shot(runtime, ctx.clone(), work);
-            explorer.start(job, (action, request), Some(&entity));
-            explorer.pane_mut(action).sent = sent;
-            true
-        }
+    let action_request = match prepared {
+        Ok(action_request) => action_request,
         Err(Refusal(problem, fields)) => {
             explorer.pane_mut(action).refuse(problem, fields);
-            false
+            return false;
         }
+    };
+    let entity = entity.filter(|_| action != ConnectorAction::ListEntities);
+    if let ActionRequest::ListItems { all_pages, .. } = &action_request {
+        let url = match listing_url(&client, &action_request) {
+            Ok(url) => url,
+            Err(e) => {
+                explorer.pane_mut(action).refuse(e.to_string(), None);
+                return false;
+            }
+        };
+        let job = Job::listing(runtime, ctx.clone(), client, url, *all_pages);
+        explorer.start(job, (action, request), entity);
+        return true;
     }
-}
-
-type Work =
-    std::pin::Pin<Box<dyn std::future::Future<Output = Result<Outcome, ODataError>> + Send>>;
-
-/// A request ready to start.
-enum Prepared {
-    Listing(url::Url, bool),
-    OneShot(Work),
+    let sent = match &action_request {
+        ActionRequest::CreateRecord { body, .. } => body.clone(),
+        ActionRequest::UpdateRecord { changes, .. } => changes.clone(),
+        _ => serde_json::Map::new(),
+    };
+    let loading = action == ConnectorAction::UpdateRecord && request == FormRequest::Load;
+    let job = Job::one_shot(runtime, ctx.clone(), async move {
+        let outcome = run(&client, None, &action_request).await?.outcome;
+        // A get on behalf of the update form fills that form.
+        Ok(match outcome {
+            Outcome::Record(record) if loading => Outcome::Loaded(record),
+            other => other,
+        })
+    });
+    explorer.start(job, (action, request), entity);
+    explorer.pane_mut(action).sent = sent;
+    true
 }
 
 /// Why a form was not sent: the message, and the form whose highlighted fields it names.
@@ -82,58 +86,48 @@ fn key_refusal(problem: String) -> Refusal {
     Refusal(problem, Some(ProblemForm::Key))
 }
 
-/// Reads the form of `action` into a request; `Err` says what to fix in the form. The body
-/// of a create or update is copied into `sent`.
+/// Reads the form of `action` into a connector request; `Err` says what to fix in the form.
 fn prepare(
     action: ConnectorAction,
     request: FormRequest,
     forms: &mut EntityForms,
-    client: &ODataClient,
     entity: &str,
-    sent: &mut serde_json::Map<String, Value>,
-) -> Result<Prepared, Refusal> {
+) -> Result<ActionRequest, Refusal> {
     let refuse = |form: ProblemForm| move |errors| Refusal(fields_problem(errors), Some(form));
-    let client = client.clone();
-    let entity = entity.to_owned();
+    let cross_company = forms.key.cross_company;
+    let record_at = |key: String| RecordRef::new(entity, key).across_companies(cross_company);
     match (action, request) {
         (ConnectorAction::ListItems, _) => {
-            let options = forms
+            let query = forms
                 .list
                 .query_options()
                 .map_err(|problems| problems.join("; "))?;
-            let url = client
-                .collection_url(&entity, &options.to_query_string())
-                .map_err(|e| Refusal::from(e.to_string()))?;
-            Ok(Prepared::Listing(url, forms.list.all_pages))
+            Ok(ActionRequest::ListItems {
+                entity_set: entity.to_owned(),
+                query,
+                all_pages: forms.list.all_pages,
+            })
         }
         (ConnectorAction::GetRecord, _) | (ConnectorAction::UpdateRecord, FormRequest::Load) => {
             let key = forms.key.check().map_err(key_refusal)?.to_literal();
-            let loading = action == ConnectorAction::UpdateRecord;
-            Ok(Prepared::OneShot(Box::pin(async move {
-                let record = client.get_record(&entity, &key, "").await?;
-                Ok(if loading {
-                    Outcome::Loaded(record)
-                } else {
-                    Outcome::Record(record)
-                })
-            })))
+            Ok(ActionRequest::GetRecord {
+                record: record_at(key),
+                query: String::new(),
+            })
         }
         (ConnectorAction::CreateRecord, _) => {
             let body = forms
                 .create
                 .to_create_body()
                 .map_err(refuse(ProblemForm::Create))?;
-            sent.clone_from(&body);
-            Ok(Prepared::OneShot(Box::pin(async move {
-                client
-                    .create_record(&entity, &Value::Object(body))
-                    .await
-                    .map(Outcome::Created)
-            })))
+            Ok(ActionRequest::CreateRecord {
+                entity_set: entity.to_owned(),
+                body,
+            })
         }
         (ConnectorAction::UpdateRecord, _) => {
             // Only the record the form holds, and only while the key values still name it.
-            let path = forms.update_target()?;
+            forms.update_target()?;
             let changes = forms
                 .update
                 .changed_body()
@@ -141,34 +135,31 @@ fn prepare(
             if changes.is_empty() {
                 return Err("Nothing changed: edit a field first".to_owned().into());
             }
-            sent.clone_from(&changes);
-            let key = forms.update.key()?.to_literal();
-            let etag = forms.update.etag().map(str::to_owned);
-            Ok(Prepared::OneShot(Box::pin(async move {
-                client
-                    .update_record(&entity, &key, &changes, etag.as_deref())
-                    .await?;
-                // Read it back: the form then holds the new values and the new ETag.
-                let record = client.get_record(&entity, &key, "").await?;
-                Ok(Outcome::Updated(path, record))
-            })))
+            Ok(ActionRequest::UpdateRecord {
+                record: record_at(forms.update.key()?.to_literal()),
+                changes,
+                if_match: forms.update.etag().map(str::to_owned),
+                // The form then holds the new values and the new ETag.
+                read_back: true,
+            })
         }
         (ConnectorAction::DeleteRecord, FormRequest::ConfirmDelete) => {
             let key = forms.key.check().map_err(key_refusal)?.to_literal();
-            let path = forms.key.path()?;
-            Ok(Prepared::OneShot(Box::pin(async move {
-                client.delete_record(&entity, &key, None).await?;
-                Ok(Outcome::Deleted(path))
-            })))
+            Ok(ActionRequest::DeleteRecord {
+                record: record_at(key),
+                if_match: None,
+            })
         }
         (ConnectorAction::ExecuteAction, _) => {
             let call = forms
                 .action
                 .to_call()
                 .map_err(refuse(ProblemForm::Action))?;
-            Ok(Prepared::OneShot(Box::pin(async move {
-                client.execute(&call).await.map(Outcome::ActionResult)
-            })))
+            Ok(ActionRequest::ExecuteAction {
+                call,
+                cross_company: forms.action.key.cross_company,
+                if_match: None,
+            })
         }
         (ConnectorAction::DeleteRecord, _) | (ConnectorAction::ListEntities, _) => {
             Err("Nothing to run".to_owned().into())

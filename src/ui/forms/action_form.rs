@@ -244,7 +244,12 @@ impl ActionForm {
             OperationKind::Action => "POST",
             OperationKind::Function => "GET",
         };
-        Ok((method, request_url(service_root, &call.path(), "")))
+        let query = match call.target {
+            OperationTarget::Unbound => "",
+            _ if self.key.cross_company => "cross-company=true",
+            _ => "",
+        };
+        Ok((method, request_url(service_root, &call.path(), query)))
     }
 }
 

@@ -16,6 +16,9 @@ pub enum FormInputs {
     Key {
         /// The key in the connector's comma-separated form.
         keys: String,
+        /// The record may be in another company (`cross-company=true`).
+        #[serde(default)]
+        cross_company: bool,
     },
     /// Create a record: the fields that were filled, by name.
     Record {
@@ -30,6 +33,9 @@ pub enum FormInputs {
         keys: String,
         /// `(parameter, text)` pairs that were filled.
         parameters: Vec<(String, String)>,
+        /// A bound record may be in another company (`cross-company=true`).
+        #[serde(default)]
+        cross_company: bool,
     },
 }
 

@@ -16,6 +16,9 @@ pub struct KeyForm {
     fields: Vec<FieldInput>,
     comma_text: String,
     comma_error: Option<String>,
+    /// The record may be in another company than the user's default: requests carry
+    /// F&O's `cross-company=true`.
+    pub cross_company: bool,
 }
 
 impl KeyForm {
@@ -38,6 +41,7 @@ impl KeyForm {
             fields,
             comma_text: String::new(),
             comma_error: None,
+            cross_company: false,
         })
     }
 
@@ -159,7 +163,12 @@ impl KeyForm {
 
     /// The exact URL of the record under `service_root`.
     pub fn url(&self, service_root: &str) -> Result<String, String> {
-        Ok(request_url(service_root, &self.path()?, ""))
+        let query = if self.cross_company {
+            "cross-company=true"
+        } else {
+            ""
+        };
+        Ok(request_url(service_root, &self.path()?, query))
     }
 }
 
@@ -216,6 +225,11 @@ pub fn key_fields_ui(ui: &mut egui::Ui, form: &mut KeyForm) {
     if before != after {
         form.sync_comma_from_fields();
     }
+    ui.checkbox(&mut form.cross_company, "Cross-company")
+        .on_hover_text(
+            "The record may be in another company than your default one \
+             (sends cross-company=true; F&O answers 404 otherwise)",
+        );
 }
 
 /// The monospace `METHOD url` line, or the reason there is no URL yet, muted.

@@ -8,7 +8,7 @@ use std::sync::mpsc::{Receiver, TryRecvError, channel};
 
 use serde_json::Value;
 
-use crate::cli::output::{CsvRecordWriter, JsonArrayWriter, OutputError, RecordWriter};
+use crate::connector::records::{CsvRecordWriter, JsonArrayWriter, OutputError, RecordWriter};
 
 /// Records per page handed to the writer (bounds the temporary copy of sorted records).
 const PAGE: usize = 1000;

@@ -4,7 +4,7 @@
 
 use serde_json::Value;
 
-use crate::cli::output::{cell_text, is_annotation};
+use crate::connector::records::{cell_text, is_annotation};
 
 /// Separates cells in a record's text, so that a search never matches across two cells.
 const CELL_SEPARATOR: char = '\u{1f}';

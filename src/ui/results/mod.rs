@@ -13,7 +13,7 @@ use std::sync::Arc;
 
 use serde_json::Value;
 
-use crate::cli::output::is_annotation;
+use crate::connector::records::is_annotation;
 pub use export::ExportFormat;
 pub use export_panel::{ExportPanel, ExportStatus, grouped_digits, records_text};
 pub use sort::{SortDirection, SortState};

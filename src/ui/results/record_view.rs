@@ -5,7 +5,7 @@ use egui::RichText;
 use serde_json::Value;
 
 use super::{RecordRequest, ResultsView, ViewMode};
-use crate::cli::output::{cell_text, is_annotation};
+use crate::connector::records::{cell_text, is_annotation};
 use crate::ui::theme;
 
 /// The navigation line above a record: back, position, previous and next.

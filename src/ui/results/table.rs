@@ -7,7 +7,7 @@ use serde_json::Value;
 
 use super::sort::{self, SortDirection, field_of};
 use super::{RecordRequest, ResultsView, ViewMode, pretty_json};
-use crate::cli::output::cell_text;
+use crate::connector::records::cell_text;
 use crate::ui::theme;
 
 /// Records sampled to size the initial column widths.

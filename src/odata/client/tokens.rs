@@ -1,4 +1,5 @@
-//! Bearer tokens and the pluggable provider the OData client asks before each request.
+//! Bearer tokens and the pluggable provider the OData client asks before each request
+//! (`auth/` implements it for signed-in instances).
 
 use std::fmt;
 

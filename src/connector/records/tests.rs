@@ -52,7 +52,7 @@ fn json_array_streams_pages_and_keeps_exact_numbers() {
 
 #[test]
 fn empty_json_is_an_empty_array() {
-    assert_eq!(render(OutputFormat::Json, &[]).unwrap(), "[]\n");
+    assert_eq!(render(RecordFormat::Json, &[]).unwrap(), "[]\n");
 }
 
 #[test]
@@ -88,7 +88,7 @@ fn csv_with_fixed_columns_writes_header_even_without_rows() {
         writer.finish().unwrap();
     }
     assert_eq!(String::from_utf8(buffer).unwrap(), "Id,Name\r\n");
-    assert_eq!(render(OutputFormat::Csv, &[]).unwrap(), "");
+    assert_eq!(render(RecordFormat::Csv, &[]).unwrap(), "");
 }
 
 #[test]
@@ -108,12 +108,12 @@ fn table_is_aligned_and_truncated() {
         String::from_utf8(buffer).unwrap(),
         "Id  Name\n--  ------------\n1   Short\n22  A very long…\n"
     );
-    assert_eq!(render(OutputFormat::Table, &[]).unwrap(), "(no records)\n");
+    assert_eq!(render(RecordFormat::Table, &[]).unwrap(), "(no records)\n");
 }
 
 #[test]
 fn non_object_records_use_a_value_column() {
-    let text = render(OutputFormat::Csv, &[json!(1), json!("two")]).unwrap();
+    let text = render(RecordFormat::Csv, &[json!(1), json!("two")]).unwrap();
     assert_eq!(text, "value\r\n1\r\ntwo\r\n");
 }
 
