@@ -320,3 +320,91 @@ fn execute_on_a_record_changes_only_the_record_its_key_names() {
         vec!["\"usmf\",\"US-003\"".to_owned()]
     );
 }
+
+#[test]
+fn cross_company_reaches_a_record_of_another_company_and_changes_only_it() {
+    let mut harness = connected_app(DemoConfig::default());
+    let root = service_root(&harness);
+    let page = get_json(&format!(
+        "{root}CustomersV3?cross-company=true&$filter=dataAreaId%20eq%20'demf'&$top=1"
+    ));
+    let account = page["value"][0]["CustomerAccount"]
+        .as_str()
+        .expect("a demf customer")
+        .to_owned();
+    let keys = format!("demf,{account}");
+    let target = format!("CustomersV3(dataAreaId='demf',CustomerAccount='{account}')");
+    let before = customers(&harness);
+    pick_entity(&mut harness, "custv3", "CustomersV3");
+
+    // Get: the default company does not see it, the switch does.
+    choose_action(&mut harness, "Get a record");
+    type_into(&mut harness, "Key values", &keys);
+    click(&mut harness, "Run");
+    wait_until_idle(&mut harness);
+    let report = harness.state().explorer.pane().error.clone().expect("404");
+    assert_eq!(report.status, Some(404));
+    click(&mut harness, "Cross-company");
+    // The switch asks for the repaint that shows the new target above the form.
+    harness.run_steps(2);
+    harness.get_by_label(&format!("GET {target}?cross-company=true"));
+    click(&mut harness, "Run");
+    wait_until_idle(&mut harness);
+    let Some(Outcome::Record(record)) = harness.state().explorer.pane().outcome.clone() else {
+        panic!("no record: {:?}", harness.state().explorer.pane().error);
+    };
+    assert_eq!(record["dataAreaId"], "demf");
+
+    // Update: the key form (and its switch) is shared with Get.
+    choose_action(&mut harness, "Update a record");
+    click(&mut harness, "Load record");
+    wait_until_idle(&mut harness);
+    assert!(
+        matches!(
+            harness.state().explorer.pane().outcome,
+            Some(Outcome::Loaded(_))
+        ),
+        "{:?}",
+        harness.state().explorer.pane().error
+    );
+    harness.get_by_label(&format!("PATCH {target}?cross-company=true"));
+    type_into(&mut harness, "AddressCity", " (xco)");
+    click(&mut harness, "Save changes");
+    wait_until_idle(&mut harness);
+    assert!(
+        matches!(
+            harness.state().explorer.pane().outcome,
+            Some(Outcome::Updated(..))
+        ),
+        "{:?}",
+        harness.state().explorer.pane().error
+    );
+    let after = customers(&harness);
+    assert_eq!(
+        changed(&before, &after),
+        vec![format!("\"demf\",\"{account}\"")]
+    );
+    let stored = &after[&format!("\"demf\",\"{account}\"")];
+    assert!(stored["AddressCity"].as_str().expect("city").ends_with(" (xco)"));
+
+    // Delete.
+    choose_action(&mut harness, "Delete a record");
+    harness.get_by_label(&format!("DELETE {target}?cross-company=true"));
+    harness.get_by_label("Delete…").click();
+    harness.run_steps(3);
+    harness.get_by_label("Delete").click();
+    wait_until_idle(&mut harness);
+    assert!(
+        matches!(
+            harness.state().explorer.pane().outcome,
+            Some(Outcome::Deleted(_))
+        ),
+        "{:?}",
+        harness.state().explorer.pane().error
+    );
+    let gone = customers(&harness);
+    assert_eq!(
+        changed(&after, &gone),
+        vec![format!("\"demf\",\"{account}\"")]
+    );
+}

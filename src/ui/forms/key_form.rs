@@ -225,11 +225,17 @@ pub fn key_fields_ui(ui: &mut egui::Ui, form: &mut KeyForm) {
     if before != after {
         form.sync_comma_from_fields();
     }
-    ui.checkbox(&mut form.cross_company, "Cross-company")
+    let switched = ui
+        .checkbox(&mut form.cross_company, "Cross-company")
         .on_hover_text(
             "The record may be in another company than your default one \
              (sends cross-company=true; F&O answers 404 otherwise)",
-        );
+        )
+        .changed();
+    if switched {
+        // The target next to the main button is drawn above this form: show it changed now.
+        ui.ctx().request_repaint();
+    }
 }
 
 /// The monospace `METHOD url` line, or the reason there is no URL yet, muted.
