@@ -497,3 +497,89 @@ fn create_names_a_field_the_entity_does_not_have() {
     );
     assert_eq!(all_customers(&root), before, "nothing was sent");
 }
+
+#[test]
+fn batch_rolls_back_a_changeset_with_a_bad_record_and_names_it() {
+    let demo = demo();
+    let root = demo.service_root().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("batch.json");
+    let customer = |account: &str| {
+        json!({"dataAreaId": "usmf", "CustomerAccount": account, "OrganizationName": account,
+               "CustomerGroupId": "10", "SalesCurrencyCode": "USD"})
+    };
+    let batch = json!({"requests": [
+        {"id": "read", "method": "GET", "url": "CustomerGroups?$top=1"},
+        {"id": "ok-1", "method": "POST", "url": "CustomersV3", "atomicityGroup": "good",
+         "body": customer("ZZ-B-OK1")},
+        {"id": "ok-2", "method": "POST", "url": "CustomersV3", "atomicityGroup": "good",
+         "body": customer("ZZ-B-OK2")},
+        {"id": "first", "method": "POST", "url": "CustomersV3", "atomicityGroup": "bad",
+         "body": customer("ZZ-B-1")},
+        {"id": "broken", "method": "POST", "url": "CustomersV3", "atomicityGroup": "bad",
+         "body": {"dataAreaId": "usmf", "CustomerAccount": "ZZ-B-2"}},
+        {"id": "last", "method": "POST", "url": "CustomersV3", "atomicityGroup": "bad",
+         "body": customer("ZZ-B-3")},
+        {"id": "alone", "method": "POST", "url": "CustomersV3", "body": customer("ZZ-B-4")}
+    ]});
+    std::fs::write(&file, batch.to_string()).unwrap();
+    let before = all_customers(&root);
+
+    let output = cli(&root, &["batch", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(3), "a request failed");
+    let results: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let outcome = |id: &str| {
+        results["responses"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["id"] == id)
+            .unwrap_or_else(|| panic!("no result for {id}: {results}"))
+            .clone()
+    };
+    assert_eq!(outcome("read")["status"], 200);
+    assert_eq!(outcome("ok-1")["outcome"], "succeeded");
+    assert_eq!(outcome("ok-2")["status"], 201);
+    assert_eq!(outcome("broken")["outcome"], "failed");
+    assert_eq!(outcome("broken")["status"], 400);
+    assert!(
+        outcome("broken")["error"]
+            .as_str()
+            .unwrap()
+            .contains("must be filled in"),
+        "the server's message and Infolog: {}",
+        outcome("broken")
+    );
+    for id in ["first", "last"] {
+        assert_eq!(outcome(id)["outcome"], "rolled back");
+        assert_eq!(outcome(id)["rolledBackBecauseOf"], "broken");
+    }
+    // A failed changeset does not stop the batch.
+    assert_eq!(outcome("alone")["outcome"], "succeeded");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("request 'broken' POST CustomersV3 failed (400)"),
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("changeset 'bad' was rolled back as a whole"),
+        "{stderr}"
+    );
+
+    // The data: the good changeset and the lone request applied, nothing of the bad one.
+    let after = all_customers(&root);
+    let mut added = changed_keys(&before, &after);
+    added.sort();
+    assert_eq!(added, ["usmf,ZZ-B-4", "usmf,ZZ-B-OK1", "usmf,ZZ-B-OK2"]);
+
+    // A malformed file is refused before anything is sent, with where and what.
+    std::fs::write(&file, r#"[{"method": "FETCH", "url": "CustomersV3"}]"#).unwrap();
+    let output = cli(&root, &["batch", file.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("requests[0].method: expected one of GET"),
+        "{stderr}"
+    );
+    assert_eq!(all_customers(&root), after);
+}

@@ -385,7 +385,12 @@ fn cross_company_reaches_a_record_of_another_company_and_changes_only_it() {
         vec![format!("\"demf\",\"{account}\"")]
     );
     let stored = &after[&format!("\"demf\",\"{account}\"")];
-    assert!(stored["AddressCity"].as_str().expect("city").ends_with(" (xco)"));
+    assert!(
+        stored["AddressCity"]
+            .as_str()
+            .expect("city")
+            .ends_with(" (xco)")
+    );
 
     // Delete.
     choose_action(&mut harness, "Delete a record");

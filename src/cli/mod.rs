@@ -1,5 +1,6 @@
 //! The headless command line (clap): parses arguments and runs engine commands without a window.
 
+pub mod batch;
 pub mod connect;
 pub mod create;
 pub mod delete;
@@ -54,6 +55,8 @@ pub enum Command {
     Delete(delete::DeleteArgs),
     /// Execute an action or function.
     Execute(execute::ExecuteArgs),
+    /// Send many requests in one `$batch` (atomic changesets), with a result per request.
+    Batch(batch::BatchArgs),
     /// Manage saved instances (`add`, `list`, `remove`, `discover`).
     Instance(instance::InstanceArgs),
     /// Sign in to a saved instance.
@@ -72,6 +75,7 @@ pub fn run(command: Command, token_env: Option<&str>) -> i32 {
             return exit::USAGE;
         }
         Command::Metadata(args) => return metadata::run(args),
+        Command::Batch(args) => return batch::run(&args, token_env),
         Command::Demo(args) => demo::run(&args),
         Command::Entities(args) => entities::run(&args, token_env),
         Command::List(args) => list::run(&args, token_env),

@@ -4,6 +4,7 @@
 //! and the flow runner are its callers; it knows nothing of egui, clap or printing.
 
 pub mod action;
+pub mod batch;
 pub mod outcome;
 pub mod records;
 pub mod request;

@@ -125,7 +125,9 @@ fn write_http_part(out: &mut String, root: &Url, item: &BatchItem, style: BatchU
             out.push_str(&text);
             out.push_str("\r\n");
         }
-        None => out.push_str("\r\n"),
+        // The blank line ending the headers, then the CRLF that belongs to the next
+        // delimiter (RFC 2046): without it, strict servers see a part cut off in its headers.
+        None => out.push_str("\r\n\r\n"),
     }
 }
 
