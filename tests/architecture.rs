@@ -224,11 +224,11 @@ fn the_scanner_sees_every_form_of_a_module_path() {
 /// file and line where it does.
 fn module_edges() -> Vec<(String, String, String)> {
     let modules: Vec<String> = std::fs::read_dir(src())
-        .unwrap()
+        .expect("src/ is readable")
         .filter_map(|e| {
-            let path = e.unwrap().path();
-            path.is_dir()
-                .then(|| path.file_name().unwrap().to_string_lossy().into_owned())
+            let path = e.expect("directory entry").path();
+            let name = path.file_name()?.to_string_lossy().into_owned();
+            path.is_dir().then_some(name)
         })
         .collect();
     let mut edges = Vec::new();

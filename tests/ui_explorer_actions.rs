@@ -613,3 +613,76 @@ fn create_a_copy_of_a_listed_record_then_change_its_key() {
     assert_eq!(copy["Description"], "Copy me");
     assert_eq!(copy["PaymentTermId"], "Net30");
 }
+
+#[test]
+fn rows_of_a_csv_file_are_created_in_one_batch_all_or_nothing_or_each_on_its_own() {
+    let mut harness = connected_app(DemoConfig::default());
+    let root = service_root(&harness);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("groups.csv");
+    // Row 3 names a group that already exists: the server refuses that create.
+    std::fs::write(
+        &file,
+        "dataAreaId,CustomerGroupId,Description\nusmf,CSV1,First\nusmf,10,Duplicate\nusmf,CSV3,Third\n",
+    )
+    .expect("csv written");
+    let exists = |id: &str| {
+        get_status(&format!(
+            "{root}CustomerGroups(dataAreaId='usmf',CustomerGroupId='{id}')"
+        )) == 200
+    };
+    pick_entity(&mut harness, "customergr", "CustomerGroups");
+    choose_action(&mut harness, "Create a record");
+    click(&mut harness, "Create records from a CSV file");
+    harness.run_steps(3);
+    type_into(&mut harness, "CSV file", &file.display().to_string());
+    click(&mut harness, "All or nothing (one bad row creates none)");
+    click(&mut harness, "Create from file");
+    wait_until_idle(&mut harness);
+    let Some(Outcome::Batch(results)) = harness.state().explorer.pane().outcome.clone() else {
+        panic!("no batch: {:?}", harness.state().explorer.pane().error);
+    };
+    let outcomes: Vec<(String, bool)> = results
+        .iter()
+        .map(|r| (r.id.clone(), r.succeeded()))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            ("row-2".to_owned(), false),
+            ("row-3".to_owned(), false),
+            ("row-4".to_owned(), false)
+        ]
+    );
+    assert!(
+        !exists("CSV1") && !exists("CSV3"),
+        "the changeset was rolled back"
+    );
+    // The results table shows one row per request, with what became of it.
+    assert_eq!(harness.state().explorer.pane().results.len(), 3);
+    harness.get_by_label_contains("0 of 3 requests succeeded");
+
+    // Each row on its own: the good rows are created, the duplicate is reported.
+    click(&mut harness, "All or nothing (one bad row creates none)");
+    click(&mut harness, "Create from file");
+    wait_until_idle(&mut harness);
+    let Some(Outcome::Batch(results)) = harness.state().explorer.pane().outcome.clone() else {
+        panic!("no batch: {:?}", harness.state().explorer.pane().error);
+    };
+    let succeeded: Vec<bool> = results.iter().map(|r| r.succeeded()).collect();
+    assert_eq!(succeeded, [true, false, true]);
+    assert!(exists("CSV1") && exists("CSV3"));
+
+    // A row that does not fit the metadata is refused before anything is sent.
+    std::fs::write(&file, "dataAreaId,CustomerGroupId,Colour\nusmf,CSV9,red\n").expect("csv");
+    click(&mut harness, "Create from file");
+    harness.run_steps(3);
+    let problem = harness.state().explorer.pane().form_problem.clone();
+    assert!(
+        problem
+            .as_deref()
+            .is_some_and(|p| p.contains("row 2, Colour: no such property")),
+        "{problem:?}"
+    );
+    assert!(!exists("CSV9"));
+}

@@ -5,6 +5,7 @@
 
 pub mod action;
 pub mod batch;
+pub mod csv_import;
 pub mod outcome;
 pub mod records;
 pub mod request;

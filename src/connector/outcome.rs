@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use serde_json::Value;
 
+use super::batch::{BatchResult, results_json};
 use crate::odata::client::{EntitySetInfo, ListProgress};
 
 /// What a finished connector action produced.
@@ -26,6 +27,8 @@ pub enum Outcome {
     Entities(Vec<EntitySetInfo>),
     /// Records of a listing, with how the paging went.
     Records(Vec<Value>, ListProgress),
+    /// The results of a `$batch`, one per request.
+    Batch(Vec<BatchResult>),
 }
 
 impl Outcome {
@@ -46,6 +49,10 @@ impl Outcome {
                 .iter()
                 .map(|s| serde_json::json!({ "name": s.name, "kind": s.kind, "url": s.url }))
                 .collect(),
+            Self::Batch(results) => match results_json(results)["responses"].take() {
+                Value::Array(rows) => rows,
+                _ => Vec::new(),
+            },
             Self::Updated(..) | Self::ActionResult(None) | Self::Deleted(_) => Vec::new(),
         }
     }
@@ -72,6 +79,17 @@ impl Outcome {
             Self::ActionResult(Some(_)) => "Action executed; it returned a result".to_owned(),
             Self::ActionResult(None) => "Action executed".to_owned(),
             Self::Entities(sets) => format!("{} entity sets", sets.len()),
+            Self::Batch(results) => {
+                let done = results.iter().filter(|r| r.succeeded()).count();
+                let failed = results.len() - done;
+                match failed {
+                    0 => format!("{done} of {} requests succeeded", results.len()),
+                    _ => format!(
+                        "{done} of {} requests succeeded, {failed} did not: see outcome and error",
+                        results.len()
+                    ),
+                }
+            }
             Self::Records(items, progress) => {
                 let pages = if progress.pages == 1 { "page" } else { "pages" };
                 format!("{} records in {} {pages}", items.len(), progress.pages)

@@ -135,6 +135,8 @@ pub enum FormRequest {
     Save,
     /// Delete: the user confirmed.
     ConfirmDelete,
+    /// Create: send the rows of the CSV file as creates.
+    ImportCsv,
 }
 
 /// The action's main button (Run, Create, Save changes, Delete…), drawn in the heading row

@@ -2,6 +2,7 @@
 //! generated from metadata, and shows the results, the progress of long listings and errors
 //! in context. Each action keeps its own results and messages.
 
+pub mod csv_import;
 mod error_panel;
 pub mod error_report;
 pub mod forms;
@@ -36,6 +37,8 @@ pub struct Explorer {
     shown: ConnectorAction,
     /// The delete confirmation dialog is open.
     pub confirm_delete: bool,
+    /// *Create records from a CSV file* under the create form.
+    pub csv_import: csv_import::CsvImport,
     /// The form's height limit the user dragged to (`None`: automatic).
     pub form_height: Option<f32>,
     /// A failed request the user asked to see in the HTTP trace (taken by the app).
@@ -106,6 +109,7 @@ impl Default for Explorer {
             panes: std::array::from_fn(|_| ActionPane::new()),
             shown: ConnectorAction::default(),
             confirm_delete: false,
+            csv_import: csv_import::CsvImport::default(),
             form_height: None,
             request_to_show: None,
             link_news: None,

@@ -7,6 +7,8 @@ use serde_json::Value;
 use super::forms::{EntityForms, FormRequest};
 use super::jobs::Job;
 use super::{Explorer, ExplorerContext, ProblemForm, fields_problem};
+use crate::connector::batch::run_batch;
+use crate::connector::csv_import::{creates_batch, records_from_csv};
 use crate::connector::{ActionRequest, ConnectorAction, Outcome, RecordRef, listing_url, run};
 use crate::ui::results::RecordRequest;
 
@@ -28,6 +30,9 @@ pub(super) fn start_request(
     };
     let client = connected.client.clone();
     let action = cx.state.action;
+    if request == FormRequest::ImportCsv {
+        return start_csv_import(ctx, explorer, cx, entity, client);
+    }
     let prepared = match (action, entity, explorer.forms.as_mut()) {
         (ConnectorAction::ListEntities, _, _) => Ok(ActionRequest::ListEntities),
         (_, Some(entity), Some(forms)) => prepare(action, request, forms, entity),
@@ -69,6 +74,41 @@ pub(super) fn start_request(
     });
     explorer.start(job, (action, request), entity);
     explorer.pane_mut(action).sent = sent;
+    true
+}
+
+/// Reads the CSV file of the import strip into creates and sends them in one `$batch`; a
+/// file that cannot be read, or rows that do not fit the entity, are refused before
+/// anything is sent, with the row and field.
+fn start_csv_import(
+    ctx: &egui::Context,
+    explorer: &mut Explorer,
+    cx: &ExplorerContext<'_>,
+    entity: Option<&str>,
+    client: crate::odata::client::ODataClient,
+) -> bool {
+    let action = ConnectorAction::CreateRecord;
+    let (Some(entity), Some(metadata), Some(runtime)) = (entity, cx.metadata, cx.runtime) else {
+        return false;
+    };
+    let path = explorer.csv_import.path.trim().to_owned();
+    let records = std::fs::read_to_string(&path)
+        .map_err(|e| format!("Cannot read {path}: {e}"))
+        .and_then(|text| {
+            records_from_csv(&metadata.model, entity, &text).map_err(|e| format!("{path}: {e}"))
+        });
+    let records = match records {
+        Ok(records) => records,
+        Err(problem) => {
+            explorer.pane_mut(action).refuse(problem, None);
+            return false;
+        }
+    };
+    let batch = creates_batch(entity, records, explorer.csv_import.all_or_nothing);
+    let job = Job::one_shot(runtime, ctx.clone(), async move {
+        run_batch(&client, &batch).await.map(Outcome::Batch)
+    });
+    explorer.start(job, (action, FormRequest::ImportCsv), Some(entity));
     true
 }
 

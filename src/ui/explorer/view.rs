@@ -1,6 +1,7 @@
 //! Draws the explorer: the action bar, the action's heading with its main button and the
 //! target it acts on, the form, and under it that action's own progress, messages and results.
 
+use super::csv_import::csv_import_ui;
 use super::error_panel::{self, ErrorPanelAction};
 use super::forms::{self, FormRequest, entity_form_ui};
 use super::jobs::Job;
@@ -202,14 +203,20 @@ fn form_area_ui(
     let Some(forms) = &mut explorer.forms else {
         return FormRequest::None;
     };
-    entity_form_ui(
+    let request = entity_form_ui(
         ui,
         cx.state.action,
         forms,
         &connected.service_root,
         busy,
         &mut explorer.confirm_delete,
-    )
+    );
+    if cx.state.action == ConnectorAction::CreateRecord
+        && csv_import_ui(ui, &mut explorer.csv_import, !busy)
+    {
+        return FormRequest::ImportCsv;
+    }
+    request
 }
 
 /// Whether the selected action has what it needs to run: a connection and, except for
