@@ -2,8 +2,9 @@
 //! other OData v4 services.
 //!
 //! Modules by layer (see `ARCHITECTURE.md`): [`odata`] and [`demo`] are the two sides of the
-//! wire and never import each other; [`auth`] and [`flow`] build on [`odata`]; [`cli`] is the
-//! headless front end and [`ui`] the only module that draws with egui.
+//! wire and never import each other; [`auth`] implements [`odata`]'s token provider;
+//! [`connector`] runs the connector's actions over them for the front ends, [`cli`] (headless)
+//! and [`ui`] (the only module that draws with egui), and for [`flow`].
 
 pub mod auth;
 pub mod cli;

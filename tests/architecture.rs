@@ -278,3 +278,51 @@ fn the_top_level_modules_form_no_circle() {
         }
     }
 }
+
+/// The "may import" column of the module table in `ARCHITECTURE.md`, by module name.
+fn documented_imports() -> Vec<(String, Vec<String>)> {
+    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md"))
+        .expect("ARCHITECTURE.md is readable");
+    doc.lines()
+        .filter_map(|line| {
+            let cells: Vec<&str> = line.split('|').map(str::trim).collect();
+            // | `src/x/` | owns | may import |
+            let module = cells.get(1)?.strip_prefix("`src/")?.strip_suffix("/`")?;
+            let allowed = cells.get(3)?;
+            let names = allowed
+                .split('`')
+                .skip(1)
+                .step_by(2)
+                .map(str::to_owned)
+                .collect();
+            Some((module.to_owned(), names))
+        })
+        .collect()
+}
+
+#[test]
+fn every_module_imports_only_what_architecture_md_says_it_may() {
+    let documented = documented_imports();
+    let edges = module_edges();
+    let mut undocumented = Vec::new();
+    for (from, to, site) in &edges {
+        match documented.iter().find(|(module, _)| module == from) {
+            None => undocumented.push(format!("{from}/ has no row in ARCHITECTURE.md")),
+            Some((_, allowed)) if !allowed.contains(to) => {
+                undocumented.push(format!("{from} -> {to} ({site}) is not in its row"));
+            }
+            Some(_) => {}
+        }
+    }
+    undocumented.dedup();
+    assert!(
+        undocumented.is_empty(),
+        "imports ARCHITECTURE.md does not allow:\n{}",
+        undocumented.join("\n")
+    );
+    // And every top-level module has its row.
+    for (module, _, _) in &edges {
+        assert!(documented.iter().any(|(m, _)| m == module), "{module}/ has no row");
+    }
+    assert!(documented.len() >= 7, "the module table was not found: {documented:?}");
+}

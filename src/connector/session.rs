@@ -60,9 +60,9 @@ pub struct Session {
     pub client: ODataClient,
     /// Sign-in of a saved instance that signs in (interactive sign-in, identity, sign-out).
     pub auth: Option<Arc<InstanceAuth>>,
-    /// The on-disk `$metadata` cache (saved instances only: ad-hoc URLs, such as a demo
-    /// instance on a random port, would leave a file per port behind).
-    metadata_cache: Option<MetadataCache>,
+    /// `$metadata` goes through the on-disk cache (saved instances only: ad-hoc URLs, such
+    /// as a demo instance on a random port, would leave a file per port behind).
+    cached: bool,
     /// Keeps the in-process demo server running while the session lives.
     pub demo: Option<DemoThread>,
 }
@@ -93,7 +93,7 @@ impl Session {
             service_root: root,
             client,
             auth: None,
-            metadata_cache: None,
+            cached: false,
             demo: None,
         })
     }
@@ -144,7 +144,7 @@ impl Session {
             service_root,
             client,
             auth: resolved.auth,
-            metadata_cache: MetadataCache::in_user_cache_dir(),
+            cached: true,
             demo: None,
         }))
     }
@@ -160,7 +160,7 @@ impl Session {
             service_root,
             client,
             auth: None,
-            metadata_cache: None,
+            cached: false,
             demo: Some(demo),
         })
     }
@@ -168,15 +168,21 @@ impl Session {
     /// The service's `$metadata`: revalidated against the on-disk cache (a 304 or an
     /// unchanged document skips the parse) for saved instances, downloaded otherwise.
     pub async fn metadata(&self) -> Result<Model, ODataError> {
-        match &self.metadata_cache {
-            Some(cache) => self.client.metadata_cached(cache).await,
-            None => self.client.metadata().await,
-        }
+        load_metadata(&self.client, self.cached).await
     }
 
     /// Whether `$metadata` goes through the on-disk cache.
     pub fn uses_metadata_cache(&self) -> bool {
-        self.metadata_cache.is_some()
+        self.cached
+    }
+}
+
+/// Loads `$metadata`: through the user's on-disk cache (conditional GET, the cache updated
+/// when the document changed) when `cached` and a cache directory exists, else fresh.
+pub async fn load_metadata(client: &ODataClient, cached: bool) -> Result<Model, ODataError> {
+    match MetadataCache::in_user_cache_dir().filter(|_| cached) {
+        Some(cache) => client.metadata_cached(&cache).await,
+        None => client.metadata().await,
     }
 }
 

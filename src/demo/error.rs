@@ -1,4 +1,4 @@
-//! Errors: [`DemoError`] for starting the server, [`ODataError`] for OData error responses.
+//! Errors: [`DemoError`] for starting the server, [`ErrorAnswer`] for OData error responses.
 
 use axum::http::StatusCode;
 use serde_json::json;
@@ -34,9 +34,10 @@ pub const WRITE_EXCEPTION: &str =
 pub const NOT_FOUND_EXCEPTION: &str =
     "Microsoft.Dynamics.Platform.Integration.Services.OData.AxODataObjectNotFoundException";
 
-/// An OData error answer: status plus the body fields F&O sends.
+/// An OData error answer the demo sends: status plus the body fields F&O sends (the
+/// client side reads such answers as `odata::client::ODataError`).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ODataError {
+pub struct ErrorAnswer {
     /// HTTP status.
     pub status: StatusCode,
     /// `error.code` (F&O mostly sends an empty string).
@@ -49,7 +50,7 @@ pub struct ODataError {
     pub inner_type: String,
 }
 
-impl ODataError {
+impl ErrorAnswer {
     /// An error with the same outer and inner message.
     pub fn new(status: StatusCode, message: impl Into<String>, inner_type: &str) -> Self {
         let message = message.into();
@@ -110,7 +111,7 @@ impl ODataError {
     }
 }
 
-impl From<rusqlite::Error> for ODataError {
+impl From<rusqlite::Error> for ErrorAnswer {
     fn from(err: rusqlite::Error) -> Self {
         Self::internal(format!("Database operation failed: {err}"))
     }

@@ -26,7 +26,7 @@ pub mod store;
 pub mod values;
 
 pub use config::DemoConfig;
-pub use error::{DemoError, ODataError};
+pub use error::{DemoError, ErrorAnswer};
 pub use events::{ChangeEvent, ChangeKind};
 pub use handler::{ODataRequest, ODataResponse, ServiceContext, handle};
 pub use server::{DemoServer, DemoState, DemoThread, RunningDemo, build_router};

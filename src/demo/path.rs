@@ -4,7 +4,7 @@
 use percent_encoding::percent_decode_str;
 use rusqlite::types::Value as SqlValue;
 
-use super::error::ODataError;
+use super::error::ErrorAnswer;
 use super::schema::{
     ACTIONS, ActionBinding, ActionDef, EntityDef, FieldDef, FieldType, NAMESPACE, NavDef,
     entity_by_set,
@@ -36,21 +36,21 @@ pub enum Resource {
     ActionImport(&'static ActionDef),
 }
 
-fn not_found(path: &str) -> ODataError {
-    ODataError::not_found(format!(
+fn not_found(path: &str) -> ErrorAnswer {
+    ErrorAnswer::not_found(format!(
         "No HTTP resource was found that matches the request URI '{path}'."
     ))
 }
 
-fn bad_key(message: impl Into<String>) -> ODataError {
-    ODataError::bad_request(format!(
+fn bad_key(message: impl Into<String>) -> ErrorAnswer {
+    ErrorAnswer::bad_request(format!(
         "Bad Request - Error in query syntax. {}",
         message.into()
     ))
 }
 
 /// Parses a path relative to the service root (no leading slash, no query).
-pub fn parse_path(path: &str) -> Result<Resource, ODataError> {
+pub fn parse_path(path: &str) -> Result<Resource, ErrorAnswer> {
     let raw: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
     let segments: Vec<String> = raw
         .iter()
@@ -141,7 +141,7 @@ fn split_key_parts(text: &str) -> Vec<String> {
 }
 
 /// Parses a key predicate body into values in key-field order.
-pub fn parse_key(entity: &EntityDef, text: &str) -> Result<Vec<SqlValue>, ODataError> {
+pub fn parse_key(entity: &EntityDef, text: &str) -> Result<Vec<SqlValue>, ErrorAnswer> {
     let key_fields: Vec<&FieldDef> = entity.key_fields().collect();
     let parts = split_key_parts(text);
     let mut values: Vec<Option<SqlValue>> = vec![None; key_fields.len()];
@@ -189,7 +189,7 @@ fn has_name(part: &str) -> bool {
 }
 
 /// Converts one key literal to the stored value of `field`.
-pub fn key_literal(field: &FieldDef, literal: &str) -> Result<SqlValue, ODataError> {
+pub fn key_literal(field: &FieldDef, literal: &str) -> Result<SqlValue, ErrorAnswer> {
     let wrong = || {
         bad_key(format!(
             "The key value '{literal}' is not a valid {} literal for '{}'.",

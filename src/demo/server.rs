@@ -17,7 +17,7 @@ use super::auth::{AuthMode, BearerValidator, with_auth};
 use super::business_events::{install_catalog, spawn_delivery};
 use super::config::DemoConfig;
 use super::db::{company_exists, open_database};
-use super::error::{DemoError, ODataError};
+use super::error::{DemoError, ErrorAnswer};
 use super::events::{self, ChangeEvent};
 use super::faults::{FaultInjector, with_faults};
 use super::handler::{ODataRequest, ODataResponse, ServiceContext, handle};
@@ -63,7 +63,7 @@ impl DemoState {
     pub async fn with_connection<T: Send + 'static>(
         &self,
         work: impl FnOnce(&ServiceContext, &Connection) -> T + Send + 'static,
-    ) -> Result<T, ODataError> {
+    ) -> Result<T, ErrorAnswer> {
         let db = Arc::clone(&self.db);
         let ctx = Arc::clone(&self.ctx);
         tokio::task::spawn_blocking(move || {
@@ -71,7 +71,7 @@ impl DemoState {
             work(&ctx, &conn)
         })
         .await
-        .map_err(|err| ODataError::internal(format!("request task failed: {err}")))
+        .map_err(|err| ErrorAnswer::internal(format!("request task failed: {err}")))
     }
 
     /// Runs `work` with the locked connection, mutably (e.g. to open a `Transaction` for a
@@ -79,7 +79,7 @@ impl DemoState {
     pub async fn with_connection_mut<T: Send + 'static>(
         &self,
         work: impl FnOnce(&ServiceContext, &mut Connection) -> T + Send + 'static,
-    ) -> Result<T, ODataError> {
+    ) -> Result<T, ErrorAnswer> {
         let db = Arc::clone(&self.db);
         let ctx = Arc::clone(&self.ctx);
         tokio::task::spawn_blocking(move || {
@@ -87,7 +87,7 @@ impl DemoState {
             work(&ctx, &mut conn)
         })
         .await
-        .map_err(|err| ODataError::internal(format!("request task failed: {err}")))
+        .map_err(|err| ErrorAnswer::internal(format!("request task failed: {err}")))
     }
 
     /// Handles one OData request and publishes its change events. Links in the answer use the

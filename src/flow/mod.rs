@@ -1,2 +1,5 @@
-//! Mini-flows: the flow model, expressions and the runner (built by the flows issues; the
-//! OData engine and the demo instance are its foundation).
+//! Mini-flows: Power Automate / Logic Apps workflow definitions read, checked and run here;
+//! connector steps go through the connector layer.
+
+pub mod connector_step;
+pub mod file;

@@ -15,8 +15,8 @@ pub use crate::connector::DEMO_INSTANCE_NAME;
 use crate::connector::{Session, SessionError};
 use crate::demo::{DemoConfig, DemoThread};
 use crate::odata::client::ODataClient;
+pub use crate::connector::session::load_metadata;
 use crate::odata::metadata::Model;
-use crate::odata::metadata::cache::MetadataCache;
 
 /// Which instance the window works with (remembered across restarts).
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -144,18 +144,6 @@ async fn start_and_load(config: DemoConfig) -> Result<(Connected, Model), String
     // The demo's `$metadata` is read whole, without the on-disk cache (a new port each time).
     let model = session.metadata().await.map_err(|e| e.to_string())?;
     Ok((Connected::from_session(session, None), model))
-}
-
-/// Loads `$metadata`: through the user's on-disk cache (conditional GET, the cache updated
-/// when the document changed) when `cached` and a cache directory exists, else fresh.
-pub async fn load_metadata(
-    client: &ODataClient,
-    cached: bool,
-) -> Result<Model, crate::odata::client::ODataError> {
-    match MetadataCache::in_user_cache_dir().filter(|_| cached) {
-        Some(cache) => client.metadata_cached(&cache).await,
-        None => client.metadata().await,
-    }
 }
 
 impl Connected {

@@ -15,7 +15,7 @@ pub use multipart::{
     write_batch,
 };
 
-use super::error::ODataError;
+use super::error::ErrorAnswer;
 use super::events::ChangeEvent;
 use super::handler::{ODataRequest, ODataResponse, ServiceContext, handle};
 use super::server::{DemoState, to_http};
@@ -34,7 +34,7 @@ fn part_response(request: &PartRequest, response: ODataResponse) -> PartResponse
 }
 
 /// Replaces a leading `$N` (a `Content-ID` of an earlier part) with that part's `Location`.
-fn resolve_reference(target: &str, locations: &[(String, String)]) -> Result<String, ODataError> {
+fn resolve_reference(target: &str, locations: &[(String, String)]) -> Result<String, ErrorAnswer> {
     let Some(rest) = target.strip_prefix('$') else {
         return Ok(target.to_owned());
     };
@@ -49,7 +49,7 @@ fn resolve_reference(target: &str, locations: &[(String, String)]) -> Result<Str
         .find(|(content_id, _)| content_id == id)
         .map(|(_, location)| format!("{location}{tail}"))
         .ok_or_else(|| {
-            ODataError::bad_request(format!(
+            ErrorAnswer::bad_request(format!(
                 "The Content-ID reference '${id}' does not name an earlier request of the changeset."
             ))
         })
@@ -70,14 +70,14 @@ fn run_changeset(
     conn: &Connection,
     parts: &[PartRequest],
     events: &mut Vec<ChangeEvent>,
-) -> Result<ItemResponse, ODataError> {
+) -> Result<ItemResponse, ErrorAnswer> {
     let tx = conn.unchecked_transaction()?;
     let mut responses = Vec::new();
     let mut pending = Vec::new();
     let mut locations: Vec<(String, String)> = Vec::new();
     for part in parts {
         let response = if part.method == axum::http::Method::GET {
-            ODataResponse::error(&ODataError::bad_request(
+            ODataResponse::error(&ErrorAnswer::bad_request(
                 "A GET request is not allowed inside a changeset.",
             ))
         } else {
@@ -144,14 +144,14 @@ pub fn execute(
 }
 
 /// Parses a batch body according to its `Content-Type`.
-fn parse(headers: &HeaderMap, body: &[u8]) -> Result<BatchFormat, ODataError> {
+fn parse(headers: &HeaderMap, body: &[u8]) -> Result<BatchFormat, ErrorAnswer> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     if let Some(boundary) = boundary_of(content_type) {
         let items =
-            parse_batch(body, &boundary).map_err(|err| ODataError::bad_request(err.to_string()))?;
+            parse_batch(body, &boundary).map_err(|err| ErrorAnswer::bad_request(err.to_string()))?;
         return Ok(BatchFormat::Multipart(items));
     }
     if content_type
@@ -160,10 +160,10 @@ fn parse(headers: &HeaderMap, body: &[u8]) -> Result<BatchFormat, ODataError> {
     {
         let (items, ids) = json::parse_json_batch(body)
             .and_then(json::JsonBatch::into_items)
-            .map_err(|err| ODataError::bad_request(err.to_string()))?;
+            .map_err(|err| ErrorAnswer::bad_request(err.to_string()))?;
         return Ok(BatchFormat::Json(items, ids));
     }
-    Err(ODataError::bad_request(format!(
+    Err(ErrorAnswer::bad_request(format!(
         "A $batch request needs Content-Type multipart/mixed with a boundary or application/json, not '{content_type}'."
     )))
 }

@@ -5,7 +5,7 @@ use rusqlite::Connection;
 use url::{Host, Url};
 
 use super::catalog::ENDPOINTS_SET;
-use crate::demo::error::ODataError;
+use crate::demo::error::ErrorAnswer;
 
 /// Whether `url` is an http(s) URL to a loopback host.
 pub fn is_loopback_url(url: &str) -> bool {
@@ -24,7 +24,7 @@ pub fn is_loopback_url(url: &str) -> bool {
 }
 
 /// Rejects (400) a create or update of `entity_set` that registers a non-loopback endpoint.
-pub fn check_registration(entity_set: &str, body: &[u8]) -> Result<(), ODataError> {
+pub fn check_registration(entity_set: &str, body: &[u8]) -> Result<(), ErrorAnswer> {
     if entity_set != ENDPOINTS_SET {
         return Ok(());
     }
@@ -39,7 +39,7 @@ pub fn check_registration(entity_set: &str, body: &[u8]) -> Result<(), ODataErro
             let shown = other
                 .as_str()
                 .map_or_else(|| other.to_string(), str::to_owned);
-            Err(ODataError::bad_request(format!(
+            Err(ErrorAnswer::bad_request(format!(
                 "The endpoint URL '{shown}' is not allowed: the demo instance only delivers business events to http(s) URLs on loopback addresses (127.0.0.1, ::1, localhost)."
             )))
         }

@@ -13,7 +13,7 @@ use super::read::{company_condition, find_scoped};
 use super::validate::parse_body;
 use super::write::check_if_match;
 use super::{ODataResponse, ServiceContext};
-use crate::demo::error::ODataError;
+use crate::demo::error::ErrorAnswer;
 use crate::demo::events::ChangeKind;
 use crate::demo::query::options::parse_options;
 use crate::demo::query::sql::SqlCondition;
@@ -24,12 +24,12 @@ use crate::demo::values::json_to_sql;
 /// The version string returned by `GetApplicationVersion`.
 pub const APPLICATION_VERSION: &str = "10.0.41 (Flowbench demo)";
 
-fn unsupported(action: &ActionDef) -> ODataError {
-    ODataError::bad_request(format!("The action '{}' is not implemented.", action.name))
+fn unsupported(action: &ActionDef) -> ErrorAnswer {
+    ErrorAnswer::bad_request(format!("The action '{}' is not implemented.", action.name))
 }
 
 /// Parses and type-checks action parameters from the JSON body.
-fn parameters(action: &ActionDef, body: &[u8]) -> Result<Vec<SqlValue>, ODataError> {
+fn parameters(action: &ActionDef, body: &[u8]) -> Result<Vec<SqlValue>, ErrorAnswer> {
     let map = if body.iter().all(u8::is_ascii_whitespace) {
         Map::new()
     } else {
@@ -39,7 +39,7 @@ fn parameters(action: &ActionDef, body: &[u8]) -> Result<Vec<SqlValue>, ODataErr
         .keys()
         .find(|k| !action.params.iter().any(|p| p.name == k.as_str()))
     {
-        return Err(ODataError::bad_request(format!(
+        return Err(ErrorAnswer::bad_request(format!(
             "The parameter '{name}' in the request payload is not a valid parameter for the operation '{}'.",
             action.name
         )));
@@ -49,14 +49,14 @@ fn parameters(action: &ActionDef, body: &[u8]) -> Result<Vec<SqlValue>, ODataErr
         .iter()
         .map(|param| {
             let value = map.get(param.name).ok_or_else(|| {
-                ODataError::bad_request(format!(
+                ErrorAnswer::bad_request(format!(
                     "The parameter '{}' of the action '{}' is missing.",
                     param.name, action.name
                 ))
             })?;
             let field = FieldDef::new(param.name, param.ty, param.name);
             json_to_sql(&field, value).map_err(|_| {
-                ODataError::bad_request(format!(
+                ErrorAnswer::bad_request(format!(
                     "Cannot convert the literal '{value}' to the expected type '{}' for parameter '{}'.",
                     param.ty.edm_name(),
                     param.name
@@ -87,12 +87,12 @@ fn decimal_json(value: Decimal) -> Value {
     Number::from_str(&value.normalize().to_string()).map_or(Value::Null, Value::Number)
 }
 
-fn field_index(entity: &EntityDef, name: &str) -> Result<usize, ODataError> {
+fn field_index(entity: &EntityDef, name: &str) -> Result<usize, ErrorAnswer> {
     entity
         .fields
         .iter()
         .position(|f| f.name == name)
-        .ok_or_else(|| ODataError::internal(format!("missing field {name}")))
+        .ok_or_else(|| ErrorAnswer::internal(format!("missing field {name}")))
 }
 
 /// Open order amount of a customer: line amounts of orders not yet invoiced or canceled.
@@ -100,7 +100,7 @@ fn open_order_amount(
     conn: &Connection,
     company: &str,
     account: &str,
-) -> Result<Decimal, ODataError> {
+) -> Result<Decimal, ErrorAnswer> {
     let mut statement = conn.prepare_cached(
         "SELECT l.\"LineAmount\" FROM \"SalesOrderLines\" l
          JOIN \"SalesOrderHeadersV2\" h
@@ -125,7 +125,7 @@ pub fn invoke_on_entity(
     request: (&HeaderMap, &[u8]),
     pairs: Vec<(String, String)>,
     conn: &Connection,
-) -> Result<ODataResponse, ODataError> {
+) -> Result<ODataResponse, ErrorAnswer> {
     let (headers, body) = request;
     let options = parse_options(pairs, None)?;
     let params = parameters(action, body)?;
@@ -143,7 +143,7 @@ pub fn invoke_on_entity(
             let updated = store::with_savepoint(conn, |conn| {
                 store::update(conn, entity, key, &[(index, SqlValue::Integer(2))])
             })?
-            .ok_or_else(|| ODataError::not_found("The customer no longer exists."))?;
+            .ok_or_else(|| ErrorAnswer::not_found("The customer no longer exists."))?;
             Ok(ODataResponse::no_content()
                 .with_events(vec![updated.change_event(entity, ChangeKind::Updated)]))
         }
@@ -163,14 +163,14 @@ pub fn invoke_on_entity(
                 _ => String::new(),
             };
             if reason.is_empty() {
-                return Err(ODataError::write_failed(
+                return Err(ErrorAnswer::write_failed(
                     entity.aot_name,
                     "Warning: Field 'Reason' must be filled in.",
                 ));
             }
             let new_limit = decimal_of(record.get(entity, "CreditLimit")) + amount;
             if new_limit < Decimal::ZERO {
-                return Err(ODataError::write_failed(
+                return Err(ErrorAnswer::write_failed(
                     entity.aot_name,
                     &format!(
                         "Warning: The credit limit cannot be negative (would be {new_limit})."
@@ -182,7 +182,7 @@ pub fn invoke_on_entity(
             let updated = store::with_savepoint(conn, |conn| {
                 store::update(conn, entity, key, &[(index, value)])
             })?
-            .ok_or_else(|| ODataError::not_found("The customer no longer exists."))?;
+            .ok_or_else(|| ErrorAnswer::not_found("The customer no longer exists."))?;
             Ok(
                 value_response(ctx, FieldType::Decimal, decimal_json(new_limit))
                     .with_events(vec![updated.change_event(entity, ChangeKind::Updated)]),
@@ -200,7 +200,7 @@ pub fn invoke_on_collection(
     body: &[u8],
     pairs: Vec<(String, String)>,
     conn: &Connection,
-) -> Result<ODataResponse, ODataError> {
+) -> Result<ODataResponse, ErrorAnswer> {
     let options = parse_options(pairs, None)?;
     parameters(action, body)?;
     match action.name {
@@ -229,7 +229,7 @@ pub fn invoke_unbound(
     ctx: &ServiceContext,
     action: &'static ActionDef,
     body: &[u8],
-) -> Result<ODataResponse, ODataError> {
+) -> Result<ODataResponse, ErrorAnswer> {
     parameters(action, body)?;
     match action.name {
         "GetApplicationVersion" => Ok(value_response(

@@ -14,7 +14,7 @@ use rusqlite::Connection;
 pub use response::ODataResponse;
 
 use super::business_events::check_registration;
-use super::error::ODataError;
+use super::error::ErrorAnswer;
 use super::path::{Resource, parse_path};
 use super::query::options::decode_query;
 
@@ -51,7 +51,7 @@ fn cross_company(pairs: &[(String, String)]) -> bool {
 }
 
 /// The path below the service root and the query string of a request target.
-fn split_target(target: &str) -> Result<(String, String), ODataError> {
+fn split_target(target: &str) -> Result<(String, String), ErrorAnswer> {
     let mut rest = target;
     if let Some(after_scheme) = rest
         .strip_prefix("http://")
@@ -66,7 +66,7 @@ fn split_target(target: &str) -> Result<(String, String), ODataError> {
                 below.trim_start_matches('/')
             }
             _ => {
-                return Err(ODataError::not_found(format!(
+                return Err(ErrorAnswer::not_found(format!(
                     "No HTTP resource was found that matches the request URI '{path}'."
                 )));
             }
@@ -91,7 +91,7 @@ fn dispatch(
     ctx: &ServiceContext,
     req: &ODataRequest,
     conn: &Connection,
-) -> Result<ODataResponse, ODataError> {
+) -> Result<ODataResponse, ErrorAnswer> {
     let (path, query) = split_target(&req.path_and_query)?;
     let resource = parse_path(&path)?;
     let pairs = decode_query(&query);
@@ -150,7 +150,7 @@ fn dispatch(
         Resource::ActionImport(action) if method == Method::POST => {
             actions::invoke_unbound(ctx, action, &req.body)
         }
-        _ => Err(ODataError::method_not_allowed(format!(
+        _ => Err(ErrorAnswer::method_not_allowed(format!(
             "The HTTP method '{method}' is not allowed on '{path}'."
         ))),
     }

@@ -10,7 +10,7 @@ use sha2::Digest;
 use super::ODataResponse;
 use super::ServiceContext;
 use crate::demo::csdl::metadata_xml;
-use crate::demo::error::ODataError;
+use crate::demo::error::ErrorAnswer;
 use crate::demo::path::key_predicate;
 use crate::demo::query::options::{ExpandItem, QueryOptions, parse_options};
 use crate::demo::query::sql::{SqlCondition, to_sql};
@@ -78,7 +78,7 @@ fn read_condition(
     ctx: &ServiceContext,
     entity: &EntityDef,
     options: &QueryOptions,
-) -> Result<SqlCondition, ODataError> {
+) -> Result<SqlCondition, ErrorAnswer> {
     let mut parts: Vec<SqlCondition> = company_condition(ctx, entity, options.cross_company)
         .into_iter()
         .collect();
@@ -133,7 +133,7 @@ pub fn entity_json(
     select: Option<&[String]>,
     expand: &[ExpandItem],
     conn: &Connection,
-) -> Result<Value, ODataError> {
+) -> Result<Value, ErrorAnswer> {
     let mut map = Map::new();
     map.insert("@odata.etag".into(), Value::String(record.etag()));
     map.extend(record.to_json(entity, select));
@@ -190,7 +190,7 @@ pub fn collection(
     pairs: Vec<(String, String)>,
     headers: &HeaderMap,
     conn: &Connection,
-) -> Result<ODataResponse, ODataError> {
+) -> Result<ODataResponse, ErrorAnswer> {
     let options = parse_options(pairs, Some(entity))?;
     let condition = read_condition(ctx, entity, &options)?;
     page(ctx, entity, entity.set, &options, &condition, headers, conn)
@@ -206,7 +206,7 @@ fn page(
     condition: &SqlCondition,
     headers: &HeaderMap,
     conn: &Connection,
-) -> Result<ODataResponse, ODataError> {
+) -> Result<ODataResponse, ErrorAnswer> {
     let preferred = max_page_size(headers);
     let page_size = preferred.unwrap_or(ctx.page_size).max(1);
     let delivered = options.skip_token;
@@ -263,7 +263,7 @@ pub fn count(
     entity: &'static EntityDef,
     pairs: Vec<(String, String)>,
     conn: &Connection,
-) -> Result<ODataResponse, ODataError> {
+) -> Result<ODataResponse, ErrorAnswer> {
     let options = count_options(pairs, entity)?;
     let condition = read_condition(ctx, entity, &options)?;
     Ok(count_response(store::count(conn, entity, &condition)?))
@@ -277,9 +277,9 @@ pub fn navigation_count(
     nav: &'static NavDef,
     pairs: Vec<(String, String)>,
     conn: &Connection,
-) -> Result<ODataResponse, ODataError> {
+) -> Result<ODataResponse, ErrorAnswer> {
     let target = entity_by_name(nav.target)
-        .ok_or_else(|| ODataError::internal(format!("unknown navigation target {}", nav.target)))?;
+        .ok_or_else(|| ErrorAnswer::internal(format!("unknown navigation target {}", nav.target)))?;
     let options = count_options(pairs, target)?;
     let parent = find_scoped(ctx, entity, key, options.cross_company, conn)?;
     let mut parts = vec![nav_condition(entity, &parent, nav)];
@@ -294,10 +294,10 @@ pub fn navigation_count(
 fn count_options(
     pairs: Vec<(String, String)>,
     entity: &'static EntityDef,
-) -> Result<QueryOptions, ODataError> {
+) -> Result<QueryOptions, ErrorAnswer> {
     let options = parse_options(pairs, Some(entity))?;
     if !options.expand.is_empty() || options.select.is_some() {
-        return Err(ODataError::bad_request(
+        return Err(ErrorAnswer::bad_request(
             "The query specified in the URI is not valid. $select and $expand are not allowed with /$count.",
         ));
     }
@@ -316,9 +316,9 @@ pub fn find_scoped(
     key: &[SqlValue],
     cross_company: bool,
     conn: &Connection,
-) -> Result<Record, ODataError> {
+) -> Result<Record, ErrorAnswer> {
     let missing = || {
-        ODataError::not_found(format!(
+        ErrorAnswer::not_found(format!(
             "Resource not found for the segment '{}'.",
             entity.set
         ))
@@ -345,7 +345,7 @@ pub fn single(
     key: &[SqlValue],
     pairs: Vec<(String, String)>,
     conn: &Connection,
-) -> Result<ODataResponse, ODataError> {
+) -> Result<ODataResponse, ErrorAnswer> {
     let options = parse_options(pairs, Some(entity))?;
     if options.filter.is_some()
         || options.top.is_some()
@@ -353,7 +353,7 @@ pub fn single(
         || !options.order_by.is_empty()
         || options.count
     {
-        return Err(ODataError::bad_request(
+        return Err(ErrorAnswer::bad_request(
             "The query specified in the URI is not valid. Only $select and $expand apply to a single entity.",
         ));
     }
@@ -385,9 +385,9 @@ pub fn navigation(
     pairs: Vec<(String, String)>,
     headers: &HeaderMap,
     conn: &Connection,
-) -> Result<ODataResponse, ODataError> {
+) -> Result<ODataResponse, ErrorAnswer> {
     let target = entity_by_name(nav.target)
-        .ok_or_else(|| ODataError::internal(format!("unknown navigation target {}", nav.target)))?;
+        .ok_or_else(|| ErrorAnswer::internal(format!("unknown navigation target {}", nav.target)))?;
     let options = parse_options(pairs, Some(target))?;
     let parent = find_scoped(ctx, entity, key, options.cross_company, conn)?;
     let mut parts = vec![nav_condition(entity, &parent, nav)];
@@ -409,7 +409,7 @@ pub fn navigation(
         .into_iter()
         .next()
         .ok_or_else(|| {
-            ODataError::not_found(format!(
+            ErrorAnswer::not_found(format!(
                 "Resource not found for the segment '{}'.",
                 nav.name
             ))
@@ -425,7 +425,7 @@ fn single_entity_response(
     record: &Record,
     options: &QueryOptions,
     conn: &Connection,
-) -> Result<ODataResponse, ODataError> {
+) -> Result<ODataResponse, ErrorAnswer> {
     let mut value = entity_json(
         entity,
         record,

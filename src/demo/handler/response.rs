@@ -3,7 +3,7 @@
 use axum::http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header};
 use serde_json::Value;
 
-use crate::demo::error::ODataError;
+use crate::demo::error::ErrorAnswer;
 use crate::demo::events::ChangeEvent;
 
 /// `Content-Type` of OData JSON answers, as F&O sends it.
@@ -69,7 +69,7 @@ impl ODataResponse {
     }
 
     /// An OData error answer.
-    pub fn error(err: &ODataError) -> Self {
+    pub fn error(err: &ErrorAnswer) -> Self {
         Self::json(err.status, &err.body())
     }
 

@@ -6,7 +6,7 @@ use rusqlite::Connection;
 use rusqlite::types::Value as SqlValue;
 use serde_json::{Map, Value};
 
-use crate::demo::error::{ODataError, WRITE_EXCEPTION};
+use crate::demo::error::{ErrorAnswer, WRITE_EXCEPTION};
 use crate::demo::query::sql::SqlCondition;
 use crate::demo::schema::{
     COMPANY_FIELD, EntityDef, FieldDef, FieldType, entity_by_name, entity_by_set,
@@ -15,20 +15,20 @@ use crate::demo::store;
 use crate::demo::values::{ValueProblem, is_filled, json_to_sql};
 
 /// Parses a JSON object body.
-pub fn parse_body(body: &[u8]) -> Result<Map<String, Value>, ODataError> {
+pub fn parse_body(body: &[u8]) -> Result<Map<String, Value>, ErrorAnswer> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(ODataError::bad_request(
+        Ok(_) => Err(ErrorAnswer::bad_request(
             "The request body must be a JSON object.",
         )),
-        Err(err) => Err(ODataError::bad_request(format!(
+        Err(err) => Err(ErrorAnswer::bad_request(format!(
             "The request body is not valid JSON: {err}"
         ))),
     }
 }
 
-pub(super) fn read_only_error(entity: &EntityDef) -> ODataError {
-    ODataError::method_not_allowed(format!("The entity set '{}' is read-only.", entity.set))
+pub(super) fn read_only_error(entity: &EntityDef) -> ErrorAnswer {
+    ErrorAnswer::method_not_allowed(format!("The entity set '{}' is read-only.", entity.set))
 }
 
 /// Converts one payload property, with F&O-style messages.
@@ -36,20 +36,20 @@ pub fn convert_field(
     entity: &EntityDef,
     field: &FieldDef,
     value: &Value,
-) -> Result<SqlValue, ODataError> {
+) -> Result<SqlValue, ErrorAnswer> {
     json_to_sql(field, value).map_err(|problem| match problem {
-        ValueProblem::WrongType(edm) => ODataError::bad_request(format!(
+        ValueProblem::WrongType(edm) => ErrorAnswer::bad_request(format!(
             "Cannot convert the literal '{value}' to the expected type '{edm}' for property '{}'.",
             field.name
         )),
-        ValueProblem::TooLong(max) => ODataError::write_failed(
+        ValueProblem::TooLong(max) => ErrorAnswer::write_failed(
             entity.aot_name,
             &format!(
                 "Warning: The value in field '{}' ({}) is too long: the maximum length is {max} characters.; Error: validateWrite failed on data source '{}'.",
                 field.label, field.name, entity.aot_name
             ),
         ),
-        ValueProblem::UnknownEnumMember(member) => ODataError::bad_request(format!(
+        ValueProblem::UnknownEnumMember(member) => ErrorAnswer::bad_request(format!(
             "The value '{member}' is not a valid member of enum type '{}' for property '{}'.",
             field.ty.edm_name(),
             field.name
@@ -57,13 +57,13 @@ pub fn convert_field(
     })
 }
 
-pub(super) fn unknown_property(entity: &EntityDef, name: &str) -> ODataError {
+pub(super) fn unknown_property(entity: &EntityDef, name: &str) -> ErrorAnswer {
     if entity.nav(name).is_some() {
-        return ODataError::bad_request(format!(
+        return ErrorAnswer::bad_request(format!(
             "Deep insert or update through the navigation property '{name}' is not supported by the demo service."
         ));
     }
-    ODataError::bad_request(format!(
+    ErrorAnswer::bad_request(format!(
         "The property '{name}' does not exist on type '{}'. Make sure to only use property names that are defined by the type.",
         entity.qualified_name()
     ))
@@ -73,7 +73,7 @@ pub(super) fn unknown_property(entity: &EntityDef, name: &str) -> ODataError {
 pub(super) fn payload_values(
     entity: &EntityDef,
     body: &Map<String, Value>,
-) -> Result<Vec<(usize, SqlValue)>, ODataError> {
+) -> Result<Vec<(usize, SqlValue)>, ErrorAnswer> {
     let mut values = Vec::new();
     for (name, value) in body {
         if name.starts_with('@') || name.contains("@odata.") {
@@ -89,12 +89,12 @@ pub(super) fn payload_values(
     Ok(values)
 }
 
-pub(super) fn missing_fields_error(entity: &EntityDef, fields: &[&FieldDef]) -> ODataError {
+pub(super) fn missing_fields_error(entity: &EntityDef, fields: &[&FieldDef]) -> ErrorAnswer {
     let warnings: Vec<String> = fields
         .iter()
         .map(|f| format!("Warning: Field '{}' must be filled in.", f.label))
         .collect();
-    ODataError::write_failed(
+    ErrorAnswer::write_failed(
         entity.aot_name,
         &format!(
             "{}; Error: validateWrite failed on data source '{}'.",
@@ -109,7 +109,7 @@ pub(super) fn validate_record(
     entity: &EntityDef,
     values: &[SqlValue],
     conn: &Connection,
-) -> Result<(), ODataError> {
+) -> Result<(), ErrorAnswer> {
     let missing: Vec<&FieldDef> = entity
         .fields
         .iter()
@@ -144,7 +144,7 @@ pub(super) fn validate_record(
                     other => format!("{other:?}"),
                 })
                 .unwrap_or_default();
-            return Err(ODataError::write_failed(
+            return Err(ErrorAnswer::write_failed(
                 entity.aot_name,
                 &format!(
                     "Warning: The value '{value}' in field '{field}' is not found in the related table '{}'.; Error: validateWrite failed on data source '{}'.",
@@ -156,7 +156,7 @@ pub(super) fn validate_record(
     Ok(())
 }
 
-pub(super) fn company_exists(conn: &Connection, company: &str) -> Result<bool, ODataError> {
+pub(super) fn company_exists(conn: &Connection, company: &str) -> Result<bool, ErrorAnswer> {
     let Some(legal) = entity_by_set("LegalEntities") else {
         return Ok(false);
     };
@@ -169,7 +169,7 @@ pub(super) fn auto_number(
     entity: &EntityDef,
     index: usize,
     values: &[SqlValue],
-) -> Result<SqlValue, ODataError> {
+) -> Result<SqlValue, ErrorAnswer> {
     let field = &entity.fields[index];
     if let FieldType::String(_) = field.ty {
         let next = store::next_sequence(conn, entity.set)?;
@@ -187,7 +187,7 @@ pub(super) fn auto_number(
     Ok(SqlValue::Integer(max + 1))
 }
 
-pub(super) fn duplicate_error(entity: &EntityDef, values: &[SqlValue]) -> ODataError {
+pub(super) fn duplicate_error(entity: &EntityDef, values: &[SqlValue]) -> ErrorAnswer {
     let keys: Vec<String> = entity
         .fields
         .iter()
@@ -207,5 +207,5 @@ pub(super) fn duplicate_error(entity: &EntityDef, values: &[SqlValue]) -> ODataE
         labels.join(", "),
         keys.join(", ")
     );
-    ODataError::new(StatusCode::BAD_REQUEST, text, WRITE_EXCEPTION)
+    ErrorAnswer::new(StatusCode::BAD_REQUEST, text, WRITE_EXCEPTION)
 }

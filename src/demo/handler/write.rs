@@ -13,7 +13,7 @@ use super::validate::{
     validate_record,
 };
 use super::{ODataResponse, ServiceContext};
-use crate::demo::error::ODataError;
+use crate::demo::error::ErrorAnswer;
 use crate::demo::events::{ChangeEvent, ChangeKind};
 use crate::demo::path::key_predicate;
 use crate::demo::schema::{COMPANY_FIELD, EntityDef, FieldType, entity_by_name};
@@ -54,7 +54,7 @@ pub fn create(
     headers: &HeaderMap,
     body: &[u8],
     conn: &Connection,
-) -> Result<ODataResponse, ODataError> {
+) -> Result<ODataResponse, ErrorAnswer> {
     if entity.read_only {
         return Err(read_only_error(entity));
     }
@@ -64,7 +64,7 @@ pub fn create(
     for (index, value) in given {
         let field = &entity.fields[index];
         if !field.allow_edit_on_create {
-            return Err(ODataError::write_failed(
+            return Err(ErrorAnswer::write_failed(
                 entity.aot_name,
                 &format!(
                     "Warning: Field '{}' ({}) cannot be set on create.",
@@ -74,7 +74,7 @@ pub fn create(
         }
         values[index] = Some(value);
     }
-    let record = store::with_savepoint(conn, |conn| -> Result<Record, ODataError> {
+    let record = store::with_savepoint(conn, |conn| -> Result<Record, ErrorAnswer> {
         if entity.company_scoped {
             let index = entity
                 .fields
@@ -86,7 +86,7 @@ pub fn create(
                 _ => ctx.default_company.clone(),
             };
             if !company_exists(conn, &company)? {
-                return Err(ODataError::write_failed(
+                return Err(ErrorAnswer::write_failed(
                     entity.aot_name,
                     &format!("Error: Company '{company}' does not exist."),
                 ));
@@ -155,7 +155,7 @@ pub fn check_if_match(
     headers: &HeaderMap,
     record: &Record,
     entity: &EntityDef,
-) -> Result<(), ODataError> {
+) -> Result<(), ErrorAnswer> {
     let Some(value) = headers.get(header::IF_MATCH) else {
         return Ok(());
     };
@@ -167,7 +167,7 @@ pub fn check_if_match(
     if matches {
         Ok(())
     } else {
-        Err(ODataError::new(
+        Err(ErrorAnswer::new(
             StatusCode::PRECONDITION_FAILED,
             format!(
                 "The record in '{}' has been changed by another user since it was read (ETag mismatch: expected {etag}).",
@@ -187,13 +187,13 @@ pub fn update(
     (headers, body): (&HeaderMap, &[u8]),
     cross_company: bool,
     conn: &Connection,
-) -> Result<ODataResponse, ODataError> {
+) -> Result<ODataResponse, ErrorAnswer> {
     if entity.read_only {
         return Err(read_only_error(entity));
     }
     let body = parse_body(body)?;
     let given = payload_values(entity, &body)?;
-    let record = store::with_savepoint(conn, |conn| -> Result<Record, ODataError> {
+    let record = store::with_savepoint(conn, |conn| -> Result<Record, ErrorAnswer> {
         let existing = find_scoped(ctx, entity, key, cross_company, conn)?;
         check_if_match(headers, &existing, entity)?;
         let mut changes = Vec::new();
@@ -206,7 +206,7 @@ pub fn update(
                 continue;
             }
             if !field.allow_edit {
-                return Err(ODataError::write_failed(
+                return Err(ErrorAnswer::write_failed(
                     entity.aot_name,
                     &format!(
                         "Warning: Field '{}' ({}) is not allowed to be edited.",
@@ -222,7 +222,7 @@ pub fn update(
         }
         validate_record(entity, &merged, conn)?;
         store::update(conn, entity, key, &changes)?.ok_or_else(|| {
-            ODataError::not_found(format!(
+            ErrorAnswer::not_found(format!(
                 "Resource not found for the segment '{}'.",
                 entity.set
             ))
@@ -242,11 +242,11 @@ pub fn delete(
     headers: &HeaderMap,
     cross_company: bool,
     conn: &Connection,
-) -> Result<ODataResponse, ODataError> {
+) -> Result<ODataResponse, ErrorAnswer> {
     if entity.read_only {
         return Err(read_only_error(entity));
     }
-    let events = store::with_savepoint(conn, |conn| -> Result<Vec<ChangeEvent>, ODataError> {
+    let events = store::with_savepoint(conn, |conn| -> Result<Vec<ChangeEvent>, ErrorAnswer> {
         let existing = find_scoped(ctx, entity, key, cross_company, conn)?;
         check_if_match(headers, &existing, entity)?;
         let mut events = Vec::new();

@@ -1,7 +1,7 @@
 //! The `$filter` parser: a small OData expression grammar (comparisons, `and`/`or`/`not`,
 //! parentheses, `contains`/`startswith`/`endswith`, typed literals) producing an [`Expr`].
 
-use crate::demo::error::ODataError;
+use crate::demo::error::ErrorAnswer;
 use crate::demo::values::{date_text, datetime_text, guid_text};
 
 /// A comparison operator.
@@ -117,14 +117,14 @@ enum Token {
     Enum(String, String),
 }
 
-fn err(message: impl Into<String>) -> ODataError {
-    ODataError::bad_request(format!(
+fn err(message: impl Into<String>) -> ErrorAnswer {
+    ErrorAnswer::bad_request(format!(
         "The query specified in the URI is not valid. {}",
         message.into()
     ))
 }
 
-fn read_quoted(chars: &[char], mut i: usize) -> Result<(String, usize), ODataError> {
+fn read_quoted(chars: &[char], mut i: usize) -> Result<(String, usize), ErrorAnswer> {
     // `i` points just after the opening quote.
     let mut text = String::new();
     loop {
@@ -143,7 +143,7 @@ fn read_quoted(chars: &[char], mut i: usize) -> Result<(String, usize), ODataErr
     }
 }
 
-fn tokenize(input: &str) -> Result<Vec<Token>, ODataError> {
+fn tokenize(input: &str) -> Result<Vec<Token>, ErrorAnswer> {
     let chars: Vec<char> = input.chars().collect();
     let mut tokens = Vec::new();
     let mut i = 0;
@@ -196,7 +196,7 @@ fn tokenize(input: &str) -> Result<Vec<Token>, ODataError> {
 }
 
 /// Parses a `$filter` expression.
-pub fn parse_filter(input: &str) -> Result<Expr, ODataError> {
+pub fn parse_filter(input: &str) -> Result<Expr, ErrorAnswer> {
     let tokens = tokenize(input)?;
     let mut parser = Parser { tokens, pos: 0 };
     let expr = parser.or()?;
@@ -228,14 +228,14 @@ impl Parser {
         token
     }
 
-    fn expect(&mut self, expected: Token, what: &str) -> Result<(), ODataError> {
+    fn expect(&mut self, expected: Token, what: &str) -> Result<(), ErrorAnswer> {
         match self.next() {
             Some(t) if t == expected => Ok(()),
             _ => Err(err(format!("Expected {what}."))),
         }
     }
 
-    fn or(&mut self) -> Result<Expr, ODataError> {
+    fn or(&mut self) -> Result<Expr, ErrorAnswer> {
         let mut left = self.and()?;
         while self.peek_word() == Some("or") {
             self.pos += 1;
@@ -245,7 +245,7 @@ impl Parser {
         Ok(left)
     }
 
-    fn and(&mut self) -> Result<Expr, ODataError> {
+    fn and(&mut self) -> Result<Expr, ErrorAnswer> {
         let mut left = self.unary()?;
         while self.peek_word() == Some("and") {
             self.pos += 1;
@@ -255,7 +255,7 @@ impl Parser {
         Ok(left)
     }
 
-    fn unary(&mut self) -> Result<Expr, ODataError> {
+    fn unary(&mut self) -> Result<Expr, ErrorAnswer> {
         if self.peek_word() == Some("not") {
             self.pos += 1;
             return Ok(Expr::Not(Box::new(self.unary()?)));
@@ -263,7 +263,7 @@ impl Parser {
         self.comparison()
     }
 
-    fn comparison(&mut self) -> Result<Expr, ODataError> {
+    fn comparison(&mut self) -> Result<Expr, ErrorAnswer> {
         if self.tokens.get(self.pos) == Some(&Token::Open) {
             self.pos += 1;
             let inner = self.or()?;
@@ -297,7 +297,7 @@ impl Parser {
         Ok(Expr::Compare(left, op, right))
     }
 
-    fn try_call(&mut self) -> Result<Option<Expr>, ODataError> {
+    fn try_call(&mut self) -> Result<Option<Expr>, ErrorAnswer> {
         let Some(name) = self.peek_word().map(str::to_owned) else {
             return Ok(None);
         };
@@ -334,7 +334,7 @@ impl Parser {
         Ok(Some(Expr::Call(function, field, text)))
     }
 
-    fn operand(&mut self) -> Result<Operand, ODataError> {
+    fn operand(&mut self) -> Result<Operand, ErrorAnswer> {
         match self.next() {
             Some(Token::Str(s)) => Ok(Operand::Literal(Literal::String(s))),
             Some(Token::Enum(type_name, member)) => {
@@ -363,7 +363,7 @@ fn is_number(word: &str) -> bool {
         && frac.chars().all(|c| c.is_ascii_digit())
 }
 
-fn classify_word(word: &str) -> Result<Operand, ODataError> {
+fn classify_word(word: &str) -> Result<Operand, ErrorAnswer> {
     match word {
         "null" => return Ok(Operand::Literal(Literal::Null)),
         "true" => return Ok(Operand::Literal(Literal::Bool(true))),

@@ -3,7 +3,7 @@
 
 use super::filter::{Expr, parse_filter};
 use super::sql::query_field;
-use crate::demo::error::ODataError;
+use crate::demo::error::ErrorAnswer;
 use crate::demo::schema::{EntityDef, NavDef, entity_by_name};
 
 /// One `$expand` item: a navigation property and its nested `$select`.
@@ -42,8 +42,8 @@ pub struct QueryOptions {
     pub raw: Vec<(String, String)>,
 }
 
-fn err(message: impl Into<String>) -> ODataError {
-    ODataError::bad_request(format!(
+fn err(message: impl Into<String>) -> ErrorAnswer {
+    ErrorAnswer::bad_request(format!(
         "The query specified in the URI is not valid. {}",
         message.into()
     ))
@@ -56,7 +56,7 @@ pub fn decode_query(query: &str) -> Vec<(String, String)> {
         .collect()
 }
 
-fn parse_u64(name: &str, value: &str) -> Result<u64, ODataError> {
+fn parse_u64(name: &str, value: &str) -> Result<u64, ErrorAnswer> {
     value.trim().parse().map_err(|_| {
         err(format!(
             "Invalid value '{value}' for {name}: a non-negative integer is expected."
@@ -68,7 +68,7 @@ fn parse_u64(name: &str, value: &str) -> Result<u64, ODataError> {
 pub fn parse_options(
     pairs: Vec<(String, String)>,
     entity: Option<&EntityDef>,
-) -> Result<QueryOptions, ODataError> {
+) -> Result<QueryOptions, ErrorAnswer> {
     let mut options = QueryOptions::default();
     for (name, value) in &pairs {
         match name.as_str() {
@@ -109,7 +109,7 @@ pub fn parse_options(
 }
 
 /// Parses a `$select` list; `*` selects all.
-pub fn parse_select(value: &str, entity: &EntityDef) -> Result<Option<Vec<String>>, ODataError> {
+pub fn parse_select(value: &str, entity: &EntityDef) -> Result<Option<Vec<String>>, ErrorAnswer> {
     let mut names = Vec::new();
     for item in value.split(',').map(str::trim) {
         if item == "*" {
@@ -126,7 +126,7 @@ pub fn parse_select(value: &str, entity: &EntityDef) -> Result<Option<Vec<String
     Ok(Some(names))
 }
 
-fn split_top_level(text: &str, separator: char) -> Result<Vec<String>, ODataError> {
+fn split_top_level(text: &str, separator: char) -> Result<Vec<String>, ErrorAnswer> {
     let mut parts = Vec::new();
     let mut depth = 0i32;
     let mut current = String::new();
@@ -153,7 +153,7 @@ fn split_top_level(text: &str, separator: char) -> Result<Vec<String>, ODataErro
 }
 
 /// Parses `$expand` (one level, nested `$select` only).
-pub fn parse_expand(value: &str, entity: &EntityDef) -> Result<Vec<ExpandItem>, ODataError> {
+pub fn parse_expand(value: &str, entity: &EntityDef) -> Result<Vec<ExpandItem>, ErrorAnswer> {
     let mut items = Vec::new();
     for part in split_top_level(value, ',')? {
         let part = part.trim();
@@ -202,7 +202,7 @@ pub fn parse_expand(value: &str, entity: &EntityDef) -> Result<Vec<ExpandItem>, 
 }
 
 /// Parses `$orderby`.
-pub fn parse_order_by(value: &str, entity: &EntityDef) -> Result<Vec<(String, bool)>, ODataError> {
+pub fn parse_order_by(value: &str, entity: &EntityDef) -> Result<Vec<(String, bool)>, ErrorAnswer> {
     let mut order = Vec::new();
     for item in value.split(',') {
         let mut words = item.split_whitespace();

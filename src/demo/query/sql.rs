@@ -5,7 +5,7 @@ use rusqlite::types::Value as SqlValue;
 
 use super::filter::{CmpOp, Expr, Literal, Operand, StringFn};
 use crate::demo::ddl::quote;
-use crate::demo::error::ODataError;
+use crate::demo::error::ErrorAnswer;
 use crate::demo::schema::{EntityDef, FieldDef, FieldType, NAMESPACE, enum_by_name};
 
 /// An SQL condition and its parameters.
@@ -41,15 +41,15 @@ impl SqlCondition {
     }
 }
 
-fn err(message: impl Into<String>) -> ODataError {
-    ODataError::bad_request(format!(
+fn err(message: impl Into<String>) -> ErrorAnswer {
+    ErrorAnswer::bad_request(format!(
         "The query specified in the URI is not valid. {}",
         message.into()
     ))
 }
 
 /// Looks a property up for use in a query, with F&O's error text when it does not exist.
-pub fn query_field(entity: &EntityDef, name: &str) -> Result<&'static FieldDef, ODataError> {
+pub fn query_field(entity: &EntityDef, name: &str) -> Result<&'static FieldDef, ErrorAnswer> {
     entity.field(name).ok_or_else(|| {
         err(format!(
             "Could not find a property named '{name}' on type '{}'.",
@@ -67,7 +67,7 @@ pub fn column_expr(field: &FieldDef) -> String {
 }
 
 /// Translates a filter expression for `entity`.
-pub fn to_sql(expr: &Expr, entity: &EntityDef) -> Result<SqlCondition, ODataError> {
+pub fn to_sql(expr: &Expr, entity: &EntityDef) -> Result<SqlCondition, ErrorAnswer> {
     match expr {
         Expr::Or(a, b) | Expr::And(a, b) => {
             let word = if matches!(expr, Expr::Or(..)) {
@@ -131,7 +131,7 @@ fn compare(
     op: CmpOp,
     right: &Operand,
     entity: &EntityDef,
-) -> Result<SqlCondition, ODataError> {
+) -> Result<SqlCondition, ErrorAnswer> {
     match (left, right) {
         (Operand::Field(name), Operand::Literal(lit)) => field_vs_literal(name, op, lit, entity),
         (Operand::Literal(lit), Operand::Field(name)) => {
@@ -163,7 +163,7 @@ fn field_vs_literal(
     op: CmpOp,
     literal: &Literal,
     entity: &EntityDef,
-) -> Result<SqlCondition, ODataError> {
+) -> Result<SqlCondition, ErrorAnswer> {
     let field = query_field(entity, name)?;
     if *literal == Literal::Null {
         return match op {
@@ -190,7 +190,7 @@ fn field_vs_literal(
     })
 }
 
-fn mismatch(field: &FieldDef, literal: &Literal) -> ODataError {
+fn mismatch(field: &FieldDef, literal: &Literal) -> ErrorAnswer {
     err(format!(
         "A binary operator with incompatible types was detected. Found operand types '{}' and '{}' for property '{}'.",
         field.ty.edm_name(),
@@ -214,7 +214,7 @@ fn literal_type(literal: &Literal) -> String {
 }
 
 /// The SQL parameter for comparing `field` with `literal`, or a type error.
-fn literal_value(field: &FieldDef, literal: &Literal) -> Result<SqlValue, ODataError> {
+fn literal_value(field: &FieldDef, literal: &Literal) -> Result<SqlValue, ErrorAnswer> {
     match (field.ty, literal) {
         (FieldType::String(_), Literal::String(s)) => Ok(SqlValue::Text(s.clone())),
         (FieldType::Decimal, Literal::Number(n)) => Ok(SqlValue::Text(n.clone())),
@@ -237,7 +237,7 @@ fn literal_value(field: &FieldDef, literal: &Literal) -> Result<SqlValue, ODataE
     }
 }
 
-fn enum_member(enum_name: &str, member: &str) -> Result<SqlValue, ODataError> {
+fn enum_member(enum_name: &str, member: &str) -> Result<SqlValue, ErrorAnswer> {
     enum_by_name(enum_name)
         .and_then(|e| e.value_of(member))
         .map(SqlValue::Integer)
@@ -254,7 +254,7 @@ mod tests {
     use crate::demo::query::filter::parse_filter;
     use crate::demo::schema::entity_by_set;
 
-    fn translate(filter: &str) -> Result<SqlCondition, ODataError> {
+    fn translate(filter: &str) -> Result<SqlCondition, ErrorAnswer> {
         to_sql(
             &parse_filter(filter)?,
             entity_by_set("CustomersV3").unwrap(),
