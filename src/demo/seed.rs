@@ -2,6 +2,8 @@
 //! products, warehouses, sales orders with lines, exchange rates. Runs in one transaction
 //! with prepared statements, so 100 000 customers stay fast.
 
+use std::cell::Cell;
+
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rusqlite::types::Value as SqlValue;
@@ -15,14 +17,14 @@ use super::seed_data::{
 
 struct Inserter<'c> {
     statement: Statement<'c>,
-    version: &'c std::cell::Cell<i64>,
+    version: &'c Cell<i64>,
 }
 
 impl<'c> Inserter<'c> {
     fn new(
         conn: &'c Connection,
         entity: &EntityDef,
-        version: &'c std::cell::Cell<i64>,
+        version: &'c Cell<i64>,
     ) -> rusqlite::Result<Self> {
         let mut cols: Vec<String> = entity.fields.iter().map(|f| quote(f.name)).collect();
         cols.push(VERSION_COLUMN.into());
@@ -114,11 +116,22 @@ pub fn customer_account(company_index: usize, n: u64) -> String {
 /// Seeds the database with `rows` customers and proportional other data, in one transaction.
 pub fn seed(conn: &mut Connection, rows: u64) -> rusqlite::Result<()> {
     let tx = conn.transaction()?;
-    let version = std::cell::Cell::new(0i64);
+    let version = Cell::new(0i64);
     let mut rng = StdRng::seed_from_u64(0x00F0_0D5E_ED01);
-    let companies = company_count();
+    seed_legal_entities(&tx, &version)?;
+    seed_groups_and_warehouses(&tx, &version)?;
+    let prices = seed_products(&tx, &version, &mut rng, (rows / 2).max(20))?;
+    seed_customers(&tx, &version, &mut rng, rows)?;
+    seed_vendors(&tx, &version, &mut rng, (rows / 2).max(4))?;
+    seed_sales_orders(&tx, &version, &mut rng, rows, &prices)?;
+    seed_exchange_rates(&tx, &version, &mut rng)?;
+    record_seed_meta(&tx, version.get(), rows)?;
+    tx.commit()
+}
 
-    let mut legal = Inserter::new(&tx, entity("LegalEntities")?, &version)?;
+/// One legal entity per company.
+fn seed_legal_entities(conn: &Connection, version: &Cell<i64>) -> rusqlite::Result<()> {
+    let mut legal = Inserter::new(conn, entity("LegalEntities")?, version)?;
     for (i, (id, name, country, currency, _, cities)) in COMPANIES.iter().enumerate() {
         legal.insert(vec![
             text(*id),
@@ -129,43 +142,69 @@ pub fn seed(conn: &mut Connection, rows: u64) -> rusqlite::Result<()> {
             int(5_637_144_576 + i as i64),
         ])?;
     }
+    Ok(())
+}
 
-    let mut groups = Inserter::new(&tx, entity("CustomerGroups")?, &version)?;
-    let mut warehouses = Inserter::new(&tx, entity("Warehouses")?, &version)?;
+/// The customer groups and the four warehouses of every company, company by company.
+fn seed_groups_and_warehouses(conn: &Connection, version: &Cell<i64>) -> rusqlite::Result<()> {
+    let mut groups = Inserter::new(conn, entity("CustomerGroups")?, version)?;
+    let mut warehouses = Inserter::new(conn, entity("Warehouses")?, version)?;
     for (id, ..) in COMPANIES {
-        for (group, description) in GROUPS {
-            groups.insert(vec![
-                text(*id),
-                text(*group),
-                text(*description),
-                text("Net30"),
-                int(0),
-            ])?;
-        }
-        for (w, (wid, name, site, ty)) in [
-            ("11", "Main warehouse", "1", 0),
-            ("12", "Secondary warehouse", "1", 0),
-            ("13", "Quarantine", "1", 1),
-            ("21", "Transit warehouse", "2", 2),
-        ]
-        .iter()
-        .enumerate()
-        {
-            warehouses.insert(vec![
-                text(*id),
-                text(*wid),
-                text(*name),
-                text(*site),
-                int(*ty),
-                int(i64::from(w < 2)),
-            ])?;
-        }
+        insert_customer_groups(&mut groups, id)?;
+        insert_warehouses(&mut warehouses, id)?;
     }
+    Ok(())
+}
 
-    let products_total = (rows / 2).max(20);
-    let mut prices: Vec<i64> = Vec::with_capacity(products_total as usize);
-    let mut products = Inserter::new(&tx, entity("ReleasedProductsV2")?, &version)?;
-    for p in 0..products_total {
+/// The customer groups of company `id`.
+fn insert_customer_groups(groups: &mut Inserter<'_>, id: &str) -> rusqlite::Result<()> {
+    for (group, description) in GROUPS {
+        groups.insert(vec![
+            text(id),
+            text(*group),
+            text(*description),
+            text("Net30"),
+            int(0),
+        ])?;
+    }
+    Ok(())
+}
+
+/// The four warehouses of company `id` (the first two are the default ones).
+fn insert_warehouses(warehouses: &mut Inserter<'_>, id: &str) -> rusqlite::Result<()> {
+    for (w, (wid, name, site, ty)) in [
+        ("11", "Main warehouse", "1", 0),
+        ("12", "Secondary warehouse", "1", 0),
+        ("13", "Quarantine", "1", 1),
+        ("21", "Transit warehouse", "2", 2),
+    ]
+    .iter()
+    .enumerate()
+    {
+        warehouses.insert(vec![
+            text(id),
+            text(*wid),
+            text(*name),
+            text(*site),
+            int(*ty),
+            int(i64::from(w < 2)),
+        ])?;
+    }
+    Ok(())
+}
+
+/// `total` released products spread over the companies; returns their prices in cents,
+/// indexed like the products.
+fn seed_products(
+    conn: &Connection,
+    version: &Cell<i64>,
+    rng: &mut StdRng,
+    total: u64,
+) -> rusqlite::Result<Vec<i64>> {
+    let companies = company_count();
+    let mut prices: Vec<i64> = Vec::with_capacity(total as usize);
+    let mut products = Inserter::new(conn, entity("ReleasedProductsV2")?, version)?;
+    for p in 0..total {
         let c = (p % companies) as usize;
         let n = p / companies;
         let name = format!(
@@ -180,12 +219,7 @@ pub fn seed(conn: &mut Connection, rows: u64) -> rusqlite::Result<()> {
             text(COMPANIES[c].0),
             text(format!("D{:04}", n + 1)),
             text(name.clone()),
-            text(
-                name.chars()
-                    .filter(|ch| !ch.is_whitespace())
-                    .take(20)
-                    .collect::<String>(),
-            ),
+            text(search_name(&name)),
             int(if service { 2 } else { 1 }),
             text(if service { "SERVICE" } else { "STD" }),
             text("ea"),
@@ -195,8 +229,26 @@ pub fn seed(conn: &mut Connection, rows: u64) -> rusqlite::Result<()> {
             int(0),
         ])?;
     }
+    Ok(prices)
+}
 
-    let mut customers = Inserter::new(&tx, entity("CustomersV3")?, &version)?;
+/// A product's search name: its name without spaces, at most 20 characters.
+fn search_name(name: &str) -> String {
+    name.chars()
+        .filter(|ch| !ch.is_whitespace())
+        .take(20)
+        .collect()
+}
+
+/// `rows` customers spread over the companies.
+fn seed_customers(
+    conn: &Connection,
+    version: &Cell<i64>,
+    rng: &mut StdRng,
+    rows: u64,
+) -> rusqlite::Result<()> {
+    let companies = company_count();
+    let mut customers = Inserter::new(conn, entity("CustomersV3")?, version)?;
     for i in 0..rows {
         let c = (i % companies) as usize;
         let n = i / companies;
@@ -206,7 +258,7 @@ pub fn seed(conn: &mut Connection, rows: u64) -> rusqlite::Result<()> {
             1 => 2,
             _ => 0,
         };
-        let name = company_name(&mut rng);
+        let name = company_name(rng);
         customers.insert(vec![
             text(id),
             text(customer_account(c, n)),
@@ -224,20 +276,29 @@ pub fn seed(conn: &mut Connection, rows: u64) -> rusqlite::Result<()> {
                 name.to_lowercase().replace([' ', '\''], "")
             )),
             text("Net30"),
-            guid(&mut rng),
+            guid(rng),
             datetime(i as i64 * 7),
         ])?;
     }
+    Ok(())
+}
 
-    let vendors_total = (rows / 2).max(4);
-    let mut vendors = Inserter::new(&tx, entity("VendorsV2")?, &version)?;
-    for i in 0..vendors_total {
+/// `total` vendors spread over the companies.
+fn seed_vendors(
+    conn: &Connection,
+    version: &Cell<i64>,
+    rng: &mut StdRng,
+    total: u64,
+) -> rusqlite::Result<()> {
+    let companies = company_count();
+    let mut vendors = Inserter::new(conn, entity("VendorsV2")?, version)?;
+    for i in 0..total {
         let c = (i % companies) as usize;
         let (id, _, country, currency, prefix, cities) = COMPANIES[c];
         vendors.insert(vec![
             text(id),
             text(format!("{prefix}V{:03}", i / companies + 1)),
-            text(company_name(&mut rng)),
+            text(company_name(rng)),
             text(["10", "20", "30"][rng.random_range(0..3)]),
             text(currency),
             int(if rng.random_range(0..25) == 0 { 2 } else { 0 }),
@@ -245,76 +306,141 @@ pub fn seed(conn: &mut Connection, rows: u64) -> rusqlite::Result<()> {
             text(country),
         ])?;
     }
+    Ok(())
+}
 
-    let mut headers = Inserter::new(&tx, entity("SalesOrderHeadersV2")?, &version)?;
-    let mut lines = Inserter::new(&tx, entity("SalesOrderLines")?, &version)?;
-    let customers_per_company = |c: u64| rows / companies + u64::from(c < rows % companies);
-    let products_per_company =
-        |c: u64| products_total / companies + u64::from(c < products_total % companies);
+/// How many of `total` rows spread round-robin over the companies fall to company `c`.
+fn per_company(total: u64, c: u64) -> u64 {
+    let companies = company_count();
+    total / companies + u64::from(c < total % companies)
+}
+
+/// A seeded sales order, as its header and lines need it.
+struct SeededOrder {
+    /// Position among the seeded orders (0-based).
+    index: u64,
+    /// Index of its company in `COMPANIES`.
+    company: u64,
+    /// Its order number.
+    number: String,
+    /// Its status code.
+    status: i64,
+    /// Days after 2024-01-01 (it is requested a week later).
+    day: i64,
+}
+
+/// `rows` sales orders, each for a customer of its company, with one to four lines on
+/// that company's products (`prices` are the products' prices).
+fn seed_sales_orders(
+    conn: &Connection,
+    version: &Cell<i64>,
+    rng: &mut StdRng,
+    rows: u64,
+    prices: &[i64],
+) -> rusqlite::Result<()> {
+    let companies = company_count();
+    let mut headers = Inserter::new(conn, entity("SalesOrderHeadersV2")?, version)?;
+    let mut lines = Inserter::new(conn, entity("SalesOrderLines")?, version)?;
     for i in 0..rows {
         let c = i % companies;
-        let ci = c as usize;
-        let (id, _, _, currency, _, _) = COMPANIES[ci];
-        let customer_count = customers_per_company(c);
+        let customer_count = per_company(rows, c);
         if customer_count == 0 {
             continue;
         }
-        let account = customer_account(ci, rng.random_range(0..customer_count));
-        let number = format!("{:06}", i + 1);
-        let status = match rng.random_range(0..10) {
-            0..=5 => 1,
-            6 => 2,
-            7 | 8 => 3,
-            _ => 4,
+        let account = customer_account(c as usize, rng.random_range(0..customer_count));
+        let order = SeededOrder {
+            index: i,
+            company: c,
+            number: format!("{:06}", i + 1),
+            status: order_status(rng),
+            day: (i % 365) as i64,
         };
-        let day = (i % 365) as i64;
-        headers.insert(vec![
+        insert_order_header(&mut headers, rng, &order, account)?;
+        insert_order_lines(&mut lines, rng, &order, prices)?;
+    }
+    Ok(())
+}
+
+/// A random order status: mostly open (1), else 2, 3 or 4.
+fn order_status(rng: &mut StdRng) -> i64 {
+    match rng.random_range(0..10) {
+        0..=5 => 1,
+        6 => 2,
+        7 | 8 => 3,
+        _ => 4,
+    }
+}
+
+/// The header of `order`, sold to and invoiced to customer `account`.
+fn insert_order_header(
+    headers: &mut Inserter<'_>,
+    rng: &mut StdRng,
+    order: &SeededOrder,
+    account: String,
+) -> rusqlite::Result<()> {
+    let (id, _, _, currency, _, _) = COMPANIES[order.company as usize];
+    headers.insert(vec![
+        text(id),
+        text(order.number.clone()),
+        text(account.clone()),
+        text(account),
+        text(format!("Order {}", order.index + 1)),
+        text(currency),
+        int(order.status),
+        text(format!("PO-{}", rng.random_range(1000..99_999))),
+        date(order.day + 7),
+        if order.status >= 2 {
+            date(order.day + 9)
+        } else {
+            text("1900-01-01")
+        },
+        datetime(order.index as i64 * 11),
+    ])
+}
+
+/// One to four lines of `order` on products of its company (`prices` by product).
+fn insert_order_lines(
+    lines: &mut Inserter<'_>,
+    rng: &mut StdRng,
+    order: &SeededOrder,
+    prices: &[i64],
+) -> rusqlite::Result<()> {
+    let companies = company_count();
+    let c = order.company;
+    let id = COMPANIES[c as usize].0;
+    let number = &order.number;
+    let company_products = per_company(prices.len() as u64, c).max(1);
+    for line in 1..=rng.random_range(1..=4i64) {
+        let product = c + companies * rng.random_range(0..company_products);
+        let price = prices.get(product as usize).copied().unwrap_or(1000);
+        let qty = rng.random_range(1..=20i64);
+        lines.insert(vec![
             text(id),
             text(number.clone()),
-            text(account.clone()),
-            text(account),
-            text(format!("Order {}", i + 1)),
-            text(currency),
-            int(status),
-            text(format!("PO-{}", rng.random_range(1000..99_999))),
-            date(day + 7),
-            if status >= 2 {
-                date(day + 9)
-            } else {
-                text("1900-01-01")
-            },
-            datetime(i as i64 * 11),
+            int(line),
+            text(format!("D{:04}", product / companies + 1)),
+            text(format!("Line {line} of order {number}")),
+            decimal_from_int(qty),
+            text("ea"),
+            money(price),
+            money(price * qty),
+            int(order.status),
+            date(order.day + 7),
         ])?;
-        for line in 1..=rng.random_range(1..=4i64) {
-            let per_company = products_per_company(c).max(1);
-            let product = c + companies * rng.random_range(0..per_company);
-            let price = prices.get(product as usize).copied().unwrap_or(1000);
-            let qty = rng.random_range(1..=20i64);
-            lines.insert(vec![
-                text(id),
-                text(number.clone()),
-                int(line),
-                text(format!("D{:04}", product / companies + 1)),
-                text(format!("Line {line} of order {number}")),
-                decimal_from_int(qty),
-                text("ea"),
-                money(price),
-                money(price * qty),
-                int(status),
-                date(day + 7),
-            ])?;
-        }
     }
+    Ok(())
+}
 
-    let mut rates = Inserter::new(&tx, entity("ExchangeRates")?, &version)?;
+/// Twelve monthly exchange rates in 2024 for every currency pair.
+fn seed_exchange_rates(
+    conn: &Connection,
+    version: &Cell<i64>,
+    rng: &mut StdRng,
+) -> rusqlite::Result<()> {
+    let mut rates = Inserter::new(conn, entity("ExchangeRates")?, version)?;
     for (from, to, base) in RATE_PAIRS {
         for month in 0..12i64 {
-            let start =
-                chrono::NaiveDate::from_ymd_opt(2024, month as u32 + 1, 1).unwrap_or_default();
-            let end = start
-                .checked_add_months(chrono::Months::new(1))
-                .and_then(|d| d.pred_opt())
-                .unwrap_or(start);
+            let (start, end) = month_bounds(month);
             let rate = base * 100 + rng.random_range(-300..300);
             rates.insert(vec![
                 text("Default"),
@@ -326,14 +452,26 @@ pub fn seed(conn: &mut Connection, rows: u64) -> rusqlite::Result<()> {
             ])?;
         }
     }
-    drop((
-        legal, groups, warehouses, products, customers, vendors, headers, lines, rates,
-    ));
-    tx.execute(
+    Ok(())
+}
+
+/// The first and the last day of `month` (0-based) of 2024.
+fn month_bounds(month: i64) -> (chrono::NaiveDate, chrono::NaiveDate) {
+    let start = chrono::NaiveDate::from_ymd_opt(2024, month as u32 + 1, 1).unwrap_or_default();
+    let end = start
+        .checked_add_months(chrono::Months::new(1))
+        .and_then(|d| d.pred_opt())
+        .unwrap_or(start);
+    (start, end)
+}
+
+/// Records the last row version, the sales order number sequence and the seeded size.
+fn record_seed_meta(conn: &Connection, version: i64, rows: u64) -> rusqlite::Result<()> {
+    conn.execute(
         "INSERT OR REPLACE INTO _demo_meta (key, value) VALUES ('version', ?1), ('seq:SalesOrderHeadersV2', ?2), ('seeded', ?3)",
-        [version.get().to_string(), rows.to_string(), rows.to_string()],
+        [version.to_string(), rows.to_string(), rows.to_string()],
     )?;
-    tx.commit()
+    Ok(())
 }
 
 fn decimal_from_int(value: i64) -> SqlValue {

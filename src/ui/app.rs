@@ -3,21 +3,18 @@
 use std::sync::Arc;
 
 mod instances;
+mod window;
 
 use poll_promise::Promise;
 
-use super::add_instance::{AddInstanceDialog, add_instance_ui};
-use super::connection::{Connection, InstanceChoice};
-use super::connection_failed::{FailedChoice, connection_failed_ui};
+use super::add_instance::AddInstanceDialog;
+use super::connection::Connection;
 use super::entity_picker::{ENTITY_SEARCH_ID, EntityPicker};
 use super::environments::EnvironmentDiscovery;
-use super::explorer::{Explorer, ExplorerContext, RequestToShow};
-use super::remove_instance::{RemoveInstanceDialog, remove_instance_ui};
-use super::shortcuts::shortcuts_window_ui;
-use super::sign_in::{SignInOutcome, sign_in_ui};
+use super::explorer::{Explorer, RequestToShow};
+use super::remove_instance::RemoveInstanceDialog;
 use super::state::UiState;
-use super::trace_panel::{TracePanel, trace_panel_ui};
-use super::{central_panel, side_panel, status_bar, theme, top_bar};
+use super::trace_panel::TracePanel;
 use crate::auth::SecretStore;
 use crate::odata::entity_index::EntityIndex;
 use crate::odata::metadata::Model;
@@ -134,156 +131,22 @@ impl FlowbenchApp {
 
     /// Draws the whole window into `ui`: top bar, side panel, status bar, central area.
     pub fn window_ui(&mut self, ui: &mut egui::Ui) {
-        if !self.theme_installed {
-            theme::install(ui.ctx());
-            theme::set_dark_mode(ui.ctx(), self.state.dark_mode);
-            self.theme_installed = true;
-        }
+        self.ensure_theme(ui.ctx());
         self.poll_connection(ui.ctx());
         self.poll_metadata_refresh();
         self.poll_link();
         self.handle_shortcuts(ui.ctx());
-        let index = self.metadata.as_ref().map(|m| &m.index);
-        let connection = &self.connection;
-        let events = egui::Panel::top("top_bar")
-            .show(ui, |ui| {
-                top_bar::top_bar_ui(
-                    ui,
-                    &mut self.state,
-                    &mut self.entity_picker,
-                    connection,
-                    top_bar::InstanceList {
-                        saved: &self.saved_instances,
-                        saved_roots: &self.saved_roots,
-                        discovery: &self.discovery,
-                    },
-                    index,
-                )
-            })
-            .inner;
-        if let Some(name) = events.picked {
-            self.state.selected_entity = Some(name);
-        }
-        let entity_count = index.map_or(0, |i| i.len());
-        let trace_label = self
-            .trace_panel
-            .as_ref()
-            .map_or_else(|| "HTTP trace (0)".to_owned(), TracePanel::label);
-        let metadata_note = match (&self.metadata_refresh, &self.metadata_problem) {
-            (Some(_), _) => status_bar::MetadataNote::Refreshing,
-            (None, Some(problem)) => status_bar::MetadataNote::Failed(problem),
-            (None, None) => status_bar::MetadataNote::None,
-        };
-        let retry = egui::Panel::bottom("status_bar")
-            .show(ui, |ui| {
-                status_bar::status_bar_ui(
-                    ui,
-                    &mut self.state,
-                    connection,
-                    entity_count,
-                    &trace_label,
-                    metadata_note,
-                )
-            })
-            .inner;
-        if retry {
-            self.retry_connection(ui.ctx());
-        }
+        let events = self.top_bar_panel(ui);
+        self.status_bar_panel(ui);
         if self.state.trace_open {
-            egui::Panel::bottom("trace_panel")
-                .resizable(true)
-                .default_size(220.0)
-                .show(ui, |ui| match &mut self.trace_panel {
-                    Some(panel) => trace_panel_ui(ui, panel),
-                    None => {
-                        ui.label(egui::RichText::new("No requests yet.").color(theme::MUTED));
-                    }
-                });
+            self.trace_panel_area(ui);
         }
         if self.state.side_panel_open {
-            egui::Panel::left("side_panel")
-                .resizable(true)
-                .default_size(240.0)
-                .show(ui, |ui| {
-                    side_panel::side_panel_ui(ui, &mut self.state, self.metadata.as_ref())
-                });
+            self.side_panel_area(ui);
         }
-        if let Connection::SignIn(flow) = &mut self.connection {
-            let runtime = self.runtime.as_ref().map(|r| r.handle());
-            let open_browser = self.sign_in_settings.open_browser;
-            let outcome = egui::CentralPanel::default()
-                .show(ui, |ui| sign_in_ui(ui, flow, runtime, open_browser))
-                .inner;
-            if outcome == SignInOutcome::SignedIn {
-                let name = flow.instance().to_owned();
-                self.connect(ui.ctx(), InstanceChoice::Saved(name));
-            }
-        } else if let Connection::Failed(message) = &self.connection {
-            let is_demo = self.state.instance == InstanceChoice::Demo;
-            let instance = self.state.instance.label().to_owned();
-            let choice = egui::CentralPanel::default()
-                .show(ui, |ui| {
-                    connection_failed_ui(ui, &instance, is_demo, message)
-                })
-                .inner;
-            match choice {
-                FailedChoice::Retry => self.retry_connection(ui.ctx()),
-                FailedChoice::UseDemo => self.connect(ui.ctx(), InstanceChoice::Demo),
-                FailedChoice::None => {}
-            }
-        } else {
-            let waiting = match &self.connection {
-                Connection::Connecting(_, status) => Some(status.clone()),
-                _ => None,
-            };
-            let cx = ExplorerContext {
-                state: &mut self.state,
-                connected: match &self.connection {
-                    Connection::Connected(connected) => Some(connected),
-                    _ => None,
-                },
-                metadata: self.metadata.as_ref(),
-                runtime: self.runtime.as_ref().map(|r| r.handle()),
-                waiting,
-            };
-            let explorer = &mut self.explorer;
-            egui::CentralPanel::default()
-                .show(ui, |ui| central_panel::central_panel_ui(ui, explorer, cx));
-            if let Some(shown) = self.explorer.request_to_show.take() {
-                self.show_request_in_trace(ui.ctx(), &shown);
-            }
-        }
-        if events.sign_out {
-            self.sign_out();
-        }
-        if let Some(env) = events.discovered {
-            self.open_discovered(ui.ctx(), &env);
-        }
-        if events.refresh_metadata {
-            self.refresh_metadata(ui.ctx());
-        }
-        if let Some(choice) = events.switch_to {
-            self.connect(ui.ctx(), choice);
-        }
-        if events.add_instance {
-            self.add_instance.open = true;
-        }
-        if events.remove_instance
-            && let InstanceChoice::Saved(name) = &self.state.instance
-        {
-            self.remove_instance.instance = Some(name.clone());
-        }
-        shortcuts_window_ui(ui.ctx(), &mut self.state.shortcuts_open);
-        let secrets = self.sign_in_settings.secrets.as_ref();
-        if let Some(name) = add_instance_ui(ui.ctx(), &mut self.add_instance, secrets) {
-            self.reload_saved_instances();
-            self.connect(ui.ctx(), InstanceChoice::Saved(name));
-        }
-        let secrets = self.sign_in_settings.secrets.as_ref();
-        if remove_instance_ui(ui.ctx(), &mut self.remove_instance, secrets).is_some() {
-            self.reload_saved_instances();
-            self.connect(ui.ctx(), InstanceChoice::Demo);
-        }
+        self.central_area(ui);
+        self.apply_top_bar_events(ui.ctx(), events);
+        self.dialogs_ui(ui.ctx());
     }
 
     /// Opens the HTTP trace on the exchange behind an error (the newest one when no

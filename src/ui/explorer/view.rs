@@ -13,11 +13,42 @@ use crate::ui::theme;
 
 /// Draws the explorer: action bar, the action's form, progress, errors and results.
 pub fn explorer_ui(ui: &mut egui::Ui, explorer: &mut Explorer, mut cx: ExplorerContext<'_>) {
-    let entity = cx.state.selected_entity.clone();
-    explorer.poll(cx.metadata, entity.as_deref());
-    explorer.ensure_forms(cx.metadata, entity.as_deref());
+    let selected_entity = cx.state.selected_entity.clone();
+    let entity = selected_entity.as_deref();
+    prepare_frame(ui, explorer, &mut cx, entity);
+    action_bar_ui(ui, explorer, &mut cx.state.action);
+    ui.separator();
+    let mut request = heading_ui(ui, explorer, &cx, entity);
+    let form_request = form_with_splitter_ui(ui, explorer, &cx, entity);
+    if form_request != FormRequest::None {
+        request = form_request;
+    }
+    if let Some(shortcut) = shortcut_request(ui, explorer, cx.state.action) {
+        request = shortcut;
+    }
+    form_problem_ui(ui, explorer);
+    start_and_remember(ui.ctx(), explorer, &mut cx, entity, request);
+
+    ui.add_space(4.0);
+    progress_ui(ui, explorer, cx.state.action);
+    error_ui(ui, explorer, &cx, entity);
+    summary_ui(ui, explorer, cx.state.action);
+    ui.add_space(4.0);
+    results_area_ui(ui, explorer, &mut cx, entity);
+}
+
+/// Each frame's upkeep: polls the jobs, prepares the entity's forms, fills them with
+/// inputs waiting for them (a replayed recent action) and repaints while a job runs.
+fn prepare_frame(
+    ui: &egui::Ui,
+    explorer: &mut Explorer,
+    cx: &mut ExplorerContext<'_>,
+    entity: Option<&str>,
+) {
+    explorer.poll(cx.metadata, entity);
+    explorer.ensure_forms(cx.metadata, entity);
     if let Some(forms) = explorer.forms.as_mut()
-        && entity.as_deref() == Some(forms.entity.as_str())
+        && entity == Some(forms.entity.as_str())
         && let Some(inputs) = cx.state.pending_inputs.take()
     {
         forms.apply_inputs(&inputs);
@@ -26,86 +57,143 @@ pub fn explorer_ui(ui: &mut egui::Ui, explorer: &mut Explorer, mut cx: ExplorerC
         ui.ctx()
             .request_repaint_after(std::time::Duration::from_millis(100));
     }
+}
 
+/// The action bar: a tab per action (a busy other action in italics); the selected one
+/// is the action shown.
+fn action_bar_ui(ui: &mut egui::Ui, explorer: &mut Explorer, selected: &mut ConnectorAction) {
     ui.horizontal_wrapped(|ui| {
         for action in ConnectorAction::ALL {
             let mut label = egui::RichText::new(action.label());
-            if explorer.busy_with() == Some(action) && action != cx.state.action {
+            if explorer.busy_with() == Some(action) && action != *selected {
                 label = label.italics();
             }
-            ui.selectable_value(&mut cx.state.action, action, label)
+            ui.selectable_value(selected, action, label)
                 .on_hover_text(action.description());
         }
     });
-    explorer.shown = cx.state.action;
-    ui.separator();
+    explorer.shown = *selected;
+}
+
+/// The action's heading with its main button at the right, then its description;
+/// returns what the main button asked for.
+fn heading_ui(
+    ui: &mut egui::Ui,
+    explorer: &mut Explorer,
+    cx: &ExplorerContext<'_>,
+    entity: Option<&str>,
+) -> FormRequest {
     let mut request = FormRequest::None;
     ui.horizontal(|ui| {
         ui.heading(cx.state.action.label());
         ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
-            let ready = form_ready(explorer, &cx, entity.as_deref());
-            let busy = explorer.is_busy();
-            let root = cx.connected.map(|c| c.service_root.as_str());
-            request = forms::primary_action_ui(
-                ui,
-                cx.state.action,
-                explorer.forms.as_ref(),
-                root.filter(|_| ready),
-                ready && !busy,
-                &mut explorer.confirm_delete,
-            );
-            ui.label(
-                egui::RichText::new("Ctrl+Enter")
-                    .color(theme::MUTED)
-                    .small(),
-            );
+            request = main_button_ui(ui, explorer, cx, entity);
         });
     });
     ui.label(egui::RichText::new(cx.state.action.description()).color(theme::MUTED));
     ui.add_space(4.0);
+    request
+}
 
+/// The action's main button (enabled once the form is ready and no job runs), followed
+/// by its Ctrl+Enter hint in a right-to-left layout.
+fn main_button_ui(
+    ui: &mut egui::Ui,
+    explorer: &mut Explorer,
+    cx: &ExplorerContext<'_>,
+    entity: Option<&str>,
+) -> FormRequest {
+    let ready = form_ready(explorer, cx, entity);
+    let busy = explorer.is_busy();
+    let root = cx.connected.map(|c| c.service_root.as_str());
+    let request = forms::primary_action_ui(
+        ui,
+        cx.state.action,
+        explorer.forms.as_ref(),
+        root.filter(|_| ready),
+        ready && !busy,
+        &mut explorer.confirm_delete,
+    );
+    ui.label(
+        egui::RichText::new("Ctrl+Enter")
+            .color(theme::MUTED)
+            .small(),
+    );
+    request
+}
+
+/// The form, scrollable up to the splitter's height, then the splitter; returns what
+/// the form asked for.
+fn form_with_splitter_ui(
+    ui: &mut egui::Ui,
+    explorer: &mut Explorer,
+    cx: &ExplorerContext<'_>,
+    entity: Option<&str>,
+) -> FormRequest {
     let room = ui.available_height();
     let form = egui::ScrollArea::vertical()
         .id_salt(("form", cx.state.action))
         .max_height(splitter::form_max_height(explorer.form_height, room))
         .auto_shrink([false, true])
-        .show(ui, |ui| form_area_ui(ui, explorer, &cx, entity.as_deref()));
-    let form_request = form.inner;
+        .show(ui, |ui| form_area_ui(ui, explorer, cx, entity));
     splitter::form_splitter_ui(ui, &mut explorer.form_height, form.inner_rect.top(), room);
-    if form_request != FormRequest::None {
-        request = form_request;
+    form.inner
+}
+
+/// Ctrl+Enter, if pressed: what the main button would do (loads the record to update
+/// until it is loaded; for a delete, asks for the confirmation instead).
+fn shortcut_request(
+    ui: &mut egui::Ui,
+    explorer: &mut Explorer,
+    action: ConnectorAction,
+) -> Option<FormRequest> {
+    if !ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter)) {
+        return None;
     }
-    if ui.input_mut(|i| i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter)) {
-        request = match cx.state.action {
-            ConnectorAction::UpdateRecord
-                if explorer
-                    .forms
-                    .as_ref()
-                    .is_some_and(|f| f.update_target().is_ok()) =>
-            {
-                FormRequest::Save
-            }
-            ConnectorAction::UpdateRecord => FormRequest::Load,
-            ConnectorAction::DeleteRecord => {
-                explorer.confirm_delete = true;
-                FormRequest::None
-            }
-            _ => FormRequest::Run,
-        };
-    }
-    // Messages of checks done before sending follow the fields as they are corrected.
+    Some(match action {
+        ConnectorAction::UpdateRecord
+            if explorer
+                .forms
+                .as_ref()
+                .is_some_and(|f| f.update_target().is_ok()) =>
+        {
+            FormRequest::Save
+        }
+        ConnectorAction::UpdateRecord => FormRequest::Load,
+        ConnectorAction::DeleteRecord => {
+            explorer.confirm_delete = true;
+            FormRequest::None
+        }
+        _ => FormRequest::Run,
+    })
+}
+
+/// What a check before sending found wrong with the form, refreshed as the fields are
+/// corrected.
+fn form_problem_ui(ui: &mut egui::Ui, explorer: &mut Explorer) {
     explorer.refresh_form_problems();
     if let Some(problem) = &explorer.pane().form_problem {
         ui.colored_label(theme::ERROR, problem);
     }
+}
+
+/// Starts `request` unless none is asked for or a job runs; a started request is
+/// remembered among the recent actions.
+fn start_and_remember(
+    ctx: &egui::Context,
+    explorer: &mut Explorer,
+    cx: &mut ExplorerContext<'_>,
+    entity: Option<&str>,
+    request: FormRequest,
+) {
     if request != FormRequest::None
         && !explorer.is_busy()
-        && start_request(ui.ctx(), explorer, &cx, entity.as_deref(), request)
+        && start_request(ctx, explorer, cx, entity, request)
     {
         let recent = RecentAction {
             instance: cx.connected.map(|c| c.name.clone()).unwrap_or_default(),
             entity: entity
-                .clone()
+                .map(str::to_owned)
                 .filter(|_| cx.state.action != ConnectorAction::ListEntities),
             action: cx.state.action,
             inputs: explorer
@@ -115,32 +203,37 @@ pub fn explorer_ui(ui: &mut egui::Ui, explorer: &mut Explorer, mut cx: ExplorerC
         };
         cx.state.remember(recent);
     }
+}
 
-    ui.add_space(4.0);
-    progress_ui(ui, explorer, cx.state.action);
-    let action = cx.state.action;
-    if let Some(report) = &explorer.pane().error {
-        let stale = report.status == Some(412) && action == ConnectorAction::UpdateRecord;
-        match error_panel::error_panel_ui(ui, report, stale) {
-            ErrorPanelAction::Reload if !explorer.is_busy() => {
-                start_request(
-                    ui.ctx(),
-                    explorer,
-                    &cx,
-                    entity.as_deref(),
-                    FormRequest::Load,
-                );
-            }
-            ErrorPanelAction::ShowRequest => {
-                explorer.request_to_show = Some(RequestToShow {
-                    request: report.request.clone(),
-                    status: report.status,
-                });
-            }
-            _ => {}
+/// The shown action's last error, with its buttons: Reload (a stale record to update)
+/// and Show request (in the HTTP trace).
+fn error_ui(
+    ui: &mut egui::Ui,
+    explorer: &mut Explorer,
+    cx: &ExplorerContext<'_>,
+    entity: Option<&str>,
+) {
+    let Some(report) = &explorer.pane().error else {
+        return;
+    };
+    let stale = report.status == Some(412) && cx.state.action == ConnectorAction::UpdateRecord;
+    match error_panel::error_panel_ui(ui, report, stale) {
+        ErrorPanelAction::Reload if !explorer.is_busy() => {
+            start_request(ui.ctx(), explorer, cx, entity, FormRequest::Load);
         }
+        ErrorPanelAction::ShowRequest => {
+            explorer.request_to_show = Some(RequestToShow {
+                request: report.request.clone(),
+                status: report.status,
+            });
+        }
+        _ => {}
     }
-    // "Record loaded" would be untrue while the key values name another record.
+}
+
+/// The shown action's summary, except "Record loaded" while the key values name another
+/// record than the loaded one.
+fn summary_ui(ui: &mut egui::Ui, explorer: &Explorer, action: ConnectorAction) {
     let unbound = action == ConnectorAction::UpdateRecord
         && explorer
             .forms
@@ -149,11 +242,21 @@ pub fn explorer_ui(ui: &mut egui::Ui, explorer: &mut Explorer, mut cx: ExplorerC
     if let Some(summary) = explorer.pane().summary.as_ref().filter(|_| !unbound) {
         ui.label(egui::RichText::new(summary).color(theme::SUCCESS));
     }
-    ui.add_space(4.0);
+}
+
+/// The shown action's results, framed, in the rest of the height (record actions only on
+/// the selected entity's records while no job runs); runs what their menus ask for.
+fn results_area_ui(
+    ui: &mut egui::Ui,
+    explorer: &mut Explorer,
+    cx: &mut ExplorerContext<'_>,
+    entity: Option<&str>,
+) {
     let busy = explorer.is_busy();
     let has_forms = explorer.forms.is_some();
-    let pane = explorer.pane_mut(action);
-    let writable = has_forms && entity.is_some() && pane.results_entity == entity && !busy;
+    let pane = explorer.pane_mut(cx.state.action);
+    let writable =
+        has_forms && entity.is_some() && pane.results_entity.as_deref() == entity && !busy;
     pane.results.set_record_actions(writable);
     egui::Frame::group(ui.style()).show(ui, |ui| {
         ui.set_min_width(ui.available_width());
@@ -161,7 +264,7 @@ pub fn explorer_ui(ui: &mut egui::Ui, explorer: &mut Explorer, mut cx: ExplorerC
         results_ui(ui, &mut pane.results);
     });
     if let Some(request) = pane.results.take_record_request() {
-        record_request(ui.ctx(), explorer, &mut cx, entity.as_deref(), request);
+        record_request(ui.ctx(), explorer, cx, entity, request);
     }
 }
 
