@@ -281,8 +281,9 @@ fn the_top_level_modules_form_no_circle() {
 
 /// The "may import" column of the module table in `ARCHITECTURE.md`, by module name.
 fn documented_imports() -> Vec<(String, Vec<String>)> {
-    let doc = std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md"))
-        .expect("ARCHITECTURE.md is readable");
+    let doc =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("ARCHITECTURE.md"))
+            .expect("ARCHITECTURE.md is readable");
     doc.lines()
         .filter_map(|line| {
             let cells: Vec<&str> = line.split('|').map(str::trim).collect();
@@ -322,7 +323,13 @@ fn every_module_imports_only_what_architecture_md_says_it_may() {
     );
     // And every top-level module has its row.
     for (module, _, _) in &edges {
-        assert!(documented.iter().any(|(m, _)| m == module), "{module}/ has no row");
+        assert!(
+            documented.iter().any(|(m, _)| m == module),
+            "{module}/ has no row"
+        );
     }
-    assert!(documented.len() >= 7, "the module table was not found: {documented:?}");
+    assert!(
+        documented.len() >= 7,
+        "the module table was not found: {documented:?}"
+    );
 }

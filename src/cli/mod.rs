@@ -8,6 +8,9 @@ pub mod demo;
 pub mod entities;
 pub mod execute;
 pub mod failure;
+pub mod flow_input;
+pub mod flow_run;
+pub mod flow_tools;
 pub mod get;
 pub mod instance;
 pub mod instance_discover;
@@ -57,6 +60,14 @@ pub enum Command {
     Execute(execute::ExecuteArgs),
     /// Send many requests in one `$batch` (atomic changesets), with a result per request.
     Batch(batch::BatchArgs),
+    /// Run a flow (a Power Automate / Logic Apps workflow definition).
+    Run(flow_run::RunArgs),
+    /// Check a flow before running it.
+    Validate(flow_tools::ValidateArgs),
+    /// Evaluate one workflow expression and print the result as JSON.
+    Eval(flow_tools::EvalArgs),
+    /// The run history: `list`, `show ID`.
+    Runs(flow_tools::RunsArgs),
     /// Manage saved instances (`add`, `list`, `remove`, `discover`).
     Instance(instance::InstanceArgs),
     /// Sign in to a saved instance.
@@ -76,6 +87,10 @@ pub fn run(command: Command, token_env: Option<&str>) -> i32 {
         }
         Command::Metadata(args) => return metadata::run(args),
         Command::Batch(args) => return batch::run(&args, token_env),
+        Command::Run(args) => return flow_run::run(&args, token_env),
+        Command::Validate(args) => return flow_tools::run_validate(&args, token_env),
+        Command::Eval(args) => return flow_tools::run_eval(&args),
+        Command::Runs(args) => flow_tools::run_runs(&args),
         Command::Demo(args) => demo::run(&args),
         Command::Entities(args) => entities::run(&args, token_env),
         Command::List(args) => list::run(&args, token_env),

@@ -384,12 +384,10 @@ impl ConnectorStep {
             .as_deref()
             .filter(|p| !p.is_empty())
             .ok_or_else(|| invalid("procedure: the action is missing"))?;
-        // `EntitySet/Namespace.Action` (bound to the entity set) or an import's name.
-        let target: Vec<String> = match procedure.split_once('/') {
-            Some((set, action)) => vec![set.to_owned(), action.to_owned()],
-            None => vec![procedure.to_owned()],
-        };
-        let params: Vec<(String, String)> = self
+        // `EntitySet/Namespace.Action` (bound to the entity set), `EntitySet(keys)/…` or an
+        // action bound to a record whose key fields are among the parameters, or an
+        // import's name.
+        let mut params: Vec<(String, String)> = self
             .parameters
             .iter()
             .map(|(name, value)| {
@@ -400,14 +398,56 @@ impl ConnectorStep {
                 (name.clone(), text)
             })
             .collect();
-        let call = resolve_call(model, &target, &params)
-            .map_err(|e| invalid(format!("procedure '{procedure}': {e}")))?;
+        let target: Vec<String> = match procedure.split_once('/') {
+            Some((set, action)) => match set.split_once('(') {
+                Some((set, keys)) => vec![
+                    set.to_owned(),
+                    keys.trim_end_matches(')').to_owned(),
+                    action.to_owned(),
+                ],
+                None => vec![set.to_owned(), action.to_owned()],
+            },
+            None => vec![procedure.to_owned()],
+        };
+        let call = match resolve_call(model, &target, &params) {
+            Ok(call) => call,
+            Err(first) => match record_target(model, &target, &mut params) {
+                Some(target) => resolve_call(model, &target, &params)
+                    .map_err(|e| invalid(format!("procedure '{procedure}': {e}")))?,
+                None => return Err(invalid(format!("procedure '{procedure}': {first}"))),
+            },
+        };
         Ok(ActionRequest::ExecuteAction {
             call,
             cross_company: self.cross_company(),
             if_match: None,
         })
     }
+}
+
+/// For `[EntitySet, Action]` whose action is bound to one record: the target with the key
+/// values taken out of `params` (every key field must be there).
+fn record_target(
+    model: &Model,
+    target: &[String],
+    params: &mut Vec<(String, String)>,
+) -> Option<Vec<String>> {
+    let [set, action] = target else {
+        return None;
+    };
+    let entity = crate::connector::resolve::entity_type_of(model, set).ok()?;
+    let keys: Vec<String> = model
+        .key_properties(entity)
+        .iter()
+        .map(|p| p.name.clone())
+        .collect();
+    let mut values = Vec::new();
+    for key in &keys {
+        let index = params.iter().position(|(name, _)| name == key)?;
+        values.push(params.remove(index).1);
+    }
+    let comma = crate::odata::keys::join_key_values(&values);
+    Some(vec![set.clone(), comma, action.clone()])
 }
 
 /// The outputs the cloud gives for `operation`'s `outcome`: `statusCode`, `headers`,

@@ -77,11 +77,13 @@ pub struct FlowbenchMetadata {
 impl FlowFile {
     /// Reads a flow from its text.
     pub fn parse(text: &str) -> Result<Self, FlowFileError> {
-        let document: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
-            .map_err(|e| FlowFileError::Json {
-                line: e.line(),
-                column: e.column(),
-                message: e.to_string(),
+        let document: Value =
+            serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
+                FlowFileError::Json {
+                    line: e.line(),
+                    column: e.column(),
+                    message: e.to_string(),
+                }
             })?;
         Self::from_document(document)
     }
@@ -96,7 +98,10 @@ impl FlowFile {
     /// Wraps a JSON document after checking it holds a definition.
     pub fn from_document(mut document: Value) -> Result<Self, FlowFileError> {
         let Value::Object(root) = &mut document else {
-            return Err(shape_error("$", "expected a JSON object (a workflow definition)"));
+            return Err(shape_error(
+                "$",
+                "expected a JSON object (a workflow definition)",
+            ));
         };
         let (shape, slot) = if let Some(Value::Object(properties)) = root.get_mut("properties")
             && properties.contains_key("definition")
@@ -115,7 +120,10 @@ impl FlowFile {
                 other => {
                     return Err(shape_error(
                         at,
-                        &format!("expected the workflow definition (an object), found {}", kind_of(&other)),
+                        &format!(
+                            "expected the workflow definition (an object), found {}",
+                            kind_of(&other)
+                        ),
                     ));
                 }
             },
@@ -225,7 +233,8 @@ impl FlowFile {
     /// Writes the file atomically: a temporary file beside it, then a rename, so a crash
     /// leaves either the old file or the new one.
     pub fn save(&self, path: &Path) -> Result<(), FlowFileError> {
-        let io = |e: std::io::Error| FlowFileError::Io(format!("cannot write {}: {e}", path.display()));
+        let io =
+            |e: std::io::Error| FlowFileError::Io(format!("cannot write {}: {e}", path.display()));
         let dir = path
             .parent()
             .filter(|p| !p.as_os_str().is_empty())
@@ -250,7 +259,10 @@ impl FileShape {
 }
 
 /// The structure every definition needs: objects where WDL has objects.
-fn check_definition(definition: &Map<String, Value>, shape: FileShape) -> Result<(), FlowFileError> {
+fn check_definition(
+    definition: &Map<String, Value>,
+    shape: FileShape,
+) -> Result<(), FlowFileError> {
     let at = match shape {
         FileShape::Definition => String::new(),
         other => format!("{}.", other.definition_path()),

@@ -2,4 +2,9 @@
 //! connector steps go through the connector layer.
 
 pub mod connector_step;
+pub mod expr;
 pub mod file;
+pub mod history;
+pub mod report;
+pub mod run;
+pub mod validate;

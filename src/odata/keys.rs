@@ -197,6 +197,22 @@ pub fn entity_path(entity_set: &str, key: &KeyPredicate) -> String {
     )
 }
 
+/// Joins key values in the connector's comma-separated form, quoting values that contain
+/// a comma or a quote or have surrounding spaces (`"a,b"`, inner quotes doubled).
+pub fn join_key_values(values: &[String]) -> String {
+    values
+        .iter()
+        .map(|v| {
+            if v.contains([',', '"', '\'']) || v.trim() != v.as_str() {
+                format!("\"{}\"", v.replace('"', "\"\""))
+            } else {
+                v.clone()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
 /// Splits the connector's comma-separated key text into raw values. A value may be quoted
 /// with `"` or `'` (a doubled quote inside stands for itself); unquoted values are trimmed.
 pub fn split_key_values(text: &str) -> Result<Vec<String>, KeyError> {

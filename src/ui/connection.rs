@@ -12,10 +12,10 @@ use serde::{Deserialize, Serialize};
 use super::sign_in::{SignInFlow, SignInNeeded};
 use crate::auth::{AuthError, AuthMethod, Identity, InstanceAuth, Instances, SecretStore};
 pub use crate::connector::DEMO_INSTANCE_NAME;
+pub use crate::connector::session::load_metadata;
 use crate::connector::{Session, SessionError};
 use crate::demo::{DemoConfig, DemoThread};
 use crate::odata::client::ODataClient;
-pub use crate::connector::session::load_metadata;
 use crate::odata::metadata::Model;
 
 /// Which instance the window works with (remembered across restarts).

@@ -150,8 +150,8 @@ fn parse(headers: &HeaderMap, body: &[u8]) -> Result<BatchFormat, ErrorAnswer> {
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
     if let Some(boundary) = boundary_of(content_type) {
-        let items =
-            parse_batch(body, &boundary).map_err(|err| ErrorAnswer::bad_request(err.to_string()))?;
+        let items = parse_batch(body, &boundary)
+            .map_err(|err| ErrorAnswer::bad_request(err.to_string()))?;
         return Ok(BatchFormat::Multipart(items));
     }
     if content_type

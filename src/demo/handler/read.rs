@@ -278,8 +278,9 @@ pub fn navigation_count(
     pairs: Vec<(String, String)>,
     conn: &Connection,
 ) -> Result<ODataResponse, ErrorAnswer> {
-    let target = entity_by_name(nav.target)
-        .ok_or_else(|| ErrorAnswer::internal(format!("unknown navigation target {}", nav.target)))?;
+    let target = entity_by_name(nav.target).ok_or_else(|| {
+        ErrorAnswer::internal(format!("unknown navigation target {}", nav.target))
+    })?;
     let options = count_options(pairs, target)?;
     let parent = find_scoped(ctx, entity, key, options.cross_company, conn)?;
     let mut parts = vec![nav_condition(entity, &parent, nav)];
@@ -386,8 +387,9 @@ pub fn navigation(
     headers: &HeaderMap,
     conn: &Connection,
 ) -> Result<ODataResponse, ErrorAnswer> {
-    let target = entity_by_name(nav.target)
-        .ok_or_else(|| ErrorAnswer::internal(format!("unknown navigation target {}", nav.target)))?;
+    let target = entity_by_name(nav.target).ok_or_else(|| {
+        ErrorAnswer::internal(format!("unknown navigation target {}", nav.target))
+    })?;
     let options = parse_options(pairs, Some(target))?;
     let parent = find_scoped(ctx, entity, key, options.cross_company, conn)?;
     let mut parts = vec![nav_condition(entity, &parent, nav)];

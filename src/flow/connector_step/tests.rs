@@ -44,8 +44,12 @@ fn power_automate_steps_read_their_flat_parameters() {
     );
     let step = read_step("OpenApiConnection", &inputs).unwrap();
     assert_eq!(step.operation, Some(Operation::PostItem));
-    assert_eq!(step.dataset.as_deref(), Some("contoso.operations.dynamics.com"));
-    let ActionRequest::CreateRecord { entity_set, body } = step.to_request(&model()).unwrap() else {
+    assert_eq!(
+        step.dataset.as_deref(),
+        Some("contoso.operations.dynamics.com")
+    );
+    let ActionRequest::CreateRecord { entity_set, body } = step.to_request(&model()).unwrap()
+    else {
         panic!("a create");
     };
     assert_eq!(entity_set, "CustomerGroups");
@@ -62,13 +66,19 @@ fn power_automate_steps_read_their_flat_parameters() {
     let ActionRequest::GetRecord { record, .. } = get.to_request(&model()).unwrap() else {
         panic!("a get");
     };
-    assert_eq!(record.path(), "CustomerGroups(dataAreaId='demf',CustomerGroupId='10')");
+    assert_eq!(
+        record.path(),
+        "CustomerGroups(dataAreaId='demf',CustomerGroupId='10')"
+    );
     assert!(record.cross_company);
 
     let list = read_step(
         "OpenApiConnection",
-        &open_api("GetItems", json!({"dataset": "d", "table": "CustomerGroups",
-            "$filter": "CustomerGroupId eq '10'", "$top": 5, "$orderby": "Description desc"})),
+        &open_api(
+            "GetItems",
+            json!({"dataset": "d", "table": "CustomerGroups",
+            "$filter": "CustomerGroupId eq '10'", "$top": 5, "$orderby": "Description desc"}),
+        ),
     )
     .unwrap();
     let ActionRequest::ListItems { query, .. } = list.to_request(&model()).unwrap() else {
@@ -86,11 +96,15 @@ fn logic_apps_steps_read_their_double_encoded_path() {
         "path": "/datasets/contoso.operations.dynamics.com/tables/CustomerGroups/items/usmf%252C10",
         "body": {"Description": "Changed"}
     });
-    assert!(is_connector_action(&json!({"type": "ApiConnection", "inputs": inputs})));
+    assert!(is_connector_action(
+        &json!({"type": "ApiConnection", "inputs": inputs})
+    ));
     let step = read_step("ApiConnection", &inputs).unwrap();
     assert_eq!(step.operation, Some(Operation::PatchItem));
     assert_eq!(step.id.as_deref(), Some("usmf,10"));
-    let ActionRequest::UpdateRecord { record, changes, .. } = step.to_request(&model()).unwrap()
+    let ActionRequest::UpdateRecord {
+        record, changes, ..
+    } = step.to_request(&model()).unwrap()
     else {
         panic!("an update");
     };
@@ -106,11 +120,17 @@ fn logic_apps_steps_read_their_double_encoded_path() {
     let ActionRequest::ExecuteAction { call, .. } = step.to_request(&model()).unwrap() else {
         panic!("an action");
     };
-    assert!(call.path().starts_with("CustomerGroups/Microsoft.Dynamics.DataEntities.CountGroups"));
+    assert!(
+        call.path()
+            .starts_with("CustomerGroups/Microsoft.Dynamics.DataEntities.CountGroups")
+    );
 
     let tables = json!({"method": "get", "path": "/datasets/d/tables"});
     assert_eq!(
-        read_step("ApiConnection", &tables).unwrap().to_request(&model()).unwrap(),
+        read_step("ApiConnection", &tables)
+            .unwrap()
+            .to_request(&model())
+            .unwrap(),
         ActionRequest::ListEntities
     );
 }
@@ -123,19 +143,52 @@ fn problems_name_the_input() {
             .unwrap_err()
             .0
     };
-    assert!(error("OpenApiConnection", open_api("GetRows", json!({}))).contains("'GetRows' is not an operation"));
-    assert!(error("OpenApiConnection", open_api("GetItem", json!({"table": "CustomerGroups"}))).starts_with("id:"));
-    assert!(error("OpenApiConnection", open_api("GetItem", json!({"table": "CustomerGroups", "id": "usmf"})))
-        .starts_with("id:"));
-    assert!(error("OpenApiConnection", open_api("PostItem", json!({"table": "Nope"}))).contains("'Nope'"));
-    assert!(error(
-        "OpenApiConnection",
-        open_api("PostItem", json!({"table": "CustomerGroups", "item/Colour": "red"}))
-    )
-    .contains("'Colour'"));
-    assert!(error("ApiConnection", json!({"method": "put", "path": "/datasets/d/tables/X/items"}))
-        .contains("PUT /datasets/d/tables/X/items is not an operation"));
-    assert!(error("ApiConnection", json!({"method": "get", "path": "/other"})).starts_with("inputs.path"));
+    assert!(
+        error("OpenApiConnection", open_api("GetRows", json!({})))
+            .contains("'GetRows' is not an operation")
+    );
+    assert!(
+        error(
+            "OpenApiConnection",
+            open_api("GetItem", json!({"table": "CustomerGroups"}))
+        )
+        .starts_with("id:")
+    );
+    assert!(
+        error(
+            "OpenApiConnection",
+            open_api("GetItem", json!({"table": "CustomerGroups", "id": "usmf"}))
+        )
+        .starts_with("id:")
+    );
+    assert!(
+        error(
+            "OpenApiConnection",
+            open_api("PostItem", json!({"table": "Nope"}))
+        )
+        .contains("'Nope'")
+    );
+    assert!(
+        error(
+            "OpenApiConnection",
+            open_api(
+                "PostItem",
+                json!({"table": "CustomerGroups", "item/Colour": "red"})
+            )
+        )
+        .contains("'Colour'")
+    );
+    assert!(
+        error(
+            "ApiConnection",
+            json!({"method": "put", "path": "/datasets/d/tables/X/items"})
+        )
+        .contains("PUT /datasets/d/tables/X/items is not an operation")
+    );
+    assert!(
+        error("ApiConnection", json!({"method": "get", "path": "/other"}))
+            .starts_with("inputs.path")
+    );
 }
 
 #[test]
@@ -147,9 +200,15 @@ fn outputs_have_the_cloud_shape() {
     assert_eq!(outputs["headers"]["ETag"], "W/\"7\"");
     let listed = outputs_of(
         Operation::GetItems,
-        &Outcome::Records(vec![record.clone()], crate::odata::client::ListProgress::default()),
+        &Outcome::Records(
+            vec![record.clone()],
+            crate::odata::client::ListProgress::default(),
+        ),
     );
     assert_eq!(listed["body"]["value"][0], record);
-    let executed = outputs_of(Operation::ExecuteProcedure, &Outcome::ActionResult(Some(json!(3))));
+    let executed = outputs_of(
+        Operation::ExecuteProcedure,
+        &Outcome::ActionResult(Some(json!(3))),
+    );
     assert_eq!(executed["body"]["value"], 3);
 }

@@ -46,8 +46,9 @@ fn each_product_shape_is_read_and_written_back_unchanged() {
     assert_eq!(file.shape(), FileShape::LogicAppsStandard);
     assert_eq!(file.document()["kind"], "Stateful");
 
-    let bare = FlowFile::parse(r#"{"triggers": {}, "actions": {"A": {"type": "Compose", "inputs": 1}}}"#)
-        .unwrap();
+    let bare =
+        FlowFile::parse(r#"{"triggers": {}, "actions": {"A": {"type": "Compose", "inputs": 1}}}"#)
+            .unwrap();
     assert_eq!(bare.shape(), FileShape::Definition);
 }
 
@@ -76,14 +77,22 @@ fn malformed_files_say_where() {
         "{error}"
     );
     let error = FlowFile::parse(r#"{"triggers": {}, "actions": []}"#).unwrap_err();
-    assert_eq!(error.to_string(), "actions: expected an object, found an array");
-    let error = FlowFile::parse(r#"{"definition": {"actions": 1}, "kind": "Stateful"}"#).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "actions: expected an object, found an array"
+    );
+    let error =
+        FlowFile::parse(r#"{"definition": {"actions": 1}, "kind": "Stateful"}"#).unwrap_err();
     assert_eq!(
         error.to_string(),
         "definition.actions: expected an object, found a number"
     );
     let error = FlowFile::parse(r#"{"properties": {"definition": "x"}}"#).unwrap_err();
-    assert!(error.to_string().starts_with("properties.definition: expected the workflow definition"));
+    assert!(
+        error
+            .to_string()
+            .starts_with("properties.definition: expected the workflow definition")
+    );
     let error = FlowFile::parse(r#"{"name": "not a flow"}"#).unwrap_err();
     assert!(error.to_string().contains("\"triggers\" and \"actions\""));
     assert!(FlowFile::parse("[1]").is_err());
@@ -98,6 +107,8 @@ fn saving_is_atomic_and_reloads_the_same_flow() {
     assert_eq!(FlowFile::load(&path).unwrap(), file);
     let leftovers: Vec<_> = std::fs::read_dir(dir.path()).unwrap().collect();
     assert_eq!(leftovers.len(), 1, "no temporary file left behind");
-    let error = file.save(&dir.path().join("missing-dir").join("f.json")).unwrap_err();
+    let error = file
+        .save(&dir.path().join("missing-dir").join("f.json"))
+        .unwrap_err();
     assert!(error.to_string().starts_with("cannot write"));
 }

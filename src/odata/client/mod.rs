@@ -135,6 +135,13 @@ impl ODataClient {
         }
     }
 
+    /// This client with another retry policy (a flow step's `retryPolicy`).
+    pub fn with_retry_policy(&self, retry: RetryPolicy) -> Self {
+        let mut client = self.clone();
+        client.config.retry = retry;
+        client
+    }
+
     /// Whether single-record requests reach every company.
     pub fn is_cross_company(&self) -> bool {
         self.cross_company

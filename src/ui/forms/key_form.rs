@@ -5,6 +5,7 @@ use super::field::{FieldInput, FieldSpec};
 use super::field_widgets::fields_grid_ui;
 use super::url::request_url;
 use super::{FormError, entity_type_of};
+pub use crate::odata::keys::join_key_values;
 use crate::odata::keys::{KeyPredicate, entity_path, split_key_values};
 use crate::odata::metadata::Model;
 use crate::ui::theme;
@@ -170,22 +171,6 @@ impl KeyForm {
         };
         Ok(request_url(service_root, &self.path()?, query))
     }
-}
-
-/// Joins key values in the connector's comma-separated form, quoting values that contain
-/// a comma or a quote or have surrounding spaces (`"a,b"`, inner quotes doubled).
-pub fn join_key_values(values: &[String]) -> String {
-    values
-        .iter()
-        .map(|v| {
-            if v.contains([',', '"', '\'']) || v.trim() != v.as_str() {
-                format!("\"{}\"", v.replace('"', "\"\""))
-            } else {
-                v.clone()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join(",")
 }
 
 /// Draws the key form: the comma-separated form, one input per key field, and the URL

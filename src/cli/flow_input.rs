@@ -1,0 +1,216 @@
+//! What `flowbench run` feeds a flow: parameter values typed by their declarations (secure
+//! ones from the environment), and the trigger body of each run (manual inputs, a selected
+//! record, a JSON file, or one CSV row per run).
+
+use serde_json::{Map, Value, json};
+
+use super::flow_run::RunArgs;
+use crate::connector::resolve::key_predicate;
+use crate::connector::{ActionRequest, Outcome, RecordRef, run as run_request};
+use crate::flow::run::Env;
+use crate::flow::run::trigger::{first_trigger, is_manual, is_selected_record, manual_body};
+
+fn split_pair(text: &str, option: &str) -> Result<(String, String), String> {
+    text.split_once('=')
+        .map(|(n, v)| (n.trim().to_owned(), v.to_owned()))
+        .ok_or_else(|| format!("{option} '{text}' is not NAME=VALUE"))
+}
+
+/// `--param NAME=VALUE` typed by the parameter's declared type; secure parameters not given
+/// come from `FLOWBENCH_PARAM_<NAME>` in the environment.
+pub fn parameter_values(
+    definition: &Map<String, Value>,
+    given: &[String],
+) -> Result<Map<String, Value>, String> {
+    let declared = definition.get("parameters").and_then(Value::as_object);
+    let mut values = Map::new();
+    for text in given {
+        let (name, raw) = split_pair(text, "--param")?;
+        let Some(declaration) = declared.and_then(|d| d.get(&name)) else {
+            let known: Vec<&str> = declared
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k.as_str())
+                .collect();
+            return Err(format!(
+                "--param {name}: the definition declares no such parameter (parameters: {})",
+                if known.is_empty() {
+                    "none".to_owned()
+                } else {
+                    known.join(", ")
+                }
+            ));
+        };
+        values.insert(name.clone(), typed_parameter(&name, declaration, &raw)?);
+    }
+    for (name, declaration) in declared.into_iter().flatten() {
+        let kind = declared_type(declaration);
+        if values.contains_key(name) || !kind.starts_with("secure") {
+            continue;
+        }
+        let var = format!(
+            "FLOWBENCH_PARAM_{}",
+            name.to_ascii_uppercase().replace(['-', ' ', '$'], "_")
+        );
+        if let Ok(raw) = std::env::var(&var) {
+            values.insert(name.clone(), typed_parameter(name, declaration, &raw)?);
+        }
+    }
+    Ok(values)
+}
+
+fn declared_type(declaration: &Value) -> String {
+    declaration
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("string")
+        .to_ascii_lowercase()
+}
+
+fn typed_parameter(name: &str, declaration: &Value, raw: &str) -> Result<Value, String> {
+    let kind = declared_type(declaration);
+    let bad = |what: &str| format!("--param {name}: expected {what} ({kind}), found '{raw}'");
+    match kind.as_str() {
+        "int" => raw
+            .trim()
+            .parse::<i64>()
+            .map(|n| json!(n))
+            .map_err(|_| bad("an integer")),
+        "float" => serde_json::from_str::<Value>(raw.trim())
+            .ok()
+            .filter(Value::is_number)
+            .ok_or_else(|| bad("a number")),
+        "bool" => match raw.trim().to_ascii_lowercase().as_str() {
+            "true" => Ok(json!(true)),
+            "false" => Ok(json!(false)),
+            _ => Err(bad("true or false")),
+        },
+        "array" | "object" | "secureobject" => {
+            serde_json::from_str::<Value>(raw).map_err(|_| bad("JSON"))
+        }
+        _ => Ok(Value::String(raw.to_owned())),
+    }
+}
+
+/// The trigger body of each run, with a label (the CSV row) for reports.
+pub async fn trigger_bodies(
+    args: &RunArgs,
+    definition: &Map<String, Value>,
+    env: &Env,
+) -> Result<Vec<(String, Value)>, String> {
+    let trigger = first_trigger(definition)
+        .map(|(_, t)| t.clone())
+        .unwrap_or(Value::Null);
+    let inputs: Vec<(String, String)> = args
+        .inputs
+        .iter()
+        .map(|i| split_pair(i, "--input"))
+        .collect::<Result<_, _>>()?;
+    if let Some(path) = &args.data {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        return csv_rows(&text)?
+            .into_iter()
+            .map(|(row, pairs)| {
+                let mut all = inputs.clone();
+                all.extend(pairs);
+                manual_body(&trigger, &all)
+                    .map(|body| (format!("row {row}"), body))
+                    .map_err(|e| format!("{}, row {row}: {e}", path.display()))
+            })
+            .collect();
+    }
+    if let Some(path) = &args.trigger_body {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let body = serde_json::from_str(&text).map_err(|e| {
+            format!(
+                "{}: line {}, column {}: not valid JSON: {e}",
+                path.display(),
+                e.line(),
+                e.column()
+            )
+        })?;
+        return Ok(vec![(String::new(), body)]);
+    }
+    if let Some(keys) = &args.record {
+        return Ok(vec![(
+            String::new(),
+            selected_record(&trigger, keys, env).await?,
+        )]);
+    }
+    if is_manual(&trigger) || !inputs.is_empty() {
+        return Ok(vec![(String::new(), manual_body(&trigger, &inputs)?)]);
+    }
+    Ok(vec![(String::new(), json!({}))])
+}
+
+/// The record a "For a selected record" trigger delivers, read from the instance.
+async fn selected_record(trigger: &Value, keys: &str, env: &Env) -> Result<Value, String> {
+    if !is_selected_record(trigger) {
+        return Err(
+            "--record is for a \"For a selected record\" trigger; this flow has another trigger"
+                .to_owned(),
+        );
+    }
+    let table = trigger
+        .pointer("/inputs/parameters/table")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| {
+            let path = trigger.pointer("/inputs/path").and_then(Value::as_str)?;
+            let after = path.split("/tables/").nth(1)?;
+            let table = after.split('/').next()?;
+            Some(
+                percent_encoding::percent_decode_str(table)
+                    .decode_utf8_lossy()
+                    .into_owned(),
+            )
+        })
+        .ok_or_else(|| "the trigger names no table".to_owned())?;
+    let (Some(client), Some(model)) = (&env.client, &env.model) else {
+        return Err("--record needs an instance: give --instance I or --demo".to_owned());
+    };
+    let key = key_predicate(model, &table, keys).map_err(|e| format!("--record: {e}"))?;
+    let request = ActionRequest::GetRecord {
+        record: RecordRef::new(table, key).across_companies(true),
+        query: String::new(),
+    };
+    match run_request(client, Some(model.as_ref()), &request).await {
+        Ok(done) => match done.outcome {
+            Outcome::Record(record) => Ok(record),
+            other => Err(format!("--record: unexpected answer {other:?}")),
+        },
+        Err(e) => Err(format!("--record {keys}: {e}")),
+    }
+}
+
+/// A CSV row: its number (the header is row 1) and its `(column, text)` cells.
+type CsvRow = (usize, Vec<(String, String)>);
+
+/// The rows of a CSV file, empty cells left out.
+fn csv_rows(text: &str) -> Result<Vec<CsvRow>, String> {
+    let mut reader = csv::Reader::from_reader(text.trim_start_matches('\u{feff}').as_bytes());
+    let header: Vec<String> = reader
+        .headers()
+        .map_err(|e| format!("row 1: {e}"))?
+        .iter()
+        .map(|h| h.trim().to_owned())
+        .collect();
+    let mut rows = Vec::new();
+    for (index, row) in reader.records().enumerate() {
+        let number = index + 2;
+        let row = row.map_err(|e| format!("row {number}: {e}"))?;
+        let pairs = header
+            .iter()
+            .zip(row.iter())
+            .filter(|(name, text)| !name.is_empty() && !text.is_empty())
+            .map(|(name, text)| (name.clone(), text.to_owned()))
+            .collect();
+        rows.push((number, pairs));
+    }
+    if rows.is_empty() {
+        return Err("the data file has no rows".to_owned());
+    }
+    Ok(rows)
+}

@@ -1,0 +1,330 @@
+//! `flowbench run FLOW`: runs a workflow definition headless — against `--instance`, the
+//! embedded demo (`--demo`), or the saved instance the flow names — once, or once per row
+//! of `--data ROWS.csv`; prints failures like a compiler, stores each run in the history,
+//! writes a JUnit or JSON report.
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::Args;
+use serde_json::{Map, Value};
+
+use super::connect::{connect, runtime};
+use super::exit;
+use super::flow_input::{parameter_values, trigger_bodies};
+use crate::connector::Session;
+use crate::demo::DemoConfig;
+use crate::flow::file::FlowFile;
+use crate::flow::history::RunHistory;
+use crate::flow::report::{NamedRun, json as json_report, junit};
+use crate::flow::run::{Env, RunInputs, RunRecord, Status, run_flow};
+use crate::flow::validate::{line_of, validate};
+use crate::odata::client::CancelToken;
+
+/// Arguments of `flowbench run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The flow file (a workflow definition, Logic Apps `workflow.json` or a Power
+    /// Automate flow).
+    pub flow: PathBuf,
+    /// Run connector steps against this instance (saved name, URL or host).
+    #[arg(long, value_name = "I", conflicts_with = "demo")]
+    pub instance: Option<String>,
+    /// Start the embedded demo instance for the run.
+    #[arg(long)]
+    pub demo: bool,
+    /// A manual trigger input as `NAME=VALUE` (typed by the trigger's schema; repeatable).
+    #[arg(long = "input", value_name = "NAME=VALUE")]
+    pub inputs: Vec<String>,
+    /// A definition parameter as `NAME=VALUE` (repeatable). Secure parameters may come from
+    /// the environment instead: `FLOWBENCH_PARAM_<NAME>`.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// For a "For a selected record" trigger: the record's key values (`usmf,US-001`).
+    #[arg(long, value_name = "KEYS")]
+    pub record: Option<String>,
+    /// What the trigger delivers, as a JSON file (for any other trigger).
+    #[arg(long, value_name = "FILE")]
+    pub trigger_body: Option<PathBuf>,
+    /// Run once per row of this CSV file, the row as the trigger's inputs.
+    #[arg(long, value_name = "ROWS.csv")]
+    pub data: Option<PathBuf>,
+    /// Write a report of the runs.
+    #[arg(long, value_enum)]
+    pub report: Option<ReportFormat>,
+    /// Where the report goes (default: stdout).
+    #[arg(long, value_name = "FILE", requires = "report")]
+    pub report_file: Option<PathBuf>,
+    /// Do not store the runs in the run history.
+    #[arg(long)]
+    pub no_history: bool,
+}
+
+/// Report formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ReportFormat {
+    /// JUnit XML, a test case per run.
+    Junit,
+    /// The run records as a JSON array.
+    Json,
+}
+
+/// Runs the flow; returns the exit code (0, 1 usage, 2 invalid flow, 3 an action failed,
+/// 4 an assertion failed).
+pub fn run(args: &RunArgs, token_env: Option<&str>) -> i32 {
+    match run_all(args, token_env) {
+        Ok(code) => code,
+        Err(Failure::Usage(message)) => {
+            eprintln!("error: {message}");
+            exit::USAGE
+        }
+        Err(Failure::Invalid(lines)) => {
+            for line in lines {
+                eprintln!("error: {line}");
+            }
+            exit::INVALID_INPUT
+        }
+        Err(Failure::Other(error)) => {
+            eprintln!("error: {}", super::failure::describe(&error));
+            super::failure::exit_code(&error)
+        }
+    }
+}
+
+/// Why a run did not start.
+pub enum Failure {
+    /// Bad arguments.
+    Usage(String),
+    /// The flow file is not a runnable definition: one message per problem.
+    Invalid(Vec<String>),
+    /// Anything else (connection, history…).
+    Other(anyhow::Error),
+}
+
+impl<E: Into<anyhow::Error>> From<E> for Failure {
+    fn from(error: E) -> Self {
+        Self::Other(error.into())
+    }
+}
+
+fn run_all(args: &RunArgs, token_env: Option<&str>) -> Result<i32, Failure> {
+    let file_name = args.flow.display().to_string();
+    let text = std::fs::read_to_string(&args.flow)
+        .map_err(|e| Failure::Usage(format!("cannot read {file_name}: {e}")))?;
+    let flow =
+        FlowFile::parse(&text).map_err(|e| Failure::Invalid(vec![format!("{file_name}: {e}")]))?;
+    let problems = validate(flow.definition(), None, Some(&text));
+    if !problems.is_empty() {
+        return Err(Failure::Invalid(
+            problems
+                .iter()
+                .map(|p| format!("{file_name}: {p}"))
+                .collect(),
+        ));
+    }
+    let name = flow_name(&args.flow, &flow);
+    let runtime = runtime()?;
+    let session = open_session(args, &flow, token_env)?;
+    let (client, model) = match &session {
+        Some(session) => {
+            let model = runtime
+                .block_on(session.metadata())
+                .context("reading $metadata of the instance")?;
+            (Some(session.client.clone()), Some(Arc::new(model)))
+        }
+        None => (None, None),
+    };
+    let env = Env {
+        client,
+        model,
+        instance: session.as_ref().map(|s| s.name.clone()),
+        cancel: CancelToken::new(),
+    };
+    let parameters = parameter_values(flow.definition(), &args.params).map_err(Failure::Usage)?;
+    let bodies = runtime
+        .block_on(trigger_bodies(args, flow.definition(), &env))
+        .map_err(Failure::Usage)?;
+    let history = if args.no_history {
+        None
+    } else {
+        Some(RunHistory::open_default()?)
+    };
+    let mut runs: Vec<(String, RunRecord)> = Vec::new();
+    for (label, body) in bodies {
+        let inputs = RunInputs {
+            flow: name.clone(),
+            trigger_body: body,
+            parameters: parameters.clone(),
+            secrets: Vec::new(),
+            now: None,
+        };
+        let record = runtime.block_on(run_flow(flow.definition(), inputs, &env));
+        if let Some(history) = &history {
+            history.save(&record)?;
+        }
+        print_run(&file_name, &text, flow.definition(), &label, &record);
+        let test_name = if label.is_empty() {
+            name.clone()
+        } else {
+            format!("{name} ({label})")
+        };
+        runs.push((test_name, record));
+    }
+    write_report(args, &name, &runs)?;
+    Ok(exit_code(&runs))
+}
+
+/// The flow's name: Power Automate's display name, else the file name.
+fn flow_name(path: &Path, flow: &FlowFile) -> String {
+    flow.document()
+        .pointer("/properties/displayName")
+        .and_then(Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| "flow".to_owned())
+}
+
+/// The instance connector steps run against: `--demo`, `--instance`, the flow's own
+/// instance (Flowbench metadata), or a saved instance whose host is a step's `dataset`.
+fn open_session(
+    args: &RunArgs,
+    flow: &FlowFile,
+    token_env: Option<&str>,
+) -> Result<Option<Session>, Failure> {
+    if args.demo {
+        return Ok(Some(Session::start_demo(DemoConfig::default())?));
+    }
+    if let Some(instance) = &args.instance {
+        return Ok(Some(connect(instance, token_env)?));
+    }
+    if let Some(instance) = flow.flowbench_metadata().instance {
+        return Ok(Some(connect(&instance, token_env)?));
+    }
+    let datasets = datasets(flow.definition());
+    if datasets.is_empty() {
+        return Ok(None);
+    }
+    let instances = crate::auth::Instances::load_default().ok();
+    let saved = instances.iter().flat_map(|i| i.list()).find(|profile| {
+        profile
+            .url
+            .host_str()
+            .is_some_and(|host| datasets.iter().any(|d| d.eq_ignore_ascii_case(host)))
+    });
+    match saved {
+        Some(profile) => Ok(Some(connect(&profile.name, token_env)?)),
+        None => Err(Failure::Usage(format!(
+            "the flow's connector steps use {}; no saved instance has that host: give --instance I or --demo",
+            datasets.join(", ")
+        ))),
+    }
+}
+
+/// The `dataset` (instance host) of every connector step with a literal one.
+fn datasets(definition: &Map<String, Value>) -> Vec<String> {
+    let mut found: Vec<String> = crate::flow::validate::all_actions(definition)
+        .into_iter()
+        .filter(|(_, _, action)| crate::flow::connector_step::is_connector_action(action))
+        .filter_map(|(_, _, action)| {
+            let kind = action.get("type").and_then(Value::as_str).unwrap_or("");
+            let inputs = action.get("inputs").cloned().unwrap_or(Value::Null);
+            crate::flow::connector_step::read_step(kind, &inputs)
+                .ok()?
+                .dataset
+        })
+        .filter(|d| !d.contains('@') && !d.is_empty())
+        .collect();
+    found.sort();
+    found.dedup();
+    found
+}
+
+/// One line per failed action, like a compiler: file, line, action, what went wrong.
+fn print_run(
+    file: &str,
+    text: &str,
+    definition: &Map<String, Value>,
+    label: &str,
+    run: &RunRecord,
+) {
+    let of = if label.is_empty() {
+        String::new()
+    } else {
+        format!(" ({label})")
+    };
+    for action in run
+        .actions
+        .iter()
+        .filter(|a| matches!(a.status, Status::Failed | Status::TimedOut))
+    {
+        let mut path = vec!["actions".to_owned()];
+        for outer in &action.path {
+            path.push(outer.clone());
+            path.push("actions".to_owned());
+        }
+        path.push(action.name.clone());
+        let at = line_of(text, &path)
+            .map(|line| format!("{file}:{line}"))
+            .unwrap_or_else(|| file.to_owned());
+        let message = action
+            .error
+            .as_ref()
+            .map_or("failed", |e| e.message.as_str());
+        eprintln!("{at}: action '{}'{of}: {message}", action.name);
+    }
+    let _ = definition;
+    eprintln!(
+        "run {}{of}: {} in {} ms ({} actions)",
+        run.id,
+        run.status.name(),
+        run.duration_ms,
+        run.actions.len()
+    );
+}
+
+fn write_report(args: &RunArgs, suite: &str, runs: &[(String, RunRecord)]) -> anyhow::Result<()> {
+    let Some(format) = args.report else {
+        return Ok(());
+    };
+    let named: Vec<NamedRun<'_>> = runs
+        .iter()
+        .map(|(name, run)| NamedRun {
+            name: name.clone(),
+            run,
+        })
+        .collect();
+    let text = match format {
+        ReportFormat::Junit => junit(suite, &named),
+        ReportFormat::Json => json_report(&named),
+    };
+    match &args.report_file {
+        Some(path) => {
+            let dir = path
+                .parent()
+                .filter(|p| !p.as_os_str().is_empty())
+                .unwrap_or(Path::new("."));
+            let mut file = tempfile::NamedTempFile::new_in(dir)
+                .with_context(|| format!("cannot write the report in {}", dir.display()))?;
+            std::io::Write::write_all(&mut file, text.as_bytes())?;
+            file.persist(path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+        }
+        None => super::stdout::print_line(text.trim_end())?,
+    }
+    Ok(())
+}
+
+/// 0 when every run succeeded; 4 when an assertion failed; 3 when an action failed.
+fn exit_code(runs: &[(String, RunRecord)]) -> i32 {
+    if runs
+        .iter()
+        .any(|(_, run)| !run.failed_assertions().is_empty())
+    {
+        exit::ASSERTION
+    } else if runs.iter().any(|(_, run)| run.status != Status::Succeeded) {
+        exit::RUNTIME
+    } else {
+        exit::OK
+    }
+}

@@ -1,0 +1,405 @@
+//! Conversion functions: between strings, numbers, booleans, JSON, base64, data URIs and
+//! URI components. Binary results are Logic Apps content envelopes
+//! (`{"$content-type": ..., "$content": base64}`), which string functions read as text.
+
+use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, percent_decode_str, utf8_percent_encode};
+use rust_decimal::Decimal;
+use serde_json::Value;
+
+use super::string::parse_float_arg;
+use super::{Call, Function, MANY};
+use crate::flow::expr::value::{
+    Num, base64_decode, base64_encode, binary_content, binary_envelope, to_text,
+};
+
+pub(super) const FUNCTIONS: &[Function] = &[
+    function!(
+        "array",
+        "array(value)",
+        "An array holding the single value.",
+        1,
+        1,
+        array
+    ),
+    function!(
+        "createArray",
+        "createArray(object1, object2, ...)",
+        "An array of the values (none: an empty array).",
+        0,
+        MANY,
+        create_array
+    ),
+    function!(
+        "base64",
+        "base64(value)",
+        "The base64 encoding of a string.",
+        1,
+        1,
+        base64
+    ),
+    function!(
+        "base64ToString",
+        "base64ToString(value)",
+        "The text of a base64 string.",
+        1,
+        1,
+        base64_to_string
+    ),
+    function!(
+        "decodeBase64",
+        "decodeBase64(value)",
+        "The text of a base64 string (deprecated: use base64ToString).",
+        1,
+        1,
+        base64_to_string
+    ),
+    function!(
+        "base64ToBinary",
+        "base64ToBinary(value)",
+        "Binary content from a base64 string.",
+        1,
+        1,
+        base64_to_binary
+    ),
+    function!(
+        "binary",
+        "binary(value)",
+        "Binary content holding the string's bytes.",
+        1,
+        1,
+        binary
+    ),
+    function!(
+        "bool",
+        "bool(value)",
+        "The boolean for a value (1, 0, 'true', 'false').",
+        1,
+        1,
+        bool
+    ),
+    function!(
+        "dataUri",
+        "dataUri(value)",
+        "A data URI (text/plain, base64) for a string.",
+        1,
+        1,
+        data_uri
+    ),
+    function!(
+        "dataUriToBinary",
+        "dataUriToBinary(value)",
+        "Binary content from a data URI.",
+        1,
+        1,
+        data_uri_to_binary
+    ),
+    function!(
+        "decodeDataUri",
+        "decodeDataUri(value)",
+        "Binary content from a data URI (prefer dataUriToBinary).",
+        1,
+        1,
+        data_uri_to_binary
+    ),
+    function!(
+        "dataUriToString",
+        "dataUriToString(value)",
+        "The text of a data URI.",
+        1,
+        1,
+        data_uri_to_string
+    ),
+    function!(
+        "decimal",
+        "decimal(value)",
+        "The decimal number in a string, with its precision kept.",
+        1,
+        1,
+        decimal
+    ),
+    function!(
+        "float",
+        "float(value, locale?)",
+        "The floating-point number in a string (invariant culture or locale).",
+        1,
+        2,
+        float
+    ),
+    function!("int", "int(value)", "The integer in a string.", 1, 1, int),
+    function!(
+        "string",
+        "string(value)",
+        "The text of a value (null is '', objects are JSON).",
+        1,
+        1,
+        string
+    ),
+    function!(
+        "json",
+        "json(value)",
+        "The JSON value in a string (or the JSON form of XML).",
+        1,
+        1,
+        json
+    ),
+    function!(
+        "uriComponent",
+        "uriComponent(value)",
+        "The string with URL-unsafe characters escaped.",
+        1,
+        1,
+        uri_component
+    ),
+    function!(
+        "encodeUriComponent",
+        "encodeUriComponent(value)",
+        "The string with URL-unsafe characters escaped (prefer uriComponent).",
+        1,
+        1,
+        uri_component
+    ),
+    function!(
+        "uriComponentToString",
+        "uriComponentToString(value)",
+        "The string with escape sequences decoded.",
+        1,
+        1,
+        uri_component_to_string
+    ),
+    function!(
+        "decodeUriComponent",
+        "decodeUriComponent(value)",
+        "The string with escape sequences decoded.",
+        1,
+        1,
+        uri_component_to_string
+    ),
+    function!(
+        "uriComponentToBinary",
+        "uriComponentToBinary(value)",
+        "Binary content from a URI-encoded string.",
+        1,
+        1,
+        uri_component_to_binary
+    ),
+];
+
+/// What `Uri.EscapeDataString` keeps: letters, digits and `-_.~`.
+const COMPONENT: &AsciiSet = &NON_ALPHANUMERIC
+    .remove(b'-')
+    .remove(b'_')
+    .remove(b'.')
+    .remove(b'~');
+
+const OCTET_STREAM: &str = "application/octet-stream";
+
+fn array(call: &Call) -> Result<Value, String> {
+    Ok(Value::Array(vec![call.arg(0).clone()]))
+}
+
+fn create_array(call: &Call) -> Result<Value, String> {
+    Ok(Value::Array(call.args.clone()))
+}
+
+/// The bytes of a string or of binary content.
+fn bytes(call: &Call, i: usize) -> Result<Vec<u8>, String> {
+    match binary_content(call.arg(i)) {
+        Some(bytes) => Ok(bytes),
+        None => call.string(i).map(String::into_bytes),
+    }
+}
+
+fn base64(call: &Call) -> Result<Value, String> {
+    Ok(Value::String(base64_encode(&bytes(call, 0)?)))
+}
+
+fn decoded_base64(call: &Call) -> Result<Vec<u8>, String> {
+    match binary_content(call.arg(0)) {
+        Some(bytes) => Ok(bytes),
+        None => base64_decode(&call.string(0)?).map_err(|m| call.fail(m)),
+    }
+}
+
+fn base64_to_string(call: &Call) -> Result<Value, String> {
+    Ok(Value::String(
+        String::from_utf8_lossy(&decoded_base64(call)?).into_owned(),
+    ))
+}
+
+fn base64_to_binary(call: &Call) -> Result<Value, String> {
+    Ok(binary_envelope(&decoded_base64(call)?, OCTET_STREAM))
+}
+
+fn binary(call: &Call) -> Result<Value, String> {
+    Ok(binary_envelope(&bytes(call, 0)?, OCTET_STREAM))
+}
+
+fn bool(call: &Call) -> Result<Value, String> {
+    match call.arg(0) {
+        Value::Bool(b) => Ok(Value::Bool(*b)),
+        Value::Number(n) => Ok(Value::Bool(Num::of_number(n).as_f64() != 0.0)),
+        Value::String(s) if s.trim().eq_ignore_ascii_case("true") => Ok(Value::Bool(true)),
+        Value::String(s) if s.trim().eq_ignore_ascii_case("false") => Ok(Value::Bool(false)),
+        Value::String(s) => match s.trim().parse::<f64>() {
+            Ok(f) => Ok(Value::Bool(f != 0.0)),
+            Err(_) => Err(call.fail(format!(
+                "'{s}' is not a boolean (expected true, false or a number)"
+            ))),
+        },
+        _ => Err(call.type_error(0, "a boolean, a number or a string")),
+    }
+}
+
+fn data_uri(call: &Call) -> Result<Value, String> {
+    let content_type = call
+        .arg(0)
+        .get("$content-type")
+        .and_then(Value::as_str)
+        .unwrap_or("text/plain;charset=utf-8")
+        .to_string();
+    Ok(Value::String(format!(
+        "data:{content_type};base64,{}",
+        base64_encode(&bytes(call, 0)?)
+    )))
+}
+
+/// The media type and bytes of a `data:[<mediatype>][;base64],<data>` URI.
+fn parse_data_uri(call: &Call) -> Result<(String, Vec<u8>), String> {
+    let text = call.string(0)?;
+    let rest = text.strip_prefix("data:").ok_or_else(|| {
+        call.fail(format!(
+            "'{text}' is not a data URI (it must start with 'data:')"
+        ))
+    })?;
+    let (meta, data) = rest.split_once(',').ok_or_else(|| {
+        call.fail(format!(
+            "'{text}' is not a data URI (a ',' before the data is missing)"
+        ))
+    })?;
+    let (media, is_base64) = match meta.strip_suffix(";base64") {
+        Some(media) => (media, true),
+        None => (meta, false),
+    };
+    let media = if media.is_empty() {
+        "text/plain;charset=US-ASCII"
+    } else {
+        media
+    };
+    let bytes = if is_base64 {
+        base64_decode(data).map_err(|m| call.fail(m))?
+    } else {
+        percent_decode_str(data).collect()
+    };
+    Ok((media.to_string(), bytes))
+}
+
+fn data_uri_to_binary(call: &Call) -> Result<Value, String> {
+    let (media, bytes) = parse_data_uri(call)?;
+    Ok(binary_envelope(&bytes, &media))
+}
+
+fn data_uri_to_string(call: &Call) -> Result<Value, String> {
+    let (_, bytes) = parse_data_uri(call)?;
+    Ok(Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+}
+
+fn decimal(call: &Call) -> Result<Value, String> {
+    if let Value::Number(n) = call.arg(0) {
+        return Ok(Value::Number(n.clone()));
+    }
+    let text = call.string(0)?;
+    let trimmed = text.trim();
+    let parsed = trimmed
+        .parse::<Decimal>()
+        .or_else(|_| Decimal::from_scientific(trimmed))
+        .map_err(|_| call.fail(format!("'{text}' is not a decimal number")))?;
+    // Keep the digits as written (the JSON number is its text).
+    let mut normal = parsed.to_string();
+    if !normal.contains('.') {
+        normal.push_str(".0");
+    }
+    serde_json::from_str::<serde_json::Number>(&normal)
+        .map(Value::Number)
+        .map_err(|_| call.fail(format!("'{text}' is not a decimal number")))
+}
+
+fn float(call: &Call) -> Result<Value, String> {
+    if let Some(n) = Num::of(call.arg(0)) {
+        return Num::Float(n.as_f64()).to_value().map_err(|m| call.fail(m));
+    }
+    let text = call.string(0)?;
+    let locale = call.opt_string(1)?;
+    parse_float_arg(call, &text, locale.as_deref())?
+        .to_value()
+        .map_err(|m| call.fail(m))
+}
+
+fn int(call: &Call) -> Result<Value, String> {
+    match call.arg(0) {
+        Value::Number(n) => match Num::of_number(n) {
+            Num::Int(i) => Ok(Value::from(i)),
+            other => {
+                let f = other.as_f64();
+                if f.fract() == 0.0 && f.abs() < 9.2e18 {
+                    Ok(Value::from(f as i64))
+                } else {
+                    Err(call.fail(format!("{n} is not an integer")))
+                }
+            }
+        },
+        Value::Bool(b) => Ok(Value::from(i64::from(*b))),
+        _ => {
+            let text = call.string(0)?;
+            text.trim()
+                .parse::<i64>()
+                .map(Value::from)
+                .map_err(|_| call.fail(format!("'{text}' is not an integer")))
+        }
+    }
+}
+
+fn string(call: &Call) -> Result<Value, String> {
+    Ok(Value::String(to_text(call.arg(0))))
+}
+
+fn json(call: &Call) -> Result<Value, String> {
+    let value = call.arg(0);
+    if let Some(content_type) = value.get("$content-type").and_then(Value::as_str)
+        && content_type.to_ascii_lowercase().contains("xml")
+    {
+        let text = call.string(0)?;
+        return super::xml::xml_to_json(&text).map_err(|m| call.fail(m));
+    }
+    match value {
+        Value::Null => Ok(Value::Object(serde_json::Map::new())),
+        Value::Object(_) | Value::Array(_) if binary_content(value).is_none() => Ok(value.clone()),
+        _ => {
+            let text = call.string(0)?;
+            let trimmed = text.trim_start();
+            if trimmed.starts_with('<') {
+                return super::xml::xml_to_json(&text).map_err(|m| call.fail(m));
+            }
+            serde_json::from_str(&text)
+                .map_err(|e| call.fail(format!("the string is not valid JSON: {e}")))
+        }
+    }
+}
+
+fn uri_component(call: &Call) -> Result<Value, String> {
+    Ok(Value::String(
+        utf8_percent_encode(&to_text(call.arg(0)), COMPONENT).to_string(),
+    ))
+}
+
+fn uri_component_to_string(call: &Call) -> Result<Value, String> {
+    let text = call.string(0)?;
+    Ok(Value::String(
+        percent_decode_str(&text).decode_utf8_lossy().into_owned(),
+    ))
+}
+
+fn uri_component_to_binary(call: &Call) -> Result<Value, String> {
+    let text = call.string(0)?;
+    let bytes: Vec<u8> = percent_decode_str(&text).collect();
+    Ok(binary_envelope(&bytes, OCTET_STREAM))
+}

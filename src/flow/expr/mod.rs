@@ -1,0 +1,109 @@
+//! The WDL expression language: parses and evaluates the `@...` expressions of Power
+//! Automate / Logic Apps workflow definitions, with Microsoft's function library.
+//!
+//! - [`parse`] reads one expression (without its `@`); errors carry the column.
+//! - [`evaluate`] runs it against a [`Scope`] (what the runner knows: trigger, actions,
+//!   variables, loops, clock); [`JsonScope`] is a scope read from one JSON document.
+//! - [`evaluate_value`] evaluates a JSON value as written in a definition: `"@expr"` keeps
+//!   the expression's type, `"a @{expr} b"` interpolates to a string, `"@@"` escapes `@`.
+//! - [`references`] lists the actions, variables, parameters and loops a value uses.
+//! - [`function_names`] lists every function with its usage, for editors.
+//!
+//! Numbers keep WDL's integer/float distinction (`div(11, 5)` is 2, `div(11, 5.0)` 2.2);
+//! timestamps are ISO 8601 with seven fractional digits; time zones are Windows names.
+
+mod ast;
+mod datefmt;
+mod error;
+mod eval;
+mod functions;
+mod lexer;
+mod locale;
+mod numfmt;
+mod parser;
+mod scope;
+mod template;
+mod timestamp;
+mod timezones;
+mod value;
+
+#[cfg(test)]
+mod tests;
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+pub use ast::{Expr, ExprKind};
+pub use error::{ExprError, ExprErrorKind};
+pub use eval::evaluate;
+pub use scope::{JsonScope, Scope};
+pub use template::evaluate_value;
+
+/// Parses an expression written without its leading `@`, e.g. `add(1, 2)`. Function names
+/// and argument counts are checked here; columns are 1-based in `text`.
+pub fn parse(text: &str) -> Result<Expr, ExprError> {
+    parser::parse_at(text, 0)
+}
+
+/// Names used by the expressions of a value, for validation and for renaming steps.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct References {
+    /// Actions named in `actions()`, `body()`, `outputs()`, `result()`, `items()`,
+    /// `iterationIndexes()` (and their aliases and form-data/multipart readers).
+    pub actions: BTreeSet<String>,
+    pub variables: BTreeSet<String>,
+    pub parameters: BTreeSet<String>,
+    /// Loops named in `items()` and `iterationIndexes()` (also listed in `actions`).
+    pub loops: BTreeSet<String>,
+}
+
+/// Every action, variable, parameter and loop named (with a literal string) by the
+/// expressions inside `value`; an error for an expression that does not parse.
+pub fn references(value: &Value) -> Result<References, ExprError> {
+    let mut exprs = Vec::new();
+    template::expressions(value, &mut exprs)?;
+    let mut refs = References::default();
+    for expr in &exprs {
+        expr.walk(&mut |node| {
+            let ExprKind::Call { name, args } = &node.kind else {
+                return;
+            };
+            let Some(ExprKind::Literal(Value::String(first))) = args.first().map(|a| &a.kind)
+            else {
+                return;
+            };
+            let first = first.clone();
+            match name.as_str() {
+                "actions"
+                | "body"
+                | "outputs"
+                | "actionBody"
+                | "actionOutputs"
+                | "result"
+                | "formDataValue"
+                | "formDataMultiValues"
+                | "multipartBody" => {
+                    refs.actions.insert(first);
+                }
+                "items" | "iterationIndexes" => {
+                    refs.actions.insert(first.clone());
+                    refs.loops.insert(first);
+                }
+                "variables" => {
+                    refs.variables.insert(first);
+                }
+                "parameters" => {
+                    refs.parameters.insert(first);
+                }
+                _ => {}
+            }
+        });
+    }
+    Ok(refs)
+}
+
+/// Every function: (name, usage and a one-line description), for an editor's function list.
+pub fn function_names() -> Vec<(&'static str, &'static str)> {
+    functions::all().map(|f| (f.name, f.signature)).collect()
+}

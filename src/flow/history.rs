@@ -1,0 +1,197 @@
+//! Run history in SQLite in the user's data directory: every run's record, listed newest
+//! first and shown whole by id (or a unique prefix of it).
+
+use std::path::{Path, PathBuf};
+
+use rusqlite::{Connection, OptionalExtension, params};
+use serde::Serialize;
+
+use super::run::RunRecord;
+
+/// Why the history cannot be read or written.
+#[derive(Debug, thiserror::Error)]
+pub enum HistoryError {
+    /// SQLite failed.
+    #[error("run history ({path}): {source}")]
+    Sqlite {
+        /// The database file.
+        path: String,
+        /// What failed.
+        source: rusqlite::Error,
+    },
+    /// A stored record is not readable.
+    #[error("run history: run {id} is unreadable: {message}")]
+    Corrupt {
+        /// The run.
+        id: String,
+        /// Why.
+        message: String,
+    },
+    /// An id prefix matches several runs.
+    #[error("'{0}' matches several runs: give more of the id")]
+    Ambiguous(String),
+    /// No data directory on this machine.
+    #[error("no data directory for the run history")]
+    NoDataDir,
+}
+
+/// One line of `flowbench runs list`.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RunSummary {
+    /// The run's id.
+    pub id: String,
+    /// The flow's name.
+    pub flow: String,
+    /// How it ended.
+    pub status: String,
+    /// When it started.
+    pub start_time: String,
+    /// How long it took.
+    pub duration_ms: u64,
+    /// How many actions ran (iterations counted).
+    pub actions: usize,
+}
+
+/// The run history database.
+pub struct RunHistory {
+    connection: Connection,
+    path: PathBuf,
+}
+
+impl RunHistory {
+    /// The history in the user's data directory (`FLOWBENCH_DATA_DIR` overrides it).
+    pub fn open_default() -> Result<Self, HistoryError> {
+        let dir = match std::env::var_os("FLOWBENCH_DATA_DIR") {
+            Some(dir) => PathBuf::from(dir),
+            None => directories::ProjectDirs::from("", "", "flowbench")
+                .ok_or(HistoryError::NoDataDir)?
+                .data_dir()
+                .to_path_buf(),
+        };
+        std::fs::create_dir_all(&dir).map_err(|e| HistoryError::Sqlite {
+            path: dir.display().to_string(),
+            source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),
+        })?;
+        Self::open(&dir.join("runs.sqlite"))
+    }
+
+    /// The history in `path` (created when missing).
+    pub fn open(path: &Path) -> Result<Self, HistoryError> {
+        let wrap = |source| HistoryError::Sqlite {
+            path: path.display().to_string(),
+            source,
+        };
+        let connection = Connection::open(path).map_err(wrap)?;
+        connection
+            .execute_batch(
+                "PRAGMA journal_mode = WAL;
+                 CREATE TABLE IF NOT EXISTS runs (
+                     id TEXT PRIMARY KEY,
+                     flow TEXT NOT NULL,
+                     status TEXT NOT NULL,
+                     start_time TEXT NOT NULL,
+                     duration_ms INTEGER NOT NULL,
+                     actions INTEGER NOT NULL,
+                     record TEXT NOT NULL
+                 );
+                 CREATE INDEX IF NOT EXISTS runs_by_start ON runs (start_time DESC);",
+            )
+            .map_err(wrap)?;
+        Ok(Self {
+            connection,
+            path: path.to_path_buf(),
+        })
+    }
+
+    fn wrap(&self, source: rusqlite::Error) -> HistoryError {
+        HistoryError::Sqlite {
+            path: self.path.display().to_string(),
+            source,
+        }
+    }
+
+    /// Stores a run (already redacted by the runner).
+    pub fn save(&self, run: &RunRecord) -> Result<(), HistoryError> {
+        let record = serde_json::to_string(run).map_err(|e| HistoryError::Corrupt {
+            id: run.id.clone(),
+            message: e.to_string(),
+        })?;
+        self.connection
+            .execute(
+                "INSERT OR REPLACE INTO runs (id, flow, status, start_time, duration_ms, actions, record)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                params![
+                    run.id,
+                    run.flow,
+                    run.status.name(),
+                    run.start_time,
+                    i64::try_from(run.duration_ms).unwrap_or(i64::MAX),
+                    i64::try_from(run.actions.len()).unwrap_or(i64::MAX),
+                    record
+                ],
+            )
+            .map_err(|e| self.wrap(e))?;
+        Ok(())
+    }
+
+    /// The newest runs first, at most `limit`.
+    pub fn list(&self, limit: usize) -> Result<Vec<RunSummary>, HistoryError> {
+        let mut statement = self
+            .connection
+            .prepare(
+                "SELECT id, flow, status, start_time, duration_ms, actions FROM runs
+                 ORDER BY start_time DESC LIMIT ?1",
+            )
+            .map_err(|e| self.wrap(e))?;
+        let rows = statement
+            .query_map(params![i64::try_from(limit).unwrap_or(i64::MAX)], |row| {
+                Ok(RunSummary {
+                    id: row.get(0)?,
+                    flow: row.get(1)?,
+                    status: row.get(2)?,
+                    start_time: row.get(3)?,
+                    duration_ms: u64::try_from(row.get::<_, i64>(4)?).unwrap_or_default(),
+                    actions: usize::try_from(row.get::<_, i64>(5)?).unwrap_or_default(),
+                })
+            })
+            .map_err(|e| self.wrap(e))?;
+        rows.collect::<Result<Vec<_>, _>>()
+            .map_err(|e| self.wrap(e))
+    }
+
+    /// The run whose id is `id` or starts with it; `None` when no run matches.
+    pub fn get(&self, id: &str) -> Result<Option<RunRecord>, HistoryError> {
+        let pattern = format!("{}%", id.replace(['%', '_'], ""));
+        let mut statement = self
+            .connection
+            .prepare("SELECT id, record FROM runs WHERE id LIKE ?1 LIMIT 2")
+            .map_err(|e| self.wrap(e))?;
+        let found: Vec<(String, String)> = statement
+            .query_map(params![pattern], |row| Ok((row.get(0)?, row.get(1)?)))
+            .map_err(|e| self.wrap(e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.wrap(e))?;
+        match found.as_slice() {
+            [] => Ok(None),
+            [(id, record)] => {
+                serde_json::from_str(record)
+                    .map(Some)
+                    .map_err(|e| HistoryError::Corrupt {
+                        id: id.clone(),
+                        message: e.to_string(),
+                    })
+            }
+            _ => Err(HistoryError::Ambiguous(id.to_owned())),
+        }
+    }
+
+    /// Whether a run with exactly this id exists.
+    pub fn contains(&self, id: &str) -> Result<bool, HistoryError> {
+        self.connection
+            .query_row("SELECT 1 FROM runs WHERE id = ?1", params![id], |_| Ok(()))
+            .optional()
+            .map(|found| found.is_some())
+            .map_err(|e| self.wrap(e))
+    }
+}

@@ -1,0 +1,303 @@
+//! Control actions: `If`, `Switch`, `Foreach`, `Until` and `Scope` run their inner actions
+//! as scopes of their own; a branch not taken is recorded as skipped.
+
+use serde_json::{Map, Value, json};
+
+use super::condition::evaluate_condition;
+use super::engine::{Ctx, Done, Env, ScopeOutcome, run_actions, skipped_record};
+use super::record::{ActionError, Status};
+use super::state::LoopFrame;
+use crate::flow::expr::evaluate_value;
+
+/// How long an `Until` may run without its own `limit.timeout` (WDL's default, one hour).
+const UNTIL_DEFAULT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3600);
+/// How many times an `Until` may loop without its own `limit.count` (WDL's default).
+const UNTIL_DEFAULT_COUNT: u64 = 60;
+
+fn actions_of(value: Option<&Value>) -> &Map<String, Value> {
+    static EMPTY: std::sync::OnceLock<Map<String, Value>> = std::sync::OnceLock::new();
+    value
+        .and_then(|v| v.get("actions"))
+        .and_then(Value::as_object)
+        .unwrap_or_else(|| EMPTY.get_or_init(Map::new))
+}
+
+fn inner_path(path: &[String], name: &str) -> Vec<String> {
+    let mut inner = path.to_vec();
+    inner.push(name.to_owned());
+    inner
+}
+
+fn done_from(outcome: &ScopeOutcome, inputs: Value, outputs: Value) -> Done {
+    Done {
+        status: outcome.status,
+        inputs,
+        outputs,
+        error: match outcome.status {
+            Status::Succeeded => None,
+            _ => outcome.error.clone().or_else(|| {
+                Some(ActionError {
+                    code: "ActionFailed".to_owned(),
+                    message: "An action inside failed.".to_owned(),
+                })
+            }),
+        },
+        retries: Vec::new(),
+    }
+}
+
+/// Records every action of `actions` as skipped (a branch not taken).
+fn skip_all(ctx: &mut Ctx, actions: &Map<String, Value>, path: &[String], why: &str) {
+    for (name, action) in actions {
+        let record = skipped_record(name, action, path, None, Status::Skipped, why);
+        ctx.state.remember(&record);
+        ctx.records.push(record);
+    }
+}
+
+/// `If`: `expression` (an expression string, or the object form `{"and": [...]}`), then
+/// `actions` or `else.actions`.
+pub async fn run_if(env: &Env, ctx: &mut Ctx, name: &str, action: &Value, path: &[String]) -> Done {
+    let expression = action.get("expression").cloned().unwrap_or(Value::Null);
+    let taken = match evaluate_condition(&expression, &ctx.state) {
+        Ok(taken) => taken,
+        Err(message) => {
+            return Done::failed(
+                json!({"expression": expression}),
+                "InvalidTemplate",
+                format!("Action '{name}', expression: {message}"),
+            );
+        }
+    };
+    let inner = inner_path(path, name);
+    let (run, skip) = if taken {
+        (actions_of(Some(action)), actions_of(action.get("else")))
+    } else {
+        (actions_of(action.get("else")), actions_of(Some(action)))
+    };
+    skip_all(ctx, skip, &inner, "The branch was not taken.");
+    let outcome = run_actions(env, ctx, run, &inner, None).await;
+    done_from(
+        &outcome,
+        json!({"expressionResult": taken}),
+        json!({"expression": taken}),
+    )
+}
+
+/// `Switch`: the case whose `case` equals `expression`, else `default`.
+pub async fn run_switch(
+    env: &Env,
+    ctx: &mut Ctx,
+    name: &str,
+    action: &Value,
+    path: &[String],
+) -> Done {
+    let raw = action.get("expression").cloned().unwrap_or(Value::Null);
+    let value = match evaluate_value(&raw, &ctx.state) {
+        Ok(value) => value,
+        Err(error) => {
+            return Done::failed(
+                Value::Null,
+                "InvalidTemplate",
+                format!("Action '{name}', expression: {error}"),
+            );
+        }
+    };
+    let inner = inner_path(path, name);
+    let cases = action.get("cases").and_then(Value::as_object);
+    let chosen = cases.and_then(|cases| {
+        cases.iter().find(|(_, case)| {
+            case.get("case")
+                .is_some_and(|c| super::condition::same(c, &value))
+        })
+    });
+    let mut taken_name = "default".to_owned();
+    let run = match chosen {
+        Some((case_name, case)) => {
+            taken_name.clone_from(case_name);
+            actions_of(Some(case))
+        }
+        None => actions_of(action.get("default")),
+    };
+    for (case_name, case) in cases.into_iter().flatten() {
+        if *case_name != taken_name {
+            skip_all(
+                ctx,
+                actions_of(Some(case)),
+                &inner,
+                "Another case was taken.",
+            );
+        }
+    }
+    if taken_name != "default" {
+        skip_all(
+            ctx,
+            actions_of(action.get("default")),
+            &inner,
+            "A case was taken.",
+        );
+    }
+    let outcome = run_actions(env, ctx, run, &inner, None).await;
+    done_from(
+        &outcome,
+        json!({"expressionValue": value}),
+        json!({"case": taken_name}),
+    )
+}
+
+/// `Foreach`: the inner actions once per item of `foreach`, in order (one at a time, so
+/// runs are repeatable; the cloud's concurrency changes only the timing).
+pub async fn run_foreach(
+    env: &Env,
+    ctx: &mut Ctx,
+    name: &str,
+    action: &Value,
+    path: &[String],
+) -> Done {
+    let raw = action.get("foreach").cloned().unwrap_or(Value::Null);
+    let items = match evaluate_value(&raw, &ctx.state) {
+        Ok(Value::Array(items)) => items,
+        Ok(Value::Null) => Vec::new(),
+        Ok(other) => {
+            return Done::failed(
+                json!({"foreach": other}),
+                "InvalidTemplate",
+                format!(
+                    "Action '{name}', foreach: expected an array, found {}",
+                    crate::flow::file::kind_of(&other)
+                ),
+            );
+        }
+        Err(error) => {
+            return Done::failed(
+                Value::Null,
+                "InvalidTemplate",
+                format!("Action '{name}', foreach: {error}"),
+            );
+        }
+    };
+    let inner = inner_path(path, name);
+    let body = actions_of(Some(action));
+    let mut status = Status::Succeeded;
+    let mut error = None;
+    let mut results = Vec::new();
+    for (index, item) in items.iter().enumerate() {
+        if ctx.stopped(env) {
+            break;
+        }
+        ctx.state.loops.push(LoopFrame {
+            name: name.to_owned(),
+            item: item.clone(),
+            index,
+        });
+        let outcome = run_actions(env, ctx, body, &inner, Some(index)).await;
+        ctx.state.loops.pop();
+        if outcome.status != Status::Succeeded && status == Status::Succeeded {
+            status = outcome.status;
+            error.clone_from(&outcome.error);
+        }
+        results.extend(outcome.results);
+    }
+    ctx.state.results.insert(name.to_owned(), results.clone());
+    let outcome = ScopeOutcome {
+        status,
+        error,
+        results,
+    };
+    done_from(&outcome, json!({"count": items.len()}), Value::Null)
+}
+
+/// `Until`: the inner actions, then `expression`; again until it holds, `limit.count`
+/// times at most, within `limit.timeout`.
+pub async fn run_until(
+    env: &Env,
+    ctx: &mut Ctx,
+    name: &str,
+    action: &Value,
+    path: &[String],
+) -> Done {
+    let expression = action.get("expression").cloned().unwrap_or(Value::Null);
+    let count = action
+        .pointer("/limit/count")
+        .and_then(|c| {
+            c.as_u64()
+                .or_else(|| c.as_str().and_then(|s| s.parse().ok()))
+        })
+        .unwrap_or(UNTIL_DEFAULT_COUNT);
+    let timeout = action
+        .pointer("/limit/timeout")
+        .and_then(Value::as_str)
+        .and_then(super::data::parse_iso_duration)
+        .unwrap_or(UNTIL_DEFAULT_TIMEOUT);
+    let started = std::time::Instant::now();
+    let inner = inner_path(path, name);
+    let body = actions_of(Some(action));
+    let mut results = Vec::new();
+    let mut rounds = 0u64;
+    let status = loop {
+        if ctx.stopped(env) {
+            break Status::Cancelled;
+        }
+        ctx.state.loops.push(LoopFrame {
+            name: name.to_owned(),
+            item: Value::Null,
+            index: usize::try_from(rounds).unwrap_or(usize::MAX),
+        });
+        let outcome = run_actions(env, ctx, body, &inner, usize::try_from(rounds).ok()).await;
+        ctx.state.loops.pop();
+        results.extend(outcome.results);
+        rounds += 1;
+        if outcome.status != Status::Succeeded {
+            ctx.state.results.insert(name.to_owned(), results.clone());
+            let failed = ScopeOutcome {
+                status: outcome.status,
+                error: outcome.error,
+                results: Vec::new(),
+            };
+            return done_from(&failed, json!({"iterations": rounds}), Value::Null);
+        }
+        match evaluate_condition(&expression, &ctx.state) {
+            Ok(true) => break Status::Succeeded,
+            Ok(false) => {}
+            Err(message) => {
+                return Done::failed(
+                    json!({"iterations": rounds}),
+                    "InvalidTemplate",
+                    format!("Action '{name}', expression: {message}"),
+                );
+            }
+        }
+        if rounds >= count {
+            break Status::Succeeded;
+        }
+        if started.elapsed() >= timeout {
+            break Status::TimedOut;
+        }
+    };
+    ctx.state.results.insert(name.to_owned(), results);
+    let mut done = Done::ok(json!({"iterations": rounds}), json!({"iterations": rounds}));
+    done.status = status;
+    if status == Status::TimedOut {
+        done.error = Some(ActionError {
+            code: "ActionTimedOut".to_owned(),
+            message: format!("Action '{name}' ran past its limit.timeout."),
+        });
+    }
+    done
+}
+
+/// `Scope`: its actions; its status comes from them, `result('Scope')` lists them.
+pub async fn run_scope(
+    env: &Env,
+    ctx: &mut Ctx,
+    name: &str,
+    action: &Value,
+    path: &[String],
+) -> Done {
+    let inner = inner_path(path, name);
+    let outcome = run_actions(env, ctx, actions_of(Some(action)), &inner, None).await;
+    ctx.state
+        .results
+        .insert(name.to_owned(), outcome.results.clone());
+    done_from(&outcome, Value::Null, Value::Null)
+}

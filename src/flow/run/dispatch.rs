@@ -1,0 +1,121 @@
+//! One action by its `type`: control actions run their inner scopes, the others evaluate
+//! their inputs and do their work.
+
+use futures_util::future::BoxFuture;
+use serde_json::Value;
+
+use super::engine::{Ctx, Done, Env, kind_of};
+use crate::flow::expr::evaluate_value;
+
+/// Action types the runner knows, as WDL spells them.
+pub const SUPPORTED: &[&str] = &[
+    "OpenApiConnection",
+    "ApiConnection",
+    "Http",
+    "If",
+    "Switch",
+    "Foreach",
+    "Until",
+    "Scope",
+    "Terminate",
+    "Compose",
+    "InitializeVariable",
+    "SetVariable",
+    "IncrementVariable",
+    "DecrementVariable",
+    "AppendToArrayVariable",
+    "AppendToStringVariable",
+    "ParseJson",
+    "Query",
+    "Select",
+    "Join",
+    "Table",
+    "Wait",
+    "Response",
+    "Assert",
+];
+
+/// Whether the runner knows the action type `kind` (case-insensitive).
+pub fn is_supported(kind: &str) -> bool {
+    SUPPORTED.iter().any(|k| k.eq_ignore_ascii_case(kind))
+}
+
+/// Runs the action `name` (its definition `action`) inside `path`.
+pub fn run_action<'a>(
+    env: &'a Env,
+    ctx: &'a mut Ctx,
+    name: &'a str,
+    action: &'a Value,
+    path: &'a [String],
+) -> BoxFuture<'a, Done> {
+    Box::pin(async move {
+        let kind = kind_of(action).to_ascii_lowercase();
+        match kind.as_str() {
+            "if" => super::control::run_if(env, ctx, name, action, path).await,
+            "switch" => super::control::run_switch(env, ctx, name, action, path).await,
+            "foreach" => super::control::run_foreach(env, ctx, name, action, path).await,
+            "until" => super::control::run_until(env, ctx, name, action, path).await,
+            "scope" => super::control::run_scope(env, ctx, name, action, path).await,
+            // Their `where` / `select` is evaluated once per item.
+            "query" => {
+                super::data::run_query(ctx, name, action.get("inputs").unwrap_or(&Value::Null))
+            }
+            "select" => {
+                super::data::run_select(ctx, name, action.get("inputs").unwrap_or(&Value::Null))
+            }
+            _ => run_simple(env, ctx, name, action, &kind).await,
+        }
+    })
+}
+
+/// Actions without inner scopes: their inputs are evaluated first.
+async fn run_simple(env: &Env, ctx: &mut Ctx, name: &str, action: &Value, kind: &str) -> Done {
+    let raw_inputs = action.get("inputs").cloned().unwrap_or(Value::Null);
+    // A connector step's `host` and `authentication` are the cloud's connection plumbing
+    // (`@parameters('$connections')[…]`): kept as written, never evaluated here.
+    let connector = matches!(kind, "openapiconnection" | "apiconnection");
+    let mut to_evaluate = raw_inputs.clone();
+    let plumbing: Vec<(String, Value)> = match (&mut to_evaluate, connector) {
+        (Value::Object(map), true) => ["host", "authentication"]
+            .iter()
+            .filter_map(|key| map.shift_remove(*key).map(|v| ((*key).to_owned(), v)))
+            .collect(),
+        _ => Vec::new(),
+    };
+    let evaluated = evaluate_value(&to_evaluate, &ctx.state).map(|mut inputs| {
+        if let Value::Object(map) = &mut inputs {
+            map.extend(plumbing);
+        }
+        inputs
+    });
+    let inputs = match evaluated {
+        Ok(inputs) => inputs,
+        Err(error) => {
+            return Done::failed(
+                Value::Null,
+                "InvalidTemplate",
+                format!("Action '{name}': the inputs cannot be evaluated: {error}"),
+            );
+        }
+    };
+    match kind {
+        "openapiconnection" | "apiconnection" => {
+            super::steps::run_connector(env, name, action, inputs).await
+        }
+        "http" => super::steps::run_http(env, name, inputs).await,
+        "assert" => super::assert::run_assert(name, &raw_inputs, inputs),
+        "terminate" => super::data::run_terminate(ctx, inputs),
+        "wait" => super::data::run_wait(env, inputs).await,
+        "response" => super::data::run_response(ctx, inputs),
+        _ if is_supported(kind) => super::data::run_data(ctx, name, kind, inputs),
+        _ => Done::failed(
+            inputs,
+            "UnsupportedAction",
+            format!(
+                "Action '{name}': the action type '{}' is not supported here (supported: {})",
+                kind_of(action),
+                SUPPORTED.join(", ")
+            ),
+        ),
+    }
+}

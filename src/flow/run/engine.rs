@@ -1,0 +1,335 @@
+//! Running the actions of a scope in `runAfter` order: each action starts once the actions
+//! it runs after have ended, runs when their statuses are among those it accepts and is
+//! skipped otherwise; a scope's status comes from its last actions, a skipped one standing
+//! for the failure that made it skip (so try/catch scopes behave as in the cloud).
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::Instant;
+
+use futures_util::future::BoxFuture;
+use serde_json::{Map, Value};
+
+use super::record::{ActionError, ActionRecord, Status, timestamp};
+use super::state::{RunState, wdl_record};
+use crate::odata::client::{CancelToken, ODataClient};
+use crate::odata::metadata::Model;
+
+/// What every action of a run can use: the instance's client and metadata, cancellation.
+#[derive(Clone)]
+pub struct Env {
+    /// The client connector steps use (none: connector steps fail with a clear message).
+    pub client: Option<ODataClient>,
+    /// The instance's `$metadata`, for keys, fields and actions.
+    pub model: Option<Arc<Model>>,
+    /// The instance's name, for messages.
+    pub instance: Option<String>,
+    /// Stops the run between actions (and loops between iterations).
+    pub cancel: CancelToken,
+}
+
+/// A run under way: what expressions see and what has run.
+#[derive(Default)]
+pub struct Ctx {
+    /// The expression state.
+    pub state: RunState,
+    /// Every action record, in the order they ended.
+    pub records: Vec<ActionRecord>,
+    /// Set by `Terminate`: the run's status and error.
+    pub terminated: Option<(Status, Option<ActionError>)>,
+    /// Set by `Response`.
+    pub response: Option<Value>,
+}
+
+impl Ctx {
+    /// Whether nothing more may start (cancelled or terminated).
+    pub fn stopped(&self, env: &Env) -> bool {
+        self.terminated.is_some() || env.cancel.is_cancelled()
+    }
+}
+
+/// How a scope ended, with the records of its own (top-level) actions.
+pub struct ScopeOutcome {
+    /// The scope's status.
+    pub status: Status,
+    /// The first failure inside it.
+    pub error: Option<ActionError>,
+    /// The latest record of each of its actions, for `result()`.
+    pub results: Vec<Value>,
+}
+
+/// What an action produced before its record is written.
+pub struct Done {
+    /// How it ended.
+    pub status: Status,
+    /// Its inputs after evaluation.
+    pub inputs: Value,
+    /// What it produced.
+    pub outputs: Value,
+    /// Why it failed.
+    pub error: Option<ActionError>,
+    /// Retries made.
+    pub retries: Vec<String>,
+}
+
+impl Done {
+    /// Succeeded with `inputs` and `outputs`.
+    pub fn ok(inputs: Value, outputs: Value) -> Self {
+        Self {
+            status: Status::Succeeded,
+            inputs,
+            outputs,
+            error: None,
+            retries: Vec::new(),
+        }
+    }
+
+    /// Failed with `code` and `message`.
+    pub fn failed(inputs: Value, code: &str, message: impl Into<String>) -> Self {
+        Self {
+            status: Status::Failed,
+            inputs,
+            outputs: Value::Null,
+            error: Some(ActionError {
+                code: code.to_owned(),
+                message: message.into(),
+            }),
+            retries: Vec::new(),
+        }
+    }
+}
+
+/// The `runAfter` of an action: each predecessor with the statuses it accepts.
+pub fn run_after(action: &Value) -> Vec<(String, Vec<Status>)> {
+    let Some(Value::Object(after)) = action.get("runAfter") else {
+        return Vec::new();
+    };
+    after
+        .iter()
+        .map(|(name, statuses)| {
+            let accepted: Vec<Status> = statuses
+                .as_array()
+                .map(|list| {
+                    list.iter()
+                        .filter_map(Value::as_str)
+                        .filter_map(Status::parse)
+                        .collect()
+                })
+                .unwrap_or_default();
+            let accepted = if accepted.is_empty() {
+                vec![Status::Succeeded]
+            } else {
+                accepted
+            };
+            (name.clone(), accepted)
+        })
+        .collect()
+}
+
+/// Runs the actions of one scope (the definition's `actions`, a branch, a loop body).
+pub fn run_actions<'a>(
+    env: &'a Env,
+    ctx: &'a mut Ctx,
+    actions: &'a Map<String, Value>,
+    path: &'a [String],
+    iteration: Option<usize>,
+) -> BoxFuture<'a, ScopeOutcome> {
+    Box::pin(async move {
+        let mut ended: HashMap<&str, Status> = HashMap::new();
+        // For a skipped action: the status that made it skip (followed back to a failure).
+        let mut effective: HashMap<&str, Status> = HashMap::new();
+        let mut first_error: Option<ActionError> = None;
+        let mut results = Vec::new();
+        loop {
+            let ready = actions.iter().find(|(name, action)| {
+                !ended.contains_key(name.as_str())
+                    && run_after(action).iter().all(|(dep, _)| {
+                        ended.contains_key(dep.as_str()) || !actions.contains_key(dep)
+                    })
+            });
+            let Some((name, action)) = ready else {
+                break;
+            };
+            let unmet = run_after(action).into_iter().find(|(dep, accepted)| {
+                ended
+                    .get(dep.as_str())
+                    .is_none_or(|status| !accepted.contains(status))
+            });
+            let record = if ctx.stopped(env) {
+                let status = if env.cancel.is_cancelled() {
+                    Status::Cancelled
+                } else {
+                    Status::Skipped
+                };
+                effective.insert(name, Status::Cancelled);
+                skipped_record(
+                    name,
+                    action,
+                    path,
+                    iteration,
+                    status,
+                    "The run was stopped before this action started.",
+                )
+            } else if let Some((dep, accepted)) = unmet {
+                let actual = ended.get(dep.as_str()).copied();
+                let cause = actual
+                    .map(|s| effective.get(dep.as_str()).copied().unwrap_or(s))
+                    .unwrap_or(Status::Failed);
+                effective.insert(name, cause);
+                let expected: Vec<&str> = accepted.iter().map(|s| s.name()).collect();
+                let message = match actual {
+                    Some(actual) => format!(
+                        "The 'runAfter' condition for action '{dep}' is not satisfied: expected {}, found '{}'.",
+                        expected.join(" or "),
+                        actual.name()
+                    ),
+                    None => {
+                        format!("'runAfter' names '{dep}', which is not an action of this scope.")
+                    }
+                };
+                skipped_record(name, action, path, iteration, Status::Skipped, &message)
+            } else {
+                run_one(env, ctx, name, action, path, iteration).await
+            };
+            if record.status != Status::Skipped {
+                effective.insert(name, record.status);
+            }
+            if first_error.is_none() && matches!(record.status, Status::Failed | Status::TimedOut) {
+                first_error.clone_from(&record.error);
+            }
+            ended.insert(name, record.status);
+            ctx.state.remember(&record);
+            results.push(wdl_record(&record));
+            ctx.records.push(record);
+        }
+        let status = scope_status(actions, &ended, &effective);
+        ScopeOutcome {
+            status,
+            error: first_error.filter(|_| status != Status::Succeeded),
+            results,
+        }
+    })
+}
+
+/// The status of a scope: from its last actions (those no other action runs after); a
+/// skipped one counts as the status that made it skip, a branch never taken as success.
+fn scope_status(
+    actions: &Map<String, Value>,
+    ended: &HashMap<&str, Status>,
+    effective: &HashMap<&str, Status>,
+) -> Status {
+    let followed: Vec<String> = actions
+        .values()
+        .flat_map(|a| run_after(a).into_iter().map(|(dep, _)| dep))
+        .collect();
+    let mut status = Status::Succeeded;
+    for name in actions.keys().filter(|name| !followed.contains(name)) {
+        let own = ended.get(name.as_str()).copied().unwrap_or(Status::Skipped);
+        let counted = match own {
+            Status::Skipped => effective
+                .get(name.as_str())
+                .copied()
+                .unwrap_or(Status::Succeeded),
+            other => other,
+        };
+        status = worse(status, counted);
+    }
+    status
+}
+
+fn worse(a: Status, b: Status) -> Status {
+    let rank = |s: Status| match s {
+        Status::Failed => 4,
+        Status::TimedOut => 3,
+        Status::Cancelled => 2,
+        _ => 0,
+    };
+    if rank(b) > rank(a) { b } else { a }
+}
+
+pub(super) fn skipped_record(
+    name: &str,
+    action: &Value,
+    path: &[String],
+    iteration: Option<usize>,
+    status: Status,
+    message: &str,
+) -> ActionRecord {
+    let now = timestamp(chrono::Utc::now());
+    ActionRecord {
+        name: name.to_owned(),
+        path: path.to_vec(),
+        kind: kind_of(action).to_owned(),
+        iteration,
+        status,
+        inputs: Value::Null,
+        outputs: Value::Null,
+        error: Some(ActionError {
+            code: if status == Status::Cancelled {
+                "Cancelled".to_owned()
+            } else {
+                "ActionSkipped".to_owned()
+            },
+            message: message.to_owned(),
+        }),
+        start_time: now.clone(),
+        end_time: now,
+        duration_ms: 0,
+        retries: Vec::new(),
+    }
+}
+
+/// The action's `type`.
+pub fn kind_of(action: &Value) -> &str {
+    action.get("type").and_then(Value::as_str).unwrap_or("")
+}
+
+/// Runs one action and writes its record.
+async fn run_one(
+    env: &Env,
+    ctx: &mut Ctx,
+    name: &str,
+    action: &Value,
+    path: &[String],
+    iteration: Option<usize>,
+) -> ActionRecord {
+    let started = Instant::now();
+    let start_time = timestamp(chrono::Utc::now());
+    let done = super::dispatch::run_action(env, ctx, name, action, path).await;
+    let secure = secure_properties(action);
+    let hide = |value: Value, part: &str| {
+        if secure.iter().any(|p| p == part) && !value.is_null() {
+            Value::String(super::secure::HIDDEN.to_owned())
+        } else {
+            value
+        }
+    };
+    ActionRecord {
+        name: name.to_owned(),
+        path: path.to_vec(),
+        kind: kind_of(action).to_owned(),
+        iteration,
+        status: done.status,
+        inputs: hide(done.inputs, "inputs"),
+        outputs: hide(done.outputs, "outputs"),
+        error: done.error,
+        start_time,
+        end_time: timestamp(chrono::Utc::now()),
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        retries: done.retries,
+    }
+}
+
+/// `runtimeConfiguration.secureData.properties` (`inputs`, `outputs`).
+pub fn secure_properties(action: &Value) -> Vec<String> {
+    action
+        .pointer("/runtimeConfiguration/secureData/properties")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_ascii_lowercase)
+                .collect()
+        })
+        .unwrap_or_default()
+}

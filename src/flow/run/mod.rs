@@ -1,0 +1,117 @@
+//! The runner: a workflow definition run on tokio, action by action in `runAfter` order,
+//! connector steps through the connector layer, into a [`RunRecord`].
+
+mod assert;
+mod condition;
+mod control;
+mod data;
+mod dispatch;
+pub mod engine;
+pub mod record;
+pub mod secure;
+pub mod state;
+mod steps;
+pub mod trigger;
+
+use std::time::Instant;
+
+use serde_json::{Map, Value, json};
+
+pub use dispatch::{SUPPORTED, is_supported};
+pub use engine::Env;
+pub use record::{ActionError, ActionRecord, RunRecord, Status, timestamp};
+
+use engine::{Ctx, run_actions};
+
+/// What a run starts from besides the definition.
+#[derive(Debug, Clone, Default)]
+pub struct RunInputs {
+    /// The flow's name, for the record and `workflow()`.
+    pub flow: String,
+    /// What the trigger delivers (its body).
+    pub trigger_body: Value,
+    /// Values of the definition's parameters (the others take their `defaultValue`).
+    pub parameters: Map<String, Value>,
+    /// Secrets to keep out of the record besides secure parameters (e.g. a token).
+    pub secrets: Vec<String>,
+    /// A fixed clock for `utcNow()` (tests); the real one otherwise.
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// Runs `definition` to its end (or until `env.cancel` stops it).
+pub async fn run_flow(definition: &Map<String, Value>, inputs: RunInputs, env: &Env) -> RunRecord {
+    let started = Instant::now();
+    let start_time = timestamp(chrono::Utc::now());
+    let id = uuid::Uuid::new_v4().to_string();
+    let declared = definition.get("parameters").and_then(Value::as_object);
+    let parameters = data::resolve_parameters(declared, &inputs.parameters);
+    let mut secrets = secure::secret_values(declared, &parameters);
+    secrets.extend(inputs.secrets.iter().filter(|s| s.len() >= 3).cloned());
+    let trigger_name = trigger::first_trigger(definition)
+        .map(|(name, _)| name.clone())
+        .unwrap_or_else(|| "manual".to_owned());
+    let mut ctx = Ctx::default();
+    ctx.state.trigger = trigger::trigger_record(&trigger_name, inputs.trigger_body.clone());
+    ctx.state.parameters = parameters;
+    ctx.state.now = inputs.now;
+    ctx.state.workflow = json!({
+        "name": inputs.flow,
+        "run": {"name": id},
+        "tags": {"flowDisplayName": inputs.flow},
+    });
+    let empty = Map::new();
+    let actions = definition
+        .get("actions")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    let outcome = run_actions(env, &mut ctx, actions, &[], None).await;
+    let (status, error) = match ctx.terminated.take() {
+        Some((status, error)) => (status, error),
+        None if env.cancel.is_cancelled() => (
+            Status::Cancelled,
+            Some(ActionError {
+                code: "Cancelled".to_owned(),
+                message: "The run was cancelled.".to_owned(),
+            }),
+        ),
+        None => (outcome.status, outcome.error),
+    };
+    let outputs = evaluate_outputs(definition, &ctx);
+    let mut run = RunRecord {
+        id,
+        flow: inputs.flow,
+        instance: env.instance.clone(),
+        status,
+        error,
+        trigger: ctx.state.trigger.clone(),
+        actions: ctx.records,
+        outputs,
+        response: ctx.response,
+        start_time,
+        end_time: timestamp(chrono::Utc::now()),
+        duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+    };
+    secure::redact_run(&mut run, &secrets);
+    run
+}
+
+/// The definition's `outputs` (`{"name": {"type", "value"}}`), each value evaluated; one
+/// that cannot be evaluated shows its error.
+fn evaluate_outputs(definition: &Map<String, Value>, ctx: &Ctx) -> Value {
+    let Some(Value::Object(outputs)) = definition.get("outputs") else {
+        return json!({});
+    };
+    let evaluated: Map<String, Value> = outputs
+        .iter()
+        .map(|(name, output)| {
+            let value = output.get("value").cloned().unwrap_or(Value::Null);
+            let value = crate::flow::expr::evaluate_value(&value, &ctx.state)
+                .unwrap_or_else(|e| json!({"error": e.to_string()}));
+            (name.clone(), value)
+        })
+        .collect();
+    Value::Object(evaluated)
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,132 @@
+//! The state a run's expressions read: the trigger, the actions that ran (the latest run of
+//! each), variables, parameters, the loops under way and the results of scopes.
+
+use std::collections::HashMap;
+
+use serde_json::{Map, Value, json};
+
+use super::record::{ActionRecord, Status};
+use crate::flow::expr::Scope;
+
+/// One loop under way: its name, the current item and its index.
+#[derive(Debug, Clone)]
+pub struct LoopFrame {
+    /// The `Foreach` or `Until` action.
+    pub name: String,
+    /// The current item (`Until`: none).
+    pub item: Value,
+    /// The 0-based iteration.
+    pub index: usize,
+}
+
+/// What expressions see during a run.
+#[derive(Debug, Clone, Default)]
+pub struct RunState {
+    /// The trigger's record: `{"name", "inputs", "outputs": {"headers", "body"}}`.
+    pub trigger: Value,
+    /// The latest record of each action that ran, as `actions('X')` returns it.
+    pub actions: HashMap<String, Value>,
+    /// Variables by name.
+    pub variables: Map<String, Value>,
+    /// Definition parameters, resolved.
+    pub parameters: Map<String, Value>,
+    /// Loops under way, innermost last.
+    pub loops: Vec<LoopFrame>,
+    /// `result('Scope')`: the records of the actions inside each scope or loop that ended.
+    pub results: HashMap<String, Vec<Value>>,
+    /// `workflow()`.
+    pub workflow: Value,
+    /// A fixed clock (tests); the real one otherwise.
+    pub now: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+impl RunState {
+    /// Records that `record` ended: `actions('X')`, `body('X')` and `outputs('X')` see it.
+    pub fn remember(&mut self, record: &ActionRecord) {
+        self.actions.insert(record.name.clone(), wdl_record(record));
+    }
+}
+
+/// An action record as `actions('X')` and `result('Scope')` give it.
+pub fn wdl_record(record: &ActionRecord) -> Value {
+    let mut value = json!({
+        "name": record.name,
+        "type": record.kind,
+        "status": record.status.name(),
+        "inputs": record.inputs,
+        "outputs": record.outputs,
+        "startTime": record.start_time,
+        "endTime": record.end_time,
+        "code": match record.status {
+            Status::Succeeded => "OK",
+            Status::Skipped => "ActionSkipped",
+            _ => record.error.as_ref().map_or("ActionFailed", |e| e.code.as_str()),
+        },
+    });
+    if let (Some(error), Some(map)) = (&record.error, value.as_object_mut()) {
+        map.insert(
+            "error".into(),
+            json!({"code": error.code, "message": error.message}),
+        );
+    }
+    value
+}
+
+impl Scope for RunState {
+    fn trigger_body(&self) -> Option<Value> {
+        self.trigger.pointer("/outputs/body").cloned()
+    }
+
+    fn trigger_outputs(&self) -> Option<Value> {
+        self.trigger.get("outputs").cloned()
+    }
+
+    fn action(&self, name: &str) -> Option<Value> {
+        self.actions.get(name).cloned()
+    }
+
+    fn variable(&self, name: &str) -> Option<Value> {
+        self.variables
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.clone())
+    }
+
+    fn parameter(&self, name: &str) -> Option<Value> {
+        self.parameters.get(name).cloned()
+    }
+
+    fn item(&self) -> Option<Value> {
+        self.loops.last().map(|frame| frame.item.clone())
+    }
+
+    fn items(&self, loop_name: &str) -> Option<Value> {
+        self.loops
+            .iter()
+            .rev()
+            .find(|frame| frame.name == loop_name)
+            .map(|frame| frame.item.clone())
+    }
+
+    fn iteration_index(&self, loop_name: &str) -> Option<Value> {
+        self.loops
+            .iter()
+            .rev()
+            .find(|frame| frame.name == loop_name)
+            .map(|frame| json!(frame.index))
+    }
+
+    fn result(&self, scope_name: &str) -> Option<Value> {
+        self.results
+            .get(scope_name)
+            .map(|records| Value::Array(records.clone()))
+    }
+
+    fn workflow(&self) -> Value {
+        self.workflow.clone()
+    }
+
+    fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.now.unwrap_or_else(chrono::Utc::now)
+    }
+}

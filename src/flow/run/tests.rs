@@ -1,0 +1,314 @@
+//! The runner without a server: control flow, runAfter, variables, data actions,
+//! assertions, secure data.
+
+use serde_json::{Map, Value, json};
+
+use super::*;
+use crate::odata::client::CancelToken;
+
+fn env() -> Env {
+    Env {
+        client: None,
+        model: None,
+        instance: None,
+        cancel: CancelToken::new(),
+    }
+}
+
+fn run(definition: Value) -> RunRecord {
+    run_with(definition, Value::Null, Map::new())
+}
+
+fn run_with(definition: Value, body: Value, parameters: Map<String, Value>) -> RunRecord {
+    let Value::Object(definition) = definition else {
+        panic!("a definition object");
+    };
+    let inputs = RunInputs {
+        flow: "test".into(),
+        trigger_body: body,
+        parameters,
+        ..RunInputs::default()
+    };
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(run_flow(&definition, inputs, &env()))
+}
+
+fn status_of(run: &RunRecord, name: &str) -> Status {
+    run.actions
+        .iter()
+        .rev()
+        .find(|a| a.name == name)
+        .unwrap_or_else(|| panic!("no record for {name}: {:?}", run.actions))
+        .status
+}
+
+fn outputs_of(run: &RunRecord, name: &str) -> Value {
+    run.actions
+        .iter()
+        .rev()
+        .find(|a| a.name == name)
+        .map(|a| a.outputs.clone())
+        .unwrap_or(Value::Null)
+}
+
+#[test]
+fn actions_run_in_run_after_order_and_see_earlier_outputs() {
+    let run = run(json!({"actions": {
+        "Second": {"type": "Compose", "inputs": "@add(outputs('First'), 1)", "runAfter": {"First": ["Succeeded"]}},
+        "First": {"type": "Compose", "inputs": 41, "runAfter": {}}
+    }}));
+    assert_eq!(run.status, Status::Succeeded);
+    let order: Vec<&str> = run.actions.iter().map(|a| a.name.as_str()).collect();
+    assert_eq!(order, ["First", "Second"]);
+    assert_eq!(outputs_of(&run, "Second"), json!(42));
+}
+
+#[test]
+fn a_failure_skips_what_runs_after_it_and_a_handler_catches_it() {
+    let run = run(json!({"actions": {
+        "Breaks": {"type": "Compose", "inputs": "@div(1, 0)", "runAfter": {}},
+        "After": {"type": "Compose", "inputs": "never", "runAfter": {"Breaks": ["Succeeded"]}},
+        "Then": {"type": "Compose", "inputs": "never either", "runAfter": {"After": ["Succeeded"]}}
+    }}));
+    assert_eq!(status_of(&run, "Breaks"), Status::Failed);
+    assert_eq!(status_of(&run, "After"), Status::Skipped);
+    assert_eq!(status_of(&run, "Then"), Status::Skipped);
+    assert_eq!(
+        run.status,
+        Status::Failed,
+        "a skipped last action stands for the failure"
+    );
+    assert!(run.error.as_ref().unwrap().message.contains("Breaks"));
+
+    // try/catch: the catch scope runs after the try scope failed, and the run succeeds.
+    let run = run_with(
+        json!({"actions": {
+            "Try": {"type": "Scope", "actions": {
+                "Breaks": {"type": "Compose", "inputs": "@div(1, 0)", "runAfter": {}},
+                "Skipped_inside": {"type": "Compose", "inputs": 1, "runAfter": {"Breaks": ["Succeeded"]}}
+            }, "runAfter": {}},
+            "Catch": {"type": "Scope", "actions": {
+                "Failed_names": {"type": "Select", "inputs": {"from": "@result('Try')", "select": "@concat(item()?['name'], ':', item()?['status'])"}, "runAfter": {}}
+            }, "runAfter": {"Try": ["Failed", "TimedOut"]}},
+            "Finally": {"type": "Compose", "inputs": "done", "runAfter": {"Catch": ["Succeeded", "Skipped"]}}
+        }}),
+        Value::Null,
+        Map::new(),
+    );
+    assert_eq!(status_of(&run, "Try"), Status::Failed);
+    assert_eq!(status_of(&run, "Catch"), Status::Succeeded);
+    assert_eq!(
+        outputs_of(&run, "Failed_names")["body"],
+        json!(["Breaks:Failed", "Skipped_inside:Skipped"])
+    );
+    assert_eq!(status_of(&run, "Finally"), Status::Succeeded);
+    assert_eq!(run.status, Status::Succeeded);
+}
+
+#[test]
+fn conditions_switches_and_loops() {
+    let run = run_with(
+        json!({"actions": {
+            "Init": {"type": "InitializeVariable", "inputs": {"variables": [
+                {"name": "total", "type": "integer", "value": 0},
+                {"name": "names", "type": "array"},
+                {"name": "text", "type": "string", "value": "x"}]}, "runAfter": {}},
+            "Loop": {"type": "Foreach", "foreach": "@triggerBody()?['items']", "actions": {
+                "Big": {"type": "If", "expression": {"and": [{"greater": ["@item()?['n']", 2]}]},
+                    "actions": {"Add": {"type": "IncrementVariable", "inputs": {"name": "total", "value": "@item()?['n']"}, "runAfter": {}}},
+                    "else": {"actions": {"Keep": {"type": "AppendToArrayVariable", "inputs": {"name": "names", "value": "@items('Loop')?['name']"}, "runAfter": {}}}},
+                    "runAfter": {}},
+                "Mark": {"type": "AppendToStringVariable", "inputs": {"name": "text", "value": "@string(iterationIndexes('Loop'))"}, "runAfter": {"Big": ["Succeeded"]}}
+            }, "runAfter": {"Init": ["Succeeded"]}},
+            "Pick": {"type": "Switch", "expression": "@variables('total')", "cases": {
+                "Nine": {"case": 9, "actions": {"Nine_it_is": {"type": "Compose", "inputs": "nine", "runAfter": {}}}},
+                "Other": {"case": 1, "actions": {"Not_this": {"type": "Compose", "inputs": "one", "runAfter": {}}}}
+            }, "default": {"actions": {"Nothing": {"type": "Compose", "inputs": "none", "runAfter": {}}}},
+            "runAfter": {"Loop": ["Succeeded"]}},
+            "Count_up": {"type": "Until", "expression": "@greaterOrEquals(variables('total'), 12)", "limit": {"count": 10, "timeout": "PT1M"},
+                "actions": {"Step": {"type": "IncrementVariable", "inputs": {"name": "total"}, "runAfter": {}}},
+                "runAfter": {"Pick": ["Succeeded"]}}
+        }, "outputs": {"total": {"type": "Int", "value": "@variables('total')"},
+                       "names": {"type": "Array", "value": "@variables('names')"},
+                       "text": {"type": "String", "value": "@variables('text')"}}}),
+        json!({"items": [{"name": "a", "n": 1}, {"name": "b", "n": 4}, {"name": "c", "n": 5}, {"name": "d", "n": 2}]}),
+        Map::new(),
+    );
+    assert_eq!(run.status, Status::Succeeded, "{:?}", run.error);
+    assert_eq!(run.outputs["names"], json!(["a", "d"]));
+    assert_eq!(run.outputs["text"], json!("x0123"));
+    assert_eq!(status_of(&run, "Nine_it_is"), Status::Succeeded);
+    assert_eq!(status_of(&run, "Not_this"), Status::Skipped);
+    assert_eq!(status_of(&run, "Nothing"), Status::Skipped);
+    assert_eq!(
+        run.outputs["total"],
+        json!(12),
+        "9, then the Until adds 1 until 12"
+    );
+    let steps = run.actions.iter().filter(|a| a.name == "Step").count();
+    assert_eq!(steps, 3);
+}
+
+#[test]
+fn data_actions_give_the_cloud_s_outputs() {
+    let run = run(json!({"actions": {
+        "Parse": {"type": "ParseJson", "inputs": {"content": "{\"rows\": [{\"a\": 1, \"b\": \"x\"}, {\"a\": 2, \"b\": \"y\"}]}",
+            "schema": {"type": "object", "required": ["rows"]}}, "runAfter": {}},
+        "Keep_big": {"type": "Query", "inputs": {"from": "@body('Parse')?['rows']", "where": "@greater(item()?['a'], 1)"}, "runAfter": {"Parse": ["Succeeded"]}},
+        "Only_b": {"type": "Select", "inputs": {"from": "@body('Parse')?['rows']", "select": {"letter": "@item()?['b']"}}, "runAfter": {"Parse": ["Succeeded"]}},
+        "Joined": {"type": "Join", "inputs": {"from": ["p", "q"], "joinWith": "|"}, "runAfter": {}},
+        "As_csv": {"type": "Table", "inputs": {"from": "@body('Parse')?['rows']", "format": "CSV"}, "runAfter": {"Parse": ["Succeeded"]}},
+        "Answer": {"type": "Response", "inputs": {"statusCode": 201, "body": "@body('Keep_big')"}, "runAfter": {"Keep_big": ["Succeeded"]}},
+        "Bad_schema": {"type": "ParseJson", "inputs": {"content": "[1]", "schema": {"type": "object"}}, "runAfter": {}}
+    }}));
+    assert_eq!(
+        outputs_of(&run, "Keep_big")["body"],
+        json!([{"a": 2, "b": "y"}])
+    );
+    assert_eq!(
+        outputs_of(&run, "Only_b")["body"],
+        json!([{"letter": "x"}, {"letter": "y"}])
+    );
+    assert_eq!(outputs_of(&run, "Joined")["body"], json!("p|q"));
+    assert_eq!(
+        outputs_of(&run, "As_csv")["body"],
+        json!("a,b\r\n1,x\r\n2,y\r\n")
+    );
+    assert_eq!(run.response.as_ref().unwrap()["statusCode"], 201);
+    assert_eq!(status_of(&run, "Bad_schema"), Status::Failed);
+    assert!(run.actions.iter().any(|a| {
+        a.error
+            .as_ref()
+            .is_some_and(|e| e.message.contains("the schema expects object"))
+    }));
+}
+
+#[test]
+fn each_assertion_kind_passes_and_fails_with_expected_and_found() {
+    let cases = [
+        (json!({"actual": "@add(1, 1)", "equals": 2}), true),
+        (json!({"actual": "@add(1, 1)", "equals": 3}), false),
+        (json!({"actual": "a", "notEquals": "b"}), true),
+        (json!({"actual": "a", "notEquals": "a"}), false),
+        (json!({"actual": "Contoso Ltd", "contains": "Ltd"}), true),
+        (
+            json!({"actual": "@createArray(1, 2)", "contains": 3}),
+            false,
+        ),
+        (json!({"actual": "US-001", "matches": "^US-\\d{3}$"}), true),
+        (json!({"actual": "DE-1", "matches": "^US-"}), false),
+        (
+            json!({"actual": "@triggerBody()?['missing']", "exists": false}),
+            true,
+        ),
+        (
+            json!({"actual": "@triggerBody()?['missing']", "exists": true}),
+            false,
+        ),
+        (json!({"actual": "@createArray(1, 2, 3)", "count": 3}), true),
+        (json!({"actual": "@createArray(1)", "count": 2}), false),
+        (json!({"actual": 5, "greater": 4}), true),
+        (json!({"actual": 5, "less": 4}), false),
+        (
+            json!({"actual": {"Name": "A", "Limit": 100}, "fields": {"Name": "A", "Limit": {"greater": 50}}}),
+            true,
+        ),
+        (
+            json!({"actual": {"Name": "A", "Limit": 10}, "fields": {"Limit": {"greater": 50}}}),
+            false,
+        ),
+    ];
+    for (inputs, passes) in cases {
+        let run = run(
+            json!({"actions": {"Check": {"type": "Assert", "inputs": inputs, "runAfter": {}}}}),
+        );
+        assert_eq!(
+            run.status == Status::Succeeded,
+            passes,
+            "{inputs}: {:?}",
+            run.error
+        );
+        if !passes {
+            let failed = run.failed_assertions();
+            assert_eq!(failed.len(), 1);
+            let message = &failed[0].error.as_ref().unwrap().message;
+            assert!(
+                message.starts_with("Assert 'Check': expected "),
+                "{message}"
+            );
+            assert!(message.contains("found"), "{message}");
+        }
+    }
+    let run = run(json!({"actions": {"Check": {"type": "Assert",
+        "inputs": {"actual": "@add(2, 2)", "equals": 5, "message": "maths"}, "runAfter": {}}}}));
+    assert_eq!(
+        run.failed_assertions()[0].error.as_ref().unwrap().message,
+        "Assert 'Check': expected @add(2, 2) to equal 5, found 4 (maths)"
+    );
+}
+
+#[test]
+fn terminate_ends_the_run_with_its_status() {
+    let run = run(json!({"actions": {
+        "Stop": {"type": "Terminate", "inputs": {"runStatus": "Failed", "runError": {"code": "NoData", "message": "nothing to do"}}, "runAfter": {}},
+        "After": {"type": "Compose", "inputs": 1, "runAfter": {"Stop": ["Succeeded"]}}
+    }}));
+    assert_eq!(run.status, Status::Failed);
+    assert_eq!(run.error.as_ref().unwrap().code, "NoData");
+    assert_ne!(status_of(&run, "After"), Status::Succeeded);
+}
+
+#[test]
+fn secure_values_never_reach_the_record() {
+    let mut parameters = Map::new();
+    parameters.insert("apiKey".into(), json!("s3cr3t-value-123"));
+    let run = run_with(
+        json!({
+            "parameters": {"apiKey": {"type": "SecureString"}},
+            "actions": {
+                "Uses_it": {"type": "Compose", "inputs": "key=@{parameters('apiKey')}", "runAfter": {}},
+                "Hidden": {"type": "Compose", "inputs": "@parameters('apiKey')", "runAfter": {},
+                    "runtimeConfiguration": {"secureData": {"properties": ["inputs", "outputs"]}}},
+                "Fails_with_it": {"type": "Compose", "inputs": "@int(parameters('apiKey'))", "runAfter": {}}
+            },
+            "outputs": {"leak": {"type": "String", "value": "@parameters('apiKey')"}}
+        }),
+        Value::Null,
+        parameters,
+    );
+    let text = serde_json::to_string(&run).unwrap();
+    assert!(!text.contains("s3cr3t-value-123"), "{text}");
+    assert_eq!(outputs_of(&run, "Hidden"), json!(secure::HIDDEN));
+    assert_eq!(
+        outputs_of(&run, "Uses_it"),
+        json!(format!("key={}", secure::HIDDEN))
+    );
+}
+
+#[test]
+fn unsupported_types_and_connector_steps_without_an_instance_fail_clearly() {
+    let run = run(json!({"actions": {
+        "Mystery": {"type": "Workflow", "inputs": {}, "runAfter": {}},
+        "Fno": {"type": "OpenApiConnection", "inputs": {"host": {"connectionName": "shared_dynamicsax", "operationId": "GetTables"},
+            "parameters": {"dataset": "x"}}, "runAfter": {}}
+    }}));
+    let message = |name: &str| {
+        run.actions
+            .iter()
+            .find(|a| a.name == name)
+            .unwrap()
+            .error
+            .clone()
+            .unwrap()
+            .message
+    };
+    assert!(
+        message("Mystery").contains("'Workflow' is not supported"),
+        "{}",
+        message("Mystery")
+    );
+    assert!(message("Fno").contains("--instance"), "{}", message("Fno"));
+}

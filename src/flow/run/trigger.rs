@@ -1,0 +1,129 @@
+//! What the trigger delivers for a run: typed manual inputs checked against the Request
+//! trigger's schema (Logic Apps `Http`, Power Automate `Button` and `PowerAppV2`), a
+//! record for "For a selected record", or a body given as a file for any other trigger.
+
+use serde_json::{Map, Value, json};
+
+/// The first trigger of a definition: its name and definition.
+pub fn first_trigger(definition: &Map<String, Value>) -> Option<(&String, &Value)> {
+    definition
+        .get("triggers")
+        .and_then(Value::as_object)
+        .and_then(|t| t.iter().next())
+}
+
+/// Whether the trigger takes manual inputs (a `Request` trigger).
+pub fn is_manual(trigger: &Value) -> bool {
+    trigger
+        .get("type")
+        .and_then(Value::as_str)
+        .is_some_and(|t| t.eq_ignore_ascii_case("Request"))
+}
+
+/// Whether the trigger is the connector's "For a selected record".
+pub fn is_selected_record(trigger: &Value) -> bool {
+    let text = trigger.to_string().to_ascii_lowercase();
+    text.contains("ondataentityselected") || text.contains("hybridtrigger")
+}
+
+/// The trigger body of a manual trigger from `NAME=VALUE` inputs, typed by its schema
+/// (`string`, `integer`, `number`, `boolean`, `object`, `array`); a name matches a
+/// property or its `title` (Power Automate's button inputs are `text`, `text_1`… with a
+/// title). Required properties must be given.
+pub fn manual_body(trigger: &Value, given: &[(String, String)]) -> Result<Value, String> {
+    let schema = trigger.pointer("/inputs/schema");
+    let properties = schema
+        .and_then(|s| s.get("properties"))
+        .and_then(Value::as_object);
+    let mut body = Map::new();
+    for (name, text) in given {
+        let found = properties.and_then(|props| {
+            props.iter().find(|(key, prop)| {
+                *key == name
+                    || prop
+                        .get("title")
+                        .and_then(Value::as_str)
+                        .is_some_and(|t| t.eq_ignore_ascii_case(name))
+            })
+        });
+        let (key, kind) = match (found, properties) {
+            (Some((key, prop)), _) => (
+                key.clone(),
+                prop.get("type").and_then(Value::as_str).unwrap_or("string"),
+            ),
+            (None, Some(props)) if !props.is_empty() => {
+                let known: Vec<String> = props
+                    .iter()
+                    .map(|(k, p)| match p.get("title").and_then(Value::as_str) {
+                        Some(title) => format!("{k} ({title})"),
+                        None => k.clone(),
+                    })
+                    .collect();
+                return Err(format!(
+                    "--input {name}: the trigger has no such input (inputs: {})",
+                    known.join(", ")
+                ));
+            }
+            (None, _) => (name.clone(), "string"),
+        };
+        body.insert(key, typed(name, kind, text)?);
+    }
+    if let Some(required) = schema
+        .and_then(|s| s.get("required"))
+        .and_then(Value::as_array)
+    {
+        let missing: Vec<&str> = required
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|r| !body.contains_key(*r))
+            .collect();
+        if !missing.is_empty() {
+            return Err(format!(
+                "the trigger requires {}: give --input NAME=VALUE",
+                missing.join(", ")
+            ));
+        }
+    }
+    Ok(Value::Object(body))
+}
+
+fn typed(name: &str, kind: &str, text: &str) -> Result<Value, String> {
+    let bad = |what: &str| format!("--input {name}: expected {what}, found '{text}'");
+    match kind {
+        "integer" => text
+            .trim()
+            .parse::<i64>()
+            .map(|n| json!(n))
+            .map_err(|_| bad("an integer")),
+        "number" => serde_json::from_str::<Value>(text.trim())
+            .ok()
+            .filter(Value::is_number)
+            .ok_or_else(|| bad("a number")),
+        "boolean" => match text.trim().to_ascii_lowercase().as_str() {
+            "true" => Ok(json!(true)),
+            "false" => Ok(json!(false)),
+            _ => Err(bad("true or false")),
+        },
+        "object" | "array" => serde_json::from_str::<Value>(text)
+            .ok()
+            .filter(|v| {
+                if kind == "object" {
+                    v.is_object()
+                } else {
+                    v.is_array()
+                }
+            })
+            .ok_or_else(|| bad(&format!("a JSON {kind}"))),
+        _ => Ok(Value::String(text.to_owned())),
+    }
+}
+
+/// The trigger's record as `trigger()` and `triggerOutputs()` read it.
+pub fn trigger_record(name: &str, body: Value) -> Value {
+    json!({
+        "name": name,
+        "inputs": {},
+        "outputs": {"headers": {"Content-Type": "application/json"}, "body": body},
+        "startTime": super::record::timestamp(chrono::Utc::now()),
+    })
+}

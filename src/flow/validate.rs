@@ -1,0 +1,360 @@
+//! Checks a definition before it runs: structure, action types, `runAfter` (unknown
+//! actions, circles), expression syntax, references to unknown actions, variables and
+//! parameters; with an instance's `$metadata`, that the entities, fields, keys and actions
+//! connector steps use exist and that creates set the required fields.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde_json::{Map, Value};
+
+use super::connector_step::{Operation, is_connector_action, read_step};
+use super::expr::references;
+use super::run::engine::run_after;
+use super::run::is_supported;
+use crate::connector::resolve::entity_type_of;
+use crate::odata::metadata::Model;
+
+/// One problem: where (a path into the definition, and the line in the file when known)
+/// and what.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    /// `actions.Scope.actions.Create_record.inputs`.
+    pub path: Vec<String>,
+    /// What is wrong: expected and found.
+    pub message: String,
+    /// 1-based line in the file.
+    pub line: Option<usize>,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if let Some(line) = self.line {
+            write!(f, "line {line}: ")?;
+        }
+        write!(f, "{}: {}", self.path.join("."), self.message)
+    }
+}
+
+/// Every action of the definition with its path, depth first.
+pub fn all_actions(definition: &Map<String, Value>) -> Vec<(Vec<String>, String, &Value)> {
+    let mut out = Vec::new();
+    if let Some(Value::Object(actions)) = definition.get("actions") {
+        collect(actions, &["actions".to_owned()], &mut out);
+    }
+    out
+}
+
+fn collect<'a>(
+    actions: &'a Map<String, Value>,
+    prefix: &[String],
+    out: &mut Vec<(Vec<String>, String, &'a Value)>,
+) {
+    for (name, action) in actions {
+        let mut path = prefix.to_vec();
+        path.push(name.clone());
+        out.push((path.clone(), name.clone(), action));
+        for (key, inner) in inner_scopes(action) {
+            let mut inner_path = path.clone();
+            inner_path.extend(key);
+            inner_path.push("actions".to_owned());
+            collect(inner, &inner_path, out);
+        }
+    }
+}
+
+/// The inner scopes of a control action: `actions`, `else.actions`, `cases.X.actions`,
+/// `default.actions`, with the path segments that lead to them.
+pub fn inner_scopes(action: &Value) -> Vec<(Vec<String>, &Map<String, Value>)> {
+    let mut scopes = Vec::new();
+    if let Some(Value::Object(inner)) = action.get("actions") {
+        scopes.push((Vec::new(), inner));
+    }
+    if let Some(Value::Object(inner)) = action.pointer("/else/actions") {
+        scopes.push((vec!["else".to_owned()], inner));
+    }
+    if let Some(Value::Object(inner)) = action.pointer("/default/actions") {
+        scopes.push((vec!["default".to_owned()], inner));
+    }
+    if let Some(Value::Object(cases)) = action.get("cases") {
+        for (case, body) in cases {
+            if let Some(Value::Object(inner)) = body.get("actions") {
+                scopes.push((vec!["cases".to_owned(), case.clone()], inner));
+            }
+        }
+    }
+    scopes
+}
+
+/// Checks `definition`; `model` adds the instance checks. `text` (the file) gives lines.
+pub fn validate(
+    definition: &Map<String, Value>,
+    model: Option<&Model>,
+    text: Option<&str>,
+) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut push = |path: Vec<String>, message: String| {
+        let line = text.and_then(|t| line_of(t, &path));
+        problems.push(Problem {
+            path,
+            message,
+            line,
+        });
+    };
+    let actions = all_actions(definition);
+    let names: BTreeSet<&str> = actions.iter().map(|(_, name, _)| name.as_str()).collect();
+    let mut variables: BTreeSet<String> = BTreeSet::new();
+    for (_, _, action) in &actions {
+        if let Some(Value::Array(list)) = action.pointer("/inputs/variables") {
+            variables.extend(
+                list.iter()
+                    .filter_map(|v| v.get("name")?.as_str())
+                    .map(str::to_lowercase),
+            );
+        }
+    }
+    let parameters: BTreeSet<&str> = definition
+        .get("parameters")
+        .and_then(Value::as_object)
+        .map(|p| p.keys().map(String::as_str).collect())
+        .unwrap_or_default();
+    let loops: BTreeSet<&str> = actions
+        .iter()
+        .filter(|(_, _, a)| {
+            matches!(
+                kind(a).to_ascii_lowercase().as_str(),
+                "foreach" | "until" | "query" | "select"
+            )
+        })
+        .map(|(_, name, _)| name.as_str())
+        .collect();
+
+    if let Some(Value::Object(top)) = definition.get("actions") {
+        check_scope(top, &["actions".to_owned()], &mut push);
+    }
+    for (path, name, action) in &actions {
+        let Value::Object(_) = action else {
+            push(
+                path.clone(),
+                "expected an object with a \"type\"".to_owned(),
+            );
+            continue;
+        };
+        let kind = kind(action);
+        if kind.is_empty() {
+            push(path.clone(), "the action has no \"type\"".to_owned());
+        } else if !is_supported(kind) {
+            push(
+                with(path, "type"),
+                format!(
+                    "the action type '{kind}' is not supported (supported: {})",
+                    super::run::SUPPORTED.join(", ")
+                ),
+            );
+        }
+        for (key, inner) in inner_scopes(action) {
+            let mut inner_path = path.clone();
+            inner_path.extend(key);
+            inner_path.push("actions".to_owned());
+            check_scope(inner, &inner_path, &mut push);
+        }
+        // Expressions anywhere in the action except its inner actions.
+        let mut own: Value = (*action).clone();
+        if let Some(map) = own.as_object_mut() {
+            for key in ["actions", "else", "cases", "default", "runAfter"] {
+                map.remove(key);
+            }
+        }
+        match references(&own) {
+            Err(error) => push(path.clone(), format!("expression: {error}")),
+            Ok(found) => {
+                for action_name in found.actions.iter().chain(found.loops.iter()) {
+                    if !names.contains(action_name.as_str()) {
+                        push(
+                            path.clone(),
+                            format!("refers to an action '{action_name}' that does not exist"),
+                        );
+                    }
+                }
+                for loop_name in &found.loops {
+                    if names.contains(loop_name.as_str()) && !loops.contains(loop_name.as_str()) {
+                        push(
+                            path.clone(),
+                            format!("items('{loop_name}') names an action that is not a loop"),
+                        );
+                    }
+                }
+                for variable in &found.variables {
+                    if !variables.contains(&variable.to_lowercase()) {
+                        push(
+                            path.clone(),
+                            format!("refers to a variable '{variable}' that no action initializes"),
+                        );
+                    }
+                }
+                for parameter in &found.parameters {
+                    if !parameters.contains(parameter.as_str()) {
+                        push(
+                            path.clone(),
+                            format!(
+                                "refers to a parameter '{parameter}' the definition does not declare"
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        if let Some(model) = model
+            && is_connector_action(action)
+        {
+            for message in check_connector_step(action, model) {
+                push(with(path, "inputs"), format!("{name}: {message}"));
+            }
+        }
+    }
+    problems
+}
+
+fn kind(action: &Value) -> &str {
+    action.get("type").and_then(Value::as_str).unwrap_or("")
+}
+
+fn with(path: &[String], key: &str) -> Vec<String> {
+    let mut out = path.to_vec();
+    out.push(key.to_owned());
+    out
+}
+
+/// `runAfter` inside one scope: known predecessors, no circle.
+fn check_scope(
+    actions: &Map<String, Value>,
+    path: &[String],
+    push: &mut impl FnMut(Vec<String>, String),
+) {
+    let mut edges: HashMap<&str, Vec<String>> = HashMap::new();
+    for (name, action) in actions {
+        let after = run_after(action);
+        for (dep, _) in &after {
+            if !actions.contains_key(dep) {
+                push(
+                    with(&with(path, name), "runAfter"),
+                    format!("'{dep}' is not an action of this scope"),
+                );
+            }
+        }
+        if let Some(Value::Object(raw)) = action.get("runAfter") {
+            for (dep, statuses) in raw {
+                for status in statuses.as_array().into_iter().flatten() {
+                    let known = status.as_str().and_then(super::run::Status::parse);
+                    if known.is_none() {
+                        push(
+                            with(&with(path, name), "runAfter"),
+                            format!(
+                                "'{dep}': {status} is not a status (Succeeded, Failed, Skipped, TimedOut)"
+                            ),
+                        );
+                    }
+                }
+            }
+        }
+        edges.insert(name, after.into_iter().map(|(dep, _)| dep).collect());
+    }
+    // A circle: an action that (through runAfter) runs after itself.
+    for start in actions.keys() {
+        let mut stack: Vec<&str> = edges
+            .get(start.as_str())
+            .map(|d| d.iter().map(String::as_str).collect())
+            .unwrap_or_default();
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        while let Some(next) = stack.pop() {
+            if next == start {
+                push(
+                    with(&with(path, start), "runAfter"),
+                    format!("'{start}' runs after itself through runAfter (a circle)"),
+                );
+                break;
+            }
+            if seen.insert(next) {
+                stack.extend(edges.get(next).into_iter().flatten().map(String::as_str));
+            }
+        }
+    }
+}
+
+/// The instance checks of one connector step whose names are written literally.
+fn check_connector_step(action: &Value, model: &Model) -> Vec<String> {
+    let kind = kind(action);
+    let inputs = action.get("inputs").cloned().unwrap_or(Value::Null);
+    let Ok(step) = read_step(kind, &inputs) else {
+        return Vec::new();
+    };
+    let literal = |text: &Option<String>| {
+        text.as_deref()
+            .filter(|t| !t.contains('@'))
+            .map(str::to_owned)
+    };
+    let mut problems = Vec::new();
+    let Ok(operation) = step.operation() else {
+        return problems;
+    };
+    if let Some(table) = literal(&step.table) {
+        match entity_type_of(model, &table) {
+            Err(e) => problems.push(format!("table: {e}")),
+            Ok(entity) => {
+                let properties = model.all_properties(entity);
+                let navigations = model.all_navigation_properties(entity);
+                for field in step.item.keys().filter(|f| !f.contains('@')) {
+                    let known = properties.iter().any(|p| p.name == *field)
+                        || navigations.iter().any(|n| n.name == *field);
+                    if !known {
+                        problems.push(format!(
+                            "item: field '{field}' is not a property of {}",
+                            entity.name
+                        ));
+                    }
+                }
+                if operation == Operation::PostItem {
+                    let missing: Vec<&str> = properties
+                        .iter()
+                        .filter(|p| !p.nullable && !step.item.contains_key(&p.name))
+                        .map(|p| p.name.as_str())
+                        .collect();
+                    if !missing.is_empty() {
+                        problems.push(format!(
+                            "item: required fields not set: {}",
+                            missing.join(", ")
+                        ));
+                    }
+                }
+                if let Some(id) = literal(&step.id)
+                    && let Err(e) = crate::connector::resolve::key_predicate(model, &table, &id)
+                {
+                    problems.push(format!("id: {e}"));
+                }
+            }
+        }
+    }
+    if operation == Operation::ExecuteProcedure
+        && let Some(procedure) = literal(&step.procedure)
+        && let Err(e) = step.to_request(model)
+        && e.0.contains(&procedure)
+    {
+        problems.push(e.0);
+    }
+    problems
+}
+
+/// The line of `path` in `text`: each key found in turn after the previous one.
+pub fn line_of(text: &str, path: &[String]) -> Option<usize> {
+    let mut at = 0;
+    let mut found = None;
+    for key in path {
+        let quoted = serde_json::to_string(key).ok()?;
+        let offset = text[at..]
+            .find(&format!("{quoted}:"))
+            .or_else(|| text[at..].find(&quoted))?;
+        at += offset;
+        found = Some(at);
+        at += quoted.len();
+    }
+    found.map(|offset| text[..offset].matches('\n').count() + 1)
+}

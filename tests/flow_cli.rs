@@ -1,0 +1,505 @@
+//! `flowbench run`, `validate`, `eval` and `runs` as users run them: every example flow of
+//! `assets/flows/` against a demo instance, with the data checked on the server afterwards;
+//! exit codes, reports, the run history, retries after a 429, secrets never written.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic as test failures
+
+use std::path::{Path, PathBuf};
+use std::process::Output;
+
+use assert_cmd::Command;
+use flowbench::demo::{DemoConfig, DemoThread};
+use serde_json::{Value, json};
+
+fn demo() -> DemoThread {
+    demo_with(DemoConfig::default())
+}
+
+fn demo_with(config: DemoConfig) -> DemoThread {
+    DemoThread::start(DemoConfig { rows: 40, ..config }).unwrap()
+}
+
+fn example(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("assets/flows")
+        .join(name)
+}
+
+/// Runs the binary with its data (run history) in `data`.
+fn flowbench(data: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut cmd = match std::env::var_os("FLOWBENCH_BIN") {
+        Some(path) => Command::new(path),
+        None => Command::cargo_bin("flowbench").unwrap(),
+    };
+    cmd.args(args)
+        .env("FLOWBENCH_DATA_DIR", data)
+        .env("XDG_CONFIG_HOME", data.join("config"))
+        .env("XDG_DATA_HOME", data.join("share"))
+        .env("XDG_CACHE_HOME", data.join("cache"));
+    for (key, value) in env {
+        cmd.env(key, value);
+    }
+    cmd.timeout(std::time::Duration::from_secs(120))
+        .output()
+        .unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+fn get(root: &str, path: &str) -> (u16, Value) {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let response = reqwest::Client::new()
+                .get(format!("{root}{path}"))
+                .send()
+                .await
+                .unwrap();
+            let status = response.status().as_u16();
+            (status, response.json().await.unwrap_or(Value::Null))
+        })
+}
+
+fn run_example(data: &Path, root: &str, flow: &str, extra: &[&str]) -> Output {
+    let path = example(flow);
+    let mut args = vec!["run", path.to_str().unwrap(), "--instance", root];
+    args.extend_from_slice(extra);
+    flowbench(data, &args, &[])
+}
+
+#[test]
+fn every_example_runs_against_the_demo_instance_and_leaves_the_right_data() {
+    let demo = demo();
+    let root = demo.service_root().to_owned();
+    let data = tempfile::tempdir().unwrap();
+    let data = data.path();
+
+    // Round trip: created, checked, changed, deleted.
+    let output = run_example(
+        data,
+        &root,
+        "customer-group-round-trip.json",
+        &["--input", "Group id=RT-1"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(
+        get(
+            &root,
+            "CustomerGroups(dataAreaId='usmf',CustomerGroupId='RT-1')"
+        )
+        .0,
+        404
+    );
+
+    // Cross-company listing with a loop, a condition and assertions.
+    let output = run_example(
+        data,
+        &root,
+        "customers-cross-company.json",
+        &["--param", "threshold=1"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+
+    // An action on a record: the customer is on hold on the server.
+    let (_, first) = get(&root, "CustomersV3?$top=1&$filter=OnHoldStatus%20eq%20'No'");
+    let account = first["value"][0]["CustomerAccount"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let output = run_example(
+        data,
+        &root,
+        "execute-action.json",
+        &["--input", &format!("text={account}")],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let (_, customer) = get(
+        &root,
+        &format!("CustomersV3(dataAreaId='usmf',CustomerAccount='{account}')"),
+    );
+    assert_eq!(customer["OnHoldStatus"], "All");
+
+    // try/catch: the stale update never reached the record.
+    let (_, before) = get(
+        &root,
+        "CustomerGroups(dataAreaId='usmf',CustomerGroupId='10')",
+    );
+    let output = run_example(data, &root, "try-catch-stale-etag.json", &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let (_, after) = get(
+        &root,
+        "CustomerGroups(dataAreaId='usmf',CustomerGroupId='10')",
+    );
+    assert_eq!(after["Description"], before["Description"]);
+
+    // Data-driven: one run per CSV row, each creating its group.
+    let rows = example("data-driven-create.csv");
+    let output = run_example(
+        data,
+        &root,
+        "data-driven-create.json",
+        &["--data", rows.to_str().unwrap()],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let (_, created) = get(
+        &root,
+        "CustomerGroups(dataAreaId='usmf',CustomerGroupId='DD-2')",
+    );
+    assert_eq!(created["Description"], "Retail, south");
+    assert_eq!(created["IsSalesTaxIncludedInPrice"], "Yes");
+    assert_eq!(
+        get(
+            &root,
+            "CustomerGroups(dataAreaId='usmf',CustomerGroupId='DD-3')"
+        )
+        .0,
+        200
+    );
+
+    // Logic Apps Standard workflow.json with a Response.
+    let output = run_example(
+        data,
+        &root,
+        "logic-apps-standard/list-groups/workflow.json",
+        &["--input", "top=2", "--report", "json"],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report[0]["response"]["body"]["count"], 2);
+
+    // A Power Automate export, both branches reachable.
+    let output = run_example(
+        data,
+        &root,
+        "power-automate-export.json",
+        &[
+            "--input",
+            &format!("text={account}"),
+            "--input",
+            "number=0",
+            "--report",
+            "json",
+        ],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let statuses: Vec<(String, String)> = report[0]["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            (
+                a["name"].as_str().unwrap().to_owned(),
+                a["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    assert!(
+        statuses.contains(&("Compose_enough".to_owned(), "Succeeded".to_owned())),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.contains(&("Compose_too_low".to_owned(), "Skipped".to_owned())),
+        "{statuses:?}"
+    );
+
+    // Every run is in the history.
+    let output = flowbench(data, &["runs", "list", "--format", "json"], &[]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let runs: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(
+        runs.as_array().unwrap().len(),
+        9,
+        "one per run, three for the CSV rows"
+    );
+    let id = runs[0]["id"].as_str().unwrap();
+    let output = flowbench(data, &["runs", "show", &id[..8]], &[]);
+    let shown: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(shown["id"], id);
+    assert!(shown["actions"].as_array().unwrap().len() > 1);
+}
+
+fn write(dir: &Path, name: &str, value: &Value) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, serde_json::to_string_pretty(value).unwrap()).unwrap();
+    path
+}
+
+#[test]
+fn a_failed_assertion_exits_4_with_expected_and_found_and_a_junit_failure() {
+    let demo = demo();
+    let root = demo.service_root().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let flow = write(
+        dir.path(),
+        "check.json",
+        &json!({"triggers": {"manual": {"type": "Request", "kind": "Http", "inputs": {"schema": {}}}},
+        "actions": {
+            "Get_group": {"type": "OpenApiConnection", "inputs": {
+                "host": {"connectionName": "shared_dynamicsax", "operationId": "GetItem"},
+                "parameters": {"dataset": "d", "table": "CustomerGroups", "id": "usmf,10"}}, "runAfter": {}},
+            "Check": {"type": "Assert", "inputs": {"actual": "@body('Get_group')?['Description']", "equals": "Not this"},
+                "runAfter": {"Get_group": ["Succeeded"]}}
+        }}),
+    );
+    let report = dir.path().join("junit.xml");
+    let output = flowbench(
+        dir.path(),
+        &[
+            "run",
+            flow.to_str().unwrap(),
+            "--instance",
+            &root,
+            "--report",
+            "junit",
+            "--report-file",
+            report.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
+    let err = stderr(&output);
+    assert!(err.contains("check.json:"), "file and line: {err}");
+    assert!(err.contains("action 'Check'"), "{err}");
+    assert!(
+        err.contains("expected @body('Get_group')?['Description'] to equal \"Not this\", found"),
+        "{err}"
+    );
+    let xml = std::fs::read_to_string(report).unwrap();
+    assert!(xml.contains("<testcase name=\"check\""), "{xml}");
+    assert!(xml.contains("<failure type=\"AssertionFailed\""), "{xml}");
+    assert!(xml.contains("failures=\"1\""), "{xml}");
+}
+
+#[test]
+fn invalid_flows_exit_2_with_the_line_and_usage_errors_exit_1() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.json");
+    std::fs::write(
+        &broken,
+        "{\n  \"actions\": {\n    \"A\": {\"type\": }\n  }\n}",
+    )
+    .unwrap();
+    let output = flowbench(dir.path(), &["run", broken.to_str().unwrap()], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("line 3, column"),
+        "{}",
+        stderr(&output)
+    );
+
+    let flow = write(
+        dir.path(),
+        "bad.json",
+        &json!({"triggers": {}, "actions": {
+            "A": {"type": "Compose", "inputs": "@add(1,", "runAfter": {}},
+            "B": {"type": "Compose", "inputs": "@body('Nope')", "runAfter": {"A": ["Succeeded"]}},
+            "C": {"type": "Teleport", "runAfter": {"Ghost": ["Succeeded"]}},
+            "D": {"type": "Compose", "inputs": 1, "runAfter": {"E": ["Succeeded"]}},
+            "E": {"type": "Compose", "inputs": 1, "runAfter": {"D": ["Succeeded"]}}
+        }}),
+    );
+    let output = flowbench(dir.path(), &["validate", flow.to_str().unwrap()], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    for expected in [
+        "actions.A: expression:",
+        "'Nope' that does not exist",
+        "'Teleport' is not supported",
+        "'Ghost' is not an action of this scope",
+        "runs after itself",
+    ] {
+        assert!(err.contains(expected), "{expected}: {err}");
+    }
+    assert!(err.contains("bad.json: line "), "lines given: {err}");
+
+    let output = flowbench(
+        dir.path(),
+        &["run", flow.to_str().unwrap(), "--param", "x"],
+        &[],
+    );
+    assert_ne!(output.status.code(), Some(0));
+    let missing = flowbench(
+        dir.path(),
+        &["run", dir.path().join("none.json").to_str().unwrap()],
+        &[],
+    );
+    assert_eq!(missing.status.code(), Some(1));
+}
+
+#[test]
+fn connector_steps_are_retried_after_429_and_the_retries_are_recorded() {
+    let demo = demo_with(DemoConfig {
+        faults: "429:3".parse().unwrap(),
+        ..DemoConfig::default()
+    });
+    let root = demo.service_root().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let steps: serde_json::Map<String, Value> = (1..=4)
+        .map(|i| {
+            let after = if i == 1 { json!({}) } else { json!({format!("Read_{}", i - 1): ["Succeeded"]}) };
+            (
+                format!("Read_{i}"),
+                json!({"type": "OpenApiConnection", "inputs": {
+                    "host": {"connectionName": "shared_dynamicsax", "operationId": "GetItems"},
+                    "parameters": {"dataset": "d", "table": "CustomerGroups", "$top": 1}}, "runAfter": after}),
+            )
+        })
+        .collect();
+    let flow = write(
+        dir.path(),
+        "reads.json",
+        &json!({"triggers": {}, "actions": steps}),
+    );
+    let output = flowbench(
+        dir.path(),
+        &[
+            "run",
+            flow.to_str().unwrap(),
+            "--instance",
+            &root,
+            "--report",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let retries: usize = report[0]["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["retries"].as_array().map_or(0, Vec::len))
+        .sum();
+    assert!(retries >= 1, "a 429 was retried and recorded: {report}");
+
+    // With retryPolicy none, the same 429 fails the step.
+    let flow = write(
+        dir.path(),
+        "no-retry.json",
+        &json!({"triggers": {}, "actions": {
+            "A": {"type": "Compose", "inputs": 1, "runAfter": {}},
+            "Read": {"type": "OpenApiConnection", "inputs": {
+                "host": {"connectionName": "shared_dynamicsax", "operationId": "GetItems"},
+                "parameters": {"dataset": "d", "table": "CustomerGroups"},
+                "retryPolicy": {"type": "none"}}, "runAfter": {"A": ["Succeeded"]}}}}),
+    );
+    let mut failed = false;
+    for _ in 0..3 {
+        let output = flowbench(
+            dir.path(),
+            &["run", flow.to_str().unwrap(), "--instance", &root],
+            &[],
+        );
+        if output.status.code() == Some(3) {
+            assert!(stderr(&output).contains("429"), "{}", stderr(&output));
+            failed = true;
+            break;
+        }
+    }
+    assert!(
+        failed,
+        "every third request is refused: one of three runs meets it"
+    );
+}
+
+#[test]
+fn secure_parameters_never_reach_a_file_or_the_output() {
+    let demo = demo();
+    let root = demo.service_root().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "pa55-w0rd-never-written";
+    let flow = write(
+        dir.path(),
+        "secure.json",
+        &json!({"parameters": {"password": {"type": "SecureString"}},
+            "triggers": {},
+            "actions": {
+                "Use": {"type": "Compose", "inputs": "Basic @{base64(parameters('password'))} @{parameters('password')}", "runAfter": {}},
+                "Send": {"type": "Http", "inputs": {"method": "GET", "uri": format!("{root}CustomerGroups?$top=1&x=@{{parameters('password')}}")},
+                    "runAfter": {"Use": ["Succeeded"]}},
+                "Fail": {"type": "Assert", "inputs": {"actual": "@parameters('password')", "equals": "other"}, "runAfter": {"Send": ["Succeeded"]}}
+            },
+            "outputs": {"echo": {"type": "String", "value": "@parameters('password')"}}}),
+    );
+    let report = dir.path().join("report.xml");
+    let output = flowbench(
+        dir.path(),
+        &[
+            "run",
+            flow.to_str().unwrap(),
+            "--instance",
+            &root,
+            "--report",
+            "junit",
+            "--report-file",
+            report.to_str().unwrap(),
+        ],
+        &[("FLOWBENCH_PARAM_PASSWORD", secret)],
+    );
+    assert_eq!(output.status.code(), Some(4), "{}", stderr(&output));
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        stderr(&output)
+    );
+    assert!(!shown.contains(secret), "{shown}");
+    let show = flowbench(dir.path(), &["runs", "list", "--format", "json"], &[]);
+    let runs: Value = serde_json::from_slice(&show.stdout).unwrap();
+    let id = runs[0]["id"].as_str().unwrap();
+    let shown = flowbench(dir.path(), &["runs", "show", id], &[]);
+    assert!(!String::from_utf8_lossy(&shown.stdout).contains(secret));
+    // No file anywhere under the data directory holds it (the history database included).
+    let mut stack = vec![dir.path().to_path_buf()];
+    while let Some(path) = stack.pop() {
+        if path.is_dir() {
+            stack.extend(std::fs::read_dir(&path).unwrap().map(|e| e.unwrap().path()));
+        } else {
+            let bytes = std::fs::read(&path).unwrap();
+            let text = String::from_utf8_lossy(&bytes);
+            assert!(
+                !text.contains(secret),
+                "{} holds the secret",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn eval_prints_one_value_as_json() {
+    let dir = tempfile::tempdir().unwrap();
+    let eval = |expr: &str| {
+        let output = flowbench(dir.path(), &["eval", expr], &[]);
+        (
+            output.status.code(),
+            String::from_utf8_lossy(&output.stdout).trim().to_owned(),
+            stderr(&output),
+        )
+    };
+    assert_eq!(eval("@add(1, 2)").1, "3");
+    assert_eq!(eval("Total: @{add(1, 2)}").1, "\"Total: 3\"");
+    let context = dir.path().join("context.json");
+    std::fs::write(
+        &context,
+        r#"{"triggerBody": {"name": "Ada"}, "variables": {"n": 2}}"#,
+    )
+    .unwrap();
+    let output = flowbench(
+        dir.path(),
+        &[
+            "eval",
+            "@concat(triggerBody()?['name'], '-', string(variables('n')))",
+            "--context",
+            context.to_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(String::from_utf8_lossy(&output.stdout).trim(), "\"Ada-2\"");
+    let (code, _, err) = eval("@add(1,");
+    assert_eq!(code, Some(2));
+    assert!(err.contains("column"), "{err}");
+}
