@@ -503,3 +503,63 @@ fn eval_prints_one_value_as_json() {
     assert_eq!(code, Some(2));
     assert!(err.contains("column"), "{err}");
 }
+
+#[test]
+fn a_selected_record_trigger_delivers_the_record_and_validate_checks_the_instance() {
+    let demo = demo();
+    let root = demo.service_root().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let (_, page) = get(&root, "CustomersV3?cross-company=true&$filter=dataAreaId%20eq%20'demf'&$top=1");
+    let account = page["value"][0]["CustomerAccount"].as_str().unwrap().to_owned();
+    let flow = write(
+        dir.path(),
+        "selected.json",
+        &json!({"triggers": {"For_a_selected_record": {
+                "type": "OpenApiConnectionWebhook",
+                "inputs": {"host": {"connectionName": "shared_dynamicsax", "operationId": "OnDataEntitySelected"},
+                           "parameters": {"dataset": "d", "table": "CustomersV3"}}}},
+            "actions": {
+                "Check": {"type": "Assert", "inputs": {"actual": "@triggerBody()", "fields": {"CustomerAccount": account, "dataAreaId": "demf"}}, "runAfter": {}}
+            }}),
+    );
+    let keys = format!("demf,{account}");
+    let output = flowbench(
+        dir.path(),
+        &["run", flow.to_str().unwrap(), "--instance", &root, "--record", &keys],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let output = flowbench(
+        dir.path(),
+        &["run", flow.to_str().unwrap(), "--instance", &root, "--record", "demf,NOPE-1"],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("404"), "{}", stderr(&output));
+
+    let flow = write(
+        dir.path(),
+        "steps.json",
+        &json!({"triggers": {}, "actions": {
+            "Create": {"type": "OpenApiConnection", "inputs": {"host": {"connectionName": "shared_dynamicsax", "operationId": "PostItem"},
+                "parameters": {"dataset": "d", "table": "CustomerGroups", "item/dataAreaId": "usmf", "item/Colour": "red"}}, "runAfter": {}},
+            "Read": {"type": "OpenApiConnection", "inputs": {"host": {"connectionName": "shared_dynamicsax", "operationId": "GetItem"},
+                "parameters": {"dataset": "d", "table": "NoSuchEntity", "id": "1"}}, "runAfter": {}},
+            "Act": {"type": "OpenApiConnection", "inputs": {"host": {"connectionName": "shared_dynamicsax", "operationId": "ExecuteProcedure"},
+                "parameters": {"dataset": "d", "procedure": "CustomersV3/Microsoft.Dynamics.DataEntities.NoSuchAction"}}, "runAfter": {}}
+        }}),
+    );
+    let plain = flowbench(dir.path(), &["validate", flow.to_str().unwrap()], &[]);
+    assert_eq!(plain.status.code(), Some(0), "without an instance the structure is fine: {}", stderr(&plain));
+    let output = flowbench(dir.path(), &["validate", flow.to_str().unwrap(), "--instance", &root], &[]);
+    assert_eq!(output.status.code(), Some(2));
+    let err = stderr(&output);
+    for expected in [
+        "field 'Colour' is not a property",
+        "required fields not set: CustomerGroupId",
+        "'NoSuchEntity'",
+        "NoSuchAction",
+    ] {
+        assert!(err.contains(expected), "{expected}: {err}");
+    }
+}

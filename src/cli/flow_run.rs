@@ -140,7 +140,16 @@ fn run_all(args: &RunArgs, token_env: Option<&str>) -> Result<i32, Failure> {
         model,
         instance: session.as_ref().map(|s| s.name.clone()),
         cancel: CancelToken::new(),
+        observer: None,
     };
+    // Ctrl+C stops the run between actions; what ran is kept and reported.
+    let cancel = env.cancel.clone();
+    runtime.spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            eprintln!("cancelling: the run stops after the action under way");
+            cancel.cancel();
+        }
+    });
     let parameters = parameter_values(flow.definition(), &args.params).map_err(Failure::Usage)?;
     let bodies = runtime
         .block_on(trigger_bodies(args, flow.definition(), &env))

@@ -68,6 +68,27 @@ pub fn run_action<'a>(
     })
 }
 
+/// The first field of `value` whose expression fails, with that expression as written.
+fn failing_field(
+    value: &Value,
+    scope: &dyn crate::flow::expr::Scope,
+    at: &str,
+) -> Option<(String, String)> {
+    match value {
+        Value::Object(map) => map
+            .iter()
+            .find_map(|(key, inner)| failing_field(inner, scope, &format!("{at}.{key}"))),
+        Value::Array(items) => items
+            .iter()
+            .enumerate()
+            .find_map(|(i, inner)| failing_field(inner, scope, &format!("{at}[{i}]"))),
+        Value::String(text) if evaluate_value(value, scope).is_err() => {
+            Some((at.to_owned(), text.clone()))
+        }
+        _ => None,
+    }
+}
+
 /// Actions without inner scopes: their inputs are evaluated first.
 async fn run_simple(env: &Env, ctx: &mut Ctx, name: &str, action: &Value, kind: &str) -> Done {
     let raw_inputs = action.get("inputs").cloned().unwrap_or(Value::Null);
@@ -91,10 +112,13 @@ async fn run_simple(env: &Env, ctx: &mut Ctx, name: &str, action: &Value, kind: 
     let inputs = match evaluated {
         Ok(inputs) => inputs,
         Err(error) => {
+            let at = failing_field(&to_evaluate, &ctx.state, "inputs")
+                .map(|(field, expression)| format!(", {field} ({expression})"))
+                .unwrap_or_default();
             return Done::failed(
                 Value::Null,
                 "InvalidTemplate",
-                format!("Action '{name}': the inputs cannot be evaluated: {error}"),
+                format!("Action '{name}'{at}: {error}"),
             );
         }
     };

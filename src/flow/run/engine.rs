@@ -26,6 +26,33 @@ pub struct Env {
     pub instance: Option<String>,
     /// Stops the run between actions (and loops between iterations).
     pub cancel: CancelToken,
+    /// Told when each action starts and ends (the window's live status).
+    pub observer: Option<Observer>,
+}
+
+/// Something told about the progress of a run.
+pub type Observer = Arc<dyn Fn(&RunEvent) + Send + Sync>;
+
+/// Progress of a run, action by action.
+#[derive(Debug, Clone)]
+pub enum RunEvent {
+    /// The action starts (its path: enclosing actions).
+    Started {
+        /// The action.
+        name: String,
+        /// Enclosing actions.
+        path: Vec<String>,
+    },
+    /// The action ended (or was skipped).
+    Ended(ActionRecord),
+}
+
+impl Env {
+    fn tell(&self, event: RunEvent) {
+        if let Some(observer) = &self.observer {
+            observer(&event);
+        }
+    }
 }
 
 /// A run under way: what expressions see and what has run.
@@ -189,8 +216,13 @@ pub fn run_actions<'a>(
                 };
                 skipped_record(name, action, path, iteration, Status::Skipped, &message)
             } else {
+                env.tell(RunEvent::Started {
+                    name: name.clone(),
+                    path: path.to_vec(),
+                });
                 run_one(env, ctx, name, action, path, iteration).await
             };
+            env.tell(RunEvent::Ended(record.clone()));
             if record.status != Status::Skipped {
                 effective.insert(name, record.status);
             }

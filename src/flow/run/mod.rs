@@ -18,7 +18,7 @@ use std::time::Instant;
 use serde_json::{Map, Value, json};
 
 pub use dispatch::{SUPPORTED, is_supported};
-pub use engine::Env;
+pub use engine::{Env, Observer, RunEvent};
 pub use record::{ActionError, ActionRecord, RunRecord, Status, timestamp};
 
 use engine::{Ctx, run_actions};

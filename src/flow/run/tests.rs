@@ -12,6 +12,7 @@ fn env() -> Env {
         model: None,
         instance: None,
         cancel: CancelToken::new(),
+        observer: None,
     }
 }
 
@@ -82,6 +83,12 @@ fn a_failure_skips_what_runs_after_it_and_a_handler_catches_it() {
         "a skipped last action stands for the failure"
     );
     assert!(run.error.as_ref().unwrap().message.contains("Breaks"));
+    let breaks = run.actions.iter().find(|a| a.name == "Breaks").unwrap();
+    let message = &breaks.error.as_ref().unwrap().message;
+    assert!(
+        message.starts_with("Action 'Breaks', inputs (@div(1, 0)): "),
+        "{message}"
+    );
 
     // try/catch: the catch scope runs after the try scope failed, and the run succeeds.
     let run = run_with(
@@ -311,4 +318,63 @@ fn unsupported_types_and_connector_steps_without_an_instance_fail_clearly() {
         message("Mystery")
     );
     assert!(message("Fno").contains("--instance"), "{}", message("Fno"));
+}
+
+#[test]
+fn observers_see_each_action_start_and_end_and_errors_name_the_field() {
+    use std::sync::{Arc, Mutex};
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let log = seen.clone();
+    let mut env = env();
+    env.observer = Some(Arc::new(move |event: &RunEvent| {
+        let line = match event {
+            RunEvent::Started { name, .. } => format!("start {name}"),
+            RunEvent::Ended(record) => format!("end {} {}", record.name, record.status.name()),
+        };
+        log.lock().unwrap().push(line);
+    }));
+    let Value::Object(definition) = json!({"actions": {
+        "A": {"type": "Compose", "inputs": {"deep": {"field": "@int('x')"}}, "runAfter": {}},
+        "B": {"type": "Compose", "inputs": 1, "runAfter": {"A": ["Failed"]}}
+    }}) else {
+        unreachable!()
+    };
+    let run = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(run_flow(&definition, RunInputs::default(), &env));
+    assert_eq!(
+        *seen.lock().unwrap(),
+        ["start A", "end A Failed", "start B", "end B Succeeded"]
+    );
+    let message = &run.actions[0].error.as_ref().unwrap().message;
+    assert!(
+        message.starts_with("Action 'A', inputs.deep.field (@int('x')): "),
+        "{message}"
+    );
+    assert_eq!(run.status, Status::Succeeded, "B handled A's failure");
+}
+
+#[test]
+fn the_remaining_data_actions() {
+    let run = run(json!({"actions": {
+        "Init": {"type": "InitializeVariable", "inputs": {"variables": [{"name": "n", "type": "integer", "value": 5}, {"name": "f", "type": "float", "value": 1.5}]}, "runAfter": {}},
+        "Set": {"type": "SetVariable", "inputs": {"name": "n", "value": 10}, "runAfter": {"Init": ["Succeeded"]}},
+        "Down": {"type": "DecrementVariable", "inputs": {"name": "n", "value": 3}, "runAfter": {"Set": ["Succeeded"]}},
+        "Up_float": {"type": "IncrementVariable", "inputs": {"name": "f", "value": 1}, "runAfter": {"Init": ["Succeeded"]}},
+        "Missing": {"type": "SetVariable", "inputs": {"name": "nope", "value": 1}, "runAfter": {"Init": ["Succeeded"]}},
+        "Pause": {"type": "Wait", "inputs": {"interval": {"count": 0, "unit": "Second"}}, "runAfter": {}},
+        "Html": {"type": "Table", "inputs": {"from": [{"a": "<b>"}], "format": "HTML"}, "runAfter": {}}
+    }, "outputs": {"n": {"type": "Int", "value": "@variables('n')"}, "f": {"type": "Float", "value": "@variables('f')"}}}));
+    assert_eq!(run.outputs["n"], json!(7));
+    assert_eq!(run.outputs["f"].as_f64(), Some(2.5));
+    assert_eq!(status_of(&run, "Missing"), Status::Failed);
+    assert_eq!(status_of(&run, "Pause"), Status::Succeeded);
+    assert_eq!(
+        outputs_of(&run, "Html")["body"],
+        json!(
+            "<table><thead><tr><th>a</th></tr></thead><tbody><tr><td>&lt;b&gt;</td></tr></tbody></table>"
+        )
+    );
 }
