@@ -44,7 +44,7 @@ pub enum RunEvent {
         path: Vec<String>,
     },
     /// The action ended (or was skipped).
-    Ended(ActionRecord),
+    Ended(Box<ActionRecord>),
 }
 
 impl Env {
@@ -222,7 +222,7 @@ pub fn run_actions<'a>(
                 });
                 run_one(env, ctx, name, action, path, iteration).await
             };
-            env.tell(RunEvent::Ended(record.clone()));
+            env.tell(RunEvent::Ended(Box::new(record.clone())));
             if record.status != Status::Skipped {
                 effective.insert(name, record.status);
             }
