@@ -509,29 +509,49 @@ fn a_selected_record_trigger_delivers_the_record_and_validate_checks_the_instanc
     let demo = demo();
     let root = demo.service_root().to_owned();
     let dir = tempfile::tempdir().unwrap();
-    let (_, page) = get(&root, "CustomersV3?cross-company=true&$filter=dataAreaId%20eq%20'demf'&$top=1");
-    let account = page["value"][0]["CustomerAccount"].as_str().unwrap().to_owned();
+    let (_, page) = get(
+        &root,
+        "CustomersV3?cross-company=true&$filter=dataAreaId%20eq%20'demf'&$top=1",
+    );
+    let account = page["value"][0]["CustomerAccount"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let flow = write(
         dir.path(),
         "selected.json",
         &json!({"triggers": {"For_a_selected_record": {
-                "type": "OpenApiConnectionWebhook",
-                "inputs": {"host": {"connectionName": "shared_dynamicsax", "operationId": "OnDataEntitySelected"},
-                           "parameters": {"dataset": "d", "table": "CustomersV3"}}}},
-            "actions": {
-                "Check": {"type": "Assert", "inputs": {"actual": "@triggerBody()", "fields": {"CustomerAccount": account, "dataAreaId": "demf"}}, "runAfter": {}}
-            }}),
+            "type": "OpenApiConnectionWebhook",
+            "inputs": {"host": {"connectionName": "shared_dynamicsax", "operationId": "OnDataEntitySelected"},
+                       "parameters": {"dataset": "d", "table": "CustomersV3"}}}},
+        "actions": {
+            "Check": {"type": "Assert", "inputs": {"actual": "@triggerBody()", "fields": {"CustomerAccount": account, "dataAreaId": "demf"}}, "runAfter": {}}
+        }}),
     );
     let keys = format!("demf,{account}");
     let output = flowbench(
         dir.path(),
-        &["run", flow.to_str().unwrap(), "--instance", &root, "--record", &keys],
+        &[
+            "run",
+            flow.to_str().unwrap(),
+            "--instance",
+            &root,
+            "--record",
+            &keys,
+        ],
         &[],
     );
     assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
     let output = flowbench(
         dir.path(),
-        &["run", flow.to_str().unwrap(), "--instance", &root, "--record", "demf,NOPE-1"],
+        &[
+            "run",
+            flow.to_str().unwrap(),
+            "--instance",
+            &root,
+            "--record",
+            "demf,NOPE-1",
+        ],
         &[],
     );
     assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
@@ -550,8 +570,17 @@ fn a_selected_record_trigger_delivers_the_record_and_validate_checks_the_instanc
         }}),
     );
     let plain = flowbench(dir.path(), &["validate", flow.to_str().unwrap()], &[]);
-    assert_eq!(plain.status.code(), Some(0), "without an instance the structure is fine: {}", stderr(&plain));
-    let output = flowbench(dir.path(), &["validate", flow.to_str().unwrap(), "--instance", &root], &[]);
+    assert_eq!(
+        plain.status.code(),
+        Some(0),
+        "without an instance the structure is fine: {}",
+        stderr(&plain)
+    );
+    let output = flowbench(
+        dir.path(),
+        &["validate", flow.to_str().unwrap(), "--instance", &root],
+        &[],
+    );
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
     for expected in [

@@ -123,6 +123,23 @@ async fn run_simple(env: &Env, ctx: &mut Ctx, name: &str, action: &Value, kind: 
         }
     };
     match kind {
+        "openapiconnection" | "apiconnection"
+            if !crate::flow::connector_step::is_connector_action(action) =>
+        {
+            let api = action
+                .pointer("/inputs/host/apiId")
+                .or_else(|| action.pointer("/inputs/host/connectionName"))
+                .or_else(|| action.pointer("/inputs/host/connection/referenceName"))
+                .and_then(Value::as_str)
+                .unwrap_or("another connector");
+            Done::failed(
+                inputs,
+                "UnsupportedConnector",
+                format!(
+                    "Action '{name}': {api} is not the Finance & Operations connector, which is the only one that runs here; enable a static result for it (runtimeConfiguration.staticResult) to run the rest of the flow"
+                ),
+            )
+        }
         "openapiconnection" | "apiconnection" => {
             super::steps::run_connector(env, name, action, inputs).await
         }

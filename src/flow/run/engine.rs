@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use futures_util::future::BoxFuture;
-use serde_json::{Map, Value};
+use serde_json::{Map, Value, json};
 
 use super::record::{ActionError, ActionRecord, Status, timestamp};
 use super::state::{RunState, wdl_record};
@@ -66,6 +66,8 @@ pub struct Ctx {
     pub terminated: Option<(Status, Option<ActionError>)>,
     /// Set by `Response`.
     pub response: Option<Value>,
+    /// The definition's `staticResults`, for actions that enable one.
+    pub static_results: Map<String, Value>,
 }
 
 impl Ctx {
@@ -327,7 +329,10 @@ async fn run_one(
 ) -> ActionRecord {
     let started = Instant::now();
     let start_time = timestamp(chrono::Utc::now());
-    let done = super::dispatch::run_action(env, ctx, name, action, path).await;
+    let done = match static_result(action, &ctx.static_results) {
+        Some(done) => done,
+        None => super::dispatch::run_action(env, ctx, name, action, path).await,
+    };
     let secure = secure_properties(action);
     let hide = |value: Value, part: &str| {
         if secure.iter().any(|p| p == part) && !value.is_null() {
@@ -350,6 +355,47 @@ async fn run_one(
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         retries: done.retries,
     }
+}
+
+/// The static result an action enables (`runtimeConfiguration.staticResult` with
+/// `staticResultOptions: Enabled`), from the definition's `staticResults`: the action is
+/// not run, its status and outputs are those of the result.
+fn static_result(action: &Value, results: &Map<String, Value>) -> Option<Done> {
+    let config = action.pointer("/runtimeConfiguration/staticResult")?;
+    let enabled = config
+        .get("staticResultOptions")
+        .and_then(Value::as_str)
+        .is_some_and(|o| o.eq_ignore_ascii_case("Enabled"));
+    if !enabled {
+        return None;
+    }
+    let name = config.get("name").and_then(Value::as_str)?;
+    let result = results.get(name)?;
+    let status = result
+        .get("status")
+        .and_then(Value::as_str)
+        .and_then(Status::parse)
+        .unwrap_or(Status::Succeeded);
+    let outputs = result.get("outputs").cloned().unwrap_or(Value::Null);
+    let error = (status != Status::Succeeded).then(|| ActionError {
+        code: result
+            .pointer("/error/code")
+            .and_then(Value::as_str)
+            .unwrap_or("StaticResult")
+            .to_owned(),
+        message: result
+            .pointer("/error/message")
+            .and_then(Value::as_str)
+            .unwrap_or("The static result says the action failed.")
+            .to_owned(),
+    });
+    Some(Done {
+        status,
+        inputs: json!({"staticResult": name}),
+        outputs,
+        error,
+        retries: Vec::new(),
+    })
 }
 
 /// `runtimeConfiguration.secureData.properties` (`inputs`, `outputs`).

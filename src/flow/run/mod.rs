@@ -54,6 +54,11 @@ pub async fn run_flow(definition: &Map<String, Value>, inputs: RunInputs, env: &
     ctx.state.trigger = trigger::trigger_record(&trigger_name, inputs.trigger_body.clone());
     ctx.state.parameters = parameters;
     ctx.state.now = inputs.now;
+    ctx.static_results = definition
+        .get("staticResults")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
     ctx.state.workflow = json!({
         "name": inputs.flow,
         "run": {"name": id},

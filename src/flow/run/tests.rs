@@ -378,3 +378,30 @@ fn the_remaining_data_actions() {
         )
     );
 }
+
+#[test]
+fn static_results_stand_in_for_actions_that_cannot_run_here() {
+    let run = run(json!({
+        "staticResults": {"Send_an_email0": {"status": "Succeeded", "outputs": {"statusCode": 200, "body": {"id": "m-1"}}}},
+        "actions": {
+            "Send_an_email": {"type": "OpenApiConnection", "inputs": {"host": {"apiId": "/providers/Microsoft.PowerApps/apis/shared_office365",
+                "connectionName": "shared_office365", "operationId": "SendEmailV2"}, "parameters": {"emailMessage/To": "a@b.c"}},
+                "runtimeConfiguration": {"staticResult": {"name": "Send_an_email0", "staticResultOptions": "Enabled"}}, "runAfter": {}},
+            "Uses_it": {"type": "Compose", "inputs": "@body('Send_an_email')?['id']", "runAfter": {"Send_an_email": ["Succeeded"]}},
+            "Post_to_teams": {"type": "OpenApiConnection", "inputs": {"host": {"apiId": "/providers/Microsoft.PowerApps/apis/shared_teams",
+                "connectionName": "shared_teams", "operationId": "PostMessageToConversation"}, "parameters": {}}, "runAfter": {}}
+        }
+    }));
+    assert_eq!(outputs_of(&run, "Uses_it"), json!("m-1"));
+    let teams = run
+        .actions
+        .iter()
+        .find(|a| a.name == "Post_to_teams")
+        .unwrap();
+    let message = &teams.error.as_ref().unwrap().message;
+    assert!(
+        message.contains("shared_teams is not the Finance & Operations connector"),
+        "{message}"
+    );
+    assert!(message.contains("staticResult"), "{message}");
+}
