@@ -592,3 +592,102 @@ fn a_selected_record_trigger_delivers_the_record_and_validate_checks_the_instanc
         assert!(err.contains(expected), "{expected}: {err}");
     }
 }
+
+#[test]
+fn a_failed_run_reruns_from_its_failed_action_with_the_earlier_outputs() {
+    let demo = demo();
+    let root = demo.service_root().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let step = |operation: &str, parameters: Value| {
+        json!({"type": "OpenApiConnection", "inputs": {
+            "host": {"connectionName": "shared_dynamicsax", "operationId": operation}, "parameters": parameters}})
+    };
+    let mut create = step(
+        "PostItem",
+        json!({"dataset": "d", "table": "CustomerGroups",
+        "item/dataAreaId": "usmf", "item/CustomerGroupId": "RR-1", "item/Description": "rerun"}),
+    );
+    create["runAfter"] = json!({});
+    let mut delete = step(
+        "DeleteItem",
+        json!({"dataset": "d", "table": "CustomerGroups", "id": "usmf,RR-1"}),
+    );
+    delete["runAfter"] = json!({"Check": ["Succeeded"]});
+    let flow = write(
+        dir.path(),
+        "rerun.json",
+        &json!({"parameters": {"expected": {"type": "String", "defaultValue": "wrong"}},
+        "triggers": {},
+        "actions": {
+            "Create": create,
+            "Check": {"type": "Assert", "inputs": {"actual": "@body('Create')?['Description']", "equals": "@parameters('expected')"},
+                "runAfter": {"Create": ["Succeeded"]}},
+            "Delete": delete
+        }}),
+    );
+    let first = flowbench(
+        dir.path(),
+        &["run", flow.to_str().unwrap(), "--instance", &root],
+        &[],
+    );
+    assert_eq!(first.status.code(), Some(4), "{}", stderr(&first));
+    assert_eq!(
+        get(
+            &root,
+            "CustomerGroups(dataAreaId='usmf',CustomerGroupId='RR-1')"
+        )
+        .0,
+        200
+    );
+    let runs = flowbench(dir.path(), &["runs", "list", "--format", "json"], &[]);
+    let runs: Value = serde_json::from_slice(&runs.stdout).unwrap();
+    let id = runs[0]["id"].as_str().unwrap().to_owned();
+
+    // Creating RR-1 again would fail (the key exists): the re-run reuses its outputs.
+    let again = flowbench(
+        dir.path(),
+        &[
+            "run",
+            flow.to_str().unwrap(),
+            "--instance",
+            &root,
+            "--rerun",
+            &id,
+            "--param",
+            "expected=rerun",
+            "--report",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(again.status.code(), Some(0), "{}", stderr(&again));
+    let report: Value = serde_json::from_slice(&again.stdout).unwrap();
+    assert_eq!(report[0]["rerunOf"], id.as_str());
+    assert_eq!(
+        get(
+            &root,
+            "CustomerGroups(dataAreaId='usmf',CustomerGroupId='RR-1')"
+        )
+        .0,
+        404
+    );
+
+    let nothing_failed = flowbench(
+        dir.path(),
+        &[
+            "run",
+            flow.to_str().unwrap(),
+            "--instance",
+            &root,
+            "--rerun",
+            report[0]["id"].as_str().unwrap(),
+        ],
+        &[],
+    );
+    assert_eq!(nothing_failed.status.code(), Some(1));
+    assert!(
+        stderr(&nothing_failed).contains("no failed action"),
+        "{}",
+        stderr(&nothing_failed)
+    );
+}

@@ -18,7 +18,7 @@ use crate::demo::DemoConfig;
 use crate::flow::file::FlowFile;
 use crate::flow::history::RunHistory;
 use crate::flow::report::{NamedRun, json as json_report, junit};
-use crate::flow::run::{Env, RunInputs, RunRecord, Status, run_flow};
+use crate::flow::run::{Env, RunInputs, RunRecord, Status, rerun_inputs, run_flow};
 use crate::flow::validate::{line_of, validate};
 use crate::odata::client::CancelToken;
 
@@ -59,6 +59,13 @@ pub struct RunArgs {
     /// Do not store the runs in the run history.
     #[arg(long)]
     pub no_history: bool,
+    /// Re-run this earlier run (its id, or a unique start of it) from its failed action,
+    /// reusing the outputs of the actions before it and its trigger body.
+    #[arg(long, value_name = "RUN_ID", conflicts_with_all = ["data", "record", "trigger_body", "inputs"])]
+    pub rerun: Option<String>,
+    /// With `--rerun`: the top-level action to re-run from (default: the first failed one).
+    #[arg(long, value_name = "ACTION", requires = "rerun")]
+    pub from: Option<String>,
 }
 
 /// Report formats.
@@ -151,14 +158,27 @@ fn run_all(args: &RunArgs, token_env: Option<&str>) -> Result<i32, Failure> {
         }
     });
     let parameters = parameter_values(flow.definition(), &args.params).map_err(Failure::Usage)?;
-    let bodies = runtime
-        .block_on(trigger_bodies(args, flow.definition(), &env))
-        .map_err(Failure::Usage)?;
-    let history = if args.no_history {
+    let history = if args.no_history && args.rerun.is_none() {
         None
     } else {
         Some(RunHistory::open_default()?)
     };
+    let rerun = match (&args.rerun, &history) {
+        (Some(id), Some(history)) => {
+            let earlier = history
+                .get(id)?
+                .ok_or_else(|| Failure::Usage(format!("--rerun: no run has the id '{id}'")))?;
+            Some(rerun_inputs(&earlier, args.from.as_deref()).map_err(Failure::Usage)?)
+        }
+        _ => None,
+    };
+    let bodies = match &rerun {
+        Some(inputs) => vec![(String::new(), inputs.trigger_body.clone())],
+        None => runtime
+            .block_on(trigger_bodies(args, flow.definition(), &env))
+            .map_err(Failure::Usage)?,
+    };
+    let history = history.filter(|_| !args.no_history);
     let mut runs: Vec<(String, RunRecord)> = Vec::new();
     for (label, body) in bodies {
         let inputs = RunInputs {
@@ -167,6 +187,7 @@ fn run_all(args: &RunArgs, token_env: Option<&str>) -> Result<i32, Failure> {
             parameters: parameters.clone(),
             secrets: Vec::new(),
             now: None,
+            rerun: rerun.as_ref().and_then(|r| r.rerun.clone()),
         };
         let record = runtime.block_on(run_flow(flow.definition(), inputs, &env));
         if let Some(history) = &history {

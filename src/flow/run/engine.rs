@@ -68,6 +68,9 @@ pub struct Ctx {
     pub response: Option<Value>,
     /// The definition's `staticResults`, for actions that enable one.
     pub static_results: Map<String, Value>,
+    /// Records of an earlier run to reuse instead of running (top-level actions by name,
+    /// with the records of the actions inside them).
+    pub reuse: HashMap<String, Vec<ActionRecord>>,
 }
 
 impl Ctx {
@@ -184,6 +187,20 @@ pub fn run_actions<'a>(
                     .get(dep.as_str())
                     .is_none_or(|status| !accepted.contains(status))
             });
+            if path.is_empty()
+                && let Some(reused) = ctx.reuse.remove(name.as_str())
+                && let Some(record) = reused.last().cloned()
+            {
+                // Re-run from a failed action: this one keeps its earlier outputs.
+                for inner in &reused {
+                    ctx.state.remember(inner);
+                }
+                ended.insert(name, record.status);
+                effective.insert(name, record.status);
+                results.push(wdl_record(&record));
+                ctx.records.extend(reused);
+                continue;
+            }
             let record = if ctx.stopped(env) {
                 let status = if env.cancel.is_cancelled() {
                     Status::Cancelled

@@ -36,6 +36,83 @@ pub struct RunInputs {
     pub secrets: Vec<String>,
     /// A fixed clock for `utcNow()` (tests); the real one otherwise.
     pub now: Option<chrono::DateTime<chrono::Utc>>,
+    /// Re-run from a failed action of this earlier run (see [`rerun_inputs`]).
+    pub rerun: Option<Rerun>,
+}
+
+/// What a re-run takes from the earlier run.
+#[derive(Debug, Clone, Default)]
+pub struct Rerun {
+    /// The earlier run's id.
+    pub of: String,
+    /// Top-level actions not run again, with their records (and those inside them).
+    pub reuse: std::collections::HashMap<String, Vec<ActionRecord>>,
+}
+
+/// Action types that are always run again (they rebuild the variables).
+const REPLAYED: [&str; 6] = [
+    "initializevariable",
+    "setvariable",
+    "incrementvariable",
+    "decrementvariable",
+    "appendtoarrayvariable",
+    "appendtostringvariable",
+];
+
+/// Inputs to re-run `earlier` from its action `from` (by default its first failed
+/// top-level action): the same trigger body, and the records of the top-level actions that
+/// ended before it (succeeded or skipped) reused instead of run. Variable actions run again
+/// so that variables hold what they held.
+pub fn rerun_inputs(earlier: &RunRecord, from: Option<&str>) -> Result<RunInputs, String> {
+    let top: Vec<&ActionRecord> = earlier
+        .actions
+        .iter()
+        .filter(|a| a.path.is_empty())
+        .collect();
+    let from = match from {
+        Some(name) => top
+            .iter()
+            .position(|a| a.name == name)
+            .ok_or_else(|| format!("run {} has no top-level action '{name}'", earlier.id))?,
+        None => top
+            .iter()
+            .position(|a| {
+                matches!(
+                    a.status,
+                    Status::Failed | Status::TimedOut | Status::Cancelled
+                )
+            })
+            .ok_or_else(|| format!("run {} has no failed action to re-run from", earlier.id))?,
+    };
+    let mut reuse = std::collections::HashMap::new();
+    for record in &top[..from] {
+        if !matches!(record.status, Status::Succeeded | Status::Skipped)
+            || REPLAYED.contains(&record.kind.to_ascii_lowercase().as_str())
+        {
+            continue;
+        }
+        let inner: Vec<ActionRecord> = earlier
+            .actions
+            .iter()
+            .filter(|a| a.path.first() == Some(&record.name))
+            .chain(std::iter::once(*record))
+            .cloned()
+            .collect();
+        reuse.insert(record.name.clone(), inner);
+    }
+    Ok(RunInputs {
+        flow: earlier.flow.clone(),
+        trigger_body: earlier
+            .trigger
+            .pointer("/outputs/body")
+            .cloned()
+            .unwrap_or(Value::Null),
+        rerun: Some(Rerun {
+            of: earlier.id.clone(),
+            reuse,
+        }),
+        ..RunInputs::default()
+    })
 }
 
 /// Runs `definition` to its end (or until `env.cancel` stops it).
@@ -54,6 +131,10 @@ pub async fn run_flow(definition: &Map<String, Value>, inputs: RunInputs, env: &
     ctx.state.trigger = trigger::trigger_record(&trigger_name, inputs.trigger_body.clone());
     ctx.state.parameters = parameters;
     ctx.state.now = inputs.now;
+    let rerun_of = inputs.rerun.as_ref().map(|r| r.of.clone());
+    if let Some(rerun) = inputs.rerun.clone() {
+        ctx.reuse = rerun.reuse;
+    }
     ctx.static_results = definition
         .get("staticResults")
         .and_then(Value::as_object)
@@ -95,6 +176,7 @@ pub async fn run_flow(definition: &Map<String, Value>, inputs: RunInputs, env: &
         start_time,
         end_time: timestamp(chrono::Utc::now()),
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        rerun_of,
     };
     secure::redact_run(&mut run, &secrets);
     run

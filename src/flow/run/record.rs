@@ -133,6 +133,9 @@ pub struct RunRecord {
     pub end_time: String,
     /// Wall time in milliseconds.
     pub duration_ms: u64,
+    /// The run this one re-ran from a failed action, reusing its earlier outputs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rerun_of: Option<String>,
 }
 
 impl RunRecord {
