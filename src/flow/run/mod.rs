@@ -10,7 +10,7 @@ pub mod engine;
 pub mod record;
 pub mod secure;
 pub mod state;
-mod steps;
+pub(crate) mod steps;
 pub mod trigger;
 
 use std::time::Instant;

@@ -71,10 +71,12 @@ pub fn retry_policy(inputs: &Value) -> Result<RetryPolicy, String> {
     }
 }
 
-/// Logic Apps' default: exponential, 4 retries (the server's `Retry-After` wins).
+/// Logic Apps' default: exponential, 4 retries on 408, 429 and 5xx (the server's
+/// `Retry-After` wins).
 fn default_policy() -> RetryPolicy {
     RetryPolicy {
         max_attempts: 5,
+        server_errors: true,
         ..RetryPolicy::default()
     }
 }

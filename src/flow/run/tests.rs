@@ -405,3 +405,43 @@ fn static_results_stand_in_for_actions_that_cannot_run_here() {
     );
     assert!(message.contains("staticResult"), "{message}");
 }
+
+#[test]
+fn retry_policies_read_as_the_cloud_defines_them() {
+    use std::time::Duration;
+    let policy = |inputs: Value| steps::retry_policy(&inputs);
+    let default = policy(json!({})).unwrap();
+    assert_eq!(default.max_attempts, 5, "4 retries");
+    assert!(
+        default.retries_status(500) && default.retries_status(408) && default.retries_status(429)
+    );
+    assert!(!default.retries_status(400) && !default.retries_status(412));
+    assert_eq!(
+        policy(json!({"retryPolicy": {"type": "none"}}))
+            .unwrap()
+            .max_attempts,
+        1
+    );
+    let fixed =
+        policy(json!({"retryPolicy": {"type": "fixed", "count": 2, "interval": "PT3S"}})).unwrap();
+    assert_eq!(
+        (fixed.max_attempts, fixed.base_delay, fixed.max_delay),
+        (3, Duration::from_secs(3), Duration::from_secs(3))
+    );
+    let exponential = policy(json!({"retryPolicy": {"type": "exponential", "count": 6,
+        "interval": "PT10S", "maximumInterval": "PT1H"}}))
+    .unwrap();
+    assert_eq!(exponential.max_attempts, 7);
+    assert_eq!(exponential.base_delay, Duration::from_secs(10));
+    assert_eq!(exponential.max_delay, Duration::from_secs(3600));
+    assert!(
+        policy(json!({"retryPolicy": {"type": "sometimes"}}))
+            .unwrap_err()
+            .contains("'sometimes'")
+    );
+    assert!(
+        policy(json!({"retryPolicy": {"type": "fixed", "interval": "3 seconds"}}))
+            .unwrap_err()
+            .contains("ISO 8601")
+    );
+}

@@ -16,6 +16,9 @@ pub struct RetryPolicy {
     pub max_delay: Duration,
     /// Longest `Retry-After` the client waits for; longer ones fail immediately.
     pub max_retry_after: Duration,
+    /// Also retry 408 and every 5xx answer, as a workflow step's `retryPolicy` does in the
+    /// cloud (by default only 429 and 503, which say the request was not processed).
+    pub server_errors: bool,
 }
 
 impl Default for RetryPolicy {
@@ -25,6 +28,7 @@ impl Default for RetryPolicy {
             base_delay: Duration::from_millis(500),
             max_delay: Duration::from_secs(30),
             max_retry_after: Duration::from_secs(120),
+            server_errors: false,
         }
     }
 }
@@ -68,6 +72,13 @@ pub fn is_idempotent(method: &Method) -> bool {
 /// Whether a response status means "the server did not process it, try later".
 pub fn is_retryable_status(status: u16) -> bool {
     status == 429 || status == 503
+}
+
+impl RetryPolicy {
+    /// Whether this policy retries an answer with `status`.
+    pub fn retries_status(&self, status: u16) -> bool {
+        is_retryable_status(status) || (self.server_errors && (status == 408 || status >= 500))
+    }
 }
 
 /// Parses a `Retry-After` value: delay seconds or an HTTP date (relative to `now`).

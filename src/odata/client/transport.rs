@@ -11,7 +11,7 @@ use url::Url;
 
 use super::ODataClient;
 use super::error::{NetworkErrorKind, ODataError, ServerError};
-use super::retry::{is_idempotent, is_retryable_status, parse_retry_after};
+use super::retry::{is_idempotent, parse_retry_after};
 use super::tokens::BearerToken;
 use super::trace::TraceEntry;
 
@@ -151,7 +151,7 @@ impl ODataClient {
                         )))
                     };
                     failures += 1;
-                    if !is_retryable_status(status) || failures >= policy.max_attempts {
+                    if !policy.retries_status(status) || failures >= policy.max_attempts {
                         return Err(error());
                     }
                     let delay = match response
