@@ -39,6 +39,7 @@ fn client_of_kind(server: &CapServer, kind: ServiceKind) -> ODataClient {
             base_delay: Duration::from_millis(10),
             max_delay: Duration::from_millis(50),
             max_retry_after: Duration::from_secs(2),
+            ..RetryPolicy::default()
         },
         service_kind: kind,
         ..ClientConfig::default()

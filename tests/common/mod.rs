@@ -69,6 +69,7 @@ pub fn client_with(root: &str, tokens: Arc<dyn TokenProvider>) -> ODataClient {
             base_delay: Duration::from_millis(10),
             max_delay: Duration::from_millis(50),
             max_retry_after: Duration::from_secs(5),
+            ..RetryPolicy::default()
         },
         ..ClientConfig::default()
     };
