@@ -691,3 +691,51 @@ fn a_failed_run_reruns_from_its_failed_action_with_the_earlier_outputs() {
         stderr(&nothing_failed)
     );
 }
+
+#[test]
+fn a_secure_parameter_comes_from_the_keyring_when_not_given() {
+    let dir = tempfile::tempdir().unwrap();
+    let name = format!("fbTestKey{}", std::process::id());
+    let secret = "kEyRiNg-value-42";
+    let keyring = [
+        ("FLOWBENCH_KEYRING", "keyutils"),
+        ("FB_TEST_SECRET", secret),
+    ];
+    let set = flowbench(
+        dir.path(),
+        &["secret", "set", &name, "--from-env", "FB_TEST_SECRET"],
+        &keyring,
+    );
+    assert_eq!(set.status.code(), Some(0), "{}", stderr(&set));
+    let flow = write(
+        dir.path(),
+        "keyring.json",
+        &json!({"parameters": {name.clone(): {"type": "SecureString"}},
+            "triggers": {},
+            "actions": {"Check": {"type": "Assert",
+                "inputs": {"actual": format!("@length(parameters('{name}'))"), "equals": secret.len()}, "runAfter": {}},
+                "Show": {"type": "Compose", "inputs": format!("@parameters('{name}')"), "runAfter": {}}}}),
+    );
+    let output = flowbench(
+        dir.path(),
+        &["run", flow.to_str().unwrap(), "--report", "json"],
+        &keyring,
+    );
+    let delete = flowbench(dir.path(), &["secret", "delete", &name], &keyring);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = String::from_utf8_lossy(&output.stdout);
+    assert!(!text.contains(secret), "{text}");
+    assert!(text.contains("*** secure ***"), "{text}");
+    assert_eq!(delete.status.code(), Some(0), "{}", stderr(&delete));
+    let without = flowbench(dir.path(), &["run", flow.to_str().unwrap()], &keyring);
+    assert_eq!(
+        without.status.code(),
+        Some(1),
+        "deleted: the parameter has no value now"
+    );
+    assert!(
+        stderr(&without).contains(&format!("no value for the parameter(s) {name}")),
+        "{}",
+        stderr(&without)
+    );
+}

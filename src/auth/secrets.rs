@@ -21,6 +21,9 @@ pub enum SecretKind {
     Tokens,
     /// The client secret of a service principal.
     ClientSecret,
+    /// The value of a flow's secure parameter (`SecureString` / `SecureObject`), by the
+    /// parameter's name.
+    FlowParameter,
 }
 
 impl SecretKind {
@@ -28,6 +31,7 @@ impl SecretKind {
         match self {
             Self::Tokens => "tokens",
             Self::ClientSecret => "client-secret",
+            Self::FlowParameter => "flow-parameter",
         }
     }
 }

@@ -17,7 +17,8 @@ fn split_pair(text: &str, option: &str) -> Result<(String, String), String> {
 }
 
 /// `--param NAME=VALUE` typed by the parameter's declared type; secure parameters not given
-/// come from `FLOWBENCH_PARAM_<NAME>` in the environment.
+/// come from `FLOWBENCH_PARAM_<NAME>` in the environment, else from the keyring
+/// (`flowbench secret set NAME`).
 pub fn parameter_values(
     definition: &Map<String, Value>,
     given: &[String],
@@ -54,9 +55,37 @@ pub fn parameter_values(
         );
         if let Ok(raw) = std::env::var(&var) {
             values.insert(name.clone(), typed_parameter(name, declaration, &raw)?);
+        } else if let Some(stored) = from_keyring(name) {
+            values.insert(
+                name.clone(),
+                typed_parameter(name, declaration, stored.expose())?,
+            );
         }
     }
+    // A parameter without a default needs a value, as a deployment in the cloud does.
+    let missing: Vec<&str> = declared
+        .into_iter()
+        .flatten()
+        .filter(|(name, d)| d.get("defaultValue").is_none() && !values.contains_key(*name))
+        .map(|(name, _)| name.as_str())
+        .collect();
+    if !missing.is_empty() {
+        return Err(format!(
+            "no value for the parameter(s) {}: give --param NAME=VALUE (secure ones: FLOWBENCH_PARAM_<NAME> or `flowbench secret set NAME`)",
+            missing.join(", ")
+        ));
+    }
     Ok(values)
+}
+
+/// A secure parameter's value saved with `flowbench secret set` (none when the keyring is
+/// unavailable or holds none).
+fn from_keyring(name: &str) -> Option<crate::auth::Secret> {
+    let store = crate::auth::os_secret_store().ok()?;
+    store
+        .get(name, crate::auth::SecretKind::FlowParameter)
+        .ok()
+        .flatten()
 }
 
 fn declared_type(declaration: &Value) -> String {

@@ -17,6 +17,7 @@ pub mod instance_discover;
 pub mod list;
 pub mod metadata;
 pub mod output;
+pub mod secret;
 pub mod signin;
 pub mod stdout;
 pub mod update;
@@ -68,6 +69,8 @@ pub enum Command {
     Eval(flow_tools::EvalArgs),
     /// The run history: `list`, `show ID`.
     Runs(flow_tools::RunsArgs),
+    /// Values of flows' secure parameters in the keyring: `set NAME --from-env VAR`, `delete NAME`.
+    Secret(secret::SecretArgs),
     /// Manage saved instances (`add`, `list`, `remove`, `discover`).
     Instance(instance::InstanceArgs),
     /// Sign in to a saved instance.
@@ -91,6 +94,7 @@ pub fn run(command: Command, token_env: Option<&str>) -> i32 {
         Command::Validate(args) => return flow_tools::run_validate(&args, token_env),
         Command::Eval(args) => return flow_tools::run_eval(&args),
         Command::Runs(args) => flow_tools::run_runs(&args),
+        Command::Secret(args) => secret::run(&args),
         Command::Demo(args) => demo::run(&args),
         Command::Entities(args) => entities::run(&args, token_env),
         Command::List(args) => list::run(&args, token_env),
