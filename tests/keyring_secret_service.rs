@@ -105,6 +105,7 @@ fn account(instance: &str, kind: SecretKind) -> String {
     let suffix = match kind {
         SecretKind::Tokens => "tokens",
         SecretKind::ClientSecret => "client-secret",
+        SecretKind::FlowParameter => "flow-parameter",
     };
     format!("{instance}/{suffix}")
 }
