@@ -145,8 +145,41 @@ pub async fn run_switch(
     )
 }
 
-/// `Foreach`: the inner actions once per item of `foreach`, in order (one at a time, so
-/// runs are repeatable; the cloud's concurrency changes only the timing).
+/// How many iterations of a `Foreach` run side by side: 1 with `operationOptions:
+/// Sequential`, `runtimeConfiguration.concurrency.repetitions`, or 20 (the cloud's
+/// default); always 1 when the body changes a variable, so that variables hold what one
+/// iteration after another gives.
+fn foreach_concurrency(action: &Value, body: &Map<String, Value>) -> usize {
+    let sequential = action
+        .get("operationOptions")
+        .and_then(Value::as_str)
+        .is_some_and(|o| o.to_ascii_lowercase().contains("sequential"));
+    if sequential || changes_variables(body) {
+        return 1;
+    }
+    action
+        .pointer("/runtimeConfiguration/concurrency/repetitions")
+        .and_then(Value::as_u64)
+        .map_or(20, |n| usize::try_from(n.clamp(1, 50)).unwrap_or(1))
+}
+
+/// Whether an action of `actions` (at any depth) changes a variable.
+fn changes_variables(actions: &Map<String, Value>) -> bool {
+    actions.values().any(|action| {
+        let kind = action
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        kind.ends_with("variable")
+            || crate::flow::validate::inner_scopes(action)
+                .into_iter()
+                .any(|(_, inner)| changes_variables(inner))
+    })
+}
+
+/// `Foreach`: the inner actions once per item of `foreach`, side by side up to the loop's
+/// concurrency (one at a time when sequential or when the body changes variables).
 pub async fn run_foreach(
     env: &Env,
     ctx: &mut Ctx,
@@ -181,22 +214,71 @@ pub async fn run_foreach(
     let mut status = Status::Succeeded;
     let mut error = None;
     let mut results = Vec::new();
-    for (index, item) in items.iter().enumerate() {
-        if ctx.stopped(env) {
-            break;
+    let concurrency = foreach_concurrency(action, body);
+    if concurrency <= 1 {
+        for (index, item) in items.iter().enumerate() {
+            if ctx.stopped(env) {
+                break;
+            }
+            ctx.state.loops.push(LoopFrame {
+                name: name.to_owned(),
+                item: item.clone(),
+                index,
+            });
+            let outcome = run_actions(env, ctx, body, &inner, Some(index)).await;
+            ctx.state.loops.pop();
+            if outcome.status != Status::Succeeded && status == Status::Succeeded {
+                status = outcome.status;
+                error.clone_from(&outcome.error);
+            }
+            results.extend(outcome.results);
         }
-        ctx.state.loops.push(LoopFrame {
-            name: name.to_owned(),
-            item: item.clone(),
-            index,
-        });
-        let outcome = run_actions(env, ctx, body, &inner, Some(index)).await;
-        ctx.state.loops.pop();
-        if outcome.status != Status::Succeeded && status == Status::Succeeded {
-            status = outcome.status;
-            error.clone_from(&outcome.error);
+    } else {
+        // Iterations side by side, each on its own copy of the state (the body changes no
+        // variable); their records are merged back in iteration order.
+        use futures_util::StreamExt as _;
+        let base = ctx.state.clone();
+        let static_results = ctx.static_results.clone();
+        let inner = &inner;
+        let mut iterations: Vec<futures_util::future::BoxFuture<'_, (Ctx, ScopeOutcome)>> =
+            Vec::with_capacity(items.len());
+        for (index, item) in items.iter().enumerate() {
+            let mut local = Ctx {
+                state: base.clone(),
+                static_results: static_results.clone(),
+                ..Ctx::default()
+            };
+            local.state.loops.push(LoopFrame {
+                name: name.to_owned(),
+                item: item.clone(),
+                index,
+            });
+            iterations.push(Box::pin(async move {
+                let outcome = run_actions(env, &mut local, body, inner, Some(index)).await;
+                (local, outcome)
+            }));
         }
-        results.extend(outcome.results);
+        let finished: Vec<(Ctx, ScopeOutcome)> = futures_util::stream::iter(iterations)
+            .buffered(concurrency)
+            .collect()
+            .await;
+        for (local, outcome) in finished {
+            for record in &local.records {
+                ctx.state.remember(record);
+            }
+            ctx.records.extend(local.records);
+            if ctx.terminated.is_none() {
+                ctx.terminated = local.terminated;
+            }
+            if local.response.is_some() {
+                ctx.response = local.response;
+            }
+            if outcome.status != Status::Succeeded && status == Status::Succeeded {
+                status = outcome.status;
+                error.clone_from(&outcome.error);
+            }
+            results.extend(outcome.results);
+        }
     }
     ctx.state.results.insert(name.to_owned(), results.clone());
     let outcome = ScopeOutcome {

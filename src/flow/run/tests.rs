@@ -445,3 +445,80 @@ fn retry_policies_read_as_the_cloud_defines_them() {
             .contains("ISO 8601")
     );
 }
+
+/// Names in the order the observer saw them start and end.
+fn event_order(definition: Value) -> (RunRecord, Vec<String>) {
+    use std::sync::{Arc, Mutex};
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let log = seen.clone();
+    let mut env = env();
+    env.observer = Some(Arc::new(move |event: &RunEvent| {
+        let line = match event {
+            RunEvent::Started { name, .. } => format!("start {name}"),
+            RunEvent::Ended(record) => {
+                format!("end {}#{}", record.name, record.iteration.unwrap_or(99))
+            }
+        };
+        log.lock().unwrap().push(line);
+    }));
+    let Value::Object(definition) = definition else {
+        unreachable!()
+    };
+    let run = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(run_flow(&definition, RunInputs::default(), &env));
+    let events = seen.lock().unwrap().clone();
+    (run, events)
+}
+
+#[test]
+fn foreach_iterations_run_side_by_side_unless_sequential_or_changing_variables() {
+    let body = json!({"Pause": {"type": "Wait", "inputs": {"interval": {"count": 0.05, "unit": "Second"}}, "runAfter": {}},
+                      "Echo": {"type": "Compose", "inputs": "@item()", "runAfter": {"Pause": ["Succeeded"]}}});
+    let parallel = json!({"actions": {"Loop": {"type": "Foreach", "foreach": "@createArray(1, 2, 3)",
+        "actions": body, "runAfter": {}}}, "outputs": {"echoes": {"type": "Array", "value": "@result('Loop')"}}});
+    let (run, events) = event_order(parallel);
+    assert_eq!(run.status, Status::Succeeded);
+    assert_eq!(
+        events
+            .iter()
+            .take(4)
+            .filter(|e| *e == "start Pause")
+            .count(),
+        3,
+        "all three waits start first: {events:?}"
+    );
+    // Results keep iteration order.
+    let echoes: Vec<Value> = run
+        .actions
+        .iter()
+        .filter(|a| a.name == "Echo")
+        .map(|a| a.outputs.clone())
+        .collect();
+    assert_eq!(echoes, [json!(1), json!(2), json!(3)]);
+
+    let sequential = json!({"actions": {"Loop": {"type": "Foreach", "foreach": "@createArray(1, 2, 3)",
+        "operationOptions": "Sequential", "actions": body, "runAfter": {}}}});
+    let (_, events) = event_order(sequential);
+    assert_eq!(
+        &events[..4],
+        ["start Loop", "start Pause", "end Pause#0", "start Echo"],
+        "{events:?}"
+    );
+
+    let counting = json!({"actions": {
+        "Init": {"type": "InitializeVariable", "inputs": {"variables": [{"name": "seen", "type": "string", "value": ""}]}, "runAfter": {}},
+        "Loop": {"type": "Foreach", "foreach": "@createArray('a', 'b', 'c')", "actions": {
+            "Pause": {"type": "Wait", "inputs": {"interval": {"count": 0.01, "unit": "Second"}}, "runAfter": {}},
+            "Add": {"type": "AppendToStringVariable", "inputs": {"name": "seen", "value": "@item()"}, "runAfter": {"Pause": ["Succeeded"]}}
+        }, "runAfter": {"Init": ["Succeeded"]}}},
+        "outputs": {"seen": {"type": "String", "value": "@variables('seen')"}}});
+    let (run, _) = event_order(counting);
+    assert_eq!(
+        run.outputs["seen"],
+        json!("abc"),
+        "a body that changes variables runs in order"
+    );
+}
