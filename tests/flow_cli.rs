@@ -375,6 +375,18 @@ fn connector_steps_are_retried_after_429_and_the_retries_are_recorded() {
         .map(|a| a["retries"].as_array().map_or(0, Vec::len))
         .sum();
     assert!(retries >= 1, "a 429 was retried and recorded: {report}");
+    let first_retry = report[0]["actions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|a| a["retries"].as_array().and_then(|r| r.first()))
+        .and_then(Value::as_str)
+        .unwrap()
+        .to_owned();
+    assert!(
+        first_retry.contains("after 429, waited 1."),
+        "the Retry-After wait: {first_retry}"
+    );
 
     // With retryPolicy none, the same 429 fails the step.
     let flow = write(

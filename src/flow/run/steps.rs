@@ -131,15 +131,40 @@ fn status_code_name(status: u16) -> String {
     .to_owned()
 }
 
-/// The retries the client made for requests traced after `since` (attempts after the
-/// first, with the status that caused each).
+/// The retries the client made for requests traced after `since`: each attempt after the
+/// first, the answer that caused it and how long the client waited before it.
 fn retries_since(client: &ODataClient, since: u64) -> Vec<String> {
-    client
+    let entries: Vec<_> = client
         .trace()
         .entries()
         .into_iter()
-        .filter(|e| e.id > since && e.attempt > 1)
-        .map(|e| format!("attempt {} of {} {}", e.attempt, e.method, e.url))
+        .filter(|e| e.id > since)
+        .collect();
+    entries
+        .iter()
+        .enumerate()
+        .filter(|(_, e)| e.attempt > 1)
+        .map(|(i, e)| {
+            let previous = i.checked_sub(1).and_then(|p| entries.get(p));
+            let cause = previous
+                .map(|p| match (p.status, &p.error) {
+                    (Some(status), _) => format!("after {status}"),
+                    (None, Some(error)) => format!("after {error}"),
+                    (None, None) => "after no answer".to_owned(),
+                })
+                .unwrap_or_default();
+            let waited = previous
+                .and_then(|p| {
+                    let ended = p.started_at + chrono::Duration::from_std(p.duration).ok()?;
+                    (e.started_at - ended).to_std().ok()
+                })
+                .map(|wait| format!(", waited {:.1} s", wait.as_secs_f64()))
+                .unwrap_or_default();
+            format!(
+                "attempt {} of {} {} {cause}{waited}",
+                e.attempt, e.method, e.url
+            )
+        })
         .collect()
 }
 
