@@ -130,7 +130,7 @@ fn run_all(args: &RunArgs, token_env: Option<&str>) -> Result<i32, Failure> {
                 .collect(),
         ));
     }
-    let name = flow_name(&args.flow, &flow);
+    let name = flow.name_for(&args.flow);
     let runtime = runtime()?;
     let session = open_session(args, &flow, token_env)?;
     let (client, model) = match &session {
@@ -203,16 +203,6 @@ fn run_all(args: &RunArgs, token_env: Option<&str>) -> Result<i32, Failure> {
     }
     write_report(args, &name, &runs)?;
     Ok(exit_code(&runs))
-}
-
-/// The flow's name: Power Automate's display name, else the file name.
-fn flow_name(path: &Path, flow: &FlowFile) -> String {
-    flow.document()
-        .pointer("/properties/displayName")
-        .and_then(Value::as_str)
-        .map(str::to_owned)
-        .or_else(|| path.file_stem().map(|s| s.to_string_lossy().into_owned()))
-        .unwrap_or_else(|| "flow".to_owned())
 }
 
 /// The instance connector steps run against: `--demo`, `--instance`, the flow's own

@@ -159,6 +159,28 @@ impl FlowFile {
         }
     }
 
+    /// The flow's name: Power Automate's display name, else the file name without its
+    /// extension (a Logic Apps Standard `workflow.json` takes its folder's name).
+    pub fn name_for(&self, path: &Path) -> String {
+        if let Some(name) = self
+            .wrapper
+            .pointer("/properties/displayName")
+            .and_then(Value::as_str)
+        {
+            return name.to_owned();
+        }
+        let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
+        match (self.shape, stem.as_deref()) {
+            (FileShape::LogicAppsStandard, Some("workflow")) => path
+                .parent()
+                .and_then(Path::file_name)
+                .map(|s| s.to_string_lossy().into_owned())
+                .unwrap_or_else(|| "workflow".to_owned()),
+            (_, Some(stem)) => stem.to_owned(),
+            (_, None) => "flow".to_owned(),
+        }
+    }
+
     /// How the file wraps its definition.
     pub fn shape(&self) -> FileShape {
         self.shape

@@ -60,6 +60,8 @@ pub struct FlowbenchApp {
     entity_picker: EntityPicker,
     /// The explorer's jobs and results.
     pub explorer: Explorer,
+    /// The Flows view: the open flow, its runs.
+    pub flows: super::flows::FlowsView,
     /// The HTTP trace of the connected instance's client.
     trace_panel: Option<TracePanel>,
     connection: Connection,
@@ -101,6 +103,7 @@ impl FlowbenchApp {
             metadata: None,
             entity_picker: EntityPicker::default(),
             explorer: Explorer::default(),
+            flows: super::flows::FlowsView::default(),
             trace_panel: None,
             connection: Connection::Idle,
             metadata_refresh: None,

@@ -9,6 +9,7 @@ mod connection_failed;
 mod entity_picker;
 pub mod environments;
 pub mod explorer;
+pub mod flows;
 pub mod forms;
 pub mod remove_instance;
 pub mod results;

@@ -150,8 +150,10 @@ impl FlowbenchApp {
             waiting,
         };
         let explorer = &mut self.explorer;
-        egui::CentralPanel::default()
-            .show(ui, |ui| central_panel::central_panel_ui(ui, explorer, cx));
+        let flows = &mut self.flows;
+        egui::CentralPanel::default().show(ui, |ui| {
+            central_panel::central_panel_ui(ui, explorer, flows, cx)
+        });
         if let Some(shown) = self.explorer.request_to_show.take() {
             self.show_request_in_trace(ui.ctx(), &shown);
         }

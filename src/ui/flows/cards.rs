@@ -1,0 +1,237 @@
+//! The flow as cards in a column, like Power Automate: the trigger, then each action in
+//! run order with its kind, entity or action, and its status and duration after a run;
+//! conditions, switches, loops and scopes hold their cards, indented, and fold.
+
+use serde_json::{Map, Value};
+
+use super::{CardKey, FlowsView};
+use crate::flow::connector_step::{Operation, is_connector_action, read_step};
+use crate::flow::run::engine::run_after;
+use crate::flow::run::{Status, is_supported};
+use crate::ui::theme;
+
+/// The actions of a scope in run order: each after those it runs after, ties in file order.
+pub fn run_order(actions: &Map<String, Value>) -> Vec<(&String, &Value)> {
+    let mut placed: Vec<(&String, &Value)> = Vec::with_capacity(actions.len());
+    let mut left: Vec<(&String, &Value)> = actions.iter().collect();
+    while !left.is_empty() {
+        let ready = left.iter().position(|(_, action)| {
+            run_after(action)
+                .iter()
+                .all(|(dep, _)| !actions.contains_key(dep) || placed.iter().any(|(n, _)| *n == dep))
+        });
+        // A circle (reported by validation): the rest in file order.
+        let index = ready.unwrap_or(0);
+        placed.push(left.remove(index));
+    }
+    placed
+}
+
+/// What a card says it is: `Create a record · CustomerGroups`, `Condition`, …
+pub fn card_title(action: &Value) -> (String, Option<String>) {
+    let kind = action.get("type").and_then(Value::as_str).unwrap_or("?");
+    if is_connector_action(action) {
+        let inputs = action.get("inputs").cloned().unwrap_or(Value::Null);
+        if let Ok(step) = read_step(kind, &inputs) {
+            let label = match step.operation {
+                Some(Operation::GetItems) => "List items",
+                Some(Operation::GetItem) => "Get a record",
+                Some(Operation::PostItem) => "Create a record",
+                Some(Operation::PatchItem) => "Update a record",
+                Some(Operation::DeleteItem) => "Delete a record",
+                Some(Operation::ExecuteProcedure) => "Execute action",
+                Some(Operation::GetTables) => "Get list of entities",
+                None => "Connector step",
+            };
+            return (label.to_owned(), step.table.or(step.procedure));
+        }
+    }
+    let label = match kind.to_ascii_lowercase().as_str() {
+        "if" => "Condition",
+        "foreach" => "Apply to each",
+        "until" => "Do until",
+        "initializevariable" => "Initialize variable",
+        "setvariable" => "Set variable",
+        "incrementvariable" => "Increment variable",
+        "decrementvariable" => "Decrement variable",
+        "appendtoarrayvariable" => "Append to array variable",
+        "appendtostringvariable" => "Append to string variable",
+        "parsejson" => "Parse JSON",
+        "query" => "Filter array",
+        "openapiconnection" | "apiconnection" => "Other connector (not run here)",
+        _ => kind,
+    };
+    (label.to_owned(), None)
+}
+
+fn status_colour(status: Status) -> egui::Color32 {
+    match status {
+        Status::Succeeded => theme::SUCCESS,
+        Status::Failed | Status::TimedOut => theme::ERROR,
+        Status::Running | Status::Waiting => theme::ACCENT,
+        Status::Skipped | Status::Cancelled => theme::MUTED,
+    }
+}
+
+/// The badge text of a status.
+pub fn status_badge(status: Status) -> &'static str {
+    match status {
+        Status::Succeeded => "Succeeded",
+        Status::Failed => "Failed",
+        Status::TimedOut => "Timed out",
+        Status::Running => "Running",
+        Status::Waiting => "Waiting",
+        Status::Skipped => "Skipped",
+        Status::Cancelled => "Cancelled",
+    }
+}
+
+/// Draws the trigger card and every action card.
+pub fn cards_ui(ui: &mut egui::Ui, view: &mut FlowsView) {
+    let Some(open) = &view.open else {
+        return;
+    };
+    let definition = open.file.definition().clone();
+    if let Some((name, trigger)) = definition
+        .get("triggers")
+        .and_then(Value::as_object)
+        .and_then(|t| t.iter().next())
+    {
+        let kind = trigger.get("type").and_then(Value::as_str).unwrap_or("?");
+        let detail = trigger
+            .get("kind")
+            .and_then(Value::as_str)
+            .map(str::to_owned);
+        let status = view.shown_run.as_ref().map(|_| Status::Succeeded);
+        let key: CardKey = (vec!["trigger".to_owned()], name.clone());
+        card_ui(
+            ui,
+            view,
+            &key,
+            &format!("Trigger: {kind}"),
+            detail.as_deref(),
+            status,
+            None,
+        );
+    }
+    if let Some(Value::Object(actions)) = definition.get("actions") {
+        scope_ui(ui, view, actions, &[]);
+    }
+}
+
+fn scope_ui(
+    ui: &mut egui::Ui,
+    view: &mut FlowsView,
+    actions: &Map<String, Value>,
+    path: &[String],
+) {
+    for (name, action) in run_order(actions) {
+        let key: CardKey = (path.to_vec(), name.clone());
+        let (title, detail) = card_title(action);
+        let record = view.record_of(&key);
+        let duration = record.map(|r| r.duration_ms);
+        let status = view.status_of(&key);
+        let title = if is_supported(action.get("type").and_then(Value::as_str).unwrap_or("")) {
+            format!("{name} · {title}")
+        } else {
+            format!("{name} · {title} (not supported here)")
+        };
+        card_ui(ui, view, &key, &title, detail.as_deref(), status, duration);
+        let inner = crate::flow::validate::inner_scopes(action);
+        if inner.is_empty() || view.collapsed.contains(&key) {
+            continue;
+        }
+        let mut inner_path = path.to_vec();
+        inner_path.push(name.clone());
+        ui.indent(("card-inner", &key), |ui| {
+            for (branch, actions) in inner {
+                if let Some(label) = branch_label(action, &branch) {
+                    ui.label(egui::RichText::new(label).color(theme::MUTED).small());
+                }
+                scope_ui(ui, view, actions, &inner_path);
+            }
+        });
+    }
+}
+
+/// The heading of an inner scope: `If yes`, `If no`, `Case X`, `Default`.
+fn branch_label(action: &Value, branch: &[String]) -> Option<String> {
+    let kind = action
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match (kind.as_str(), branch) {
+        ("if", []) => Some("If yes".to_owned()),
+        ("if", [b]) if b == "else" => Some("If no".to_owned()),
+        (_, [cases, case]) if cases == "cases" => Some(format!("Case {case}")),
+        (_, [d]) if d == "default" => Some("Default".to_owned()),
+        _ => None,
+    }
+}
+
+fn card_ui(
+    ui: &mut egui::Ui,
+    view: &mut FlowsView,
+    key: &CardKey,
+    title: &str,
+    detail: Option<&str>,
+    status: Option<Status>,
+    duration: Option<u64>,
+) {
+    let selected = view.selected.as_ref() == Some(key);
+    let stroke = match (selected, status) {
+        (true, _) => egui::Stroke::new(2.0, theme::ACCENT),
+        (false, Some(status)) => egui::Stroke::new(1.0, status_colour(status)),
+        (false, None) => ui.visuals().widgets.noninteractive.bg_stroke,
+    };
+    let response = egui::Frame::group(ui.style())
+        .stroke(stroke)
+        .show(ui, |ui| {
+            ui.set_min_width(ui.available_width().min(560.0));
+            ui.horizontal(|ui| {
+                ui.label(egui::RichText::new(title).strong());
+                if let Some(detail) = detail {
+                    ui.label(egui::RichText::new(detail).monospace().color(theme::MUTED));
+                }
+                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+                    if let Some(ms) = duration {
+                        ui.label(
+                            egui::RichText::new(format!("{ms} ms"))
+                                .color(theme::MUTED)
+                                .small(),
+                        );
+                    }
+                    if let Some(status) = status {
+                        ui.label(
+                            egui::RichText::new(status_badge(status)).color(status_colour(status)),
+                        );
+                    }
+                });
+            });
+            if let Some(error) = view
+                .record_of(key)
+                .and_then(|r| r.error.as_ref())
+                .filter(|_| matches!(status, Some(Status::Failed | Status::TimedOut)))
+            {
+                ui.label(
+                    egui::RichText::new(&error.message)
+                        .color(theme::ERROR)
+                        .small(),
+                );
+            }
+        })
+        .response
+        .interact(egui::Sense::click());
+    if response.clicked() {
+        view.selected = Some(key.clone());
+    }
+    if response.double_clicked() {
+        if view.collapsed.contains(key) {
+            view.collapsed.remove(key);
+        } else {
+            view.collapsed.insert(key.clone());
+        }
+    }
+    ui.add_space(4.0);
+}

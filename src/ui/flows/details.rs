@@ -1,0 +1,110 @@
+//! The selected card on the side: what the definition says, and in the run shown its
+//! status, error, retries, inputs and outputs (secure data is already masked in runs).
+
+use serde_json::Value;
+
+use super::FlowsView;
+use super::cards::status_badge;
+use crate::ui::theme;
+
+fn definition_of<'v>(
+    definition: &'v serde_json::Map<String, Value>,
+    key: &super::CardKey,
+) -> Option<&'v Value> {
+    if key.0.first().is_some_and(|p| p == "trigger") {
+        return definition.get("triggers")?.get(&key.1);
+    }
+    crate::flow::validate::all_actions(definition)
+        .into_iter()
+        .find(|(path, name, _)| name == &key.1 && enclosing(path) == key.0)
+        .map(|(_, _, action)| action)
+}
+
+/// The names of the actions enclosing the action at `path` (a definition path such as
+/// `actions.If.else.actions.X`): each segment right after `actions`, but the last.
+fn enclosing(path: &[String]) -> Vec<String> {
+    let mut names: Vec<String> = path
+        .windows(2)
+        .filter(|pair| pair[0] == "actions")
+        .map(|pair| pair[1].clone())
+        .collect();
+    names.pop();
+    names
+}
+
+fn json_block(ui: &mut egui::Ui, id: &str, label: &str, value: &Value) {
+    let text = serde_json::to_string_pretty(value).unwrap_or_default();
+    ui.horizontal(|ui| {
+        ui.label(egui::RichText::new(label).strong());
+        if ui
+            .small_button("Copy")
+            .on_hover_text("Copies the JSON")
+            .clicked()
+        {
+            ui.ctx().copy_text(text.clone());
+        }
+    });
+    egui::ScrollArea::both()
+        .id_salt(id)
+        .max_height(220.0)
+        .auto_shrink([false, true])
+        .show(ui, |ui| {
+            let mut shown = text.as_str();
+            ui.add(
+                egui::TextEdit::multiline(&mut shown)
+                    .code_editor()
+                    .desired_width(f32::INFINITY),
+            );
+        });
+}
+
+/// Draws the selected card's details.
+pub fn details_ui(ui: &mut egui::Ui, view: &FlowsView) {
+    let (Some(open), Some(key)) = (&view.open, &view.selected) else {
+        ui.label(egui::RichText::new("Select a card to see its details.").color(theme::MUTED));
+        return;
+    };
+    ui.heading(&key.1);
+    if !key.0.is_empty() && key.0[0] != "trigger" {
+        ui.label(egui::RichText::new(format!("in {}", key.0.join(" / "))).color(theme::MUTED));
+    }
+    egui::ScrollArea::vertical()
+        .id_salt("card-details")
+        .show(ui, |ui| {
+            if let Some(record) = view.record_of(key) {
+                ui.horizontal(|ui| {
+                    ui.label(status_badge(record.status));
+                    ui.label(
+                        egui::RichText::new(format!(
+                            "{} ms · {}",
+                            record.duration_ms, record.start_time
+                        ))
+                        .color(theme::MUTED),
+                    );
+                });
+                if let Some(error) = &record.error {
+                    ui.label(
+                        egui::RichText::new(format!("{}: {}", error.code, error.message))
+                            .color(theme::ERROR),
+                    );
+                }
+                for retry in &record.retries {
+                    ui.label(
+                        egui::RichText::new(format!("Retry: {retry}"))
+                            .color(theme::WARNING)
+                            .small(),
+                    );
+                }
+                json_block(ui, "card-inputs", "Inputs", &record.inputs);
+                json_block(ui, "card-outputs", "Outputs", &record.outputs);
+            } else if view.shown_run.is_some() {
+                ui.label(
+                    egui::RichText::new("This card did not run in the run shown.")
+                        .color(theme::MUTED),
+                );
+            }
+            if let Some(definition) = definition_of(open.file.definition(), key) {
+                json_block(ui, "card-definition", "Definition", definition);
+            }
+        });
+}

@@ -1,0 +1,376 @@
+//! The Flows view's layout: flows and runs on the left, the cards in the middle with
+//! Validate, Run and Cancel above them, the selected card on the right.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use serde_json::Value;
+
+use super::cards::{cards_ui, status_badge};
+use super::details::details_ui;
+use super::files::{example_flows, flow_name};
+use super::job::{FlowJob, JobNews};
+use super::{CardKey, FlowsView};
+use crate::flow::run::trigger::{first_trigger, is_manual, manual_body};
+use crate::flow::run::{RunEvent, RunInputs, Status};
+use crate::ui::LoadedMetadata;
+use crate::ui::connection::Connected;
+use crate::ui::theme;
+
+/// What the view needs from the window: the instance, its metadata, the runtime.
+pub struct FlowsContext<'a> {
+    /// The connected instance, if any.
+    pub connected: Option<&'a Connected>,
+    /// Its metadata.
+    pub metadata: Option<&'a LoadedMetadata>,
+    /// Where runs run.
+    pub runtime: Option<&'a tokio::runtime::Handle>,
+}
+
+/// Draws the Flows view.
+pub fn flows_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
+    poll(view);
+    egui::Panel::left("flows-list")
+        .resizable(true)
+        .default_size(230.0)
+        .show(ui, |ui| list_ui(ui, view));
+    egui::Panel::right("flows-details")
+        .resizable(true)
+        .default_size(360.0)
+        .show(ui, |ui| details_ui(ui, view));
+    egui::CentralPanel::default().show(ui, |ui| flow_ui(ui, view, cx));
+}
+
+/// Applies what the run under way reported.
+fn poll(view: &mut FlowsView) {
+    let Some(job) = &view.job else {
+        return;
+    };
+    for news in job.poll() {
+        match news {
+            JobNews::Event(RunEvent::Started { name, path }) => {
+                view.live.insert((path, name), Status::Running);
+            }
+            JobNews::Event(RunEvent::Ended(record)) => {
+                view.live
+                    .insert((record.path.clone(), record.name.clone()), record.status);
+                if let Some(run) = &mut view.shown_run {
+                    run.actions.push(*record);
+                }
+            }
+            JobNews::Finished(record) => {
+                view.shown_run = Some(*record);
+                view.live.clear();
+                view.job = None;
+                view.refresh_runs();
+                return;
+            }
+        }
+    }
+}
+
+/// Open a flow (path, dialog, examples) and the runs of the open one.
+fn list_ui(ui: &mut egui::Ui, view: &mut FlowsView) {
+    if let Some(dialog) = &view.dialog
+        && let Ok(picked) = dialog.try_recv()
+    {
+        view.dialog = None;
+        if let Some(path) = picked {
+            view.open_path(path);
+        }
+    }
+    ui.label(egui::RichText::new("Open a flow").strong());
+    ui.horizontal(|ui| {
+        let label = ui.label("File");
+        let field = ui
+            .add(
+                egui::TextEdit::singleline(&mut view.path_field)
+                    .hint_text("flow.json")
+                    .desired_width(130.0),
+            )
+            .labelled_by(label.id);
+        let entered = field.lost_focus() && ui.input(|i| i.key_pressed(egui::Key::Enter));
+        if (ui.button("Open").clicked() || entered) && !view.path_field.trim().is_empty() {
+            let path = PathBuf::from(view.path_field.trim());
+            view.open_path(path);
+        }
+    });
+    if ui
+        .add_enabled(view.dialog.is_none(), egui::Button::new("Browse…"))
+        .clicked()
+    {
+        view.dialog = Some(open_dialog(ui.ctx().clone()));
+    }
+    if let Some(error) = &view.open_error {
+        ui.label(egui::RichText::new(error).color(theme::ERROR).small());
+    }
+    ui.separator();
+    ui.label(egui::RichText::new("Examples").strong());
+    for (label, path) in example_flows() {
+        if ui.link(label).clicked() {
+            view.open_path(path);
+        }
+    }
+    ui.separator();
+    ui.label(egui::RichText::new("Runs").strong());
+    if view.runs.is_empty() {
+        ui.label(egui::RichText::new("No runs of this flow yet.").color(theme::MUTED));
+    }
+    let mut picked = None;
+    egui::ScrollArea::vertical()
+        .id_salt("flow-runs")
+        .show(ui, |ui| {
+            for run in &view.runs {
+                let time = run.start_time.get(11..19).unwrap_or(&run.start_time);
+                let text = format!("{time} · {} · {} ms", run.status, run.duration_ms);
+                let current = view.shown_run.as_ref().is_some_and(|r| r.id == run.id);
+                if ui.selectable_label(current, text).clicked() {
+                    picked = Some(run.id.clone());
+                }
+            }
+        });
+    if let Some(id) = picked
+        && let Ok(history) = crate::flow::history::RunHistory::open_default()
+        && let Ok(Some(run)) = history.get(&id)
+    {
+        view.shown_run = Some(run);
+    }
+}
+
+/// The system's open dialog on its own thread.
+fn open_dialog(ctx: egui::Context) -> std::sync::mpsc::Receiver<Option<PathBuf>> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("flow-open-dialog".to_owned())
+        .spawn(move || {
+            let picked = rfd::FileDialog::new()
+                .add_filter("Flow", &["json"])
+                .pick_file();
+            let _ = sender.send(picked);
+            ctx.request_repaint();
+        });
+    if spawned.is_err() {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let _ = sender.send(None);
+        return receiver;
+    }
+    receiver
+}
+
+/// The open flow: its name, Run / Cancel, the trigger's inputs, problems, the cards.
+fn flow_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
+    let Some(open) = &view.open else {
+        ui.heading("Flows");
+        ui.label(
+            egui::RichText::new(
+                "A flow is a Power Automate / Logic Apps workflow definition: open one, or pick an \
+                 example on the left, to see it as cards and run it against this instance.",
+            )
+            .color(theme::MUTED),
+        );
+        return;
+    };
+    let name = flow_name(open);
+    let problems = open.problems.clone();
+    ui.horizontal(|ui| {
+        ui.heading(&name);
+        ui.with_layout(
+            egui::Layout::right_to_left(egui::Align::Center),
+            |ui| match &view.job {
+                Some(job) => {
+                    if ui
+                        .add_enabled(!job.is_cancelling(), egui::Button::new("Cancel"))
+                        .on_hover_text("Stops after the action under way (Esc)")
+                        .clicked()
+                        || ui.input(|i| i.key_pressed(egui::Key::Escape))
+                    {
+                        job.cancel();
+                    }
+                    ui.spinner();
+                }
+                None => {
+                    let ready = cx.runtime.is_some() && problems.is_empty();
+                    let run = ui
+                        .add_enabled(ready, egui::Button::new("Run flow"))
+                        .on_hover_text("Runs the flow against this instance (Ctrl+Enter)")
+                        .on_disabled_hover_text("Fix the problems listed first")
+                        .clicked();
+                    let shortcut = ready
+                        && ui.input_mut(|i| {
+                            i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter)
+                        });
+                    if run || shortcut {
+                        start_run(ui.ctx(), view, cx);
+                    }
+                }
+            },
+        );
+    });
+    ui.label(
+        egui::RichText::new(
+            view.open
+                .as_ref()
+                .map(|o| o.path.display().to_string())
+                .unwrap_or_default(),
+        )
+        .color(theme::MUTED)
+        .small(),
+    );
+    for problem in &problems {
+        ui.label(egui::RichText::new(problem).color(theme::ERROR));
+    }
+    trigger_inputs_ui(ui, view);
+    if let Some(error) = &view.run_error {
+        ui.label(egui::RichText::new(error).color(theme::ERROR));
+    }
+    run_summary_ui(ui, view);
+    ui.separator();
+    egui::ScrollArea::vertical()
+        .id_salt("flow-cards")
+        .auto_shrink([false, false])
+        .show(ui, |ui| cards_ui(ui, view));
+}
+
+/// Fields for the manual trigger's inputs (by title when it has one).
+fn trigger_inputs_ui(ui: &mut egui::Ui, view: &mut FlowsView) {
+    let Some(open) = &view.open else {
+        return;
+    };
+    let Some((_, trigger)) = first_trigger(open.file.definition()) else {
+        return;
+    };
+    if !is_manual(trigger) {
+        return;
+    }
+    let Some(properties) = trigger
+        .pointer("/inputs/schema/properties")
+        .and_then(Value::as_object)
+    else {
+        return;
+    };
+    if properties.is_empty() {
+        return;
+    }
+    let required: Vec<&str> = trigger
+        .pointer("/inputs/schema/required")
+        .and_then(Value::as_array)
+        .map(|list| list.iter().filter_map(Value::as_str).collect())
+        .unwrap_or_default();
+    let fields: Vec<(String, String, bool)> = properties
+        .iter()
+        .map(|(key, prop)| {
+            let title = prop
+                .get("title")
+                .and_then(Value::as_str)
+                .unwrap_or(key)
+                .to_owned();
+            (key.clone(), title, required.contains(&key.as_str()))
+        })
+        .collect();
+    egui::Grid::new("trigger-inputs")
+        .num_columns(2)
+        .show(ui, |ui| {
+            for (key, title, needed) in fields {
+                let label = ui.label(if needed { format!("{title} *") } else { title });
+                let value = view.trigger_inputs.entry(key).or_default();
+                ui.add(egui::TextEdit::singleline(value).desired_width(240.0))
+                    .labelled_by(label.id);
+                ui.end_row();
+            }
+        });
+}
+
+/// One line on the run shown: status, duration, first failure.
+fn run_summary_ui(ui: &mut egui::Ui, view: &FlowsView) {
+    if view.job.is_some() {
+        let done = view.live.values().filter(|s| s.is_final()).count();
+        ui.label(egui::RichText::new(format!("Running… {done} actions done")).color(theme::ACCENT));
+        return;
+    }
+    let Some(run) = &view.shown_run else {
+        return;
+    };
+    let mut text = format!("{} in {} ms", status_badge(run.status), run.duration_ms);
+    if let Some(error) = &run.error {
+        text.push_str(&format!(" · {}", error.message));
+    }
+    let colour = if run.status == Status::Succeeded {
+        theme::SUCCESS
+    } else {
+        theme::ERROR
+    };
+    ui.label(egui::RichText::new(text).color(colour));
+}
+
+/// Starts the open flow against the connected instance with the trigger inputs typed.
+fn start_run(ctx: &egui::Context, view: &mut FlowsView, cx: &FlowsContext<'_>) {
+    let (Some(open), Some(runtime)) = (&view.open, cx.runtime) else {
+        return;
+    };
+    let definition = open.file.definition().clone();
+    let body = match first_trigger(&definition) {
+        Some((_, trigger)) if is_manual(trigger) => {
+            let given: Vec<(String, String)> = view
+                .trigger_inputs
+                .iter()
+                .filter(|(_, v)| !v.is_empty())
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect();
+            match manual_body(trigger, &given) {
+                Ok(body) => body,
+                Err(message) => {
+                    view.run_error =
+                        Some(message.replace("--input NAME=VALUE", "fill in the inputs"));
+                    return;
+                }
+            }
+        }
+        _ => Value::Object(serde_json::Map::new()),
+    };
+    let target = match (cx.connected, cx.metadata) {
+        (Some(connected), Some(metadata)) => Some((
+            connected.client.clone(),
+            Arc::new(metadata.model.clone()),
+            connected.name.clone(),
+        )),
+        _ => None,
+    };
+    let inputs = RunInputs {
+        flow: flow_name(open),
+        trigger_body: body,
+        ..RunInputs::default()
+    };
+    view.run_error = None;
+    view.live.clear();
+    // The run shown fills in as actions end.
+    view.shown_run = Some(crate::flow::run::RunRecord {
+        id: String::new(),
+        flow: inputs.flow.clone(),
+        instance: target.as_ref().map(|t| t.2.clone()),
+        status: Status::Running,
+        error: None,
+        trigger: Value::Null,
+        actions: Vec::new(),
+        outputs: Value::Null,
+        response: None,
+        start_time: String::new(),
+        end_time: String::new(),
+        duration_ms: 0,
+        rerun_of: None,
+    });
+    view.job = Some(FlowJob::start(
+        runtime,
+        ctx.clone(),
+        definition,
+        inputs,
+        target,
+    ));
+}
+
+/// A key for a card, for tests and the window: enclosing actions and name.
+pub fn card_key(path: &[&str], name: &str) -> CardKey {
+    (
+        path.iter().map(|s| (*s).to_owned()).collect(),
+        name.to_owned(),
+    )
+}

@@ -1,0 +1,127 @@
+//! The Flows view: a flow file opened as cards, run against the demo instance with its
+//! trigger inputs, each card's status and error shown, the data on the server, the run in
+//! the runs list.
+
+mod ui_support;
+
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use flowbench::demo::DemoConfig;
+use flowbench::flow::run::Status;
+use flowbench::ui::flows::card_key;
+use flowbench::ui::{FlowbenchApp, View};
+use serde_json::json;
+use ui_support::{click, connected_app, get_status, service_root, type_into};
+
+fn wait_for_run(harness: &mut Harness<'_, FlowbenchApp>) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    harness.step();
+    while harness.state().flows.is_running() {
+        assert!(Instant::now() < deadline, "the run did not finish in time");
+        harness.step();
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    harness.run_steps(2);
+}
+
+#[test]
+#[allow(unsafe_code)] // set_var: this binary holds one test and no other thread runs yet
+fn a_flow_opens_as_cards_runs_against_the_demo_and_shows_each_card_s_outcome() {
+    let data = tempfile::tempdir().expect("temp dir");
+    unsafe { std::env::set_var("FLOWBENCH_DATA_DIR", data.path()) };
+    let mut harness = connected_app(DemoConfig::default());
+    let root = service_root(&harness);
+    harness.state_mut().state.view = View::Flows;
+    harness.run_steps(2);
+    // The examples are one click away.
+    click(&mut harness, "customer-group-round-trip.json");
+    harness.run_steps(2);
+    harness.get_by_label_contains("Create_group · Create a record");
+    harness.get_by_label_contains("Check_deleted · Assert");
+
+    // Run needs the trigger's required input.
+    click(&mut harness, "Run flow");
+    harness.run_steps(2);
+    harness.get_by_label_contains("the trigger requires text");
+    type_into(&mut harness, "Group id *", "UI-FLOW-1");
+    click(&mut harness, "Run flow");
+    wait_for_run(&mut harness);
+    let run = harness.state().flows.shown_run.clone().expect("a run");
+    assert_eq!(run.status, Status::Succeeded, "{:?}", run.error);
+    assert_eq!(
+        harness
+            .state()
+            .flows
+            .status_of(&card_key(&[], "Check_created")),
+        Some(Status::Succeeded)
+    );
+    assert!(
+        harness.query_all_by_label("Succeeded").count() >= 9,
+        "every card shows its status"
+    );
+    // The group was created, checked and deleted on the server.
+    assert_eq!(
+        get_status(&format!(
+            "{root}CustomerGroups(dataAreaId='usmf',CustomerGroupId='UI-FLOW-1')"
+        )),
+        404
+    );
+    assert_eq!(
+        harness.state().flows.runs.len(),
+        1,
+        "the run is in the runs list"
+    );
+
+    // A failing assertion shows on its card, with expected and found.
+    let flow = data.path().join("failing.json");
+    std::fs::write(
+        &flow,
+        json!({"triggers": {"manual": {"type": "Request", "kind": "Http", "inputs": {"schema": {}}}},
+            "actions": {
+                "Read": {"type": "OpenApiConnection", "inputs": {
+                    "host": {"connectionName": "shared_dynamicsax", "operationId": "GetItem"},
+                    "parameters": {"dataset": "d", "table": "CustomerGroups", "id": "usmf,10"}}, "runAfter": {}},
+                "Check": {"type": "Assert", "inputs": {"actual": "@body('Read')?['CustomerGroupId']", "equals": "20"},
+                    "runAfter": {"Read": ["Succeeded"]}}
+            }})
+        .to_string(),
+    )
+    .expect("flow written");
+    open_by_path(&mut harness, &flow);
+    click(&mut harness, "Run flow");
+    wait_for_run(&mut harness);
+    assert_eq!(
+        harness.state().flows.status_of(&card_key(&[], "Check")),
+        Some(Status::Failed)
+    );
+    assert!(
+        harness.query_all_by_label("Failed").count() >= 1,
+        "the card shows Failed"
+    );
+    let failure = "expected @body('Read')?['CustomerGroupId'] to equal \"20\", found \"10\"";
+    assert_eq!(
+        harness.query_all_by_label_contains(failure).count(),
+        2,
+        "on the card and in the run's summary"
+    );
+    // Its details: select the card, read its outputs.
+    harness.state_mut().flows.selected = Some(card_key(&[], "Read"));
+    harness.run_steps(2);
+    harness.get_by_label("Outputs");
+}
+
+fn open_by_path(harness: &mut Harness<'_, FlowbenchApp>, path: &Path) {
+    harness.state_mut().flows.path_field.clear();
+    harness.run_steps(1);
+    type_into(harness, "File", &path.display().to_string());
+    click(harness, "Open");
+    harness.run_steps(2);
+    assert!(
+        harness.state().flows.open_error.is_none(),
+        "{:?}",
+        harness.state().flows.open_error
+    );
+}
