@@ -13,7 +13,7 @@ use super::entity_picker::{ENTITY_SEARCH_ID, EntityPicker};
 use super::environments::EnvironmentDiscovery;
 use super::explorer::{Explorer, RequestToShow};
 use super::remove_instance::RemoveInstanceDialog;
-use super::state::UiState;
+use super::state::{UiState, View};
 use super::trace_panel::TracePanel;
 use crate::auth::SecretStore;
 use crate::odata::entity_index::EntityIndex;
@@ -144,7 +144,9 @@ impl FlowbenchApp {
         if self.state.trace_open {
             self.trace_panel_area(ui);
         }
-        if self.state.side_panel_open {
+        // The entity summary and recent actions belong to the explorer; the Flows view has
+        // its own list of flows and runs.
+        if self.state.side_panel_open && self.state.view == View::Explorer {
             self.side_panel_area(ui);
         }
         self.central_area(ui);

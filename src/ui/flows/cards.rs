@@ -27,11 +27,40 @@ pub fn run_order(actions: &Map<String, Value>) -> Vec<(&String, &Value)> {
     placed
 }
 
+/// An action's inputs with the expressions that need no run evaluated (the double
+/// URL-encoding of Logic Apps paths, `concat` of literals), the connection left out.
+fn constant_inputs(action: &Value) -> Value {
+    let mut inputs = action.get("inputs").cloned().unwrap_or(Value::Null);
+    let host = inputs
+        .as_object_mut()
+        .and_then(|map| map.shift_remove("host"));
+    if let Some(map) = inputs.as_object_mut() {
+        map.shift_remove("authentication");
+    }
+    let empty = crate::flow::expr::JsonScope::from_context(&Value::Object(Map::new()));
+    let mut evaluated = match &inputs {
+        Value::Object(map) => Value::Object(
+            map.iter()
+                .map(|(key, value)| {
+                    let value = crate::flow::expr::evaluate_value(value, &empty)
+                        .unwrap_or_else(|_| value.clone());
+                    (key.clone(), value)
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    };
+    if let (Some(map), Some(host)) = (evaluated.as_object_mut(), host) {
+        map.insert("host".to_owned(), host);
+    }
+    evaluated
+}
+
 /// What a card says it is: `Create a record · CustomerGroups`, `Condition`, …
 pub fn card_title(action: &Value) -> (String, Option<String>) {
     let kind = action.get("type").and_then(Value::as_str).unwrap_or("?");
     if is_connector_action(action) {
-        let inputs = action.get("inputs").cloned().unwrap_or(Value::Null);
+        let inputs = constant_inputs(action);
         if let Ok(step) = read_step(kind, &inputs) {
             let label = match step.operation {
                 Some(Operation::GetItems) => "List items",
@@ -127,8 +156,20 @@ fn scope_ui(
 ) {
     for (name, action) in run_order(actions) {
         let key: CardKey = (path.to_vec(), name.clone());
-        let (title, detail) = card_title(action);
+        let (title, mut detail) = card_title(action);
         let record = view.record_of(&key);
+        // A loop says how many times it ran.
+        if let Some(count) = record
+            .and_then(|r| r.inputs.get("count").or_else(|| r.inputs.get("iterations")))
+            .and_then(Value::as_u64)
+        {
+            let noun = if count == 1 {
+                "iteration"
+            } else {
+                "iterations"
+            };
+            detail = Some(format!("{count} {noun}"));
+        }
         let duration = record.map(|r| r.duration_ms);
         let status = view.status_of(&key);
         let title = if is_supported(action.get("type").and_then(Value::as_str).unwrap_or("")) {
@@ -189,12 +230,12 @@ fn card_ui(
         .stroke(stroke)
         .show(ui, |ui| {
             ui.set_min_width(ui.available_width().min(560.0));
-            ui.horizontal(|ui| {
-                ui.label(egui::RichText::new(title).strong());
-                if let Some(detail) = detail {
-                    ui.label(egui::RichText::new(detail).monospace().color(theme::MUTED));
-                }
-                ui.with_layout(egui::Layout::right_to_left(egui::Align::Center), |ui| {
+            // Status and duration first, from the right; the title takes what is left.
+            let row = egui::vec2(ui.available_width(), ui.spacing().interact_size.y);
+            ui.allocate_ui_with_layout(
+                row,
+                egui::Layout::right_to_left(egui::Align::Center),
+                |ui| {
                     if let Some(ms) = duration {
                         ui.label(
                             egui::RichText::new(format!("{ms} ms"))
@@ -207,8 +248,19 @@ fn card_ui(
                             egui::RichText::new(status_badge(status)).color(status_colour(status)),
                         );
                     }
-                });
-            });
+                    ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                        ui.add(egui::Label::new(egui::RichText::new(title).strong()).truncate());
+                        if let Some(detail) = detail {
+                            ui.add(
+                                egui::Label::new(
+                                    egui::RichText::new(detail).monospace().color(theme::MUTED),
+                                )
+                                .truncate(),
+                            );
+                        }
+                    });
+                },
+            );
             if let Some(error) = view
                 .record_of(key)
                 .and_then(|r| r.error.as_ref())
