@@ -107,6 +107,31 @@ fn a_flow_opens_as_cards_runs_against_the_demo_and_shows_each_card_s_outcome() {
         2,
         "on the card and in the run's summary"
     );
+    // Re-run from the failed card: the read before it keeps its earlier outputs.
+    let first = harness.state().flows.shown_run.clone().expect("a run");
+    click(&mut harness, "Re-run from failed");
+    wait_for_run(&mut harness);
+    let again = harness.state().flows.shown_run.clone().expect("a re-run");
+    assert_eq!(again.rerun_of.as_deref(), Some(first.id.as_str()));
+    let read = |run: &flowbench::flow::run::RunRecord| {
+        run.actions
+            .iter()
+            .find(|a| a.name == "Read")
+            .cloned()
+            .expect("Read")
+    };
+    assert_eq!(
+        read(&again).start_time,
+        read(&first).start_time,
+        "reused, not sent again"
+    );
+    assert_eq!(harness.state().flows.runs.len(), 2);
+
+    // Validate against the instance: the flow is fine, the button says so.
+    click(&mut harness, "Validate");
+    harness.run_steps(2);
+    harness.get_by_label("Valid: no problem found");
+
     // Its details: select the card, read its outputs.
     harness.state_mut().flows.selected = Some(card_key(&[], "Read"));
     harness.run_steps(2);

@@ -56,6 +56,8 @@ pub struct FlowsView {
     pub run_error: Option<String>,
     /// Runs of the open flow from the history (newest first).
     pub runs: Vec<crate::flow::history::RunSummary>,
+    /// The outcome of the last Validate (`Some(true)`: no problem).
+    pub validated: Option<bool>,
     /// Cards whose inner cards are collapsed.
     pub collapsed: std::collections::HashSet<CardKey>,
     dialog: Option<std::sync::mpsc::Receiver<Option<PathBuf>>>,
@@ -74,6 +76,7 @@ impl FlowsView {
                 self.live.clear();
                 self.trigger_inputs.clear();
                 self.run_error = None;
+                self.validated = None;
                 self.refresh_runs();
             }
             Err(message) => self.open_error = Some(message),

@@ -200,7 +200,29 @@ fn flow_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
                             i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter)
                         });
                     if run || shortcut {
-                        start_run(ui.ctx(), view, cx);
+                        start_run(ui.ctx(), view, cx, None);
+                    }
+                    let rerun_from = failed_top_level(view);
+                    if ui
+                        .add_enabled(rerun_from.is_some(), egui::Button::new("Re-run from failed"))
+                        .on_hover_text(
+                            "Runs again from the first failed step, keeping the outputs of the steps before it",
+                        )
+                        .on_disabled_hover_text("The run shown has no failed step")
+                        .clicked()
+                        && let Some(run) = view.shown_run.clone()
+                    {
+                        match crate::flow::run::rerun_inputs(&run, None) {
+                            Ok(inputs) => start_run(ui.ctx(), view, cx, Some(inputs)),
+                            Err(message) => view.run_error = Some(message),
+                        }
+                    }
+                    if ui
+                        .button("Validate")
+                        .on_hover_text("Checks the flow, and its entities, fields and actions against this instance")
+                        .clicked()
+                    {
+                        validate_open(view, cx);
                     }
                 }
             },
@@ -218,6 +240,9 @@ fn flow_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
     );
     for problem in &problems {
         ui.label(egui::RichText::new(problem).color(theme::ERROR));
+    }
+    if view.validated == Some(true) {
+        ui.label(egui::RichText::new("Valid: no problem found").color(theme::SUCCESS));
     }
     trigger_inputs_ui(ui, view);
     if let Some(error) = &view.run_error {
@@ -302,8 +327,45 @@ fn run_summary_ui(ui: &mut egui::Ui, view: &FlowsView) {
     ui.label(egui::RichText::new(text).color(colour));
 }
 
-/// Starts the open flow against the connected instance with the trigger inputs typed.
-fn start_run(ctx: &egui::Context, view: &mut FlowsView, cx: &FlowsContext<'_>) {
+/// The first failed top-level step of the run shown (a finished run with an id).
+fn failed_top_level(view: &FlowsView) -> Option<String> {
+    let run = view.shown_run.as_ref().filter(|r| !r.id.is_empty())?;
+    run.actions
+        .iter()
+        .filter(|a| a.path.is_empty())
+        .find(|a| {
+            matches!(
+                a.status,
+                Status::Failed | Status::TimedOut | Status::Cancelled
+            )
+        })
+        .map(|a| a.name.clone())
+}
+
+/// Checks the open flow, with the instance's metadata when there is one; the problems are
+/// listed above the cards (and block Run until fixed).
+fn validate_open(view: &mut FlowsView, cx: &FlowsContext<'_>) {
+    let Some(open) = &mut view.open else {
+        return;
+    };
+    let model = cx.metadata.map(|m| &m.model);
+    open.problems =
+        crate::flow::validate::validate(open.file.definition(), model, Some(&open.text))
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+    view.run_error = None;
+    view.validated = Some(open.problems.is_empty());
+}
+
+/// Starts the open flow against the connected instance with the trigger inputs typed (or
+/// re-runs an earlier run with `rerun`).
+fn start_run(
+    ctx: &egui::Context,
+    view: &mut FlowsView,
+    cx: &FlowsContext<'_>,
+    rerun: Option<RunInputs>,
+) {
     let (Some(open), Some(runtime)) = (&view.open, cx.runtime) else {
         return;
     };
@@ -335,10 +397,13 @@ fn start_run(ctx: &egui::Context, view: &mut FlowsView, cx: &FlowsContext<'_>) {
         )),
         _ => None,
     };
-    let inputs = RunInputs {
-        flow: flow_name(open),
-        trigger_body: body,
-        ..RunInputs::default()
+    let inputs = match rerun {
+        Some(inputs) => inputs,
+        None => RunInputs {
+            flow: flow_name(open),
+            trigger_body: body,
+            ..RunInputs::default()
+        },
     };
     view.run_error = None;
     view.live.clear();
