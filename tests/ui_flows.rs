@@ -14,7 +14,9 @@ use flowbench::flow::run::Status;
 use flowbench::ui::flows::card_key;
 use flowbench::ui::{FlowbenchApp, View};
 use serde_json::json;
-use ui_support::{click, connected_app, get_status, service_root, type_into};
+use ui_support::{
+    click, connected_app, get_status, pick_entity, service_root, type_into, wait_until_idle,
+};
 
 fn wait_for_run(harness: &mut Harness<'_, FlowbenchApp>) {
     let deadline = Instant::now() + Duration::from_secs(60);
@@ -136,6 +138,39 @@ fn a_flow_opens_as_cards_runs_against_the_demo_and_shows_each_card_s_outcome() {
     harness.state_mut().flows.selected = Some(card_key(&[], "Read"));
     harness.run_steps(2);
     harness.get_by_label("Outputs");
+
+    // From the explorer: run a flow on a listed record.
+    let on_record = data.path().join("on-record.json");
+    std::fs::write(
+        &on_record,
+        json!({"triggers": {"manual": {"type": "Request", "kind": "Http", "inputs": {"schema": {}}}},
+            "actions": {"Check": {"type": "Assert",
+                "inputs": {"actual": "@triggerBody()", "fields": {"CustomerGroupId": "10"}}, "runAfter": {}}}})
+        .to_string(),
+    )
+    .expect("flow written");
+    open_by_path(&mut harness, &on_record);
+    harness.state_mut().state.view = View::Explorer;
+    pick_entity(&mut harness, "customergr", "CustomerGroups");
+    {
+        let forms = harness.state_mut().explorer.forms.as_mut().expect("forms");
+        forms.list.raw_mode = true;
+        forms.list.raw_filter = "CustomerGroupId eq '10'".into();
+    }
+    click(&mut harness, "Run");
+    wait_until_idle(&mut harness);
+    harness.get_by_label("10").click();
+    harness.step();
+    harness.get_by_label("Record").click();
+    harness.run_steps(2);
+    click(&mut harness, "Run a flow on this record");
+    harness.run_steps(2);
+    assert_eq!(harness.state().state.view, View::Flows);
+    harness.get_by_label("Runs on the record");
+    click(&mut harness, "Run flow");
+    wait_for_run(&mut harness);
+    let run = harness.state().flows.shown_run.clone().expect("a run");
+    assert_eq!(run.status, Status::Succeeded, "{:?}", run.error);
 }
 
 fn open_by_path(harness: &mut Harness<'_, FlowbenchApp>, path: &Path) {

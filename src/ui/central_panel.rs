@@ -14,6 +14,9 @@ pub fn central_panel_ui(
     match cx.state.view {
         View::Explorer => explorer_ui(ui, explorer, cx),
         View::Flows => {
+            if let Some(record) = cx.state.flow_record.take() {
+                flows.record_input = Some(record);
+            }
             let flows_cx = FlowsContext {
                 connected: cx.connected,
                 metadata: cx.metadata,

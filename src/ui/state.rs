@@ -56,6 +56,9 @@ pub struct UiState {
     /// The keyboard shortcuts window is open.
     #[serde(skip)]
     pub shortcuts_open: bool,
+    /// A record of the explorer handed to the Flows view as a trigger input.
+    #[serde(skip)]
+    pub flow_record: Option<serde_json::Value>,
 }
 
 /// How many recent actions are remembered.
@@ -133,6 +136,7 @@ impl Default for UiState {
             instance: super::connection::InstanceChoice::Demo,
             pending_inputs: None,
             shortcuts_open: false,
+            flow_record: None,
         }
     }
 }

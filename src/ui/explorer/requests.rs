@@ -219,8 +219,14 @@ pub(super) fn record_request(
     let (RecordRequest::Update(index)
     | RecordRequest::Delete(index)
     | RecordRequest::Copy(index)
-    | RecordRequest::OpenEntity(index)) = request;
-    if explorer.is_busy() && !matches!(request, RecordRequest::OpenEntity(_)) {
+    | RecordRequest::OpenEntity(index)
+    | RecordRequest::RunFlow(index)) = request;
+    if explorer.is_busy()
+        && !matches!(
+            request,
+            RecordRequest::OpenEntity(_) | RecordRequest::RunFlow(_)
+        )
+    {
         // The forms belong to the running request until it answers.
         return;
     }
@@ -234,6 +240,11 @@ pub(super) fn record_request(
         return;
     };
     let record = record.clone();
+    if let RecordRequest::RunFlow(_) = request {
+        cx.state.flow_record = Some(Value::Object(record));
+        cx.state.view = crate::ui::View::Flows;
+        return;
+    }
     if let RecordRequest::OpenEntity(_) = request {
         // A row of Get list of entities: list that entity's items.
         if let Some(name) = record.get("name").and_then(Value::as_str) {
@@ -260,6 +271,6 @@ pub(super) fn record_request(
             forms.create.prefill(&record);
             cx.state.action = ConnectorAction::CreateRecord;
         }
-        RecordRequest::OpenEntity(_) => {}
+        RecordRequest::OpenEntity(_) | RecordRequest::RunFlow(_) => {}
     }
 }

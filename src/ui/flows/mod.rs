@@ -46,6 +46,8 @@ pub struct FlowsView {
     pub selected: Option<CardKey>,
     /// Values typed for the manual trigger's inputs, by property.
     pub trigger_inputs: HashMap<String, String>,
+    /// A record from the explorer to run the flow on (the trigger's body).
+    pub record_input: Option<serde_json::Value>,
     /// The run under way.
     pub job: Option<FlowJob>,
     /// The run shown on the cards (the latest, or one picked in the runs list).

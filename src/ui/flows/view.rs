@@ -161,6 +161,14 @@ fn open_dialog(ctx: egui::Context) -> std::sync::mpsc::Receiver<Option<PathBuf>>
 fn flow_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
     let Some(open) = &view.open else {
         ui.heading("Flows");
+        if view.record_input.is_some() {
+            ui.label(
+                egui::RichText::new(
+                    "Open a flow (or an example) to run it on the record you picked.",
+                )
+                .color(theme::ACCENT),
+            );
+        }
         ui.label(
             egui::RichText::new(
                 "A flow is a Power Automate / Logic Apps workflow definition: open one, or pick an \
@@ -244,7 +252,9 @@ fn flow_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
     if view.validated == Some(true) {
         ui.label(egui::RichText::new("Valid: no problem found").color(theme::SUCCESS));
     }
-    trigger_inputs_ui(ui, view);
+    if !record_input_ui(ui, view) {
+        trigger_inputs_ui(ui, view);
+    }
     if let Some(error) = &view.run_error {
         ui.label(egui::RichText::new(error).color(theme::ERROR));
     }
@@ -254,6 +264,34 @@ fn flow_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
         .id_salt("flow-cards")
         .auto_shrink([false, false])
         .show(ui, |ui| cards_ui(ui, view));
+}
+
+/// The explorer's record the flow runs on, with a way to drop it; `false` when there is none.
+fn record_input_ui(ui: &mut egui::Ui, view: &mut FlowsView) -> bool {
+    let Some(record) = &view.record_input else {
+        return false;
+    };
+    let summary: Vec<String> = record
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(k, _)| !k.starts_with('@'))
+        .take(3)
+        .map(|(k, v)| format!("{k}: {}", crate::connector::records::cell_text(v)))
+        .collect();
+    let mut clear = false;
+    ui.horizontal(|ui| {
+        ui.label(egui::RichText::new("Runs on the record").strong());
+        ui.label(egui::RichText::new(summary.join(" · ")).monospace());
+        clear = ui
+            .small_button("Clear")
+            .on_hover_text("Use the trigger's inputs instead")
+            .clicked();
+    });
+    if clear {
+        view.record_input = None;
+    }
+    true
 }
 
 /// Fields for the manual trigger's inputs (by title when it has one).
@@ -371,6 +409,7 @@ fn start_run(
     };
     let definition = open.file.definition().clone();
     let body = match first_trigger(&definition) {
+        _ if view.record_input.is_some() => view.record_input.clone().unwrap_or_default(),
         Some((_, trigger)) if is_manual(trigger) => {
             let given: Vec<(String, String)> = view
                 .trigger_inputs

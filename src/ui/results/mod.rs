@@ -57,6 +57,8 @@ pub enum RecordRequest {
     Copy(usize),
     /// The row names an entity set (Get list of entities): list its items.
     OpenEntity(usize),
+    /// Run a flow with the record as its trigger's input (the Flows view opens).
+    RunFlow(usize),
 }
 
 /// State of the results area: records, columns, sort, selection, view mode and export.

@@ -60,6 +60,13 @@ fn navigation_ui(ui: &mut egui::Ui, view: &mut ResultsView) {
             if ui.button("Delete this record…").clicked() {
                 view.request_record(RecordRequest::Delete(index));
             }
+            if ui
+                .button("Run a flow on this record")
+                .on_hover_text("Opens the Flows view with this record as the trigger's input")
+                .clicked()
+            {
+                view.request_record(RecordRequest::RunFlow(index));
+            }
         }
     });
 }
