@@ -2,6 +2,7 @@
 //! connector steps go through the connector layer.
 
 pub mod connector_step;
+pub mod edit;
 pub mod expr;
 pub mod file;
 pub mod history;
