@@ -6,6 +6,7 @@ use serde_json::{Map, Value};
 
 use super::{CardKey, FlowsView};
 use crate::flow::connector_step::{Operation, is_connector_action, read_step};
+use crate::flow::edit::{Branch, ScopePath};
 use crate::flow::run::engine::run_after;
 use crate::flow::run::{Status, is_supported};
 use crate::ui::theme;
@@ -143,8 +144,30 @@ pub fn cards_ui(ui: &mut egui::Ui, view: &mut FlowsView) {
             None,
         );
     }
-    if let Some(Value::Object(actions)) = definition.get("actions") {
-        scope_ui(ui, view, actions, &[]);
+    let empty = Map::new();
+    let actions = definition
+        .get("actions")
+        .and_then(Value::as_object)
+        .unwrap_or(&empty);
+    scope_ui(ui, view, actions, &[], &Vec::new());
+    let last = run_order(actions).last().map(|(name, _)| (*name).clone());
+    if ui
+        .button("Add a step")
+        .on_hover_text("Adds a step at the end of the flow")
+        .clicked()
+    {
+        view.adding = Some((Vec::new(), last));
+        view.step_search.clear();
+    }
+}
+
+/// The scope of a control action's inner branch, from the branch's path segments.
+fn branch_of(segments: &[String]) -> Branch {
+    match segments {
+        [b] if b == "else" => Branch::Else,
+        [d] if d == "default" => Branch::Default,
+        [cases, case] if cases == "cases" => Branch::Case(case.clone()),
+        _ => Branch::Actions,
     }
 }
 
@@ -153,7 +176,11 @@ fn scope_ui(
     view: &mut FlowsView,
     actions: &Map<String, Value>,
     path: &[String],
+    scope: &ScopePath,
 ) {
+    if actions.is_empty() && !scope.is_empty() {
+        add_here_ui(ui, view, scope, None);
+    }
     for (name, action) in run_order(actions) {
         let key: CardKey = (path.to_vec(), name.clone());
         let (title, mut detail) = card_title(action);
@@ -177,9 +204,13 @@ fn scope_ui(
         } else {
             format!("{name} · {title} (not supported here)")
         };
-        card_ui(ui, view, &key, &title, detail.as_deref(), status, duration);
+        if card_ui(ui, view, &key, &title, detail.as_deref(), status, duration) {
+            view.selected_scope = scope.clone();
+            view.name_field.clone_from(name);
+        }
         let inner = crate::flow::validate::inner_scopes(action);
         if inner.is_empty() || view.collapsed.contains(&key) {
+            add_here_ui(ui, view, scope, Some(name));
             continue;
         }
         let mut inner_path = path.to_vec();
@@ -189,9 +220,30 @@ fn scope_ui(
                 if let Some(label) = branch_label(action, &branch) {
                     ui.label(egui::RichText::new(label).color(theme::MUTED).small());
                 }
-                scope_ui(ui, view, actions, &inner_path);
+                let mut inner_scope = scope.clone();
+                inner_scope.push((name.clone(), branch_of(&branch)));
+                scope_ui(ui, view, actions, &inner_path, &inner_scope);
             }
         });
+        add_here_ui(ui, view, scope, Some(name));
+    }
+}
+
+/// The small "+" between cards: adds a step after `after` (first in `scope` when `None`).
+fn add_here_ui(ui: &mut egui::Ui, view: &mut FlowsView, scope: &ScopePath, after: Option<&String>) {
+    if view.is_running() {
+        return;
+    }
+    let clicked = ui
+        .vertical_centered(|ui| {
+            ui.small_button("+")
+                .on_hover_text("Add a step here")
+                .clicked()
+        })
+        .inner;
+    if clicked {
+        view.adding = Some((scope.clone(), after.cloned()));
+        view.step_search.clear();
     }
 }
 
@@ -219,7 +271,7 @@ fn card_ui(
     detail: Option<&str>,
     status: Option<Status>,
     duration: Option<u64>,
-) {
+) -> bool {
     let selected = view.selected.as_ref() == Some(key);
     let stroke = match (selected, status) {
         (true, _) => egui::Stroke::new(2.0, theme::ACCENT),
@@ -275,7 +327,8 @@ fn card_ui(
         })
         .response
         .interact(egui::Sense::click());
-    if response.clicked() {
+    let clicked = response.clicked();
+    if clicked {
         view.selected = Some(key.clone());
     }
     if response.double_clicked() {
@@ -285,5 +338,6 @@ fn card_ui(
             view.collapsed.insert(key.clone());
         }
     }
-    ui.add_space(4.0);
+    ui.add_space(2.0);
+    clicked
 }

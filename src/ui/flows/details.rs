@@ -58,8 +58,39 @@ fn json_block(ui: &mut egui::Ui, id: &str, label: &str, value: &Value) {
         });
 }
 
-/// Draws the selected card's details.
-pub fn details_ui(ui: &mut egui::Ui, view: &FlowsView) {
+/// Draws the selected card's details: its tools and fields when it can be edited, its run.
+pub fn details_ui(
+    ui: &mut egui::Ui,
+    view: &mut FlowsView,
+    metadata: Option<&crate::ui::LoadedMetadata>,
+) {
+    let Some(key) = view.selected.clone() else {
+        ui.label(egui::RichText::new("Select a card to see its details.").color(theme::MUTED));
+        return;
+    };
+    let action = view
+        .open
+        .as_ref()
+        .and_then(|open| definition_of(open.file.definition(), &key).cloned());
+    egui::ScrollArea::vertical()
+        .id_salt("card-editor")
+        .show(ui, |ui| {
+            run_details_ui(ui, view);
+            super::editor::trigger_editor_ui(ui, view, &key);
+            let is_trigger = key.0.first().is_some_and(|p| p == "trigger");
+            if let Some(action) = action.as_ref().filter(|_| !is_trigger) {
+                ui.separator();
+                super::editor::step_tools_ui(ui, view, &key);
+                if crate::flow::connector_step::is_connector_action(action) {
+                    super::editor::connector_form_ui(ui, view, &key, action, metadata);
+                }
+                super::editor::step_json_ui(ui, view, &key, action);
+            }
+        });
+}
+
+/// The card's name, where it sits, and what it did in the run shown.
+fn run_details_ui(ui: &mut egui::Ui, view: &FlowsView) {
     let (Some(open), Some(key)) = (&view.open, &view.selected) else {
         ui.label(egui::RichText::new("Select a card to see its details.").color(theme::MUTED));
         return;
@@ -68,43 +99,42 @@ pub fn details_ui(ui: &mut egui::Ui, view: &FlowsView) {
     if !key.0.is_empty() && key.0[0] != "trigger" {
         ui.label(egui::RichText::new(format!("in {}", key.0.join(" / "))).color(theme::MUTED));
     }
-    egui::ScrollArea::vertical()
-        .id_salt("card-details")
-        .show(ui, |ui| {
-            if let Some(record) = view.record_of(key) {
-                ui.horizontal(|ui| {
-                    ui.label(status_badge(record.status));
-                    ui.label(
-                        egui::RichText::new(format!(
-                            "{} ms · {}",
-                            record.duration_ms, record.start_time
-                        ))
-                        .color(theme::MUTED),
-                    );
-                });
-                if let Some(error) = &record.error {
-                    ui.label(
-                        egui::RichText::new(format!("{}: {}", error.code, error.message))
-                            .color(theme::ERROR),
-                    );
-                }
-                for retry in &record.retries {
-                    ui.label(
-                        egui::RichText::new(format!("Retry: {retry}"))
-                            .color(theme::WARNING)
-                            .small(),
-                    );
-                }
-                json_block(ui, "card-inputs", "Inputs", &record.inputs);
-                json_block(ui, "card-outputs", "Outputs", &record.outputs);
-            } else if view.shown_run.is_some() {
+    {
+        if let Some(record) = view.record_of(key) {
+            ui.horizontal(|ui| {
+                ui.label(status_badge(record.status));
                 ui.label(
-                    egui::RichText::new("This card did not run in the run shown.")
-                        .color(theme::MUTED),
+                    egui::RichText::new(format!(
+                        "{} ms · {}",
+                        record.duration_ms, record.start_time
+                    ))
+                    .color(theme::MUTED),
+                );
+            });
+            if let Some(error) = &record.error {
+                ui.label(
+                    egui::RichText::new(format!("{}: {}", error.code, error.message))
+                        .color(theme::ERROR),
                 );
             }
-            if let Some(definition) = definition_of(open.file.definition(), key) {
-                json_block(ui, "card-definition", "Definition", definition);
+            for retry in &record.retries {
+                ui.label(
+                    egui::RichText::new(format!("Retry: {retry}"))
+                        .color(theme::WARNING)
+                        .small(),
+                );
             }
-        });
+            json_block(ui, "card-inputs", "Inputs", &record.inputs);
+            json_block(ui, "card-outputs", "Outputs", &record.outputs);
+        } else if view.shown_run.is_some() {
+            ui.label(
+                egui::RichText::new("This card did not run in the run shown.").color(theme::MUTED),
+            );
+        }
+        if key.0.first().is_some_and(|p| p == "trigger")
+            && let Some(definition) = definition_of(open.file.definition(), key)
+        {
+            json_block(ui, "card-definition", "Definition", definition);
+        }
+    }
 }

@@ -56,3 +56,47 @@ pub fn example_flows() -> Vec<(String, PathBuf)> {
     found.sort();
     found
 }
+
+/// Where the unsaved edits of the flow at `path` are kept between sessions.
+fn autosave_path(path: &Path) -> Option<PathBuf> {
+    use sha2::Digest as _;
+    let dir = match std::env::var_os("FLOWBENCH_DATA_DIR") {
+        Some(dir) => PathBuf::from(dir),
+        None => directories::ProjectDirs::from("", "", "flowbench")?
+            .data_dir()
+            .to_path_buf(),
+    };
+    let absolute = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let digest = sha2::Sha256::digest(absolute.display().to_string().as_bytes());
+    let name: String = digest.iter().take(8).map(|b| format!("{b:02x}")).collect();
+    Some(dir.join("autosave").join(format!("{name}.json")))
+}
+
+/// Keeps the unsaved `definition` of the flow at `path` (atomically).
+pub fn autosave(
+    path: &Path,
+    definition: &serde_json::Map<String, serde_json::Value>,
+) -> Result<(), String> {
+    let target = autosave_path(path).ok_or("no data directory")?;
+    let dir = target.parent().ok_or("no data directory")?;
+    std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+    let file = FlowFile::from_document(serde_json::Value::Object(definition.clone()))
+        .map_err(|e| e.to_string())?;
+    file.save(&target).map_err(|e| e.to_string())
+}
+
+/// The unsaved definition kept for the flow at `path`, if any.
+pub fn autosaved(path: &Path) -> Option<serde_json::Map<String, serde_json::Value>> {
+    let text = std::fs::read_to_string(autosave_path(path)?).ok()?;
+    match serde_json::from_str(&text).ok()? {
+        serde_json::Value::Object(map) => Some(map),
+        _ => None,
+    }
+}
+
+/// Drops the unsaved edits kept for the flow at `path` (it was saved).
+pub fn forget_autosave(path: &Path) {
+    if let Some(target) = autosave_path(path) {
+        let _ = std::fs::remove_file(target);
+    }
+}

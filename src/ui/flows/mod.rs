@@ -4,6 +4,7 @@
 
 mod cards;
 mod details;
+mod editor;
 mod files;
 mod job;
 mod view;
@@ -14,6 +15,7 @@ use std::path::PathBuf;
 use crate::flow::file::FlowFile;
 use crate::flow::run::{ActionRecord, RunRecord, Status};
 
+pub use editor::dynamic_choices;
 pub use files::example_flows;
 pub use job::FlowJob;
 pub use view::{FlowsContext, card_key, flows_ui};
@@ -60,6 +62,30 @@ pub struct FlowsView {
     pub runs: Vec<crate::flow::history::RunSummary>,
     /// The outcome of the last Validate (`Some(true)`: no problem).
     pub validated: Option<bool>,
+    /// Where the selected card sits (for edits).
+    pub selected_scope: crate::flow::edit::ScopePath,
+    /// The "Add a step" picker: the scope and the step to insert after.
+    pub adding: Option<(crate::flow::edit::ScopePath, Option<String>)>,
+    /// Text of the step picker's search box.
+    pub step_search: String,
+    /// The name typed for a new trigger input.
+    pub new_input: String,
+    /// Definitions before each edit (undo) and after each undo (redo).
+    pub undo: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// See [`FlowsView::undo`].
+    pub redo: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// Edits not saved yet.
+    pub dirty: bool,
+    /// The last edit's or save's problem (shown in red).
+    pub edit_error: Option<String>,
+    /// The text of the selected step's JSON editor, and the step it belongs to.
+    pub step_json: Option<(CardKey, String)>,
+    /// The text of the selected step's name field.
+    pub name_field: String,
+    /// When the open flow was last autosaved.
+    pub autosaved_at: Option<std::time::Instant>,
+    /// Unsaved edits of the open flow found from an earlier session.
+    pub recovery: Option<serde_json::Map<String, serde_json::Value>>,
     /// Cards whose inner cards are collapsed.
     pub collapsed: std::collections::HashSet<CardKey>,
     dialog: Option<std::sync::mpsc::Receiver<Option<PathBuf>>>,
@@ -71,15 +97,11 @@ impl FlowsView {
         match files::read_flow(&path) {
             Ok(open) => {
                 self.path_field = path.display().to_string();
+                let recovery =
+                    files::autosaved(&path).filter(|saved| saved != open.file.definition());
                 self.open = Some(open);
-                self.open_error = None;
-                self.selected = None;
-                self.shown_run = None;
-                self.live.clear();
-                self.trigger_inputs.clear();
-                self.run_error = None;
-                self.validated = None;
-                self.refresh_runs();
+                self.reset_for_open();
+                self.recovery = recovery;
             }
             Err(message) => self.open_error = Some(message),
         }
@@ -96,6 +118,129 @@ impl FlowsView {
             .and_then(|history| history.list(200))
             .map(|runs| runs.into_iter().filter(|r| r.flow == name).collect())
             .unwrap_or_default();
+    }
+
+    /// Applies `edit` to the open flow's definition: the definition before it can be
+    /// restored with undo, the flow is checked again and marked unsaved. An edit that fails
+    /// changes nothing and says why.
+    pub fn edit(
+        &mut self,
+        edit: impl FnOnce(
+            &mut serde_json::Map<String, serde_json::Value>,
+        ) -> Result<(), crate::flow::edit::EditError>,
+    ) -> bool {
+        let Some(open) = &mut self.open else {
+            return false;
+        };
+        let before = open.file.definition().clone();
+        let mut after = before.clone();
+        match edit(&mut after) {
+            Ok(()) => {
+                *open.file.definition_mut() = after;
+                self.undo.push(before);
+                self.redo.clear();
+                self.after_change();
+                true
+            }
+            Err(error) => {
+                self.edit_error = Some(error.0);
+                false
+            }
+        }
+    }
+
+    /// Undoes the last edit.
+    pub fn undo(&mut self) {
+        if let (Some(open), Some(before)) = (&mut self.open, self.undo.pop()) {
+            let now = std::mem::replace(open.file.definition_mut(), before);
+            self.redo.push(now);
+            self.after_change();
+        }
+    }
+
+    /// Redoes the last undone edit.
+    pub fn redo(&mut self) {
+        if let (Some(open), Some(after)) = (&mut self.open, self.redo.pop()) {
+            let now = std::mem::replace(open.file.definition_mut(), after);
+            self.undo.push(now);
+            self.after_change();
+        }
+    }
+
+    fn after_change(&mut self) {
+        self.dirty = true;
+        self.edit_error = None;
+        self.step_json = None;
+        if let Some(open) = &mut self.open {
+            open.text = open.file.to_text();
+            open.problems =
+                crate::flow::validate::validate(open.file.definition(), None, Some(&open.text))
+                    .iter()
+                    .map(ToString::to_string)
+                    .collect();
+        }
+    }
+
+    /// Saves the open flow to its file (atomically); `path` saves it elsewhere first.
+    pub fn save(&mut self, path: Option<PathBuf>) -> bool {
+        let Some(open) = &mut self.open else {
+            return false;
+        };
+        if let Some(path) = path {
+            open.path = path;
+        }
+        match open.file.save(&open.path) {
+            Ok(()) => {
+                self.dirty = false;
+                self.edit_error = None;
+                files::forget_autosave(&open.path);
+                self.path_field = open.path.display().to_string();
+                true
+            }
+            Err(error) => {
+                self.edit_error = Some(error.to_string());
+                false
+            }
+        }
+    }
+
+    /// Starts a new flow (a manual trigger, no steps) to be saved at `path`.
+    pub fn new_flow(&mut self, path: PathBuf) {
+        let file = FlowFile::new_definition();
+        let text = file.to_text();
+        self.open = Some(OpenFlow {
+            path: path.clone(),
+            file,
+            text,
+            problems: Vec::new(),
+        });
+        self.path_field = path.display().to_string();
+        self.reset_for_open();
+        self.dirty = true;
+    }
+
+    fn reset_for_open(&mut self) {
+        self.open_error = None;
+        self.selected = None;
+        self.selected_scope = Vec::new();
+        self.shown_run = None;
+        self.live.clear();
+        self.trigger_inputs.clear();
+        self.run_error = None;
+        self.validated = None;
+        self.undo.clear();
+        self.redo.clear();
+        self.dirty = false;
+        self.edit_error = None;
+        self.step_json = None;
+        self.adding = None;
+        self.recovery = None;
+        self.refresh_runs();
+    }
+
+    /// Keeps the unsaved definition now, for recovery after a crash.
+    pub fn autosave_now(&mut self) {
+        editor::autosave_now(self);
     }
 
     /// Whether a run is under way.

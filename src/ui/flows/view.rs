@@ -30,6 +30,13 @@ pub struct FlowsContext<'a> {
 /// Draws the Flows view.
 pub fn flows_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
     poll(view);
+    super::editor::shortcuts_and_autosave(ui.ctx(), view);
+    let dataset = cx
+        .connected
+        .and_then(|c| url::Url::parse(&c.service_root).ok())
+        .and_then(|u| u.host_str().map(str::to_owned))
+        .unwrap_or_else(|| "contoso.operations.dynamics.com".to_owned());
+    super::editor::step_picker_ui(ui.ctx(), view, &dataset);
     egui::Panel::left("flows-list")
         .resizable(true)
         .default_size(230.0)
@@ -37,7 +44,7 @@ pub fn flows_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) 
     egui::Panel::right("flows-details")
         .resizable(true)
         .default_size(360.0)
-        .show(ui, |ui| details_ui(ui, view));
+        .show(ui, |ui| details_ui(ui, view, cx.metadata));
     egui::CentralPanel::default().show(ui, |ui| flow_ui(ui, view, cx));
 }
 
@@ -95,12 +102,26 @@ fn list_ui(ui: &mut egui::Ui, view: &mut FlowsView) {
             view.open_path(path);
         }
     });
-    if ui
-        .add_enabled(view.dialog.is_none(), egui::Button::new("Browse…"))
-        .clicked()
-    {
-        view.dialog = Some(open_dialog(ui.ctx().clone()));
-    }
+    ui.horizontal(|ui| {
+        if ui
+            .add_enabled(view.dialog.is_none(), egui::Button::new("Browse…"))
+            .clicked()
+        {
+            view.dialog = Some(open_dialog(ui.ctx().clone()));
+        }
+        if ui
+            .button("New flow")
+            .on_hover_text("A new flow with a manual trigger, saved to the path in File")
+            .clicked()
+        {
+            let path = if view.path_field.trim().is_empty() {
+                PathBuf::from("new-flow.json")
+            } else {
+                PathBuf::from(view.path_field.trim())
+            };
+            view.new_flow(path);
+        }
+    });
     if let Some(error) = &view.open_error {
         ui.label(egui::RichText::new(error).color(theme::ERROR).small());
     }
@@ -180,8 +201,13 @@ fn flow_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
     };
     let name = flow_name(open);
     let problems = open.problems.clone();
+    let title = if view.dirty {
+        format!("{name} (unsaved)")
+    } else {
+        name
+    };
     ui.horizontal(|ui| {
-        ui.heading(&name);
+        ui.heading(&title);
         ui.with_layout(
             egui::Layout::right_to_left(egui::Align::Center),
             |ui| match &view.job {
@@ -226,6 +252,27 @@ fn flow_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
                         }
                     }
                     if ui
+                        .add_enabled(view.dirty, egui::Button::new("Save"))
+                        .on_hover_text("Saves the flow to its file (Ctrl+S)")
+                        .clicked()
+                    {
+                        view.save(None);
+                    }
+                    if ui
+                        .add_enabled(!view.redo.is_empty(), egui::Button::new("Redo"))
+                        .on_hover_text("Ctrl+Y")
+                        .clicked()
+                    {
+                        view.redo();
+                    }
+                    if ui
+                        .add_enabled(!view.undo.is_empty(), egui::Button::new("Undo"))
+                        .on_hover_text("Ctrl+Z")
+                        .clicked()
+                    {
+                        view.undo();
+                    }
+                    if ui
                         .button("Validate")
                         .on_hover_text("Checks the flow, and its entities, fields and actions against this instance")
                         .clicked()
@@ -246,6 +293,10 @@ fn flow_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
         .color(theme::MUTED)
         .small(),
     );
+    super::editor::recovery_ui(ui, view);
+    if let Some(error) = view.edit_error.clone().filter(|_| view.selected.is_none()) {
+        ui.label(egui::RichText::new(error).color(theme::ERROR));
+    }
     for problem in &problems {
         ui.label(egui::RichText::new(problem).color(theme::ERROR));
     }

@@ -1,0 +1,583 @@
+//! Editing the open flow: the "Add a step" picker, the selected step's tools (rename, move,
+//! duplicate, delete, its JSON), the connector step's fields with dynamic content, and the
+//! shortcuts (undo, redo, save) with autosave.
+
+use serde_json::{Map, Value, json};
+
+use super::{CardKey, FlowsView, files};
+use crate::flow::edit::{
+    STEP_KINDS, duplicate, insert_after, move_step, new_step, remove, rename, scope_mut,
+};
+use crate::ui::LoadedMetadata;
+use crate::ui::theme;
+
+/// How often unsaved edits are kept for recovery.
+const AUTOSAVE_EVERY: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// Ctrl+Z, Ctrl+Y / Ctrl+Shift+Z, Ctrl+S; unsaved edits kept every few seconds.
+pub fn shortcuts_and_autosave(ctx: &egui::Context, view: &mut FlowsView) {
+    if view.open.is_none() {
+        return;
+    }
+    let typing = ctx.memory(|m| m.focused().is_some());
+    let (undo, redo, save) = ctx.input_mut(|i| {
+        let redo = i.consume_key(
+            egui::Modifiers::COMMAND | egui::Modifiers::SHIFT,
+            egui::Key::Z,
+        ) || i.consume_key(egui::Modifiers::COMMAND, egui::Key::Y);
+        let undo = !typing && i.consume_key(egui::Modifiers::COMMAND, egui::Key::Z);
+        let save = i.consume_key(egui::Modifiers::COMMAND, egui::Key::S);
+        (undo, redo && !typing, save)
+    });
+    if undo {
+        view.undo();
+    }
+    if redo {
+        view.redo();
+    }
+    if save {
+        view.save(None);
+    }
+    let due = view
+        .autosaved_at
+        .is_none_or(|at| at.elapsed() >= AUTOSAVE_EVERY);
+    if view.dirty && due {
+        autosave_now(view);
+    }
+    if view.dirty {
+        ctx.request_repaint_after(AUTOSAVE_EVERY);
+    }
+}
+
+/// Keeps the unsaved definition for recovery after a crash.
+pub fn autosave_now(view: &mut FlowsView) {
+    if let Some(open) = &view.open {
+        if let Err(e) = files::autosave(&open.path, open.file.definition()) {
+            tracing::warn!(error = %e, "could not keep the unsaved flow");
+        }
+        view.autosaved_at = Some(std::time::Instant::now());
+    }
+}
+
+/// The banner offering the edits kept from an earlier session.
+pub fn recovery_ui(ui: &mut egui::Ui, view: &mut FlowsView) {
+    if view.recovery.is_none() {
+        return;
+    }
+    let mut choice = None;
+    egui::Frame::group(ui.style())
+        .stroke(egui::Stroke::new(1.0, theme::WARNING))
+        .show(ui, |ui| {
+            ui.horizontal(|ui| {
+                ui.label(
+                    egui::RichText::new("This flow has unsaved changes from an earlier session.")
+                        .color(theme::WARNING),
+                );
+                if ui.button("Recover changes").clicked() {
+                    choice = Some(true);
+                }
+                if ui.button("Discard them").clicked() {
+                    choice = Some(false);
+                }
+            });
+        });
+    match choice {
+        Some(true) => {
+            if let Some(saved) = view.recovery.take() {
+                view.edit(|definition| {
+                    *definition = saved;
+                    Ok(())
+                });
+            }
+        }
+        Some(false) => {
+            view.recovery = None;
+            if let Some(open) = &view.open {
+                files::forget_autosave(&open.path);
+            }
+        }
+        None => {}
+    }
+}
+
+/// The "Add a step" window: a search box and the kinds of step, grouped.
+pub fn step_picker_ui(ctx: &egui::Context, view: &mut FlowsView, dataset: &str) {
+    let Some((scope, after)) = view.adding.clone() else {
+        return;
+    };
+    let mut open = true;
+    let mut picked: Option<(&str, &str)> = None;
+    egui::Window::new("Add a step")
+        .collapsible(false)
+        .resizable(false)
+        .open(&mut open)
+        .show(ctx, |ui| {
+            let label = ui.label("Search steps");
+            let search = ui
+                .add(
+                    egui::TextEdit::singleline(&mut view.step_search)
+                        .hint_text("create, condition, assert…"),
+                )
+                .labelled_by(label.id);
+            search.request_focus();
+            let needle = view.step_search.to_lowercase();
+            egui::ScrollArea::vertical()
+                .max_height(380.0)
+                .show(ui, |ui| {
+                    let mut group = "";
+                    for (kind_group, kind_label, name) in STEP_KINDS {
+                        let hit = needle.is_empty()
+                            || kind_label.to_lowercase().contains(&needle)
+                            || kind_group.to_lowercase().contains(&needle);
+                        if !hit {
+                            continue;
+                        }
+                        if *kind_group != group {
+                            group = kind_group;
+                            ui.label(egui::RichText::new(*kind_group).color(theme::MUTED).small());
+                        }
+                        if ui.button(*kind_label).clicked() {
+                            picked = Some((kind_label, name));
+                        }
+                    }
+                });
+            if ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+                view.adding = None;
+            }
+        });
+    if !open {
+        view.adding = None;
+    }
+    let Some((label, name)) = picked else {
+        return;
+    };
+    let Some(step) = new_step(label, dataset) else {
+        return;
+    };
+    let mut inserted = String::new();
+    let done = view.edit(|definition| {
+        inserted = insert_after(definition, &scope, after.as_deref(), name, step)?;
+        Ok(())
+    });
+    if done {
+        let path: Vec<String> = scope.iter().map(|(n, _)| n.clone()).collect();
+        view.selected = Some((path, inserted.clone()));
+        view.selected_scope = scope;
+        view.name_field = inserted;
+    }
+    view.adding = None;
+}
+
+/// The selected step's tools: name, move, duplicate, delete.
+pub fn step_tools_ui(ui: &mut egui::Ui, view: &mut FlowsView, key: &CardKey) {
+    if key.0.first().is_some_and(|p| p == "trigger") || view.is_running() {
+        return;
+    }
+    let scope = view.selected_scope.clone();
+    let name = key.1.clone();
+    ui.horizontal(|ui| {
+        let label = ui.label("Name");
+        ui.add(egui::TextEdit::singleline(&mut view.name_field).desired_width(180.0))
+            .labelled_by(label.id);
+        if ui
+            .add_enabled(view.name_field != name, egui::Button::new("Rename"))
+            .on_hover_text("Renames the step and every expression that names it")
+            .clicked()
+        {
+            let new = view.name_field.trim().to_owned();
+            if view.edit(|d| rename(d, &name, &new)) {
+                view.selected = Some((key.0.clone(), new));
+            }
+        }
+    });
+    ui.horizontal(|ui| {
+        if ui.button("Move up").clicked() {
+            view.edit(|d| move_step(d, &scope, &name, true));
+        }
+        if ui.button("Move down").clicked() {
+            view.edit(|d| move_step(d, &scope, &name, false));
+        }
+        if ui.button("Duplicate").clicked() {
+            view.edit(|d| duplicate(d, &scope, &name).map(|_| ()));
+        }
+        if ui.button("Delete step").clicked() && view.edit(|d| remove(d, &scope, &name).map(|_| ()))
+        {
+            view.selected = None;
+        }
+    });
+    if let Some(error) = &view.edit_error {
+        ui.label(egui::RichText::new(error).color(theme::ERROR));
+    }
+}
+
+/// The step's JSON (without its inner steps), editable; Apply replaces it.
+pub fn step_json_ui(ui: &mut egui::Ui, view: &mut FlowsView, key: &CardKey, action: &Value) {
+    if key.0.first().is_some_and(|p| p == "trigger") {
+        return;
+    }
+    let mut own = action.clone();
+    let mut inner = Map::new();
+    if let Some(map) = own.as_object_mut() {
+        for field in ["actions", "else", "cases", "default", "runAfter"] {
+            if let Some(value) = map.shift_remove(field) {
+                inner.insert(field.to_owned(), value);
+            }
+        }
+    }
+    let fresh = serde_json::to_string_pretty(&own).unwrap_or_default();
+    if view.step_json.as_ref().is_none_or(|(k, _)| k != key) {
+        view.step_json = Some((key.clone(), fresh.clone()));
+    }
+    let Some((_, text)) = &mut view.step_json else {
+        return;
+    };
+    ui.label(egui::RichText::new("Step JSON").strong());
+    ui.add(
+        egui::TextEdit::multiline(text)
+            .code_editor()
+            .desired_rows(8)
+            .desired_width(f32::INFINITY),
+    );
+    let parsed = serde_json::from_str::<Value>(text);
+    let changed = *text != fresh;
+    match &parsed {
+        Err(e) => {
+            ui.label(
+                egui::RichText::new(format!("line {}, column {}: {e}", e.line(), e.column()))
+                    .color(theme::ERROR)
+                    .small(),
+            );
+        }
+        Ok(Value::Object(_)) => {}
+        Ok(_) => {
+            ui.label(
+                egui::RichText::new("expected an object")
+                    .color(theme::ERROR)
+                    .small(),
+            );
+        }
+    }
+    let apply = ui
+        .add_enabled(
+            changed && matches!(parsed, Ok(Value::Object(_))),
+            egui::Button::new("Apply"),
+        )
+        .clicked();
+    if apply && let Ok(Value::Object(mut edited)) = parsed {
+        edited.extend(inner);
+        let scope = view.selected_scope.clone();
+        let name = key.1.clone();
+        view.edit(|d| {
+            let actions = scope_mut(d, &scope)?;
+            let slot = actions.get_mut(&name).ok_or_else(|| {
+                crate::flow::edit::EditError(format!("there is no step '{name}'"))
+            })?;
+            *slot = Value::Object(edited);
+            Ok(())
+        });
+    }
+}
+
+/// For a Finance & Operations step: its entity, and its parameters as fields that may hold
+/// expressions, with dynamic content from the steps before it and the trigger.
+pub fn connector_form_ui(
+    ui: &mut egui::Ui,
+    view: &mut FlowsView,
+    key: &CardKey,
+    action: &Value,
+    metadata: Option<&LoadedMetadata>,
+) {
+    let Some(parameters) = action
+        .pointer("/inputs/parameters")
+        .and_then(Value::as_object)
+    else {
+        return;
+    };
+    let operation = action
+        .pointer("/inputs/host/operationId")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    let mut set: Option<(String, Value)> = None;
+    ui.label(egui::RichText::new("Fields").strong());
+    if parameters.contains_key("table")
+        && let Some(metadata) = metadata
+    {
+        let current = parameters
+            .get("table")
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned();
+        ui.horizontal(|ui| {
+            let label = ui.label("Entity");
+            egui::ComboBox::from_id_salt(("step-entity", key))
+                .selected_text(if current.is_empty() {
+                    "Choose an entity"
+                } else {
+                    &current
+                })
+                .width(220.0)
+                .show_ui(ui, |ui| {
+                    for set_info in metadata.model.entity_sets() {
+                        if ui
+                            .selectable_label(set_info.name == current, &set_info.name)
+                            .clicked()
+                        {
+                            set = Some(("table".to_owned(), json!(set_info.name)));
+                        }
+                    }
+                })
+                .response
+                .labelled_by(label.id);
+        });
+    }
+    let table = parameters
+        .get("table")
+        .and_then(Value::as_str)
+        .unwrap_or("");
+    egui::Grid::new(("step-fields", key))
+        .num_columns(3)
+        .show(ui, |ui| {
+            for (name, value) in parameters {
+                if name == "table" || name == "dataset" {
+                    continue;
+                }
+                let mut text = match value {
+                    Value::String(s) => s.clone(),
+                    other => other.to_string(),
+                };
+                let label = ui.label(name);
+                let response = ui
+                    .add(egui::TextEdit::singleline(&mut text).desired_width(200.0))
+                    .labelled_by(label.id);
+                if response.changed() {
+                    set = Some((name.clone(), Value::String(text.clone())));
+                }
+                dynamic_content_ui(ui, view, key, name, &text, &mut set);
+                ui.end_row();
+            }
+        });
+    // Create and update: add a field of the entity.
+    if matches!(operation, "PostItem" | "PatchItem")
+        && let Some(metadata) = metadata
+        && let Some(entity) = metadata
+            .model
+            .entity_set(table)
+            .and_then(|s| metadata.model.entity_type(&s.entity_type))
+    {
+        egui::ComboBox::from_id_salt(("add-field", key))
+            .selected_text("Add a field")
+            .width(220.0)
+            .show_ui(ui, |ui| {
+                for property in metadata.model.all_properties(entity) {
+                    let param = format!("item/{}", property.name);
+                    if parameters.contains_key(&param) {
+                        continue;
+                    }
+                    let mark = if property.nullable { "" } else { " *" };
+                    if ui
+                        .selectable_label(false, format!("{}{mark}", property.name))
+                        .clicked()
+                    {
+                        set = Some((param, json!("")));
+                    }
+                }
+            });
+    }
+    if let Some((name, value)) = set {
+        let scope = view.selected_scope.clone();
+        let step = key.1.clone();
+        let unchanged = parameters.get(&name) == Some(&value);
+        if !unchanged {
+            view.edit(|d| {
+                let actions = scope_mut(d, &scope)?;
+                let params = actions
+                    .get_mut(&step)
+                    .and_then(|a| a.pointer_mut("/inputs/parameters"))
+                    .and_then(Value::as_object_mut)
+                    .ok_or_else(|| {
+                        crate::flow::edit::EditError(format!("'{step}' has no parameters"))
+                    })?;
+                params.insert(name, value);
+                Ok(())
+            });
+        }
+    }
+}
+
+/// The "Dynamic content" menu of one field: the trigger's inputs and the outputs of the
+/// steps before this one; a pick appends its expression to the field.
+fn dynamic_content_ui(
+    ui: &mut egui::Ui,
+    view: &FlowsView,
+    key: &CardKey,
+    field: &str,
+    text: &str,
+    set: &mut Option<(String, Value)>,
+) {
+    let choices = dynamic_choices(view, key);
+    ui.menu_button("Dynamic content", |ui| {
+        for (label, expression) in choices {
+            if ui.button(&label).on_hover_text(&expression).clicked() {
+                let joined = if text.is_empty() {
+                    format!("@{}", expression.trim_start_matches('@'))
+                } else {
+                    format!("{text}@{{{}}}", expression.trim_start_matches('@'))
+                };
+                *set = Some((field.to_owned(), Value::String(joined)));
+                ui.close();
+            }
+        }
+    });
+}
+
+/// What a field can refer to: the trigger's inputs and the steps that run before `key`
+/// (in run order, in its scope and the enclosing ones).
+pub fn dynamic_choices(view: &FlowsView, key: &CardKey) -> Vec<(String, String)> {
+    let Some(open) = &view.open else {
+        return Vec::new();
+    };
+    let definition = open.file.definition();
+    let mut choices = Vec::new();
+    if let Some((_, trigger)) = crate::flow::run::trigger::first_trigger(definition)
+        && let Some(properties) = trigger
+            .pointer("/inputs/schema/properties")
+            .and_then(Value::as_object)
+    {
+        for (name, prop) in properties {
+            let title = prop.get("title").and_then(Value::as_str).unwrap_or(name);
+            choices.push((
+                format!("Trigger: {title}"),
+                format!("@triggerBody()?['{name}']"),
+            ));
+        }
+    }
+    for (path, name, _) in crate::flow::validate::all_actions(definition) {
+        if name == key.1 {
+            break;
+        }
+        let _ = path;
+        choices.push((format!("{name}: body"), format!("@body('{name}')")));
+    }
+    choices
+}
+
+/// The manual trigger's inputs: each with its type, required or not; add and remove.
+pub fn trigger_editor_ui(ui: &mut egui::Ui, view: &mut FlowsView, key: &CardKey) {
+    if key.0.first().is_none_or(|p| p != "trigger") || view.is_running() {
+        return;
+    }
+    let trigger_name = key.1.clone();
+    let Some(open) = &view.open else {
+        return;
+    };
+    let Some(trigger) = open
+        .file
+        .definition()
+        .get("triggers")
+        .and_then(|t| t.get(&trigger_name))
+        .cloned()
+    else {
+        return;
+    };
+    if !crate::flow::run::trigger::is_manual(&trigger) {
+        return;
+    }
+    let properties = trigger
+        .pointer("/inputs/schema/properties")
+        .and_then(Value::as_object)
+        .cloned()
+        .unwrap_or_default();
+    let required: Vec<String> = trigger
+        .pointer("/inputs/schema/required")
+        .and_then(Value::as_array)
+        .map(|list| {
+            list.iter()
+                .filter_map(Value::as_str)
+                .map(str::to_owned)
+                .collect()
+        })
+        .unwrap_or_default();
+    ui.label(egui::RichText::new("Trigger inputs").strong());
+    let mut drop = None;
+    for (name, prop) in &properties {
+        ui.horizontal(|ui| {
+            let kind = prop.get("type").and_then(Value::as_str).unwrap_or("string");
+            let mark = if required.contains(name) {
+                " (required)"
+            } else {
+                ""
+            };
+            ui.label(format!("{name}: {kind}{mark}"));
+            if ui.small_button("Remove").clicked() {
+                drop = Some(name.clone());
+            }
+        });
+    }
+    let mut add = false;
+    ui.horizontal(|ui| {
+        let label = ui.label("New input");
+        ui.add(
+            egui::TextEdit::singleline(&mut view.new_input)
+                .desired_width(120.0)
+                .hint_text("name"),
+        )
+        .labelled_by(label.id);
+        add = ui.button("Add input").clicked();
+    });
+    let name = view.new_input.trim().to_owned();
+    if add && !name.is_empty() {
+        view.new_input.clear();
+        view.edit(|d| {
+            let schema = trigger_schema(d, &trigger_name)?;
+            schema
+                .entry("properties")
+                .or_insert_with(|| json!({}))
+                .as_object_mut()
+                .map(|p| p.insert(name.clone(), json!({"type": "string", "title": name})));
+            let list = schema.entry("required").or_insert_with(|| json!([]));
+            if let Some(list) = list.as_array_mut()
+                && !list.iter().any(|v| v == &json!(name))
+            {
+                list.push(json!(name));
+            }
+            Ok(())
+        });
+    }
+    if let Some(name) = drop {
+        view.edit(|d| {
+            let schema = trigger_schema(d, &trigger_name)?;
+            if let Some(p) = schema.get_mut("properties").and_then(Value::as_object_mut) {
+                p.shift_remove(&name);
+            }
+            if let Some(list) = schema.get_mut("required").and_then(Value::as_array_mut) {
+                list.retain(|v| v != &json!(name));
+            }
+            Ok(())
+        });
+    }
+}
+
+/// The schema object of a manual trigger, created when missing.
+fn trigger_schema<'d>(
+    definition: &'d mut Map<String, Value>,
+    trigger: &str,
+) -> Result<&'d mut Map<String, Value>, crate::flow::edit::EditError> {
+    let missing = || crate::flow::edit::EditError(format!("there is no trigger '{trigger}'"));
+    let trigger = definition
+        .get_mut("triggers")
+        .and_then(|t| t.get_mut(trigger))
+        .and_then(Value::as_object_mut)
+        .ok_or_else(missing)?;
+    let inputs = trigger
+        .entry("inputs")
+        .or_insert_with(|| json!({}))
+        .as_object_mut()
+        .ok_or_else(missing)?;
+    let schema = inputs
+        .entry("schema")
+        .or_insert_with(|| json!({"type": "object"}));
+    if !schema.is_object() {
+        *schema = json!({"type": "object"});
+    }
+    schema.as_object_mut().ok_or_else(missing)
+}
