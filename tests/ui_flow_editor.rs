@@ -238,4 +238,22 @@ fn a_flow_is_built_in_the_editor_saved_reopened_and_run() {
         "Changed, not saved"
     );
     assert!(harness.state().flows.dirty, "recovered, not saved yet");
+
+    // Closing the window with unsaved edits asks first; saving writes the file.
+    harness.state_mut().flows.asking_before_close = true;
+    harness.run_steps(2);
+    harness.get_by_label_contains("has changes that are not saved");
+    click(&mut harness, "Save and close");
+    assert!(!harness.state().flows.dirty);
+    let text = std::fs::read_to_string(&path).expect("saved");
+    assert!(text.contains("Changed, not saved"), "{text}");
+    assert!(
+        harness
+            .state()
+            .flows
+            .recent
+            .iter()
+            .any(|p| p.ends_with("built.json")),
+        "a recent flow"
+    );
 }

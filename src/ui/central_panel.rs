@@ -17,12 +17,16 @@ pub fn central_panel_ui(
             if let Some(record) = cx.state.flow_record.take() {
                 flows.record_input = Some(record);
             }
+            flows.recent.clone_from(&cx.state.recent_flows);
             let flows_cx = FlowsContext {
                 connected: cx.connected,
                 metadata: cx.metadata,
                 runtime: cx.runtime,
             };
             flows_ui(ui, flows, &flows_cx);
+            if flows.recent != cx.state.recent_flows {
+                cx.state.recent_flows = flows.recent.clone();
+            }
         }
     }
 }

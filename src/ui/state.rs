@@ -59,6 +59,8 @@ pub struct UiState {
     /// A record of the explorer handed to the Flows view as a trigger input.
     #[serde(skip)]
     pub flow_record: Option<serde_json::Value>,
+    /// Flow files opened lately, newest first.
+    pub recent_flows: Vec<std::path::PathBuf>,
 }
 
 /// How many recent actions are remembered.
@@ -137,6 +139,7 @@ impl Default for UiState {
             pending_inputs: None,
             shortcuts_open: false,
             flow_record: None,
+            recent_flows: Vec::new(),
         }
     }
 }

@@ -197,6 +197,7 @@ impl FlowbenchApp {
             self.reload_saved_instances();
             self.connect(ctx, InstanceChoice::Demo);
         }
+        crate::ui::flows::unsaved_on_close_ui(ctx, &mut self.flows);
     }
 }
 

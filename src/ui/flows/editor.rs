@@ -354,6 +354,16 @@ pub fn connector_form_ui(
                 }
                 dynamic_content_ui(ui, view, key, name, &text, &mut set);
                 ui.end_row();
+                // An expression that does not parse says where, under its field.
+                if let Err(error) = crate::flow::expr::references(&Value::String(text.clone())) {
+                    ui.label("");
+                    ui.label(
+                        egui::RichText::new(error.to_string())
+                            .color(theme::ERROR)
+                            .small(),
+                    );
+                    ui.end_row();
+                }
             }
         });
     // Create and update: add a field of the entity.
@@ -580,4 +590,91 @@ fn trigger_schema<'d>(
         *schema = json!({"type": "object"});
     }
     schema.as_object_mut().ok_or_else(missing)
+}
+
+/// The expression functions with their usage, filtered by a search box; a click copies the
+/// usage to the clipboard.
+pub fn functions_ui(ui: &mut egui::Ui, view: &mut FlowsView) {
+    egui::CollapsingHeader::new("Expression functions")
+        .id_salt("expression-functions")
+        .show(ui, |ui| {
+            let label = ui.label("Find a function");
+            ui.add(
+                egui::TextEdit::singleline(&mut view.function_search).hint_text("date, concat…"),
+            )
+            .labelled_by(label.id);
+            let needle = view.function_search.to_lowercase();
+            egui::ScrollArea::vertical()
+                .id_salt("function-list")
+                .max_height(220.0)
+                .show(ui, |ui| {
+                    for (name, usage) in crate::flow::expr::function_names() {
+                        if !needle.is_empty()
+                            && !name.to_lowercase().contains(&needle)
+                            && !usage.to_lowercase().contains(&needle)
+                        {
+                            continue;
+                        }
+                        let row = ui
+                            .add(
+                                egui::Label::new(egui::RichText::new(usage).monospace().small())
+                                    .sense(egui::Sense::click()),
+                            )
+                            .on_hover_text("Click to copy");
+                        if row.clicked() {
+                            ui.ctx().copy_text(format!("@{name}()"));
+                        }
+                    }
+                });
+        });
+}
+
+/// Closing the window with unsaved edits asks first: save, close without saving, or stay.
+pub fn unsaved_on_close_ui(ctx: &egui::Context, view: &mut FlowsView) {
+    if ctx.input(|i| i.viewport().close_requested()) && view.dirty && !view.close_confirmed {
+        ctx.send_viewport_cmd(egui::ViewportCommand::CancelClose);
+        view.asking_before_close = true;
+    }
+    if !view.asking_before_close {
+        return;
+    }
+    let name = view
+        .open
+        .as_ref()
+        .map(|open| open.file.name_for(&open.path))
+        .unwrap_or_default();
+    let mut choice = None;
+    egui::Window::new("Unsaved flow")
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::CENTER_CENTER, egui::vec2(0.0, 0.0))
+        .show(ctx, |ui| {
+            ui.label(format!("The flow '{name}' has changes that are not saved."));
+            ui.horizontal(|ui| {
+                if ui.button("Save and close").clicked() {
+                    choice = Some(0);
+                }
+                if ui.button("Close without saving").clicked() {
+                    choice = Some(1);
+                }
+                if ui.button("Cancel").clicked() || ui.input(|i| i.key_pressed(egui::Key::Escape)) {
+                    choice = Some(2);
+                }
+            });
+        });
+    match choice {
+        Some(0) => {
+            view.asking_before_close = false;
+            if view.save(None) {
+                ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+            }
+        }
+        Some(1) => {
+            view.asking_before_close = false;
+            view.close_confirmed = true;
+            ctx.send_viewport_cmd(egui::ViewportCommand::Close);
+        }
+        Some(_) => view.asking_before_close = false,
+        None => {}
+    }
 }

@@ -15,7 +15,7 @@ use std::path::PathBuf;
 use crate::flow::file::FlowFile;
 use crate::flow::run::{ActionRecord, RunRecord, Status};
 
-pub use editor::dynamic_choices;
+pub use editor::{dynamic_choices, unsaved_on_close_ui};
 pub use files::example_flows;
 pub use job::FlowJob;
 pub use view::{FlowsContext, card_key, flows_ui};
@@ -70,6 +70,14 @@ pub struct FlowsView {
     pub step_search: String,
     /// The name typed for a new trigger input.
     pub new_input: String,
+    /// Text of the expression functions' search box.
+    pub function_search: String,
+    /// Flow files opened lately, newest first (kept with the window's state).
+    pub recent: Vec<PathBuf>,
+    /// The window was asked to close with unsaved edits: the question is on screen.
+    pub asking_before_close: bool,
+    /// The user chose to close without saving.
+    pub close_confirmed: bool,
     /// Definitions before each edit (undo) and after each undo (redo).
     pub undo: Vec<serde_json::Map<String, serde_json::Value>>,
     /// See [`FlowsView::undo`].
@@ -99,12 +107,21 @@ impl FlowsView {
                 self.path_field = path.display().to_string();
                 let recovery =
                     files::autosaved(&path).filter(|saved| saved != open.file.definition());
+                self.remember(&path);
                 self.open = Some(open);
                 self.reset_for_open();
                 self.recovery = recovery;
             }
             Err(message) => self.open_error = Some(message),
         }
+    }
+
+    /// Puts `path` first in the recent flows (ten at most).
+    fn remember(&mut self, path: &std::path::Path) {
+        let path = std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+        self.recent.retain(|p| *p != path);
+        self.recent.insert(0, path);
+        self.recent.truncate(10);
     }
 
     /// Reloads the runs of the open flow from the history.
@@ -191,10 +208,12 @@ impl FlowsView {
         }
         match open.file.save(&open.path) {
             Ok(()) => {
+                let saved = open.path.clone();
+                files::forget_autosave(&saved);
+                self.path_field = saved.display().to_string();
+                self.remember(&saved);
                 self.dirty = false;
                 self.edit_error = None;
-                files::forget_autosave(&open.path);
-                self.path_field = open.path.display().to_string();
                 true
             }
             Err(error) => {

@@ -125,6 +125,37 @@ fn list_ui(ui: &mut egui::Ui, view: &mut FlowsView) {
     if let Some(error) = &view.open_error {
         ui.label(egui::RichText::new(error).color(theme::ERROR).small());
     }
+    if view.open.is_some()
+        && ui
+            .button("Save as")
+            .on_hover_text("Saves the open flow to the path in File")
+            .clicked()
+        && !view.path_field.trim().is_empty()
+    {
+        let path = PathBuf::from(view.path_field.trim());
+        view.save(Some(path));
+    }
+    if !view.recent.is_empty() {
+        ui.separator();
+        ui.label(egui::RichText::new("Recent").strong());
+        let mut picked = None;
+        for path in &view.recent {
+            let name = path
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            if ui
+                .link(name)
+                .on_hover_text(path.display().to_string())
+                .clicked()
+            {
+                picked = Some(path.clone());
+            }
+        }
+        if let Some(path) = picked {
+            view.open_path(path);
+        }
+    }
     ui.separator();
     ui.label(egui::RichText::new("Examples").strong());
     for (label, path) in example_flows() {
