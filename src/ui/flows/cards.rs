@@ -149,6 +149,9 @@ pub fn cards_ui(ui: &mut egui::Ui, view: &mut FlowsView) {
         .get("actions")
         .and_then(Value::as_object)
         .unwrap_or(&empty);
+    if !actions.is_empty() {
+        add_here_ui(ui, view, &Vec::new(), None);
+    }
     scope_ui(ui, view, actions, &[], &Vec::new());
     let last = run_order(actions).last().map(|(name, _)| (*name).clone());
     if ui

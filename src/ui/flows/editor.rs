@@ -334,38 +334,40 @@ pub fn connector_form_ui(
         .get("table")
         .and_then(Value::as_str)
         .unwrap_or("");
-    egui::Grid::new(("step-fields", key))
-        .num_columns(3)
-        .show(ui, |ui| {
-            for (name, value) in parameters {
-                if name == "table" || name == "dataset" {
-                    continue;
-                }
-                let mut text = match value {
-                    Value::String(s) => s.clone(),
-                    other => other.to_string(),
-                };
-                let label = ui.label(name);
-                let response = ui
-                    .add(egui::TextEdit::singleline(&mut text).desired_width(200.0))
-                    .labelled_by(label.id);
-                if response.changed() {
-                    set = Some((name.clone(), Value::String(text.clone())));
-                }
-                dynamic_content_ui(ui, view, key, name, &text, &mut set);
-                ui.end_row();
-                // An expression that does not parse says where, under its field.
-                if let Err(error) = crate::flow::expr::references(&Value::String(text.clone())) {
-                    ui.label("");
-                    ui.label(
-                        egui::RichText::new(error.to_string())
-                            .color(theme::ERROR)
-                            .small(),
-                    );
-                    ui.end_row();
-                }
+    // One field per line: its name, then its value (any field may hold an expression)
+    // with the dynamic content menu beside it.
+    for (name, value) in parameters {
+        if name == "table" || name == "dataset" {
+            continue;
+        }
+        let mut text = match value {
+            Value::String(s) => s.clone(),
+            other => other.to_string(),
+        };
+        let label = ui.label(egui::RichText::new(name).small());
+        ui.horizontal(|ui| {
+            let width = (ui.available_width() - 130.0).max(120.0);
+            let response = ui
+                .add(
+                    egui::TextEdit::singleline(&mut text)
+                        .font(egui::TextStyle::Monospace)
+                        .desired_width(width),
+                )
+                .labelled_by(label.id);
+            if response.changed() {
+                set = Some((name.clone(), Value::String(text.clone())));
             }
+            dynamic_content_ui(ui, view, key, name, &text, &mut set);
         });
+        // An expression that does not parse says where, under its field.
+        if let Err(error) = crate::flow::expr::references(&Value::String(text.clone())) {
+            ui.label(
+                egui::RichText::new(error.to_string())
+                    .color(theme::ERROR)
+                    .small(),
+            );
+        }
+    }
     // Create and update: add a field of the entity.
     if matches!(operation, "PostItem" | "PatchItem")
         && let Some(metadata) = metadata
