@@ -129,6 +129,20 @@ fn a_flow_opens_as_cards_runs_against_the_demo_and_shows_each_card_s_outcome() {
     );
     assert_eq!(harness.state().flows.runs.len(), 2);
 
+    // Compare the two runs: the reused read is the same, step by step.
+    click(&mut harness, "Compare");
+    harness.run_steps(2);
+    harness.get_by_label("Compare runs");
+    let compared = harness
+        .state()
+        .flows
+        .compare
+        .clone()
+        .expect("a run to compare");
+    assert_eq!(compared.id, first.id);
+    assert!(harness.query_all_by_label("same").count() >= 1);
+    harness.state_mut().flows.compare = None;
+
     // Validate against the instance: the flow is fine, the button says so.
     click(&mut harness, "Validate");
     harness.run_steps(2);

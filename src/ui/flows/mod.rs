@@ -54,6 +54,8 @@ pub struct FlowsView {
     pub job: Option<FlowJob>,
     /// The run shown on the cards (the latest, or one picked in the runs list).
     pub shown_run: Option<RunRecord>,
+    /// A run compared with the run shown, step by step.
+    pub compare: Option<RunRecord>,
     /// Live state of the run under way, by card.
     pub live: HashMap<CardKey, Status>,
     /// Why the last run could not start.

@@ -37,6 +37,7 @@ pub fn flows_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) 
         .and_then(|u| u.host_str().map(str::to_owned))
         .unwrap_or_else(|| "contoso.operations.dynamics.com".to_owned());
     super::editor::step_picker_ui(ui.ctx(), view, &dataset);
+    compare_ui(ui.ctx(), view);
     egui::Panel::left("flows-list")
         .resizable(true)
         .default_size(230.0)
@@ -176,16 +177,112 @@ fn list_ui(ui: &mut egui::Ui, view: &mut FlowsView) {
                 let time = run.start_time.get(11..19).unwrap_or(&run.start_time);
                 let text = format!("{time} · {} · {} ms", run.status, run.duration_ms);
                 let current = view.shown_run.as_ref().is_some_and(|r| r.id == run.id);
-                if ui.selectable_label(current, text).clicked() {
-                    picked = Some(run.id.clone());
-                }
+                ui.horizontal(|ui| {
+                    if ui.selectable_label(current, text).clicked() {
+                        picked = Some((run.id.clone(), false));
+                    }
+                    let other =
+                        view.shown_run.as_ref().is_some_and(|r| !r.id.is_empty()) && !current;
+                    if other
+                        && ui
+                            .small_button("Compare")
+                            .on_hover_text("Compares this run with the run shown, step by step")
+                            .clicked()
+                    {
+                        picked = Some((run.id.clone(), true));
+                    }
+                });
             }
         });
-    if let Some(id) = picked
+    if let Some((id, compare)) = picked
         && let Ok(history) = crate::flow::history::RunHistory::open_default()
         && let Ok(Some(run)) = history.get(&id)
     {
-        view.shown_run = Some(run);
+        if compare {
+            view.compare = Some(run);
+        } else {
+            view.shown_run = Some(run);
+        }
+    }
+}
+
+/// Two runs side by side: each step's status and duration in both, the differences marked.
+pub fn compare_ui(ctx: &egui::Context, view: &mut FlowsView) {
+    let (Some(left), Some(right)) = (&view.shown_run, &view.compare) else {
+        return;
+    };
+    let mut open = true;
+    let mut names: Vec<(Vec<String>, String)> = Vec::new();
+    for record in left.actions.iter().chain(&right.actions) {
+        let key = (record.path.clone(), record.name.clone());
+        if !names.contains(&key) {
+            names.push(key);
+        }
+    }
+    let last = |run: &crate::flow::run::RunRecord, key: &(Vec<String>, String)| {
+        run.actions
+            .iter()
+            .rev()
+            .find(|a| a.path == key.0 && a.name == key.1)
+            .map(|a| (a.status, a.duration_ms, a.outputs.clone()))
+    };
+    let title = |run: &crate::flow::run::RunRecord| {
+        let time = run
+            .start_time
+            .get(11..19)
+            .unwrap_or(&run.start_time)
+            .to_owned();
+        format!("{time} ({})", status_badge(run.status))
+    };
+    let (left_title, right_title) = (title(left), title(right));
+    egui::Window::new("Compare runs")
+        .open(&mut open)
+        .default_width(640.0)
+        .show(ctx, |ui| {
+            egui::ScrollArea::vertical()
+                .max_height(480.0)
+                .show(ui, |ui| {
+                    egui::Grid::new("compare-runs")
+                        .striped(true)
+                        .num_columns(4)
+                        .show(ui, |ui| {
+                            ui.label(egui::RichText::new("Step").strong());
+                            ui.label(egui::RichText::new(&left_title).strong());
+                            ui.label(egui::RichText::new(&right_title).strong());
+                            ui.label(egui::RichText::new("Outputs").strong());
+                            ui.end_row();
+                            for key in &names {
+                                let shown = |cell: &Option<(Status, u64, Value)>| match cell {
+                                    Some((status, ms, _)) => {
+                                        format!("{} · {ms} ms", status_badge(*status))
+                                    }
+                                    None => "did not run".to_owned(),
+                                };
+                                let (a, b) = (last(left, key), last(right, key));
+                                let differs = a.as_ref().map(|c| c.0) != b.as_ref().map(|c| c.0);
+                                let outputs_differ =
+                                    a.as_ref().map(|c| &c.2) != b.as_ref().map(|c| &c.2);
+                                let name = if key.0.is_empty() {
+                                    key.1.clone()
+                                } else {
+                                    format!("{} / {}", key.0.join(" / "), key.1)
+                                };
+                                let colour = if differs {
+                                    theme::WARNING
+                                } else {
+                                    ui.visuals().text_color()
+                                };
+                                ui.label(egui::RichText::new(name).color(colour));
+                                ui.label(shown(&a));
+                                ui.label(shown(&b));
+                                ui.label(if outputs_differ { "differ" } else { "same" });
+                                ui.end_row();
+                            }
+                        });
+                });
+        });
+    if !open {
+        view.compare = None;
     }
 }
 
