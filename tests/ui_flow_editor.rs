@@ -167,6 +167,35 @@ fn a_flow_is_built_in_the_editor_saved_reopened_and_run() {
     harness.run_steps(2);
     assert!(step(&harness, "Read_group").is_object(), "and redone");
 
+    // The keyboard moves the selected step (Alt+Up), the run-after settings change what
+    // lets it run; undo puts both back.
+    harness.state_mut().flows.selected = Some(card_key(&[], "Assert"));
+    harness.run_steps(2);
+    harness.key_press_modifiers(egui::Modifiers::ALT, egui::Key::ArrowUp);
+    harness.run_steps(2);
+    assert_eq!(
+        step(&harness, "Read_group")["runAfter"],
+        json!({"Assert": ["Succeeded"]})
+    );
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.run_steps(2);
+    assert_eq!(
+        step(&harness, "Assert")["runAfter"],
+        json!({"Read_group": ["Succeeded"]})
+    );
+    click(&mut harness, "Failed");
+    harness.run_steps(2);
+    assert_eq!(
+        step(&harness, "Assert")["runAfter"],
+        json!({"Read_group": ["Succeeded", "Failed"]})
+    );
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.run_steps(2);
+    assert_eq!(
+        step(&harness, "Assert")["runAfter"],
+        json!({"Read_group": ["Succeeded"]})
+    );
+
     // Save, reopen: the same flow comes back from the file.
     click(&mut harness, "Save");
     assert!(!harness.state().flows.dirty);

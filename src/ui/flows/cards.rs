@@ -94,6 +94,28 @@ pub fn card_title(action: &Value) -> (String, Option<String>) {
     (label.to_owned(), None)
 }
 
+/// The small tag in front of a card's title, by kind of step: connector, control, variable,
+/// data, test.
+pub fn kind_tag(action: &Value) -> (&'static str, egui::Color32) {
+    if is_connector_action(action) {
+        return ("F&O", theme::ACCENT);
+    }
+    let kind = action
+        .get("type")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    match kind.as_str() {
+        "if" | "switch" | "foreach" | "until" | "scope" | "terminate" => {
+            ("Control", theme::WARNING)
+        }
+        k if k.ends_with("variable") => ("Variable", theme::MUTED),
+        "assert" => ("Test", theme::SUCCESS),
+        "http" | "openapiconnection" | "apiconnection" => ("HTTP", theme::MUTED),
+        _ => ("Data", theme::MUTED),
+    }
+}
+
 fn status_colour(status: Status) -> egui::Color32 {
     match status {
         Status::Succeeded => theme::SUCCESS,
@@ -138,6 +160,7 @@ pub fn cards_ui(ui: &mut egui::Ui, view: &mut FlowsView) {
             ui,
             view,
             &key,
+            Some(("Trigger", theme::ACCENT)),
             &format!("Trigger: {kind}"),
             detail.as_deref(),
             status,
@@ -207,7 +230,17 @@ fn scope_ui(
         } else {
             format!("{name} · {title} (not supported here)")
         };
-        if card_ui(ui, view, &key, &title, detail.as_deref(), status, duration) {
+        let tag = Some(kind_tag(action));
+        if card_ui(
+            ui,
+            view,
+            &key,
+            tag,
+            &title,
+            detail.as_deref(),
+            status,
+            duration,
+        ) {
             view.selected_scope = scope.clone();
             view.name_field.clone_from(name);
         }
@@ -270,6 +303,7 @@ fn card_ui(
     ui: &mut egui::Ui,
     view: &mut FlowsView,
     key: &CardKey,
+    tag: Option<(&str, egui::Color32)>,
     title: &str,
     detail: Option<&str>,
     status: Option<Status>,
@@ -304,6 +338,15 @@ fn card_ui(
                         );
                     }
                     ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                        if let Some((tag, colour)) = tag {
+                            egui::Frame::new()
+                                .stroke(egui::Stroke::new(1.0, colour))
+                                .corner_radius(3.0)
+                                .inner_margin(egui::Margin::symmetric(4, 0))
+                                .show(ui, |ui| {
+                                    ui.label(egui::RichText::new(tag).small().color(colour));
+                                });
+                        }
                         ui.add(egui::Label::new(egui::RichText::new(title).strong()).truncate());
                         if let Some(detail) = detail {
                             ui.add(

@@ -29,6 +29,7 @@ pub fn shortcuts_and_autosave(ctx: &egui::Context, view: &mut FlowsView) {
         let save = i.consume_key(egui::Modifiers::COMMAND, egui::Key::S);
         (undo, redo && !typing, save)
     });
+    step_keys(ctx, view);
     if undo {
         view.undo();
     }
@@ -207,6 +208,104 @@ pub fn step_tools_ui(ui: &mut egui::Ui, view: &mut FlowsView, key: &CardKey) {
     });
     if let Some(error) = &view.edit_error {
         ui.label(egui::RichText::new(error).color(theme::ERROR));
+    }
+    run_after_ui(ui, view, &scope, &name);
+}
+
+/// "Run after": for each step this one runs after, the statuses that let it run.
+fn run_after_ui(
+    ui: &mut egui::Ui,
+    view: &mut FlowsView,
+    scope: &crate::flow::edit::ScopePath,
+    name: &str,
+) {
+    let Some(open) = &view.open else {
+        return;
+    };
+    let mut definition = open.file.definition().clone();
+    let Ok(actions) = scope_mut(&mut definition, scope) else {
+        return;
+    };
+    let Some(Value::Object(after)) = actions.get(name).and_then(|a| a.get("runAfter")).cloned()
+    else {
+        return;
+    };
+    if after.is_empty() {
+        return;
+    }
+    ui.label(egui::RichText::new("Run after").strong());
+    let mut changed: Option<(String, Vec<Value>)> = None;
+    for (dep, statuses) in &after {
+        let current: Vec<String> = statuses
+            .as_array()
+            .map(|list| {
+                list.iter()
+                    .filter_map(Value::as_str)
+                    .map(str::to_owned)
+                    .collect()
+            })
+            .unwrap_or_default();
+        ui.horizontal(|ui| {
+            ui.label(dep);
+            for status in ["Succeeded", "Failed", "Skipped", "TimedOut"] {
+                let mut on = current.iter().any(|s| s.eq_ignore_ascii_case(status));
+                if ui.checkbox(&mut on, status).changed() {
+                    let mut next: Vec<Value> = ["Succeeded", "Failed", "Skipped", "TimedOut"]
+                        .iter()
+                        .filter(|s| {
+                            if **s == status {
+                                on
+                            } else {
+                                current.iter().any(|c| c.eq_ignore_ascii_case(s))
+                            }
+                        })
+                        .map(|s| json!(s))
+                        .collect();
+                    if next.is_empty() {
+                        next.push(json!("Succeeded"));
+                    }
+                    changed = Some((dep.clone(), next));
+                }
+            }
+        });
+    }
+    if let Some((dep, statuses)) = changed {
+        let scope = scope.clone();
+        let name = name.to_owned();
+        view.edit(|d| {
+            let actions = scope_mut(d, &scope)?;
+            if let Some(Value::Object(after)) =
+                actions.get_mut(&name).and_then(|a| a.get_mut("runAfter"))
+            {
+                after.insert(dep, Value::Array(statuses));
+            }
+            Ok(())
+        });
+    }
+}
+
+/// Keyboard on the selected step (when no field has the focus): Alt+Up / Alt+Down move it,
+/// Delete removes it.
+pub fn step_keys(ctx: &egui::Context, view: &mut FlowsView) {
+    let Some(key) = view.selected.clone() else {
+        return;
+    };
+    if key.0.first().is_some_and(|p| p == "trigger") || ctx.memory(|m| m.focused().is_some()) {
+        return;
+    }
+    let (up, down, delete) = ctx.input_mut(|i| {
+        (
+            i.consume_key(egui::Modifiers::ALT, egui::Key::ArrowUp),
+            i.consume_key(egui::Modifiers::ALT, egui::Key::ArrowDown),
+            i.consume_key(egui::Modifiers::NONE, egui::Key::Delete),
+        )
+    });
+    let scope = view.selected_scope.clone();
+    if up || down {
+        view.edit(|d| move_step(d, &scope, &key.1, up));
+    }
+    if delete && view.edit(|d| remove(d, &scope, &key.1).map(|_| ())) {
+        view.selected = None;
     }
 }
 
