@@ -156,16 +156,14 @@ pub fn cards_ui(ui: &mut egui::Ui, view: &mut FlowsView) {
             .map(str::to_owned);
         let status = view.shown_run.as_ref().map(|_| Status::Succeeded);
         let key: CardKey = (vec!["trigger".to_owned()], name.clone());
-        card_ui(
-            ui,
-            view,
-            &key,
-            Some(("Trigger", theme::ACCENT)),
-            &format!("Trigger: {kind}"),
-            detail.as_deref(),
+        let face = CardFace {
+            tag: Some(("Trigger", theme::ACCENT)),
+            title: &format!("Trigger: {kind}"),
+            detail: detail.as_deref(),
             status,
-            None,
-        );
+            duration: None,
+        };
+        card_ui(ui, view, &key, &face);
     }
     let empty = Map::new();
     let actions = definition
@@ -230,17 +228,14 @@ fn scope_ui(
         } else {
             format!("{name} · {title} (not supported here)")
         };
-        let tag = Some(kind_tag(action));
-        if card_ui(
-            ui,
-            view,
-            &key,
-            tag,
-            &title,
-            detail.as_deref(),
+        let face = CardFace {
+            tag: Some(kind_tag(action)),
+            title: &title,
+            detail: detail.as_deref(),
             status,
             duration,
-        ) {
+        };
+        if card_ui(ui, view, &key, &face) {
             view.selected_scope = scope.clone();
             view.name_field.clone_from(name);
         }
@@ -299,16 +294,24 @@ fn branch_label(action: &Value, branch: &[String]) -> Option<String> {
     }
 }
 
-fn card_ui(
-    ui: &mut egui::Ui,
-    view: &mut FlowsView,
-    key: &CardKey,
-    tag: Option<(&str, egui::Color32)>,
-    title: &str,
-    detail: Option<&str>,
+/// What a card shows: its kind tag, title, detail, and its status and duration after a run.
+struct CardFace<'a> {
+    tag: Option<(&'a str, egui::Color32)>,
+    title: &'a str,
+    detail: Option<&'a str>,
     status: Option<Status>,
     duration: Option<u64>,
-) -> bool {
+}
+
+/// Draws one card; returns whether it was clicked (selected).
+fn card_ui(ui: &mut egui::Ui, view: &mut FlowsView, key: &CardKey, face: &CardFace<'_>) -> bool {
+    let CardFace {
+        tag,
+        title,
+        detail,
+        status,
+        duration,
+    } = *face;
     let selected = view.selected.as_ref() == Some(key);
     let stroke = match (selected, status) {
         (true, _) => egui::Stroke::new(2.0, theme::ACCENT),
