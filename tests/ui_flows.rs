@@ -44,6 +44,19 @@ fn a_flow_opens_as_cards_runs_against_the_demo_and_shows_each_card_s_outcome() {
     harness.get_by_label_contains("Create_group · Create a record");
     harness.get_by_label_contains("Check_deleted · Assert");
 
+    // A Power Automate export opens as cards too, its condition holding its branches.
+    click(&mut harness, "power-automate-export.json");
+    harness.run_steps(2);
+    harness.get_by_label_contains("Get_a_record · Get a record");
+    harness.get_by_label_contains("Condition · Condition");
+    harness.get_by_label("If yes");
+    harness.get_by_label("If no");
+    harness.get_by_label_contains("Compose_too_low · Compose");
+    let round_trip =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("assets/flows/customer-group-round-trip.json");
+    harness.state_mut().flows.open_path(round_trip);
+    harness.run_steps(2);
+
     // Run needs the trigger's required input.
     click(&mut harness, "Run flow");
     harness.run_steps(2);
