@@ -62,6 +62,16 @@ fn a_flow_is_built_in_the_editor_saved_reopened_and_run() {
     harness.run_steps(2);
     type_into(&mut harness, "New input", "groupId");
     click(&mut harness, "Add input");
+    let schema = |harness: &Harness<'_, FlowbenchApp>| {
+        let open = harness.state().flows.open.as_ref().expect("a flow");
+        open.file.definition()["triggers"]["manual"]["inputs"]["schema"].clone()
+    };
+    assert_eq!(schema(&harness)["properties"]["groupId"]["type"], "string");
+    assert_eq!(schema(&harness)["required"], json!(["groupId"]));
+    click(&mut harness, "Required");
+    assert_eq!(schema(&harness)["required"], json!([]));
+    click(&mut harness, "Required");
+    assert_eq!(schema(&harness)["required"], json!(["groupId"]));
 
     // A create step, its entity and fields; one field from dynamic content.
     click(&mut harness, "Add a step");

@@ -610,18 +610,56 @@ pub fn trigger_editor_ui(ui: &mut egui::Ui, view: &mut FlowsView, key: &CardKey)
         .unwrap_or_default();
     ui.label(egui::RichText::new("Trigger inputs").strong());
     let mut drop = None;
+    let mut retype: Option<(String, &str)> = None;
+    let mut toggle: Option<String> = None;
     for (name, prop) in &properties {
         ui.horizontal(|ui| {
             let kind = prop.get("type").and_then(Value::as_str).unwrap_or("string");
-            let mark = if required.contains(name) {
-                " (required)"
-            } else {
-                ""
-            };
-            ui.label(format!("{name}: {kind}{mark}"));
+            ui.label(name);
+            egui::ComboBox::from_id_salt(("input-type", name))
+                .selected_text(kind)
+                .width(90.0)
+                .show_ui(ui, |ui| {
+                    for choice in ["string", "integer", "number", "boolean", "object", "array"] {
+                        if ui.selectable_label(kind == choice, choice).clicked() && kind != choice {
+                            retype = Some((name.clone(), choice));
+                        }
+                    }
+                });
+            let mut needed = required.contains(name);
+            if ui.checkbox(&mut needed, "Required").changed() {
+                toggle = Some(name.clone());
+            }
             if ui.small_button("Remove").clicked() {
                 drop = Some(name.clone());
             }
+        });
+    }
+    if let Some((name, kind)) = retype {
+        view.edit(|d| {
+            let schema = trigger_schema(d, &trigger_name)?;
+            if let Some(prop) = schema
+                .get_mut("properties")
+                .and_then(|p| p.get_mut(&name))
+                .and_then(Value::as_object_mut)
+            {
+                prop.insert("type".to_owned(), json!(kind));
+            }
+            Ok(())
+        });
+    }
+    if let Some(name) = toggle {
+        view.edit(|d| {
+            let schema = trigger_schema(d, &trigger_name)?;
+            let list = schema.entry("required").or_insert_with(|| json!([]));
+            if let Some(list) = list.as_array_mut() {
+                if list.iter().any(|v| v == &json!(name)) {
+                    list.retain(|v| v != &json!(name));
+                } else {
+                    list.push(json!(name));
+                }
+            }
+            Ok(())
         });
     }
     let mut add = false;
