@@ -98,6 +98,7 @@ fn a_flow_is_built_in_the_editor_saved_reopened_and_run() {
     let choices = flowbench::ui::flows::dynamic_choices(
         &harness.state().flows,
         &card_key(&[], "Create_a_record"),
+        None,
     );
     assert!(
         choices.contains(&(
@@ -135,6 +136,19 @@ fn a_flow_is_built_in_the_editor_saved_reopened_and_run() {
             Ok(())
         }));
     }
+    // Later steps can pick the fields the get gives, known from metadata.
+    let choices = flowbench::ui::flows::dynamic_choices(
+        &harness.state().flows,
+        &card_key(&[], "Assert"),
+        harness.state().metadata(),
+    );
+    assert!(
+        choices.contains(&(
+            "Get_a_record: Description".to_owned(),
+            "@body('Get_a_record')?['Description']".to_owned()
+        )),
+        "{choices:?}"
+    );
     click(&mut harness, "Add a step");
     pick_step(&mut harness, "Assert");
     {

@@ -456,7 +456,7 @@ pub fn connector_form_ui(
             if response.changed() {
                 set = Some((name.clone(), Value::String(text.clone())));
             }
-            dynamic_content_ui(ui, view, key, name, &text, &mut set);
+            dynamic_content_ui(ui, view, key, name, &text, &mut set, metadata);
         });
         // An expression that does not parse says where, under its field.
         if let Err(error) = crate::flow::expr::references(&Value::String(text.clone())) {
@@ -524,26 +524,35 @@ fn dynamic_content_ui(
     field: &str,
     text: &str,
     set: &mut Option<(String, Value)>,
+    metadata: Option<&LoadedMetadata>,
 ) {
-    let choices = dynamic_choices(view, key);
+    let choices = dynamic_choices(view, key, metadata);
     ui.menu_button("Dynamic content", |ui| {
-        for (label, expression) in choices {
-            if ui.button(&label).on_hover_text(&expression).clicked() {
-                let joined = if text.is_empty() {
-                    format!("@{}", expression.trim_start_matches('@'))
-                } else {
-                    format!("{text}@{{{}}}", expression.trim_start_matches('@'))
-                };
-                *set = Some((field.to_owned(), Value::String(joined)));
-                ui.close();
-            }
-        }
+        egui::ScrollArea::vertical()
+            .max_height(320.0)
+            .show(ui, |ui| {
+                for (label, expression) in choices {
+                    if ui.button(&label).on_hover_text(&expression).clicked() {
+                        let joined = if text.is_empty() {
+                            format!("@{}", expression.trim_start_matches('@'))
+                        } else {
+                            format!("{text}@{{{}}}", expression.trim_start_matches('@'))
+                        };
+                        *set = Some((field.to_owned(), Value::String(joined)));
+                        ui.close();
+                    }
+                }
+            });
     });
 }
 
-/// What a field can refer to: the trigger's inputs and the steps that run before `key`
-/// (in run order, in its scope and the enclosing ones).
-pub fn dynamic_choices(view: &FlowsView, key: &CardKey) -> Vec<(String, String)> {
+/// What a field can refer to: the trigger's inputs and the steps before `key` (their body,
+/// and the fields known from metadata for Finance & Operations steps).
+pub fn dynamic_choices(
+    view: &FlowsView,
+    key: &CardKey,
+    metadata: Option<&LoadedMetadata>,
+) -> Vec<(String, String)> {
     let Some(open) = &view.open else {
         return Vec::new();
     };
@@ -562,14 +571,61 @@ pub fn dynamic_choices(view: &FlowsView, key: &CardKey) -> Vec<(String, String)>
             ));
         }
     }
-    for (path, name, _) in crate::flow::validate::all_actions(definition) {
+    for (_, name, action) in crate::flow::validate::all_actions(definition) {
         if name == key.1 {
             break;
         }
-        let _ = path;
         choices.push((format!("{name}: body"), format!("@body('{name}')")));
+        choices.extend(record_fields(&name, action, metadata));
     }
     choices
+}
+
+/// For an earlier Finance & Operations step whose entity is known: the fields of the
+/// record it gives (get, create, update), or its list of records (list items).
+fn record_fields(
+    name: &str,
+    action: &Value,
+    metadata: Option<&LoadedMetadata>,
+) -> Vec<(String, String)> {
+    let (Some(metadata), Some(table), Some(operation)) = (
+        metadata,
+        action
+            .pointer("/inputs/parameters/table")
+            .and_then(Value::as_str),
+        action
+            .pointer("/inputs/host/operationId")
+            .and_then(Value::as_str),
+    ) else {
+        return Vec::new();
+    };
+    if operation == "GetItems" {
+        return vec![(
+            format!("{name}: records"),
+            format!("@body('{name}')?['value']"),
+        )];
+    }
+    if !matches!(operation, "GetItem" | "PostItem" | "PatchItem") {
+        return Vec::new();
+    }
+    let Some(entity) = metadata
+        .model
+        .entity_set(table)
+        .and_then(|s| metadata.model.entity_type(&s.entity_type))
+    else {
+        return Vec::new();
+    };
+    metadata
+        .model
+        .all_properties(entity)
+        .into_iter()
+        .map(|p| {
+            (
+                format!("{name}: {}", p.name),
+                format!("@body('{name}')?['{}']", p.name),
+            )
+        })
+        .collect()
 }
 
 /// The manual trigger's inputs: each with its type, required or not; add and remove.
