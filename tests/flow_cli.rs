@@ -514,6 +514,11 @@ fn eval_prints_one_value_as_json() {
     let (code, _, err) = eval("@add(1,");
     assert_eq!(code, Some(2));
     assert!(err.contains("column"), "{err}");
+    // Hostile nesting is refused with a position, not a crash.
+    let deep = format!("@{}1{}", "add(1, ".repeat(5000), ")".repeat(5000));
+    let (code, _, err) = eval(&deep);
+    assert_eq!(code, Some(2), "{err}");
+    assert!(err.contains("nest deeper than"), "{err}");
 }
 
 #[test]

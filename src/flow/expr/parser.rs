@@ -11,7 +11,11 @@ use super::lexer::{Tok, Token, tokenize};
 /// before it in the string as written, so error columns point into that string.
 pub(crate) fn parse_at(text: &str, offset: usize) -> Result<Expr, ExprError> {
     let tokens = tokenize(text, offset)?;
-    let mut parser = Parser { tokens, pos: 0 };
+    let mut parser = Parser {
+        tokens,
+        pos: 0,
+        depth: 0,
+    };
     if parser.peek().tok == Tok::End {
         return Err(ExprError::parse(
             "expected an expression, found nothing",
@@ -29,9 +33,14 @@ pub(crate) fn parse_at(text: &str, offset: usize) -> Result<Expr, ExprError> {
     Ok(expr)
 }
 
+/// How deeply expressions may nest (function calls, brackets): far beyond what flows use,
+/// well within the stack of every thread that evaluates them.
+const MAX_DEPTH: usize = 128;
+
 struct Parser {
     tokens: Vec<Token>,
     pos: usize,
+    depth: usize,
 }
 
 impl Parser {
@@ -65,6 +74,19 @@ impl Parser {
     }
 
     fn expression(&mut self) -> Result<Expr, ExprError> {
+        if self.depth >= MAX_DEPTH {
+            return Err(ExprError::parse(
+                format!("expressions nest deeper than {MAX_DEPTH} levels here"),
+                self.peek().column,
+            ));
+        }
+        self.depth += 1;
+        let expr = self.chain();
+        self.depth -= 1;
+        expr
+    }
+
+    fn chain(&mut self) -> Result<Expr, ExprError> {
         let mut expr = self.primary()?;
         loop {
             let token = self.peek().clone();
