@@ -166,6 +166,28 @@ fn a_flow_opens_as_cards_runs_against_the_demo_and_shows_each_card_s_outcome() {
     harness.run_steps(2);
     harness.get_by_label("Outputs");
 
+    // A recurrence trigger shows its next runs in its time zone.
+    let scheduled = data.path().join("scheduled.json");
+    std::fs::write(
+        &scheduled,
+        json!({"triggers": {"Recurrence": {"type": "Recurrence", "recurrence": {
+                "frequency": "Week", "interval": 1, "timeZone": "W. Europe Standard Time",
+                "schedule": {"weekDays": ["Monday"], "hours": [7], "minutes": [30]}}}},
+            "actions": {"Hello": {"type": "Compose", "inputs": "hello", "runAfter": {}}}})
+        .to_string(),
+    )
+    .expect("flow written");
+    open_by_path(&mut harness, &scheduled);
+    harness.state_mut().flows.selected = Some(card_key(&["trigger"], "Recurrence"));
+    harness.run_steps(2);
+    harness.get_by_label("Next runs");
+    assert_eq!(
+        harness.query_all_by_label_contains("Mon ").count(),
+        5,
+        "five Mondays"
+    );
+    assert!(harness.query_all_by_label_contains(" 07:30 ").count() >= 5);
+
     // From the explorer: run a flow on a listed record.
     let on_record = data.path().join("on-record.json");
     std::fs::write(

@@ -8,4 +8,5 @@ pub mod file;
 pub mod history;
 pub mod report;
 pub mod run;
+pub mod schedule;
 pub mod validate;

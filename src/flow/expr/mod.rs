@@ -103,6 +103,12 @@ pub fn references(value: &Value) -> Result<References, ExprError> {
     Ok(refs)
 }
 
+/// The time zone for a Windows name (`Pacific Standard Time`, as WDL writes them) or an
+/// IANA name.
+pub fn time_zone(name: &str) -> Result<chrono_tz::Tz, String> {
+    timezones::find(name)
+}
+
 /// Every function: (name, usage and a one-line description), for an editor's function list.
 pub fn function_names() -> Vec<(&'static str, &'static str)> {
     functions::all().map(|f| (f.name, f.signature)).collect()

@@ -77,6 +77,7 @@ pub fn details_ui(
         .show(ui, |ui| {
             run_details_ui(ui, view);
             super::editor::trigger_editor_ui(ui, view, &key);
+            super::editor::recurrence_ui(ui, view, &key);
             let is_trigger = key.0.first().is_some_and(|p| p == "trigger");
             if let Some(action) = action.as_ref().filter(|_| !is_trigger) {
                 ui.separator();

@@ -873,3 +873,47 @@ pub fn unsaved_on_close_ui(ctx: &egui::Context, view: &mut FlowsView) {
         None => {}
     }
 }
+
+/// For a `Recurrence` trigger: the next runs, in its time zone, before it is turned on.
+pub fn recurrence_ui(ui: &mut egui::Ui, view: &FlowsView, key: &CardKey) {
+    if key.0.first().is_none_or(|p| p != "trigger") {
+        return;
+    }
+    let Some(trigger) = view
+        .open
+        .as_ref()
+        .and_then(|open| open.file.definition().get("triggers")?.get(&key.1).cloned())
+    else {
+        return;
+    };
+    let is_recurrence = trigger
+        .get("type")
+        .and_then(Value::as_str)
+        .is_some_and(|t| t.eq_ignore_ascii_case("Recurrence"))
+        || trigger.get("recurrence").is_some();
+    if !is_recurrence {
+        return;
+    }
+    ui.label(egui::RichText::new("Next runs").strong());
+    match crate::flow::schedule::Recurrence::from_trigger(&trigger) {
+        Ok(recurrence) => {
+            let runs = recurrence.next_runs(chrono::Utc::now(), 5);
+            if runs.is_empty() {
+                ui.label(egui::RichText::new("No run in the next ten years.").color(theme::MUTED));
+            }
+            for at in runs {
+                ui.label(
+                    egui::RichText::new(format!(
+                        "{} ({})",
+                        at.format("%a %Y-%m-%d %H:%M %Z"),
+                        at.with_timezone(&chrono::Utc).format("%H:%M UTC")
+                    ))
+                    .monospace(),
+                );
+            }
+        }
+        Err(problem) => {
+            ui.label(egui::RichText::new(problem).color(theme::ERROR));
+        }
+    }
+}
