@@ -756,3 +756,55 @@ fn a_secure_parameter_comes_from_the_keyring_when_not_given() {
         stderr(&without)
     );
 }
+
+#[test]
+fn a_business_event_reaches_definitions_that_read_its_fields_or_its_data_string() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = write(
+        dir.path(),
+        "event.json",
+        &json!({"triggers": {"When_a_Business_Event_occurs": {
+            "type": "ApiConnectionWebhook",
+            "inputs": {"host": {"connection": {"name": "@parameters('$connections')['dynamicsax']['connectionId']"}},
+                "body": {"NotificationUrl": "@{listCallbackUrl()}"},
+                "path": "/datasets/@{encodeURIComponent(encodeURIComponent('contoso.operations.dynamics.com'))}/subscribebusinessevent/@{encodeURIComponent(encodeURIComponent('CustomerCreatedBusinessEvent'))}",
+                "queries": {"businesseventcategory": "Customers"}}}},
+        "actions": {
+            "From_data": {"type": "Compose", "inputs": "@json(triggerBody()?['data'])?['CustomerAccount']", "runAfter": {}},
+            "From_fields": {"type": "Compose", "inputs": "@triggerBody()?['CustomerAccount']", "runAfter": {}},
+            "Same": {"type": "Assert", "inputs": {"assertions": [
+                {"actual": "@outputs('From_data')", "equals": "US-042"},
+                {"actual": "@outputs('From_fields')", "equals": "US-042"}]},
+                "runAfter": {"From_data": ["Succeeded"], "From_fields": ["Succeeded"]}}
+        }}),
+    );
+    let as_fields = write(
+        dir.path(),
+        "fields.json",
+        &json!({"BusinessEventId": "CustomerCreatedBusinessEvent", "CustomerAccount": "US-042", "LegalEntity": "usmf"}),
+    );
+    let as_data = write(
+        dir.path(),
+        "data.json",
+        &json!({"data": json!({"BusinessEventId": "CustomerCreatedBusinessEvent", "CustomerAccount": "US-042"}).to_string()}),
+    );
+    for event in [as_fields, as_data] {
+        let output = flowbench(
+            dir.path(),
+            &[
+                "run",
+                flow.to_str().unwrap(),
+                "--trigger-body",
+                event.to_str().unwrap(),
+            ],
+            &[],
+        );
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{}: {}",
+            event.display(),
+            stderr(&output)
+        );
+    }
+}

@@ -8,7 +8,10 @@ use super::flow_run::RunArgs;
 use crate::connector::resolve::key_predicate;
 use crate::connector::{ActionRequest, Outcome, RecordRef, run as run_request};
 use crate::flow::run::Env;
-use crate::flow::run::trigger::{first_trigger, is_manual, is_selected_record, manual_body};
+use crate::flow::run::trigger::{
+    business_event_body, first_trigger, is_business_event, is_manual, is_selected_record,
+    manual_body,
+};
 
 fn split_pair(text: &str, option: &str) -> Result<(String, String), String> {
     text.split_once('=')
@@ -152,7 +155,7 @@ pub async fn trigger_bodies(
     if let Some(path) = &args.trigger_body {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        let body = serde_json::from_str(&text).map_err(|e| {
+        let body: Value = serde_json::from_str(&text).map_err(|e| {
             format!(
                 "{}: line {}, column {}: not valid JSON: {e}",
                 path.display(),
@@ -160,6 +163,12 @@ pub async fn trigger_bodies(
                 e.column()
             )
         })?;
+        // A business event: its fields and its `data` string, as real definitions read either.
+        let body = if is_business_event(&trigger) {
+            business_event_body(body)
+        } else {
+            body
+        };
         return Ok(vec![(String::new(), body)]);
     }
     if let Some(keys) = &args.record {

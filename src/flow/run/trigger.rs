@@ -118,6 +118,40 @@ fn typed(name: &str, kind: &str, text: &str) -> Result<Value, String> {
     }
 }
 
+/// Whether the trigger is the connector's "When a business event occurs".
+pub fn is_business_event(trigger: &Value) -> bool {
+    let text = trigger.to_string().to_ascii_lowercase();
+    text.contains("subscribebusinessevent") || text.contains("subscribeonabusinessevent")
+}
+
+/// A business event as both kinds of definitions read it: its fields at the top of the body
+/// and the whole event as a JSON string in `data` (`json(triggerBody()?['data'])`). An event
+/// given either way gets the other.
+pub fn business_event_body(event: Value) -> Value {
+    match event {
+        Value::Object(mut fields) => {
+            let inner = fields
+                .get("data")
+                .and_then(Value::as_str)
+                .and_then(|text| serde_json::from_str::<Value>(text).ok());
+            match inner {
+                Some(Value::Object(parsed)) => {
+                    for (key, value) in parsed {
+                        fields.entry(key).or_insert(value);
+                    }
+                }
+                _ if !fields.contains_key("data") => {
+                    let text = Value::Object(fields.clone()).to_string();
+                    fields.insert("data".to_owned(), Value::String(text));
+                }
+                _ => {}
+            }
+            Value::Object(fields)
+        }
+        other => other,
+    }
+}
+
 /// The trigger's record as `trigger()` and `triggerOutputs()` read it.
 pub fn trigger_record(name: &str, body: Value) -> Value {
     json!({
