@@ -220,6 +220,26 @@ fn a_flow_is_built_in_the_editor_saved_reopened_and_run() {
         json!({"Read_group": ["Succeeded"]})
     );
 
+    // A condition: its rows are edited in a form.
+    click(&mut harness, "Add a step");
+    pick_step(&mut harness, "Condition");
+    click(&mut harness, "Add a row");
+    click(&mut harness, "Any row (Or)");
+    let condition = step(&harness, "Condition")["expression"].clone();
+    assert_eq!(
+        condition["or"].as_array().map(Vec::len),
+        Some(2),
+        "{condition}"
+    );
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.run_steps(2);
+    assert!(
+        step(&harness, "Condition").is_null(),
+        "three undos take the condition away"
+    );
+
     // Save, reopen: the same flow comes back from the file.
     click(&mut harness, "Save");
     assert!(!harness.state().flows.dirty);

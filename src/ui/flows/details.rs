@@ -85,6 +85,7 @@ pub fn details_ui(
                 if crate::flow::connector_step::is_connector_action(action) {
                     super::editor::connector_form_ui(ui, view, &key, action, metadata);
                 }
+                super::editor::condition_ui(ui, view, &key, action);
                 super::editor::step_json_ui(ui, view, &key, action);
                 super::editor::functions_ui(ui, view);
             }

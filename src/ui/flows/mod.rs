@@ -99,6 +99,7 @@ pub struct FlowsView {
     /// Cards whose inner cards are collapsed.
     pub collapsed: std::collections::HashSet<CardKey>,
     dialog: Option<std::sync::mpsc::Receiver<Option<PathBuf>>>,
+    save_dialog: Option<std::sync::mpsc::Receiver<Option<PathBuf>>>,
 }
 
 impl FlowsView {

@@ -87,6 +87,14 @@ fn list_ui(ui: &mut egui::Ui, view: &mut FlowsView) {
             view.open_path(path);
         }
     }
+    if let Some(dialog) = &view.save_dialog
+        && let Ok(picked) = dialog.try_recv()
+    {
+        view.save_dialog = None;
+        if let Some(path) = picked {
+            view.save(Some(path));
+        }
+    }
     ui.label(egui::RichText::new("Open a flow").strong());
     ui.horizontal(|ui| {
         let label = ui.label("File");
@@ -126,15 +134,25 @@ fn list_ui(ui: &mut egui::Ui, view: &mut FlowsView) {
     if let Some(error) = &view.open_error {
         ui.label(egui::RichText::new(error).color(theme::ERROR).small());
     }
-    if view.open.is_some()
-        && ui
-            .button("Save as")
-            .on_hover_text("Saves the open flow to the path in File")
-            .clicked()
-        && !view.path_field.trim().is_empty()
-    {
-        let path = PathBuf::from(view.path_field.trim());
-        view.save(Some(path));
+    if view.open.is_some() {
+        ui.horizontal(|ui| {
+            if ui
+                .button("Save as")
+                .on_hover_text("Saves the open flow to the path in File")
+                .clicked()
+                && !view.path_field.trim().is_empty()
+            {
+                let path = PathBuf::from(view.path_field.trim());
+                view.save(Some(path));
+            }
+            if ui
+                .add_enabled(view.save_dialog.is_none(), egui::Button::new("Save as…"))
+                .on_hover_text("Chooses where to save it with the system dialog")
+                .clicked()
+            {
+                view.save_dialog = Some(save_dialog(ui.ctx().clone()));
+            }
+        });
     }
     if !view.recent.is_empty() {
         ui.separator();
@@ -284,6 +302,27 @@ pub fn compare_ui(ctx: &egui::Context, view: &mut FlowsView) {
     if !open {
         view.compare = None;
     }
+}
+
+/// The system's save dialog on its own thread.
+fn save_dialog(ctx: egui::Context) -> std::sync::mpsc::Receiver<Option<PathBuf>> {
+    let (sender, receiver) = std::sync::mpsc::channel();
+    let spawned = std::thread::Builder::new()
+        .name("flow-save-dialog".to_owned())
+        .spawn(move || {
+            let picked = rfd::FileDialog::new()
+                .add_filter("Flow", &["json"])
+                .set_file_name("flow.json")
+                .save_file();
+            let _ = sender.send(picked);
+            ctx.request_repaint();
+        });
+    if spawned.is_err() {
+        let (sender, receiver) = std::sync::mpsc::channel();
+        let _ = sender.send(None);
+        return receiver;
+    }
+    receiver
 }
 
 /// The system's open dialog on its own thread.
