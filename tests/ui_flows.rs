@@ -188,6 +188,53 @@ fn a_flow_opens_as_cards_runs_against_the_demo_and_shows_each_card_s_outcome() {
     );
     assert!(harness.query_all_by_label_contains(" 07:30 ").count() >= 5);
 
+    // Turned on, a schedule runs the flow at its times (here every second), on any view.
+    let every_second = data.path().join("every-second.json");
+    std::fs::write(
+        &every_second,
+        json!({"triggers": {"Recurrence": {"type": "Recurrence", "recurrence": {"frequency": "Second", "interval": 1}}},
+            "actions": {"Tick": {"type": "Compose", "inputs": "@utcNow()", "runAfter": {}}}})
+        .to_string(),
+    )
+    .expect("flow written");
+    open_by_path(&mut harness, &every_second);
+    harness.state_mut().flows.selected = Some(card_key(&["trigger"], "Recurrence"));
+    harness.run_steps(2);
+    click(
+        &mut harness,
+        "Run on this schedule while the window is open",
+    );
+    assert!(harness.state().flows.schedule_next.is_some(), "turned on");
+    harness.state_mut().state.view = View::Explorer;
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while harness.state().flows.scheduled_runs < 2 || harness.state().flows.is_running() {
+        assert!(
+            Instant::now() < deadline,
+            "the schedule did not run the flow: {} runs, running {}, next {:?}, error {:?}",
+            harness.state().flows.scheduled_runs,
+            harness.state().flows.is_running(),
+            harness.state().flows.schedule_next,
+            harness.state().flows.run_error
+        );
+        harness.step();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    let run = harness
+        .state()
+        .flows
+        .shown_run
+        .clone()
+        .expect("a scheduled run");
+    assert_eq!(run.status, Status::Succeeded);
+    assert!(
+        harness.state().flows.scheduled_runs <= 3,
+        "one run per second, not one per frame: {}",
+        harness.state().flows.scheduled_runs
+    );
+    harness.state_mut().flows.set_schedule(false);
+    harness.state_mut().state.view = View::Flows;
+    harness.run_steps(2);
+
     // From the explorer: run a flow on a listed record.
     let on_record = data.path().join("on-record.json");
     std::fs::write(

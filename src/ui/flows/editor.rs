@@ -874,8 +874,9 @@ pub fn unsaved_on_close_ui(ctx: &egui::Context, view: &mut FlowsView) {
     }
 }
 
-/// For a `Recurrence` trigger: the next runs, in its time zone, before it is turned on.
-pub fn recurrence_ui(ui: &mut egui::Ui, view: &FlowsView, key: &CardKey) {
+/// For a `Recurrence` trigger: the next runs, in its time zone, and the switch that runs the
+/// flow on its schedule while the window is open.
+pub fn recurrence_ui(ui: &mut egui::Ui, view: &mut FlowsView, key: &CardKey) {
     if key.0.first().is_none_or(|p| p != "trigger") {
         return;
     }
@@ -893,6 +894,19 @@ pub fn recurrence_ui(ui: &mut egui::Ui, view: &FlowsView, key: &CardKey) {
         || trigger.get("recurrence").is_some();
     if !is_recurrence {
         return;
+    }
+    let mut on = view.schedule_next.is_some();
+    if ui
+        .checkbox(&mut on, "Run on this schedule while the window is open")
+        .changed()
+    {
+        view.set_schedule(on);
+    }
+    if view.schedule_next.is_some() {
+        ui.label(
+            egui::RichText::new(format!("On: {} scheduled runs so far", view.scheduled_runs))
+                .color(theme::SUCCESS),
+        );
     }
     ui.label(egui::RichText::new("Next runs").strong());
     match crate::flow::schedule::Recurrence::from_trigger(&trigger) {

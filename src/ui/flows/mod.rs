@@ -18,7 +18,7 @@ use crate::flow::run::{ActionRecord, RunRecord, Status};
 pub use editor::{dynamic_choices, unsaved_on_close_ui};
 pub use files::example_flows;
 pub use job::FlowJob;
-pub use view::{FlowsContext, card_key, flows_ui};
+pub use view::{FlowsContext, card_key, flows_background, flows_ui};
 
 /// Where a card sits: its enclosing actions and its name (`["Loop"], "Echo"`).
 pub type CardKey = (Vec<String>, String);
@@ -80,6 +80,12 @@ pub struct FlowsView {
     pub asking_before_close: bool,
     /// The user chose to close without saving.
     pub close_confirmed: bool,
+    /// The open flow's recurrence is turned on: its next run.
+    pub schedule_next: Option<chrono::DateTime<chrono::Utc>>,
+    /// Runs started by the schedule since it was turned on.
+    pub scheduled_runs: usize,
+    /// When the schedule was turned on: the start of a recurrence that names none.
+    pub schedule_anchor: Option<chrono::DateTime<chrono::Utc>>,
     /// Definitions before each edit (undo) and after each undo (redo).
     pub undo: Vec<serde_json::Map<String, serde_json::Value>>,
     /// See [`FlowsView::undo`].
@@ -257,12 +263,44 @@ impl FlowsView {
         self.step_json = None;
         self.adding = None;
         self.recovery = None;
+        self.schedule_next = None;
         self.refresh_runs();
     }
 
     /// Keeps the unsaved definition now, for recovery after a crash.
     pub fn autosave_now(&mut self) {
         editor::autosave_now(self);
+    }
+
+    /// The open flow's first run of its `Recurrence` trigger at or after `after`.
+    pub fn next_scheduled_run(
+        &self,
+        after: chrono::DateTime<chrono::Utc>,
+    ) -> Option<chrono::DateTime<chrono::Utc>> {
+        let open = self.open.as_ref()?;
+        let (_, trigger) = crate::flow::run::trigger::first_trigger(open.file.definition())?;
+        let mut recurrence = crate::flow::schedule::Recurrence::from_trigger(trigger).ok()?;
+        if recurrence.start.is_none() {
+            // Without a start time, the schedule counts from when it was turned on.
+            let anchor = self.schedule_anchor.unwrap_or(after);
+            recurrence.start = Some(anchor.with_timezone(&recurrence.zone));
+        }
+        recurrence
+            .next_runs(after, 1)
+            .first()
+            .map(|at| at.with_timezone(&chrono::Utc))
+    }
+
+    /// Turns the open flow's schedule on (runs at each of its times while the window is
+    /// open) or off.
+    pub fn set_schedule(&mut self, on: bool) {
+        self.scheduled_runs = 0;
+        self.schedule_anchor = on.then(chrono::Utc::now);
+        self.schedule_next = if on {
+            self.next_scheduled_run(chrono::Utc::now())
+        } else {
+            None
+        };
     }
 
     /// Whether a run is under way.

@@ -29,7 +29,6 @@ pub struct FlowsContext<'a> {
 
 /// Draws the Flows view.
 pub fn flows_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
-    poll(view);
     super::editor::shortcuts_and_autosave(ui.ctx(), view);
     let dataset = cx
         .connected
@@ -47,6 +46,13 @@ pub fn flows_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) 
         .default_size(360.0)
         .show(ui, |ui| details_ui(ui, view, cx.metadata));
     egui::CentralPanel::default().show(ui, |ui| flow_ui(ui, view, cx));
+}
+
+/// What runs whatever view is on screen: the run under way reports, a scheduled flow starts
+/// when its time comes.
+pub fn flows_background(ctx: &egui::Context, view: &mut FlowsView, cx: &FlowsContext<'_>) {
+    poll(view);
+    run_when_due(ctx, view, cx);
 }
 
 /// Applies what the run under way reported.
@@ -612,6 +618,27 @@ fn validate_open(view: &mut FlowsView, cx: &FlowsContext<'_>) {
             .collect();
     view.run_error = None;
     view.validated = Some(open.problems.is_empty());
+}
+
+/// A flow whose recurrence is turned on runs at each of its times while the window is open
+/// (a run still under way when the next time comes makes that time wait for it).
+fn run_when_due(ctx: &egui::Context, view: &mut FlowsView, cx: &FlowsContext<'_>) {
+    let Some(next) = view.schedule_next else {
+        return;
+    };
+    let now = chrono::Utc::now();
+    if now < next {
+        let wait = (next - now).to_std().unwrap_or_default();
+        ctx.request_repaint_after(wait);
+        return;
+    }
+    if view.job.is_some() {
+        ctx.request_repaint_after(std::time::Duration::from_millis(200));
+        return;
+    }
+    start_run(ctx, view, cx, None);
+    view.scheduled_runs += 1;
+    view.schedule_next = view.next_scheduled_run(now + chrono::Duration::milliseconds(1));
 }
 
 /// Starts the open flow against the connected instance with the trigger inputs typed (or
