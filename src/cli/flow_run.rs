@@ -80,7 +80,12 @@ pub enum ReportFormat {
 /// Runs the flow; returns the exit code (0, 1 usage, 2 invalid flow, 3 an action failed,
 /// 4 an assertion failed).
 pub fn run(args: &RunArgs, token_env: Option<&str>) -> i32 {
-    match run_all(args, token_env) {
+    finish(run_all(args, token_env))
+}
+
+/// The exit code of a flow command, its failure printed like a compiler's.
+pub fn finish(result: Result<i32, Failure>) -> i32 {
+    match result {
         Ok(code) => code,
         Err(Failure::Usage(message)) => {
             eprintln!("error: {message}");
@@ -115,9 +120,22 @@ impl<E: Into<anyhow::Error>> From<E> for Failure {
     }
 }
 
-fn run_all(args: &RunArgs, token_env: Option<&str>) -> Result<i32, Failure> {
-    let file_name = args.flow.display().to_string();
-    let text = std::fs::read_to_string(&args.flow)
+/// A flow file read and checked: its text, the parsed file and the flow's name.
+pub struct LoadedFlow {
+    /// The path as given.
+    pub file_name: String,
+    /// The file's text (for line numbers).
+    pub text: String,
+    /// The parsed file.
+    pub flow: FlowFile,
+    /// The flow's name (its display name or the file's stem).
+    pub name: String,
+}
+
+/// Reads and validates a flow file; problems are [`Failure::Invalid`] with positions.
+pub fn load_flow(path: &Path) -> Result<LoadedFlow, Failure> {
+    let file_name = path.display().to_string();
+    let text = std::fs::read_to_string(path)
         .map_err(|e| Failure::Usage(format!("cannot read {file_name}: {e}")))?;
     let flow =
         FlowFile::parse(&text).map_err(|e| Failure::Invalid(vec![format!("{file_name}: {e}")]))?;
@@ -130,10 +148,21 @@ fn run_all(args: &RunArgs, token_env: Option<&str>) -> Result<i32, Failure> {
                 .collect(),
         ));
     }
-    let name = flow.name_for(&args.flow);
-    let runtime = runtime()?;
-    let session = open_session(args, &flow, token_env)?;
-    let (client, model) = match &session {
+    let name = flow.name_for(path);
+    Ok(LoadedFlow {
+        file_name,
+        text,
+        flow,
+        name,
+    })
+}
+
+/// The run environment of a session: its client and metadata (none without a session).
+pub fn env_for(
+    runtime: &tokio::runtime::Runtime,
+    session: Option<&Session>,
+) -> Result<Env, Failure> {
+    let (client, model) = match session {
         Some(session) => {
             let model = runtime
                 .block_on(session.metadata())
@@ -142,13 +171,25 @@ fn run_all(args: &RunArgs, token_env: Option<&str>) -> Result<i32, Failure> {
         }
         None => (None, None),
     };
-    let env = Env {
+    Ok(Env {
         client,
         model,
-        instance: session.as_ref().map(|s| s.name.clone()),
+        instance: session.map(|s| s.name.clone()),
         cancel: CancelToken::new(),
         observer: None,
-    };
+    })
+}
+
+fn run_all(args: &RunArgs, token_env: Option<&str>) -> Result<i32, Failure> {
+    let LoadedFlow {
+        file_name,
+        text,
+        flow,
+        name,
+    } = load_flow(&args.flow)?;
+    let runtime = runtime()?;
+    let session = open_session(args.demo, args.instance.as_deref(), &flow, token_env)?;
+    let env = env_for(&runtime, session.as_ref())?;
     // Ctrl+C stops the run between actions; what ran is kept and reported.
     let cancel = env.cancel.clone();
     runtime.spawn(async move {
@@ -188,6 +229,7 @@ fn run_all(args: &RunArgs, token_env: Option<&str>) -> Result<i32, Failure> {
             secrets: Vec::new(),
             now: None,
             rerun: rerun.as_ref().and_then(|r| r.rerun.clone()),
+            id: None,
         };
         let record = runtime.block_on(run_flow(flow.definition(), inputs, &env));
         if let Some(history) = &history {
@@ -207,15 +249,16 @@ fn run_all(args: &RunArgs, token_env: Option<&str>) -> Result<i32, Failure> {
 
 /// The instance connector steps run against: `--demo`, `--instance`, the flow's own
 /// instance (Flowbench metadata), or a saved instance whose host is a step's `dataset`.
-fn open_session(
-    args: &RunArgs,
+pub fn open_session(
+    demo: bool,
+    instance: Option<&str>,
     flow: &FlowFile,
     token_env: Option<&str>,
 ) -> Result<Option<Session>, Failure> {
-    if args.demo {
+    if demo {
         return Ok(Some(Session::start_demo(DemoConfig::default())?));
     }
-    if let Some(instance) = &args.instance {
+    if let Some(instance) = instance {
         return Ok(Some(connect(instance, token_env)?));
     }
     if let Some(instance) = flow.flowbench_metadata().instance {
@@ -261,7 +304,7 @@ fn datasets(definition: &Map<String, Value>) -> Vec<String> {
 }
 
 /// One line per failed action, like a compiler: file, line, action, what went wrong.
-fn print_run(
+pub fn print_run(
     file: &str,
     text: &str,
     definition: &Map<String, Value>,
@@ -336,7 +379,7 @@ fn write_report(args: &RunArgs, suite: &str, runs: &[(String, RunRecord)]) -> an
 }
 
 /// 0 when every run succeeded; 4 when an assertion failed; 3 when an action failed.
-fn exit_code(runs: &[(String, RunRecord)]) -> i32 {
+pub fn exit_code(runs: &[(String, RunRecord)]) -> i32 {
     if runs
         .iter()
         .any(|(_, run)| !run.failed_assertions().is_empty())

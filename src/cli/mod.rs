@@ -9,8 +9,10 @@ pub mod entities;
 pub mod execute;
 pub mod failure;
 pub mod flow_input;
+pub mod flow_replay;
 pub mod flow_run;
 pub mod flow_tools;
+pub mod flow_watch;
 pub mod get;
 pub mod instance;
 pub mod instance_discover;
@@ -63,6 +65,11 @@ pub enum Command {
     Batch(batch::BatchArgs),
     /// Run a flow (a Power Automate / Logic Apps workflow definition).
     Run(flow_run::RunArgs),
+    /// Keep flows' automatic triggers on (business events, schedules, record changes)
+    /// until Ctrl+C.
+    Watch(flow_watch::WatchArgs),
+    /// Feed saved event payloads to a flow as its trigger would (`--times N`, `--shuffle`).
+    Replay(flow_replay::ReplayArgs),
     /// Check a flow before running it.
     Validate(flow_tools::ValidateArgs),
     /// Evaluate one workflow expression and print the result as JSON.
@@ -91,6 +98,8 @@ pub fn run(command: Command, token_env: Option<&str>) -> i32 {
         Command::Metadata(args) => return metadata::run(args),
         Command::Batch(args) => return batch::run(&args, token_env),
         Command::Run(args) => return flow_run::run(&args, token_env),
+        Command::Watch(args) => return flow_watch::run(&args, token_env),
+        Command::Replay(args) => return flow_replay::run(&args, token_env),
         Command::Validate(args) => return flow_tools::run_validate(&args, token_env),
         Command::Eval(args) => return flow_tools::run_eval(&args),
         Command::Runs(args) => flow_tools::run_runs(&args),

@@ -278,6 +278,7 @@ fn seed_customers(
             text("Net30"),
             guid(rng),
             datetime(i as i64 * 7),
+            datetime(i as i64 * 7),
         ])?;
     }
     Ok(())
@@ -394,6 +395,7 @@ fn insert_order_header(
         } else {
             text("1900-01-01")
         },
+        datetime(order.index as i64 * 11),
         datetime(order.index as i64 * 11),
     ])
 }

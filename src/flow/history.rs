@@ -53,6 +53,16 @@ pub struct RunSummary {
     pub actions: usize,
 }
 
+/// The user's data directory for flows (run history, trigger state); `FLOWBENCH_DATA_DIR`
+/// overrides it. `None` when the system has no home directory.
+pub fn data_dir() -> Option<PathBuf> {
+    match std::env::var_os("FLOWBENCH_DATA_DIR") {
+        Some(dir) => Some(PathBuf::from(dir)),
+        None => directories::ProjectDirs::from("", "", "flowbench")
+            .map(|dirs| dirs.data_dir().to_path_buf()),
+    }
+}
+
 /// The run history database.
 pub struct RunHistory {
     connection: Connection,
@@ -62,13 +72,7 @@ pub struct RunHistory {
 impl RunHistory {
     /// The history in the user's data directory (`FLOWBENCH_DATA_DIR` overrides it).
     pub fn open_default() -> Result<Self, HistoryError> {
-        let dir = match std::env::var_os("FLOWBENCH_DATA_DIR") {
-            Some(dir) => PathBuf::from(dir),
-            None => directories::ProjectDirs::from("", "", "flowbench")
-                .ok_or(HistoryError::NoDataDir)?
-                .data_dir()
-                .to_path_buf(),
-        };
+        let dir = data_dir().ok_or(HistoryError::NoDataDir)?;
         std::fs::create_dir_all(&dir).map_err(|e| HistoryError::Sqlite {
             path: dir.display().to_string(),
             source: rusqlite::Error::ToSqlConversionFailure(Box::new(e)),

@@ -9,4 +9,5 @@ pub mod history;
 pub mod report;
 pub mod run;
 pub mod schedule;
+pub mod triggers;
 pub mod validate;

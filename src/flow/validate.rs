@@ -131,6 +131,21 @@ pub fn validate(
     if let Some(Value::Object(top)) = definition.get("actions") {
         check_scope(top, &["actions".to_owned()], &mut push);
     }
+    if let Some((name, trigger)) = crate::flow::run::trigger::first_trigger(definition) {
+        let path = vec!["triggers".to_owned(), name.clone()];
+        if let Err(message) = crate::flow::triggers::classify(trigger) {
+            push(path.clone(), message);
+        }
+        let mut gate = serde_json::Map::new();
+        for key in ["conditions", "splitOn"] {
+            if let Some(value) = trigger.get(key) {
+                gate.insert(key.to_owned(), value.clone());
+            }
+        }
+        if let Err(error) = references(&Value::Object(gate)) {
+            push(path, format!("trigger expression: {error}"));
+        }
+    }
     for (path, name, action) in &actions {
         let Value::Object(_) = action else {
             push(
@@ -357,4 +372,30 @@ pub fn line_of(text: &str, path: &[String]) -> Option<usize> {
         at += quoted.len();
     }
     found.map(|offset| text[..offset].matches('\n').count() + 1)
+}
+
+#[cfg(test)]
+mod trigger_tests {
+    use super::*;
+
+    #[test]
+    fn malformed_automatic_triggers_are_named() {
+        let definition = serde_json::json!({
+            "triggers": {"Every": {"type": "Recurrence", "recurrence": {"frequency": "Fortnight", "interval": 1},
+                "conditions": [{"expression": "@equals(triggerBody()?['a'], "}]}},
+            "actions": {}
+        });
+        let text = serde_json::to_string_pretty(&definition).expect("text");
+        let problems = validate(definition.as_object().expect("object"), None, Some(&text));
+        let messages: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert!(
+            messages.iter().any(|m| m.contains("recurrence.frequency")),
+            "{messages:?}"
+        );
+        assert!(
+            messages.iter().any(|m| m.contains("trigger expression")),
+            "{messages:?}"
+        );
+        assert!(problems.iter().all(|p| p.line.is_some()));
+    }
 }

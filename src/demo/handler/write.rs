@@ -216,6 +216,9 @@ pub fn update(
             }
             changes.push((index, value));
         }
+        if !changes.is_empty() {
+            stamp_modified(entity, &mut changes);
+        }
         let mut merged = existing.values.clone();
         for (index, value) in &changes {
             merged[*index] = value.clone();
@@ -233,6 +236,23 @@ pub fn update(
         .with_header(header::ETAG, &record.etag())
         .with_events(vec![event]))
 }
+
+/// Sets the entity's `ModifiedDateTime` (when it has one) to now, as F&O does on every
+/// change.
+fn stamp_modified(entity: &EntityDef, changes: &mut Vec<(usize, SqlValue)>) {
+    if let Some(index) = entity
+        .fields
+        .iter()
+        .position(|f| f.name == MODIFIED_FIELD && f.ty == FieldType::DateTimeOffset)
+    {
+        let now = SqlValue::Text(chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string());
+        changes.retain(|(i, _)| *i != index);
+        changes.push((index, now));
+    }
+}
+
+/// The field F&O stamps on every change.
+const MODIFIED_FIELD: &str = "ModifiedDateTime";
 
 /// `DELETE /data/Set(keys)`; an order header takes its lines with it, as in F&O.
 pub fn delete(

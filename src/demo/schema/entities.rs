@@ -107,6 +107,9 @@ pub static ENTITIES: &[EntityDef] = &[
             f("CreatedDateTime", DateTimeOffset, "Created date and time")
                 .label_id("@SYS314802")
                 .read_only(),
+            f("ModifiedDateTime", DateTimeOffset, "Modified date and time")
+                .label_id("@SYS314803")
+                .read_only(),
         ],
         navs: &[
             NavDef {
@@ -223,6 +226,9 @@ pub static ENTITIES: &[EntityDef] = &[
             f("ConfirmedShippingDate", Date, "Confirmed ship date").label_id("@SYS54182"),
             f("CreatedDateTime", DateTimeOffset, "Created date and time")
                 .label_id("@SYS314802")
+                .read_only(),
+            f("ModifiedDateTime", DateTimeOffset, "Modified date and time")
+                .label_id("@SYS314803")
                 .read_only(),
         ],
         navs: &[

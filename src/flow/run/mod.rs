@@ -38,6 +38,8 @@ pub struct RunInputs {
     pub now: Option<chrono::DateTime<chrono::Utc>>,
     /// Re-run from a failed action of this earlier run (see [`rerun_inputs`]).
     pub rerun: Option<Rerun>,
+    /// The run's id, when the caller needs it before the run starts (a new one otherwise).
+    pub id: Option<String>,
 }
 
 /// What a re-run takes from the earlier run.
@@ -119,7 +121,10 @@ pub fn rerun_inputs(earlier: &RunRecord, from: Option<&str>) -> Result<RunInputs
 pub async fn run_flow(definition: &Map<String, Value>, inputs: RunInputs, env: &Env) -> RunRecord {
     let started = Instant::now();
     let start_time = timestamp(chrono::Utc::now());
-    let id = uuid::Uuid::new_v4().to_string();
+    let id = inputs
+        .id
+        .clone()
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string());
     let declared = definition.get("parameters").and_then(Value::as_object);
     let parameters = data::resolve_parameters(declared, &inputs.parameters);
     let mut secrets = secure::secret_values(declared, &parameters);
