@@ -396,3 +396,58 @@ async fn recurrence_fires_at_its_computed_times_on_a_test_clock() {
     );
     fx.demo.shutdown().await.expect("demo stops");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn runs_beyond_the_concurrency_limit_wait_in_the_queue_in_order() {
+    let fx = fixture().await;
+    let start: DateTime<Utc> = Utc::now();
+    let clock = ManualClock::new(start);
+    let mut definition = polling_flow();
+    let trigger = &mut definition["triggers"]["When_a_customer_is_created_or_changed"];
+    trigger["runtimeConfiguration"] = json!({"concurrency": {"runs": 1}});
+    trigger["conditions"] = json!([]);
+    definition["actions"]["Pause"] = json!({"type": "Wait", "inputs": {"interval": {"count": 0.3, "unit": "Second"}}, "runAfter": {"Account": ["Succeeded"]}});
+    let (tx, mut events) = mpsc::unbounded_channel();
+    let watcher = Watcher::start(
+        vec![flow("One at a time", definition)],
+        fx.env.clone(),
+        fx.options(Clock::Manual(clock.clone())),
+        tx,
+    )
+    .await
+    .expect("on");
+    next_event(&mut events, |e| matches!(e, WatchEvent::Polled { .. })).await;
+    for account in ["ONE-1", "ONE-2", "ONE-3"] {
+        fx.create_customer(account, "10").await;
+    }
+    clock.set(start + chrono::Duration::minutes(1));
+    // Started and finished strictly alternate: never two runs at once.
+    let mut sequence = Vec::new();
+    while sequence.iter().filter(|s| **s == "finished").count() < 3 {
+        match next_event(&mut events, |e| {
+            matches!(
+                e,
+                WatchEvent::RunStarted { .. } | WatchEvent::RunFinished { .. }
+            )
+        })
+        .await
+        {
+            WatchEvent::RunStarted { .. } => sequence.push("started"),
+            _ => sequence.push("finished"),
+        }
+    }
+    watcher.stop().await;
+    assert_eq!(
+        sequence,
+        [
+            "started", "finished", "started", "finished", "started", "finished"
+        ]
+    );
+    let mut history = accounts_run(&fx);
+    history.sort();
+    assert_eq!(
+        history,
+        vec!["ONE-1 Org ONE-1", "ONE-2 Org ONE-2", "ONE-3 Org ONE-3"]
+    );
+    fx.demo.shutdown().await.expect("demo stops");
+}
