@@ -199,6 +199,20 @@ impl eframe::App for FlowbenchApp {
     fn save(&mut self, storage: &mut dyn eframe::Storage) {
         save_state(storage, &self.state);
     }
+
+    /// Turns the flows' automatic triggers off before the window goes (their endpoint
+    /// registrations removed; a crash leaves them to the next start's clean-up).
+    fn on_exit(&mut self, _gl: Option<&eframe::glow::Context>) {
+        if let Some(runtime) = &self.runtime {
+            let watchers = super::flows::watch::take_all(&mut self.flows);
+            runtime.block_on(async move {
+                for watcher in watchers {
+                    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), watcher.stop())
+                        .await;
+                }
+            });
+        }
+    }
 }
 
 /// Reads the saved UI state, or the default on first launch or unreadable state.

@@ -8,6 +8,7 @@ mod editor;
 mod files;
 mod job;
 mod view;
+pub mod watch;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -104,6 +105,16 @@ pub struct FlowsView {
     pub recovery: Option<serde_json::Map<String, serde_json::Value>>,
     /// Cards whose inner cards are collapsed.
     pub collapsed: std::collections::HashSet<CardKey>,
+    /// Flows whose automatic trigger is on (see [`watch`]).
+    pub watches: Vec<watch::FlowWatch>,
+    /// Finished trigger runs of the open flow already in the runs list.
+    pub watch_runs_seen: usize,
+    /// The replay form.
+    pub replay_form: watch::ReplayForm,
+    /// The latest replay.
+    pub replay: Option<watch::ReplayJob>,
+    /// Whether the latest replay's end was seen.
+    pub replay_seen: bool,
     dialog: Option<std::sync::mpsc::Receiver<Option<PathBuf>>>,
     save_dialog: Option<std::sync::mpsc::Receiver<Option<PathBuf>>>,
 }

@@ -52,6 +52,8 @@ pub fn flows_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) 
 /// when its time comes.
 pub fn flows_background(ctx: &egui::Context, view: &mut FlowsView, cx: &FlowsContext<'_>) {
     poll(view);
+    super::watch::poll_watches(view);
+    super::watch::poll_replay(view);
     run_when_due(ctx, view, cx);
 }
 
@@ -466,6 +468,7 @@ fn flow_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
         .color(theme::MUTED)
         .small(),
     );
+    super::watch::trigger_strip_ui(ui, view, cx);
     super::editor::recovery_ui(ui, view);
     if let Some(error) = view.edit_error.clone().filter(|_| view.selected.is_none()) {
         ui.label(egui::RichText::new(error).color(theme::ERROR));
