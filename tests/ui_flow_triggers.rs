@@ -69,7 +69,7 @@ fn a_business_event_flow_is_turned_on_runs_per_event_is_turned_off_and_replays()
     );
     assert!(
         harness
-            .query_by_label_contains("1 runs (1 succeeded, 0 failed)")
+            .query_by_label_contains("1 event · 1 run (1 succeeded, 0 failed)")
             .is_some(),
         "the strip counts the run"
     );

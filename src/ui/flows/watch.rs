@@ -322,7 +322,9 @@ fn watch_status_ui(ui: &mut egui::Ui, watch: &FlowWatch) {
     };
     ui.label(
         egui::RichText::new(format!(
-            "{state} · {events} events · {started} runs ({succeeded} succeeded, {failed} failed)"
+            "{state} · {} · {} ({succeeded} succeeded, {failed} failed)",
+            plural(events, "event"),
+            plural(started, "run")
         ))
         .color(if watch.is_on() {
             theme::SUCCESS
@@ -348,6 +350,15 @@ fn watch_status_ui(ui: &mut egui::Ui, watch: &FlowWatch) {
                     }
                 });
         });
+}
+
+/// `1 event`, `2 events`.
+fn plural(count: usize, noun: &str) -> String {
+    if count == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{count} {noun}s")
+    }
 }
 
 /// One line for an event of the trigger.
