@@ -152,7 +152,46 @@ fn watch_turns_a_business_event_flow_on_runs_it_per_event_and_off_on_sigterm() {
         "SIGTERM removes the registration"
     );
 
-    // The run is in the history with the event as its trigger body.
+    // The event was kept: listed with its run, saved, and replayed from the saved file.
+    let saved = data.path().join("saved");
+    let output = command(
+        data.path(),
+        &[
+            "events",
+            flow.to_str().unwrap(),
+            "--save",
+            saved.to_str().unwrap(),
+        ],
+    )
+    .output()
+    .unwrap();
+    let listing = String::from_utf8_lossy(&output.stdout).into_owned();
+    assert_eq!(output.status.code(), Some(0), "{listing}");
+    assert_eq!(listing.lines().count(), 1, "{listing}");
+    let event_id = listing.split_whitespace().nth(1).unwrap().to_owned();
+    let file = saved.join(format!("{event_id}.json"));
+    let payload: Value = serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).unwrap();
+    assert_eq!(payload["CustomerAccount"], "WATCH-1");
+    let replayed = command(
+        data.path(),
+        &[
+            "replay",
+            flow.to_str().unwrap(),
+            file.to_str().unwrap(),
+            "--instance",
+            &root,
+        ],
+    )
+    .output()
+    .unwrap();
+    assert_eq!(
+        replayed.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&replayed.stderr)
+    );
+
+    // The runs are in the history with the event as their trigger body.
     let output = command(data.path(), &["runs", "list", "--format", "json"])
         .output()
         .unwrap();

@@ -74,6 +74,16 @@ fn a_business_event_flow_is_turned_on_runs_per_event_is_turned_off_and_replays()
         "the strip counts the run"
     );
 
+    // The event is kept for replay.
+    click(&mut harness, "Trigger activity (4)");
+    click(&mut harness, "Save for replay");
+    let saved = harness.state().flows.replay_form.files.clone();
+    assert!(saved.ends_with(".json"), "{saved}");
+    let payload: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(&saved).expect("saved file")).expect("json");
+    assert_eq!(payload["CustomerAccount"], "UI-TRG-1");
+    harness.state_mut().flows.replay_form.files.clear();
+
     click(&mut harness, SWITCH);
     step_until(&mut harness, "the trigger turns off", |app| {
         let watch = &app.flows.watches[0];

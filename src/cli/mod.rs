@@ -8,6 +8,7 @@ pub mod demo;
 pub mod entities;
 pub mod execute;
 pub mod failure;
+pub mod flow_events;
 pub mod flow_input;
 pub mod flow_replay;
 pub mod flow_run;
@@ -68,6 +69,8 @@ pub enum Command {
     /// Keep flows' automatic triggers on (business events, schedules, record changes)
     /// until Ctrl+C.
     Watch(flow_watch::WatchArgs),
+    /// The events a flow's triggers received, with the runs each started (`--save DIR`).
+    Events(flow_events::EventsArgs),
     /// Feed saved event payloads to a flow as its trigger would (`--times N`, `--shuffle`).
     Replay(flow_replay::ReplayArgs),
     /// Check a flow before running it.
@@ -100,6 +103,7 @@ pub fn run(command: Command, token_env: Option<&str>) -> i32 {
         Command::Run(args) => return flow_run::run(&args, token_env),
         Command::Watch(args) => return flow_watch::run(&args, token_env),
         Command::Replay(args) => return flow_replay::run(&args, token_env),
+        Command::Events(args) => return flow_events::run(&args),
         Command::Validate(args) => return flow_tools::run_validate(&args, token_env),
         Command::Eval(args) => return flow_tools::run_eval(&args),
         Command::Runs(args) => flow_tools::run_runs(&args),

@@ -269,6 +269,59 @@ impl TriggerState {
         tx.commit().map_err(wrap)
     }
 
+    /// The events received by the flow named `flow` on any instance, newest first (at most
+    /// `limit`).
+    pub fn events_of_flow(
+        &self,
+        flow: &str,
+        limit: usize,
+    ) -> Result<Vec<ReceivedEvent>, StateError> {
+        let mut statement = self
+            .connection
+            .prepare("SELECT DISTINCT watch FROM events")
+            .map_err(|e| self.wrap(e))?;
+        let watches: Vec<String> = statement
+            .query_map([], |row| row.get(0))
+            .map_err(|e| self.wrap(e))?
+            .collect::<Result<_, _>>()
+            .map_err(|e| self.wrap(e))?;
+        let mut all = Vec::new();
+        for watch in watches
+            .iter()
+            .filter(|w| w.rsplit_once('|').is_some_and(|(_, f)| f == flow))
+        {
+            all.extend(self.events(watch, limit)?);
+        }
+        all.sort_by(|a, b| b.received.cmp(&a.received));
+        all.truncate(limit);
+        Ok(all)
+    }
+
+    /// One received event by its id, or a unique start of it.
+    pub fn event(&self, id: &str) -> Result<Option<ReceivedEvent>, StateError> {
+        let watch: Option<String> = self
+            .connection
+            .query_row(
+                "SELECT watch FROM events WHERE id LIKE ?1 || '%' LIMIT 2",
+                params![id],
+                |row| row.get(0),
+            )
+            .optional()
+            .map_err(|e| self.wrap(e))?;
+        let Some(watch) = watch else {
+            return Ok(None);
+        };
+        let matches: Vec<ReceivedEvent> = self
+            .events(&watch, usize::MAX)?
+            .into_iter()
+            .filter(|e| e.id.starts_with(id))
+            .collect();
+        Ok(match matches.as_slice() {
+            [one] => Some(one.clone()),
+            _ => None,
+        })
+    }
+
     /// The events received on `watch`, newest first (at most `limit`).
     pub fn events(&self, watch: &str, limit: usize) -> Result<Vec<ReceivedEvent>, StateError> {
         let mut statement = self
@@ -382,6 +435,33 @@ mod tests {
         assert_eq!(events[1].runs, vec!["run-a", "run-b"]);
         assert!(events[0].runs.is_empty());
         assert_eq!(state.pending_count("other").expect("count"), 0);
+        let by_flow = state.events_of_flow("w", 10).expect("events");
+        assert!(by_flow.is_empty(), "watch keys are instance|flow");
+        let found = state.event("1").expect("reads").expect("found");
+        assert_eq!(found.body, json!({"id": "1"}));
+        assert_eq!(state.event("nope").expect("reads"), None);
+    }
+
+    #[test]
+    fn events_are_found_by_flow_across_instances() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut state = TriggerState::open(&dir.path().join("t.sqlite")).expect("opens");
+        let mut first = event("1");
+        first.watch = "demo|Orders".into();
+        let mut second = event("2");
+        second.watch = "prod|Orders".into();
+        let mut other = event("3");
+        other.watch = "demo|Other".into();
+        for e in [&first, &second, &other] {
+            state.receive(e, &[]).expect("stored");
+        }
+        let ids: Vec<String> = state
+            .events_of_flow("Orders", 10)
+            .expect("events")
+            .into_iter()
+            .map(|e| e.id)
+            .collect();
+        assert_eq!(ids, vec!["2", "1"], "newest first");
     }
 
     #[test]

@@ -104,6 +104,8 @@ pub struct ReplayForm {
     pub times: u32,
     /// Shuffled.
     pub shuffle: bool,
+    /// Where the latest saved event went (or why it could not be saved).
+    pub saved: Option<String>,
 }
 
 impl Default for ReplayForm {
@@ -112,6 +114,7 @@ impl Default for ReplayForm {
             files: String::new(),
             times: 1,
             shuffle: false,
+            saved: None,
         }
     }
 }
@@ -297,14 +300,40 @@ pub fn trigger_strip_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsConte
         if let Some(reason) = &blocked {
             ui.label(egui::RichText::new(reason).color(theme::MUTED));
         }
+        let flow = view.open.as_ref().map(flow_name).unwrap_or_default();
         if let Some(watch) = view.watches.iter().find(|w| w.path == path) {
-            watch_status_ui(ui, watch);
+            watch_status_ui(ui, watch, &flow, &mut view.replay_form);
         }
         replay_ui(ui, view, cx);
     });
 }
 
-fn watch_status_ui(ui: &mut egui::Ui, watch: &FlowWatch) {
+/// Writes a received event's payload to `<data dir>/events/<flow>/<id>.json` (atomically)
+/// and returns the path.
+fn save_event(flow: &str, event_id: &str) -> Result<PathBuf, String> {
+    let state = TriggerState::open_default().map_err(|e| e.to_string())?;
+    let event = state
+        .event(event_id)
+        .map_err(|e| e.to_string())?
+        .ok_or_else(|| format!("event {event_id} is not in the trigger state"))?;
+    let dir = crate::flow::history::data_dir()
+        .ok_or("no data directory")?
+        .join("events")
+        .join(crate::flow::triggers::webhook::hook_for(flow));
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let path = dir.join(format!("{}.json", event.id));
+    let text = serde_json::to_string_pretty(&event.body).unwrap_or_default();
+    let write = || -> std::io::Result<()> {
+        let mut file = tempfile::NamedTempFile::new_in(&dir)?;
+        std::io::Write::write_all(&mut file, text.as_bytes())?;
+        file.persist(&path).map_err(|e| e.error)?;
+        Ok(())
+    };
+    write().map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    Ok(path)
+}
+
+fn watch_status_ui(ui: &mut egui::Ui, watch: &FlowWatch, flow: &str, form: &mut ReplayForm) {
     if let Some(error) = lock(&watch.error).clone() {
         ui.label(egui::RichText::new(error).color(theme::ERROR));
         return;
@@ -342,11 +371,30 @@ fn watch_status_ui(ui: &mut egui::Ui, watch: &FlowWatch) {
                 .show(ui, |ui| {
                     for (at, event) in log.iter().rev() {
                         let time = at.with_timezone(&chrono::Local).format("%H:%M:%S");
-                        ui.label(
-                            egui::RichText::new(format!("{time}  {}", describe(event)))
-                                .monospace()
-                                .small(),
-                        );
+                        ui.horizontal(|ui| {
+                            ui.label(
+                                egui::RichText::new(format!("{time}  {}", describe(event)))
+                                    .monospace()
+                                    .small(),
+                            );
+                            if let WatchEvent::Received { event_id, .. } = event
+                                && ui
+                                    .small_button("Save for replay")
+                                    .on_hover_text("Keeps the event's payload as a file and adds it to the replay list")
+                                    .clicked()
+                            {
+                                match save_event(flow, event_id) {
+                                    Ok(path) => {
+                                        if !form.files.is_empty() && !form.files.ends_with('\n') {
+                                            form.files.push('\n');
+                                        }
+                                        form.files.push_str(&path.display().to_string());
+                                        form.saved = Some(format!("Saved to {}", path.display()));
+                                    }
+                                    Err(message) => form.saved = Some(message),
+                                }
+                            }
+                        });
                     }
                 });
         });
@@ -453,6 +501,9 @@ fn replay_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
                     ui.spinner();
                 }
             });
+            if let Some(saved) = &view.replay_form.saved {
+                ui.label(egui::RichText::new(saved).small().color(theme::MUTED));
+            }
             if let Some(job) = &view.replay {
                 if let Some(error) = lock(&job.error).clone() {
                     ui.label(egui::RichText::new(error).color(theme::ERROR));
