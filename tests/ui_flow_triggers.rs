@@ -10,9 +10,20 @@ use std::path::Path;
 use egui_kittest::kittest::Queryable;
 use flowbench::demo::DemoConfig;
 use flowbench::flow::run::Status;
+use flowbench::flow::triggers::kind::ChangeDetection;
+use flowbench::flow::triggers::{TriggerKind, classify};
 use flowbench::ui::View;
+use flowbench::ui::flows::card_key;
 use serde_json::json;
 use ui_support::{click, connected_app, get_json, send_json, service_root, step_until};
+
+/// Opens the dropdown labelled `label`.
+fn open_combo(harness: &mut egui_kittest::Harness<'_, flowbench::ui::FlowbenchApp>, label: &str) {
+    harness
+        .get_by_role_and_label(egui::accesskit::Role::ComboBox, label)
+        .click();
+    harness.run_steps(3);
+}
 
 const SWITCH: &str = "On while the window is open";
 
@@ -25,11 +36,64 @@ fn a_business_event_flow_is_turned_on_runs_per_event_is_turned_off_and_replays()
     let mut harness = connected_app(DemoConfig::default());
     let root = service_root(&harness);
     harness.state_mut().state.view = View::Flows;
+    step_until(&mut harness, "metadata", |app| app.metadata().is_some());
+
+    // A new flow's trigger becomes a business event picked from the instance's catalog,
+    // then a record trigger on an entity with its modified date as the watermark.
+    harness
+        .state_mut()
+        .flows
+        .new_flow(data.path().join("picked.json"));
+    harness.state_mut().flows.selected = Some(card_key(&["trigger"], "manual"));
+    harness.run_steps(3);
+    open_combo(&mut harness, "Starts the flow");
+    click(&mut harness, "When a business event occurs");
+    step_until(&mut harness, "the catalog loads", |app| {
+        app.flows.catalog.as_ref().is_some_and(|c| {
+            c.lock()
+                .expect("lock")
+                .as_ref()
+                .is_some_and(|loaded| loaded.as_ref().is_ok_and(|events| !events.is_empty()))
+        })
+    });
+    open_combo(&mut harness, "Business event");
+    click(
+        &mut harness,
+        "Customer created (CustomerCreatedBusinessEvent)",
+    );
+    click(&mut harness, "Use this trigger");
+    let trigger_kind = |harness: &egui_kittest::Harness<'_, flowbench::ui::FlowbenchApp>| {
+        let open = harness.state().flows.open.as_ref().expect("a flow");
+        let (_, trigger) =
+            flowbench::flow::run::trigger::first_trigger(open.file.definition()).expect("trigger");
+        classify(trigger).expect("reads")
+    };
+    assert!(
+        matches!(trigger_kind(&harness), TriggerKind::BusinessEvent(spec) if spec.event == "CustomerCreatedBusinessEvent" && spec.category.as_deref() == Some("Accounts receivable")),
+        "{:?}",
+        trigger_kind(&harness)
+    );
+    harness.run_steps(2);
+    open_combo(&mut harness, "Starts the flow");
+    click(&mut harness, "When a record is created or changed");
+    open_combo(&mut harness, "Entity");
+    click(&mut harness, "CustomersV3");
+    open_combo(&mut harness, "Changes seen by");
+    click(&mut harness, "ModifiedDateTime");
+    click(&mut harness, "Use this trigger");
+    let TriggerKind::RecordChanged(spec) = trigger_kind(&harness) else {
+        panic!("a record trigger: {:?}", trigger_kind(&harness));
+    };
+    assert_eq!(spec.table, "CustomersV3");
+    assert_eq!(
+        spec.detection,
+        ChangeDetection::Watermark("ModifiedDateTime".into())
+    );
+
     harness
         .state_mut()
         .flows
         .open_path(assets.join("flows/new-customer-business-event.json"));
-    step_until(&mut harness, "metadata", |app| app.metadata().is_some());
     harness.run_steps(2);
     let registrations = || {
         get_json(&format!("{root}BusinessEventsEndpoints?cross-company=true"))["value"]

@@ -9,6 +9,7 @@ pub mod kind;
 pub mod polling;
 pub mod replay;
 pub mod state;
+pub mod templates;
 pub mod watcher;
 pub mod webhook;
 

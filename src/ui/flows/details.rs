@@ -63,6 +63,7 @@ pub fn details_ui(
     ui: &mut egui::Ui,
     view: &mut FlowsView,
     metadata: Option<&crate::ui::LoadedMetadata>,
+    dataset: &str,
 ) {
     let Some(key) = view.selected.clone() else {
         ui.label(egui::RichText::new("Select a card to see its details.").color(theme::MUTED));
@@ -78,6 +79,7 @@ pub fn details_ui(
             run_details_ui(ui, view);
             super::editor::trigger_editor_ui(ui, view, &key);
             super::editor::recurrence_ui(ui, view, &key);
+            super::trigger_form::trigger_kind_ui(ui, view, &key, metadata, dataset);
             let is_trigger = key.0.first().is_some_and(|p| p == "trigger");
             if let Some(action) = action.as_ref().filter(|_| !is_trigger) {
                 ui.separator();

@@ -7,6 +7,7 @@ mod details;
 mod editor;
 mod files;
 mod job;
+mod trigger_form;
 mod view;
 pub mod watch;
 
@@ -115,6 +116,12 @@ pub struct FlowsView {
     pub replay: Option<watch::ReplayJob>,
     /// Whether the latest replay's end was seen.
     pub replay_seen: bool,
+    /// The trigger card's type form (for the card it was filled for).
+    pub trigger_form: Option<(CardKey, trigger_form::TriggerForm)>,
+    /// Whether the business events catalog is wanted (the form shows a business event).
+    pub catalog_wanted: bool,
+    /// The connected instance's business events catalog, once asked for.
+    pub catalog: Option<trigger_form::Catalog>,
     dialog: Option<std::sync::mpsc::Receiver<Option<PathBuf>>>,
     save_dialog: Option<std::sync::mpsc::Receiver<Option<PathBuf>>>,
 }
@@ -275,6 +282,7 @@ impl FlowsView {
         self.adding = None;
         self.recovery = None;
         self.schedule_next = None;
+        self.trigger_form = None;
         self.refresh_runs();
     }
 

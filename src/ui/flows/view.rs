@@ -44,7 +44,7 @@ pub fn flows_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) 
     egui::Panel::right("flows-details")
         .resizable(true)
         .default_size(360.0)
-        .show(ui, |ui| details_ui(ui, view, cx.metadata));
+        .show(ui, |ui| details_ui(ui, view, cx.metadata, &dataset));
     egui::CentralPanel::default().show(ui, |ui| flow_ui(ui, view, cx));
 }
 
@@ -54,6 +54,7 @@ pub fn flows_background(ctx: &egui::Context, view: &mut FlowsView, cx: &FlowsCon
     poll(view);
     super::watch::poll_watches(view);
     super::watch::poll_replay(view);
+    super::trigger_form::load_catalog_when_wanted(view, cx);
     run_when_due(ctx, view, cx);
 }
 
