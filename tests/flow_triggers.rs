@@ -279,7 +279,7 @@ async fn polling_starts_one_run_per_change_also_across_a_restart() {
     .expect("on");
     let baseline = next_event(&mut events, |e| matches!(e, WatchEvent::Polled { .. })).await;
     assert!(
-        matches!(baseline, WatchEvent::Polled { changes: 0, .. }),
+        matches!(baseline, WatchEvent::Polled { changes: 0, next: Some(next), .. } if next == start + chrono::Duration::minutes(1)),
         "the first poll is the baseline"
     );
 

@@ -133,7 +133,7 @@ fn print_event(event: &WatchEvent) {
                 "{flow}: removed {removed} endpoint registration(s) left by an earlier session"
             );
         }
-        WatchEvent::Polled { flow, changes } if *changes > 0 => {
+        WatchEvent::Polled { flow, changes, .. } if *changes > 0 => {
             eprintln!("{flow}: poll found {changes} change(s)");
         }
         WatchEvent::Polled { .. } => {}

@@ -59,6 +59,8 @@ pub enum WatchEvent {
         flow: String,
         /// Changes found (0 for the baseline).
         changes: usize,
+        /// When the next poll is (none: the schedule has no further time).
+        next: Option<chrono::DateTime<chrono::Utc>>,
     },
     /// The trigger fired: an event was received and queued as runs.
     Received {
@@ -538,12 +540,17 @@ impl Poller {
         }
         let mut after = self.from;
         loop {
+            let next = recurrence
+                .next_runs(after + chrono::Duration::seconds(1), 1)
+                .first()
+                .map(|t| t.to_utc());
             tokio::select! {
                 () = stop.cancelled() => return,
                 outcome = self.poll(&stop) => match outcome {
                     Ok(changes) => self.watch.tell(WatchEvent::Polled {
                         flow: self.watch.flow.name.clone(),
                         changes,
+                        next,
                     }),
                     Err(message) => self.watch.tell(WatchEvent::Problem {
                         flow: self.watch.flow.name.clone(),
@@ -551,10 +558,6 @@ impl Poller {
                     }),
                 },
             }
-            let next = recurrence
-                .next_runs(after + chrono::Duration::seconds(1), 1)
-                .first()
-                .map(|t| t.to_utc());
             let Some(next) = next else { return };
             tokio::select! {
                 () = stop.cancelled() => return,

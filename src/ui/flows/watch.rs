@@ -349,9 +349,32 @@ fn watch_status_ui(ui: &mut egui::Ui, watch: &FlowWatch, flow: &str, form: &mut 
     } else {
         "Off".to_owned()
     };
+    let log = lock(&watch.log).clone();
+    let local = |at: &DateTime<Utc>| {
+        at.with_timezone(&chrono::Local)
+            .format("%H:%M:%S")
+            .to_string()
+    };
+    let last_event = log
+        .iter()
+        .rev()
+        .find(|(_, e)| matches!(e, WatchEvent::Received { .. }))
+        .map(|(at, _)| format!(" · last event {}", local(at)))
+        .unwrap_or_default();
+    let next_poll = log
+        .iter()
+        .rev()
+        .find_map(|(_, e)| match e {
+            WatchEvent::Polled { next, .. } => Some(*next),
+            _ => None,
+        })
+        .flatten()
+        .filter(|_| watch.is_on())
+        .map(|next| format!(" · next poll {}", local(&next)))
+        .unwrap_or_default();
     ui.label(
         egui::RichText::new(format!(
-            "{state} · {} · {} ({succeeded} succeeded, {failed} failed)",
+            "{state} · {} · {} ({succeeded} succeeded, {failed} failed){last_event}{next_poll}",
             plural(events, "event"),
             plural(started, "run")
         ))
@@ -361,7 +384,6 @@ fn watch_status_ui(ui: &mut egui::Ui, watch: &FlowWatch, flow: &str, form: &mut 
             theme::MUTED
         }),
     );
-    let log = lock(&watch.log).clone();
     egui::CollapsingHeader::new(format!("Trigger activity ({})", log.len()))
         .id_salt(("trigger-activity", &watch.path))
         .show(ui, |ui| {
