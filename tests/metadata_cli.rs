@@ -231,3 +231,67 @@ fn malformed_metadata_from_a_server_exits_2() {
             "expected </edmx:DataServices>, found end of file",
         ));
 }
+
+#[test]
+fn diff_of_two_documents_gives_exactly_their_differences_as_text_and_json() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/metadata/diff");
+    let dev = dir.join("dev.xml");
+    let uat = dir.join("uat.xml");
+    let output = flowbench()
+        .args(["metadata", "diff"])
+        .arg(&dev)
+        .arg(&uat)
+        .output()
+        .expect("runs");
+    assert!(output.status.success());
+    let text = String::from_utf8(output.stdout).expect("utf-8");
+    let lines: Vec<&str> = text.lines().skip(2).collect();
+    assert_eq!(
+        lines,
+        vec![
+            "- entity set LegacyInvoices",
+            "~ property CustomerGroup.Description: max length 60 → 100",
+            "- property CustomerV3.FaxNumber",
+            "~ property CustomerV3.OrganizationName: nullable true → false; required false → true",
+            "+ property CustomerV3.SalesSegmentId",
+            "- entity type LegacyInvoice",
+            "+ enum member CustVendorBlocked.Payment",
+            "+ parameter CustomerV3/AdjustCreditLimit(EffectiveDate)",
+        ]
+    );
+    // The other way round, every change is reversed.
+    let output = flowbench()
+        .args(["metadata", "diff", "--json"])
+        .arg(&uat)
+        .arg(&dev)
+        .output()
+        .expect("runs");
+    let json: serde_json::Value = serde_json::from_slice(&output.stdout).expect("json");
+    let kinds: Vec<(&str, &str)> = json
+        .as_array()
+        .expect("array")
+        .iter()
+        .map(|c| (c["kind"].as_str().unwrap_or(""), c["path"].as_str().unwrap_or("")))
+        .collect();
+    assert!(kinds.contains(&("added", "LegacyInvoices")));
+    assert!(kinds.contains(&("removed", "CustomerV3.SalesSegmentId")));
+    assert!(kinds.contains(&("removed", "CustomerV3/AdjustCreditLimit(EffectiveDate)")));
+    assert_eq!(kinds.len(), 8);
+    // The same document: no difference.
+    let same = flowbench()
+        .args(["metadata", "diff"])
+        .arg(&dev)
+        .arg(&dev)
+        .output()
+        .expect("runs");
+    assert!(String::from_utf8_lossy(&same.stdout).contains("no difference"));
+    // A malformed one: where, and exit 2.
+    let bad = tempfile::NamedTempFile::new().expect("temp");
+    std::fs::write(bad.path(), "<edmx:Edmx").expect("written");
+    flowbench()
+        .args(["metadata", "diff"])
+        .arg(&dev)
+        .arg(bad.path())
+        .assert()
+        .code(2);
+}

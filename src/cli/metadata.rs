@@ -21,6 +21,23 @@ pub struct MetadataArgs {
 pub enum MetadataCommand {
     /// Parse a `$metadata` document and print what it declares.
     Summary(SummaryArgs),
+    /// What differs between two instances' `$metadata` (entities, fields, keys, enums,
+    /// actions): added, removed, changed.
+    Diff(DiffArgs),
+}
+
+/// Arguments of `flowbench metadata diff`.
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The first document: a `$metadata` file, a saved instance, or a service URL or host.
+    #[arg(value_name = "A")]
+    pub a: String,
+    /// The second document, the same way.
+    #[arg(value_name = "B")]
+    pub b: String,
+    /// Print the changes as a JSON array instead of text.
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `flowbench metadata summary`.
@@ -45,9 +62,10 @@ enum Failure {
 }
 
 /// Runs `flowbench metadata …` and returns the process exit code.
-pub fn run(args: MetadataArgs) -> i32 {
+pub fn run(args: MetadataArgs, token_env: Option<&str>) -> i32 {
     let result = match args.command {
         MetadataCommand::Summary(summary) => run_summary(&summary),
+        MetadataCommand::Diff(diff) => run_diff(&diff, token_env),
     };
     match result {
         Ok(()) => exit::OK,
@@ -82,6 +100,45 @@ fn run_summary(args: &SummaryArgs) -> Result<(), Failure> {
             warning.line, warning.column, warning.message
         );
     }
+    Ok(())
+}
+
+/// A model from a file, or from an instance through a session (saved instances sign in).
+fn load_model(source: &str, token_env: Option<&str>) -> Result<(String, Model), Failure> {
+    let path = Path::new(source);
+    if path.exists() {
+        let bytes = std::fs::read(path)
+            .map_err(|e| Failure::InvalidInput(format!("cannot read {source}: {e}")))?;
+        let model = parse_metadata(&bytes)
+            .map_err(|e| Failure::InvalidInput(format!("{source}: {e}")))?;
+        return Ok((source.to_owned(), model));
+    }
+    let session = super::connect::connect(source, token_env)
+        .map_err(|e| Failure::Request(format!("{source}: {}", super::failure::describe(&e))))?;
+    let runtime = super::connect::runtime()
+        .map_err(|e| Failure::Request(format!("cannot start the HTTP runtime: {e}")))?;
+    let model = runtime
+        .block_on(session.metadata())
+        .map_err(|e| Failure::Request(format!("{source}: $metadata: {e}")))?;
+    Ok((session.name.clone(), model))
+}
+
+fn run_diff(args: &DiffArgs, token_env: Option<&str>) -> Result<(), Failure> {
+    let (a_label, a) = load_model(&args.a, token_env)?;
+    let (b_label, b) = load_model(&args.b, token_env)?;
+    let changes = crate::odata::metadata::diff::diff(&a, &b);
+    if args.json {
+        let json = serde_json::to_string_pretty(&changes)
+            .map_err(|e| Failure::InvalidInput(format!("cannot encode the changes: {e}")))?;
+        return print_or_stop(&json);
+    }
+    let header = format!("--- {a_label}\n+++ {b_label}");
+    if changes.is_empty() {
+        return print_or_stop(&format!("{header}\nno difference"));
+    }
+    let text = crate::odata::metadata::diff::render_text(&changes);
+    print_or_stop(&format!("{header}\n{}", text.trim_end()))?;
+    eprintln!("{} difference(s)", changes.len());
     Ok(())
 }
 

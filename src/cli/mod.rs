@@ -98,7 +98,7 @@ pub fn run(command: Command, token_env: Option<&str>) -> i32 {
             eprintln!("error: the window is opened by the flowbench binary, not by cli::run");
             return exit::USAGE;
         }
-        Command::Metadata(args) => return metadata::run(args),
+        Command::Metadata(args) => return metadata::run(args, token_env),
         Command::Batch(args) => return batch::run(&args, token_env),
         Command::Run(args) => return flow_run::run(&args, token_env),
         Command::Watch(args) => return flow_watch::run(&args, token_env),

@@ -14,4 +14,5 @@ pub mod summary;
 
 pub use summary::MetadataSummary;
 pub mod cache;
+pub mod diff;
 pub mod json_listing;
