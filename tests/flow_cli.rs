@@ -808,3 +808,54 @@ fn a_business_event_reaches_definitions_that_read_its_fields_or_its_data_string(
         );
     }
 }
+
+#[test]
+fn a_flow_is_checked_against_the_instance_before_it_runs_naming_actions_and_fields() {
+    let demo = demo();
+    let root = demo.service_root().to_owned();
+    let dir = tempfile::tempdir().unwrap();
+    let host = |op: &str| json!({"apiId": "/providers/Microsoft.PowerApps/apis/shared_dynamicsax", "connectionName": "shared_dynamicsax", "operationId": op});
+    let flow = write(
+        dir.path(),
+        "moved.json",
+        &json!({
+            "triggers": {"manual": {"type": "Request", "kind": "Button"}},
+            "actions": {
+                "Create_group": {"type": "OpenApiConnection", "runAfter": {}, "inputs": {"host": host("PostItem"),
+                    "parameters": {"dataset": "d", "table": "CustomerGroups", "item/dataAreaId": "usmf", "item/CustomerGroupId": "MOVED", "item/Colour": "teal"}}},
+                "Get_widget": {"type": "OpenApiConnection", "runAfter": {"Create_group": ["Succeeded"]}, "inputs": {"host": host("GetItem"),
+                    "parameters": {"dataset": "d", "table": "Widgets", "id": "usmf,1"}}}
+            }
+        }),
+    );
+    let output = flowbench(
+        dir.path(),
+        &["run", flow.to_str().unwrap(), "--instance", &root],
+        &[],
+    );
+    let err = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{err}");
+    let problems: Vec<&str> = err.lines().collect();
+    assert!(
+        problems.iter().any(|l| l.contains("Create_group") && l.contains("'Colour'")),
+        "{err}"
+    );
+    assert!(
+        problems.iter().any(|l| l.contains("Get_widget") && l.contains("Widgets")),
+        "{err}"
+    );
+    assert_eq!(problems.len(), 2, "exactly what is missing: {err}");
+    // Nothing ran: the group was not created.
+    assert_eq!(
+        get(&root, "CustomerGroups(dataAreaId='usmf',CustomerGroupId='MOVED')").0,
+        404
+    );
+    // validate --instance says the same.
+    let output = flowbench(
+        dir.path(),
+        &["validate", flow.to_str().unwrap(), "--instance", &root],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("'Colour'"));
+}

@@ -271,7 +271,12 @@ fn diff_of_two_documents_gives_exactly_their_differences_as_text_and_json() {
         .as_array()
         .expect("array")
         .iter()
-        .map(|c| (c["kind"].as_str().unwrap_or(""), c["path"].as_str().unwrap_or("")))
+        .map(|c| {
+            (
+                c["kind"].as_str().unwrap_or(""),
+                c["path"].as_str().unwrap_or(""),
+            )
+        })
         .collect();
     assert!(kinds.contains(&("added", "LegacyInvoices")));
     assert!(kinds.contains(&("removed", "CustomerV3.SalesSegmentId")));

@@ -83,6 +83,7 @@ fn replay_all(args: &ReplayArgs, token_env: Option<&str>) -> Result<i32, Failure
     let runtime = runtime()?;
     let session = open_session(args.demo, args.instance.as_deref(), &flow, token_env)?;
     let env = env_for(&runtime, session.as_ref())?;
+    super::flow_run::check_against_instance(&file_name, &text, &flow, &env)?;
     let cancel = env.cancel.clone();
     runtime.spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {

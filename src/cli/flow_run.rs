@@ -157,6 +157,30 @@ pub fn load_flow(path: &Path) -> Result<LoadedFlow, Failure> {
     })
 }
 
+/// Before a run: what the flow uses that the instance lacks (entities, fields, keys,
+/// actions), each with its line, as [`Failure::Invalid`].
+pub fn check_against_instance(
+    file_name: &str,
+    text: &str,
+    flow: &FlowFile,
+    env: &Env,
+) -> Result<(), Failure> {
+    let Some(model) = &env.model else {
+        return Ok(());
+    };
+    let problems = validate(flow.definition(), Some(model), Some(text));
+    if problems.is_empty() {
+        return Ok(());
+    }
+    let instance = env.instance.as_deref().unwrap_or("the instance");
+    Err(Failure::Invalid(
+        problems
+            .iter()
+            .map(|p| format!("{file_name}: {p} (on {instance})"))
+            .collect(),
+    ))
+}
+
 /// The run environment of a session: its client and metadata (none without a session).
 pub fn env_for(
     runtime: &tokio::runtime::Runtime,
@@ -190,6 +214,7 @@ fn run_all(args: &RunArgs, token_env: Option<&str>) -> Result<i32, Failure> {
     let runtime = runtime()?;
     let session = open_session(args.demo, args.instance.as_deref(), &flow, token_env)?;
     let env = env_for(&runtime, session.as_ref())?;
+    check_against_instance(&file_name, &text, &flow, &env)?;
     // Ctrl+C stops the run between actions; what ran is kept and reported.
     let cancel = env.cancel.clone();
     runtime.spawn(async move {

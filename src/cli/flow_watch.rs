@@ -10,7 +10,7 @@ use tokio::sync::mpsc;
 
 use super::connect::runtime;
 use super::flow_input::parameter_values;
-use super::flow_run::{Failure, env_for, finish, load_flow, open_session};
+use super::flow_run::{Failure, check_against_instance, env_for, finish, load_flow, open_session};
 use crate::flow::history::RunHistory;
 use crate::flow::triggers::clock::Clock;
 use crate::flow::triggers::state::TriggerState;
@@ -43,7 +43,7 @@ pub fn run(args: &WatchArgs, token_env: Option<&str>) -> i32 {
 
 fn watch(args: &WatchArgs, token_env: Option<&str>) -> Result<i32, Failure> {
     let mut flows = Vec::new();
-    let mut first = None;
+    let mut loaded_flows = Vec::new();
     for path in &args.flows {
         let loaded = load_flow(path)?;
         let parameters =
@@ -53,14 +53,17 @@ fn watch(args: &WatchArgs, token_env: Option<&str>) -> Result<i32, Failure> {
             definition: loaded.flow.definition().clone(),
             parameters,
         });
-        first.get_or_insert(loaded.flow);
+        loaded_flows.push(loaded);
     }
-    let Some(first) = first else {
+    let Some(first) = loaded_flows.first() else {
         return Err(Failure::Usage("give at least one flow file".to_owned()));
     };
     let runtime = runtime()?;
-    let session = open_session(args.demo, args.instance.as_deref(), &first, token_env)?;
+    let session = open_session(args.demo, args.instance.as_deref(), &first.flow, token_env)?;
     let env = env_for(&runtime, session.as_ref())?;
+    for loaded in &loaded_flows {
+        check_against_instance(&loaded.file_name, &loaded.text, &loaded.flow, &env)?;
+    }
     if let Some(session) = session.as_ref().filter(|_| args.demo) {
         eprintln!("demo instance at {}", session.service_root);
     }

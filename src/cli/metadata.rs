@@ -109,8 +109,8 @@ fn load_model(source: &str, token_env: Option<&str>) -> Result<(String, Model), 
     if path.exists() {
         let bytes = std::fs::read(path)
             .map_err(|e| Failure::InvalidInput(format!("cannot read {source}: {e}")))?;
-        let model = parse_metadata(&bytes)
-            .map_err(|e| Failure::InvalidInput(format!("{source}: {e}")))?;
+        let model =
+            parse_metadata(&bytes).map_err(|e| Failure::InvalidInput(format!("{source}: {e}")))?;
         return Ok((source.to_owned(), model));
     }
     let session = super::connect::connect(source, token_env)

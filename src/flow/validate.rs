@@ -133,8 +133,15 @@ pub fn validate(
     }
     if let Some((name, trigger)) = crate::flow::run::trigger::first_trigger(definition) {
         let path = vec!["triggers".to_owned(), name.clone()];
-        if let Err(message) = crate::flow::triggers::classify(trigger) {
-            push(path.clone(), message);
+        match crate::flow::triggers::classify(trigger) {
+            Err(message) => push(path.clone(), message),
+            Ok(kind) => {
+                if let Some(model) = model {
+                    for message in check_trigger(&kind, trigger, model) {
+                        push(path.clone(), message);
+                    }
+                }
+            }
         }
         let mut gate = serde_json::Map::new();
         for key in ["conditions", "splitOn"] {
@@ -293,6 +300,57 @@ fn check_scope(
             }
         }
     }
+}
+
+/// The instance checks of a trigger on an entity: the entity, and the watermark field.
+fn check_trigger(
+    kind: &crate::flow::triggers::TriggerKind,
+    trigger: &Value,
+    model: &Model,
+) -> Vec<String> {
+    use crate::flow::triggers::TriggerKind;
+    use crate::flow::triggers::kind::ChangeDetection;
+    let table = match kind {
+        TriggerKind::RecordChanged(spec) => Some(spec.table.clone()),
+        TriggerKind::SelectedRecord => trigger
+            .pointer("/inputs/parameters/table")
+            .and_then(Value::as_str)
+            .map(str::to_owned),
+        _ => None,
+    };
+    let Some(table) = table.filter(|t| !t.contains('@')) else {
+        return Vec::new();
+    };
+    let entity = match entity_type_of(model, &table) {
+        Err(e) => return vec![format!("table: {e}")],
+        Ok(entity) => entity,
+    };
+    let mut problems = Vec::new();
+    if let TriggerKind::RecordChanged(spec) = kind
+        && let ChangeDetection::Watermark(field) = &spec.detection
+    {
+        match model
+            .all_properties(entity)
+            .iter()
+            .find(|p| p.name == *field)
+        {
+            None => problems.push(format!(
+                "watermarkField: '{field}' is not a property of {}",
+                entity.name
+            )),
+            Some(p)
+                if !p.type_ref.name.ends_with("DateTimeOffset")
+                    && !p.type_ref.name.ends_with("DateTime") =>
+            {
+                problems.push(format!(
+                    "watermarkField: '{field}' is {}, expected a date-time the server sets on every change",
+                    p.type_ref
+                ));
+            }
+            Some(_) => {}
+        }
+    }
+    problems
 }
 
 /// The instance checks of one connector step whose names are written literally.
