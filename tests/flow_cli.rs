@@ -837,17 +837,25 @@ fn a_flow_is_checked_against_the_instance_before_it_runs_naming_actions_and_fiel
     assert_eq!(output.status.code(), Some(2), "{err}");
     let problems: Vec<&str> = err.lines().collect();
     assert!(
-        problems.iter().any(|l| l.contains("Create_group") && l.contains("'Colour'")),
+        problems
+            .iter()
+            .any(|l| l.contains("Create_group") && l.contains("'Colour'")),
         "{err}"
     );
     assert!(
-        problems.iter().any(|l| l.contains("Get_widget") && l.contains("Widgets")),
+        problems
+            .iter()
+            .any(|l| l.contains("Get_widget") && l.contains("Widgets")),
         "{err}"
     );
     assert_eq!(problems.len(), 2, "exactly what is missing: {err}");
     // Nothing ran: the group was not created.
     assert_eq!(
-        get(&root, "CustomerGroups(dataAreaId='usmf',CustomerGroupId='MOVED')").0,
+        get(
+            &root,
+            "CustomerGroups(dataAreaId='usmf',CustomerGroupId='MOVED')"
+        )
+        .0,
         404
     );
     // validate --instance says the same.
