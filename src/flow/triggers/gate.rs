@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use crate::flow::expr::{JsonScope, evaluate_value};
+use crate::flow::file::kind_of;
 
 /// One candidate run: the trigger body it gets, or why it does not start.
 #[derive(Debug, Clone, PartialEq)]
@@ -84,17 +85,6 @@ fn truthy(value: &Value) -> bool {
         Value::Bool(b) => *b,
         Value::String(s) => s.eq_ignore_ascii_case("true"),
         _ => false,
-    }
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
     }
 }
 
