@@ -3,6 +3,7 @@
 
 use serde_json::{Value, json};
 
+use super::expression_field::expression_edit;
 use crate::flow::edit::scope_mut;
 use crate::ui::flows::{CardKey, FlowsView};
 
@@ -107,13 +108,7 @@ pub fn condition_ui(ui: &mut egui::Ui, view: &mut FlowsView, key: &CardKey, acti
             let mut remove = None;
             for (index, (a, op, b)) in rows.iter_mut().enumerate() {
                 ui.horizontal(|ui| {
-                    changed |= ui
-                        .add(
-                            egui::TextEdit::singleline(a)
-                                .desired_width(110.0)
-                                .hint_text("value"),
-                        )
-                        .changed();
+                    changed |= expression_edit(ui, a, 110.0, "value").changed();
                     let shown = OPERATORS
                         .iter()
                         .find(|(k, _)| k == op)
@@ -129,13 +124,7 @@ pub fn condition_ui(ui: &mut egui::Ui, view: &mut FlowsView, key: &CardKey, acti
                                 }
                             }
                         });
-                    changed |= ui
-                        .add(
-                            egui::TextEdit::singleline(b)
-                                .desired_width(110.0)
-                                .hint_text("value"),
-                        )
-                        .changed();
+                    changed |= expression_edit(ui, b, 110.0, "value").changed();
                     if ui.small_button("Remove").clicked() {
                         remove = Some(index);
                     }
@@ -156,8 +145,7 @@ pub fn condition_ui(ui: &mut egui::Ui, view: &mut FlowsView, key: &CardKey, acti
         None => {
             let mut text = operand_text(&expression);
             let label = ui.label("Expression");
-            if ui
-                .add(egui::TextEdit::singleline(&mut text).desired_width(f32::INFINITY))
+            if expression_edit(ui, &mut text, f32::INFINITY, "")
                 .labelled_by(label.id)
                 .changed()
             {

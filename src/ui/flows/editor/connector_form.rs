@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use super::dynamic_content::dynamic_content_ui;
+use super::expression_field::expression_edit;
 use crate::flow::edit::scope_mut;
 use crate::ui::LoadedMetadata;
 use crate::ui::flows::{CardKey, FlowsView};
@@ -78,13 +79,7 @@ pub fn connector_form_ui(
         let label = ui.label(egui::RichText::new(name).small());
         ui.horizontal(|ui| {
             let width = (ui.available_width() - 130.0).max(120.0);
-            let response = ui
-                .add(
-                    egui::TextEdit::singleline(&mut text)
-                        .font(egui::TextStyle::Monospace)
-                        .desired_width(width),
-                )
-                .labelled_by(label.id);
+            let response = expression_edit(ui, &mut text, width, "").labelled_by(label.id);
             if response.changed() {
                 set = Some((name.clone(), Value::String(text.clone())));
             }

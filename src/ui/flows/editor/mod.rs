@@ -1,11 +1,13 @@
 //! Editing the open flow, one concern per file: the keyboard and autosave, the "Add a step"
 //! picker, the selected step's tools and JSON, the connector step's form with dynamic
-//! content, the trigger's inputs and schedule, conditions, and the expression functions.
+//! content, the trigger's inputs and schedule, conditions, fields coloured as expressions,
+//! and the expression functions.
 
 mod autosave;
 mod conditions;
 mod connector_form;
 mod dynamic_content;
+mod expression_field;
 mod functions;
 mod picker;
 mod recurrence;
