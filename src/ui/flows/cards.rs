@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 
+use super::card_drag::{drag_handle_ui, drop_on_card};
 use super::{CardKey, FlowsView};
 use crate::flow::connector_step::{Operation, is_connector_action, read_step};
 use crate::flow::edit::{Branch, ScopePath};
@@ -157,13 +158,14 @@ pub fn cards_ui(ui: &mut egui::Ui, view: &mut FlowsView) {
         let status = view.shown_run.as_ref().map(|_| Status::Succeeded);
         let key: CardKey = (vec!["trigger".to_owned()], name.clone());
         let face = CardFace {
+            icon: super::icons::TRIGGER,
             tag: Some(("Trigger", theme::ACCENT)),
             title: &format!("Trigger: {kind}"),
             detail: detail.as_deref(),
             status,
             duration: None,
         };
-        card_ui(ui, view, &key, &face);
+        card_ui(ui, view, &key, None, &face);
     }
     let empty = Map::new();
     let actions = definition
@@ -229,13 +231,14 @@ fn scope_ui(
             format!("{name} · {title} (not supported here)")
         };
         let face = CardFace {
+            icon: super::icons::action_icon(action),
             tag: Some(kind_tag(action)),
             title: &title,
             detail: detail.as_deref(),
             status,
             duration,
         };
-        if card_ui(ui, view, &key, &face) {
+        if card_ui(ui, view, &key, Some(scope), &face) {
             view.selected_scope = scope.clone();
             view.name_field.clone_from(name);
         }
@@ -294,8 +297,10 @@ fn branch_label(action: &Value, branch: &[String]) -> Option<String> {
     }
 }
 
-/// What a card shows: its kind tag, title, detail, and its status and duration after a run.
+/// What a card shows: its icon, kind tag, title, detail, and its status and duration after
+/// a run.
 struct CardFace<'a> {
+    icon: &'a str,
     tag: Option<(&'a str, egui::Color32)>,
     title: &'a str,
     detail: Option<&'a str>,
@@ -303,22 +308,60 @@ struct CardFace<'a> {
     duration: Option<u64>,
 }
 
-/// Draws one card; returns whether it was clicked (selected).
-fn card_ui(ui: &mut egui::Ui, view: &mut FlowsView, key: &CardKey, face: &CardFace<'_>) -> bool {
+/// Draws one card (`scope` is where a step sits; `None` for the trigger); returns whether
+/// it was clicked (selected).
+fn card_ui(
+    ui: &mut egui::Ui,
+    view: &mut FlowsView,
+    key: &CardKey,
+    scope: Option<&ScopePath>,
+    face: &CardFace<'_>,
+) -> bool {
+    let selected = view.selected.as_ref() == Some(key);
+    let stroke = match (selected, face.status) {
+        (true, _) => egui::Stroke::new(2.0, theme::ACCENT),
+        (false, Some(status)) => egui::Stroke::new(1.0, status_colour(status)),
+        (false, None) => ui.visuals().widgets.noninteractive.bg_stroke,
+    };
+    let response = ui
+        .horizontal(|ui| {
+            drag_handle_ui(ui, key, scope.filter(|_| !view.is_running()));
+            card_frame_ui(ui, view, key, face, stroke)
+        })
+        .inner;
+    drop_on_card(ui, view, &response, key, scope);
+    let clicked = response.clicked();
+    if clicked {
+        view.selected = Some(key.clone());
+    }
+    if response.double_clicked() {
+        if view.collapsed.contains(key) {
+            view.collapsed.remove(key);
+        } else {
+            view.collapsed.insert(key.clone());
+        }
+    }
+    ui.add_space(2.0);
+    clicked
+}
+
+/// The card itself: icon, tag, title and detail, status and duration, the error of a run.
+fn card_frame_ui(
+    ui: &mut egui::Ui,
+    view: &FlowsView,
+    key: &CardKey,
+    face: &CardFace<'_>,
+    stroke: egui::Stroke,
+) -> egui::Response {
     let CardFace {
+        icon,
         tag,
         title,
         detail,
         status,
         duration,
     } = *face;
-    let selected = view.selected.as_ref() == Some(key);
-    let stroke = match (selected, status) {
-        (true, _) => egui::Stroke::new(2.0, theme::ACCENT),
-        (false, Some(status)) => egui::Stroke::new(1.0, status_colour(status)),
-        (false, None) => ui.visuals().widgets.noninteractive.bg_stroke,
-    };
-    let response = egui::Frame::group(ui.style())
+    egui::Frame::group(ui.style())
         .stroke(stroke)
         .show(ui, |ui| {
             ui.set_min_width(ui.available_width().min(560.0));
@@ -341,6 +384,8 @@ fn card_ui(ui: &mut egui::Ui, view: &mut FlowsView, key: &CardKey, face: &CardFa
                         );
                     }
                     ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                        let icon_colour = tag.map_or(theme::MUTED, |(_, colour)| colour);
+                        super::icons::icon_ui(ui, icon, icon_colour);
                         if let Some((tag, colour)) = tag {
                             egui::Frame::new()
                                 .stroke(egui::Stroke::new(1.0, colour))
@@ -375,18 +420,5 @@ fn card_ui(ui: &mut egui::Ui, view: &mut FlowsView, key: &CardKey, face: &CardFa
             }
         })
         .response
-        .interact(egui::Sense::click());
-    let clicked = response.clicked();
-    if clicked {
-        view.selected = Some(key.clone());
-    }
-    if response.double_clicked() {
-        if view.collapsed.contains(key) {
-            view.collapsed.remove(key);
-        } else {
-            view.collapsed.insert(key.clone());
-        }
-    }
-    ui.add_space(2.0);
-    clicked
+        .interact(egui::Sense::click())
 }

@@ -2,10 +2,12 @@
 //! against the connected instance with live status on each card, read each card's inputs,
 //! outputs and error, and go back to earlier runs.
 
+mod card_drag;
 mod cards;
 mod details;
 mod editor;
 mod files;
+mod icons;
 mod job;
 mod view;
 

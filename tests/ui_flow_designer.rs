@@ -1,0 +1,145 @@
+//! The flow designer: a card dragged by its grip onto another card moves its step before
+//! that card (the run-after chain follows, undo restores it), and each card shows the glyph
+//! of its kind.
+
+mod ui_support;
+
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use flowbench::demo::DemoConfig;
+use flowbench::ui::{FlowbenchApp, View};
+use serde_json::{Value, json};
+use ui_support::connected_app;
+
+fn flow() -> Value {
+    json!({
+        "$schema": "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#",
+        "contentVersion": "1.0.0.0",
+        "triggers": {"manual": {"type": "Request", "kind": "Button", "inputs": {"schema": {}}}},
+        "actions": {
+            "First": {"type": "Compose", "inputs": "@concat('a', 1)", "runAfter": {}},
+            "Second": {"type": "Compose", "inputs": 2, "runAfter": {"First": ["Succeeded"]}},
+            "Check": {"type": "If", "expression": {"and": [{"equals": [1, 1]}]},
+                      "actions": {}, "else": {"actions": {}},
+                      "runAfter": {"Second": ["Succeeded"]}},
+            "Route": {"type": "Switch", "expression": "@triggerBody()?['kind']",
+                      "cases": {"Case_a": {"case": "a", "actions": {}}},
+                      "default": {"actions": {
+                          "Fallback": {"type": "Compose", "inputs": "none"}}},
+                      "runAfter": {"Check": ["Succeeded"]}},
+            "Last": {"type": "Compose", "inputs": 4, "runAfter": {"Route": ["Succeeded"]}}
+        }
+    })
+}
+
+fn actions(harness: &Harness<'_, FlowbenchApp>) -> Value {
+    let open = harness.state().flows.open.as_ref().expect("a flow");
+    open.file.definition()["actions"].clone()
+}
+
+fn order(harness: &Harness<'_, FlowbenchApp>) -> Vec<String> {
+    actions(harness)
+        .as_object()
+        .expect("actions")
+        .keys()
+        .cloned()
+        .collect()
+}
+
+/// Every piece of text painted in the last frame (labels, glyphs).
+fn painted_text(harness: &Harness<'_, FlowbenchApp>) -> Vec<String> {
+    fn walk(shape: &egui::Shape, out: &mut Vec<String>) {
+        match shape {
+            egui::Shape::Text(text) => out.push(text.galley.text().to_owned()),
+            egui::Shape::Vec(shapes) => shapes.iter().for_each(|s| walk(s, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    for clipped in &harness.output().shapes {
+        walk(&clipped.shape, &mut out);
+    }
+    out
+}
+
+/// Drags the grip `handle` onto the card whose title is `onto`, frame by frame, as a mouse
+/// would (press, move past the drag threshold, hover the card, release over it).
+fn drag_card(harness: &mut Harness<'_, FlowbenchApp>, handle: &str, onto: &str) {
+    let from = harness.get_by_label(handle).rect().center();
+    let to = harness.get_by_label_contains(onto).rect().center();
+    let (from, to) = (egui::pos2(from.x, from.y), egui::pos2(to.x, to.y));
+    harness.hover_at(from);
+    harness.step();
+    harness.drag_at(from);
+    harness.step();
+    harness.hover_at(from + egui::vec2(0.0, 12.0));
+    harness.step();
+    harness.hover_at(to);
+    harness.step();
+    harness.step();
+    harness.event(egui::Event::PointerButton {
+        pos: to,
+        button: egui::PointerButton::Primary,
+        pressed: false,
+        modifiers: egui::Modifiers::NONE,
+    });
+    harness.step();
+    harness.remove_cursor();
+    harness.run_steps(2);
+}
+
+#[test]
+#[allow(unsafe_code)] // set_var: this binary holds one test and no other thread runs yet
+fn cards_move_by_drag_and_show_their_kind() {
+    let data = tempfile::tempdir().expect("temp dir");
+    unsafe { std::env::set_var("FLOWBENCH_DATA_DIR", data.path()) };
+    let path = data.path().join("designer.json");
+    std::fs::write(&path, flow().to_string()).expect("flow written");
+    let mut harness = connected_app(DemoConfig::default());
+    harness.state_mut().state.view = View::Flows;
+    harness.run_steps(2);
+    harness.state_mut().flows.open_path(path);
+    harness.run_steps(3);
+
+    // Each card shows the glyph of its kind next to its tag.
+    let painted = painted_text(&harness);
+    for glyph in ["▶", "≡", "◇", "⇶"] {
+        assert!(
+            painted.iter().any(|t| t == glyph),
+            "no card shows {glyph}: {painted:?}"
+        );
+    }
+
+    // Every step has a grip; the trigger does not.
+    for step in ["First", "Second", "Check", "Route", "Last", "Fallback"] {
+        harness.get_by_label(&format!("Drag {step}"));
+    }
+    assert!(harness.query_by_label("Drag manual").is_none());
+
+    // Dropping "Last" onto "Second" moves it before "Second": First, Last, Second, Check…
+    drag_card(&mut harness, "Drag Last", "Second · Compose");
+    let moved = actions(&harness);
+    assert_eq!(moved["Last"]["runAfter"], json!({"First": ["Succeeded"]}));
+    assert_eq!(moved["Second"]["runAfter"], json!({"Last": ["Succeeded"]}));
+    assert_eq!(moved["Route"]["runAfter"], json!({"Check": ["Succeeded"]}));
+    assert_eq!(
+        order(&harness),
+        ["First", "Last", "Second", "Check", "Route"]
+    );
+    assert!(harness.state().flows.dirty, "the move is an edit");
+    // A step of another scope cannot land here: the definition stays as it is.
+    drag_card(&mut harness, "Drag Fallback", "First · Compose");
+    assert_eq!(actions(&harness), moved);
+    assert!(actions(&harness)["Route"]["default"]["actions"]["Fallback"].is_object());
+    // Undo puts it back.
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::Z);
+    harness.run_steps(2);
+    assert_eq!(
+        order(&harness),
+        ["First", "Second", "Check", "Route", "Last"]
+    );
+    assert_eq!(
+        actions(&harness)["Last"]["runAfter"],
+        json!({"Route": ["Succeeded"]})
+    );
+}
