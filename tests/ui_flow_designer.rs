@@ -1,15 +1,17 @@
 //! The flow designer: a card dragged by its grip onto another card moves its step before
-//! that card (the run-after chain follows, undo restores it), and each card shows the glyph
-//! of its kind.
+//! that card (the run-after chain follows, undo restores it), each card shows the glyph of
+//! its kind, and a switch's form edits what it switches on and its cases.
 
 mod ui_support;
 
+use egui::accesskit::Role;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
 use flowbench::demo::DemoConfig;
+use flowbench::ui::flows::card_key;
 use flowbench::ui::{FlowbenchApp, View};
 use serde_json::{Value, json};
-use ui_support::connected_app;
+use ui_support::{click, connected_app, type_into};
 
 fn flow() -> Value {
     json!({
@@ -88,9 +90,23 @@ fn drag_card(harness: &mut Harness<'_, FlowbenchApp>, handle: &str, onto: &str) 
     harness.run_steps(2);
 }
 
+/// Replaces the whole text of the field labelled `label` with `text`.
+fn replace_text(harness: &mut Harness<'_, FlowbenchApp>, label: &str, text: &str) {
+    harness
+        .get_by_role_and_label(Role::TextInput, label)
+        .focus();
+    harness.step();
+    harness.key_press_modifiers(egui::Modifiers::COMMAND, egui::Key::A);
+    harness.step();
+    harness
+        .get_by_role_and_label(Role::TextInput, label)
+        .type_text(text);
+    harness.run_steps(2);
+}
+
 #[test]
 #[allow(unsafe_code)] // set_var: this binary holds one test and no other thread runs yet
-fn cards_move_by_drag_and_show_their_kind() {
+fn cards_move_by_drag_show_their_kind_and_a_switch_s_cases_are_edited() {
     let data = tempfile::tempdir().expect("temp dir");
     unsafe { std::env::set_var("FLOWBENCH_DATA_DIR", data.path()) };
     let path = data.path().join("designer.json");
@@ -142,4 +158,48 @@ fn cards_move_by_drag_and_show_their_kind() {
         actions(&harness)["Last"]["runAfter"],
         json!({"Route": ["Succeeded"]})
     );
+
+    // The switch's form: select its card.
+    harness.get_by_label_contains("Route · Switch").click();
+    harness.run_steps(2);
+    assert_eq!(harness.state().flows.selected, Some(card_key(&[], "Route")));
+    harness.get_by_label_contains("Default: runs when no case matches (1 step)");
+    let route = |harness: &Harness<'_, FlowbenchApp>| actions(harness)["Route"].clone();
+    // What it switches on.
+    replace_text(&mut harness, "On", "@variables('k')");
+    assert_eq!(route(&harness)["expression"], "@variables('k')");
+    // A new case with a number value; its branch appears among the cards.
+    type_into(&mut harness, "New case", "Case_two");
+    type_into(&mut harness, "equals", "2");
+    click(&mut harness, "Add case");
+    harness.run_steps(2);
+    assert_eq!(
+        route(&harness)["cases"]["Case_two"],
+        json!({"case": 2, "actions": {}})
+    );
+    assert!(
+        harness.query_all_by_label("Case Case_two").count() >= 2,
+        "the form row and the branch heading among the cards"
+    );
+    // A name already taken is refused with a message.
+    type_into(&mut harness, "New case", "Case_a");
+    click(&mut harness, "Add case");
+    harness.run_steps(2);
+    harness.get_by_label_contains("there is already a case 'Case_a'");
+    // Change a case's value.
+    replace_text(&mut harness, "Case Case_a", "b");
+    assert_eq!(route(&harness)["cases"]["Case_a"]["case"], "b");
+    replace_text(&mut harness, "Case Case_a", "7");
+    assert_eq!(route(&harness)["cases"]["Case_a"]["case"], 7);
+    // Remove the first case (Case_a): Case_two stays.
+    harness
+        .query_all_by_label("Remove case")
+        .next()
+        .expect("a remove button")
+        .click();
+    harness.run_steps(2);
+    let cases = route(&harness)["cases"].clone();
+    assert!(cases.get("Case_a").is_none(), "{cases}");
+    assert!(cases.get("Case_two").is_some(), "{cases}");
+    assert!(harness.query_by_label("Case Case_a").is_none());
 }

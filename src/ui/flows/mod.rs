@@ -74,6 +74,10 @@ pub struct FlowsView {
     pub step_search: String,
     /// The name typed for a new trigger input.
     pub new_input: String,
+    /// The name typed for a new case of the selected switch.
+    pub new_case_name: String,
+    /// The value typed for a new case of the selected switch.
+    pub new_case_value: String,
     /// Text of the expression functions' search box.
     pub function_search: String,
     /// Flow files opened lately, newest first (kept with the window's state).

@@ -1,7 +1,7 @@
 //! Editing the open flow, one concern per file: the keyboard and autosave, the "Add a step"
 //! picker, the selected step's tools and JSON, the connector step's form with dynamic
-//! content, the trigger's inputs and schedule, conditions, fields coloured as expressions,
-//! and the expression functions.
+//! content, the trigger's inputs and schedule, conditions and switches, fields coloured as
+//! expressions, and the expression functions.
 
 mod autosave;
 mod conditions;
@@ -14,6 +14,7 @@ mod recurrence;
 mod shortcuts;
 mod step_json;
 mod step_tools;
+mod switch;
 mod trigger;
 
 pub use autosave::{autosave_now, recovery_ui, unsaved_on_close_ui};
@@ -26,4 +27,5 @@ pub use recurrence::recurrence_ui;
 pub use shortcuts::shortcuts_and_autosave;
 pub use step_json::step_json_ui;
 pub use step_tools::step_tools_ui;
+pub use switch::switch_ui;
 pub use trigger::trigger_editor_ui;
