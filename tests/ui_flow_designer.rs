@@ -1,6 +1,7 @@
 //! The flow designer: a card dragged by its grip onto another card moves its step before
 //! that card (the run-after chain follows, undo restores it), each card shows the glyph of
-//! its kind, and a switch's form edits what it switches on and its cases.
+//! its kind, a switch's form edits what it switches on and its cases, and branches can be
+//! drawn side by side.
 
 mod ui_support;
 
@@ -202,4 +203,21 @@ fn cards_move_by_drag_show_their_kind_and_a_switch_s_cases_are_edited() {
     assert!(cases.get("Case_a").is_none(), "{cases}");
     assert!(cases.get("Case_two").is_some(), "{cases}");
     assert!(harness.query_by_label("Case Case_a").is_none());
+
+    // Branches one under the other, or side by side with the toggle.
+    let branches = |harness: &Harness<'_, FlowbenchApp>| {
+        (
+            harness.get_by_label("If yes").rect(),
+            harness.get_by_label("If no").rect(),
+        )
+    };
+    let (yes, no) = branches(&harness);
+    assert!(no.min.y > yes.max.y, "one under the other: {yes:?} {no:?}");
+    click(&mut harness, "Branches side by side");
+    harness.run_steps(2);
+    let (yes, no) = branches(&harness);
+    assert!(
+        (no.min.y - yes.min.y).abs() < 1.0 && no.min.x > yes.max.x,
+        "side by side: {yes:?} {no:?}"
+    );
 }

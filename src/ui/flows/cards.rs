@@ -250,13 +250,28 @@ fn scope_ui(
         let mut inner_path = path.to_vec();
         inner_path.push(name.clone());
         ui.indent(("card-inner", &key), |ui| {
-            for (branch, actions) in inner {
-                if let Some(label) = branch_label(action, &branch) {
+            let branch_ui = |ui: &mut egui::Ui,
+                             view: &mut FlowsView,
+                             branch: &[String],
+                             actions: &Map<String, Value>| {
+                if let Some(label) = branch_label(action, branch) {
                     ui.label(egui::RichText::new(label).color(theme::MUTED).small());
                 }
                 let mut inner_scope = scope.clone();
-                inner_scope.push((name.clone(), branch_of(&branch)));
+                inner_scope.push((name.clone(), branch_of(branch)));
                 scope_ui(ui, view, actions, &inner_path, &inner_scope);
+            };
+            if view.branches_side_by_side && inner.len() > 1 {
+                // A condition's yes and no, a switch's cases and default: one column each.
+                ui.columns(inner.len(), |columns| {
+                    for (column, (branch, actions)) in columns.iter_mut().zip(&inner) {
+                        branch_ui(column, view, branch, actions);
+                    }
+                });
+            } else {
+                for (branch, actions) in &inner {
+                    branch_ui(ui, view, branch, actions);
+                }
             }
         });
         add_here_ui(ui, view, scope, Some(name));

@@ -108,6 +108,8 @@ pub struct FlowsView {
     pub autosaved_at: Option<std::time::Instant>,
     /// Unsaved edits of the open flow found from an earlier session.
     pub recovery: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Branches of conditions and switches drawn side by side (else one under the other).
+    pub branches_side_by_side: bool,
     /// Cards whose inner cards are collapsed.
     pub collapsed: std::collections::HashSet<CardKey>,
     dialog: Option<std::sync::mpsc::Receiver<Option<PathBuf>>>,

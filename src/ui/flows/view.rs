@@ -484,6 +484,8 @@ fn flow_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
     }
     run_summary_ui(ui, view);
     ui.separator();
+    ui.checkbox(&mut view.branches_side_by_side, "Branches side by side")
+        .on_hover_text("Shows the branches of conditions and switches in columns");
     egui::ScrollArea::vertical()
         .id_salt("flow-cards")
         .auto_shrink([false, false])
