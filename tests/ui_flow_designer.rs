@@ -127,6 +127,12 @@ fn cards_move_by_drag_show_their_kind_and_a_switch_s_cases_are_edited() {
         );
     }
 
+    // A switch's cases come before its default.
+    assert!(
+        harness.get_by_label("Default").rect().min.y
+            > harness.get_by_label("Case Case_a").rect().max.y
+    );
+
     // Every step has a grip; the trigger does not.
     for step in ["First", "Second", "Check", "Route", "Last", "Fallback"] {
         harness.get_by_label(&format!("Drag {step}"));
@@ -171,7 +177,7 @@ fn cards_move_by_drag_show_their_kind_and_a_switch_s_cases_are_edited() {
     assert_eq!(route(&harness)["expression"], "@variables('k')");
     // A new case with a number value; its branch appears among the cards.
     type_into(&mut harness, "New case", "Case_two");
-    type_into(&mut harness, "equals", "2");
+    type_into(&mut harness, "Value", "2");
     click(&mut harness, "Add case");
     harness.run_steps(2);
     assert_eq!(
@@ -203,6 +209,18 @@ fn cards_move_by_drag_show_their_kind_and_a_switch_s_cases_are_edited() {
     assert!(cases.get("Case_a").is_none(), "{cases}");
     assert!(cases.get("Case_two").is_some(), "{cases}");
     assert!(harness.query_by_label("Case Case_a").is_none());
+
+    // The expression functions list each usage with what it does.
+    click(&mut harness, "Expression functions");
+    harness.run_steps(2);
+    type_into(&mut harness, "Find a function", "concat");
+    harness.run_steps(2);
+    let usage = harness
+        .get_by_label_contains("concat(text1, text2, ...)")
+        .rect();
+    let doc = harness.get_by_label_contains("Combine strings").rect();
+    assert_eq!(usage, doc, "one entry holds the usage and what it does");
+    assert!(harness.query_by_label_contains("substring(").is_none());
 
     // Branches one under the other, or side by side with the toggle.
     let branches = |harness: &Harness<'_, FlowbenchApp>| {

@@ -40,6 +40,18 @@ pub fn drag_handle_ui(ui: &mut egui::Ui, key: &CardKey, scope: Option<&ScopePath
     }
     if response.dragged() {
         ui.ctx().set_cursor_icon(egui::CursorIcon::Grabbing);
+        // The step's name follows the pointer while it is dragged.
+        if let Some(pointer) = ui.ctx().pointer_interact_pos() {
+            egui::Area::new(response.id.with("dragged"))
+                .order(egui::Order::Tooltip)
+                .fixed_pos(pointer + egui::vec2(14.0, 6.0))
+                .interactable(false)
+                .show(ui.ctx(), |ui| {
+                    egui::Frame::popup(ui.style()).show(ui, |ui| {
+                        ui.label(egui::RichText::new(&key.1).strong());
+                    });
+                });
+        }
     }
     let response = response.on_hover_text("Drag onto another card to move this step before it");
     response.dnd_set_drag_payload(DraggedCard {

@@ -242,7 +242,9 @@ fn scope_ui(
             view.selected_scope = scope.clone();
             view.name_field.clone_from(name);
         }
-        let inner = crate::flow::validate::inner_scopes(action);
+        let mut inner = crate::flow::validate::inner_scopes(action);
+        // A switch's cases first, its default last, as the designers draw them.
+        inner.sort_by_key(|(branch, _)| matches!(branch.as_slice(), [d] if d == "default"));
         if inner.is_empty() || view.collapsed.contains(&key) {
             add_here_ui(ui, view, scope, Some(name));
             continue;

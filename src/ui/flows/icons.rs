@@ -38,7 +38,8 @@ pub fn action_icon(action: &Value) -> &'static str {
 
 /// Draws `icon` in a fixed-width cell, in `colour`.
 pub fn icon_ui(ui: &mut egui::Ui, icon: &str, colour: egui::Color32) {
-    let font = egui::TextStyle::Monospace.resolve(ui.style());
+    let mut font = egui::TextStyle::Monospace.resolve(ui.style());
+    font.size *= 1.25;
     let (rect, _) = ui.allocate_exact_size(
         egui::vec2(font.size + 2.0, ui.spacing().interact_size.y),
         egui::Sense::hover(),

@@ -143,7 +143,7 @@ fn list_ui(ui: &mut egui::Ui, view: &mut FlowsView) {
     if view.open.is_some() {
         ui.horizontal(|ui| {
             if ui
-                .button("Save as")
+                .button("Save to path")
                 .on_hover_text("Saves the open flow to the path in File")
                 .clicked()
                 && !view.path_field.trim().is_empty()
@@ -379,11 +379,13 @@ fn flow_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
     } else {
         name
     };
-    ui.horizontal(|ui| {
-        ui.heading(&title);
-        ui.with_layout(
-            egui::Layout::right_to_left(egui::Align::Center),
-            |ui| match &view.job {
+    // The buttons from the right first; the title takes what is left (cut short if needed).
+    let row = egui::vec2(ui.available_width(), ui.spacing().interact_size.y + 8.0);
+    ui.allocate_ui_with_layout(
+        row,
+        egui::Layout::right_to_left(egui::Align::Center),
+        |ui| {
+            match &view.job {
                 Some(job) => {
                     if ui
                         .add_enabled(!job.is_cancelling(), egui::Button::new("Cancel"))
@@ -453,9 +455,12 @@ fn flow_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
                         validate_open(view, cx);
                     }
                 }
-            },
-        );
-    });
+            }
+            ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                ui.add(egui::Label::new(egui::RichText::new(&title).heading()).truncate());
+            });
+        },
+    );
     ui.label(
         egui::RichText::new(
             view.open

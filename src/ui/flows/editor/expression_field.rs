@@ -39,9 +39,9 @@ pub fn expression_edit(
     width: f32,
     hint: &str,
 ) -> egui::Response {
-    let mut layouter = |ui: &egui::Ui, buffer: &dyn egui::TextBuffer, wrap_width: f32| {
-        let mut job = expression_job(ui, buffer.as_str());
-        job.wrap.max_width = wrap_width;
+    // One line, as a plain single-line field: it scrolls sideways rather than wrapping.
+    let mut layouter = |ui: &egui::Ui, buffer: &dyn egui::TextBuffer, _wrap_width: f32| {
+        let job = expression_job(ui, buffer.as_str());
         ui.fonts_mut(|fonts| fonts.layout_job(job))
     };
     ui.add(

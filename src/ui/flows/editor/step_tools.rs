@@ -83,11 +83,16 @@ fn run_after_ui(
                     .collect()
             })
             .unwrap_or_default();
-        ui.horizontal(|ui| {
+        ui.horizontal_wrapped(|ui| {
             ui.label(dep);
             for status in ["Succeeded", "Failed", "Skipped", "TimedOut"] {
                 let mut on = current.iter().any(|s| s.eq_ignore_ascii_case(status));
-                if ui.checkbox(&mut on, status).changed() {
+                let shown = if status == "TimedOut" {
+                    "Timed out"
+                } else {
+                    status
+                };
+                if ui.checkbox(&mut on, shown).changed() {
                     let mut next: Vec<Value> = ["Succeeded", "Failed", "Skipped", "TimedOut"]
                         .iter()
                         .filter(|s| {

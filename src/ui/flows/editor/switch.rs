@@ -58,29 +58,34 @@ pub fn switch_ui(ui: &mut egui::Ui, view: &mut FlowsView, key: &CardKey, action:
         .and_then(Value::as_object)
         .cloned()
         .unwrap_or_default();
-    egui::Grid::new(("switch-cases", key))
-        .num_columns(3)
-        .striped(true)
-        .show(ui, |ui| {
-            for (name, case) in &cases {
-                let label = ui.label(format!("Case {name}"));
-                let mut text = value_text(case.get("case").unwrap_or(&Value::Null));
-                if expression_edit(ui, &mut text, 160.0, "value")
-                    .labelled_by(label.id)
-                    .changed()
-                {
-                    edits.push(SwitchEdit::Value(name.clone(), text));
-                }
-                if ui
-                    .small_button("Remove case")
-                    .on_hover_text(format!("Removes the case {name} and its steps"))
-                    .clicked()
-                {
-                    edits.push(SwitchEdit::Remove(name.clone()));
-                }
-                ui.end_row();
+    let label_width = 120.0;
+    for (name, case) in &cases {
+        ui.horizontal(|ui| {
+            let label = ui
+                .allocate_ui(
+                    egui::vec2(label_width, ui.spacing().interact_size.y),
+                    |ui| {
+                        ui.set_min_width(label_width);
+                        ui.add(egui::Label::new(format!("Case {name}")).truncate())
+                    },
+                )
+                .inner;
+            let mut text = value_text(case.get("case").unwrap_or(&Value::Null));
+            if expression_edit(ui, &mut text, 150.0, "value")
+                .labelled_by(label.id)
+                .changed()
+            {
+                edits.push(SwitchEdit::Value(name.clone(), text));
+            }
+            if ui
+                .small_button("Remove case")
+                .on_hover_text(format!("Removes the case {name} and its steps"))
+                .clicked()
+            {
+                edits.push(SwitchEdit::Remove(name.clone()));
             }
         });
+    }
     ui.horizontal(|ui| {
         let label = ui.label("New case");
         ui.add(
@@ -89,7 +94,7 @@ pub fn switch_ui(ui: &mut egui::Ui, view: &mut FlowsView, key: &CardKey, action:
                 .hint_text("name"),
         )
         .labelled_by(label.id);
-        let value_label = ui.label("equals");
+        let value_label = ui.label("Value");
         ui.add(
             egui::TextEdit::singleline(&mut view.new_case_value)
                 .font(egui::TextStyle::Monospace)
