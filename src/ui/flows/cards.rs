@@ -343,7 +343,9 @@ fn card_ui(
     let response = ui
         .horizontal(|ui| {
             drag_handle_ui(ui, key, scope.filter(|_| !view.is_running()));
-            card_frame_ui(ui, view, key, face, stroke)
+            // A vertical child, so that a long error under the title wraps inside the card.
+            ui.vertical(|ui| card_frame_ui(ui, view, key, face, stroke))
+                .inner
         })
         .inner;
     drop_on_card(ui, view, &response, key, scope);
