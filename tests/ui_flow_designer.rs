@@ -1,7 +1,8 @@
 //! The flow designer: a card dragged by its grip onto another card moves its step before
 //! that card (the run-after chain follows, undo restores it), each card shows the glyph of
-//! its kind, a switch's form edits what it switches on and its cases, and branches can be
-//! drawn side by side.
+//! its kind, a switch's form edits what it switches on and its cases, branches can be drawn
+//! side by side, the expression functions list their usage, and a run's long error wraps
+//! inside its card.
 
 mod ui_support;
 
@@ -237,5 +238,49 @@ fn cards_move_by_drag_show_their_kind_and_a_switch_s_cases_are_edited() {
     assert!(
         (no.min.y - yes.min.y).abs() < 1.0 && no.min.x > yes.max.x,
         "side by side: {yes:?} {no:?}"
+    );
+
+    // A run's error wraps inside its card: the last step becomes an assertion that fails
+    // with a long message.
+    click(&mut harness, "Branches side by side");
+    let flows = &mut harness.state_mut().flows;
+    flows.selected = None;
+    assert!(flows.edit(|d| {
+        d["actions"]["Route"]["expression"] = json!("@string(2)");
+        d["actions"]["Last"]["type"] = json!("Assert");
+        d["actions"]["Last"]["inputs"] = json!({"actual": 1, "equals": 2,
+            "message": "a message long enough to need a second line in its card, even on \
+                        a wide window, because it goes on and on about why the values \
+                        differ, and then it goes on some more, so that no column of cards \
+                        is wide enough for it"});
+        Ok(())
+    }));
+    harness.run_steps(2);
+    click(&mut harness, "Run flow");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while harness.state().flows.is_running() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the run did not finish"
+        );
+        harness.step();
+        std::thread::sleep(std::time::Duration::from_millis(10));
+    }
+    harness.run_steps(3);
+    let message = harness
+        .state()
+        .flows
+        .record_of(&card_key(&[], "Last"))
+        .and_then(|record| record.error.clone())
+        .expect("the assertion failed")
+        .message;
+    assert!(message.contains("it goes on and on"), "{message}");
+    let error = harness.get_by_label(&message).rect();
+    let details = harness
+        .get_by_label("Select a card to see its details.")
+        .rect();
+    assert!(
+        error.max.x < details.min.x && error.height() > 15.0,
+        "the error wraps in the card column: {error:?}, details at {details:?}"
     );
 }
