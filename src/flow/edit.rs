@@ -1,12 +1,17 @@
 //! Edits of a definition as the designer makes them: insert a step after another (the
-//! `runAfter` chain follows), remove, duplicate, move, rename (every expression that names
-//! the step follows), and new steps of each kind. Pure functions on the definition's JSON.
+//! `runAfter` chain follows), remove, duplicate, move (one place, or before another step),
+//! rename (every expression that names the step follows), and new steps of each kind. Pure
+//! functions on the definition's JSON.
 
 use regex::Regex;
 use serde_json::{Map, Value, json};
 
 use super::run::engine::run_after;
 use super::validate::all_actions;
+
+mod reorder;
+
+pub use reorder::move_before;
 
 /// Which inner scope of a control action.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]

@@ -13,6 +13,42 @@ pub const MUTED: Color32 = Color32::from_rgb(0x8b, 0x94, 0x9e);
 /// Accent: selection and the primary button.
 pub const ACCENT: Color32 = Color32::from_rgb(0x2f, 0x81, 0xf7);
 
+/// The colours of expressions in fields, for one mode (see [`code_colours`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct CodeColours {
+    /// `@`, `@{` and `}` around an expression.
+    pub delimiter: Color32,
+    /// Function names.
+    pub function: Color32,
+    /// String literals.
+    pub string: Color32,
+    /// Numbers.
+    pub number: Color32,
+    /// `?`, `[`, `]`, `.`.
+    pub access: Color32,
+}
+
+/// The colours of expressions in fields, readable on the dark or the light background.
+pub fn code_colours(dark_mode: bool) -> CodeColours {
+    if dark_mode {
+        CodeColours {
+            delimiter: Color32::from_rgb(0xff, 0x7b, 0x72),
+            function: Color32::from_rgb(0xd2, 0xa8, 0xff),
+            string: Color32::from_rgb(0xa5, 0xd6, 0xff),
+            number: Color32::from_rgb(0x79, 0xc0, 0xff),
+            access: Color32::from_rgb(0xff, 0xa6, 0x57),
+        }
+    } else {
+        CodeColours {
+            delimiter: Color32::from_rgb(0xcf, 0x22, 0x2e),
+            function: Color32::from_rgb(0x82, 0x50, 0xdf),
+            string: Color32::from_rgb(0x0a, 0x30, 0x69),
+            number: Color32::from_rgb(0x05, 0x50, 0xae),
+            access: Color32::from_rgb(0x95, 0x38, 0x00),
+        }
+    }
+}
+
 /// Installs the Flowbench look for both dark and light mode on `ctx`; call once at start.
 pub fn install(ctx: &egui::Context) {
     for theme in [egui::Theme::Dark, egui::Theme::Light] {

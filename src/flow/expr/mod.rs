@@ -8,6 +8,8 @@
 //!   the expression's type, `"a @{expr} b"` interpolates to a string, `"@@"` escapes `@`.
 //! - [`references`] lists the actions, variables, parameters and loops a value uses.
 //! - [`function_names`] lists every function with its usage, for editors.
+//! - [`highlight`] splits a definition string into pieces to colour (delimiters, functions,
+//!   strings, numbers, property access), tolerant of text being typed.
 //!
 //! Numbers keep WDL's integer/float distinction (`div(11, 5)` is 2, `div(11, 5.0)` 2.2);
 //! timestamps are ISO 8601 with seven fractional digits; time zones are Windows names.
@@ -17,6 +19,7 @@ mod datefmt;
 mod error;
 mod eval;
 mod functions;
+mod highlight;
 mod lexer;
 mod locale;
 mod numfmt;
@@ -37,6 +40,7 @@ use serde_json::Value;
 pub use ast::{Expr, ExprKind};
 pub use error::{ExprError, ExprErrorKind};
 pub use eval::evaluate;
+pub use highlight::{Span, TokenKind, highlight};
 pub use scope::{JsonScope, Scope};
 pub use template::evaluate_value;
 

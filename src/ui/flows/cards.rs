@@ -4,6 +4,7 @@
 
 use serde_json::{Map, Value};
 
+use super::card_drag::{drag_handle_ui, drop_on_card};
 use super::{CardKey, FlowsView};
 use crate::flow::connector_step::{Operation, is_connector_action, read_step};
 use crate::flow::edit::{Branch, ScopePath};
@@ -157,13 +158,14 @@ pub fn cards_ui(ui: &mut egui::Ui, view: &mut FlowsView) {
         let status = view.shown_run.as_ref().map(|_| Status::Succeeded);
         let key: CardKey = (vec!["trigger".to_owned()], name.clone());
         let face = CardFace {
+            icon: super::icons::TRIGGER,
             tag: Some(("Trigger", theme::ACCENT)),
             title: &format!("Trigger: {kind}"),
             detail: detail.as_deref(),
             status,
             duration: None,
         };
-        card_ui(ui, view, &key, &face);
+        card_ui(ui, view, &key, None, &face);
     }
     let empty = Map::new();
     let actions = definition
@@ -229,17 +231,20 @@ fn scope_ui(
             format!("{name} · {title} (not supported here)")
         };
         let face = CardFace {
+            icon: super::icons::action_icon(action),
             tag: Some(kind_tag(action)),
             title: &title,
             detail: detail.as_deref(),
             status,
             duration,
         };
-        if card_ui(ui, view, &key, &face) {
+        if card_ui(ui, view, &key, Some(scope), &face) {
             view.selected_scope = scope.clone();
             view.name_field.clone_from(name);
         }
-        let inner = crate::flow::validate::inner_scopes(action);
+        let mut inner = crate::flow::validate::inner_scopes(action);
+        // A switch's cases first, its default last, as the designers draw them.
+        inner.sort_by_key(|(branch, _)| matches!(branch.as_slice(), [d] if d == "default"));
         if inner.is_empty() || view.collapsed.contains(&key) {
             add_here_ui(ui, view, scope, Some(name));
             continue;
@@ -247,13 +252,28 @@ fn scope_ui(
         let mut inner_path = path.to_vec();
         inner_path.push(name.clone());
         ui.indent(("card-inner", &key), |ui| {
-            for (branch, actions) in inner {
-                if let Some(label) = branch_label(action, &branch) {
+            let branch_ui = |ui: &mut egui::Ui,
+                             view: &mut FlowsView,
+                             branch: &[String],
+                             actions: &Map<String, Value>| {
+                if let Some(label) = branch_label(action, branch) {
                     ui.label(egui::RichText::new(label).color(theme::MUTED).small());
                 }
                 let mut inner_scope = scope.clone();
-                inner_scope.push((name.clone(), branch_of(&branch)));
+                inner_scope.push((name.clone(), branch_of(branch)));
                 scope_ui(ui, view, actions, &inner_path, &inner_scope);
+            };
+            if view.branches_side_by_side && inner.len() > 1 {
+                // A condition's yes and no, a switch's cases and default: one column each.
+                ui.columns(inner.len(), |columns| {
+                    for (column, (branch, actions)) in columns.iter_mut().zip(&inner) {
+                        branch_ui(column, view, branch, actions);
+                    }
+                });
+            } else {
+                for (branch, actions) in &inner {
+                    branch_ui(ui, view, branch, actions);
+                }
             }
         });
         add_here_ui(ui, view, scope, Some(name));
@@ -294,8 +314,10 @@ fn branch_label(action: &Value, branch: &[String]) -> Option<String> {
     }
 }
 
-/// What a card shows: its kind tag, title, detail, and its status and duration after a run.
+/// What a card shows: its icon, kind tag, title, detail, and its status and duration after
+/// a run.
 struct CardFace<'a> {
+    icon: &'a str,
     tag: Option<(&'a str, egui::Color32)>,
     title: &'a str,
     detail: Option<&'a str>,
@@ -303,22 +325,62 @@ struct CardFace<'a> {
     duration: Option<u64>,
 }
 
-/// Draws one card; returns whether it was clicked (selected).
-fn card_ui(ui: &mut egui::Ui, view: &mut FlowsView, key: &CardKey, face: &CardFace<'_>) -> bool {
+/// Draws one card (`scope` is where a step sits; `None` for the trigger); returns whether
+/// it was clicked (selected).
+fn card_ui(
+    ui: &mut egui::Ui,
+    view: &mut FlowsView,
+    key: &CardKey,
+    scope: Option<&ScopePath>,
+    face: &CardFace<'_>,
+) -> bool {
+    let selected = view.selected.as_ref() == Some(key);
+    let stroke = match (selected, face.status) {
+        (true, _) => egui::Stroke::new(2.0, theme::ACCENT),
+        (false, Some(status)) => egui::Stroke::new(1.0, status_colour(status)),
+        (false, None) => ui.visuals().widgets.noninteractive.bg_stroke,
+    };
+    let response = ui
+        .horizontal(|ui| {
+            drag_handle_ui(ui, key, scope.filter(|_| !view.is_running()));
+            // A vertical child, so that a long error under the title wraps inside the card.
+            ui.vertical(|ui| card_frame_ui(ui, view, key, face, stroke))
+                .inner
+        })
+        .inner;
+    drop_on_card(ui, view, &response, key, scope);
+    let clicked = response.clicked();
+    if clicked {
+        view.selected = Some(key.clone());
+    }
+    if response.double_clicked() {
+        if view.collapsed.contains(key) {
+            view.collapsed.remove(key);
+        } else {
+            view.collapsed.insert(key.clone());
+        }
+    }
+    ui.add_space(2.0);
+    clicked
+}
+
+/// The card itself: icon, tag, title and detail, status and duration, the error of a run.
+fn card_frame_ui(
+    ui: &mut egui::Ui,
+    view: &FlowsView,
+    key: &CardKey,
+    face: &CardFace<'_>,
+    stroke: egui::Stroke,
+) -> egui::Response {
     let CardFace {
+        icon,
         tag,
         title,
         detail,
         status,
         duration,
     } = *face;
-    let selected = view.selected.as_ref() == Some(key);
-    let stroke = match (selected, status) {
-        (true, _) => egui::Stroke::new(2.0, theme::ACCENT),
-        (false, Some(status)) => egui::Stroke::new(1.0, status_colour(status)),
-        (false, None) => ui.visuals().widgets.noninteractive.bg_stroke,
-    };
-    let response = egui::Frame::group(ui.style())
+    egui::Frame::group(ui.style())
         .stroke(stroke)
         .show(ui, |ui| {
             ui.set_min_width(ui.available_width().min(560.0));
@@ -341,6 +403,8 @@ fn card_ui(ui: &mut egui::Ui, view: &mut FlowsView, key: &CardKey, face: &CardFa
                         );
                     }
                     ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                        let icon_colour = tag.map_or(theme::MUTED, |(_, colour)| colour);
+                        super::icons::icon_ui(ui, icon, icon_colour);
                         if let Some((tag, colour)) = tag {
                             egui::Frame::new()
                                 .stroke(egui::Stroke::new(1.0, colour))
@@ -375,18 +439,5 @@ fn card_ui(ui: &mut egui::Ui, view: &mut FlowsView, key: &CardKey, face: &CardFa
             }
         })
         .response
-        .interact(egui::Sense::click());
-    let clicked = response.clicked();
-    if clicked {
-        view.selected = Some(key.clone());
-    }
-    if response.double_clicked() {
-        if view.collapsed.contains(key) {
-            view.collapsed.remove(key);
-        } else {
-            view.collapsed.insert(key.clone());
-        }
-    }
-    ui.add_space(2.0);
-    clicked
+        .interact(egui::Sense::click())
 }

@@ -88,6 +88,7 @@ pub fn details_ui(
                     super::editor::connector_form_ui(ui, view, &key, action, metadata);
                 }
                 super::editor::condition_ui(ui, view, &key, action);
+                super::editor::switch_ui(ui, view, &key, action);
                 super::editor::step_json_ui(ui, view, &key, action);
                 super::editor::functions_ui(ui, view);
             }

@@ -2,10 +2,12 @@
 //! against the connected instance with live status on each card, read each card's inputs,
 //! outputs and error, and go back to earlier runs.
 
+mod card_drag;
 mod cards;
 mod details;
 mod editor;
 mod files;
+mod icons;
 mod job;
 mod trigger_form;
 mod view;
@@ -74,6 +76,10 @@ pub struct FlowsView {
     pub step_search: String,
     /// The name typed for a new trigger input.
     pub new_input: String,
+    /// The name typed for a new case of the selected switch.
+    pub new_case_name: String,
+    /// The value typed for a new case of the selected switch.
+    pub new_case_value: String,
     /// Text of the expression functions' search box.
     pub function_search: String,
     /// Flow files opened lately, newest first (kept with the window's state).
@@ -104,6 +110,8 @@ pub struct FlowsView {
     pub autosaved_at: Option<std::time::Instant>,
     /// Unsaved edits of the open flow found from an earlier session.
     pub recovery: Option<serde_json::Map<String, serde_json::Value>>,
+    /// Branches of conditions and switches drawn side by side (else one under the other).
+    pub branches_side_by_side: bool,
     /// Cards whose inner cards are collapsed.
     pub collapsed: std::collections::HashSet<CardKey>,
     /// Flows whose automatic trigger is on (see [`watch`]).

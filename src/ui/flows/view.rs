@@ -146,7 +146,7 @@ fn list_ui(ui: &mut egui::Ui, view: &mut FlowsView) {
     if view.open.is_some() {
         ui.horizontal(|ui| {
             if ui
-                .button("Save as")
+                .button("Save to path")
                 .on_hover_text("Saves the open flow to the path in File")
                 .clicked()
                 && !view.path_field.trim().is_empty()
@@ -382,11 +382,13 @@ fn flow_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
     } else {
         name
     };
-    ui.horizontal(|ui| {
-        ui.heading(&title);
-        ui.with_layout(
-            egui::Layout::right_to_left(egui::Align::Center),
-            |ui| match &view.job {
+    // The buttons from the right first; the title takes what is left (cut short if needed).
+    let row = egui::vec2(ui.available_width(), ui.spacing().interact_size.y + 8.0);
+    ui.allocate_ui_with_layout(
+        row,
+        egui::Layout::right_to_left(egui::Align::Center),
+        |ui| {
+            match &view.job {
                 Some(job) => {
                     if ui
                         .add_enabled(!job.is_cancelling(), egui::Button::new("Cancel"))
@@ -456,9 +458,12 @@ fn flow_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
                         validate_open(view, cx);
                     }
                 }
-            },
-        );
-    });
+            }
+            ui.with_layout(egui::Layout::left_to_right(egui::Align::Center), |ui| {
+                ui.add(egui::Label::new(egui::RichText::new(&title).heading()).truncate());
+            });
+        },
+    );
     ui.label(
         egui::RichText::new(
             view.open
@@ -488,6 +493,8 @@ fn flow_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
     }
     run_summary_ui(ui, view);
     ui.separator();
+    ui.checkbox(&mut view.branches_side_by_side, "Branches side by side")
+        .on_hover_text("Shows the branches of conditions and switches in columns");
     egui::ScrollArea::vertical()
         .id_salt("flow-cards")
         .auto_shrink([false, false])
