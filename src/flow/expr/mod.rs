@@ -42,7 +42,7 @@ pub use error::{ExprError, ExprErrorKind};
 pub use eval::evaluate;
 pub use highlight::{Span, TokenKind, highlight};
 pub use scope::{JsonScope, Scope};
-pub use template::evaluate_value;
+pub use template::{SourceForm, SourcePart, evaluate_value, source_form};
 
 /// Parses an expression written without its leading `@`, e.g. `add(1, 2)`. Function names
 /// and argument counts are checked here; columns are 1-based in `text`.

@@ -43,6 +43,64 @@ pub(crate) fn classify(text: &str) -> Result<Template, ExprError> {
 }
 
 fn interpolation(text: &str) -> Result<Vec<Part>, ExprError> {
+    interpolation_sources(text)?
+        .into_iter()
+        .map(|part| match part {
+            SourcePart::Text(text) => Ok(Part::Text(text)),
+            SourcePart::Expr { source, start } => parse_at(&source, start).map(Part::Expr),
+        })
+        .collect()
+}
+
+/// A definition string split as written: literal text and the source of each expression.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourcePart {
+    /// Literal text (escapes already undone).
+    Text(String),
+    /// An expression's source and the 0-based character where it starts in the string.
+    Expr {
+        /// The expression as written, without `@` or `@{ }`.
+        source: String,
+        /// Where it starts in the whole string (characters).
+        start: usize,
+    },
+}
+
+/// How a definition string reads, without evaluating it: plain text, one expression
+/// (`@expr`, its value keeps its type) or interpolation (`a @{b} c`, a string).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SourceForm {
+    /// Plain text (after unescaping a leading `@@`).
+    Literal(String),
+    /// `@expr`: the expression's source.
+    Single(String),
+    /// `text @{expr} text`: the parts in order.
+    Interpolated(Vec<SourcePart>),
+}
+
+/// Splits a definition string into its literal text and expression sources; the
+/// expressions are checked to parse.
+pub fn source_form(text: &str) -> Result<SourceForm, ExprError> {
+    if let Some(rest) = text.strip_prefix("@@") {
+        return Ok(SourceForm::Literal(format!("@{rest}")));
+    }
+    if text.contains("@{") {
+        let parts = interpolation_sources(text)?;
+        for part in &parts {
+            if let SourcePart::Expr { source, start } = part {
+                parse_at(source, *start)?;
+            }
+        }
+        return Ok(SourceForm::Interpolated(parts));
+    }
+    if let Some(rest) = text.strip_prefix('@') {
+        parse_at(rest, 1)?;
+        return Ok(SourceForm::Single(rest.to_owned()));
+    }
+    Ok(SourceForm::Literal(text.to_owned()))
+}
+
+fn interpolation_sources(text: &str) -> Result<Vec<SourcePart>, ExprError> {
     let chars: Vec<char> = text.chars().collect();
     let mut parts = Vec::new();
     let mut literal = String::new();
@@ -68,10 +126,12 @@ fn interpolation(text: &str) -> Result<Vec<Part>, ExprError> {
                 ));
             }
             if !literal.is_empty() {
-                parts.push(Part::Text(std::mem::take(&mut literal)));
+                parts.push(SourcePart::Text(std::mem::take(&mut literal)));
             }
-            let inner: String = chars[start..j].iter().collect();
-            parts.push(Part::Expr(parse_at(&inner, start)?));
+            parts.push(SourcePart::Expr {
+                source: chars[start..j].iter().collect(),
+                start,
+            });
             i = j + 1;
         } else {
             literal.push(chars[i]);
@@ -79,7 +139,7 @@ fn interpolation(text: &str) -> Result<Vec<Part>, ExprError> {
         }
     }
     if !literal.is_empty() {
-        parts.push(Part::Text(literal));
+        parts.push(SourcePart::Text(literal));
     }
     Ok(parts)
 }

@@ -17,6 +17,7 @@ use std::time::Instant;
 
 use serde_json::{Map, Value, json};
 
+pub use assert::KINDS as ASSERT_KINDS;
 pub use dispatch::{SUPPORTED, is_supported};
 pub use engine::{Env, Observer, RunEvent};
 pub use record::{ActionError, ActionRecord, RunRecord, Status, timestamp};
