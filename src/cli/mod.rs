@@ -10,6 +10,7 @@ pub mod execute;
 pub mod failure;
 pub mod flow_events;
 pub mod flow_input;
+pub mod flow_package;
 pub mod flow_replay;
 pub mod flow_run;
 pub mod flow_tools;
@@ -73,6 +74,11 @@ pub enum Command {
     Events(flow_events::EventsArgs),
     /// Feed saved event payloads to a flow as its trigger would (`--times N`, `--shuffle`).
     Replay(flow_replay::ReplayArgs),
+    /// Export a flow for Power Automate or Logic Apps (`--to power-automate |
+    /// logic-apps-standard | logic-apps-consumption`).
+    Export(flow_package::ExportArgs),
+    /// Import a Power Automate package, a Logic Apps project or ARM template as a flow file.
+    Import(flow_package::ImportArgs),
     /// Check a flow before running it.
     Validate(flow_tools::ValidateArgs),
     /// Evaluate one workflow expression and print the result as JSON.
@@ -104,6 +110,8 @@ pub fn run(command: Command, token_env: Option<&str>) -> i32 {
         Command::Watch(args) => return flow_watch::run(&args, token_env),
         Command::Replay(args) => return flow_replay::run(&args, token_env),
         Command::Events(args) => return flow_events::run(&args),
+        Command::Export(args) => return flow_package::run_export(&args),
+        Command::Import(args) => return flow_package::run_import(&args),
         Command::Validate(args) => return flow_tools::run_validate(&args, token_env),
         Command::Eval(args) => return flow_tools::run_eval(&args),
         Command::Runs(args) => flow_tools::run_runs(&args),

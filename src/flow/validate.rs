@@ -172,6 +172,13 @@ pub fn validate(
                     super::run::SUPPORTED.join(", ")
                 ),
             );
+        } else if let Some(api) = other_connector(action) {
+            push(
+                with(path, "inputs"),
+                format!(
+                    "{api} is not the Finance & Operations connector, which is the only one that runs here: the step is kept as written for the cloud; enable a static result for it (runtimeConfiguration.staticResult) to run the rest of the flow here"
+                ),
+            );
         }
         for (key, inner) in inner_scopes(action) {
             let mut inner_path = path.clone();
@@ -430,6 +437,33 @@ pub fn line_of(text: &str, path: &[String]) -> Option<usize> {
         at += quoted.len();
     }
     found.map(|offset| text[..offset].matches('\n').count() + 1)
+}
+
+/// The connector a step uses when it is a connector step of another connector than
+/// Finance & Operations with no static result enabled (the runner cannot run it).
+fn other_connector(action: &Value) -> Option<String> {
+    let kind = kind(action).to_ascii_lowercase();
+    if !matches!(kind.as_str(), "openapiconnection" | "apiconnection")
+        || super::connector_step::is_connector_action(action)
+    {
+        return None;
+    }
+    let static_result_on = action
+        .pointer("/runtimeConfiguration/staticResult/staticResultOptions")
+        .and_then(Value::as_str)
+        .is_some_and(|o| o.eq_ignore_ascii_case("Enabled"));
+    if static_result_on {
+        return None;
+    }
+    Some(
+        action
+            .pointer("/inputs/host/apiId")
+            .or_else(|| action.pointer("/inputs/host/connectionName"))
+            .or_else(|| action.pointer("/inputs/host/connection/referenceName"))
+            .and_then(Value::as_str)
+            .unwrap_or("another connector")
+            .to_owned(),
+    )
 }
 
 #[cfg(test)]

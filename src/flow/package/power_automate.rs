@@ -99,7 +99,7 @@ pub fn package(
         "details": {
             "displayName": name,
             "description": description,
-            "createdTime": chrono::Utc::now().format("%Y-%m-%dT%H:%M:%S%.7fZ").to_string(),
+            "createdTime": created_time(),
             "packageTelemetryId": guid_from(&format!("telemetry:{flow_guid}")),
             "creator": "Flowbench",
             "sourceEnvironment": ""
@@ -141,6 +141,16 @@ pub fn package(
             ),
         ],
     })
+}
+
+/// Now with seven fractional digits, as Power Automate writes times.
+fn created_time() -> String {
+    let now = chrono::Utc::now();
+    format!(
+        "{}.{:07}Z",
+        now.format("%Y-%m-%dT%H:%M:%S"),
+        chrono::Timelike::nanosecond(&now) / 100
+    )
 }
 
 /// The connection references the definition's steps use: the Finance & Operations
