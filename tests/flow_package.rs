@@ -538,7 +538,7 @@ fn export_and_import_on_the_command_line_and_the_imported_flow_runs() {
         text(&export.stderr)
     );
     assert!(
-        text(&export.stderr).contains("next: in Power Automate: My flows → Import"),
+        text(&export.stderr).contains("next: in Power Automate: My flows > Import"),
         "{}",
         text(&export.stderr)
     );

@@ -95,6 +95,28 @@ impl Instances {
         self.profiles.iter().find(|p| p.name == name)
     }
 
+    /// The profiles whose host (with its port when it has one) is every one of `hosts`,
+    /// as a flow's connector steps name them (`contoso.operations.dynamics.com`).
+    pub fn with_hosts(&self, hosts: &[String]) -> Vec<&InstanceProfile> {
+        if hosts.is_empty() {
+            return Vec::new();
+        }
+        self.profiles
+            .iter()
+            .filter(|profile| {
+                let host = profile.url.host_str().unwrap_or_default();
+                let with_port = profile
+                    .url
+                    .port()
+                    .map(|port| format!("{host}:{port}"))
+                    .unwrap_or_else(|| host.to_owned());
+                hosts
+                    .iter()
+                    .all(|h| h.eq_ignore_ascii_case(host) || h.eq_ignore_ascii_case(&with_port))
+            })
+            .collect()
+    }
+
     /// Adds or replaces the profile with the same name.
     pub fn upsert(&mut self, profile: InstanceProfile) {
         self.profiles.retain(|p| p.name != profile.name);

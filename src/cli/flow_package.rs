@@ -134,30 +134,10 @@ fn export(args: &ExportArgs) -> Result<i32, Failure> {
         target.label(),
         output.display()
     ))?;
-    for step in next_steps(target) {
+    for step in target.next_steps() {
         eprintln!("next: {step}");
     }
     Ok(super::exit::OK)
-}
-
-/// What the user still does in the product after an export.
-pub fn next_steps(target: Target) -> &'static [&'static str] {
-    match target {
-        Target::PowerAutomate => &[
-            "in Power Automate: My flows → Import → Import package (Legacy), upload the .zip",
-            "for \"Fin & Ops Apps (Dynamics 365)\", select an existing connection or create one (sign in to the environment)",
-            "fill the secure parameters the notes name, save, and turn the flow on",
-        ],
-        Target::LogicAppsStandard => &[
-            "open the folder in VS Code with the Azure Logic Apps (Standard) extension, or zip-deploy it to a Standard logic app",
-            "create the dynamicsax API connection in Azure and set the app settings connections.json refers to (WORKFLOWS_SUBSCRIPTION_ID, WORKFLOWS_RESOURCE_GROUP_NAME, WORKFLOWS_LOCATION_NAME, dynamicsax-connectionRuntimeUrl)",
-            "fill the secure parameters in parameters.json (or app settings) as the notes say",
-        ],
-        Target::LogicAppsConsumption => &[
-            "deploy the template: az deployment group create --resource-group RG --template-file FILE",
-            "give the secure parameters at deployment; then authorize the dynamicsax API connection in the portal (API connections → Edit API connection → Authorize)",
-        ],
-    }
 }
 
 /// Runs `flowbench import`.
@@ -232,56 +212,8 @@ fn saved_instance(name: &str) -> Result<String, Failure> {
 
 /// The saved instance whose host every connector step names, if exactly one.
 fn instance_by_host(hosts: &[String], notes: &mut Vec<Note>) -> Option<String> {
-    if hosts.is_empty() {
-        return None;
-    }
     let instances = Instances::load_default().ok()?;
-    let matching: Vec<&str> = instances
-        .list()
-        .iter()
-        .filter(|profile| {
-            let host = profile.url.host_str().unwrap_or_default();
-            let with_port = match profile.url.port() {
-                Some(port) => format!("{host}:{port}"),
-                None => host.to_owned(),
-            };
-            hosts
-                .iter()
-                .all(|h| h.eq_ignore_ascii_case(host) || h.eq_ignore_ascii_case(&with_port))
-        })
-        .map(|profile| profile.name.as_str())
-        .collect();
-    match matching.as_slice() {
-        [one] => {
-            notes.push(Note {
-                at: "connections".to_owned(),
-                message: format!(
-                    "mapped to the saved instance '{one}' (host {})",
-                    hosts.join(", ")
-                ),
-            });
-            Some((*one).to_owned())
-        }
-        [] => {
-            notes.push(Note {
-                at: "connections".to_owned(),
-                message: format!(
-                    "no saved instance has the host {}: add one (flowbench instance add) or import with --instance; until then run it with --instance or --demo",
-                    hosts.join(", ")
-                ),
-            });
-            None
-        }
-        several => {
-            notes.push(Note {
-                at: "connections".to_owned(),
-                message: format!(
-                    "several saved instances have the host {} ({}): import with --instance to choose",
-                    hosts.join(", "),
-                    several.join(", ")
-                ),
-            });
-            None
-        }
-    }
+    let (instance, note) = package::map_instance(hosts, &instances.with_hosts(hosts));
+    notes.extend(note);
+    instance
 }

@@ -73,6 +73,26 @@ impl Target {
         }
     }
 
+    /// What the user still does in the product after an export.
+    pub fn next_steps(self) -> &'static [&'static str] {
+        match self {
+            Self::PowerAutomate => &[
+                "in Power Automate: My flows > Import > Import package (Legacy), upload the .zip",
+                "for \"Fin & Ops Apps (Dynamics 365)\", select an existing connection or create one (sign in to the environment)",
+                "fill the secure parameters the notes name, save, and turn the flow on",
+            ],
+            Self::LogicAppsStandard => &[
+                "open the folder in VS Code with the Azure Logic Apps (Standard) extension, or zip-deploy it to a Standard logic app",
+                "create the dynamicsax API connection in Azure and set the app settings connections.json refers to (WORKFLOWS_SUBSCRIPTION_ID, WORKFLOWS_RESOURCE_GROUP_NAME, WORKFLOWS_LOCATION_NAME, dynamicsax-connectionRuntimeUrl)",
+                "fill the secure parameters in parameters.json (or app settings) as the notes say",
+            ],
+            Self::LogicAppsConsumption => &[
+                "deploy the template: az deployment group create --resource-group RG --template-file FILE",
+                "give the secure parameters at deployment; then authorize the dynamicsax API connection in the portal (API connections > Edit API connection > Authorize)",
+            ],
+        }
+    }
+
     /// Where the package goes when no output is given, beside `flow`.
     pub fn default_output(self, flow: &Path, name: &str) -> PathBuf {
         let dir = flow.parent().unwrap_or(Path::new("."));
@@ -182,4 +202,73 @@ pub fn export(
         package,
         notes: conversion.notes,
     })
+}
+
+/// The instance an imported flow runs against, from the saved instances whose host its
+/// connector steps name (`matching`): the one when exactly one, with a note either way.
+pub fn map_instance(
+    hosts: &[String],
+    matching: &[&crate::auth::InstanceProfile],
+) -> (Option<String>, Option<Note>) {
+    if hosts.is_empty() {
+        return (None, None);
+    }
+    let at = "connections".to_owned();
+    let hosts_text = hosts.join(", ");
+    match matching {
+        [one] => (
+            Some(one.name.clone()),
+            Some(Note {
+                at,
+                message: format!(
+                    "mapped to the saved instance '{}' (host {hosts_text})",
+                    one.name
+                ),
+            }),
+        ),
+        [] => (
+            None,
+            Some(Note {
+                at,
+                message: format!(
+                    "no saved instance has the host {hosts_text}: add one (flowbench instance add) or import with --instance; until then run it with --instance or --demo"
+                ),
+            }),
+        ),
+        several => (
+            None,
+            Some(Note {
+                at,
+                message: format!(
+                    "several saved instances have the host {hosts_text} ({}): import with --instance to choose",
+                    several
+                        .iter()
+                        .map(|p| p.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }),
+        ),
+    }
+}
+
+/// Whether `path` is something [`import`] reads rather than a flow file opened as is: a
+/// folder (Logic Apps Standard project), a zip, or an ARM template.
+pub fn is_package(path: &Path) -> bool {
+    if path.is_dir() {
+        return true;
+    }
+    let Ok(mut file) = std::fs::File::open(path) else {
+        return false;
+    };
+    let mut head = [0u8; 4];
+    if std::io::Read::read_exact(&mut file, &mut head).is_ok() && head.starts_with(b"PK") {
+        return true;
+    }
+    path.extension()
+        .is_some_and(|e| e.eq_ignore_ascii_case("json"))
+        && std::fs::read_to_string(path)
+            .ok()
+            .and_then(|text| serde_json::from_str::<serde_json::Value>(&text).ok())
+            .is_some_and(|document| logic_apps::is_arm_template(&document))
 }

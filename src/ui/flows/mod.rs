@@ -9,6 +9,7 @@ mod editor;
 mod files;
 mod icons;
 mod job;
+mod packages;
 mod trigger_form;
 mod view;
 pub mod watch;
@@ -130,6 +131,10 @@ pub struct FlowsView {
     pub catalog_wanted: bool,
     /// The connected instance's business events catalog, once asked for.
     pub catalog: Option<trigger_form::Catalog>,
+    /// The "Export for the cloud" form.
+    pub export_form: packages::ExportForm,
+    /// What the last import noted (shown above the cards).
+    pub import_notes: Option<packages::ImportNotes>,
     dialog: Option<std::sync::mpsc::Receiver<Option<PathBuf>>>,
     save_dialog: Option<std::sync::mpsc::Receiver<Option<PathBuf>>>,
 }
@@ -137,6 +142,10 @@ pub struct FlowsView {
 impl FlowsView {
     /// Opens the flow file at `path` (its problems are listed, it opens anyway).
     pub fn open_path(&mut self, path: PathBuf) {
+        if crate::flow::package::is_package(&path) {
+            packages::open_package(self, &path);
+            return;
+        }
         match files::read_flow(&path) {
             Ok(open) => {
                 self.path_field = path.display().to_string();
@@ -273,8 +282,16 @@ impl FlowsView {
         self.dirty = true;
     }
 
+    /// After an imported flow opened: a fresh view of it, unsaved.
+    fn reset_after_import(&mut self) {
+        self.reset_for_open();
+        self.dirty = true;
+    }
+
     fn reset_for_open(&mut self) {
         self.open_error = None;
+        self.import_notes = None;
+        self.export_form = packages::ExportForm::default();
         self.selected = None;
         self.selected_scope = Vec::new();
         self.shown_run = None;

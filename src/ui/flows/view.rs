@@ -110,7 +110,7 @@ fn list_ui(ui: &mut egui::Ui, view: &mut FlowsView) {
         let field = ui
             .add(
                 egui::TextEdit::singleline(&mut view.path_field)
-                    .hint_text("flow.json")
+                    .hint_text("flow.json, package.zip or a folder")
                     .desired_width(130.0),
             )
             .labelled_by(label.id);
@@ -162,6 +162,7 @@ fn list_ui(ui: &mut egui::Ui, view: &mut FlowsView) {
                 view.save_dialog = Some(save_dialog(ui.ctx().clone()));
             }
         });
+        super::packages::export_ui(ui, view);
     }
     if !view.recent.is_empty() {
         ui.separator();
@@ -341,7 +342,7 @@ fn open_dialog(ctx: egui::Context) -> std::sync::mpsc::Receiver<Option<PathBuf>>
         .name("flow-open-dialog".to_owned())
         .spawn(move || {
             let picked = rfd::FileDialog::new()
-                .add_filter("Flow", &["json"])
+                .add_filter("Flow or package", &["json", "zip"])
                 .pick_file();
             let _ = sender.send(picked);
             ctx.request_repaint();
@@ -476,6 +477,7 @@ fn flow_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
     );
     super::watch::trigger_strip_ui(ui, view, cx);
     super::editor::recovery_ui(ui, view);
+    super::packages::import_notes_ui(ui, view);
     if let Some(error) = view.edit_error.clone().filter(|_| view.selected.is_none()) {
         ui.label(egui::RichText::new(error).color(theme::ERROR));
     }
