@@ -78,6 +78,8 @@ pub struct FlowbenchApp {
     pub add_instance: AddInstanceDialog,
     /// The "Remove instance…" confirmation.
     pub remove_instance: RemoveInstanceDialog,
+    /// The "Compare instances" window.
+    pub compare: crate::ui::compare_instances::CompareInstances,
     /// How saved instances sign in.
     pub sign_in_settings: SignInSettings,
     runtime: Option<tokio::runtime::Runtime>,
@@ -115,6 +117,7 @@ impl FlowbenchApp {
             discovery: EnvironmentDiscovery::Unavailable,
             add_instance: AddInstanceDialog::default(),
             remove_instance: RemoveInstanceDialog::default(),
+            compare: Default::default(),
             sign_in_settings: SignInSettings::default(),
             runtime: None,
             theme_installed: false,

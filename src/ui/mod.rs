@@ -4,6 +4,7 @@
 pub mod add_instance;
 mod app;
 mod central_panel;
+pub mod compare_instances;
 pub mod connection;
 mod connection_failed;
 mod entity_picker;

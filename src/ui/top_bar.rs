@@ -25,6 +25,8 @@ pub struct TopBarEvents {
     pub discovered: Option<DiscoveredEnvironment>,
     /// Ask to remove the current saved instance.
     pub remove_instance: bool,
+    /// Open the "Compare instances" window.
+    pub compare: bool,
 }
 
 /// What the instance dropdown lists besides the demo instance.
@@ -163,6 +165,10 @@ fn instance_picker_ui(
     events.refresh_metadata = ui
         .add_enabled(connected.is_some(), egui::Button::new("Refresh"))
         .on_hover_text("Reload the instance's $metadata (entities, fields, actions)")
+        .clicked();
+    events.compare = ui
+        .add_enabled(connected.is_some(), egui::Button::new("Compare…"))
+        .on_hover_text("Compare this instance's $metadata with another instance or a file")
         .clicked();
     events
 }

@@ -176,6 +176,9 @@ impl FlowbenchApp {
         if events.add_instance {
             self.add_instance.open = true;
         }
+        if events.compare {
+            self.compare.open = true;
+        }
         if events.remove_instance
             && let InstanceChoice::Saved(name) = &self.state.instance
         {
@@ -187,6 +190,7 @@ impl FlowbenchApp {
     /// added instance, or to the demo once an instance is removed.
     pub(super) fn dialogs_ui(&mut self, ctx: &egui::Context) {
         shortcuts_window_ui(ctx, &mut self.state.shortcuts_open);
+        self.compare_window(ctx);
         let secrets = self.sign_in_settings.secrets.as_ref();
         if let Some(name) = add_instance_ui(ctx, &mut self.add_instance, secrets) {
             self.reload_saved_instances();
@@ -198,6 +202,28 @@ impl FlowbenchApp {
             self.connect(ctx, InstanceChoice::Demo);
         }
         crate::ui::flows::unsaved_on_close_ui(ctx, &mut self.flows);
+    }
+
+    /// The "Compare instances" window: the connected instance against a saved one's cached
+    /// metadata or a file.
+    fn compare_window(&mut self, ctx: &egui::Context) {
+        if !self.compare.open {
+            return;
+        }
+        let name = self.state.instance.label().to_owned();
+        let connected = self.metadata.as_ref().map(|m| (name.as_str(), &m.model));
+        let saved: Vec<(String, String)> = self
+            .saved_instances
+            .iter()
+            .cloned()
+            .zip(self.saved_roots.iter().map(ToString::to_string))
+            .collect();
+        crate::ui::compare_instances::compare_instances_ui(
+            ctx,
+            &mut self.compare,
+            connected,
+            &saved,
+        );
     }
 }
 
