@@ -116,15 +116,15 @@ pub fn key_condition(entity: &EntityDef, key: &[SqlValue]) -> SqlCondition {
     )
 }
 
-/// Selects rows matching `condition`, ordered by `order_by` then the key (stable paging).
-pub fn select(
-    conn: &Connection,
+/// The `SELECT` of rows matching `condition`, ordered by `order_by` then the key (stable
+/// paging): the record's columns, then its row version.
+fn select_sql(
     entity: &EntityDef,
     condition: &SqlCondition,
     order_by: &[(String, bool)],
     limit: Option<u64>,
     offset: u64,
-) -> rusqlite::Result<Vec<Record>> {
+) -> String {
     let mut order: Vec<String> = order_by
         .iter()
         .filter_map(|(name, desc)| {
@@ -136,19 +136,51 @@ pub fn select(
     order.extend(entity.key_fields().map(|f| quote(f.name)));
     let limit = limit.map_or(-1, |l| i64::try_from(l).unwrap_or(i64::MAX));
     let offset = i64::try_from(offset).unwrap_or(i64::MAX);
-    let sql = format!(
+    format!(
         "SELECT {} FROM {}{} ORDER BY {} LIMIT {limit} OFFSET {offset}",
         column_list(entity),
         quote(entity.table()),
         where_clause(condition),
         order.join(", ")
-    );
+    )
+}
+
+/// Selects rows matching `condition`, ordered by `order_by` then the key (stable paging).
+pub fn select(
+    conn: &Connection,
+    entity: &EntityDef,
+    condition: &SqlCondition,
+    order_by: &[(String, bool)],
+    limit: Option<u64>,
+    offset: u64,
+) -> rusqlite::Result<Vec<Record>> {
+    let sql = select_sql(entity, condition, order_by, limit, offset);
     let mut statement = conn.prepare_cached(&sql)?;
     let width = entity.fields.len();
     let rows = statement.query_map(params_from_iter(condition.params.iter()), |row| {
         read_record(row, width)
     })?;
     rows.collect()
+}
+
+/// The same rows as [`select`], handed to `visit` as SQLite rows (columns in field order,
+/// then the row version) without building records: for answers written straight to bytes.
+pub fn visit_rows(
+    conn: &Connection,
+    entity: &EntityDef,
+    condition: &SqlCondition,
+    order_by: &[(String, bool)],
+    limit: Option<u64>,
+    offset: u64,
+    mut visit: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<()>,
+) -> rusqlite::Result<()> {
+    let sql = select_sql(entity, condition, order_by, limit, offset);
+    let mut statement = conn.prepare_cached(&sql)?;
+    let mut rows = statement.query(params_from_iter(condition.params.iter()))?;
+    while let Some(row) = rows.next()? {
+        visit(row)?;
+    }
+    Ok(())
 }
 
 /// Counts rows matching `condition`.

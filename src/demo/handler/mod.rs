@@ -2,6 +2,7 @@
 //! response. The HTTP router and `$batch` both dispatch through [`handle`].
 
 mod actions;
+mod page_json;
 mod read;
 mod response;
 mod validate;

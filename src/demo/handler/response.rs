@@ -48,6 +48,17 @@ impl ODataResponse {
         response
     }
 
+    /// A JSON answer whose body is already written.
+    pub fn json_bytes(status: StatusCode, body: Vec<u8>) -> Self {
+        let mut response = Self::base(status);
+        response.body = body;
+        response.headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(JSON_CONTENT_TYPE),
+        );
+        response
+    }
+
     /// A text answer with the given content type.
     pub fn text(status: StatusCode, content_type: &'static str, text: String) -> Self {
         let mut response = Self::base(status);
