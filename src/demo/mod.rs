@@ -14,6 +14,7 @@ pub mod ddl;
 pub mod error;
 pub mod events;
 pub mod faults;
+pub mod guard;
 pub mod handler;
 pub mod listings;
 pub mod path;
