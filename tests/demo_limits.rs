@@ -124,3 +124,100 @@ fn flowbench_list_refuses_a_deeply_nested_filter_before_sending() {
         "{stderr}"
     );
 }
+
+#[tokio::test]
+async fn a_query_option_given_twice_is_a_400_naming_it() {
+    let demo = start().await;
+    for (query, name) in [
+        (
+            "CustomersV3?$filter=CreditLimit%20gt%200&$filter=CreditLimit%20lt%200",
+            "$filter",
+        ),
+        ("CustomersV3?$top=1&$top=2", "$top"),
+        ("CustomersV3?$TOP=1&$top=2", "$top"),
+        (
+            "CustomersV3?cross-company=true&cross-company=false",
+            "cross-company",
+        ),
+        (
+            "CustomerGroups(dataAreaId='usmf',CustomerGroupId='10')?$select=Description&$select=CustomerGroupId",
+            "$select",
+        ),
+    ] {
+        let (status, body) = demo.get_json(query).await;
+        assert_eq!(status, 400, "{query}: {body}");
+        let message = assert_odata_error(&body);
+        assert!(
+            message.contains(&format!(
+                "Query option '{name}' was specified more than once"
+            )),
+            "{query}: {message}"
+        );
+    }
+    // Custom parameters may repeat.
+    let (status, body) = demo.get_json("CustomerGroups?x=1&x=2").await;
+    assert_eq!(status, 200, "{body}");
+    demo.server.shutdown().await.unwrap();
+}
+
+#[tokio::test]
+async fn a_json_property_given_twice_is_a_400_naming_it_and_writes_nothing() {
+    let demo = start().await;
+    let twice = r#"{"dataAreaId": "usmf", "CustomerGroupId": "DUP", "Description": "first", "Description": "second"}"#;
+    let response = demo
+        .client
+        .post(demo.url("CustomerGroups"))
+        .header("Content-Type", "application/json")
+        .body(twice)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    let message = assert_odata_error(&body);
+    assert!(
+        message.contains("duplicate property 'Description' at line 1 column"),
+        "{message}"
+    );
+    let (status, _) = demo
+        .get_json("CustomerGroups(dataAreaId='usmf',CustomerGroupId='DUP')")
+        .await;
+    assert_eq!(status, 404);
+    // The same through PATCH and inside a JSON $batch.
+    let response = demo
+        .client
+        .patch(demo.url("CustomerGroups(dataAreaId='usmf',CustomerGroupId='10')"))
+        .header("Content-Type", "application/json")
+        .body(r#"{"Description": "a", "Description": "b"}"#)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let batch = r#"{"requests": [{"id": "1", "method": "POST", "url": "CustomerGroups",
+        "headers": {"content-type": "application/json"},
+        "body": {"dataAreaId": "usmf", "CustomerGroupId": "DUPB", "Description": "a", "Description": "b"}}]}"#;
+    let response = demo
+        .client
+        .post(demo.url("$batch"))
+        .header("Content-Type", "application/json")
+        .body(batch)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    let body: Value = response.json().await.unwrap();
+    let message = assert_odata_error(&body);
+    assert!(
+        message.contains("duplicate property 'Description'"),
+        "{message}"
+    );
+    let (status, _) = demo
+        .get_json("CustomerGroups(dataAreaId='usmf',CustomerGroupId='DUPB')")
+        .await;
+    assert_eq!(status, 404);
+    let (_, group) = demo
+        .get_json("CustomerGroups(dataAreaId='usmf',CustomerGroupId='10')")
+        .await;
+    assert_ne!(group["Description"], "b");
+    demo.server.shutdown().await.unwrap();
+}

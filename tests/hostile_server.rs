@@ -262,3 +262,22 @@ async fn a_server_that_never_stops_linking_meets_the_page_limit() {
         100_000
     );
 }
+
+#[tokio::test]
+async fn a_response_with_a_property_given_twice_is_an_error_naming_it() {
+    let home = Scripted::default();
+    let server = home.start().await;
+    home.answer(
+        "/data/Items",
+        200,
+        "{\"value\": [{\"Id\": 1, \"Name\": \"shown\",\n \"Name\": \"hidden\"}]}",
+    );
+    let client = client(&server.root());
+    let (ids, result) = list(&client, "Items").await;
+    assert_eq!(ids, [] as [u64; 0]);
+    let Err(ODataError::InvalidJson { message, body, .. }) = &result else {
+        panic!("expected invalid JSON, got {result:?}");
+    };
+    assert_eq!(message, "duplicate property 'Name' at line 2 column 7");
+    assert!(body.contains("hidden"), "the body is kept: {body}");
+}

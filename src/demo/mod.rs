@@ -24,6 +24,7 @@ pub mod seed;
 pub mod seed_data;
 pub mod server;
 pub mod store;
+pub mod strict_json;
 pub mod values;
 
 pub use config::DemoConfig;
