@@ -281,3 +281,66 @@ async fn a_response_with_a_property_given_twice_is_an_error_naming_it() {
     assert_eq!(message, "duplicate property 'Name' at line 2 column 7");
     assert!(body.contains("hidden"), "the body is kept: {body}");
 }
+
+/// Runs the `flowbench` binary with `args` (off the async runtime, which serves the peer).
+async fn flowbench(args: Vec<String>) -> std::process::Output {
+    tokio::task::spawn_blocking(move || {
+        let mut cmd = match std::env::var_os("FLOWBENCH_BIN") {
+            Some(path) => assert_cmd::Command::new(path),
+            None => assert_cmd::Command::cargo_bin("flowbench").unwrap(),
+        };
+        cmd.args(&args)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn terminal_escapes_in_a_server_error_are_printed_as_escapes() {
+    let home = Scripted::default();
+    let server = home.start().await;
+    let hostile = "No.\u{1b}[2J\u{1b}]0;owned\u{7}\rInfolog\u{9b}31m";
+    let error = json!({"error": {"code": "", "message": hostile,
+        "innererror": {"message": format!("Infolog: {hostile}"), "type": "X", "stacktrace": ""}}});
+    home.answer("/data/Items", 400, error.to_string());
+    let output = flowbench(vec![
+        "list".into(),
+        "--instance".into(),
+        server.root(),
+        "Items".into(),
+    ])
+    .await;
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        !stderr.contains(['\u{1b}', '\u{7}', '\r', '\u{9b}']),
+        "raw control characters reached the terminal: {stderr:?}"
+    );
+    assert!(
+        stderr.contains("No.\\u{1b}[2J\\u{1b}]0;owned\\u{7}\\u{d}Infolog\\u{9b}31m"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostile_filter_is_refused_before_anything_is_sent() {
+    let home = Scripted::default();
+    let server = home.start().await;
+    let deep = format!("{}Id eq 1{}", "(".repeat(1200), ")".repeat(1200));
+    let output = flowbench(vec![
+        "list".into(),
+        "--instance".into(),
+        server.root(),
+        "Items".into(),
+        "--filter".into(),
+        deep,
+    ])
+    .await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("limit of 100 levels"), "{stderr}");
+    assert_eq!(home.seen(), [], "nothing was sent");
+}
