@@ -16,12 +16,14 @@ use axum::response::{IntoResponse, Response};
 use flowbench::odata::client::{CancelToken, NextLinkError, ODataClient, ODataError};
 use serde_json::{Value, json};
 
-/// A server answering scripted bodies by path and query, recording every request it gets
-/// (path with query, `Authorization` header).
+/// One request a scripted server got: path with query, `Authorization` header.
+type Seen = (String, Option<String>);
+
+/// A server answering scripted bodies by path and query, recording every request it gets.
 #[derive(Clone, Default)]
 struct Scripted {
     answers: Arc<Mutex<HashMap<String, (u16, String)>>>,
-    seen: Arc<Mutex<Vec<(String, Option<String>)>>>,
+    seen: Arc<Mutex<Vec<Seen>>>,
 }
 
 impl Scripted {
@@ -36,7 +38,7 @@ impl Scripted {
         self.answer(target, 200, body.to_string());
     }
 
-    fn seen(&self) -> Vec<(String, Option<String>)> {
+    fn seen(&self) -> Vec<Seen> {
         self.seen.lock().unwrap().clone()
     }
 
