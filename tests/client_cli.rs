@@ -399,7 +399,13 @@ async fn failures_have_exit_codes_and_report_the_infolog() {
         None,
     )
     .await;
-    assert_eq!(out.status.code(), Some(1));
+    // Invalid input (README: exit code 2), named with its line and column.
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("--data is not valid JSON: key must be a string at line 1 column 2"),
+        "{stderr}"
+    );
 
     let out = run(
         args(

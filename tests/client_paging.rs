@@ -171,7 +171,12 @@ async fn plain_http_next_link_to_another_host_is_refused() {
         )
         .await;
     assert!(
-        matches!(result, Err(ODataError::InvalidUrl(_))),
+        matches!(
+            result,
+            Err(ODataError::NextLink(
+                flowbench::odata::client::NextLinkError::ForeignHost { .. }
+            ))
+        ),
         "{result:?}"
     );
     assert_eq!(pages, 1);

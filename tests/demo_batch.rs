@@ -147,8 +147,11 @@ async fn malformed_batch_body_is_a_400_odata_error() {
             .is_some_and(|m| m.contains("batch")),
         "{body}"
     );
-    let no_boundary = post_batch(&demo, "text/plain", String::new()).await;
+    let no_boundary = post_batch(&demo, "multipart/mixed", String::new()).await;
     assert_eq!(no_boundary.status().as_u16(), 400);
+    // Not a batch type at all: refused before the body is read (docs/RELIABILITY.md).
+    let plain = post_batch(&demo, "text/plain", String::new()).await;
+    assert_eq!(plain.status().as_u16(), 415);
     demo.shutdown().await.expect("shutdown");
 }
 

@@ -8,6 +8,7 @@ use clap::Args;
 
 use super::connect::{InstanceOption, connect, print_json, runtime};
 use super::exit;
+use super::terminal::printable;
 use crate::connector::batch::{Batch, BatchResult, BatchStatus, results_json, run_batch};
 
 /// Arguments of `flowbench batch`.
@@ -27,11 +28,11 @@ pub fn run(args: &BatchArgs, token_env: Option<&str>) -> i32 {
         Ok(results) if results.iter().all(BatchResult::succeeded) => exit::OK,
         Ok(_) => exit::RUNTIME,
         Err(Failure::File(message)) => {
-            eprintln!("error: {}: {message}", args.file.display());
+            eprintln!("error: {}: {}", args.file.display(), printable(&message));
             exit::INVALID_INPUT
         }
         Err(Failure::Other(error)) => {
-            eprintln!("error: {}", super::failure::describe(&error));
+            eprintln!("error: {}", printable(&super::failure::describe(&error)));
             super::failure::exit_code(&error)
         }
     }
@@ -57,7 +58,7 @@ fn send(args: &BatchArgs, token_env: Option<&str>) -> Result<Vec<BatchResult>, F
         .context("sending the $batch")?;
     print_json(&results_json(&results))?;
     for line in summary(&results) {
-        eprintln!("{line}");
+        eprintln!("{}", printable(&line));
     }
     Ok(results)
 }

@@ -5,7 +5,7 @@ use anyhow::Context;
 use clap::Args;
 use serde_json::Value;
 
-use super::failure::usage;
+use super::failure::{invalid_input, usage};
 use crate::connector::Session;
 use crate::odata::client::BearerToken;
 
@@ -56,7 +56,8 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("could not start the async runtime")
 }
 
-/// Reads `--data`: inline JSON, or `@FILE` with JSON in a file.
+/// Reads `--data`: inline JSON, or `@FILE` with JSON in a file. Text that is not JSON (or
+/// gives a property twice) is invalid input (exit code 2), named with its line and column.
 pub fn read_data(data: &str) -> anyhow::Result<Value> {
     let (text, origin) = match data.strip_prefix('@') {
         Some(path) => (
@@ -65,8 +66,9 @@ pub fn read_data(data: &str) -> anyhow::Result<Value> {
         ),
         None => (data.to_owned(), "--data".to_owned()),
     };
-    serde_json::from_str(text.trim_start_matches('\u{feff}'))
-        .map_err(|e| usage(format!("{origin} is not valid JSON: {e}")))
+    let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
+    crate::odata::json_strict::from_slice(text.as_bytes())
+        .map_err(|e| invalid_input(format!("{origin} is not valid JSON: {e}")))
 }
 
 /// Prints a JSON value pretty-printed on stdout.
@@ -92,6 +94,16 @@ mod tests {
             read_data(&format!("@{}", path.display())).unwrap()["b"],
             Value::Bool(true)
         );
-        assert!(read_data("{nope").is_err());
+        let error = read_data("{nope").unwrap_err();
+        assert_eq!(super::super::failure::exit_code(&error), 2);
+        assert_eq!(
+            error.to_string(),
+            "--data is not valid JSON: key must be a string at line 1 column 2"
+        );
+        let error = read_data("{\"a\": 1,\n \"a\": 2}").unwrap_err();
+        assert_eq!(
+            error.to_string(),
+            "--data is not valid JSON: duplicate property 'a' at line 2 column 4"
+        );
     }
 }

@@ -16,8 +16,21 @@ pub fn usage(message: impl Into<String>) -> anyhow::Error {
     UsageError(message.into()).into()
 }
 
+/// Input that is not what it must be, e.g. a `--data` that is not JSON (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidInput(pub String);
+
+/// Creates an invalid-input error as an `anyhow::Error`.
+pub fn invalid_input(message: impl Into<String>) -> anyhow::Error {
+    InvalidInput(message.into()).into()
+}
+
 /// The exit code for a failed command.
 pub fn exit_code(error: &anyhow::Error) -> i32 {
+    if error.downcast_ref::<InvalidInput>().is_some() {
+        return exit::INVALID_INPUT;
+    }
     if error.downcast_ref::<UsageError>().is_some()
         || error.downcast_ref::<InputError>().is_some()
         || matches!(

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 use super::connect::{connect, runtime};
 use super::exit;
 use super::flow_input::{parameter_values, trigger_bodies};
+use super::terminal::printable;
 use crate::connector::Session;
 use crate::demo::DemoConfig;
 use crate::flow::file::FlowFile;
@@ -88,17 +89,17 @@ pub fn finish(result: Result<i32, Failure>) -> i32 {
     match result {
         Ok(code) => code,
         Err(Failure::Usage(message)) => {
-            eprintln!("error: {message}");
+            eprintln!("error: {}", printable(&message));
             exit::USAGE
         }
         Err(Failure::Invalid(lines)) => {
             for line in lines {
-                eprintln!("error: {line}");
+                eprintln!("error: {}", printable(&line));
             }
             exit::INVALID_INPUT
         }
         Err(Failure::Other(error)) => {
-            eprintln!("error: {}", super::failure::describe(&error));
+            eprintln!("error: {}", printable(&super::failure::describe(&error)));
             super::failure::exit_code(&error)
         }
     }
@@ -359,7 +360,11 @@ pub fn print_run(
             .error
             .as_ref()
             .map_or("failed", |e| e.message.as_str());
-        eprintln!("{at}: action '{}'{of}: {message}", action.name);
+        eprintln!(
+            "{at}: action '{}'{of}: {}",
+            printable(&action.name),
+            printable(message)
+        );
     }
     let _ = definition;
     eprintln!(

@@ -54,7 +54,7 @@ pub fn run_eval(args: &EvalArgs) -> i32 {
             Err(_) => exit::RUNTIME,
         },
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("error: {}", super::terminal::printable(&error.to_string()));
             exit::INVALID_INPUT
         }
     }
@@ -95,7 +95,10 @@ pub fn run_validate(args: &ValidateArgs, token_env: Option<&str>) -> i32 {
             match loaded {
                 Ok(model) => Some(model),
                 Err(e) => {
-                    eprintln!("error: {}", super::failure::describe(&e));
+                    eprintln!(
+                        "error: {}",
+                        super::terminal::printable(&super::failure::describe(&e))
+                    );
                     return super::failure::exit_code(&e);
                 }
             }

@@ -11,6 +11,7 @@ use tokio::sync::mpsc;
 use super::connect::runtime;
 use super::flow_input::parameter_values;
 use super::flow_run::{Failure, check_against_instance, env_for, finish, load_flow, open_session};
+use super::terminal::printable;
 use crate::flow::history::RunHistory;
 use crate::flow::triggers::clock::Clock;
 use crate::flow::triggers::state::TriggerState;
@@ -130,7 +131,7 @@ async fn stop_signal() {
 fn print_event(event: &WatchEvent) {
     let short = |id: &str| id.chars().take(8).collect::<String>();
     match event {
-        WatchEvent::On { flow, detail } => eprintln!("{flow}: on: {detail}"),
+        WatchEvent::On { flow, detail } => eprintln!("{flow}: on: {}", printable(detail)),
         WatchEvent::Cleaned { flow, removed } => {
             eprintln!(
                 "{flow}: removed {removed} endpoint registration(s) left by an earlier session"
@@ -148,7 +149,7 @@ fn print_event(event: &WatchEvent) {
         } => {
             let note = note
                 .as_deref()
-                .map(|n| format!(" ({n})"))
+                .map(|n| format!(" ({})", printable(n)))
                 .unwrap_or_default();
             eprintln!(
                 "{flow}: event {} queued {runs} run(s){note}",
@@ -173,7 +174,7 @@ fn print_event(event: &WatchEvent) {
         } => {
             let error = error
                 .as_deref()
-                .map(|e| format!(": {e}"))
+                .map(|e| format!(": {}", printable(e)))
                 .unwrap_or_default();
             out(&format!(
                 "{flow}: run {} {} in {duration_ms} ms{error}",
@@ -181,8 +182,10 @@ fn print_event(event: &WatchEvent) {
                 status.name()
             ));
         }
-        WatchEvent::Problem { flow, message } => eprintln!("{flow}: problem: {message}"),
-        WatchEvent::Off { flow, detail } => eprintln!("{flow}: off: {detail}"),
+        WatchEvent::Problem { flow, message } => {
+            eprintln!("{flow}: problem: {}", printable(message));
+        }
+        WatchEvent::Off { flow, detail } => eprintln!("{flow}: off: {}", printable(detail)),
     }
 }
 

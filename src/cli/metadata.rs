@@ -74,7 +74,7 @@ pub fn run(args: MetadataArgs, token_env: Option<&str>) -> i32 {
             exit::INVALID_INPUT
         }
         Err(Failure::Request(message)) => {
-            eprintln!("error: {message}");
+            eprintln!("error: {}", super::terminal::printable(&message));
             exit::RUNTIME
         }
     }

@@ -24,6 +24,7 @@ pub mod output;
 pub mod secret;
 pub mod signin;
 pub mod stdout;
+pub mod terminal;
 pub mod update;
 
 use clap::{Parser, Subcommand};
@@ -133,7 +134,7 @@ pub fn run(command: Command, token_env: Option<&str>) -> i32 {
         // `| head` closed the pipe: the reader has what it wanted.
         Err(e) if stdout::is_broken_pipe(&e) => exit::OK,
         Err(e) => {
-            eprintln!("error: {}", failure::describe(&e));
+            eprintln!("error: {}", terminal::printable(&failure::describe(&e)));
             failure::exit_code(&e)
         }
     }

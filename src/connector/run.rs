@@ -110,7 +110,14 @@ pub fn listing_url(client: &ODataClient, request: &ActionRequest) -> Result<Url,
     match request {
         ActionRequest::ListItems {
             entity_set, query, ..
-        } => client.collection_url(entity_set, &query.to_query_string()),
+        } => {
+            // A filter typed into a form or a flow is checked here, before anything is sent.
+            if let Some(filter) = &query.filter {
+                crate::odata::filter::check_filter_limits(filter)
+                    .map_err(|e| ODataError::InvalidRequest(e.to_string()))?;
+            }
+            client.collection_url(entity_set, &query.to_query_string())
+        }
         other => Err(ODataError::InvalidRequest(format!(
             "{} has no listing URL",
             other.action().label()

@@ -14,6 +14,7 @@ pub mod ddl;
 pub mod error;
 pub mod events;
 pub mod faults;
+pub mod guard;
 pub mod handler;
 pub mod listings;
 pub mod path;
@@ -23,6 +24,7 @@ pub mod seed;
 pub mod seed_data;
 pub mod server;
 pub mod store;
+pub mod strict_json;
 pub mod values;
 
 pub use config::DemoConfig;

@@ -20,6 +20,7 @@ use super::db::{company_exists, open_database};
 use super::error::{DemoError, ErrorAnswer};
 use super::events::{self, ChangeEvent};
 use super::faults::{FaultInjector, with_faults};
+use super::guard::{HostGuard, guard_requests};
 use super::handler::{ODataRequest, ODataResponse, ServiceContext, handle};
 use super::listings;
 
@@ -36,6 +37,9 @@ pub struct DemoState {
     pub auth: Option<Arc<BearerValidator>>,
     /// Fault injection, when faults are configured.
     pub faults: Option<Arc<FaultInjector>>,
+    /// The `Host`, `Origin` and content-type checks; `None` answers every request (for
+    /// routers driven in-process, without a socket).
+    pub guard: Option<HostGuard>,
 }
 
 impl DemoState {
@@ -47,6 +51,7 @@ impl DemoState {
             events: events::channel(),
             auth: None,
             faults: None,
+            guard: None,
         }
     }
 
@@ -90,30 +95,12 @@ impl DemoState {
         .map_err(|err| ErrorAnswer::internal(format!("request task failed: {err}")))
     }
 
-    /// Handles one OData request and publishes its change events. Links in the answer use the
-    /// request's `Host` header when it has one (as F&O does), else the bound address.
+    /// Handles one OData request and publishes its change events. Links in the answer are
+    /// built from the bound address, never from the request's `Host` header (which a
+    /// rebinding attacker controls).
     pub async fn execute(&self, request: ODataRequest) -> ODataResponse {
-        let host = request
-            .headers
-            .get(axum::http::header::HOST)
-            .and_then(|h| h.to_str().ok())
-            .filter(|h| {
-                !h.is_empty()
-                    && h.chars()
-                        .all(|c| c.is_ascii_alphanumeric() || ".-:[]".contains(c))
-            })
-            .map(str::to_owned);
         let response = self
-            .with_connection(move |ctx, conn| match host {
-                Some(host) => {
-                    let ctx = ServiceContext {
-                        service_root: format!("http://{host}/data/"),
-                        ..ctx.clone()
-                    };
-                    handle(&ctx, &request, conn)
-                }
-                None => handle(ctx, &request, conn),
-            })
+            .with_connection(move |ctx, conn| handle(ctx, &request, conn))
             .await
             .unwrap_or_else(|err| ODataResponse::error(&err));
         events::publish(&self.events, response.events.clone());
@@ -158,9 +145,13 @@ async fn public_entities(State(state): State<DemoState>) -> Response {
 }
 
 /// Builds the whole router. The one place where routes (`$batch`, business events) and layers
-/// (authentication, fault injection) are added.
+/// (the loopback guard, authentication, fault injection) are added.
 pub fn build_router(state: DemoState) -> Router {
-    let (auth, faults) = (state.auth.clone(), state.faults.clone());
+    let (auth, faults, guard) = (
+        state.auth.clone(),
+        state.faults.clone(),
+        state.guard.clone(),
+    );
     let router = Router::new()
         .route("/data/$batch", post(super::batch::batch_entry))
         .route("/data", any(odata_entry))
@@ -171,8 +162,13 @@ pub fn build_router(state: DemoState) -> Router {
         .with_state(state);
     // Faults wrap authentication: throttling hits even unauthenticated requests.
     let router = with_auth(router, auth);
-    match faults {
+    let router = match faults {
         Some(injector) => with_faults(router, injector),
+        None => router,
+    };
+    // The guard comes first: a rebound or cross-site request gets nothing, not even a fault.
+    match guard {
+        Some(guard) => router.layer(axum::middleware::from_fn_with_state(guard, guard_requests)),
         None => router,
     }
 }
@@ -256,6 +252,7 @@ impl DemoServer {
             page_size: config.page_size,
         };
         let mut state = DemoState::new(ctx, conn);
+        state.guard = Some(HostGuard::for_address(addr));
         if let AuthMode::Bearer(bearer) = &config.auth {
             let validator = BearerValidator::new(bearer.clone())
                 .map_err(|err| DemoError::Config(err.to_string()))?;

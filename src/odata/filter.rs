@@ -1,6 +1,10 @@
 //! The filter builder: typed rows (field, operator, value) combined with and/or into groups,
 //! rendered as a `$filter` expression with literals typed by the metadata.
 
+pub mod limits;
+
+pub use limits::{FilterLimitError, MAX_FILTER_DEPTH, MAX_FILTER_TERMS, check_filter_limits};
+
 use super::metadata::{EntityType, Model};
 use super::values::{Value, ValueError, ValueKind, literal::quote};
 

@@ -5,6 +5,7 @@ pub mod client;
 pub mod dialect;
 pub mod entity_index;
 pub mod filter;
+pub mod json_strict;
 pub mod keys;
 pub mod metadata;
 pub mod query;

@@ -143,7 +143,16 @@ pub enum QueryError {
     /// An empty item in a comma-separated list.
     #[error("empty item in '{0}'")]
     EmptyItem(String),
+    /// A `$filter` past a limit (nesting depth, number of terms).
+    #[error(transparent)]
+    FilterLimit(#[from] super::filter::FilterLimitError),
+    /// `$expand` items nested deeper than [`MAX_EXPAND_DEPTH`].
+    #[error("$expand nests deeper than the limit of {MAX_EXPAND_DEPTH} levels")]
+    ExpandTooDeep,
 }
+
+/// How deeply `$expand` items may nest (`A($expand=B($expand=C))` is 3 levels).
+pub const MAX_EXPAND_DEPTH: usize = 16;
 
 impl QueryOptions {
     /// `record` reduced to what `$select` and `$expand` asked for. Servers add fields to a
@@ -249,6 +258,11 @@ impl QueryOptions {
 
     /// Parses nested expand options: `$select=A,B;$filter=X eq 1;$top=5` (the `$` is optional).
     pub fn parse_nested(text: &str) -> Result<Self, QueryError> {
+        Self::parse_nested_at(text, 1)
+    }
+
+    /// [`QueryOptions::parse_nested`] inside `depth` levels of `$expand`.
+    fn parse_nested_at(text: &str, depth: usize) -> Result<Self, QueryError> {
         let mut options = Self::default();
         for part in split_top_level(text, ';')? {
             let part = part.trim();
@@ -258,18 +272,26 @@ impl QueryOptions {
             let (name, value) = part
                 .split_once('=')
                 .ok_or_else(|| QueryError::MissingValue(part.to_owned()))?;
-            options.set_system(name.trim(), value.trim())?;
+            options.set_system_at(name.trim(), value.trim(), depth)?;
         }
         Ok(options)
     }
 
     /// Sets one system option from its text form, e.g. `("$top", "5")`.
+    /// A `$filter` is checked against the limits of [`super::filter::limits`].
     pub fn set_system(&mut self, name: &str, value: &str) -> Result<(), QueryError> {
+        self.set_system_at(name, value, 0)
+    }
+
+    fn set_system_at(&mut self, name: &str, value: &str, depth: usize) -> Result<(), QueryError> {
         let bare = name.trim_start_matches('$').to_ascii_lowercase();
         match bare.as_str() {
-            "filter" => self.filter = Some(value.to_owned()),
+            "filter" => {
+                super::filter::check_filter_limits(value)?;
+                self.filter = Some(value.to_owned());
+            }
             "select" => self.select = parse_select(value),
-            "expand" => self.expand = parse_expand(value)?,
+            "expand" => self.expand = parse_expand_at(value, depth + 1)?,
             "orderby" => self.orderby = parse_orderby(value)?,
             "top" => self.top = Some(parse_count("$top", value)?),
             "skip" => self.skip = Some(parse_count("$skip", value)?),
@@ -345,6 +367,14 @@ pub fn parse_orderby(text: &str) -> Result<Vec<OrderBy>, QueryError> {
 
 /// Parses `Lines($select=A;$expand=Product($select=Name)),Header` into expand items.
 pub fn parse_expand(text: &str) -> Result<Vec<ExpandItem>, QueryError> {
+    parse_expand_at(text, 1)
+}
+
+/// [`parse_expand`] at `depth` levels of `$expand` (1 for the outermost).
+fn parse_expand_at(text: &str, depth: usize) -> Result<Vec<ExpandItem>, QueryError> {
+    if depth > MAX_EXPAND_DEPTH {
+        return Err(QueryError::ExpandTooDeep);
+    }
     let mut items = Vec::new();
     if text.trim().is_empty() {
         return Ok(items);
@@ -361,7 +391,7 @@ pub fn parse_expand(text: &str) -> Result<Vec<ExpandItem>, QueryError> {
                     .ok_or_else(|| QueryError::Unbalanced(part.to_owned()))?;
                 ExpandItem {
                     path: part[..open].trim().to_owned(),
-                    options: QueryOptions::parse_nested(inner)?,
+                    options: QueryOptions::parse_nested_at(inner, depth)?,
                 }
             }
             None => ExpandItem::new(part),

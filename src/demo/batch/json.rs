@@ -69,6 +69,9 @@ fn to_part(request: JsonRequest) -> Result<PartRequest, BatchFormatError> {
 
 /// Parses a JSON batch body.
 pub fn parse_json_batch(body: &[u8]) -> Result<JsonBatch, BatchFormatError> {
+    // Request bodies inside are re-serialised: a duplicate property must be caught here.
+    crate::demo::strict_json::from_slice(body)
+        .map_err(|err| bad(format!("not a JSON batch: {err}")))?;
     let batch: JsonBatch =
         serde_json::from_slice(body).map_err(|err| bad(format!("not a JSON batch: {err}")))?;
     if batch.requests.is_empty() {

@@ -17,7 +17,7 @@ pub use response::ODataResponse;
 use super::business_events::check_registration;
 use super::error::ErrorAnswer;
 use super::path::{Resource, parse_path};
-use super::query::options::decode_query;
+use super::query::options::{check_unique_options, decode_query};
 
 /// Per-service settings every request needs.
 #[derive(Debug, Clone)]
@@ -96,6 +96,7 @@ fn dispatch(
     let (path, query) = split_target(&req.path_and_query)?;
     let resource = parse_path(&path)?;
     let pairs = decode_query(&query);
+    check_unique_options(&pairs)?;
     let method = &req.method;
     if let Resource::Collection(entity) | Resource::Entity(entity, _) = &resource
         && [Method::POST, Method::PATCH, Method::PUT].contains(method)

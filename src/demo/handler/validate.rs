@@ -14,9 +14,9 @@ use crate::demo::schema::{
 use crate::demo::store;
 use crate::demo::values::{ValueProblem, is_filled, json_to_sql};
 
-/// Parses a JSON object body.
+/// Parses a JSON object body; a property given twice is refused with its name.
 pub fn parse_body(body: &[u8]) -> Result<Map<String, Value>, ErrorAnswer> {
-    match serde_json::from_slice::<Value>(body) {
+    match crate::demo::strict_json::from_slice(body) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(ErrorAnswer::bad_request(
             "The request body must be a JSON object.",

@@ -1,8 +1,17 @@
 //! The `$filter` parser: a small OData expression grammar (comparisons, `and`/`or`/`not`,
 //! parentheses, `contains`/`startswith`/`endswith`, typed literals) producing an [`Expr`].
+//!
+//! Hostile input is refused before it can hurt: nesting (parentheses and `not`) deeper than
+//! [`MAX_FILTER_DEPTH`] and more than [`MAX_FILTER_TERMS`] comparisons answer 400 naming the
+//! limit. `and`/`or` chains are n-ary, so the tree is only as deep as the nesting.
 
 use crate::demo::error::ErrorAnswer;
 use crate::demo::values::{date_text, datetime_text, guid_text};
+
+/// How deeply a `$filter` may nest parentheses and `not` (docs/RELIABILITY.md).
+pub const MAX_FILTER_DEPTH: usize = 100;
+/// How many comparisons and function calls a `$filter` may hold (docs/RELIABILITY.md).
+pub const MAX_FILTER_TERMS: usize = 1000;
 
 /// A comparison operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -95,10 +104,10 @@ pub enum Operand {
 /// A boolean filter expression.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Expr {
-    /// `a or b`
-    Or(Box<Expr>, Box<Expr>),
-    /// `a and b`
-    And(Box<Expr>, Box<Expr>),
+    /// `a or b or …` (at least two items)
+    Or(Vec<Expr>),
+    /// `a and b and …` (at least two items)
+    And(Vec<Expr>),
     /// `not a`
     Not(Box<Expr>),
     /// `left op right`
@@ -198,7 +207,12 @@ fn tokenize(input: &str) -> Result<Vec<Token>, ErrorAnswer> {
 /// Parses a `$filter` expression.
 pub fn parse_filter(input: &str) -> Result<Expr, ErrorAnswer> {
     let tokens = tokenize(input)?;
-    let mut parser = Parser { tokens, pos: 0 };
+    let mut parser = Parser {
+        tokens,
+        pos: 0,
+        depth: 0,
+        terms: 0,
+    };
     let expr = parser.or()?;
     if parser.pos != parser.tokens.len() {
         return Err(err(format!(
@@ -212,6 +226,10 @@ pub fn parse_filter(input: &str) -> Result<Expr, ErrorAnswer> {
 struct Parser {
     tokens: Vec<Token>,
     pos: usize,
+    /// Open parentheses and `not`s around the current position.
+    depth: usize,
+    /// Comparisons and function calls read so far.
+    terms: usize,
 }
 
 impl Parser {
@@ -236,40 +254,75 @@ impl Parser {
     }
 
     fn or(&mut self) -> Result<Expr, ErrorAnswer> {
-        let mut left = self.and()?;
+        let mut items = vec![self.and()?];
         while self.peek_word() == Some("or") {
             self.pos += 1;
-            let right = self.and()?;
-            left = Expr::Or(Box::new(left), Box::new(right));
+            items.push(self.and()?);
         }
-        Ok(left)
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            Expr::Or(items)
+        })
     }
 
     fn and(&mut self) -> Result<Expr, ErrorAnswer> {
-        let mut left = self.unary()?;
+        let mut items = vec![self.unary()?];
         while self.peek_word() == Some("and") {
             self.pos += 1;
-            let right = self.unary()?;
-            left = Expr::And(Box::new(left), Box::new(right));
+            items.push(self.unary()?);
         }
-        Ok(left)
+        Ok(if items.len() == 1 {
+            items.remove(0)
+        } else {
+            Expr::And(items)
+        })
+    }
+
+    /// Enters one level of nesting, refusing to go past [`MAX_FILTER_DEPTH`].
+    fn nest(&mut self) -> Result<(), ErrorAnswer> {
+        self.depth += 1;
+        if self.depth > MAX_FILTER_DEPTH {
+            return Err(err(format!(
+                "The $filter nests parentheses and 'not' deeper than the limit of {MAX_FILTER_DEPTH} levels (at token {}).",
+                self.pos
+            )));
+        }
+        Ok(())
     }
 
     fn unary(&mut self) -> Result<Expr, ErrorAnswer> {
         if self.peek_word() == Some("not") {
             self.pos += 1;
-            return Ok(Expr::Not(Box::new(self.unary()?)));
+            self.nest()?;
+            let inner = self.unary()?;
+            self.depth -= 1;
+            return Ok(Expr::Not(Box::new(inner)));
         }
         self.comparison()
+    }
+
+    /// Counts one comparison or call, refusing to go past [`MAX_FILTER_TERMS`].
+    fn count_term(&mut self) -> Result<(), ErrorAnswer> {
+        self.terms += 1;
+        if self.terms > MAX_FILTER_TERMS {
+            return Err(err(format!(
+                "The $filter has more than the limit of {MAX_FILTER_TERMS} comparisons."
+            )));
+        }
+        Ok(())
     }
 
     fn comparison(&mut self) -> Result<Expr, ErrorAnswer> {
         if self.tokens.get(self.pos) == Some(&Token::Open) {
             self.pos += 1;
+            self.nest()?;
             let inner = self.or()?;
             self.expect(Token::Close, "')'")?;
+            self.depth -= 1;
             return Ok(inner);
         }
+        self.count_term()?;
         if let Some(call) = self.try_call()? {
             return Ok(call);
         }
@@ -404,8 +457,11 @@ mod tests {
             "A eq 'x''y' or B gt 1.5 and not (C eq Microsoft.Dynamics.DataEntities.NoYes'Yes')",
         )
         .unwrap();
-        let Expr::Or(left, right) = expr else {
+        let Expr::Or(items) = expr else {
             panic!("expected or")
+        };
+        let [left, right] = items.as_slice() else {
+            panic!("expected two items: {items:?}")
         };
         assert_eq!(
             *left,
@@ -415,7 +471,7 @@ mod tests {
                 Operand::Literal(Literal::String("x'y".into()))
             )
         );
-        assert!(matches!(*right, Expr::And(_, _)));
+        assert!(matches!(right, Expr::And(items) if items.len() == 2));
     }
 
     #[test]
@@ -443,5 +499,40 @@ mod tests {
         ] {
             assert!(parse_filter(bad).is_err(), "{bad} should fail");
         }
+    }
+
+    #[test]
+    fn nesting_is_refused_past_the_limit_without_recursing_further() {
+        let at_limit = format!(
+            "{}A eq 1{}",
+            "(".repeat(MAX_FILTER_DEPTH),
+            ")".repeat(MAX_FILTER_DEPTH)
+        );
+        assert!(parse_filter(&at_limit).is_ok());
+        // Far deeper than any stack could recurse: refused at the limit, not overflowed.
+        let hostile = format!("{}A eq 1{}", "(".repeat(100_000), ")".repeat(100_000));
+        let error = parse_filter(&hostile).unwrap_err();
+        assert!(error.message.contains("limit of 100 levels"), "{error:?}");
+        let nots = format!("{}A eq 1", "not ".repeat(MAX_FILTER_DEPTH + 1));
+        assert!(
+            parse_filter(&nots)
+                .unwrap_err()
+                .message
+                .contains("100 levels")
+        );
+    }
+
+    #[test]
+    fn terms_are_counted_and_chains_stay_flat() {
+        let terms = |n: usize| vec!["A eq 1"; n].join(" or ");
+        let Expr::Or(items) = parse_filter(&terms(MAX_FILTER_TERMS)).unwrap() else {
+            panic!("expected or")
+        };
+        assert_eq!(items.len(), MAX_FILTER_TERMS);
+        let error = parse_filter(&terms(MAX_FILTER_TERMS + 1)).unwrap_err();
+        assert!(
+            error.message.contains("limit of 1000 comparisons"),
+            "{error:?}"
+        );
     }
 }

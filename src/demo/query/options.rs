@@ -64,6 +64,25 @@ fn parse_u64(name: &str, value: &str) -> Result<u64, ErrorAnswer> {
     })
 }
 
+/// Refuses a system query option (or `cross-company`) given more than once, as F&O does;
+/// names are compared without regard to case.
+pub fn check_unique_options(pairs: &[(String, String)]) -> Result<(), ErrorAnswer> {
+    let mut seen: Vec<String> = Vec::new();
+    for (name, _) in pairs {
+        if !name.starts_with('$') && !name.eq_ignore_ascii_case("cross-company") {
+            continue;
+        }
+        let folded = name.to_ascii_lowercase();
+        if seen.contains(&folded) {
+            return Err(err(format!(
+                "Query option '{name}' was specified more than once, but it must be specified at most once."
+            )));
+        }
+        seen.push(folded);
+    }
+    Ok(())
+}
+
 /// Parses and validates the options against `entity` (`None` for non-entity resources).
 pub fn parse_options(
     pairs: Vec<(String, String)>,

@@ -69,20 +69,17 @@ pub fn column_expr(field: &FieldDef) -> String {
 /// Translates a filter expression for `entity`.
 pub fn to_sql(expr: &Expr, entity: &EntityDef) -> Result<SqlCondition, ErrorAnswer> {
     match expr {
-        Expr::Or(a, b) | Expr::And(a, b) => {
+        Expr::Or(items) | Expr::And(items) => {
             let word = if matches!(expr, Expr::Or(..)) {
                 "OR"
             } else {
                 "AND"
             };
-            let left = to_sql(a, entity)?;
-            let right = to_sql(b, entity)?;
-            let mut params = left.params;
-            params.extend(right.params);
-            Ok(SqlCondition {
-                sql: format!("({}) {word} ({})", left.sql, right.sql),
-                params,
-            })
+            let parts = items
+                .iter()
+                .map(|item| to_sql(item, entity))
+                .collect::<Result<Vec<_>, _>>()?;
+            Ok(balanced(parts, word))
         }
         Expr::Not(inner) => {
             let inner = to_sql(inner, entity)?;
@@ -116,6 +113,30 @@ pub fn to_sql(expr: &Expr, entity: &EntityDef) -> Result<SqlCondition, ErrorAnsw
         }
         Expr::Compare(left, op, right) => compare(left, *op, right, entity),
     }
+}
+
+/// Joins `parts` with `word` as a balanced tree of parentheses, in order: SQLite limits the
+/// depth of an expression tree (1 000), and a flat chain of 1 000 `OR`s would be that deep.
+fn balanced(mut parts: Vec<SqlCondition>, word: &str) -> SqlCondition {
+    while parts.len() > 1 {
+        let mut joined = Vec::with_capacity(parts.len().div_ceil(2));
+        let mut pending = parts.into_iter();
+        while let Some(left) = pending.next() {
+            match pending.next() {
+                Some(right) => {
+                    let mut params = left.params;
+                    params.extend(right.params);
+                    joined.push(SqlCondition {
+                        sql: format!("({}) {word} ({})", left.sql, right.sql),
+                        params,
+                    });
+                }
+                None => joined.push(left),
+            }
+        }
+        parts = joined;
+    }
+    parts.pop().unwrap_or_default()
 }
 
 fn fn_name(function: StringFn) -> &'static str {

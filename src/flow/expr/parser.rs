@@ -86,10 +86,30 @@ impl Parser {
         expr
     }
 
+    /// A value and its member accesses. Each access nests the tree one level deeper (and
+    /// evaluation recurses through it), so it counts towards [`MAX_DEPTH`] like a call does.
     fn chain(&mut self) -> Result<Expr, ExprError> {
+        let outer = self.depth;
+        let chain = self.chain_links();
+        self.depth = outer;
+        chain
+    }
+
+    fn chain_links(&mut self) -> Result<Expr, ExprError> {
         let mut expr = self.primary()?;
         loop {
             let token = self.peek().clone();
+            if matches!(token.tok, Tok::Dot | Tok::LBracket | Tok::Question) {
+                if self.depth >= MAX_DEPTH {
+                    return Err(ExprError::parse(
+                        format!(
+                            "expressions nest deeper than {MAX_DEPTH} levels here (each '.' or '[]' is a level)"
+                        ),
+                        token.column,
+                    ));
+                }
+                self.depth += 1;
+            }
             match token.tok {
                 Tok::Dot => {
                     self.advance();

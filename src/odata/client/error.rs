@@ -57,6 +57,10 @@ pub enum ODataError {
     /// The request could not be built (unknown entity set, bad key, bad parameter, …).
     #[error("invalid request: {0}")]
     InvalidRequest(String),
+    /// A listing stopped at an `@odata.nextLink` it must not follow (another host, a page
+    /// already read, past the page limit).
+    #[error(transparent)]
+    NextLink(#[from] super::next_link::NextLinkError),
     /// A `$batch` response could not be read.
     #[error("invalid batch response: {0}")]
     Batch(String),

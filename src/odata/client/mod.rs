@@ -9,6 +9,7 @@ pub mod actions;
 pub mod batch;
 pub mod curl;
 pub mod error;
+pub mod next_link;
 pub mod operations;
 pub mod paging;
 pub mod retry;
@@ -23,6 +24,7 @@ pub use actions::{EntitySetInfo, changed_fields, record_path};
 pub use batch::{BatchFormat, BatchItem, BatchPart, BatchResponse};
 pub use curl::curl_command;
 pub use error::{ErrorDetail, NetworkErrorKind, ODataError, ServerError};
+pub use next_link::NextLinkError;
 pub use operations::{OperationArg, OperationCall, OperationKind, OperationTarget};
 pub use paging::{CancelToken, ListProgress, Page};
 pub use retry::RetryPolicy;
@@ -48,6 +50,8 @@ pub struct ClientConfig {
     /// The kind of service, whose [`Dialect`](crate::odata::dialect::Dialect) decides
     /// what differs between servers (e.g. URLs inside `$batch`).
     pub service_kind: ServiceKind,
+    /// The most pages one listing reads by following `@odata.nextLink`.
+    pub max_pages: u64,
 }
 
 impl Default for ClientConfig {
@@ -58,6 +62,7 @@ impl Default for ClientConfig {
             retry: RetryPolicy::default(),
             user_agent: format!("flowbench/{}", env!("CARGO_PKG_VERSION")),
             service_kind: ServiceKind::default(),
+            max_pages: next_link::DEFAULT_MAX_PAGES,
         }
     }
 }

@@ -1,5 +1,6 @@
-//! Reading collections: one page, or every page by following `@odata.nextLink` (absolute or
-//! relative), with progress and cancellation, holding one page at a time.
+//! Reading collections: one page, or every page by following `@odata.nextLink` (absolute, or
+//! relative to the service root), with progress and cancellation, holding one page at a time.
+//! Which links are followed is decided in [`super::next_link`].
 
 use std::ops::ControlFlow;
 use std::time::{Duration, Instant};
@@ -11,6 +12,7 @@ use url::Url;
 
 use super::ODataClient;
 use super::error::ODataError;
+use super::next_link::FollowedLinks;
 use super::transport::ODataRequest;
 
 /// Cancels a running listing (or anything else waiting on it); cheap to clone.
@@ -30,8 +32,17 @@ pub struct Page {
 }
 
 impl Page {
-    /// Reads a collection response body; `url` is the request URL (for relative nextLinks).
+    /// Reads a collection response body; `url` is the request URL, against which a relative
+    /// nextLink is resolved (see [`Page::from_json_in`]).
     pub fn from_json(url: Url, json: Value) -> Result<Self, ODataError> {
+        let base = url.clone();
+        Self::from_json_in(url, &base, json)
+    }
+
+    /// Reads a collection response body read from `url`; a relative nextLink is resolved
+    /// against `base` (the service root, as OData resolves relative URLs in payloads
+    /// against the context URL `…/$metadata`).
+    pub fn from_json_in(url: Url, base: &Url, json: Value) -> Result<Self, ODataError> {
         let Value::Object(mut map) = json else {
             return Err(not_a_collection(&url, "the body is not a JSON object"));
         };
@@ -43,7 +54,7 @@ impl Page {
             .get("@odata.nextLink")
             .or_else(|| map.get("odata.nextLink"))
         {
-            Some(Value::String(link)) => Some(url.join(link).map_err(|e| {
+            Some(Value::String(link)) => Some(base.join(link).map_err(|e| {
                 ODataError::InvalidUrl(format!("bad @odata.nextLink '{link}': {e}"))
             })?),
             _ => None,
@@ -97,13 +108,23 @@ impl ListProgress {
     }
 }
 
+/// What a listing does next.
+enum Step {
+    /// Read this page.
+    Fetch(Url),
+    /// Report why the previous page's nextLink was not followed.
+    Fail(ODataError),
+    /// Stop.
+    Done,
+}
+
 impl ODataClient {
     /// Reads one page from `url`.
     pub async fn fetch_page(&self, url: Url) -> Result<Page, ODataError> {
         let response = self
             .send(ODataRequest::new(Method::GET, url.clone()))
             .await?;
-        Page::from_json(url, response.json()?).map_err(|e| match e {
+        Page::from_json_in(url, &self.root, response.json()?).map_err(|e| match e {
             ODataError::InvalidJson { url, message, body } if body.is_empty() => {
                 ODataError::InvalidJson {
                     url,
@@ -132,38 +153,50 @@ impl ODataClient {
     }
 
     /// Every page starting at `first`, as a stream: stops after the last page, on the first
-    /// error, or when `cancel` fires (yielding [`ODataError::Cancelled`]).
+    /// error, or when `cancel` fires (yielding [`ODataError::Cancelled`]). A nextLink to
+    /// another scheme, host or port than the service root, back to a page already read, or
+    /// past [`ClientConfig::max_pages`](super::ClientConfig::max_pages) ends the stream with
+    /// [`ODataError::NextLink`] after the page that held it; nothing is sent to it.
     pub fn pages(
         &self,
         first: Url,
         cancel: CancelToken,
     ) -> impl Stream<Item = Result<Page, ODataError>> + Send + '_ {
-        futures_util::stream::unfold(Some(first), move |next| {
-            let cancel = cancel.clone();
-            async move {
-                let url = next?;
-                if cancel.is_cancelled() {
-                    return Some((Err(ODataError::Cancelled), None));
-                }
-                let page = tokio::select! {
-                    page = self.fetch_page(url.clone()) => page,
-                    () = cancel.cancelled() => Err(ODataError::Cancelled),
-                };
-                match page {
-                    Ok(page) => {
-                        let next = page.next_link.clone();
-                        if next.as_ref() == Some(&url) {
-                            let loop_error = ODataError::InvalidRequest(format!(
-                                "the server's @odata.nextLink points to the same page ({url})"
-                            ));
-                            return Some((Err(loop_error), None));
-                        }
-                        Some((Ok(page), next))
+        let followed = FollowedLinks::new(&self.root, self.config.max_pages);
+        futures_util::stream::unfold(
+            (Step::Fetch(first), followed),
+            move |(step, mut followed)| {
+                let cancel = cancel.clone();
+                async move {
+                    let url = match step {
+                        Step::Fetch(url) => url,
+                        Step::Fail(error) => return Some((Err(error), (Step::Done, followed))),
+                        Step::Done => return None,
+                    };
+                    if cancel.is_cancelled() {
+                        return Some((Err(ODataError::Cancelled), (Step::Done, followed)));
                     }
-                    Err(e) => Some((Err(e), None)),
+                    let page = tokio::select! {
+                        page = self.fetch_page(url.clone()) => page,
+                        () = cancel.cancelled() => Err(ODataError::Cancelled),
+                    };
+                    match page {
+                        Ok(page) => {
+                            followed.read(&url);
+                            let step = match &page.next_link {
+                                None => Step::Done,
+                                Some(next) => match followed.check(&url, next) {
+                                    Ok(()) => Step::Fetch(next.clone()),
+                                    Err(refused) => Step::Fail(refused.into()),
+                                },
+                            };
+                            Some((Ok(page), (step, followed)))
+                        }
+                        Err(e) => Some((Err(e), (Step::Done, followed))),
+                    }
                 }
-            }
-        })
+            },
+        )
     }
 
     /// Reads every page from `first`, handing each to `on_page` (which may stop the listing
@@ -230,6 +263,23 @@ mod tests {
             "https://other.example/data/X?$skip=4"
         );
         assert!(Page::from_json(url, json!({"id": 1})).is_err());
+    }
+
+    #[test]
+    fn relative_next_links_resolve_against_the_base_given() {
+        let root = Url::parse("http://127.0.0.1:1/data/").unwrap();
+        let url = Url::parse("http://127.0.0.1:1/data/Customers(1)/Orders").unwrap();
+        let body = json!({"value": [], "@odata.nextLink": "Orders?$skiptoken=2"});
+        let page = Page::from_json_in(url.clone(), &root, body.clone()).unwrap();
+        assert_eq!(
+            page.next_link.unwrap().as_str(),
+            "http://127.0.0.1:1/data/Orders?$skiptoken=2"
+        );
+        let page = Page::from_json(url, body).unwrap();
+        assert_eq!(
+            page.next_link.unwrap().as_str(),
+            "http://127.0.0.1:1/data/Customers(1)/Orders?$skiptoken=2"
+        );
     }
 
     #[test]

@@ -85,13 +85,14 @@ impl ODataResponse {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
-    /// The body as JSON (`InvalidJson` keeps the body when it is not).
+    /// The body as JSON (`InvalidJson` keeps the body when it is not); a property given
+    /// twice in one object is an error naming it, not last-wins.
     pub fn json(&self) -> Result<Value, ODataError> {
         let text = self
             .body
             .strip_prefix(b"\xEF\xBB\xBF")
             .unwrap_or(&self.body);
-        serde_json::from_slice(text).map_err(|e| ODataError::InvalidJson {
+        crate::odata::json_strict::from_slice(text).map_err(|e| ODataError::InvalidJson {
             url: self.url.to_string(),
             message: e.to_string(),
             body: String::from_utf8_lossy(&self.body).into_owned(),

@@ -222,3 +222,37 @@ fn projection_keeps_only_selected_and_expanded_fields() {
     q.set_system("$select", "*").unwrap();
     assert_eq!(q.project(&record), record);
 }
+
+#[test]
+fn hostile_filter_and_expand_nesting_are_refused_before_sending() {
+    let deep = format!("{}A eq 1{}", "(".repeat(1200), ")".repeat(1200));
+    let mut options = QueryOptions::default();
+    let error = options.set_system("$filter", &deep).unwrap_err();
+    assert_eq!(
+        error.to_string(),
+        "$filter, column 101: parentheses nest deeper than the limit of 100 levels"
+    );
+    assert_eq!(options.filter, None);
+    let many = vec!["A eq 1"; 1001].join(" or ");
+    assert!(matches!(
+        QueryOptions::from_query_string(&format!("$filter={}", encode_query_component(&many))),
+        Err(QueryError::FilterLimit(_))
+    ));
+    // $expand recursion is bounded too: 10 000 levels are refused, not overflowed.
+    let nested = |levels: usize| {
+        format!(
+            "{}X{}",
+            "A($expand=".repeat(levels - 1),
+            ")".repeat(levels - 1)
+        )
+    };
+    assert_eq!(
+        parse_expand(&nested(10_000)),
+        Err(QueryError::ExpandTooDeep)
+    );
+    assert!(parse_expand(&nested(MAX_EXPAND_DEPTH)).is_ok());
+    assert_eq!(
+        parse_expand(&nested(MAX_EXPAND_DEPTH + 1)),
+        Err(QueryError::ExpandTooDeep)
+    );
+}

@@ -201,3 +201,24 @@ fn the_tree_keeps_canonical_names_and_positions() {
         "positions are part of the tree"
     );
 }
+
+#[test]
+fn hostile_nesting_is_refused_at_the_limit_with_its_column() {
+    // Calls nested 100 000 deep: refused at level 128, not a stack overflow.
+    let calls = format!("{}1{}", "string(".repeat(100_000), ")".repeat(100_000));
+    let error = parse(&calls).unwrap_err();
+    assert_eq!(error.kind, ExprErrorKind::Parse);
+    assert!(error.message.contains("deeper than 128 levels"), "{error}");
+    // A member chain 100 000 long nests the tree as deeply: refused too, naming where.
+    let chain = format!("triggerBody(){}", "?.a".repeat(100_000));
+    let error = parse(&chain).unwrap_err();
+    assert!(error.message.contains("deeper than 128 levels"), "{error}");
+    assert_eq!(error.position, Some(14 + 127 * 3));
+    let brackets = format!("variables('list'){}", "[0]".repeat(100_000));
+    assert!(parse(&brackets).is_err());
+    // Within the limit, long chains and deep calls parse and evaluate.
+    let fine = format!("triggerBody(){}", "?.a".repeat(100));
+    assert_eq!(eval(&fine).unwrap(), json!(null));
+    let deep = format!("{}1{}", "string(".repeat(100), ")".repeat(100));
+    assert_eq!(eval(&deep).unwrap(), json!("1"));
+}

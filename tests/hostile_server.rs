@@ -1,0 +1,348 @@
+//! The client against hostile servers on 127.0.0.1: `@odata.nextLink`s that lead to another
+//! host, port or scheme (the bearer token must not follow), that loop back to an earlier page
+//! or never end; responses with duplicate JSON properties; error messages carrying terminal
+//! escape sequences (printed by the CLI); filters refused before anything is sent.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic as test failures
+
+mod common;
+
+use std::collections::HashMap;
+use std::ops::ControlFlow;
+use std::sync::{Arc, Mutex};
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, Uri};
+use axum::response::{IntoResponse, Response};
+use flowbench::odata::client::{CancelToken, NextLinkError, ODataClient, ODataError};
+use serde_json::{Value, json};
+
+/// One request a scripted server got: path with query, `Authorization` header.
+type Seen = (String, Option<String>);
+
+/// A server answering scripted bodies by path and query, recording every request it gets.
+#[derive(Clone, Default)]
+struct Scripted {
+    answers: Arc<Mutex<HashMap<String, (u16, String)>>>,
+    seen: Arc<Mutex<Vec<Seen>>>,
+}
+
+impl Scripted {
+    fn answer(&self, target: &str, status: u16, body: impl Into<String>) {
+        self.answers
+            .lock()
+            .unwrap()
+            .insert(target.to_owned(), (status, body.into()));
+    }
+
+    fn json(&self, target: &str, body: Value) {
+        self.answer(target, 200, body.to_string());
+    }
+
+    fn seen(&self) -> Vec<Seen> {
+        self.seen.lock().unwrap().clone()
+    }
+
+    async fn start(&self) -> common::TestServer {
+        let router = axum::Router::new()
+            .fallback(scripted_answer)
+            .with_state(self.clone());
+        common::serve(router).await
+    }
+}
+
+async fn scripted_answer(State(script): State<Scripted>, uri: Uri, headers: HeaderMap) -> Response {
+    let target = uri
+        .path_and_query()
+        .map_or_else(|| uri.path().to_owned(), |p| p.as_str().to_owned());
+    let auth = headers
+        .get("authorization")
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    script.seen.lock().unwrap().push((target.clone(), auth));
+    let answer = script.answers.lock().unwrap().get(&target).cloned();
+    match answer {
+        Some((status, body)) => (
+            StatusCode::from_u16(status).unwrap(),
+            [("content-type", "application/json")],
+            body,
+        )
+            .into_response(),
+        None => (StatusCode::NOT_FOUND, format!("no script for {target}")).into_response(),
+    }
+}
+
+/// A client that sends a bearer token (so a leak would show).
+fn client(root: &str) -> ODataClient {
+    common::client_with(root, Arc::new(common::CountingTokens::default()))
+}
+
+/// Lists every page from `relative`, collecting the `Id`s handed over; stops by itself after
+/// 50 pages so a client that loops cannot hang the test.
+async fn list(client: &ODataClient, relative: &str) -> (Vec<u64>, Result<u64, ODataError>) {
+    let mut ids = Vec::new();
+    let result = client
+        .list_all(
+            client.url(relative).unwrap(),
+            &CancelToken::new(),
+            |page, p| {
+                ids.extend(page.items.iter().filter_map(|i| i["Id"].as_u64()));
+                if p.pages >= 50 {
+                    ControlFlow::Break(())
+                } else {
+                    ControlFlow::Continue(())
+                }
+            },
+        )
+        .await
+        .map(|p| p.pages);
+    (ids, result)
+}
+
+#[tokio::test]
+async fn next_links_to_another_host_port_or_scheme_are_not_followed() {
+    let foreign = Scripted::default();
+    let foreign_server = foreign.start().await;
+    let foreign_port = foreign_server.base.rsplit(':').next().unwrap().to_owned();
+    foreign.json("/data/Items?$skiptoken=1", json!({"value": [{"Id": 666}]}));
+    let home = Scripted::default();
+    let server = home.start().await;
+    let home_port = server.base.rsplit(':').next().unwrap().to_owned();
+    let links = [
+        // Another port on the same loopback address.
+        (
+            format!("http://127.0.0.1:{foreign_port}/data/Items?$skiptoken=1"),
+            format!("http://127.0.0.1:{foreign_port}"),
+        ),
+        // Scheme-relative: another authority under the page's scheme.
+        (
+            format!("//localhost:{foreign_port}/data/Items?$skiptoken=1"),
+            format!("http://localhost:{foreign_port}"),
+        ),
+        // Another host name for the same socket.
+        (
+            format!("http://localhost:{home_port}/data/Items?$skiptoken=1"),
+            format!("http://localhost:{home_port}"),
+        ),
+        // Another scheme.
+        (
+            format!("https://127.0.0.1:{home_port}/data/Items?$skiptoken=1"),
+            format!("https://127.0.0.1:{home_port}"),
+        ),
+        // Another host entirely (no request can reach it from here anyway).
+        (
+            "https://evil.example/data/Items?$skiptoken=1".to_owned(),
+            "https://evil.example:443".to_owned(),
+        ),
+    ];
+    for (index, (link, origin)) in links.iter().enumerate() {
+        let target = format!("/data/Start{index}");
+        home.json(
+            &target,
+            json!({"value": [{"Id": index}], "@odata.nextLink": link}),
+        );
+        let client = client(&server.root());
+        let (ids, result) = list(&client, &format!("Start{index}")).await;
+        assert_eq!(ids, [index as u64], "{link}: only the home page's records");
+        let Err(ODataError::NextLink(NextLinkError::ForeignHost { found, .. })) = &result else {
+            panic!("{link}: expected a foreign host error, got {result:?}");
+        };
+        assert_eq!(found, origin);
+        let message = result.unwrap_err().to_string();
+        assert!(
+            message.contains(&format!("found one to {origin}")) && message.contains("not followed"),
+            "{message}"
+        );
+        assert_eq!(
+            client.trace().len(),
+            1,
+            "{link}: one request, to the home server"
+        );
+    }
+    assert_eq!(foreign.seen(), [], "nothing reached the foreign server");
+    // The home server only ever saw its own start pages, each with the token.
+    let seen = home.seen();
+    assert_eq!(seen.len(), links.len());
+    assert!(
+        seen.iter()
+            .all(|(target, auth)| target.starts_with("/data/Start")
+                && auth.as_deref() == Some("Bearer token-1"))
+    );
+}
+
+#[tokio::test]
+async fn relative_next_links_resolve_against_the_service_root() {
+    let home = Scripted::default();
+    let server = home.start().await;
+    home.json(
+        "/data/Customers(1)/Orders",
+        json!({"value": [{"Id": 1}], "@odata.nextLink": "Orders?$skiptoken=1"}),
+    );
+    home.json(
+        "/data/Orders?$skiptoken=1",
+        json!({"value": [{"Id": 2}], "@odata.nextLink": "/data/Orders?$skiptoken=2"}),
+    );
+    home.json("/data/Orders?$skiptoken=2", json!({"value": [{"Id": 3}]}));
+    let client = client(&server.root());
+    let (ids, result) = list(&client, "Customers(1)/Orders").await;
+    assert_eq!(result.unwrap(), 3);
+    assert_eq!(ids, [1, 2, 3]);
+}
+
+#[tokio::test]
+async fn a_next_link_back_to_an_earlier_page_stops_the_listing() {
+    let home = Scripted::default();
+    let server = home.start().await;
+    let root = server.root();
+    home.json(
+        "/data/Items",
+        json!({"value": [{"Id": 1}], "@odata.nextLink": format!("{root}Items?$skiptoken=2")}),
+    );
+    home.json(
+        "/data/Items?$skiptoken=2",
+        json!({"value": [{"Id": 2}], "@odata.nextLink": format!("{root}Items?$skiptoken=3")}),
+    );
+    home.json(
+        "/data/Items?$skiptoken=3",
+        json!({"value": [{"Id": 3}], "@odata.nextLink": format!("{root}Items")}),
+    );
+    let client = client(&root);
+    let (ids, result) = list(&client, "Items").await;
+    assert_eq!(ids, [1, 2, 3]);
+    let error = result.unwrap_err();
+    assert!(
+        matches!(
+            &error,
+            ODataError::NextLink(NextLinkError::Cycle { number: 1, .. })
+        ),
+        "{error:?}"
+    );
+    assert!(
+        error.to_string().contains(&format!(
+            "points back to page 1 of this listing ({root}Items)"
+        )),
+        "{error}"
+    );
+    assert_eq!(home.seen().len(), 3);
+}
+
+#[tokio::test]
+async fn a_server_that_never_stops_linking_meets_the_page_limit() {
+    let home = Scripted::default();
+    let server = home.start().await;
+    for page in 0..10 {
+        home.json(
+            &format!("/data/Items?$skiptoken={page}"),
+            json!({"value": [{"Id": page}], "@odata.nextLink": format!("Items?$skiptoken={}", page + 1)}),
+        );
+    }
+    let config = flowbench::odata::client::ClientConfig {
+        max_pages: 4,
+        ..flowbench::odata::client::ClientConfig::default()
+    };
+    let client = ODataClient::with_config(
+        &server.root(),
+        Arc::new(common::CountingTokens::default()),
+        config,
+        flowbench::odata::client::Trace::default(),
+    )
+    .unwrap();
+    let (ids, result) = list(&client, "Items?$skiptoken=0").await;
+    assert_eq!(ids, [0, 1, 2, 3]);
+    assert!(
+        matches!(
+            result,
+            Err(ODataError::NextLink(NextLinkError::TooManyPages {
+                max: 4,
+                ..
+            }))
+        ),
+        "{result:?}"
+    );
+    assert_eq!(home.seen().len(), 4);
+    assert_eq!(
+        flowbench::odata::client::ClientConfig::default().max_pages,
+        100_000
+    );
+}
+
+#[tokio::test]
+async fn a_response_with_a_property_given_twice_is_an_error_naming_it() {
+    let home = Scripted::default();
+    let server = home.start().await;
+    home.answer(
+        "/data/Items",
+        200,
+        "{\"value\": [{\"Id\": 1, \"Name\": \"shown\",\n \"Name\": \"hidden\"}]}",
+    );
+    let client = client(&server.root());
+    let (ids, result) = list(&client, "Items").await;
+    assert_eq!(ids, [] as [u64; 0]);
+    let Err(ODataError::InvalidJson { message, body, .. }) = &result else {
+        panic!("expected invalid JSON, got {result:?}");
+    };
+    assert_eq!(message, "duplicate property 'Name' at line 2 column 7");
+    assert!(body.contains("hidden"), "the body is kept: {body}");
+}
+
+/// Runs the `flowbench` binary with `args` (off the async runtime, which serves the peer).
+async fn flowbench(args: Vec<String>) -> std::process::Output {
+    tokio::task::spawn_blocking(move || {
+        let mut cmd = match std::env::var_os("FLOWBENCH_BIN") {
+            Some(path) => assert_cmd::Command::new(path),
+            None => assert_cmd::Command::cargo_bin("flowbench").unwrap(),
+        };
+        cmd.args(&args)
+            .timeout(std::time::Duration::from_secs(60))
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn terminal_escapes_in_a_server_error_are_printed_as_escapes() {
+    let home = Scripted::default();
+    let server = home.start().await;
+    let hostile = "No.\u{1b}[2J\u{1b}]0;owned\u{7}\rInfolog\u{9b}31m";
+    let error = json!({"error": {"code": "", "message": hostile,
+        "innererror": {"message": format!("Infolog: {hostile}"), "type": "X", "stacktrace": ""}}});
+    home.answer("/data/Items", 400, error.to_string());
+    let output = flowbench(vec![
+        "list".into(),
+        "--instance".into(),
+        server.root(),
+        "Items".into(),
+    ])
+    .await;
+    assert_eq!(output.status.code(), Some(3));
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(
+        !stderr.contains(['\u{1b}', '\u{7}', '\r', '\u{9b}']),
+        "raw control characters reached the terminal: {stderr:?}"
+    );
+    assert!(
+        stderr.contains("No.\\u{1b}[2J\\u{1b}]0;owned\\u{7}\\u{d}Infolog\\u{9b}31m"),
+        "{stderr}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_hostile_filter_is_refused_before_anything_is_sent() {
+    let home = Scripted::default();
+    let server = home.start().await;
+    let deep = format!("{}Id eq 1{}", "(".repeat(1200), ")".repeat(1200));
+    let output = flowbench(vec![
+        "list".into(),
+        "--instance".into(),
+        server.root(),
+        "Items".into(),
+        "--filter".into(),
+        deep,
+    ])
+    .await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("limit of 100 levels"), "{stderr}");
+    assert_eq!(home.seen(), [], "nothing was sent");
+}
