@@ -44,6 +44,10 @@ pub struct DemoArgs {
     /// slow; e.g. `429:7,503:11,drop:13`.
     #[arg(long, value_name = "SPEC")]
     pub faults: Option<FaultSpec>,
+    /// Delay every answer by this many milliseconds, like a remote instance (for measuring
+    /// what latency changes, such as parallel paging).
+    #[arg(long, value_name = "MS", default_value_t = 0)]
+    pub latency: u64,
 }
 
 impl DemoArgs {
@@ -65,6 +69,7 @@ impl DemoArgs {
                 _ => AuthMode::None,
             },
             faults: self.faults.clone().unwrap_or_default(),
+            latency: std::time::Duration::from_millis(self.latency),
         }
     }
 }

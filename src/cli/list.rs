@@ -50,6 +50,18 @@ pub struct ListArgs {
     /// Follow `@odata.nextLink` to read every page.
     #[arg(long)]
     all: bool,
+    /// With `--all`: read up to N pages at once (counted first, then `$skip`/`$top` pages
+    /// ordered by the key; same records, same order). At most 16.
+    #[arg(long, value_name = "N", requires = "all")]
+    parallel: Option<usize>,
+    /// Records per request with `--parallel` (at most the server's page size).
+    #[arg(
+        long,
+        value_name = "N",
+        default_value_t = 10_000,
+        requires = "parallel"
+    )]
+    page_size: u64,
     /// Output format.
     #[arg(long, value_enum, default_value = "json")]
     format: OutputFormat,
@@ -59,6 +71,21 @@ pub struct ListArgs {
 }
 
 impl ListArgs {
+    /// The entity set listed.
+    pub fn entity_set(&self) -> &str {
+        &self.entity_set
+    }
+
+    /// The `--orderby` text, when given.
+    pub fn orderby(&self) -> Option<&str> {
+        self.orderby.as_deref()
+    }
+
+    /// Records per request with `--parallel`.
+    pub fn page_size(&self) -> u64 {
+        self.page_size
+    }
+
     /// The query options of the first request.
     pub fn query(&self) -> anyhow::Result<QueryOptions> {
         let mut query = QueryOptions {
@@ -97,6 +124,17 @@ pub fn run(args: &ListArgs, token_env: Option<&str>) -> anyhow::Result<()> {
     };
     let url = listing_url(client, &request)?;
     let runtime = runtime()?;
+    let parallel = match args.parallel {
+        Some(concurrency) => Some(super::list_parallel::plan(
+            &session,
+            &runtime,
+            args,
+            &query,
+            &url,
+            concurrency,
+        )?),
+        None => None,
+    };
     match &args.output {
         Some(path) => {
             let dir = path
@@ -106,7 +144,14 @@ pub fn run(args: &ListArgs, token_env: Option<&str>) -> anyhow::Result<()> {
             let file = tempfile::NamedTempFile::new_in(dir)
                 .with_context(|| format!("cannot create a file in {}", dir.display()))?;
             let mut out = std::io::BufWriter::new(file);
-            runtime.block_on(write_records(client, url, args, &query, &mut out))?;
+            runtime.block_on(write_records(
+                client,
+                url,
+                parallel.as_ref(),
+                args,
+                &query,
+                &mut out,
+            ))?;
             let file = out.into_inner().map_err(|e| e.into_error())?;
             // Only a complete listing replaces the target file.
             file.persist(path)
@@ -115,7 +160,14 @@ pub fn run(args: &ListArgs, token_env: Option<&str>) -> anyhow::Result<()> {
         }
         None => {
             let mut stdout = std::io::stdout().lock();
-            runtime.block_on(write_records(client, url, args, &query, &mut stdout))
+            runtime.block_on(write_records(
+                client,
+                url,
+                parallel.as_ref(),
+                args,
+                &query,
+                &mut stdout,
+            ))
         }
     }
 }
@@ -160,6 +212,7 @@ impl RecordWriter for Projected<'_> {
 async fn write_records(
     client: &crate::odata::client::ODataClient,
     url: url::Url,
+    parallel: Option<&crate::odata::client::ParallelListing>,
     args: &ListArgs,
     query: &QueryOptions,
     out: &mut dyn Write,
@@ -184,24 +237,27 @@ async fn write_records(
         }
     });
     let mut failure: Option<OutputError> = None;
-    let progress = client
-        .list_all(url, &cancel, |page, progress| {
-            if let Err(e) = writer.write_page(&page.items) {
-                failure = Some(e);
-                return ControlFlow::Break(());
-            }
-            if args.output.is_some() {
-                eprint!(
-                    "\r{} records, {} page{}, {:.0} records/s",
-                    progress.records,
-                    progress.pages,
-                    if progress.pages == 1 { "" } else { "s" },
-                    progress.rate()
-                );
-            }
-            ControlFlow::Continue(())
-        })
-        .await;
+    let on_page = |page: crate::odata::client::Page,
+                   progress: &crate::odata::client::ListProgress| {
+        if let Err(e) = writer.write_page(&page.items) {
+            failure = Some(e);
+            return ControlFlow::Break(());
+        }
+        if args.output.is_some() {
+            eprint!(
+                "\r{} records, {} page{}, {:.0} records/s",
+                progress.records,
+                progress.pages,
+                if progress.pages == 1 { "" } else { "s" },
+                progress.rate()
+            );
+        }
+        ControlFlow::Continue(())
+    };
+    let progress = match parallel {
+        Some(listing) => client.list_all_parallel(listing, &cancel, on_page).await,
+        None => client.list_all(url, &cancel, on_page).await,
+    };
     interrupt.abort();
     let progress = progress?;
     if let Some(e) = failure {
@@ -211,7 +267,7 @@ async fn write_records(
         eprintln!();
     }
     writer.finish()?;
-    report_count(progress.total);
+    report_count(progress.total.filter(|_| query.count));
     Ok(())
 }
 

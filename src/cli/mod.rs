@@ -19,6 +19,7 @@ pub mod get;
 pub mod instance;
 pub mod instance_discover;
 pub mod list;
+pub mod list_parallel;
 pub mod metadata;
 pub mod output;
 pub mod secret;

@@ -33,6 +33,8 @@ pub struct DemoConfig {
     pub auth: AuthMode,
     /// Injected faults (none by default).
     pub faults: FaultSpec,
+    /// A delay before every answer (none by default), like a remote instance's.
+    pub latency: std::time::Duration,
 }
 
 impl Default for DemoConfig {
@@ -47,6 +49,7 @@ impl Default for DemoConfig {
             company: DEFAULT_COMPANY.into(),
             auth: AuthMode::None,
             faults: FaultSpec::default(),
+            latency: std::time::Duration::ZERO,
         }
     }
 }

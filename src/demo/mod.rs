@@ -16,6 +16,7 @@ pub mod events;
 pub mod faults;
 pub mod guard;
 pub mod handler;
+pub mod latency;
 pub mod listings;
 pub mod path;
 pub mod query;

@@ -37,6 +37,8 @@ pub struct DemoState {
     pub auth: Option<Arc<BearerValidator>>,
     /// Fault injection, when faults are configured.
     pub faults: Option<Arc<FaultInjector>>,
+    /// A delay before every answer (zero: none).
+    pub latency: std::time::Duration,
     /// The `Host`, `Origin` and content-type checks; `None` answers every request (for
     /// routers driven in-process, without a socket).
     pub guard: Option<HostGuard>,
@@ -51,6 +53,7 @@ impl DemoState {
             events: events::channel(),
             auth: None,
             faults: None,
+            latency: std::time::Duration::ZERO,
             guard: None,
         }
     }
@@ -147,10 +150,11 @@ async fn public_entities(State(state): State<DemoState>) -> Response {
 /// Builds the whole router. The one place where routes (`$batch`, business events) and layers
 /// (the loopback guard, authentication, fault injection) are added.
 pub fn build_router(state: DemoState) -> Router {
-    let (auth, faults, guard) = (
+    let (auth, faults, guard, latency) = (
         state.auth.clone(),
         state.faults.clone(),
         state.guard.clone(),
+        state.latency,
     );
     let router = Router::new()
         .route("/data/$batch", post(super::batch::batch_entry))
@@ -166,6 +170,7 @@ pub fn build_router(state: DemoState) -> Router {
         Some(injector) => with_faults(router, injector),
         None => router,
     };
+    let router = super::latency::with_latency(router, latency);
     // The guard comes first: a rebound or cross-site request gets nothing, not even a fault.
     match guard {
         Some(guard) => router.layer(axum::middleware::from_fn_with_state(guard, guard_requests)),
@@ -261,6 +266,7 @@ impl DemoServer {
         if !config.faults.rules.is_empty() {
             state.faults = Some(Arc::new(FaultInjector::new(config.faults.clone())));
         }
+        state.latency = config.latency;
         // Detached: the task ends when the change channel closes with the last state clone.
         drop(spawn_delivery(
             Arc::clone(&state.db),
