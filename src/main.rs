@@ -10,6 +10,7 @@ use flowbench::cli::{self, Command, exit};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
+    flowbench::ui::startup::mark();
     let code = match cli::parse_args() {
         Err(code) => code,
         Ok(parsed) => match parsed.command {

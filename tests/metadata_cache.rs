@@ -99,3 +99,24 @@ fn damaged_files_load_as_none() {
     std::fs::write(cache.path_for(INSTANCE), "not a cache file at all").expect("write");
     assert!(cache.load(INSTANCE).is_none());
 }
+
+#[test]
+fn the_entity_sets_load_alone_before_the_model() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let cache = MetadataCache::new(dir.path());
+    let (_, entry) = entry_for("fno/fno_trimmed_sales_ntrtd.xml");
+    cache.store(INSTANCE, &entry).expect("stores");
+    let expected = flowbench::odata::entity_index::EntityIndex::from_model(&entry.model);
+    let entries = cache.load_index(INSTANCE).expect("the index loads");
+    assert_eq!(entries, expected.entries());
+    assert!(!entries.is_empty());
+    // A damaged index section is refused (and so is the whole entry).
+    let path = cache.path_for(INSTANCE);
+    let mut bytes = std::fs::read(&path).expect("read");
+    let header = 8 + 4 + 8 * 4;
+    bytes[header + 3] ^= 0x40;
+    std::fs::write(&path, &bytes).expect("write");
+    assert!(cache.load_index(INSTANCE).is_none());
+    assert!(cache.load(INSTANCE).is_none());
+    assert!(cache.load_index("https://never.stored.example").is_none());
+}

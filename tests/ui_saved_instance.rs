@@ -191,6 +191,15 @@ fn a_saved_instance_is_listed_connected_and_its_metadata_cached() {
         Connection::Failed(_)
     ));
     harness.get_by_label("Could not connect to local-copy");
+    // Its entity sets still come from the metadata cache, read before the connection.
+    let cached = harness
+        .state()
+        .cached_index()
+        .map_or(0, |index| index.len());
+    assert!(
+        cached > 10,
+        "the cached entity sets are searchable: {cached}"
+    );
     // The whole message in the main area (the status bar has a shortened copy).
     assert!(
         harness

@@ -6,7 +6,7 @@
 use super::metadata::Model;
 
 /// One searchable entity set.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct EntityEntry {
     /// Entity set name as used in URLs, e.g. `CustomersV3`.
     pub name: String,

@@ -84,6 +84,10 @@ pub struct FlowbenchApp {
     pub sign_in_settings: SignInSettings,
     runtime: Option<tokio::runtime::Runtime>,
     theme_installed: bool,
+    first_frame_seen: bool,
+    /// The saved instance's entity sets from the metadata cache, for the entity search
+    /// while its whole metadata is still loading.
+    cached_index: Option<crate::odata::entity_index::EntityIndex>,
 }
 
 impl FlowbenchApp {
@@ -121,13 +125,21 @@ impl FlowbenchApp {
             sign_in_settings: SignInSettings::default(),
             runtime: None,
             theme_installed: false,
+            first_frame_seen: false,
+            cached_index: None,
         }
     }
 
     /// Uses `model` as the metadata of the current instance (entity search, forms).
     pub fn set_metadata(&mut self, model: Model) {
         self.metadata = Some(LoadedMetadata::new(model));
+        self.cached_index = None;
         self.entity_picker.invalidate();
+    }
+
+    /// The entity search while the metadata loads: the cached entity sets, if any.
+    pub fn cached_index(&self) -> Option<&crate::odata::entity_index::EntityIndex> {
+        self.cached_index.as_ref()
     }
 
     /// The metadata of the current instance, once loaded.
@@ -197,6 +209,7 @@ impl FlowbenchApp {
 impl eframe::App for FlowbenchApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
         self.window_ui(ui);
+        super::startup::first_frame(ui.ctx(), &mut self.first_frame_seen);
     }
 
     fn save(&mut self, storage: &mut dyn eframe::Storage) {

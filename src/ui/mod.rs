@@ -17,6 +17,7 @@ pub mod results;
 pub mod shortcuts;
 mod side_panel;
 pub mod sign_in;
+pub mod startup;
 mod state;
 mod status_bar;
 pub mod theme;

@@ -1,20 +1,25 @@
 //! On-disk cache of parsed `$metadata`, one file per service instance: a small header
-//! (magic, format version, payload length, checksum) followed by the postcard-encoded
-//! [`CachedMetadata`]. Loading never panics: any mismatch or damage yields `None`.
+//! (magic, format version, the lengths and checksums of two sections), the entity sets
+//! for search (names, labels, keys: a few hundred KB even at F&O scale, read alone by
+//! [`MetadataCache::load_index`] so the entity dropdown is ready before the whole model),
+//! then the postcard-encoded [`CachedMetadata`]. Loading never panics: any mismatch or
+//! damage yields `None`.
 
-use std::io::Write;
+use std::io::{Read, Write};
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
 use super::model::Model;
+use crate::odata::entity_index::{EntityEntry, EntityIndex};
 
 /// Bumped whenever [`Model`] or [`CachedMetadata`] change shape; old files are then ignored.
-pub const CACHE_FORMAT_VERSION: u32 = 1;
+pub const CACHE_FORMAT_VERSION: u32 = 2;
 
 const MAGIC: &[u8; 8] = b"FBMETA\r\n";
-const HEADER_LEN: usize = 8 + 4 + 8 + 8;
+/// Magic, version, then length and checksum of the index section and of the model section.
+const HEADER_LEN: usize = 8 + 4 + 8 + 8 + 8 + 8;
 const FILE_EXTENSION: &str = "fbmeta";
 
 /// Why a cache entry could not be written.
@@ -110,6 +115,25 @@ impl MetadataCache {
         decode(&bytes)
     }
 
+    /// Only the entity sets of the entry for `instance` (names, labels, keys), for search:
+    /// the file's small first section, read without the model.
+    pub fn load_index(&self, instance: &str) -> Option<Vec<EntityEntry>> {
+        let mut file = std::fs::File::open(self.path_for(instance)).ok()?;
+        let mut header = [0u8; HEADER_LEN];
+        file.read_exact(&mut header).ok()?;
+        let layout = Layout::read(&header)?;
+        let length = usize::try_from(layout.index_len).ok()?;
+        let mut index = vec![0u8; length];
+        file.read_exact(&mut index).ok()?;
+        if checksum(&index) != layout.index_sum {
+            return None;
+        }
+        match postcard::take_from_bytes::<Vec<EntityEntry>>(&index) {
+            Ok((entries, [])) => Some(entries),
+            _ => None,
+        }
+    }
+
     /// Stores `entry` for `instance` atomically (temporary file in the same directory,
     /// then rename), replacing any previous entry.
     pub fn store(&self, instance: &str, entry: &CachedMetadata) -> Result<(), CacheError> {
@@ -139,29 +163,57 @@ impl MetadataCache {
     }
 }
 
+/// Where the two sections are, from the header.
+struct Layout {
+    index_len: u64,
+    index_sum: u64,
+    payload_len: u64,
+    payload_sum: u64,
+}
+
+impl Layout {
+    fn read(header: &[u8]) -> Option<Self> {
+        let word = |at: usize| -> Option<u64> {
+            Some(u64::from_le_bytes(header.get(at..at + 8)?.try_into().ok()?))
+        };
+        if header.get(..8)? != MAGIC
+            || u32::from_le_bytes(header.get(8..12)?.try_into().ok()?) != CACHE_FORMAT_VERSION
+        {
+            return None;
+        }
+        Some(Self {
+            index_len: word(12)?,
+            index_sum: word(20)?,
+            payload_len: word(28)?,
+            payload_sum: word(36)?,
+        })
+    }
+}
+
 /// The complete file content for `entry`.
 pub fn encode(entry: &CachedMetadata) -> Result<Vec<u8>, postcard::Error> {
+    let index = postcard::to_stdvec(EntityIndex::from_model(&entry.model).entries())?;
     let payload = postcard::to_stdvec(entry)?;
-    let mut bytes = Vec::with_capacity(HEADER_LEN + payload.len());
+    let mut bytes = Vec::with_capacity(HEADER_LEN + index.len() + payload.len());
     bytes.extend_from_slice(MAGIC);
     bytes.extend_from_slice(&CACHE_FORMAT_VERSION.to_le_bytes());
+    bytes.extend_from_slice(&(index.len() as u64).to_le_bytes());
+    bytes.extend_from_slice(&checksum(&index).to_le_bytes());
     bytes.extend_from_slice(&(payload.len() as u64).to_le_bytes());
     bytes.extend_from_slice(&checksum(&payload).to_le_bytes());
+    bytes.extend_from_slice(&index);
     bytes.extend_from_slice(&payload);
     Ok(bytes)
 }
 
 /// Decodes a file produced by [`encode`]; `None` on any mismatch or damage.
 pub fn decode(bytes: &[u8]) -> Option<CachedMetadata> {
-    let (header, payload) = bytes.split_at_checked(HEADER_LEN)?;
-    let (magic, rest) = header.split_at(8);
-    let (version, rest) = rest.split_at(4);
-    let (length, sum) = rest.split_at(8);
-    if magic != MAGIC || u32::from_le_bytes(version.try_into().ok()?) != CACHE_FORMAT_VERSION {
-        return None;
-    }
-    if u64::from_le_bytes(length.try_into().ok()?) != payload.len() as u64
-        || u64::from_le_bytes(sum.try_into().ok()?) != checksum(payload)
+    let (header, rest) = bytes.split_at_checked(HEADER_LEN)?;
+    let layout = Layout::read(header)?;
+    let (index, payload) = rest.split_at_checked(usize::try_from(layout.index_len).ok()?)?;
+    if layout.payload_len != payload.len() as u64
+        || checksum(index) != layout.index_sum
+        || checksum(payload) != layout.payload_sum
     {
         return None;
     }

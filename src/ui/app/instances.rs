@@ -38,6 +38,10 @@ impl FlowbenchApp {
         self.discovery = EnvironmentDiscovery::Unavailable;
         self.entity_picker.invalidate();
         self.state.instance = choice.clone();
+        self.cached_index = match &choice {
+            InstanceChoice::Saved(name) => self.cached_entity_sets(name),
+            InstanceChoice::Demo => None,
+        };
         match choice {
             InstanceChoice::Demo => {
                 let config = self
@@ -59,6 +63,16 @@ impl FlowbenchApp {
                 self.connection = Connection::Connecting(Box::new(promise), status);
             }
         }
+    }
+
+    /// The entity sets of saved instance `name` from the metadata cache (milliseconds even
+    /// at F&O scale), so the entity search works while the metadata is revalidated.
+    fn cached_entity_sets(&self, name: &str) -> Option<crate::odata::entity_index::EntityIndex> {
+        let at = self.saved_instances.iter().position(|n| n == name)?;
+        let root = self.saved_roots.get(at)?;
+        let cache = crate::odata::metadata::cache::MetadataCache::in_user_cache_dir()?;
+        let entries = cache.load_index(root.as_str())?;
+        Some(crate::odata::entity_index::EntityIndex::new(entries))
     }
 
     /// Starts the embedded demo instance with `config` and connects to it in the background.
@@ -192,6 +206,7 @@ impl FlowbenchApp {
             auth,
         };
         self.metadata = None;
+        self.cached_index = None;
         self.explorer = Explorer::default();
         self.trace_panel = None;
         self.entity_picker.invalidate();

@@ -26,7 +26,11 @@ impl FlowbenchApp {
 
     /// The top bar; selects the entity picked there and returns its other requests.
     pub(super) fn top_bar_panel(&mut self, ui: &mut egui::Ui) -> TopBarEvents {
-        let index = self.metadata.as_ref().map(|m| &m.index);
+        let index = self
+            .metadata
+            .as_ref()
+            .map(|m| &m.index)
+            .or(self.cached_index.as_ref());
         let mut events = egui::Panel::top("top_bar")
             .show(ui, |ui| {
                 top_bar::top_bar_ui(
