@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
-use super::connect::{InstanceOption, connect, runtime};
+use super::connect::{InstanceOption, connect};
 use super::failure::usage;
 use super::output::OutputFormat;
 use crate::connector::records::{CsvRecordWriter, OutputError, RecordWriter, writer_for};
@@ -123,7 +123,7 @@ pub fn run(args: &ListArgs, token_env: Option<&str>) -> anyhow::Result<()> {
         all_pages: args.all,
     };
     let url = listing_url(client, &request)?;
-    let runtime = runtime()?;
+    let runtime = super::list_parallel::listing_runtime()?;
     let parallel = match args.parallel {
         Some(concurrency) => Some(super::list_parallel::plan(
             &session,

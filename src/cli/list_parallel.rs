@@ -59,3 +59,14 @@ pub fn plan(
         concurrency,
     })
 }
+
+/// The runtime a listing runs on: two worker threads, so the next page is fetched and
+/// decoded while the current one is written.
+pub fn listing_runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    use anyhow::Context;
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .context("could not start the async runtime")
+}

@@ -203,18 +203,36 @@ impl<W: Write> RecordWriter for CsvRecordWriter<W> {
             return Ok(());
         }
         let columns = self.ensure_header(records)?;
+        let known: std::collections::HashSet<&str> = columns.iter().map(String::as_str).collect();
         for record in records {
-            let mut seen = columns.clone();
-            for extra in add_columns(&mut seen, record) {
-                if !self.dropped.contains(&extra) {
-                    self.dropped.push(extra);
+            match record {
+                Value::Object(map) => {
+                    for key in map.keys() {
+                        if !is_annotation(key)
+                            && !known.contains(key.as_str())
+                            && !self.dropped.contains(key)
+                        {
+                            self.dropped.push(key.clone());
+                        }
+                    }
+                }
+                _ if !known.contains("value") && !self.dropped.iter().any(|d| d == "value") => {
+                    self.dropped.push("value".to_owned());
+                }
+                _ => {}
+            }
+            // Cells straight from the record: no row of owned strings.
+            for column in &columns {
+                match field(record, column) {
+                    None | Some(Value::Null) => self.writer.write_field("")?,
+                    Some(Value::String(text)) => self.writer.write_field(text)?,
+                    Some(Value::Number(number)) => self.writer.write_field(number.as_str())?,
+                    Some(Value::Bool(true)) => self.writer.write_field("true")?,
+                    Some(Value::Bool(false)) => self.writer.write_field("false")?,
+                    Some(nested) => self.writer.write_field(nested.to_string())?,
                 }
             }
-            let row: Vec<String> = columns
-                .iter()
-                .map(|c| field(record, c).map(cell_text).unwrap_or_default())
-                .collect();
-            self.writer.write_record(&row)?;
+            self.writer.write_record(std::iter::empty::<&[u8]>())?;
         }
         Ok(())
     }

@@ -200,8 +200,11 @@ impl ODataClient {
     }
 
     /// Reads every page from `first`, handing each to `on_page` (which may stop the listing
-    /// with `ControlFlow::Break`). Returns the final progress; a cancelled listing returns
-    /// [`ODataError::Cancelled`].
+    /// with `ControlFlow::Break`). While `on_page` works on one page, the next is already
+    /// being fetched and decoded (on another worker thread of a multi-threaded runtime), so
+    /// writing the output overlaps with the network and the server. Returns the final
+    /// progress; a cancelled listing returns [`ODataError::Cancelled`]. NextLinks are checked
+    /// as [`ODataClient::pages`] checks them.
     pub async fn list_all<F>(
         &self,
         first: Url,
@@ -211,13 +214,30 @@ impl ODataClient {
     where
         F: FnMut(Page, &ListProgress) -> ControlFlow<()>,
     {
-        use futures_util::StreamExt;
         let started = Instant::now();
         let mut progress = ListProgress::default();
-        let stream = self.pages(first, cancel.clone());
-        let mut stream = std::pin::pin!(stream);
-        while let Some(page) = stream.next().await {
-            let page = page?;
+        let mut followed = FollowedLinks::new(&self.root, self.config.max_pages);
+        let mut url = first;
+        let mut pending = self.spawn_fetch(url.clone(), cancel.clone());
+        loop {
+            let page = match pending.await {
+                Ok(page) => page?,
+                Err(join) if join.is_cancelled() => return Err(ODataError::Cancelled),
+                Err(join) => {
+                    return Err(ODataError::InvalidRequest(format!(
+                        "reading {url} stopped: {join}"
+                    )));
+                }
+            };
+            followed.read(&url);
+            let next = match &page.next_link {
+                None => Ok(None),
+                Some(next) => followed.check(&url, next).map(|()| Some(next.clone())),
+            };
+            let prefetch = match &next {
+                Ok(Some(next)) => Some(self.spawn_fetch(next.clone(), cancel.clone())),
+                _ => None,
+            };
             progress.pages += 1;
             progress.records += page.items.len() as u64;
             progress.elapsed = started.elapsed();
@@ -226,11 +246,39 @@ impl ODataClient {
             }
             let has_next = page.next_link.is_some();
             if on_page(page, &progress).is_break() {
+                if let Some(prefetch) = prefetch {
+                    prefetch.abort();
+                }
                 progress.stopped_early = has_next;
                 return Ok(progress);
             }
+            match (next, prefetch) {
+                (Err(refused), _) => return Err(refused.into()),
+                (Ok(Some(next)), Some(prefetch)) => {
+                    url = next;
+                    pending = prefetch;
+                }
+                _ => return Ok(progress),
+            }
         }
-        Ok(progress)
+    }
+
+    /// Fetches and decodes `url` as its own task (cancelled with `cancel`).
+    fn spawn_fetch(
+        &self,
+        url: Url,
+        cancel: CancelToken,
+    ) -> tokio::task::JoinHandle<Result<Page, ODataError>> {
+        let client = self.clone();
+        tokio::spawn(async move {
+            if cancel.is_cancelled() {
+                return Err(ODataError::Cancelled);
+            }
+            tokio::select! {
+                page = client.fetch_page(url) => page,
+                () = cancel.cancelled() => Err(ODataError::Cancelled),
+            }
+        })
     }
 }
 
