@@ -44,6 +44,8 @@ pub fn open_database(path: &Path, reset: bool, rows: u64) -> Result<Connection, 
         }
     }
     let mut conn = Connection::open(path)?;
+    // Every entity's reads and writes keep their prepared statements.
+    conn.set_prepared_statement_cache_capacity(256);
     conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;")?;
     let fingerprint = schema_fingerprint();
     if is_seeded(&conn)? {

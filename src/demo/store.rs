@@ -194,9 +194,9 @@ pub fn count(
         quote(entity.table()),
         where_clause(condition)
     );
-    let n: i64 = conn.query_row(&sql, params_from_iter(condition.params.iter()), |r| {
-        r.get(0)
-    })?;
+    let n: i64 = conn
+        .prepare_cached(&sql)?
+        .query_row(params_from_iter(condition.params.iter()), |r| r.get(0))?;
     Ok(u64::try_from(n).unwrap_or(0))
 }
 
@@ -214,21 +214,21 @@ pub fn find(
         where_clause(&condition)
     );
     let width = entity.fields.len();
-    conn.query_row(&sql, params_from_iter(condition.params.iter()), |row| {
-        read_record(row, width)
-    })
-    .optional()
+    conn.prepare_cached(&sql)?
+        .query_row(params_from_iter(condition.params.iter()), |row| {
+            read_record(row, width)
+        })
+        .optional()
 }
 
 /// Takes the next global row version.
 pub fn next_version(conn: &Connection) -> rusqlite::Result<i64> {
-    conn.query_row(
+    conn.prepare_cached(
         "INSERT INTO _demo_meta (key, value) VALUES ('version', '1')
          ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
          RETURNING CAST(value AS INTEGER)",
-        [],
-        |r| r.get(0),
-    )
+    )?
+    .query_row([], |r| r.get(0))
 }
 
 /// Inserts a complete row (values in field order) with a fresh version.
@@ -279,7 +279,9 @@ pub fn update(
     let mut params: Vec<SqlValue> = changes.iter().map(|(_, v)| v.clone()).collect();
     params.push(SqlValue::Integer(version));
     params.extend(condition.params.iter().cloned());
-    let changed = conn.execute(&sql, params_from_iter(params.iter()))?;
+    let changed = conn
+        .prepare_cached(&sql)?
+        .execute(params_from_iter(params.iter()))?;
     if changed == 0 {
         return Ok(None);
     }
@@ -294,7 +296,10 @@ pub fn delete(conn: &Connection, entity: &EntityDef, key: &[SqlValue]) -> rusqli
         quote(entity.table()),
         where_clause(&condition)
     );
-    Ok(conn.execute(&sql, params_from_iter(condition.params.iter()))? > 0)
+    Ok(conn
+        .prepare_cached(&sql)?
+        .execute(params_from_iter(condition.params.iter()))?
+        > 0)
 }
 
 /// Runs `work` inside a savepoint: committed on `Ok`, rolled back on `Err`. Savepoints nest, so
@@ -303,14 +308,16 @@ pub fn with_savepoint<T, E: From<rusqlite::Error>>(
     conn: &Connection,
     work: impl FnOnce(&Connection) -> Result<T, E>,
 ) -> Result<T, E> {
-    conn.execute_batch("SAVEPOINT demo_write")?;
+    // Cached statements: a batch of creates runs these once per record.
+    conn.prepare_cached("SAVEPOINT demo_write")?.execute([])?;
     match work(conn) {
         Ok(value) => {
-            conn.execute_batch("RELEASE demo_write")?;
+            conn.prepare_cached("RELEASE demo_write")?.execute([])?;
             Ok(value)
         }
         Err(err) => {
-            conn.execute_batch("ROLLBACK TO demo_write; RELEASE demo_write")?;
+            conn.prepare_cached("ROLLBACK TO demo_write")?.execute([])?;
+            conn.prepare_cached("RELEASE demo_write")?.execute([])?;
             Err(err)
         }
     }
@@ -318,13 +325,12 @@ pub fn with_savepoint<T, E: From<rusqlite::Error>>(
 
 /// Takes the next value of a named number sequence (started after the seeded numbers).
 pub fn next_sequence(conn: &Connection, name: &str) -> rusqlite::Result<i64> {
-    conn.query_row(
+    conn.prepare_cached(
         "INSERT INTO _demo_meta (key, value) VALUES (?1, '1')
          ON CONFLICT(key) DO UPDATE SET value = CAST(value AS INTEGER) + 1
          RETURNING CAST(value AS INTEGER)",
-        [format!("seq:{name}")],
-        |r| r.get(0),
-    )
+    )?
+    .query_row([format!("seq:{name}")], |r| r.get(0))
 }
 
 /// The highest integer value of `column` among rows matching `condition` (0 when none).
@@ -340,7 +346,6 @@ pub fn max_integer(
         quote(entity.table()),
         where_clause(condition)
     );
-    conn.query_row(&sql, params_from_iter(condition.params.iter()), |r| {
-        r.get(0)
-    })
+    conn.prepare_cached(&sql)?
+        .query_row(params_from_iter(condition.params.iter()), |r| r.get(0))
 }
