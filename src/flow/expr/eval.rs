@@ -11,6 +11,11 @@ use super::value::describe;
 
 /// Evaluates a parsed expression.
 pub fn evaluate(expr: &Expr, scope: &dyn Scope) -> Result<Value, ExprError> {
+    if !matches!(expr.kind, ExprKind::Literal(_))
+        && let Some(value) = borrowed(expr, scope)
+    {
+        return Ok(value.clone());
+    }
     match &expr.kind {
         ExprKind::Literal(value) => Ok(value.clone()),
         ExprKind::Call { name, args } => {
@@ -46,6 +51,41 @@ pub fn evaluate(expr: &Expr, scope: &dyn Scope) -> Result<Value, ExprError> {
             member(&target_value, &key_value, *null_safe)
                 .map_err(|message| ExprError::eval(message, Some(key.position)))
         }
+    }
+}
+
+/// The value of `expr` without copying what it reads: a scope reader with a literal argument
+/// (see [`Scope::borrowed`]) or a literal member of one that is there (`items('L')?['x']`).
+/// `None` when that does not apply; the caller then evaluates `expr` as usual, which gives
+/// the same value (and the errors).
+fn borrowed<'s>(expr: &Expr, scope: &'s dyn Scope) -> Option<&'s Value> {
+    match &expr.kind {
+        ExprKind::Call { name, args } => {
+            let arg = match args.as_slice() {
+                [] => None,
+                [
+                    Expr {
+                        kind: ExprKind::Literal(Value::String(arg)),
+                        ..
+                    },
+                ] => Some(arg.as_str()),
+                _ => return None,
+            };
+            scope.borrowed(name, arg)
+        }
+        ExprKind::Member { target, key, .. } => {
+            let ExprKind::Literal(key) = &key.kind else {
+                return None;
+            };
+            match (borrowed(target, scope)?, key) {
+                (Value::Object(map), Value::String(name)) => lookup_name(map, name),
+                (Value::Array(items), Value::Number(n)) => {
+                    usize::try_from(n.as_i64()?).ok().and_then(|i| items.get(i))
+                }
+                _ => None,
+            }
+        }
+        ExprKind::Literal(_) => None,
     }
 }
 

@@ -15,6 +15,7 @@
 //! timestamps are ISO 8601 with seven fractional digits; time zones are Windows names.
 
 mod ast;
+mod cache;
 mod datefmt;
 mod error;
 mod eval;

@@ -60,6 +60,16 @@ pub trait Scope {
     fn current_action(&self) -> Option<Value> {
         None
     }
+
+    /// What the reader `function` (canonical spelling: `items`, `item`, `variables`,
+    /// `parameters`, `triggerBody`) returns for its literal argument `arg`, borrowed where the
+    /// scope keeps it, so that `items('L')?['x']` copies `x` and not the whole item. `None`
+    /// (the default) lets the function run as usual; a value given here must be the one the
+    /// function would return.
+    fn borrowed(&self, function: &str, arg: Option<&str>) -> Option<&Value> {
+        let _ = (function, arg);
+        None
+    }
 }
 
 /// A [`Scope`] read from one JSON document (tests, the CLI's `eval` command, previews):

@@ -147,12 +147,17 @@ fn interpolation_sources(text: &str) -> Result<Vec<SourcePart>, ExprError> {
 /// Evaluates a JSON value as written in a definition (see the module documentation).
 pub fn evaluate_value(value: &Value, scope: &dyn Scope) -> Result<Value, ExprError> {
     match value {
-        Value::String(text) => match classify(text)? {
-            Template::Literal(text) => Ok(Value::String(text)),
-            Template::Single(expr) => evaluate(&expr, scope),
+        // Plain text needs no parsing; the rest is parsed once per thread (a loop evaluates
+        // the same strings in every iteration).
+        Value::String(text) if !text.starts_with('@') && !text.contains("@{") => {
+            Ok(Value::String(text.clone()))
+        }
+        Value::String(text) => match &*super::cache::template(text)? {
+            Template::Literal(text) => Ok(Value::String(text.clone())),
+            Template::Single(expr) => evaluate(expr, scope),
             Template::Interpolated(parts) => {
                 let mut out = String::new();
-                for part in &parts {
+                for part in parts {
                     match part {
                         Part::Text(text) => out.push_str(text),
                         Part::Expr(expr) => out.push_str(&to_text(&evaluate(expr, scope)?)),

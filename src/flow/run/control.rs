@@ -236,35 +236,48 @@ pub async fn run_foreach(
     } else {
         // Iterations side by side, each on its own copy of the state (the body changes no
         // variable); their records are merged back in iteration order.
+        // A copy of the state is made when its iteration starts and dropped when it ends, so
+        // that at most `concurrency` copies live at once.
         use futures_util::StreamExt as _;
-        let base = ctx.state.clone();
-        let static_results = ctx.static_results.clone();
+        let base = &ctx.state;
+        let static_results = &ctx.static_results;
         let inner = &inner;
-        let mut iterations: Vec<futures_util::future::BoxFuture<'_, (Ctx, ScopeOutcome)>> =
+        let mut iterations: Vec<futures_util::future::BoxFuture<'_, Iteration>> =
             Vec::with_capacity(items.len());
         for (index, item) in items.iter().enumerate() {
-            let mut local = Ctx {
-                state: base.clone(),
-                static_results: static_results.clone(),
-                ..Ctx::default()
-            };
-            local.state.loops.push(LoopFrame {
-                name: name.to_owned(),
-                item: item.clone(),
-                index,
-            });
             iterations.push(Box::pin(async move {
+                let mut local = Ctx {
+                    state: base.clone(),
+                    static_results: static_results.clone(),
+                    ..Ctx::default()
+                };
+                local.state.loops.push(LoopFrame {
+                    name: name.to_owned(),
+                    item: item.clone(),
+                    index,
+                });
                 let outcome = run_actions(env, &mut local, body, inner, Some(index)).await;
-                (local, outcome)
+                Iteration {
+                    records: local.records,
+                    terminated: local.terminated,
+                    response: local.response,
+                    outcome,
+                }
             }));
         }
-        let finished: Vec<(Ctx, ScopeOutcome)> = futures_util::stream::iter(iterations)
+        let finished: Vec<Iteration> = futures_util::stream::iter(iterations)
             .buffered(concurrency)
             .collect()
             .await;
-        for (local, outcome) in finished {
-            for record in &local.records {
-                ctx.state.remember(record);
+        for local in finished {
+            let outcome = local.outcome;
+            // The latest record of each action is the one `actions('X')` sees.
+            let mut seen: Vec<&str> = Vec::new();
+            for record in local.records.iter().rev() {
+                if !seen.contains(&record.name.as_str()) {
+                    seen.push(&record.name);
+                    ctx.state.remember(record);
+                }
             }
             ctx.records.extend(local.records);
             if ctx.terminated.is_none() {
@@ -280,13 +293,22 @@ pub async fn run_foreach(
             results.extend(outcome.results);
         }
     }
-    ctx.state.results.insert(name.to_owned(), results.clone());
+    let count = items.len();
+    ctx.state.results.insert(name.to_owned(), results);
     let outcome = ScopeOutcome {
         status,
         error,
-        results,
+        results: Vec::new(),
     };
-    done_from(&outcome, json!({"count": items.len()}), Value::Null)
+    done_from(&outcome, json!({"count": count}), Value::Null)
+}
+
+/// What one iteration of a parallel `Foreach` leaves behind (its copy of the state is gone).
+struct Iteration {
+    records: Vec<super::record::ActionRecord>,
+    terminated: Option<(Status, Option<ActionError>)>,
+    response: Option<Value>,
+    outcome: ScopeOutcome,
 }
 
 /// `Until`: the inner actions, then `expression`; again until it holds, `limit.count`

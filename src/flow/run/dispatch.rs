@@ -91,16 +91,19 @@ fn failing_field(
 
 /// Actions without inner scopes: their inputs are evaluated first.
 async fn run_simple(env: &Env, ctx: &mut Ctx, name: &str, action: &Value, kind: &str) -> Done {
-    let raw_inputs = action.get("inputs").cloned().unwrap_or(Value::Null);
+    let raw_inputs = action.get("inputs").unwrap_or(&Value::Null);
     // A connector step's `host` and `authentication` are the cloud's connection plumbing
     // (`@parameters('$connections')[…]`): kept as written, never evaluated here.
     let connector = matches!(kind, "openapiconnection" | "apiconnection");
-    let mut to_evaluate = raw_inputs.clone();
-    let plumbing: Vec<(String, Value)> = match (&mut to_evaluate, connector) {
-        (Value::Object(map), true) => ["host", "authentication"]
-            .iter()
-            .filter_map(|key| map.shift_remove(*key).map(|v| ((*key).to_owned(), v)))
-            .collect(),
+    let mut to_evaluate = std::borrow::Cow::Borrowed(raw_inputs);
+    let plumbing: Vec<(String, Value)> = match (raw_inputs, connector) {
+        (Value::Object(_), true) => match to_evaluate.to_mut() {
+            Value::Object(map) => ["host", "authentication"]
+                .iter()
+                .filter_map(|key| map.shift_remove(*key).map(|v| ((*key).to_owned(), v)))
+                .collect(),
+            _ => Vec::new(),
+        },
         _ => Vec::new(),
     };
     let evaluated = evaluate_value(&to_evaluate, &ctx.state).map(|mut inputs| {
@@ -144,7 +147,7 @@ async fn run_simple(env: &Env, ctx: &mut Ctx, name: &str, action: &Value, kind: 
             super::steps::run_connector(env, name, action, inputs).await
         }
         "http" => super::steps::run_http(env, name, inputs).await,
-        "assert" => super::assert::run_assert(name, &raw_inputs, inputs),
+        "assert" => super::assert::run_assert(name, raw_inputs, inputs),
         "terminate" => super::data::run_terminate(ctx, inputs),
         "wait" => super::data::run_wait(env, inputs).await,
         "response" => super::data::run_response(ctx, inputs),

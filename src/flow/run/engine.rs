@@ -48,9 +48,11 @@ pub enum RunEvent {
 }
 
 impl Env {
-    fn tell(&self, event: RunEvent) {
+    /// Tells the observer, if there is one, the event `event` builds (built only then: an
+    /// event copies the action's record).
+    fn tell(&self, event: impl FnOnce() -> RunEvent) {
         if let Some(observer) = &self.observer {
-            observer(&event);
+            observer(&event());
         }
     }
 }
@@ -133,6 +135,17 @@ impl Done {
 
 /// The `runAfter` of an action: each predecessor with the statuses it accepts.
 pub fn run_after(action: &Value) -> Vec<(String, Vec<Status>)> {
+    run_after_borrowed(action)
+        .into_iter()
+        .map(|(name, accepted)| (name.to_owned(), accepted))
+        .collect()
+}
+
+/// Each predecessor of an action (by name) with the statuses it accepts.
+type Predecessors<'a> = Vec<(&'a str, Vec<Status>)>;
+
+/// [`run_after`] with the names borrowed from the definition.
+fn run_after_borrowed(action: &Value) -> Predecessors<'_> {
     let Some(Value::Object(after)) = action.get("runAfter") else {
         return Vec::new();
     };
@@ -153,7 +166,7 @@ pub fn run_after(action: &Value) -> Vec<(String, Vec<Status>)> {
             } else {
                 accepted
             };
-            (name.clone(), accepted)
+            (name.as_str(), accepted)
         })
         .collect()
 }
@@ -172,19 +185,25 @@ pub fn run_actions<'a>(
         let mut effective: HashMap<&str, Status> = HashMap::new();
         let mut first_error: Option<ActionError> = None;
         let mut results = Vec::new();
+        // Each action with its predecessors, read once per run of the scope.
+        let scope: Vec<(&String, &Value, Predecessors<'_>)> = actions
+            .iter()
+            .map(|(name, action)| (name, action, run_after_borrowed(action)))
+            .collect();
         loop {
-            let ready = actions.iter().find(|(name, action)| {
+            let ready = scope.iter().find(|(name, _, after)| {
                 !ended.contains_key(name.as_str())
-                    && run_after(action).iter().all(|(dep, _)| {
-                        ended.contains_key(dep.as_str()) || !actions.contains_key(dep)
-                    })
+                    && after
+                        .iter()
+                        .all(|(dep, _)| ended.contains_key(dep) || !actions.contains_key(*dep))
             });
-            let Some((name, action)) = ready else {
+            let Some((name, action, after)) = ready else {
                 break;
             };
-            let unmet = run_after(action).into_iter().find(|(dep, accepted)| {
+            let (name, action) = (*name, *action);
+            let unmet = after.iter().find(|(dep, accepted)| {
                 ended
-                    .get(dep.as_str())
+                    .get(dep)
                     .is_none_or(|status| !accepted.contains(status))
             });
             if path.is_empty()
@@ -217,9 +236,9 @@ pub fn run_actions<'a>(
                     "The run was stopped before this action started.",
                 )
             } else if let Some((dep, accepted)) = unmet {
-                let actual = ended.get(dep.as_str()).copied();
+                let actual = ended.get(dep).copied();
                 let cause = actual
-                    .map(|s| effective.get(dep.as_str()).copied().unwrap_or(s))
+                    .map(|s| effective.get(dep).copied().unwrap_or(s))
                     .unwrap_or(Status::Failed);
                 effective.insert(name, cause);
                 let expected: Vec<&str> = accepted.iter().map(|s| s.name()).collect();
@@ -235,13 +254,13 @@ pub fn run_actions<'a>(
                 };
                 skipped_record(name, action, path, iteration, Status::Skipped, &message)
             } else {
-                env.tell(RunEvent::Started {
+                env.tell(|| RunEvent::Started {
                     name: name.clone(),
                     path: path.to_vec(),
                 });
                 run_one(env, ctx, name, action, path, iteration).await
             };
-            env.tell(RunEvent::Ended(Box::new(record.clone())));
+            env.tell(|| RunEvent::Ended(Box::new(record.clone())));
             if record.status != Status::Skipped {
                 effective.insert(name, record.status);
             }
@@ -249,8 +268,9 @@ pub fn run_actions<'a>(
                 first_error.clone_from(&record.error);
             }
             ended.insert(name, record.status);
-            ctx.state.remember(&record);
-            results.push(wdl_record(&record));
+            let wdl = wdl_record(&record);
+            ctx.state.remember_wdl(name, wdl.clone());
+            results.push(wdl);
             ctx.records.push(record);
         }
         let status = scope_status(actions, &ended, &effective);
@@ -269,12 +289,15 @@ fn scope_status(
     ended: &HashMap<&str, Status>,
     effective: &HashMap<&str, Status>,
 ) -> Status {
-    let followed: Vec<String> = actions
+    let followed: Vec<&str> = actions
         .values()
-        .flat_map(|a| run_after(a).into_iter().map(|(dep, _)| dep))
+        .flat_map(|a| run_after_borrowed(a).into_iter().map(|(dep, _)| dep))
         .collect();
     let mut status = Status::Succeeded;
-    for name in actions.keys().filter(|name| !followed.contains(name)) {
+    for name in actions
+        .keys()
+        .filter(|name| !followed.contains(&name.as_str()))
+    {
         let own = ended.get(name.as_str()).copied().unwrap_or(Status::Skipped);
         let counted = match own {
             Status::Skipped => effective
@@ -378,7 +401,9 @@ async fn run_one(
 /// `staticResultOptions: Enabled`), from the definition's `staticResults`: the action is
 /// not run, its status and outputs are those of the result.
 fn static_result(action: &Value, results: &Map<String, Value>) -> Option<Done> {
-    let config = action.pointer("/runtimeConfiguration/staticResult")?;
+    // `get` rather than `pointer`: this is asked of every action, and a pointer unescapes
+    // each of its segments into a new string.
+    let config = action.get("runtimeConfiguration")?.get("staticResult")?;
     let enabled = config
         .get("staticResultOptions")
         .and_then(Value::as_str)
@@ -418,7 +443,9 @@ fn static_result(action: &Value, results: &Map<String, Value>) -> Option<Done> {
 /// `runtimeConfiguration.secureData.properties` (`inputs`, `outputs`).
 pub fn secure_properties(action: &Value) -> Vec<String> {
     action
-        .pointer("/runtimeConfiguration/secureData/properties")
+        .get("runtimeConfiguration")
+        .and_then(|c| c.get("secureData"))
+        .and_then(|c| c.get("properties"))
         .and_then(Value::as_array)
         .map(|list| {
             list.iter()

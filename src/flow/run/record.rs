@@ -154,5 +154,52 @@ pub const ASSERTION_FAILED: &str = "AssertionFailed";
 
 /// ISO 8601 with seven fractional digits, as the cloud writes times.
 pub fn timestamp(at: chrono::DateTime<chrono::Utc>) -> String {
-    format!("{}0Z", at.format("%Y-%m-%dT%H:%M:%S%.6f"))
+    use chrono::{Datelike as _, Timelike as _};
+    use std::fmt::Write as _;
+    // Every action writes two of these: the fields are written directly rather than through
+    // a `strftime` pattern parsed on each call (same text).
+    let year = at.year();
+    if !(0..=9999).contains(&year) {
+        return format!("{}0Z", at.format("%Y-%m-%dT%H:%M:%S%.6f"));
+    }
+    let mut text = String::with_capacity(28);
+    let _ = write!(
+        text,
+        "{year:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:06}0Z",
+        at.month(),
+        at.day(),
+        at.hour(),
+        at.minute(),
+        at.second(),
+        at.nanosecond() % 1_000_000_000 / 1_000
+    );
+    text
+}
+
+#[cfg(test)]
+mod tests {
+    use chrono::TimeZone as _;
+
+    #[test]
+    fn timestamps_read_as_the_cloud_writes_them() {
+        let at = chrono::Utc
+            .with_ymd_and_hms(2026, 3, 4, 5, 6, 7)
+            .single()
+            .unwrap()
+            + chrono::Duration::nanoseconds(123_456_789);
+        assert_eq!(super::timestamp(at), "2026-03-04T05:06:07.1234560Z");
+        assert_eq!(
+            super::timestamp(at),
+            format!("{}0Z", at.format("%Y-%m-%dT%H:%M:%S%.6f"))
+        );
+        let leap = chrono::Utc
+            .with_ymd_and_hms(2016, 12, 31, 23, 59, 59)
+            .single()
+            .unwrap()
+            + chrono::Duration::nanoseconds(5_000);
+        assert_eq!(
+            super::timestamp(leap),
+            format!("{}0Z", leap.format("%Y-%m-%dT%H:%M:%S%.6f"))
+        );
+    }
 }

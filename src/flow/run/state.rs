@@ -43,7 +43,17 @@ pub struct RunState {
 impl RunState {
     /// Records that `record` ended: `actions('X')`, `body('X')` and `outputs('X')` see it.
     pub fn remember(&mut self, record: &ActionRecord) {
-        self.actions.insert(record.name.clone(), wdl_record(record));
+        self.remember_wdl(&record.name, wdl_record(record));
+    }
+
+    /// Records that the action `name` ended with `wdl` (its [`wdl_record`]).
+    pub fn remember_wdl(&mut self, name: &str, wdl: Value) {
+        match self.actions.get_mut(name) {
+            Some(slot) => *slot = wdl,
+            None => {
+                self.actions.insert(name.to_owned(), wdl);
+            }
+        }
     }
 }
 
@@ -74,7 +84,7 @@ pub fn wdl_record(record: &ActionRecord) -> Value {
 
 impl Scope for RunState {
     fn trigger_body(&self) -> Option<Value> {
-        self.trigger.pointer("/outputs/body").cloned()
+        self.trigger_body_ref().cloned()
     }
 
     fn trigger_outputs(&self) -> Option<Value> {
@@ -86,10 +96,7 @@ impl Scope for RunState {
     }
 
     fn variable(&self, name: &str) -> Option<Value> {
-        self.variables
-            .iter()
-            .find(|(n, _)| n.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.clone())
+        self.variable_ref(name).cloned()
     }
 
     fn parameter(&self, name: &str) -> Option<Value> {
@@ -101,11 +108,7 @@ impl Scope for RunState {
     }
 
     fn items(&self, loop_name: &str) -> Option<Value> {
-        self.loops
-            .iter()
-            .rev()
-            .find(|frame| frame.name == loop_name)
-            .map(|frame| frame.item.clone())
+        self.loop_frame(loop_name).map(|frame| frame.item.clone())
     }
 
     fn iteration_index(&self, loop_name: &str) -> Option<Value> {
@@ -128,5 +131,33 @@ impl Scope for RunState {
 
     fn now(&self) -> chrono::DateTime<chrono::Utc> {
         self.now.unwrap_or_else(chrono::Utc::now)
+    }
+
+    fn borrowed(&self, function: &str, arg: Option<&str>) -> Option<&Value> {
+        match (function, arg) {
+            ("items", Some(name)) => self.loop_frame(name).map(|frame| &frame.item),
+            ("item", None) => self.loops.last().map(|frame| &frame.item),
+            ("variables", Some(name)) => self.variable_ref(name),
+            ("parameters", Some(name)) => self.parameters.get(name),
+            ("triggerBody", None) => self.trigger_body_ref(),
+            _ => None,
+        }
+    }
+}
+
+impl RunState {
+    fn trigger_body_ref(&self) -> Option<&Value> {
+        self.trigger.get("outputs")?.get("body")
+    }
+
+    fn variable_ref(&self, name: &str) -> Option<&Value> {
+        self.variables
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v)
+    }
+
+    fn loop_frame(&self, name: &str) -> Option<&LoopFrame> {
+        self.loops.iter().rev().find(|frame| frame.name == name)
     }
 }

@@ -91,13 +91,46 @@ pub(crate) fn all() -> impl Iterator<Item = &'static Function> {
     .flatten()
 }
 
-/// Finds a function by name, ignoring case.
+/// Finds a function by name, ignoring case. The canonical spelling (what the parser keeps,
+/// so every evaluation asks with it) is found without lowering the name's case.
 pub(crate) fn lookup(name: &str) -> Option<&'static Function> {
+    static EXACT: OnceLock<HashMap<&'static str, &'static Function, Fnv>> = OnceLock::new();
     static TABLE: OnceLock<HashMap<String, &'static Function>> = OnceLock::new();
+    if let Some(found) = EXACT
+        .get_or_init(|| all().map(|f| (f.name, f)).collect())
+        .get(name)
+    {
+        return Some(found);
+    }
     TABLE
         .get_or_init(|| all().map(|f| (f.name.to_ascii_lowercase(), f)).collect())
         .get(&name.to_ascii_lowercase())
         .copied()
+}
+
+/// FNV-1a: function names are short and known, so the table needs no protection against
+/// chosen collisions, only speed (every call looks its function up).
+type Fnv = std::hash::BuildHasherDefault<FnvHasher>;
+
+/// The FNV-1a hasher of [`Fnv`].
+struct FnvHasher(u64);
+
+impl Default for FnvHasher {
+    fn default() -> Self {
+        Self(0xcbf2_9ce4_8422_2325)
+    }
+}
+
+impl std::hash::Hasher for FnvHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for byte in bytes {
+            self.0 = (self.0 ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3);
+        }
+    }
 }
 
 /// A call in progress: the function, its evaluated arguments, and the scope.
