@@ -161,7 +161,7 @@ async fn public_entities(State(state): State<DemoState>) -> Response {
 /// (authentication, fault injection) are added.
 pub fn build_router(state: DemoState) -> Router {
     let (auth, faults) = (state.auth.clone(), state.faults.clone());
-    let router = Router::new()
+    let router = super::bulk::routes(Router::new())
         .route("/data/$batch", post(super::batch::batch_entry))
         .route("/data", any(odata_entry))
         .route("/data/", any(odata_entry))
@@ -223,6 +223,7 @@ impl DemoServer {
         let conn = tokio::task::spawn_blocking(move || {
             let conn = open_database(&path, reset, rows)?;
             install_catalog(&conn)?;
+            super::bulk::install(&conn)?;
             Ok::<_, DemoError>(conn)
         })
         .await
