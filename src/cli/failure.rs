@@ -18,6 +18,12 @@ pub fn usage(message: impl Into<String>) -> anyhow::Error {
 
 /// The exit code for a failed command.
 pub fn exit_code(error: &anyhow::Error) -> i32 {
+    if error
+        .downcast_ref::<super::package::InvalidInput>()
+        .is_some()
+    {
+        return exit::INVALID_INPUT;
+    }
     if error.downcast_ref::<UsageError>().is_some()
         || error.downcast_ref::<InputError>().is_some()
         || matches!(

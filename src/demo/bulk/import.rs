@@ -171,14 +171,11 @@ fn import_row(
                 field.label, field.name
             ));
         };
-        let sql = json_to_sql(field, value).map_err(|_| {
-            format!(
-                "The key value '{value}' does not fit field '{}' ({}).",
-                field.name,
-                field.ty.edm_name()
-            )
-        })?;
-        key_values.push(sql);
+        // A key value that does not fit its field cannot exist: the create below refuses
+        // it with the write path's own message.
+        if let Ok(sql) = json_to_sql(field, value) {
+            key_values.push(sql);
+        }
         let literal = match value {
             Value::String(text) => format!("'{}'", text.replace('\'', "''")),
             other => other.to_string(),
@@ -189,9 +186,11 @@ fn import_row(
             utf8_percent_encode(&literal, NON_ALPHANUMERIC)
         ));
     }
-    let exists = store::find(conn, entity, &key_values)
-        .map_err(|e| format!("The row could not be read: {e}"))?
-        .is_some();
+    let all_keys = key_values.len() == entity.key_fields().count();
+    let exists = all_keys
+        && store::find(conn, entity, &key_values)
+            .map_err(|e| format!("The row could not be read: {e}"))?
+            .is_some();
     let answer = if exists {
         let changes: Map<String, Value> = body
             .iter()
