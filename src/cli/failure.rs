@@ -28,7 +28,11 @@ pub fn invalid_input(message: impl Into<String>) -> anyhow::Error {
 
 /// The exit code for a failed command.
 pub fn exit_code(error: &anyhow::Error) -> i32 {
-    if error.downcast_ref::<InvalidInput>().is_some() {
+    if error.downcast_ref::<InvalidInput>().is_some()
+        || error
+            .downcast_ref::<super::package::InvalidInput>()
+            .is_some()
+    {
         return exit::INVALID_INPUT;
     }
     if error.downcast_ref::<UsageError>().is_some()

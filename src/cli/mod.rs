@@ -1,6 +1,7 @@
 //! The headless command line (clap): parses arguments and runs engine commands without a window.
 
 pub mod batch;
+pub mod bulk_target;
 pub mod connect;
 pub mod create;
 pub mod delete;
@@ -22,6 +23,8 @@ pub mod list;
 pub mod list_parallel;
 pub mod metadata;
 pub mod output;
+pub mod package;
+pub mod queue;
 pub mod secret;
 pub mod signin;
 pub mod stdout;
@@ -89,6 +92,11 @@ pub enum Command {
     Runs(flow_tools::RunsArgs),
     /// Values of flows' secure parameters in the keyring: `set NAME --from-env VAR`, `delete NAME`.
     Secret(secret::SecretArgs),
+    /// Data packages: `build`, `show`, `import`, `export`, `status` (the data management
+    /// package REST API).
+    Package(package::PackageArgs),
+    /// Recurring integrations: `enqueue`, `dequeue`, `ack`, `status`.
+    Queue(queue::QueueArgs),
     /// Manage saved instances (`add`, `list`, `remove`, `discover`).
     Instance(instance::InstanceArgs),
     /// Sign in to a saved instance.
@@ -108,6 +116,7 @@ pub fn run(command: Command, token_env: Option<&str>) -> i32 {
         }
         Command::Metadata(args) => return metadata::run(args, token_env),
         Command::Batch(args) => return batch::run(&args, token_env),
+        Command::Package(args) => return package::run(&args, token_env),
         Command::Run(args) => return flow_run::run(&args, token_env),
         Command::Watch(args) => return flow_watch::run(&args, token_env),
         Command::Replay(args) => return flow_replay::run(&args, token_env),
@@ -126,6 +135,7 @@ pub fn run(command: Command, token_env: Option<&str>) -> i32 {
         Command::Update(args) => update::run(&args, token_env),
         Command::Delete(args) => delete::run(&args, token_env),
         Command::Execute(args) => execute::run(&args, token_env),
+        Command::Queue(args) => queue::run(&args, token_env),
         Command::Instance(args) => instance::run(args),
         Command::Signin(args) => signin::run_signin(&args),
         Command::Signout(args) => signin::run_signout(&args),

@@ -5,8 +5,10 @@
 
 pub mod action;
 pub mod batch;
+pub mod bulk;
 pub mod csv_import;
 pub mod outcome;
+pub mod package;
 pub mod records;
 pub mod request;
 pub mod resolve;

@@ -8,6 +8,8 @@ use super::schema::{
     FieldType, NAMESPACE, entity_by_name, entity_by_set,
 };
 
+use super::bulk::{DMF_ACTIONS, DMF_SET, DMF_TYPE};
+
 const CORE: &str = "Microsoft.Dynamics.OData.Core.V1";
 
 /// Renders the whole `$metadata` document.
@@ -31,6 +33,7 @@ pub fn metadata_xml() -> String {
     for action in ACTIONS {
         write_action(&mut out, action);
     }
+    write_dmf_schema(&mut out);
     write_container(&mut out);
     out.push_str("    </Schema>\n");
     write_core_schema(&mut out);
@@ -197,6 +200,32 @@ fn write_action(out: &mut String, action: &ActionDef) {
     out.push_str("      </Action>\n");
 }
 
+/// The data management package API: the `DataManagementDefinitionGroup` entity type (the
+/// data projects) and the actions bound to its collection.
+fn write_dmf_schema(out: &mut String) {
+    let _ = writeln!(out, "      <EntityType Name=\"{DMF_TYPE}\">");
+    out.push_str(
+        "        <Key>\n          <PropertyRef Name=\"DefinitionGroupId\" />\n        </Key>\n",
+    );
+    out.push_str("        <Property Name=\"DefinitionGroupId\" Type=\"Edm.String\" Nullable=\"false\" MaxLength=\"60\" />\n");
+    out.push_str(
+        "        <Property Name=\"Description\" Type=\"Edm.String\" MaxLength=\"60\" />\n",
+    );
+    out.push_str("      </EntityType>\n");
+    for (name, params, returns) in DMF_ACTIONS {
+        let _ = writeln!(out, "      <Action Name=\"{name}\" IsBound=\"true\">");
+        let _ = writeln!(
+            out,
+            "        <Parameter Name=\"_this\" Type=\"Collection({NAMESPACE}.{DMF_TYPE})\" />"
+        );
+        for (param, ty) in *params {
+            let _ = writeln!(out, "        <Parameter Name=\"{param}\" Type=\"{ty}\" />");
+        }
+        let _ = writeln!(out, "        <ReturnType Type=\"{returns}\" />");
+        out.push_str("      </Action>\n");
+    }
+}
+
 fn write_container(out: &mut String) {
     let _ = writeln!(out, "      <EntityContainer Name=\"{CONTAINER}\">");
     for entity in ENTITIES {
@@ -225,6 +254,10 @@ fn write_container(out: &mut String) {
         }
         out.push_str("        </EntitySet>\n");
     }
+    let _ = writeln!(
+        out,
+        "        <EntitySet Name=\"{DMF_SET}\" EntityType=\"{NAMESPACE}.{DMF_TYPE}\" />"
+    );
     for action in ACTIONS
         .iter()
         .filter(|a| a.binding == ActionBinding::Unbound)

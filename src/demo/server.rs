@@ -156,7 +156,7 @@ pub fn build_router(state: DemoState) -> Router {
         state.guard.clone(),
         state.latency,
     );
-    let router = Router::new()
+    let router = super::bulk::routes(Router::new())
         .route("/data/$batch", post(super::batch::batch_entry))
         .route("/data", any(odata_entry))
         .route("/data/", any(odata_entry))
@@ -224,6 +224,7 @@ impl DemoServer {
         let conn = tokio::task::spawn_blocking(move || {
             let conn = open_database(&path, reset, rows)?;
             install_catalog(&conn)?;
+            super::bulk::install(&conn)?;
             Ok::<_, DemoError>(conn)
         })
         .await

@@ -27,6 +27,9 @@ pub struct ODataRequest {
     pub headers: Vec<(String, String)>,
     /// Request body.
     pub body: Option<Bytes>,
+    /// Send no bearer token: the URL carries its own authorization (a storage URL with a
+    /// shared access signature, which must never see the instance's token).
+    pub anonymous: bool,
 }
 
 impl ODataRequest {
@@ -37,7 +40,14 @@ impl ODataRequest {
             url,
             headers: Vec::new(),
             body: None,
+            anonymous: false,
         }
+    }
+
+    /// The same request without the bearer token (see [`ODataRequest::anonymous`]).
+    pub fn without_token(mut self) -> Self {
+        self.anonymous = true;
+        self
     }
 
     /// A request with a JSON body (`Content-Type: application/json`).
@@ -215,7 +225,9 @@ impl ODataClient {
         for (name, value) in &headers {
             builder = builder.header(name.as_str(), value.as_str());
         }
-        if let Some(token) = token.filter(|_| !request.has_header("authorization")) {
+        if let Some(token) =
+            token.filter(|_| !request.anonymous && !request.has_header("authorization"))
+        {
             builder = builder.bearer_auth(token.secret());
             headers.push(("Authorization".to_owned(), "Bearer [redacted]".to_owned()));
         }
