@@ -16,6 +16,7 @@ pub mod events;
 pub mod faults;
 pub mod guard;
 pub mod handler;
+pub mod limits;
 pub mod listings;
 pub mod path;
 pub mod query;
