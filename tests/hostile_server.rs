@@ -357,7 +357,7 @@ async fn oversized_server() -> common::TestServer {
         let filler = bytes::Bytes::from("{\"Id\": 1},".repeat(6000));
         let stream = futures_util::stream::iter(
             std::iter::once(chunk)
-                .chain(std::iter::repeat(filler).take(16 * 1024))
+                .chain(std::iter::repeat_n(filler, 16 * 1024))
                 .map(Ok::<_, std::io::Error>),
         );
         (

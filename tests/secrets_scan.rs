@@ -6,6 +6,8 @@
 //! cache directories, home, reports, outputs, zip entries) and all its stdout and stderr are
 //! scanned for them, and for any JWT: none appears.
 
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic as test failures
+
 mod oidc_peer;
 
 use std::path::{Path, PathBuf};

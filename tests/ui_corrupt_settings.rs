@@ -2,6 +2,7 @@
 //! file with its line and column above the status bar, and leaves the file as it was; the
 //! command line reports the same position and writes nothing either. One test per process:
 //! it points the config directory at a temporary one through the environment.
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic as test failures
 
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
