@@ -5,7 +5,8 @@
 //! sustained runs are `cargo +nightly fuzz run` (docs/RELIABILITY.md).
 //!
 //! With `FLOWBENCH_FUZZ_CORPUS=DIR` set, the seeds are also written to `DIR/TARGET/` to
-//! start `cargo fuzz` from.
+//! start `cargo fuzz` from; `FLOWBENCH_FUZZ_ITERATIONS=N` replaces each target's number of
+//! mutated inputs (a longer run on stable where nightly is missing).
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic as test failures
 
 #[path = "../fuzz/src/lib.rs"]
@@ -119,6 +120,10 @@ fn smoke(target: &str, iterations: usize) {
     for seed in &seeds {
         fuzz_targets::run(target, seed);
     }
+    let iterations = std::env::var("FLOWBENCH_FUZZ_ITERATIONS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(iterations);
     let mut rng = Rng(0x5eed_0000 ^ target.len() as u64 ^ (target.as_bytes()[0] as u64) << 32);
     for _ in 0..iterations {
         let input = mutate(&mut rng, &seeds);
