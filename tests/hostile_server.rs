@@ -1,7 +1,9 @@
 //! The client against hostile servers on 127.0.0.1: `@odata.nextLink`s that lead to another
 //! host, port or scheme (the bearer token must not follow), that loop back to an earlier page
 //! or never end; responses with duplicate JSON properties; error messages carrying terminal
-//! escape sequences (printed by the CLI); filters refused before anything is sent.
+//! escape sequences (printed by the CLI); filters refused before anything is sent; bodies
+//! that are endless or announce more than the limits (pages, `$metadata`), refused after
+//! reading at most the limit.
 #![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic as test failures
 
 mod common;
@@ -345,4 +347,127 @@ async fn a_hostile_filter_is_refused_before_anything_is_sent() {
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(stderr.contains("limit of 100 levels"), "{stderr}");
     assert_eq!(home.seen(), [], "nothing was sent");
+}
+
+/// A server whose `/data/Items` page is an endless JSON body (chunked, no length; it stops by
+/// itself after 1 GiB).
+async fn oversized_server() -> common::TestServer {
+    async fn endless() -> Response {
+        let chunk = bytes::Bytes::from(format!("{{\"value\": [{}", "{\"Id\": 1},".repeat(6000)));
+        let filler = bytes::Bytes::from("{\"Id\": 1},".repeat(6000));
+        let stream = futures_util::stream::iter(
+            std::iter::once(chunk)
+                .chain(std::iter::repeat_n(filler, 16 * 1024))
+                .map(Ok::<_, std::io::Error>),
+        );
+        (
+            [("content-type", "application/json")],
+            axum::body::Body::from_stream(stream),
+        )
+            .into_response()
+    }
+    let router = axum::Router::new().route("/data/Items", axum::routing::get(endless));
+    common::serve(router).await
+}
+
+#[tokio::test]
+async fn an_endless_page_is_refused_at_the_limit_naming_it() {
+    let server = oversized_server().await;
+    let config = flowbench::odata::client::ClientConfig {
+        max_response_bytes: 1024 * 1024,
+        ..flowbench::odata::client::ClientConfig::default()
+    };
+    let client = ODataClient::with_config(
+        &server.root(),
+        Arc::new(common::CountingTokens::default()),
+        config,
+        flowbench::odata::client::Trace::default(),
+    )
+    .unwrap();
+    let (ids, result) = list(&client, "Items").await;
+    assert_eq!(ids, [] as [u64; 0]);
+    let Err(ODataError::TooLarge {
+        limit,
+        size,
+        announced,
+        ..
+    }) = &result
+    else {
+        panic!("expected a body over the limit, got {result:?}");
+    };
+    assert_eq!((*limit, *announced), (1024 * 1024, false));
+    // At most the limit and one chunk were held.
+    let size = *size;
+    assert!(size > 1024 * 1024 && size < 2 * 1024 * 1024, "{size}");
+    let message = result.unwrap_err().to_string();
+    assert!(
+        message.contains(&format!("/data/Items: the response body is larger than the limit of 1048576 bytes (1 MiB): at least {size} bytes (1 MiB) were sent; it was not read")),
+        "{message}"
+    );
+    // Not retried: one attempt in the trace.
+    assert_eq!(client.trace().len(), 1);
+}
+
+/// A raw TCP server (hyper will not send a length it does not hold) answering every request
+/// with `Content-Length: 314572800` (300 MiB) and ten bytes; returns the service root.
+async fn announcing_server() -> String {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let root = format!("http://{}/data/", listener.local_addr().unwrap());
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            let mut request = [0u8; 4096];
+            let _ = socket.read(&mut request).await;
+            let _ = socket
+                .write_all(
+                    b"HTTP/1.1 200 OK\r\nContent-Type: application/xml\r\nContent-Length: 314572800\r\n\r\n<edmx:Edmx",
+                )
+                .await;
+            // Hold the connection until the client gives up on it.
+            let _ = socket.read(&mut request).await;
+        }
+    });
+    root
+}
+
+#[tokio::test]
+async fn metadata_announced_past_its_limit_is_refused_before_reading() {
+    let root = announcing_server().await;
+    let client = client(&root);
+    let result = client.metadata().await;
+    let Err(
+        error @ ODataError::TooLarge {
+            announced: true, ..
+        },
+    ) = &result
+    else {
+        panic!("expected an announced body over the limit, got {result:?}");
+    };
+    assert!(
+        error.to_string().contains(
+            "the response body is larger than the limit of 268435456 bytes (256 MiB): its Content-Length is 314572800 bytes (300 MiB)"
+        ),
+        "{error}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flowbench_list_refuses_an_endless_page_at_the_default_limit() {
+    let server = oversized_server().await;
+    let output = flowbench(vec![
+        "list".into(),
+        "--instance".into(),
+        server.root(),
+        "Items".into(),
+        "--format".into(),
+        "csv".into(),
+    ])
+    .await;
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(
+        stderr.contains("larger than the limit of 134217728 bytes (128 MiB)"),
+        "{stderr}"
+    );
+    assert!(output.stdout.is_empty(), "no records were printed");
 }

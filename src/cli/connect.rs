@@ -56,14 +56,45 @@ pub fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("could not start the async runtime")
 }
 
-/// Reads `--data`: inline JSON, or `@FILE` with JSON in a file. Text that is not JSON (or
-/// gives a property twice) is invalid input (exit code 2), named with its line and column.
+/// The largest `--data @FILE` read, in bytes (16 MiB, the demo instance's request limit).
+pub const MAX_DATA_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Reads a `--data` file, at most [`MAX_DATA_BYTES`]: a longer one (or an endless one, like
+/// a device) is invalid input naming the limit and the size, after reading at most the limit.
+fn read_data_file(path: &str) -> anyhow::Result<String> {
+    use std::io::Read as _;
+    let file = std::fs::File::open(path).map_err(|e| usage(format!("cannot read {path}: {e}")))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_DATA_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| usage(format!("cannot read {path}: {e}")))?;
+    if bytes.len() as u64 > MAX_DATA_BYTES {
+        let size = std::fs::metadata(path)
+            .ok()
+            .map(|m| m.len())
+            .filter(|&len| len > MAX_DATA_BYTES)
+            .map_or_else(
+                || format!("more than {MAX_DATA_BYTES} bytes"),
+                |len| format!("{len} bytes"),
+            );
+        return Err(invalid_input(format!(
+            "{path} is larger than the --data limit of {MAX_DATA_BYTES} bytes (16 MiB): it holds {size}"
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        invalid_input(format!(
+            "{path} is not UTF-8 text: invalid byte at offset {}",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// Reads `--data`: inline JSON, or `@FILE` with JSON in a file (at most
+/// [`MAX_DATA_BYTES`]). Text that is not JSON (or gives a property twice) is invalid input
+/// (exit code 2), named with its line and column.
 pub fn read_data(data: &str) -> anyhow::Result<Value> {
     let (text, origin) = match data.strip_prefix('@') {
-        Some(path) => (
-            std::fs::read_to_string(path).map_err(|e| usage(format!("cannot read {path}: {e}")))?,
-            path.to_owned(),
-        ),
+        Some(path) => (read_data_file(path)?, path.to_owned()),
         None => (data.to_owned(), "--data".to_owned()),
     };
     let text = text.strip_prefix('\u{feff}').unwrap_or(&text);
@@ -80,6 +111,31 @@ pub fn print_json(value: &Value) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn data_file_over_the_limit_is_invalid_input_naming_limit_and_size() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("big.json");
+        let file = std::fs::File::create(&path).unwrap();
+        file.set_len(MAX_DATA_BYTES + 10).unwrap();
+        let error = read_data(&format!("@{}", path.display())).unwrap_err();
+        assert_eq!(super::super::failure::exit_code(&error), 2);
+        assert!(
+            error.to_string().contains(&format!(
+                "is larger than the --data limit of 16777216 bytes (16 MiB): it holds {} bytes",
+                MAX_DATA_BYTES + 10
+            )),
+            "{error}"
+        );
+        // An endless source is read up to the limit only.
+        let error = read_data("@/dev/zero").unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("it holds more than 16777216 bytes"),
+            "{error}"
+        );
+    }
 
     #[test]
     fn data_inline_and_from_file() {

@@ -44,25 +44,38 @@ pub fn exit_code(error: &anyhow::Error) -> i32 {
     {
         return exit::USAGE;
     }
+    if let Some(interrupted) = error.downcast_ref::<super::export_file::Interrupted>() {
+        return interrupted.exit_code();
+    }
     match error.downcast_ref::<ODataError>() {
         Some(ODataError::InvalidRequest(_) | ODataError::InvalidUrl(_)) => exit::USAGE,
         _ => exit::RUNTIME,
     }
 }
 
-/// The full text to print on stderr: OData errors with details and Infolog.
+/// The full text to print on stderr: OData errors with details and Infolog. Output cut short
+/// on stdout ([`IncompleteOutput`](super::export_file::IncompleteOutput)) is said on the last
+/// line, as `error: the output on stdout is incomplete: …`.
 pub fn describe(error: &anyhow::Error) -> String {
-    let mut text = match error.downcast_ref::<ODataError>() {
+    use super::export_file::IncompleteOutput;
+    let mut causes = error
+        .chain()
+        .filter(|cause| !cause.is::<IncompleteOutput>());
+    let first = causes.next();
+    let mut text = match first.and_then(|cause| cause.downcast_ref::<ODataError>()) {
         Some(ODataError::Server(server)) => server.report(),
-        _ => error.to_string(),
+        _ => first.map(ToString::to_string).unwrap_or_default(),
     };
     // Context layers added with `anyhow::Context` come first; causes follow.
-    for cause in error.chain().skip(1) {
+    for cause in causes {
         if let Some(ODataError::Server(server)) = cause.downcast_ref::<ODataError>() {
             text.push_str(&format!("\n{}", server.report()));
         } else {
             text.push_str(&format!("\n  caused by: {cause}"));
         }
+    }
+    if let Some(incomplete) = error.downcast_ref::<IncompleteOutput>() {
+        text.push_str(&format!("\nerror: {incomplete}"));
     }
     text
 }

@@ -248,6 +248,12 @@ fn run_all(args: &RunArgs, token_env: Option<&str>) -> Result<i32, Failure> {
     let history = history.filter(|_| !args.no_history);
     let mut runs: Vec<(String, RunRecord)> = Vec::new();
     for (label, body) in bodies {
+        // Written as Running first: a run whose process is killed shows as Interrupted.
+        let id = uuid::Uuid::new_v4().to_string();
+        if let Some(history) = &history {
+            let started = crate::flow::run::timestamp(chrono::Utc::now());
+            history.start(&id, &name, &started)?;
+        }
         let inputs = RunInputs {
             flow: name.clone(),
             trigger_body: body,
@@ -255,7 +261,7 @@ fn run_all(args: &RunArgs, token_env: Option<&str>) -> Result<i32, Failure> {
             secrets: Vec::new(),
             now: None,
             rerun: rerun.as_ref().and_then(|r| r.rerun.clone()),
-            id: None,
+            id: Some(id),
         };
         let record = runtime.block_on(run_flow(flow.definition(), inputs, &env));
         if let Some(history) = &history {

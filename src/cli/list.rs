@@ -5,10 +5,10 @@ use std::io::Write;
 use std::ops::ControlFlow;
 use std::path::PathBuf;
 
-use anyhow::Context;
 use clap::Args;
 
 use super::connect::{InstanceOption, connect};
+use super::export_file::{IncompleteOutput, write_atomically};
 use super::failure::usage;
 use super::output::OutputFormat;
 use crate::connector::records::{CsvRecordWriter, OutputError, RecordWriter, writer_for};
@@ -135,39 +135,28 @@ pub fn run(args: &ListArgs, token_env: Option<&str>) -> anyhow::Result<()> {
         )?),
         None => None,
     };
+    let parallel = parallel.as_ref();
+    let mut records = 0u64;
     match &args.output {
-        Some(path) => {
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(".".as_ref());
-            let file = tempfile::NamedTempFile::new_in(dir)
-                .with_context(|| format!("cannot create a file in {}", dir.display()))?;
-            let mut out = std::io::BufWriter::new(file);
-            runtime.block_on(write_records(
-                client,
-                url,
-                parallel.as_ref(),
-                args,
-                &query,
-                &mut out,
-            ))?;
-            let file = out.into_inner().map_err(|e| e.into_error())?;
-            // Only a complete listing replaces the target file.
-            file.persist(path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
-            Ok(())
-        }
+        // Only a complete listing replaces the target file; a failure or a signal leaves
+        // nothing behind.
+        Some(path) => write_atomically(&runtime, path, async |out| {
+            write_records(client, url, parallel, args, &query, out, &mut records).await
+        }),
         None => {
             let mut stdout = std::io::stdout().lock();
-            runtime.block_on(write_records(
-                client,
-                url,
-                parallel.as_ref(),
-                args,
-                &query,
-                &mut stdout,
-            ))
+            runtime
+                .block_on(write_records(
+                    client,
+                    url,
+                    parallel,
+                    args,
+                    &query,
+                    &mut stdout,
+                    &mut records,
+                ))
+                // The last line on stderr says the records above are not all of them.
+                .map_err(|e| e.context(IncompleteOutput { records }))
         }
     }
 }
@@ -216,11 +205,13 @@ async fn write_records(
     args: &ListArgs,
     query: &QueryOptions,
     out: &mut dyn Write,
+    records: &mut u64,
 ) -> anyhow::Result<()> {
     let mut writer = record_writer(args.format, query, out);
     if !args.all {
         let page = client.fetch_page(url).await?;
         writer.write_page(&page.items)?;
+        *records += page.items.len() as u64;
         writer.finish()?;
         report_count(page.count);
         if page.next_link.is_some() {
@@ -243,6 +234,7 @@ async fn write_records(
             failure = Some(e);
             return ControlFlow::Break(());
         }
+        *records += page.items.len() as u64;
         if args.output.is_some() {
             eprint!(
                 "\r{} records, {} page{}, {:.0} records/s",

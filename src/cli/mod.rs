@@ -8,6 +8,7 @@ pub mod delete;
 pub mod demo;
 pub mod entities;
 pub mod execute;
+pub mod export_file;
 pub mod failure;
 pub mod flow_events;
 pub mod flow_input;

@@ -18,6 +18,7 @@ pub mod faults;
 pub mod guard;
 pub mod handler;
 pub mod latency;
+pub mod limits;
 pub mod listings;
 pub mod path;
 pub mod query;

@@ -1,12 +1,18 @@
 //! Run history in SQLite in the user's data directory: every run's record, listed newest
-//! first and shown whole by id (or a unique prefix of it).
+//! first and shown whole by id (or a unique prefix of it). A run is written as `Running` when
+//! it starts (with the process that runs it); one whose process is gone when the history is
+//! read is shown as `Interrupted`.
 
 use std::path::{Path, PathBuf};
 
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::Serialize;
 
-use super::run::RunRecord;
+use super::run::{ActionError, RunRecord, Status};
+use super::run_owner::RunOwner;
+
+/// The status `list` shows for a run whose process ended before the run did.
+pub const INTERRUPTED: &str = "Interrupted";
 
 /// Why the history cannot be read or written.
 #[derive(Debug, thiserror::Error)]
@@ -102,6 +108,19 @@ impl RunHistory {
                  CREATE INDEX IF NOT EXISTS runs_by_start ON runs (start_time DESC);",
             )
             .map_err(wrap)?;
+        // Histories written before runs recorded their process gain the columns.
+        let has_owner = connection
+            .prepare("SELECT 1 FROM pragma_table_info('runs') WHERE name = 'owner_pid'")
+            .and_then(|mut s| s.exists([]))
+            .map_err(wrap)?;
+        if !has_owner {
+            connection
+                .execute_batch(
+                    "ALTER TABLE runs ADD COLUMN owner_pid INTEGER;
+                     ALTER TABLE runs ADD COLUMN owner_started INTEGER;",
+                )
+                .map_err(wrap)?;
+        }
         Ok(Self {
             connection,
             path: path.to_path_buf(),
@@ -115,6 +134,40 @@ impl RunHistory {
         }
     }
 
+    /// Writes a run that is starting as `Running`, owned by this process; [`Self::save`]
+    /// replaces it when the run ends. If the process dies first, the history shows it as
+    /// [`INTERRUPTED`].
+    pub fn start(&self, id: &str, flow: &str, start_time: &str) -> Result<(), HistoryError> {
+        let run = RunRecord {
+            id: id.to_owned(),
+            flow: flow.to_owned(),
+            instance: None,
+            status: Status::Running,
+            error: None,
+            trigger: serde_json::Value::Null,
+            actions: Vec::new(),
+            outputs: serde_json::Value::Null,
+            response: None,
+            start_time: start_time.to_owned(),
+            end_time: String::new(),
+            duration_ms: 0,
+            rerun_of: None,
+        };
+        self.save(&run)?;
+        let owner = RunOwner::current();
+        self.connection
+            .execute(
+                "UPDATE runs SET owner_pid = ?2, owner_started = ?3 WHERE id = ?1",
+                params![
+                    id,
+                    i64::from(owner.pid),
+                    owner.started.and_then(|t| i64::try_from(t).ok())
+                ],
+            )
+            .map_err(|e| self.wrap(e))?;
+        Ok(())
+    }
+
     /// Stores a run (already redacted by the runner).
     pub fn save(&self, run: &RunRecord) -> Result<(), HistoryError> {
         let record = serde_json::to_string(run).map_err(|e| HistoryError::Corrupt {
@@ -123,8 +176,9 @@ impl RunHistory {
         })?;
         self.connection
             .execute(
-                "INSERT OR REPLACE INTO runs (id, flow, status, start_time, duration_ms, actions, record)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+                "INSERT OR REPLACE INTO runs (id, flow, status, start_time, duration_ms, actions, record,
+                     owner_pid, owner_started)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, NULL, NULL)",
                 params![
                     run.id,
                     run.flow,
@@ -144,16 +198,18 @@ impl RunHistory {
         let mut statement = self
             .connection
             .prepare(
-                "SELECT id, flow, status, start_time, duration_ms, actions FROM runs
-                 ORDER BY start_time DESC LIMIT ?1",
+                "SELECT id, flow, status, start_time, duration_ms, actions, owner_pid, owner_started
+                 FROM runs ORDER BY start_time DESC LIMIT ?1",
             )
             .map_err(|e| self.wrap(e))?;
         let rows = statement
             .query_map(params![i64::try_from(limit).unwrap_or(i64::MAX)], |row| {
+                let status: String = row.get(2)?;
+                let gone = status == Status::Running.name() && owner_of(row, 6)?.is_gone();
                 Ok(RunSummary {
                     id: row.get(0)?,
                     flow: row.get(1)?,
-                    status: row.get(2)?,
+                    status: if gone { INTERRUPTED.to_owned() } else { status },
                     start_time: row.get(3)?,
                     duration_ms: u64::try_from(row.get::<_, i64>(4)?).unwrap_or_default(),
                     actions: usize::try_from(row.get::<_, i64>(5)?).unwrap_or_default(),
@@ -169,22 +225,29 @@ impl RunHistory {
         let pattern = format!("{}%", id.replace(['%', '_'], ""));
         let mut statement = self
             .connection
-            .prepare("SELECT id, record FROM runs WHERE id LIKE ?1 LIMIT 2")
+            .prepare(
+                "SELECT id, record, owner_pid, owner_started FROM runs WHERE id LIKE ?1 LIMIT 2",
+            )
             .map_err(|e| self.wrap(e))?;
-        let found: Vec<(String, String)> = statement
-            .query_map(params![pattern], |row| Ok((row.get(0)?, row.get(1)?)))
+        let found: Vec<(String, String, RunOwner)> = statement
+            .query_map(params![pattern], |row| {
+                Ok((row.get(0)?, row.get(1)?, owner_of(row, 2)?))
+            })
             .map_err(|e| self.wrap(e))?
             .collect::<Result<_, _>>()
             .map_err(|e| self.wrap(e))?;
         match found.as_slice() {
             [] => Ok(None),
-            [(id, record)] => {
-                serde_json::from_str(record)
-                    .map(Some)
-                    .map_err(|e| HistoryError::Corrupt {
+            [(id, record, owner)] => {
+                let mut run: RunRecord =
+                    serde_json::from_str(record).map_err(|e| HistoryError::Corrupt {
                         id: id.clone(),
                         message: e.to_string(),
-                    })
+                    })?;
+                if run.status == Status::Running && owner.is_gone() {
+                    mark_interrupted(&mut run, owner.pid);
+                }
+                Ok(Some(run))
             }
             _ => Err(HistoryError::Ambiguous(id.to_owned())),
         }
@@ -198,4 +261,29 @@ impl RunHistory {
             .map(|found| found.is_some())
             .map_err(|e| self.wrap(e))
     }
+}
+
+/// The owner stored in columns `at` (pid) and `at + 1` (start time); a row without one (a
+/// finished run, or one from before owners were stored) reads as pid 0, never gone.
+fn owner_of(row: &rusqlite::Row<'_>, at: usize) -> rusqlite::Result<RunOwner> {
+    let pid: Option<i64> = row.get(at)?;
+    let started: Option<i64> = row.get(at + 1)?;
+    Ok(match pid.and_then(|p| u32::try_from(p).ok()) {
+        Some(pid) => RunOwner {
+            pid,
+            started: started.and_then(|t| u64::try_from(t).ok()),
+        },
+        None => RunOwner::current(),
+    })
+}
+
+/// A run whose process ended before it did: cancelled, with an `Interrupted` error saying so.
+fn mark_interrupted(run: &mut RunRecord, pid: u32) {
+    run.status = Status::Cancelled;
+    run.error = Some(ActionError {
+        code: INTERRUPTED.to_owned(),
+        message: format!(
+            "the run did not finish: the process that ran it (pid {pid}) ended first (killed, crashed or the machine stopped); its actions were not recorded"
+        ),
+    });
 }

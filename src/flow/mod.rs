@@ -9,6 +9,7 @@ pub mod history;
 pub mod package;
 pub mod report;
 pub mod run;
+pub mod run_owner;
 pub mod schedule;
 pub mod triggers;
 pub mod validate;

@@ -72,6 +72,8 @@ pub struct FlowbenchApp {
     demo_config: Option<crate::demo::DemoConfig>,
     saved_instances: Vec<String>,
     saved_roots: Vec<url::Url>,
+    /// Why the saved instances file could not be read (shown above the status bar).
+    settings_problem: Option<String>,
     /// Environments discovered in the connected instance's tenant.
     discovery: EnvironmentDiscovery,
     /// The "Add instance…" dialog.
@@ -118,6 +120,7 @@ impl FlowbenchApp {
             demo_config: None,
             saved_instances: Vec::new(),
             saved_roots: Vec::new(),
+            settings_problem: None,
             discovery: EnvironmentDiscovery::Unavailable,
             add_instance: AddInstanceDialog::default(),
             remove_instance: RemoveInstanceDialog::default(),

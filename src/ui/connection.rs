@@ -155,8 +155,9 @@ impl Connected {
 }
 
 /// The saved instances' names and service roots, in the order they were added; none when
-/// the file is missing or unreadable (the dropdown then offers the demo instance only).
-pub fn saved_instances() -> (Vec<String>, Vec<url::Url>) {
+/// the file is missing. An unreadable or invalid file (named with its line and column) is
+/// the error: the dropdown then offers the demo instance only, and the file is left as it is.
+pub fn saved_instances() -> Result<(Vec<String>, Vec<url::Url>), String> {
     Instances::load_default()
         .map(|instances| {
             instances
@@ -165,7 +166,7 @@ pub fn saved_instances() -> (Vec<String>, Vec<url::Url>) {
                 .map(|p| (p.name.clone(), p.url.clone()))
                 .unzip()
         })
-        .unwrap_or_default()
+        .map_err(|e| e.to_string())
 }
 
 /// Connects to the saved instance `name`: resolves its profile, signs in silently where it

@@ -4,7 +4,7 @@
 mod json;
 mod multipart;
 
-use axum::body::Bytes;
+use axum::body::Body;
 use axum::extract::State;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -18,6 +18,7 @@ pub use multipart::{
 use super::error::ErrorAnswer;
 use super::events::ChangeEvent;
 use super::handler::{ODataRequest, ODataResponse, ServiceContext, handle};
+use super::limits::{MAX_BATCH_ANSWER_BYTES, MAX_BATCH_REQUESTS, answer_too_large};
 use super::server::{DemoState, to_http};
 
 /// `Content-Type` of a JSON batch answer.
@@ -108,7 +109,41 @@ fn run_changeset(
     Ok(ItemResponse::ChangeSet(responses))
 }
 
+/// The bytes an item's answer holds (part bodies).
+fn answer_bytes(answer: &ItemResponse) -> usize {
+    match answer {
+        ItemResponse::Single(part) => part.body.len(),
+        ItemResponse::ChangeSet(parts) => parts.iter().map(|part| part.body.len()).sum(),
+    }
+}
+
+/// The answer of an item not run (or a read dropped) at the answer limit.
+fn over_limit(content_id: Option<String>, item: usize) -> ItemResponse {
+    let response = ODataResponse::error(&answer_too_large(item));
+    ItemResponse::Single(PartResponse {
+        content_id,
+        status: response.status,
+        headers: response.headers,
+        body: response.body,
+    })
+}
+
+/// The number of requests in `items`, counting each request of a changeset.
+fn request_count(items: &[BatchItem]) -> usize {
+    items
+        .iter()
+        .map(|item| match item {
+            BatchItem::Single(_) => 1,
+            BatchItem::ChangeSet(parts) => parts.len(),
+        })
+        .sum()
+}
+
 /// Executes parsed batch items against `conn`; returns the answers and the committed events.
+///
+/// The answers are held to [`MAX_BATCH_ANSWER_BYTES`]: once they reach it, the remaining
+/// items are not run, and a read whose answer passes it is answered with the limit instead
+/// (a write's answer is always kept: it was committed).
 pub fn execute(
     ctx: &ServiceContext,
     conn: &Connection,
@@ -116,7 +151,17 @@ pub fn execute(
 ) -> (Vec<ItemResponse>, Vec<ChangeEvent>) {
     let mut events = Vec::new();
     let mut answers = Vec::new();
-    for item in items {
+    let mut total = 0usize;
+    for (index, item) in items.iter().enumerate() {
+        let number = index + 1;
+        if total >= MAX_BATCH_ANSWER_BYTES {
+            let content_id = match item {
+                BatchItem::Single(part) => part.content_id.clone(),
+                BatchItem::ChangeSet(parts) => parts.first().and_then(|p| p.content_id.clone()),
+            };
+            answers.push(over_limit(content_id, number));
+            continue;
+        }
         let answer = match item {
             BatchItem::Single(part) => {
                 let response = match resolve_reference(&part.target, &[]) {
@@ -124,6 +169,12 @@ pub fn execute(
                     Err(err) => ODataResponse::error(&err),
                 };
                 events.extend(response.events.iter().cloned());
+                let read = part.method == axum::http::Method::GET;
+                if read && total.saturating_add(response.body.len()) > MAX_BATCH_ANSWER_BYTES {
+                    total = MAX_BATCH_ANSWER_BYTES;
+                    answers.push(over_limit(part.content_id.clone(), number));
+                    continue;
+                }
                 ItemResponse::Single(part_response(part, response))
             }
             BatchItem::ChangeSet(parts) => run_changeset(ctx, conn, parts, &mut events)
@@ -138,13 +189,27 @@ pub fn execute(
                     })
                 }),
         };
+        total = total.saturating_add(answer_bytes(&answer));
         answers.push(answer);
     }
     (answers, events)
 }
 
-/// Parses a batch body according to its `Content-Type`.
+/// Parses a batch body according to its `Content-Type`, refusing more than
+/// [`MAX_BATCH_REQUESTS`] requests.
 fn parse(headers: &HeaderMap, body: &[u8]) -> Result<BatchFormat, ErrorAnswer> {
+    let format = parse_format(headers, body)?;
+    let count = match &format {
+        BatchFormat::Multipart(items) | BatchFormat::Json(items, _) => request_count(items),
+    };
+    if count > MAX_BATCH_REQUESTS {
+        return Err(super::limits::too_many_requests(count));
+    }
+    Ok(format)
+}
+
+/// Parses a batch body according to its `Content-Type`.
+fn parse_format(headers: &HeaderMap, body: &[u8]) -> Result<BatchFormat, ErrorAnswer> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -177,8 +242,12 @@ enum BatchFormat {
 pub async fn batch_entry(
     State(state): State<DemoState>,
     headers: HeaderMap,
-    body: Bytes,
+    body: Body,
 ) -> Response {
+    let body = match super::limits::read_body(body).await {
+        Ok(body) => body,
+        Err(err) => return to_http(ODataResponse::error(&err)),
+    };
     let format = match parse(&headers, &body) {
         Ok(format) => format,
         Err(err) => return to_http(ODataResponse::error(&err)),

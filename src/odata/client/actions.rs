@@ -128,7 +128,9 @@ impl ODataClient {
     /// `GET {root}$metadata`: the raw CSDL document.
     pub async fn metadata_document(&self) -> Result<bytes::Bytes, ODataError> {
         let url = self.url("$metadata")?;
-        let request = ODataRequest::new(Method::GET, url).header("Accept", "application/xml");
+        let request = ODataRequest::new(Method::GET, url)
+            .header("Accept", "application/xml")
+            .max_response_bytes(self.config.max_metadata_bytes);
         Ok(self.send(request).await?.body)
     }
 
@@ -140,7 +142,8 @@ impl ODataClient {
         let key = self.root.as_str();
         let cached = cache.load(key);
         let mut request = ODataRequest::new(Method::GET, self.url("$metadata")?)
-            .header("Accept", "application/xml");
+            .header("Accept", "application/xml")
+            .max_response_bytes(self.config.max_metadata_bytes);
         if let Some(entry) = &cached {
             if let Some(etag) = &entry.etag {
                 request = request.header("If-None-Match", etag.clone());

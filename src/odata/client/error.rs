@@ -38,6 +38,21 @@ pub enum ODataError {
         /// The transport's description.
         message: String,
     },
+    /// A response body longer than the limit: refused after reading at most the limit (or
+    /// before reading, when `Content-Length` announced it), never retried.
+    #[error("{}", too_large_text(method, url, *limit, *size, *announced))]
+    TooLarge {
+        /// HTTP method.
+        method: String,
+        /// Request URL.
+        url: String,
+        /// The limit in bytes.
+        limit: u64,
+        /// The announced length, or the bytes read when the limit was passed.
+        size: u64,
+        /// Whether `size` is the announced `Content-Length` (else a lower bound).
+        announced: bool,
+    },
     /// A success response whose body is not the JSON expected; the body is kept.
     #[error("invalid JSON in the response from {url}: {message}")]
     InvalidJson {
@@ -70,6 +85,19 @@ pub enum ODataError {
     /// The operation was cancelled by the caller.
     #[error("cancelled")]
     Cancelled,
+}
+
+fn too_large_text(method: &str, url: &str, limit: u64, size: u64, announced: bool) -> String {
+    use super::body_limit::bytes_text;
+    let found = if announced {
+        format!("its Content-Length is {}", bytes_text(size))
+    } else {
+        format!("at least {} were sent", bytes_text(size))
+    };
+    format!(
+        "{method} {url}: the response body is larger than the limit of {}: {found}; it was not read",
+        bytes_text(limit)
+    )
 }
 
 impl ODataError {

@@ -7,6 +7,7 @@
 
 pub mod actions;
 pub mod batch;
+pub mod body_limit;
 pub mod curl;
 pub mod error;
 pub mod next_link;
@@ -54,6 +55,10 @@ pub struct ClientConfig {
     pub service_kind: ServiceKind,
     /// The most pages one listing reads by following `@odata.nextLink`.
     pub max_pages: u64,
+    /// The longest response body read (a page, a record, a `$batch` answer), in bytes.
+    pub max_response_bytes: u64,
+    /// The longest `$metadata` document read, in bytes.
+    pub max_metadata_bytes: u64,
 }
 
 impl Default for ClientConfig {
@@ -65,6 +70,8 @@ impl Default for ClientConfig {
             user_agent: format!("flowbench/{}", env!("CARGO_PKG_VERSION")),
             service_kind: ServiceKind::default(),
             max_pages: next_link::DEFAULT_MAX_PAGES,
+            max_response_bytes: body_limit::DEFAULT_MAX_RESPONSE_BYTES,
+            max_metadata_bytes: body_limit::DEFAULT_MAX_METADATA_BYTES,
         }
     }
 }

@@ -10,6 +10,7 @@ use serde_json::Value;
 use url::Url;
 
 use super::ODataClient;
+use super::body_limit::{BodyFailure, bytes_text, read_limited};
 use super::error::{NetworkErrorKind, ODataError, ServerError};
 use super::retry::{is_idempotent, parse_retry_after};
 use super::tokens::BearerToken;
@@ -30,6 +31,9 @@ pub struct ODataRequest {
     /// Send no bearer token: the URL carries its own authorization (a storage URL with a
     /// shared access signature, which must never see the instance's token).
     pub anonymous: bool,
+    /// The longest response body read, in bytes; `None`: the client's
+    /// [`ClientConfig::max_response_bytes`](super::ClientConfig::max_response_bytes).
+    pub max_response_bytes: Option<u64>,
 }
 
 impl ODataRequest {
@@ -41,6 +45,7 @@ impl ODataRequest {
             headers: Vec::new(),
             body: None,
             anonymous: false,
+            max_response_bytes: None,
         }
     }
 
@@ -66,6 +71,12 @@ impl ODataRequest {
     /// Sets the body.
     pub fn body(mut self, body: Bytes) -> Self {
         self.body = Some(body);
+        self
+    }
+
+    /// Reads at most `limit` bytes of the response body (e.g. `$metadata`'s own limit).
+    pub fn max_response_bytes(mut self, limit: u64) -> Self {
+        self.max_response_bytes = Some(limit);
         self
     }
 
@@ -124,6 +135,11 @@ enum Attempt {
     Response(Box<ODataResponse>, String),
     SendFailed(reqwest::Error),
     BodyFailed(reqwest::Error),
+    TooLarge {
+        limit: u64,
+        size: u64,
+        announced: bool,
+    },
 }
 
 impl ODataClient {
@@ -175,6 +191,20 @@ impl ODataClient {
                     };
                     tracing::debug!(status, ?delay, %url, "retrying after a throttling response");
                     tokio::time::sleep(delay).await;
+                }
+                Attempt::TooLarge {
+                    limit,
+                    size,
+                    announced,
+                } => {
+                    // Never retried: the same server would send the same body again.
+                    return Err(ODataError::TooLarge {
+                        method,
+                        url,
+                        limit,
+                        size,
+                        announced,
+                    });
                 }
                 Attempt::SendFailed(e) | Attempt::BodyFailed(e)
                     if is_idempotent(&request.method) =>
@@ -263,7 +293,10 @@ impl ODataClient {
         let response_headers = response.headers().clone();
         entry.status = Some(status.as_u16());
         entry.response_headers = header_pairs(&response_headers);
-        let body = response.bytes().await;
+        let limit = request
+            .max_response_bytes
+            .unwrap_or(self.config.max_response_bytes);
+        let body = read_limited(response, limit).await;
         entry.duration = started.elapsed();
         match body {
             Ok(body) => {
@@ -280,7 +313,24 @@ impl ODataClient {
                     status.canonical_reason().unwrap_or("").to_owned(),
                 )
             }
-            Err(e) => {
+            Err(BodyFailure::TooLarge {
+                limit,
+                size,
+                announced,
+            }) => {
+                entry.response_size = size;
+                entry.error = Some(format!(
+                    "the body is larger than the limit of {}; it was not read",
+                    bytes_text(limit)
+                ));
+                self.trace.record(entry);
+                Attempt::TooLarge {
+                    limit,
+                    size,
+                    announced,
+                }
+            }
+            Err(BodyFailure::Transport(e)) => {
                 entry.error = Some(error_chain(&e));
                 self.trace.record(entry);
                 Attempt::BodyFailed(e)

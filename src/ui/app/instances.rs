@@ -12,8 +12,25 @@ use crate::ui::trace_panel::TracePanel;
 
 impl FlowbenchApp {
     /// Re-reads the saved instances listed in the instance dropdown.
+    /// An invalid instances file is kept as it is and named in a strip above the status
+    /// bar ([`Self::settings_problem`]); the window works with the demo instance.
     pub fn reload_saved_instances(&mut self) {
-        (self.saved_instances, self.saved_roots) = connection::saved_instances();
+        match connection::saved_instances() {
+            Ok((names, roots)) => {
+                (self.saved_instances, self.saved_roots) = (names, roots);
+                self.settings_problem = None;
+            }
+            Err(problem) => {
+                (self.saved_instances, self.saved_roots) = (Vec::new(), Vec::new());
+                self.settings_problem = Some(problem);
+            }
+        }
+    }
+
+    /// Why the saved instances could not be read (the file, line and column), if they could
+    /// not.
+    pub fn settings_problem(&self) -> Option<&str> {
+        self.settings_problem.as_deref()
     }
 
     /// Environments discovered in the connected instance's tenant.

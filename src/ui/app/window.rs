@@ -80,6 +80,11 @@ impl FlowbenchApp {
         if retry {
             self.retry_connection(ui.ctx());
         }
+        if let Some(problem) = &self.settings_problem {
+            egui::Panel::bottom("settings_problem").show(ui, |ui| {
+                settings_problem_ui(ui, problem);
+            });
+        }
     }
 
     /// The HTTP trace panel above the status bar.
@@ -242,4 +247,16 @@ fn sign_in_area(
         .show(ui, |ui| sign_in_ui(ui, flow, runtime, open_browser))
         .inner;
     (outcome == SignInOutcome::SignedIn).then(|| flow.instance().to_owned())
+}
+
+/// The strip that names a settings file that could not be read, left as it is.
+fn settings_problem_ui(ui: &mut egui::Ui, problem: &str) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label(
+            egui::RichText::new(format!(
+                "Saved instances not loaded: {problem}. The file was left as it is: fix or remove it, then reopen Flowbench."
+            ))
+            .color(theme::WARNING),
+        );
+    });
 }

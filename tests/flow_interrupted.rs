@@ -1,0 +1,117 @@
+//! A flow run killed mid-run (`kill -9` of `flowbench run`) stays in the run history as
+//! `Interrupted`: the run is written as `Running` when it starts, with its process, and a
+//! `Running` entry whose process is gone reads as interrupted (`runs list`, `runs show`).
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic as test failures
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde_json::{Value, json};
+
+fn flowbench_path() -> std::path::PathBuf {
+    std::env::var_os("FLOWBENCH_BIN")
+        .map(Into::into)
+        .unwrap_or_else(|| assert_cmd::cargo::cargo_bin("flowbench"))
+}
+
+fn flowbench(data: &Path) -> Command {
+    let mut cmd = Command::new(flowbench_path());
+    cmd.env("FLOWBENCH_DATA_DIR", data)
+        .env("XDG_CONFIG_HOME", data.join("config"))
+        .env("XDG_DATA_HOME", data.join("share"))
+        .env("XDG_CACHE_HOME", data.join("cache"))
+        .stdin(Stdio::null());
+    cmd
+}
+
+fn runs(data: &Path) -> Vec<Value> {
+    let output = flowbench(data)
+        .args(["runs", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    if !output.status.success() {
+        return Vec::new();
+    }
+    serde_json::from_slice::<Value>(&output.stdout)
+        .map(|v| v.as_array().cloned().unwrap_or_default())
+        .unwrap_or_default()
+}
+
+#[test]
+fn a_run_killed_mid_run_is_listed_as_interrupted() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let flow = data.join("slow.json");
+    let definition = json!({
+        "$schema": "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#",
+        "contentVersion": "1.0.0.0",
+        "triggers": {"manual": {"type": "Request", "kind": "Button", "inputs": {}}},
+        "actions": {
+            "Wait_a_long_time": {"type": "Wait", "inputs": {"interval": {"count": 3600, "unit": "Second"}}, "runAfter": {}}
+        }
+    });
+    std::fs::write(&flow, definition.to_string()).unwrap();
+    let mut child = flowbench(data)
+        .arg("run")
+        .arg(&flow)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait for the event (the run is in the history), bounded so a broken build cannot hang.
+    let mut running = Vec::new();
+    for _ in 0..3000 {
+        running = runs(data);
+        if !running.is_empty() || child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(running.len(), 1, "the run was written when it started");
+    assert_eq!(running[0]["status"], "Running", "{running:?}");
+    assert_eq!(running[0]["flow"], "slow");
+    let status = Command::new("kill")
+        .args(["-KILL", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    child.wait().unwrap();
+
+    let after = runs(data);
+    assert_eq!(after.len(), 1);
+    assert_eq!(after[0]["status"], "Interrupted", "{after:?}");
+    let id = after[0]["id"].as_str().unwrap();
+    let output = flowbench(data).args(["runs", "show", id]).output().unwrap();
+    assert!(output.status.success());
+    let run: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(run["status"], "Cancelled");
+    assert_eq!(run["error"]["code"], "Interrupted");
+    assert!(
+        run["error"]["message"].as_str().unwrap().contains(&format!(
+            "the process that ran it (pid {}) ended first",
+            child.id()
+        )),
+        "{run}"
+    );
+}
+
+#[test]
+fn a_finished_run_replaces_its_running_entry() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let flow = data.join("quick.json");
+    let definition = json!({
+        "triggers": {"manual": {"type": "Request", "kind": "Button", "inputs": {}}},
+        "actions": {"Say": {"type": "Compose", "inputs": "hello", "runAfter": {}}}
+    });
+    std::fs::write(&flow, definition.to_string()).unwrap();
+    let output = flowbench(data).arg("run").arg(&flow).output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let after = runs(data);
+    assert_eq!(after.len(), 1, "{after:?}");
+    assert_eq!(after[0]["status"], "Succeeded");
+}
