@@ -522,3 +522,34 @@ fn foreach_iterations_run_side_by_side_unless_sequential_or_changing_variables()
         "a body that changes variables runs in order"
     );
 }
+
+#[test]
+fn values_read_borrowed_are_those_the_functions_return() {
+    use crate::flow::expr::evaluate_value;
+    use state::{LoopFrame, RunState};
+    let mut state = RunState::default();
+    state.variables.insert("Total".into(), json!(41));
+    state.parameters.insert("p".into(), json!({"k": [1, 2]}));
+    state.trigger = json!({"outputs": {"body": {"a": {"B": "x"}}}});
+    state.loops.push(LoopFrame {
+        name: "Outer".into(),
+        item: json!({"Name": "o"}),
+        index: 0,
+    });
+    state.loops.push(LoopFrame {
+        name: "Loop".into(),
+        item: json!(["first", {"Name": "Contoso"}]),
+        index: 1,
+    });
+    let eval = |text: &str| evaluate_value(&json!(text), &state);
+    assert_eq!(eval("@variables('total')").unwrap(), json!(41));
+    assert_eq!(eval("@parameters('p')?['k'][1]").unwrap(), json!(2));
+    assert_eq!(eval("@triggerBody()?['a']?['b']").unwrap(), json!("x"));
+    assert_eq!(eval("@triggerBody().a.B").unwrap(), json!("x"));
+    assert_eq!(eval("@item()[1]['name']").unwrap(), json!("Contoso"));
+    assert_eq!(eval("@items('Outer')?['Name']").unwrap(), json!("o"));
+    let error = eval("@items('Loop')[5]").unwrap_err().to_string();
+    assert!(error.contains("index 5 is out of range"), "{error}");
+    assert_eq!(eval("@item()?[5]").unwrap(), Value::Null);
+    assert!(eval("@variables('missing')").is_err());
+}
