@@ -129,8 +129,14 @@ pub fn read(bytes: &[u8]) -> Result<Vec<DataFile>, String> {
     Ok(files)
 }
 
+/// A CSV file read: its header and its rows, each with its line number.
+pub type CsvTable = (Vec<String>, Vec<(u64, Vec<String>)>);
+
+/// One entity of an export package: entity set, header, rows.
+pub type PackageEntity = (String, Vec<String>, Vec<Vec<String>>);
+
 /// The header and the numbered rows of a CSV file (BOM skipped).
-pub fn read_csv(bytes: &[u8]) -> Result<(Vec<String>, Vec<(u64, Vec<String>)>), String> {
+pub fn read_csv(bytes: &[u8]) -> Result<CsvTable, String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(false)
@@ -170,10 +176,7 @@ fn xml_text(text: &str) -> String {
 }
 
 /// An export package: `(entity set, header, rows)` per entity of project `project`.
-pub fn write(
-    project: &str,
-    entities: &[(String, Vec<String>, Vec<Vec<String>>)],
-) -> Result<Vec<u8>, String> {
+pub fn write(project: &str, entities: &[PackageEntity]) -> Result<Vec<u8>, String> {
     const NS: &str = "xmlns:i=\"http://www.w3.org/2001/XMLSchema-instance\" xmlns=\"http://schemas.microsoft.com/dynamics/2015/01/DataManagement\"";
     let mut manifest = format!(
         "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n<DataManagementPackageManifest {NS}>\n  <DefinitionGroupName>{}</DefinitionGroupName>\n  <Description>Exported by the Flowbench demo instance</Description>\n  <PackageEntityList>\n",
