@@ -259,3 +259,52 @@ async fn writes_that_are_not_json_are_unsupported_media() {
     assert_eq!(status, 200, "{body}");
     demo.server.shutdown().await.unwrap();
 }
+
+#[tokio::test]
+async fn file_uploads_take_binary_types_only_on_their_own_paths() {
+    let demo = start().await;
+    let root = demo
+        .server
+        .service_root()
+        .trim_end_matches("data/")
+        .to_owned();
+    let (import_job, _, _, _) = flowbench::demo::bulk::RECURRING_JOBS
+        .iter()
+        .find(|(_, direction, _, _)| *direction == "Import")
+        .copied()
+        .unwrap();
+    let enqueue =
+        format!("{root}api/connector/enqueue/{import_job}?entity=CustomerGroups&company=usmf");
+    let send = |content_type: &'static str| {
+        let client = demo.client.clone();
+        let url = enqueue.clone();
+        async move {
+            client
+                .post(url)
+                .header("Content-Type", content_type)
+                .body("CUSTOMERGROUPID,DESCRIPTION\r\nQ1,Queued\r\n")
+                .send()
+                .await
+                .unwrap()
+                .status()
+                .as_u16()
+        }
+    };
+    // A cross-site page can send text/plain without asking first: refused.
+    assert_eq!(send("text/plain").await, 415);
+    assert_eq!(send("application/x-www-form-urlencoded").await, 415);
+    // Binary types need a preflight the demo never answers: accepted on the upload paths.
+    let accepted = send("application/octet-stream").await;
+    assert!((200..300).contains(&accepted), "{accepted}");
+    // ... and only there: an OData write still needs JSON.
+    let (status, _, _) = raw(
+        &demo,
+        Method::POST,
+        "CustomerGroups",
+        &[("Content-Type", "application/octet-stream".to_owned())],
+        Some(group("ZZ-BIN")),
+    )
+    .await;
+    assert_eq!(status, 415);
+    assert!(!group_exists(&demo, "ZZ-BIN").await);
+}
