@@ -108,14 +108,10 @@ fn leave_out_flowbench_settings(definition: &mut Map<String, Value>, notes: &mut
 
 /// Every step and trigger name of the definition.
 fn step_names(definition: &Map<String, Value>) -> HashSet<String> {
-    let mut names: HashSet<String> = crate::flow::validate::all_actions(definition)
+    super::walk::steps_and_triggers(definition)
         .into_iter()
-        .map(|(_, name, _)| name)
-        .collect();
-    if let Some(Value::Object(triggers)) = definition.get("triggers") {
-        names.extend(triggers.keys().cloned());
-    }
-    names
+        .map(|(name, _)| name)
+        .collect()
 }
 
 fn convert_trigger(
@@ -351,15 +347,9 @@ fn convert_parameters(
 /// The Finance & Operations hosts the definition's connector steps name as plain text
 /// (`contoso.operations.dynamics.com`), sorted, each once.
 pub fn datasets(definition: &Map<String, Value>) -> Vec<String> {
-    let mut elements: Vec<&Value> = crate::flow::validate::all_actions(definition)
+    let mut hosts: Vec<String> = super::walk::steps_and_triggers(definition)
         .into_iter()
-        .map(|(_, _, action)| action)
-        .collect();
-    if let Some(Value::Object(triggers)) = definition.get("triggers") {
-        elements.extend(triggers.values());
-    }
-    let mut hosts: Vec<String> = elements
-        .into_iter()
+        .map(|(_, element)| element)
         .filter(|e| connector_style::is_dynamicsax(e))
         .filter_map(|e| connector_style::read(e).ok())
         .filter_map(|call| {

@@ -162,14 +162,7 @@ fn connection_references(wrapper: &Value, definition: &Map<String, Value>) -> Ma
         .cloned()
         .unwrap_or_default();
     let mut used: Vec<String> = Vec::new();
-    let mut elements: Vec<&Value> = crate::flow::validate::all_actions(definition)
-        .into_iter()
-        .map(|(_, _, action)| action)
-        .collect();
-    if let Some(Value::Object(triggers)) = definition.get("triggers") {
-        elements.extend(triggers.values());
-    }
-    for element in elements {
+    for (_, element) in super::walk::steps_and_triggers(definition) {
         let host = element.pointer("/inputs/host");
         let reference = host
             .and_then(|h| {

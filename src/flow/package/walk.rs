@@ -30,3 +30,20 @@ pub fn each_inner_scope(
         }
     }
 }
+
+/// Every step (nested ones included, depth first) and then every trigger of `definition`,
+/// with its name.
+pub fn steps_and_triggers(definition: &Map<String, Value>) -> Vec<(String, &Value)> {
+    let mut elements: Vec<(String, &Value)> = crate::flow::validate::all_actions(definition)
+        .into_iter()
+        .map(|(_, name, action)| (name, action))
+        .collect();
+    if let Some(Value::Object(triggers)) = definition.get("triggers") {
+        elements.extend(
+            triggers
+                .iter()
+                .map(|(name, trigger)| (name.clone(), trigger)),
+        );
+    }
+    elements
+}
