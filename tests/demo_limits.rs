@@ -119,8 +119,9 @@ fn flowbench_list_refuses_a_deeply_nested_filter_before_sending() {
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert_eq!(output.status.code(), Some(1), "{stderr}");
     assert!(
-        stderr
-            .contains("$filter, column 101: parentheses nest deeper than the limit of 100 levels"),
+        stderr.contains(
+            "$filter, column 101: parentheses and 'not' nest deeper than the limit of 100 levels"
+        ),
         "{stderr}"
     );
 }

@@ -95,6 +95,123 @@ fn a_run_killed_mid_run_is_listed_as_interrupted() {
     );
 }
 
+/// Starts `flowbench run` of a flow that waits an hour, with `extra` arguments, and returns
+/// it once its run is in the history as `Running` (bounded).
+fn start_slow_run(data: &Path, extra: &[&str]) -> std::process::Child {
+    let flow = data.join("slow.json");
+    let definition = json!({
+        "triggers": {"manual": {"type": "Request", "kind": "Button", "inputs": {}}},
+        "actions": {
+            "Wait_a_long_time": {"type": "Wait", "inputs": {"interval": {"count": 3600, "unit": "Second"}}, "runAfter": {}}
+        }
+    });
+    std::fs::write(&flow, definition.to_string()).unwrap();
+    let mut child = flowbench(data)
+        .arg("run")
+        .arg(&flow)
+        .args(extra)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    for _ in 0..3000 {
+        if !runs(data).is_empty() || child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(runs(data).len(), 1, "the run was written when it started");
+    child
+}
+
+#[test]
+fn sigterm_cancels_the_run_and_writes_the_whole_report() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let reports = data.join("reports");
+    std::fs::create_dir_all(&reports).unwrap();
+    let report = reports.join("junit.xml");
+    std::fs::write(&report, "old report").unwrap();
+    let child = start_slow_run(
+        data,
+        &[
+            "--report",
+            "junit",
+            "--report-file",
+            report.to_str().unwrap(),
+        ],
+    );
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let output = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(3), "{stderr}");
+    assert!(stderr.contains("cancelling (SIGTERM)"), "{stderr}");
+
+    // The report is complete, says the run was cancelled, and nothing else is left beside it.
+    let xml = std::fs::read_to_string(&report).unwrap();
+    assert!(
+        xml.starts_with("<?xml") && xml.trim_end().ends_with("</testsuites>"),
+        "{xml}"
+    );
+    assert!(xml.contains("cancelled"), "{xml}");
+    let left: Vec<_> = std::fs::read_dir(&reports)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(left, ["junit.xml"]);
+    let after = runs(data);
+    assert_eq!(after[0]["status"], "Cancelled", "{after:?}");
+}
+
+#[test]
+fn a_watched_run_killed_mid_run_is_listed_as_interrupted() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let flow = data.join("every-second.json");
+    let definition = json!({
+        "triggers": {"Every_second": {"type": "Recurrence", "recurrence": {"frequency": "Second", "interval": 1}}},
+        "actions": {
+            "Wait_a_long_time": {"type": "Wait", "inputs": {"interval": {"count": 3600, "unit": "Second"}}, "runAfter": {}}
+        }
+    });
+    std::fs::write(&flow, definition.to_string()).unwrap();
+    let mut child = flowbench(data)
+        .arg("watch")
+        .arg(&flow)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut running = Vec::new();
+    for _ in 0..3000 {
+        running = runs(data);
+        if !running.is_empty() || child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert!(
+        !running.is_empty(),
+        "the watched run was written when it started"
+    );
+    assert_eq!(running[0]["status"], "Running", "{running:?}");
+    let status = Command::new("kill")
+        .args(["-KILL", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    child.wait().unwrap();
+    let after = runs(data);
+    assert!(
+        !after.is_empty() && after.iter().all(|run| run["status"] == "Interrupted"),
+        "{after:?}"
+    );
+}
+
 #[test]
 fn a_finished_run_replaces_its_running_entry() {
     let dir = tempfile::tempdir().unwrap();

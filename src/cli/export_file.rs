@@ -4,7 +4,7 @@
 //! by a last line on stderr saying so.
 
 use std::io::Write;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::Context;
 
@@ -13,15 +13,15 @@ pub const EXIT_SIGINT: i32 = 130;
 /// Exit code after SIGTERM (128 + 15), as shells report it.
 pub const EXIT_SIGTERM: i32 = 143;
 
-/// The command was stopped by a signal while writing a file; the file was not written and
-/// the temporary file was removed.
+/// The command was stopped by a signal while writing files; what was left (no temporary
+/// file, no half-written file) is said in `what`.
 #[derive(Debug, thiserror::Error)]
-#[error("interrupted by {signal}: {} was not written (nothing was left behind)", path.display())]
+#[error("interrupted by {signal}: {what}")]
 pub struct Interrupted {
     /// `SIGTERM` or `SIGINT`.
     pub signal: &'static str,
-    /// The file that was being written.
-    pub path: PathBuf,
+    /// What was and was not written, e.g. `out.csv was not written (nothing was left behind)`.
+    pub what: String,
 }
 
 impl Interrupted {
@@ -55,32 +55,21 @@ pub fn write_atomically(
     path: &Path,
     write: impl AsyncFnOnce(&mut dyn Write) -> anyhow::Result<()>,
 ) -> anyhow::Result<()> {
-    use tokio::signal::unix::{SignalKind, signal};
-    let _entered = runtime.enter();
-    let mut terminate = signal(SignalKind::terminate()).context("cannot watch for SIGTERM")?;
-    let mut interrupt = signal(SignalKind::interrupt()).context("cannot watch for SIGINT")?;
-    let dir = path
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(".".as_ref());
-    let name = path
-        .file_name()
-        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
-    let file = tempfile::Builder::new()
-        .prefix(&format!(".{name}."))
-        .suffix(".part")
-        .tempfile_in(dir)
-        .with_context(|| format!("cannot create a file in {}", dir.display()))?;
+    let mut signals = StopSignals::install(runtime)?;
+    let file = part_file_beside(path)?;
     let mut out = std::io::BufWriter::new(file);
     let interrupted = |signal| Interrupted {
         signal,
-        path: path.to_owned(),
+        what: format!(
+            "{} was not written (nothing was left behind)",
+            path.display()
+        ),
     };
     let outcome = runtime.block_on(async {
         tokio::select! {
             result = write(&mut out) => result,
-            _ = terminate.recv() => Err(interrupted("SIGTERM").into()),
-            _ = interrupt.recv() => Err(interrupted("SIGINT").into()),
+            _ = signals.terminate.recv() => Err(interrupted("SIGTERM").into()),
+            _ = signals.interrupt.recv() => Err(interrupted("SIGINT").into()),
         }
     });
     // On an error, dropping the writer removes the temporary file.
@@ -88,10 +77,77 @@ pub fn write_atomically(
     out.flush()
         .with_context(|| format!("cannot write {}", path.display()))?;
     let file = out.into_inner().map_err(|e| e.into_error())?;
+    persist(file, path)
+}
+
+/// Writes `bytes` to `path` atomically: to a temporary `.NAME.XXXXXX.part` beside it, synced,
+/// then renamed over `path`; on an error the temporary file is removed and `path` is left as
+/// it was. Callers install [`StopSignals`] first, so that SIGTERM or SIGINT cannot end the
+/// process between the two steps.
+pub fn write_bytes_atomically(path: &Path, bytes: &[u8]) -> anyhow::Result<()> {
+    let mut file = part_file_beside(path)?;
+    file.write_all(bytes)
+        .with_context(|| format!("cannot write {}", path.display()))?;
+    persist(file, path)
+}
+
+/// SIGTERM and SIGINT watched instead of ending the process, so a command stops between two
+/// files rather than in the middle of one.
+pub struct StopSignals {
+    /// SIGTERM, received.
+    pub terminate: tokio::signal::unix::Signal,
+    /// SIGINT, received.
+    pub interrupt: tokio::signal::unix::Signal,
+}
+
+impl StopSignals {
+    /// Starts watching; from now on the two signals no longer end the process by themselves.
+    pub fn install(runtime: &tokio::runtime::Runtime) -> anyhow::Result<Self> {
+        use tokio::signal::unix::{SignalKind, signal};
+        let _entered = runtime.enter();
+        Ok(Self {
+            terminate: signal(SignalKind::terminate()).context("cannot watch for SIGTERM")?,
+            interrupt: signal(SignalKind::interrupt()).context("cannot watch for SIGINT")?,
+        })
+    }
+
+    /// The signal received since the last call (`SIGTERM` or `SIGINT`), without waiting;
+    /// `runtime` is the one the signals were installed on.
+    pub fn received(&mut self, runtime: &tokio::runtime::Runtime) -> Option<&'static str> {
+        let (terminate, interrupt) = (&mut self.terminate, &mut self.interrupt);
+        runtime.block_on(async {
+            tokio::select! {
+                biased;
+                _ = terminate.recv() => Some("SIGTERM"),
+                _ = interrupt.recv() => Some("SIGINT"),
+                () = std::future::ready(()) => None,
+            }
+        })
+    }
+}
+
+/// A new temporary file `.NAME.XXXXXX.part` in the directory of `path`.
+fn part_file_beside(path: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(".".as_ref());
+    let name = path
+        .file_name()
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    tempfile::Builder::new()
+        .prefix(&format!(".{name}."))
+        .suffix(".part")
+        .tempfile_in(dir)
+        .with_context(|| format!("cannot create a file in {}", dir.display()))
+}
+
+/// Syncs the complete temporary file and renames it to `path`.
+fn persist(file: tempfile::NamedTempFile, path: &Path) -> anyhow::Result<()> {
     file.as_file()
         .sync_all()
         .with_context(|| format!("cannot write {}", path.display()))?;
-    // Only a complete export replaces the target file.
+    // Only a complete file replaces the target.
     file.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())

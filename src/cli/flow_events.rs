@@ -6,6 +6,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use super::export_file::{Interrupted, StopSignals, write_bytes_atomically};
 use super::flow_run::{Failure, finish, load_flow};
 use crate::flow::triggers::state::TriggerState;
 
@@ -37,10 +38,19 @@ fn list(args: &EventsArgs) -> Result<i32, Failure> {
             loaded.name
         );
     }
-    if let Some(dir) = &args.save {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Failure::Usage(format!("cannot create {}: {e}", dir.display())))?;
-    }
+    // SIGTERM and SIGINT stop the saving between two files, never inside one.
+    let mut saving = match &args.save {
+        Some(dir) => {
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()?;
+            let signals = StopSignals::install(&runtime)?;
+            std::fs::create_dir_all(dir)
+                .map_err(|e| Failure::Usage(format!("cannot create {}: {e}", dir.display())))?;
+            Some((runtime, signals, 0_usize))
+        }
+        None => None,
+    };
     for event in &events {
         let runs = if event.runs.is_empty() {
             "no run".to_owned()
@@ -53,13 +63,24 @@ fn list(args: &EventsArgs) -> Result<i32, Failure> {
             .map(|n| format!(" ({n})"))
             .unwrap_or_default();
         super::stdout::print_line(&format!("{} {} {runs}{note}", event.received, event.id))?;
-        if let Some(dir) = &args.save {
+        if let (Some(dir), Some((runtime, signals, saved))) = (&args.save, &mut saving) {
+            if let Some(signal) = signals.received(runtime) {
+                return Err(Failure::Other(
+                    Interrupted {
+                        signal,
+                        what: format!(
+                            "{saved} of {} payloads saved in {}, each complete; the others were not written",
+                            events.len(),
+                            dir.display()
+                        ),
+                    }
+                    .into(),
+                ));
+            }
             let path = dir.join(format!("{}.json", event.id));
             let text = serde_json::to_string_pretty(&event.body).unwrap_or_default();
-            let mut file = tempfile::NamedTempFile::new_in(dir)?;
-            std::io::Write::write_all(&mut file, text.as_bytes())?;
-            file.persist(&path)
-                .map_err(|e| Failure::Usage(format!("cannot write {}: {e}", path.display())))?;
+            write_bytes_atomically(&path, text.as_bytes()).map_err(Failure::Other)?;
+            *saved += 1;
         }
     }
     Ok(super::exit::OK)

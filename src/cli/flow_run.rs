@@ -12,6 +12,7 @@ use serde_json::{Map, Value};
 
 use super::connect::{connect, runtime};
 use super::exit;
+use super::export_file::StopSignals;
 use super::flow_input::{parameter_values, trigger_bodies};
 use super::terminal::printable;
 use crate::connector::Session;
@@ -216,13 +217,17 @@ fn run_all(args: &RunArgs, token_env: Option<&str>) -> Result<i32, Failure> {
     let session = open_session(args.demo, args.instance.as_deref(), &flow, token_env)?;
     let env = env_for(&runtime, session.as_ref())?;
     check_against_instance(&file_name, &text, &flow, &env)?;
-    // Ctrl+C stops the run between actions; what ran is kept and reported.
+    // Ctrl+C and SIGTERM (a CI job's timeout) stop the run between actions; what ran is
+    // kept in the history and in the report, which is then written whole.
     let cancel = env.cancel.clone();
+    let mut signals = StopSignals::install(&runtime)?;
     runtime.spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            eprintln!("cancelling: the run stops after the action under way");
-            cancel.cancel();
-        }
+        let signal = tokio::select! {
+            _ = signals.terminate.recv() => "SIGTERM",
+            _ = signals.interrupt.recv() => "SIGINT",
+        };
+        eprintln!("cancelling ({signal}): the run stops after the action under way");
+        cancel.cancel();
     });
     let parameters = parameter_values(flow.definition(), &args.params).map_err(Failure::Usage)?;
     let history = if args.no_history && args.rerun.is_none() {
@@ -399,15 +404,7 @@ fn write_report(args: &RunArgs, suite: &str, runs: &[(String, RunRecord)]) -> an
     };
     match &args.report_file {
         Some(path) => {
-            let dir = path
-                .parent()
-                .filter(|p| !p.as_os_str().is_empty())
-                .unwrap_or(Path::new("."));
-            let mut file = tempfile::NamedTempFile::new_in(dir)
-                .with_context(|| format!("cannot write the report in {}", dir.display()))?;
-            std::io::Write::write_all(&mut file, text.as_bytes())?;
-            file.persist(path)
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            super::export_file::write_bytes_atomically(path, text.as_bytes())?;
         }
         None => super::stdout::print_line(text.trim_end())?,
     }

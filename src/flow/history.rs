@@ -93,6 +93,10 @@ impl RunHistory {
             source,
         };
         let connection = Connection::open(path).map_err(wrap)?;
+        // Another process (a run starting, `runs list`, the window) may hold the lock a moment.
+        connection
+            .busy_timeout(std::time::Duration::from_secs(5))
+            .map_err(wrap)?;
         connection
             .execute_batch(
                 "PRAGMA journal_mode = WAL;

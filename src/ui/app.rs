@@ -74,6 +74,8 @@ pub struct FlowbenchApp {
     saved_roots: Vec<url::Url>,
     /// Why the saved instances file could not be read (shown above the status bar).
     settings_problem: Option<String>,
+    /// Why eframe's settings file was not used (it was left as it is), if it was not.
+    window_settings_problem: Option<String>,
     /// Environments discovered in the connected instance's tenant.
     discovery: EnvironmentDiscovery,
     /// The "Add instance…" dialog.
@@ -121,6 +123,7 @@ impl FlowbenchApp {
             saved_instances: Vec::new(),
             saved_roots: Vec::new(),
             settings_problem: None,
+            window_settings_problem: None,
             discovery: EnvironmentDiscovery::Unavailable,
             add_instance: AddInstanceDialog::default(),
             remove_instance: RemoveInstanceDialog::default(),

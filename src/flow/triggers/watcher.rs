@@ -686,6 +686,20 @@ async fn run_one(watch: Arc<Watch>, env: Env, body: Value, run_id: String) {
         id: Some(run_id.clone()),
         ..RunInputs::default()
     };
+    // Written as Running first: a run whose process is killed shows as Interrupted.
+    if let Some(history) = &watch.options.history {
+        let started = crate::flow::run::timestamp(chrono::Utc::now());
+        let written = history
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .start(&run_id, &watch.flow.name, &started);
+        if let Err(err) = written {
+            watch.tell(WatchEvent::Problem {
+                flow: watch.flow.name.clone(),
+                message: err.to_string(),
+            });
+        }
+    }
     let record = run_flow(&watch.flow.definition, inputs, &env).await;
     if let Some(history) = &watch.options.history {
         let saved = history

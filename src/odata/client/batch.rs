@@ -360,10 +360,22 @@ fn parse_parts(
         let id = header(&mime_headers, "content-id")
             .or_else(|| header(&headers, "content-id"))
             .map(str::to_owned);
+        // A property given twice is refused, as in every other response; a body that is not
+        // JSON at all (plain text, empty) is kept as text only.
+        let body = match crate::odata::json_strict::from_slice(body_text.trim().as_bytes()) {
+            Ok(value) => Some(value),
+            Err(error) if error.is_data() => {
+                return Err(ODataError::Batch(format!(
+                    "answer {} of the $batch: {error}",
+                    out.len() + 1
+                )));
+            }
+            Err(_) => None,
+        };
         out.push(BatchResponse {
             id,
             status,
-            body: serde_json::from_str(body_text.trim()).ok(),
+            body,
             text: body_text,
             headers,
             group: group.clone(),
@@ -508,6 +520,27 @@ mod tests {
             response(Some("4"), 201, Some("g2")),
         ];
         assert_eq!(changesets_applied(&parts, &json_group), [false, true]);
+    }
+
+    #[test]
+    fn a_multipart_answer_giving_a_property_twice_is_refused_and_plain_text_is_kept() {
+        let body = "--b\r\nContent-Type: application/http\r\n\r\n\
+HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n\r\nnot json\r\n\
+--b\r\nContent-Type: application/http\r\n\r\n\
+HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"Id\":\"1\",\"Id\":\"2\"}\r\n--b--\r\n";
+        let error = parse_multipart_response("multipart/mixed; boundary=b", body.as_bytes())
+            .unwrap_err()
+            .to_string();
+        assert!(
+            error.contains("answer 2 of the $batch: duplicate property 'Id' at line 1 column"),
+            "{error}"
+        );
+        let text_only = body.replace(",\"Id\":\"2\"", "");
+        let responses =
+            parse_multipart_response("multipart/mixed; boundary=b", text_only.as_bytes()).unwrap();
+        assert_eq!(responses[0].body, None);
+        assert_eq!(responses[0].text, "not json");
+        assert_eq!(responses[1].body, Some(json!({"Id": "1"})));
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! Limits a raw `$filter` text is checked against before it is sent: how deeply parentheses
-//! nest and how many terms `and`/`or` join, read by one scan without recursion (so hostile
+//! and `not` nest and how many terms `and`/`or` join, read by one scan without recursion (so hostile
 //! text cannot exhaust the stack). The values match the demo instance's; see
 //! `docs/RELIABILITY.md`.
 
-/// How deeply parentheses may nest in a `$filter`.
+/// How deeply parentheses and `not` may nest in a `$filter` (each `not` is a level until
+/// the end of its operand, as the demo instance counts them).
 pub const MAX_FILTER_DEPTH: usize = 100;
 /// How many terms (comparisons, function calls) `and`/`or` may join in a `$filter`.
 pub const MAX_FILTER_TERMS: usize = 1000;
@@ -11,12 +12,12 @@ pub const MAX_FILTER_TERMS: usize = 1000;
 /// A `$filter` text past one of the limits; columns count characters from 1.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum FilterLimitError {
-    /// Parentheses nest deeper than [`MAX_FILTER_DEPTH`].
+    /// Parentheses and `not` nest deeper than [`MAX_FILTER_DEPTH`].
     #[error(
-        "$filter, column {column}: parentheses nest deeper than the limit of {MAX_FILTER_DEPTH} levels"
+        "$filter, column {column}: parentheses and 'not' nest deeper than the limit of {MAX_FILTER_DEPTH} levels"
     )]
     TooDeep {
-        /// Column of the first parenthesis past the limit.
+        /// Column of the first parenthesis or `not` past the limit.
         column: usize,
     },
     /// More than [`MAX_FILTER_TERMS`] terms.
@@ -30,9 +31,13 @@ pub enum FilterLimitError {
 }
 
 /// Checks `text` against [`MAX_FILTER_DEPTH`] and [`MAX_FILTER_TERMS`]. String literals
-/// (`'…'`, with `''` for a quote) are skipped; nothing else about the syntax is checked.
+/// (`'…'`, with `''` for a quote) are skipped; nothing else about the syntax is checked. A
+/// `not` opens a level that lasts until its operand ends: at the next `and`/`or` of its
+/// group or at the `)` closing the group.
 pub fn check_filter_limits(text: &str) -> Result<(), FilterLimitError> {
     let mut depth = 0usize;
+    // Per open group (the outermost first): the `not`s whose operand has not ended yet.
+    let mut open_nots = vec![0usize];
     let mut terms = 1usize;
     let mut in_string = false;
     let mut word = String::new();
@@ -51,7 +56,21 @@ pub fn check_filter_limits(text: &str) -> Result<(), FilterLimitError> {
             word.push(c);
             continue;
         }
+        if word.eq_ignore_ascii_case("not") {
+            depth += 1;
+            if let Some(nots) = open_nots.last_mut() {
+                *nots += 1;
+            }
+            if depth > MAX_FILTER_DEPTH {
+                return Err(FilterLimitError::TooDeep {
+                    column: word_column,
+                });
+            }
+        }
         if word.eq_ignore_ascii_case("and") || word.eq_ignore_ascii_case("or") {
+            if let Some(nots) = open_nots.last_mut() {
+                depth -= std::mem::take(nots);
+            }
             terms += 1;
             if terms > MAX_FILTER_TERMS {
                 return Err(FilterLimitError::TooManyTerms {
@@ -64,11 +83,19 @@ pub fn check_filter_limits(text: &str) -> Result<(), FilterLimitError> {
             '\'' => in_string = true,
             '(' => {
                 depth += 1;
+                open_nots.push(0);
                 if depth > MAX_FILTER_DEPTH {
                     return Err(FilterLimitError::TooDeep { column });
                 }
             }
-            ')' => depth = depth.saturating_sub(1),
+            ')' => {
+                let nots = if open_nots.len() > 1 {
+                    open_nots.pop().unwrap_or(0)
+                } else {
+                    0
+                };
+                depth = depth.saturating_sub(nots + 1);
+            }
             _ => {}
         }
     }
@@ -93,8 +120,32 @@ mod tests {
         let message = check_filter_limits(&nested(1200)).unwrap_err().to_string();
         assert_eq!(
             message,
-            "$filter, column 101: parentheses nest deeper than the limit of 100 levels"
+            "$filter, column 101: parentheses and 'not' nest deeper than the limit of 100 levels"
         );
+    }
+
+    #[test]
+    fn each_not_is_a_level_until_its_operand_ends() {
+        let nots = |n: usize| format!("{}A eq 1", "not ".repeat(n));
+        assert_eq!(check_filter_limits(&nots(MAX_FILTER_DEPTH)), Ok(()));
+        assert_eq!(
+            check_filter_limits(&nots(MAX_FILTER_DEPTH + 1)),
+            Err(FilterLimitError::TooDeep {
+                column: 4 * MAX_FILTER_DEPTH + 1
+            })
+        );
+        // Mixed with parentheses: 50 of each is 100 levels, one more `not` is past the limit.
+        let mixed = |n: usize| format!("{}A eq 1{}", "not (".repeat(n), ")".repeat(n));
+        assert_eq!(check_filter_limits(&mixed(50)), Ok(()));
+        assert!(check_filter_limits(&format!("not {}", mixed(50))).is_err());
+        // Siblings joined by and/or do not add up: each `not` ends with its comparison.
+        let siblings = vec!["not A eq 1"; 500].join(" and ");
+        assert_eq!(check_filter_limits(&siblings), Ok(()));
+        let grouped = vec!["(not (A eq 1))"; 500].join(" or ");
+        assert_eq!(check_filter_limits(&grouped), Ok(()));
+        // `not` inside a word or a string is no keyword.
+        let text = format!("Notes eq '{}' and Knot eq 1", "not ".repeat(500));
+        assert_eq!(check_filter_limits(&text), Ok(()));
     }
 
     #[test]

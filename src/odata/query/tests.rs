@@ -230,7 +230,7 @@ fn hostile_filter_and_expand_nesting_are_refused_before_sending() {
     let error = options.set_system("$filter", &deep).unwrap_err();
     assert_eq!(
         error.to_string(),
-        "$filter, column 101: parentheses nest deeper than the limit of 100 levels"
+        "$filter, column 101: parentheses and 'not' nest deeper than the limit of 100 levels"
     );
     assert_eq!(options.filter, None);
     let many = vec!["A eq 1"; 1001].join(" or ");

@@ -33,6 +33,17 @@ impl FlowbenchApp {
         self.settings_problem.as_deref()
     }
 
+    /// Notes that eframe's settings file could not be used (named in the strip above the
+    /// status bar; the file was left as it is).
+    pub fn note_window_settings_problem(&mut self, problem: String) {
+        self.window_settings_problem = Some(problem);
+    }
+
+    /// Why eframe's settings file was not used, if it was not.
+    pub fn window_settings_problem(&self) -> Option<&str> {
+        self.window_settings_problem.as_deref()
+    }
+
     /// Environments discovered in the connected instance's tenant.
     pub fn discovery(&self) -> &EnvironmentDiscovery {
         &self.discovery

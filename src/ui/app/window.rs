@@ -80,9 +80,14 @@ impl FlowbenchApp {
         if retry {
             self.retry_connection(ui.ctx());
         }
-        if let Some(problem) = &self.settings_problem {
+        if self.settings_problem.is_some() || self.window_settings_problem.is_some() {
             egui::Panel::bottom("settings_problem").show(ui, |ui| {
-                settings_problem_ui(ui, problem);
+                if let Some(problem) = &self.settings_problem {
+                    settings_problem_ui(ui, problem);
+                }
+                if let Some(problem) = &self.window_settings_problem {
+                    window_settings_problem_ui(ui, problem);
+                }
             });
         }
     }
@@ -250,6 +255,17 @@ fn sign_in_area(
 }
 
 /// The strip that names a settings file that could not be read, left as it is.
+fn window_settings_problem_ui(ui: &mut egui::Ui, problem: &str) {
+    ui.horizontal_wrapped(|ui| {
+        ui.label(
+            egui::RichText::new(format!(
+                "Window settings not loaded: {problem}. The file was left as it is: this session's layout is not saved; fix or remove the file, then reopen Flowbench."
+            ))
+            .color(theme::WARNING),
+        );
+    });
+}
+
 fn settings_problem_ui(ui: &mut egui::Ui, problem: &str) {
     ui.horizontal_wrapped(|ui| {
         ui.label(

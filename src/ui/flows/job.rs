@@ -59,10 +59,23 @@ impl FlowJob {
                 repaint.request_repaint();
             })),
         };
+        let mut inputs = inputs;
+        let id = inputs
+            .id
+            .get_or_insert_with(|| uuid::Uuid::new_v4().to_string())
+            .clone();
         runtime.spawn(async move {
+            // The history keeps every run, as the command line's runs do: written as Running
+            // first, so a run whose window is killed shows as Interrupted.
+            let history = RunHistory::open_default().ok();
+            if let Some(history) = &history {
+                let started = crate::flow::run::timestamp(chrono::Utc::now());
+                if let Err(e) = history.start(&id, &inputs.flow, &started) {
+                    tracing::warn!(error = %e, "could not store the run");
+                }
+            }
             let record = run_flow(&definition, inputs, &env).await;
-            // The history keeps every run, as the command line's runs do.
-            if let Ok(history) = RunHistory::open_default()
+            if let Some(history) = &history
                 && let Err(e) = history.save(&record)
             {
                 tracing::warn!(error = %e, "could not store the run");
