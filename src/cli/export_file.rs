@@ -126,7 +126,9 @@ impl StopSignals {
     }
 }
 
-/// A new temporary file `.NAME.XXXXXX.part` in the directory of `path`.
+/// A new temporary file `.NAME.XXXXXX.part` in the directory of `path`. Part files of the
+/// same target that an earlier write left behind (`kill -9` cannot be handled) are removed
+/// first.
 fn part_file_beside(path: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
     let dir = path
         .parent()
@@ -135,11 +137,38 @@ fn part_file_beside(path: &Path) -> anyhow::Result<tempfile::NamedTempFile> {
     let name = path
         .file_name()
         .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    remove_left_parts(dir, &name);
     tempfile::Builder::new()
         .prefix(&format!(".{name}."))
         .suffix(".part")
         .tempfile_in(dir)
         .with_context(|| format!("cannot create a file in {}", dir.display()))
+}
+
+/// Removes `.NAME.XXXXXX.part` files in `dir`: what an earlier write to `NAME` that was
+/// killed left behind. Nothing else is touched; failures are ignored (best effort).
+fn remove_left_parts(dir: &Path, name: &str) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    let prefix = format!(".{name}.");
+    for entry in entries.flatten() {
+        let file_name = entry.file_name();
+        let file_name = file_name.to_string_lossy();
+        let Some(middle) = file_name
+            .strip_prefix(&prefix)
+            .and_then(|rest| rest.strip_suffix(".part"))
+        else {
+            continue;
+        };
+        // tempfile's random part: six letters or digits.
+        if middle.len() == 6
+            && middle.chars().all(|c| c.is_ascii_alphanumeric())
+            && entry.file_type().is_ok_and(|t| t.is_file())
+        {
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
 }
 
 /// Syncs the complete temporary file and renames it to `path`.
@@ -151,4 +180,42 @@ fn persist(file: tempfile::NamedTempFile, path: &Path) -> anyhow::Result<()> {
     file.persist(path)
         .with_context(|| format!("cannot write {}", path.display()))?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_part_file_left_by_a_killed_write_goes_with_the_next_write_of_that_file() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("out.csv");
+        let names = [
+            ".out.csv.a1B2c3.part", // left by a killed write of out.csv: removed
+            ".other.csv.a1B2c3.part",
+            ".out.csv.part",
+            "out.csv.a1B2c3.part",
+            "notes.txt",
+        ];
+        for name in names {
+            std::fs::write(dir.path().join(name), "x").expect("write");
+        }
+        write_bytes_atomically(&target, b"a,b\n").expect("written");
+        let mut left: Vec<String> = std::fs::read_dir(dir.path())
+            .expect("dir")
+            .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(
+            left,
+            [
+                ".other.csv.a1B2c3.part",
+                ".out.csv.part",
+                "notes.txt",
+                "out.csv",
+                "out.csv.a1B2c3.part"
+            ]
+        );
+        assert_eq!(std::fs::read(&target).expect("read"), b"a,b\n");
+    }
 }

@@ -2,12 +2,14 @@
 //! receives event payloads, and the endpoint registrations on the instance
 //! (`BusinessEventsEndpoints`) that point at it — made when a flow is turned on, removed
 //! when it is turned off, and found and removed at the next start when a crash left them.
+//! The listener takes only what an instance sends: a JSON POST naming this loopback address
+//! in `Host` (no DNS rebinding) and carrying no `Origin` (no web page of a browser).
 
 use std::net::SocketAddr;
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode, header};
 use axum::routing::post;
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
@@ -42,7 +44,10 @@ impl Listener {
         let address = listener.local_addr()?;
         let app = Router::new()
             .route("/flowbench/hooks/{hook}", post(receive))
-            .with_state(sender);
+            .with_state(Hooks {
+                sender,
+                port: address.port(),
+            });
         let stop = CancelToken::new();
         let stopped = stop.clone();
         tokio::spawn(async move {
@@ -69,12 +74,71 @@ impl Drop for Listener {
     }
 }
 
+/// What the listener's handler needs: where deliveries go, and its own port (for `Host`).
+#[derive(Clone)]
+struct Hooks {
+    sender: mpsc::UnboundedSender<Delivery>,
+    port: u16,
+}
+
+/// Refuses what no instance sends: a `Host` other than this loopback address and port
+/// (421), an `Origin` (403: a web page in a browser), a body that is not declared JSON (415).
+fn check_sender(headers: &HeaderMap, port: u16) -> Result<(), (StatusCode, String)> {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let expected = [
+        format!("127.0.0.1:{port}"),
+        format!("localhost:{port}"),
+        format!("[::1]:{port}"),
+    ];
+    if !expected.iter().any(|e| e.eq_ignore_ascii_case(host)) {
+        return Err((
+            StatusCode::MISDIRECTED_REQUEST,
+            format!(
+                "The Host header does not name this listener: expected 127.0.0.1:{port}, found '{}'.",
+                host.escape_debug()
+            ),
+        ));
+    }
+    if let Some(origin) = headers.get(header::ORIGIN) {
+        return Err((
+            StatusCode::FORBIDDEN,
+            format!(
+                "Requests from web pages are refused (Origin '{}').",
+                String::from_utf8_lossy(origin.as_bytes()).escape_debug()
+            ),
+        ));
+    }
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let essence = content_type.split(';').next().unwrap_or("").trim();
+    if !essence.eq_ignore_ascii_case("application/json") {
+        return Err((
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            format!(
+                "expected Content-Type application/json, found '{}'",
+                content_type.escape_debug()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Accepts a JSON payload (200) or refuses anything else (400, so that the sender knows).
 async fn receive(
-    State(sender): State<mpsc::UnboundedSender<Delivery>>,
+    State(hooks): State<Hooks>,
     Path(hook): Path<String>,
+    headers: HeaderMap,
     body: axum::body::Bytes,
 ) -> (StatusCode, String) {
+    if let Err(refused) = check_sender(&headers, hooks.port) {
+        return refused;
+    }
+    let sender = hooks.sender;
     match serde_json::from_slice::<Value>(&body) {
         Ok(payload) => {
             if sender
@@ -295,9 +359,51 @@ mod tests {
                 body: json!({"EventId": "1"})
             }
         );
-        let bad = http.post(&url).body("not json").send().await.expect("sent");
+        let post_json = |body: &'static str| {
+            http.post(&url)
+                .header("content-type", "application/json")
+                .body(body)
+        };
+        let bad = post_json("not json").send().await.expect("sent");
         assert_eq!(bad.status().as_u16(), 400);
         assert!(bad.text().await.expect("text").contains("expected a JSON"));
+
+        // What a web page could send: a simple text/plain POST, or anything with an Origin.
+        let plain = http.post(&url).body("{}").send().await.expect("sent");
+        assert_eq!(plain.status().as_u16(), 415);
+        let from_page = post_json("{}")
+            .header("origin", "https://evil.example")
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(from_page.status().as_u16(), 403);
+        // A rebinding name for this address.
+        let rebound = post_json("{}")
+            .header("host", "evil.example")
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(rebound.status().as_u16(), 421);
+        assert!(
+            rebound
+                .text()
+                .await
+                .expect("text")
+                .contains("found 'evil.example'")
+        );
+        let localhost = url.replace("127.0.0.1", "localhost");
+        let by_name = http
+            .post(&localhost)
+            .json(&json!({"EventId": "2"}))
+            .send()
+            .await
+            .expect("sent");
+        assert_eq!(by_name.status().as_u16(), 200);
+        assert_eq!(
+            rx.recv().await.expect("delivered").body,
+            json!({"EventId": "2"})
+        );
+        assert!(rx.try_recv().is_err(), "nothing refused was delivered");
         drop(listener);
     }
 }
