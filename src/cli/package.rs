@@ -142,8 +142,9 @@ fn read(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
     std::fs::read(path).map_err(|e| invalid_input(format!("cannot read {}: {e}", path.display())))
 }
 
+/// Writes a package whole or not at all (through a part file renamed when complete).
 fn write(path: &PathBuf, bytes: &[u8]) -> anyhow::Result<()> {
-    std::fs::write(path, bytes).map_err(|e| usage(format!("cannot write {}: {e}", path.display())))
+    super::export_file::write_bytes_atomically(path, bytes).map_err(|e| usage(format!("{e:#}")))
 }
 
 fn build(args: &BuildArgs) -> anyhow::Result<()> {

@@ -128,8 +128,9 @@ pub fn run(args: &QueueArgs, token_env: Option<&str>) -> anyhow::Result<()> {
                     let bytes = dmf::download(&session.client, &message.download_location)
                         .await
                         .map_err(bulk_error)?;
-                    std::fs::write(output, &bytes)
-                        .map_err(|e| usage(format!("cannot write {}: {e}", output.display())))?;
+                    // Whole or not at all: through a part file renamed when complete.
+                    super::export_file::write_bytes_atomically(output, &bytes)
+                        .map_err(|e| usage(format!("{e:#}")))?;
                     eprintln!("Wrote {} ({} bytes)", output.display(), bytes.len());
                 }
                 print_json(&message.raw)
