@@ -143,7 +143,7 @@ fn read(path: &PathBuf) -> anyhow::Result<Vec<u8>> {
 }
 
 /// Writes a package whole or not at all (through a part file renamed when complete).
-fn write(path: &PathBuf, bytes: &[u8]) -> anyhow::Result<()> {
+fn write(path: &std::path::Path, bytes: &[u8]) -> anyhow::Result<()> {
     super::export_file::write_bytes_atomically(path, bytes).map_err(|e| usage(format!("{e:#}")))
 }
 
