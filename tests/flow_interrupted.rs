@@ -232,3 +232,36 @@ fn a_finished_run_replaces_its_running_entry() {
     assert_eq!(after.len(), 1, "{after:?}");
     assert_eq!(after[0]["status"], "Succeeded");
 }
+
+#[test]
+fn a_corrupt_run_history_is_named_left_untouched_and_can_be_bypassed() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path();
+    let history = data.join("runs.sqlite");
+    std::fs::write(&history, "not a database, just text").unwrap();
+    let flow = data.join("quick.json");
+    let definition = json!({
+        "triggers": {"manual": {"type": "Request", "kind": "Button", "inputs": {}}},
+        "actions": {"Say": {"type": "Compose", "inputs": "hello", "runAfter": {}}}
+    });
+    std::fs::write(&flow, definition.to_string()).unwrap();
+    let refused = flowbench(data).arg("run").arg(&flow).output().unwrap();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(!refused.status.success());
+    assert!(stderr.contains("run with --no-history"), "{stderr}");
+    assert!(stderr.contains("runs.sqlite"), "{stderr}");
+    let bypassed = flowbench(data)
+        .args(["run", "--no-history"])
+        .arg(&flow)
+        .output()
+        .unwrap();
+    assert!(
+        bypassed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&bypassed.stderr)
+    );
+    assert_eq!(
+        std::fs::read_to_string(&history).unwrap(),
+        "not a database, just text"
+    );
+}

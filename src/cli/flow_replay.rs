@@ -94,7 +94,10 @@ fn replay_all(args: &ReplayArgs, token_env: Option<&str>) -> Result<i32, Failure
     let history = if args.no_history {
         None
     } else {
-        Some(RunHistory::open_default()?)
+        Some(anyhow::Context::context(
+            RunHistory::open_default(),
+            super::flow_run::HISTORY_HINT,
+        )?)
     };
     let mut runs: Vec<(String, RunRecord)> = Vec::new();
     let mut store_error = None;

@@ -106,6 +106,10 @@ pub fn finish(result: Result<i32, Failure>) -> i32 {
     }
 }
 
+/// Said when the run history cannot be opened: how to run anyway, and that the file was
+/// left as it is.
+pub const HISTORY_HINT: &str = "the run history could not be opened (the file was left as it is); run with --no-history, or move the file away to start a new history";
+
 /// Why a run did not start.
 pub enum Failure {
     /// Bad arguments.
@@ -233,7 +237,7 @@ fn run_all(args: &RunArgs, token_env: Option<&str>) -> Result<i32, Failure> {
     let history = if args.no_history && args.rerun.is_none() {
         None
     } else {
-        Some(RunHistory::open_default()?)
+        Some(RunHistory::open_default().context(super::flow_run::HISTORY_HINT)?)
     };
     let rerun = match (&args.rerun, &history) {
         (Some(id), Some(history)) => {

@@ -71,7 +71,10 @@ fn watch(args: &WatchArgs, token_env: Option<&str>) -> Result<i32, Failure> {
     let history = if args.no_history {
         None
     } else {
-        Some(Arc::new(Mutex::new(RunHistory::open_default()?)))
+        Some(Arc::new(Mutex::new(anyhow::Context::context(
+            RunHistory::open_default(),
+            super::flow_run::HISTORY_HINT,
+        )?)))
     };
     let options = WatchOptions {
         clock: Clock::System,
