@@ -150,7 +150,7 @@ pub fn execute(
     items: &[BatchItem],
 ) -> (Vec<ItemResponse>, Vec<ChangeEvent>) {
     let mut events = Vec::new();
-    let mut answers = Vec::new();
+    let mut answers = Vec::with_capacity(items.len());
     let mut total = 0usize;
     for (index, item) in items.iter().enumerate() {
         let number = index + 1;

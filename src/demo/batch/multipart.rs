@@ -233,11 +233,16 @@ fn write_http_part(out: &mut Vec<u8>, part: &PartResponse) {
         b"Content-Type: application/http\r\nContent-Transfer-Encoding: binary\r\n",
     );
     if let Some(id) = &part.content_id {
-        out.extend_from_slice(format!("Content-ID: {id}\r\n").as_bytes());
+        out.extend_from_slice(b"Content-ID: ");
+        out.extend_from_slice(id.as_bytes());
+        out.extend_from_slice(b"\r\n");
     }
-    out.extend_from_slice(b"\r\n");
     let reason = part.status.canonical_reason().unwrap_or("");
-    out.extend_from_slice(format!("HTTP/1.1 {} {reason}\r\n", part.status.as_u16()).as_bytes());
+    out.extend_from_slice(b"\r\nHTTP/1.1 ");
+    out.extend_from_slice(part.status.as_str().as_bytes());
+    out.push(b' ');
+    out.extend_from_slice(reason.as_bytes());
+    out.extend_from_slice(b"\r\n");
     for (name, value) in &part.headers {
         out.extend_from_slice(name.as_str().as_bytes());
         out.extend_from_slice(b": ");
@@ -249,28 +254,60 @@ fn write_http_part(out: &mut Vec<u8>, part: &PartResponse) {
     out.extend_from_slice(b"\r\n");
 }
 
+/// Bytes [`write_http_part`] writes for `part`, but for its boundary line (an upper bound
+/// used to size the answer once).
+fn http_part_size(part: &PartResponse) -> usize {
+    let headers: usize = part
+        .headers
+        .iter()
+        .map(|(name, value)| name.as_str().len() + value.len() + 4)
+        .sum();
+    160 + part.content_id.as_ref().map_or(0, String::len) + headers + part.body.len()
+}
+
 /// Writes a `multipart/mixed` response body with `boundary` (changesets get their own).
 pub fn write_batch(items: &[ItemResponse], boundary: &str) -> Vec<u8> {
-    let mut out = Vec::new();
+    let boundary_line = boundary.len() + 64;
+    let size: usize = items
+        .iter()
+        .map(|item| match item {
+            ItemResponse::Single(part) => boundary_line + http_part_size(part),
+            ItemResponse::ChangeSet(parts) => {
+                3 * boundary_line
+                    + parts
+                        .iter()
+                        .map(|part| boundary_line + http_part_size(part))
+                        .sum::<usize>()
+            }
+        })
+        .sum();
+    let mut out = Vec::with_capacity(size + boundary_line);
+    let line = |out: &mut Vec<u8>, dashes_before: &str, text: &str, after: &str| {
+        out.extend_from_slice(dashes_before.as_bytes());
+        out.extend_from_slice(text.as_bytes());
+        out.extend_from_slice(after.as_bytes());
+    };
     for (index, item) in items.iter().enumerate() {
-        out.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+        line(&mut out, "--", boundary, "\r\n");
         match item {
             ItemResponse::Single(part) => write_http_part(&mut out, part),
             ItemResponse::ChangeSet(parts) => {
                 let changeset = format!("changesetresponse_{boundary}_{index}");
-                out.extend_from_slice(
-                    format!("Content-Type: multipart/mixed; boundary={changeset}\r\n\r\n")
-                        .as_bytes(),
+                line(
+                    &mut out,
+                    "Content-Type: multipart/mixed; boundary=",
+                    &changeset,
+                    "\r\n\r\n",
                 );
                 for part in parts {
-                    out.extend_from_slice(format!("--{changeset}\r\n").as_bytes());
+                    line(&mut out, "--", &changeset, "\r\n");
                     write_http_part(&mut out, part);
                 }
-                out.extend_from_slice(format!("--{changeset}--\r\n").as_bytes());
+                line(&mut out, "--", &changeset, "--\r\n");
             }
         }
     }
-    out.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+    line(&mut out, "--", boundary, "--\r\n");
     out
 }
 
