@@ -296,6 +296,10 @@ async fn the_browser_redirect_uri_is_checked_at_the_provider() {
         "{checklist:#?}"
     );
     let text = said(&checklist, CheckItem::RedirectUri);
+    assert!(
+        text.contains("refused the redirect URI http://127.0.0.1:"),
+        "{text}"
+    );
     assert!(text.contains("Mobile and desktop applications"), "{text}");
 }
 
@@ -406,4 +410,91 @@ async fn instance_check_on_the_command_line_exits_0_then_4() {
         remove.args(["instance", "remove", instance]);
         assert!(run(remove).await.status.success());
     }
+}
+
+/// Kills the demo process when the test ends (by its PID), even on failure.
+struct KillOnDrop(std::process::Child);
+
+impl Drop for KillOnDrop {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// `flowbench demo --issuer … --audience … --app …` as a process; returns it and its root.
+fn spawn_demo(peer: &OidcPeer, apps: &[&str]) -> (KillOnDrop, String) {
+    use std::io::{BufRead, BufReader};
+    let mut command = Command::new(assert_cmd::cargo::cargo_bin("flowbench"));
+    command
+        .args([
+            "demo",
+            "--rows",
+            "5",
+            "--issuer",
+            &peer.issuer,
+            "--audience",
+            AUDIENCE,
+        ])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null());
+    for app in apps {
+        command.args(["--app", app]);
+    }
+    let mut child = command.spawn().expect("flowbench demo starts");
+    let stdout = child.stdout.take().expect("stdout");
+    let guard = KillOnDrop(child);
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::Builder::new()
+        .name("demo-output".into())
+        .spawn(move || {
+            let mut line = String::new();
+            let _ = BufReader::new(stdout).read_line(&mut line);
+            let _ = tx.send(line);
+        })
+        .expect("thread starts");
+    let line = rx
+        .recv_timeout(std::time::Duration::from_secs(60))
+        .expect("the demo prints its root");
+    let root = line
+        .trim_end()
+        .strip_prefix("Demo instance listening on ")
+        .unwrap_or_else(|| panic!("unexpected line {line:?}"))
+        .to_owned();
+    (guard, root)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn flowbench_demo_registers_applications_given_with_app() {
+    let peer = OidcPeer::start();
+    let (_demo, root) = spawn_demo(
+        &peer,
+        &[
+            &format!("{SERVICE_CLIENT}=IntegrationUser"),
+            "other-app=Someone:SystemUser",
+        ],
+    );
+    let p = profile(&peer, &root, SERVICE_CLIENT, AuthMethod::ClientSecret);
+    let checklist = check_instance(&p, store_with_secret(&peer.service_secret)).await;
+    assert_eq!(status(&checklist, CheckItem::Metadata), CheckStatus::Passed);
+    assert_eq!(status(&checklist, CheckItem::TestRead), CheckStatus::Failed);
+    assert!(said(&checklist, CheckItem::TestRead).contains("IntegrationUser"));
+
+    // A malformed --app is a usage error naming what is expected.
+    let out = run({
+        let mut bad = Command::new(assert_cmd::cargo::cargo_bin("flowbench"));
+        bad.args(["demo", "--issuer", &peer.issuer, "--audience", AUDIENCE])
+            .args(["--app", "no-equals-sign"])
+            .stdin(Stdio::null());
+        bad
+    })
+    .await;
+    assert_eq!(out.status.code(), Some(1));
+    let stderr = text(&out.stderr);
+    assert!(
+        stderr.contains("expected CLIENT_ID=USER[:ROLE,ROLE"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("found no '='"), "{stderr}");
 }
