@@ -15,12 +15,14 @@ use flowbench::demo::aad_apps::AadApplications;
 use flowbench::demo::auth::{AuthMode, BearerConfig};
 use flowbench::demo::{DemoConfig, DemoThread};
 use flowbench::odata::service_root::ServiceKind;
+use flowbench::ui::connection::Connection;
 use oidc_peer::{AUDIENCE, OidcPeer, SERVICE_CLIENT};
 use ui_sign_in_support::{
     choose_instance, open_instance_dropdown, point_dirs_at, step_until, window_with_mock_keyring,
 };
 
 const INSTANCE: &str = "erp-no-roles";
+const UNREGISTERED: &str = "erp-unregistered";
 
 #[test]
 fn the_checklist_of_a_saved_instance_shows_each_item_and_the_fix() {
@@ -53,12 +55,43 @@ fn the_checklist_of_a_saved_instance_shows_each_item_and_the_fix() {
         )
         .unwrap(),
     );
+    // A second instance whose client is not in the F&O applications of its demo.
+    let unregistered_demo = DemoThread::start(DemoConfig {
+        rows: 5,
+        auth: AuthMode::Bearer(BearerConfig {
+            issuer: peer.issuer.clone(),
+            audience: AUDIENCE.to_owned(),
+        }),
+        applications: AadApplications(vec!["some-other-app=Someone:SystemUser".parse().unwrap()]),
+        ..DemoConfig::default()
+    })
+    .expect("the second demo instance starts");
+    instances.upsert(
+        InstanceProfile::new(
+            UNREGISTERED,
+            ServiceKind::FinanceOperations,
+            unregistered_demo.service_root(),
+            Some(peer.issuer.clone()),
+            None,
+            Some(SERVICE_CLIENT.to_owned()),
+            AuthMethod::ClientSecret,
+            vec!["api".to_owned()],
+        )
+        .unwrap(),
+    );
     instances.save().unwrap();
 
     let (mut harness, store) = window_with_mock_keyring();
     store
         .set(
             INSTANCE,
+            SecretKind::ClientSecret,
+            &Secret::new(&peer.service_secret),
+        )
+        .unwrap();
+    store
+        .set(
+            UNREGISTERED,
             SecretKind::ClientSecret,
             &Secret::new(&peer.service_secret),
         )
@@ -125,4 +158,42 @@ fn the_checklist_of_a_saved_instance_shows_each_item_and_the_fix() {
     step_until(&mut harness, "the second checklist", |app| {
         !app.setup_check.is_running() && app.setup_check.result.is_some()
     });
+
+    // An instance that cannot connect (its client is not registered in F&O): the failure
+    // panel offers the check, which names the step. (The window is closed first: it would
+    // cover the panel's button.)
+    harness.state_mut().setup_check.open = false;
+    choose_instance(&mut harness, UNREGISTERED);
+    step_until(&mut harness, "the connection failure", |app| {
+        matches!(app.connection(), Connection::Failed(_))
+    });
+    harness.get_by_label("Check set-up…").click();
+    harness.step();
+    step_until(
+        &mut harness,
+        "the unregistered instance's checklist",
+        |app| {
+            !app.setup_check.is_running()
+                && app
+                    .setup_check
+                    .result
+                    .as_ref()
+                    .is_some_and(|r| r.as_ref().is_ok_and(|c| c.instance == UNREGISTERED))
+        },
+    );
+    let Some(Ok(checklist)) = &harness.state().setup_check.result else {
+        unreachable!("checked above")
+    };
+    assert_eq!(
+        checklist.result(CheckItem::Metadata).unwrap().status,
+        CheckStatus::Failed
+    );
+    harness.step();
+    assert!(
+        harness
+            .query_by_label_contains(
+                "System administration > Setup > Microsoft Entra ID applications"
+            )
+            .is_some()
+    );
 }

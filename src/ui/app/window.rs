@@ -137,6 +137,12 @@ impl FlowbenchApp {
         match choice {
             FailedChoice::Retry => self.retry_connection(ctx),
             FailedChoice::UseDemo => self.connect(ctx, InstanceChoice::Demo),
+            FailedChoice::CheckSetup => {
+                if let InstanceChoice::Saved(name) = &self.state.instance {
+                    let name = name.clone();
+                    self.start_setup_check(ctx, name);
+                }
+            }
             FailedChoice::None => {}
         }
     }
