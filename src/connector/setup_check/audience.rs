@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::auth::InstanceProfile;
+use crate::auth::{Identity, InstanceProfile};
 use crate::odata::service_root::ServiceKind;
 
 /// The application ID of Microsoft's "Microsoft Dynamics ERP" API, which F&O tokens may name
@@ -28,14 +28,9 @@ pub(super) fn audiences(claims: &Value) -> Vec<String> {
     }
 }
 
-/// Whether the token is app-only (client credentials): Entra's `idtyp: app`, or the client
-/// as the subject.
+/// Whether the token is app-only (client credentials), as the window's identity reads it.
 pub(super) fn is_app_only(claims: &Value) -> bool {
-    let text = |name: &str| claims.get(name).and_then(Value::as_str);
-    let client = text("appid")
-        .or_else(|| text("azp"))
-        .or_else(|| text("client_id"));
-    text("idtyp") == Some("app") || (client.is_some() && text("sub") == client)
+    matches!(Identity::from_claims(claims), Some(Identity::App(_)))
 }
 
 /// The audience the instance's scopes ask for: the resource of a `/.default` scope (F&O's

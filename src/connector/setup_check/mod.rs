@@ -5,7 +5,9 @@
 mod audience;
 mod explain;
 mod probes;
+mod redirect;
 mod run;
+mod service;
 
 use serde::Serialize;
 

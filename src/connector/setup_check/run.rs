@@ -3,26 +3,17 @@
 
 use std::sync::Arc;
 
-use url::Url;
-
-use super::explain::{
-    APP_REGISTRATIONS, FNO_USERS, client, forbidden_fix, token_failure, unauthorized_fix,
-};
-use super::probes::{self, Answer};
+use super::explain::{APP_REGISTRATIONS, token_failure};
 use super::{CheckItem, CheckResult, CheckStatus, Checklist, audience};
 use crate::auth::{
     AuthMethod, InstanceAuth, InstanceProfile, ProviderEndpoints, SecretKind, SecretStore,
     discover, oauth_client,
 };
 
-/// Bytes of `$metadata` read to see that it is a CSDL document (the rest is not downloaded).
-const METADATA_PEEK: usize = 64 * 1024;
-/// Bytes of a service document or record page read at most.
-const JSON_LIMIT: usize = 8 * 1024 * 1024;
-/// F&O's System administrator role, as the demo names it.
-const SYSTEM_ADMINISTRATOR: &str = "-SYSADMIN-";
+/// Bytes of a service document, record page or sign-in page read at most.
+pub(super) const JSON_LIMIT: usize = 8 * 1024 * 1024;
 
-use CheckStatus::{Failed, Passed, Skipped, Warning};
+use CheckStatus::{Failed, Passed, Skipped};
 
 /// Runs every item of the checklist for `profile`, reading its secrets from `secrets`.
 /// Never prints and never shows a secret or token in the results.
@@ -55,19 +46,20 @@ pub async fn check_instance(profile: &InstanceProfile, secrets: Arc<dyn SecretSt
     }
 }
 
-struct Run<'a> {
-    profile: &'a InstanceProfile,
-    secrets: Arc<dyn SecretStore>,
-    http: reqwest::Client,
-    results: Vec<CheckResult>,
+/// One run of the checklist: the instance, its secrets, the HTTP client and the results so far.
+pub(super) struct Run<'a> {
+    pub(super) profile: &'a InstanceProfile,
+    pub(super) secrets: Arc<dyn SecretStore>,
+    pub(super) http: reqwest::Client,
+    pub(super) results: Vec<CheckResult>,
 }
 
 impl Run<'_> {
-    fn push(&mut self, result: CheckResult) {
+    pub(super) fn push(&mut self, result: CheckResult) {
         self.results.push(result);
     }
 
-    fn skip(&mut self, items: &[CheckItem], why: &str) {
+    pub(super) fn skip(&mut self, items: &[CheckItem], why: &str) {
         for item in items {
             self.push(CheckResult::new(*item, Skipped, why));
         }
@@ -176,63 +168,6 @@ impl Run<'_> {
         }
     }
 
-    async fn redirect_uri(&mut self, endpoints: &ProviderEndpoints) {
-        let item = CheckItem::RedirectUri;
-        match self.profile.auth {
-            AuthMethod::Browser => {}
-            AuthMethod::DeviceCode => {
-                let result = if endpoints.device_authorization_endpoint.is_some() {
-                    CheckResult::new(item, Passed, "no redirect URI is needed for the device code; the provider offers a device authorization endpoint")
-                        .fix(format!("in the {APP_REGISTRATIONS} > (the app) > Authentication, \"Allow public client flows\" must be on"))
-                } else {
-                    CheckResult::new(
-                        item,
-                        Failed,
-                        "the provider has no device authorization endpoint",
-                    )
-                    .fix("use --auth browser, or a provider that supports the device code")
-                };
-                self.push(result);
-                return;
-            }
-            _ => {
-                self.push(CheckResult::new(
-                    item,
-                    Skipped,
-                    "unattended runs (client secret) use no redirect URI",
-                ));
-                return;
-            }
-        }
-        let redirect = "http://127.0.0.1:49152/";
-        let mut url = endpoints.authorization_endpoint.clone();
-        url.query_pairs_mut()
-            .append_pair("client_id", client(self.profile))
-            .append_pair("response_type", "code")
-            .append_pair("redirect_uri", redirect)
-            .append_pair("scope", &self.profile.effective_scopes().join(" "))
-            .append_pair("state", "flowbench-setup-check")
-            .append_pair(
-                "code_challenge",
-                "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM",
-            )
-            .append_pair("code_challenge_method", "S256");
-        let fix = format!(
-            "in the {APP_REGISTRATIONS} > (the app) > Authentication, add the platform \"Mobile \
-             and desktop applications\" with the redirect URIs http://localhost and \
-             http://127.0.0.1 (any port is accepted on loopback)"
-        );
-        let result = match probes::get(&self.http, &url, None, "text/html", JSON_LIMIT).await {
-            Err(e) => CheckResult::new(
-                item,
-                Failed,
-                format!("the authorization endpoint could not be reached: {e}"),
-            ),
-            Ok(answer) => judge_authorize(&answer, redirect, client(self.profile), &fix),
-        };
-        self.push(result);
-    }
-
     fn client_secret(&mut self) {
         let item = CheckItem::ClientSecret;
         if self.profile.auth != AuthMethod::ClientSecret {
@@ -306,328 +241,4 @@ impl Run<'_> {
             }
         }
     }
-
-    /// Checks the audience: against the scope's resource when it names one, else by the
-    /// service's answer to the token. Returns whether later items can go on.
-    async fn audience(&mut self, claims: Option<&serde_json::Value>, token: &str) -> bool {
-        let item = CheckItem::Audience;
-        let scope_fix = "request a token for the instance: for F&O the scope is the \
-             environment URL without a trailing slash plus /.default (https://HOST/.default, \
-             --scope); with another provider, the resource (audience) the service accepts";
-        let Some(claims) = claims else {
-            self.push(CheckResult::new(
-                item,
-                Warning,
-                "the token is not a JWT: its audience cannot be read",
-            ));
-            return true;
-        };
-        let auds = audience::audiences(claims);
-        let shown = if auds.is_empty() {
-            "(none)".to_owned()
-        } else {
-            auds.join(", ")
-        };
-        if let Some(expected) = audience::expected(self.profile) {
-            if !audience::matches(self.profile, &expected, &auds) {
-                self.push(
-                    CheckResult::new(
-                        item,
-                        Failed,
-                        format!("the token's audience (aud) is '{shown}'; expected '{expected}'"),
-                    )
-                    .fix(scope_fix),
-                );
-                return false;
-            }
-            self.push(CheckResult::new(
-                item,
-                Passed,
-                format!("the token's audience (aud) is '{shown}', the instance's resource"),
-            ));
-            return true;
-        }
-        let answer = match self.metadata_url() {
-            Some(url) => probes::get(
-                &self.http,
-                &url,
-                Some(token),
-                "application/xml",
-                METADATA_PEEK,
-            )
-            .await
-            .ok(),
-            None => None,
-        };
-        let refused_audience = answer.as_ref().is_some_and(|a| {
-            a.status == 401
-                && a.challenge_description()
-                    .is_some_and(|d| d.contains("audience"))
-        });
-        if refused_audience {
-            let said = answer.and_then(|a| a.reason()).unwrap_or_default();
-            self.push(
-                CheckResult::new(
-                    item,
-                    Failed,
-                    format!(
-                        "the token's audience (aud) is '{shown}'; the service refused it: {said}"
-                    ),
-                )
-                .fix(scope_fix),
-            );
-            return false;
-        }
-        self.push(CheckResult::new(
-            item,
-            Passed,
-            format!("the token's audience (aud) is '{shown}'; the service accepted it"),
-        ));
-        true
-    }
-
-    fn metadata_url(&self) -> Option<Url> {
-        self.profile.url.join("$metadata").ok()
-    }
-
-    async fn service(&mut self, token: Option<&str>, app_only: bool) {
-        let Some(url) = self.metadata_url() else {
-            self.skip(
-                &CheckItem::ALL[6..],
-                "the service URL cannot name $metadata",
-            );
-            return;
-        };
-        let metadata = probes::get(&self.http, &url, token, "application/xml", METADATA_PEEK).await;
-        let item = CheckItem::Metadata;
-        let ok = match metadata {
-            Err(e) => {
-                self.push(
-                    CheckResult::new(item, Failed, format!("{url} could not be read: {e}"))
-                        .fix("check the instance URL and that this machine can reach it"),
-                );
-                false
-            }
-            Ok(answer) if answer.status == 200 && answer.body.contains("edmx") => {
-                self.push(CheckResult::new(
-                    item,
-                    Passed,
-                    format!("{url} answered a CSDL document"),
-                ));
-                true
-            }
-            Ok(answer) => {
-                let result = self.refusal(item, &url, &answer, app_only, "$metadata");
-                self.push(result);
-                false
-            }
-        };
-        if !ok {
-            self.skip(
-                &CheckItem::ALL[7..],
-                "needs $metadata, which could not be read",
-            );
-            return;
-        }
-        self.test_read(token, app_only).await;
-    }
-
-    /// A failed result for a refused request, translated by status.
-    fn refusal(
-        &self,
-        item: CheckItem,
-        url: &Url,
-        answer: &Answer,
-        app_only: bool,
-        what: &str,
-    ) -> CheckResult {
-        let said = answer
-            .reason()
-            .map(|r| format!(": {r}"))
-            .unwrap_or_default();
-        let found = format!("GET {url} answered HTTP {}{said}", answer.status);
-        match answer.status {
-            401 => {
-                CheckResult::new(item, Failed, found).fix(unauthorized_fix(self.profile, app_only))
-            }
-            403 => CheckResult::new(item, Failed, found).fix(forbidden_fix(self.profile, what)),
-            _ => CheckResult::new(item, Failed, found)
-                .fix("check the instance URL and the service's state"),
-        }
-    }
-
-    async fn test_read(&mut self, token: Option<&str>, app_only: bool) {
-        let item = CheckItem::TestRead;
-        let root = self.profile.url.clone();
-        let entity = match probes::get(&self.http, &root, token, "application/json", JSON_LIMIT)
-            .await
-        {
-            Ok(answer) if answer.status == 200 => {
-                probes::test_entity(&probes::entity_sets(&answer.body))
-            }
-            Ok(answer) => {
-                let result = self.refusal(item, &root, &answer, app_only, "the service document");
-                self.push(result);
-                self.skip(&[CheckItem::LeastPrivilege], "needs a test read");
-                return;
-            }
-            Err(_) => None,
-        };
-        let Some(entity) = entity else {
-            self.push(CheckResult::new(
-                item,
-                Skipped,
-                "the service document lists no entity set to read",
-            ));
-            self.skip(&[CheckItem::LeastPrivilege], "needs a test read");
-            return;
-        };
-        let Ok(mut url) = root.join(&entity) else {
-            self.skip(
-                &[item, CheckItem::LeastPrivilege],
-                "the entity's URL cannot be built",
-            );
-            return;
-        };
-        url.query_pairs_mut().append_pair("$top", "1");
-        let who = if app_only {
-            "the service user"
-        } else {
-            "the signed-in user"
-        };
-        let answer =
-            match probes::get(&self.http, &url, token, "application/json", JSON_LIMIT).await {
-                Ok(answer) if answer.status == 200 => answer,
-                Ok(answer) => {
-                    let result = self.refusal(item, &url, &answer, app_only, &entity);
-                    self.push(result);
-                    self.skip(&[CheckItem::LeastPrivilege], "needs a test read");
-                    return;
-                }
-                Err(e) => {
-                    self.push(CheckResult::new(
-                        item,
-                        Failed,
-                        format!("{url} could not be read: {e}"),
-                    ));
-                    self.skip(&[CheckItem::LeastPrivilege], "needs a test read");
-                    return;
-                }
-            };
-        let count = serde_json::from_str::<serde_json::Value>(&answer.body)
-            .ok()
-            .and_then(|j| {
-                j.get("value")
-                    .and_then(serde_json::Value::as_array)
-                    .map(Vec::len)
-            })
-            .unwrap_or(0);
-        self.push(CheckResult::new(
-            item,
-            Passed,
-            format!("read {count} record(s) of {entity} as {who} (GET {url})"),
-        ));
-        self.least_privilege(&answer);
-    }
-
-    fn least_privilege(&mut self, answer: &Answer) {
-        let item = CheckItem::LeastPrivilege;
-        let review = format!(
-            "in {FNO_USERS} > (the service user) > Assign roles, keep only the roles for the \
-             entities the integration uses; never System administrator"
-        );
-        let result = match &answer.roles {
-            None => CheckResult::new(
-                item,
-                Skipped,
-                "F&O does not report a user's roles over OData: review them by hand",
-            )
-            .fix(review),
-            Some(roles)
-                if roles
-                    .iter()
-                    .any(|r| r.eq_ignore_ascii_case(SYSTEM_ADMINISTRATOR)) =>
-            {
-                CheckResult::new(
-                    item,
-                    Warning,
-                    format!(
-                        "the user has the roles {} (System administrator)",
-                        roles.join(", ")
-                    ),
-                )
-                .fix(review)
-            }
-            Some(roles) => CheckResult::new(
-                item,
-                Passed,
-                format!(
-                    "the user has the roles {}, not System administrator",
-                    roles.join(", ")
-                ),
-            ),
-        };
-        self.push(result);
-    }
-}
-
-/// The authorization endpoint's answer to a probe with the loopback redirect.
-fn judge_authorize(answer: &Answer, redirect: &str, client_id: &str, fix: &str) -> CheckResult {
-    let item = CheckItem::RedirectUri;
-    let body = answer.body.as_str();
-    if body.contains("AADSTS50011")
-        || body.contains("invalid_redirect_uri")
-        || body.contains("redirect_uri_mismatch")
-    {
-        return CheckResult::new(
-            item,
-            Failed,
-            format!("the provider refused the redirect URI {redirect}"),
-        )
-        .fix(fix);
-    }
-    if body.contains("AADSTS700016") || body.contains("invalid_client") {
-        return CheckResult::new(
-            item,
-            Failed,
-            format!("the provider does not know the client ID '{client_id}'"),
-        )
-        .fix(format!(
-            "in the {APP_REGISTRATIONS}, copy the Application (client) ID from the app's Overview"
-        ));
-    }
-    if let Some(location) = &answer.location {
-        if location.starts_with(redirect) && location.contains("error=") {
-            let error = Url::parse(location).ok().and_then(|u| {
-                u.query_pairs()
-                    .find(|(k, _)| k == "error")
-                    .map(|(_, v)| v.into_owned())
-            });
-            let error = error.unwrap_or_default();
-            return CheckResult::new(item, Failed, format!("the provider accepted the redirect URI but answered {error}"))
-                .fix(format!("in the {APP_REGISTRATIONS} > (the app) > Authentication, allow the authorization code flow for this client"));
-        }
-        return CheckResult::new(
-            item,
-            Passed,
-            format!(
-                "the provider accepted client ID '{client_id}' with the redirect URI {redirect} and went on to sign in"
-            ),
-        );
-    }
-    if answer.status == 200 {
-        return CheckResult::new(
-            item,
-            Passed,
-            format!(
-                "the provider showed its sign-in page for client ID '{client_id}' and the redirect URI {redirect}"
-            ),
-        );
-    }
-    CheckResult::new(
-        item,
-        Failed,
-        format!("the authorization endpoint answered HTTP {}", answer.status),
-    )
-    .fix(fix)
 }
