@@ -398,7 +398,10 @@ pub async fn require_bearer(
 /// Paths any authenticated caller may read, with or without roles: the service document and
 /// `$metadata`.
 fn is_open_path(path: &str) -> bool {
-    matches!(path, "/data" | "/data/" | "/data/$metadata")
+    matches!(
+        path,
+        "/data" | "/data/" | "/data/$metadata" | "/data/%24metadata"
+    )
 }
 
 /// An answer with an OData error body and no challenge.
