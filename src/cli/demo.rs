@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::Args;
 
+use crate::demo::aad_apps::{AadApplication, AadApplications};
 use crate::demo::auth::{AuthMode, BearerConfig};
 use crate::demo::config::{DEFAULT_COMPANY, DEFAULT_PAGE_SIZE, DEFAULT_ROWS};
 use crate::demo::faults::FaultSpec;
@@ -40,6 +41,16 @@ pub struct DemoArgs {
     /// The audience (`aud`) bearer JWTs must carry; needs --issuer.
     #[arg(long, requires = "issuer", value_name = "AUD")]
     pub audience: Option<String>,
+    /// Register an application as F&O's "Microsoft Entra ID applications" do (repeatable):
+    /// app-only tokens of CLIENT_ID run as USER with the given security roles; other clients
+    /// get 401, a user without roles 403. None given: every client runs as Admin with
+    /// System administrator.
+    #[arg(
+        long = "app",
+        value_name = "CLIENT_ID=USER[:ROLE,…]",
+        requires = "issuer"
+    )]
+    pub apps: Vec<AadApplication>,
     /// Inject faults: comma-separated KIND:N (every Nth request), KIND one of 429, 503, drop,
     /// slow; e.g. `429:7,503:11,drop:13`.
     #[arg(long, value_name = "SPEC")]
@@ -68,6 +79,7 @@ impl DemoArgs {
                 }),
                 _ => AuthMode::None,
             },
+            applications: AadApplications(self.apps.clone()),
             faults: self.faults.clone().unwrap_or_default(),
             latency: std::time::Duration::from_millis(self.latency),
         }

@@ -44,6 +44,12 @@ pub fn exit_code(error: &anyhow::Error) -> i32 {
     {
         return exit::USAGE;
     }
+    if error
+        .downcast_ref::<super::instance_check::ChecksFailed>()
+        .is_some()
+    {
+        return exit::ASSERTION;
+    }
     if let Some(interrupted) = error.downcast_ref::<super::export_file::Interrupted>() {
         return interrupted.exit_code();
     }

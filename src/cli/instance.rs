@@ -1,5 +1,5 @@
-//! `flowbench instance add | list | remove | discover`: saved instance profiles (secrets go to
-//! the keyring).
+//! `flowbench instance add | list | remove | discover | check`: saved instance profiles
+//! (secrets go to the keyring).
 
 use anyhow::{Context, bail};
 
@@ -31,6 +31,9 @@ pub enum InstanceCommand {
     Remove(RemoveArgs),
     /// List the environments of a signed-in instance's tenant (Dataverse, Business Central).
     Discover(super::instance_discover::DiscoverArgs),
+    /// Check the app-registration set-up of a saved instance, item by item (exit 4 when an
+    /// item failed).
+    Check(super::instance_check::CheckArgs),
 }
 
 /// `flowbench instance add NAME --url URL …`
@@ -83,6 +86,7 @@ pub fn run(args: InstanceArgs) -> anyhow::Result<()> {
         InstanceCommand::List => run_list(),
         InstanceCommand::Remove(remove) => run_remove(&remove.name),
         InstanceCommand::Discover(discover) => super::instance_discover::run(&discover),
+        InstanceCommand::Check(check) => super::instance_check::run(&check),
     }
 }
 

@@ -19,6 +19,7 @@ pub mod flow_tools;
 pub mod flow_watch;
 pub mod get;
 pub mod instance;
+pub mod instance_check;
 pub mod instance_discover;
 pub mod list;
 pub mod list_parallel;

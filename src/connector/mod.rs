@@ -14,6 +14,7 @@ pub mod request;
 pub mod resolve;
 pub mod run;
 pub mod session;
+pub mod setup_check;
 
 pub use action::ConnectorAction;
 pub use outcome::{Completed, Outcome};

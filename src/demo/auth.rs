@@ -15,6 +15,12 @@ use serde::Deserialize;
 use tokio::sync::Mutex;
 use url::{Host, Url};
 
+use super::aad_apps::{AadApplications, AppAccess};
+
+/// The demo's own answer header naming the security roles of the user a request ran as
+/// (F&O has no such header; the set-up checklist reads it for least privilege).
+pub const ROLES_HEADER: &str = "x-flowbench-demo-roles";
+
 /// The realm named in `WWW-Authenticate` challenges.
 pub const REALM: &str = "flowbench-demo";
 
@@ -137,6 +143,7 @@ pub struct BearerValidator {
     discovery_url: Url,
     http: reqwest::Client,
     cache: Mutex<KeyCache>,
+    applications: AadApplications,
 }
 
 /// Checks `url` parses and uses https, or http only to a loopback host.
@@ -191,7 +198,14 @@ impl BearerValidator {
             discovery_url,
             http,
             cache: Mutex::new(KeyCache::default()),
+            applications: AadApplications::default(),
         })
+    }
+
+    /// The validator with F&O's "Microsoft Entra ID applications" registered.
+    pub fn with_applications(mut self, applications: AadApplications) -> Self {
+        self.applications = applications;
+        self
     }
 
     async fn get_json<T: serde::de::DeserializeOwned>(
@@ -347,13 +361,61 @@ pub async fn require_bearer(
         None => Err(TokenRejection::Missing),
         Some(token) => validator.validate(&token).await,
     };
-    match result {
-        Ok(claims) => {
-            request.extensions_mut().insert(claims);
-            next.run(request).await
+    let claims = match result {
+        Ok(claims) => claims,
+        Err(rejection) => return rejection_response(&rejection),
+    };
+    let roles = match validator.applications.access(&claims.0) {
+        AppAccess::Allowed { roles, .. } => roles,
+        AppAccess::Unregistered { client_id } => {
+            return error_response(
+                StatusCode::UNAUTHORIZED,
+                &format!(
+                    "Unauthorized: the application '{client_id}' is not registered in \
+                     Microsoft Entra ID applications."
+                ),
+            );
         }
-        Err(rejection) => rejection_response(&rejection),
+        AppAccess::NoRoles { client_id, user_id } if !is_open_path(request.uri().path()) => {
+            return error_response(
+                StatusCode::FORBIDDEN,
+                &format!(
+                    "Access denied: user '{user_id}' of application '{client_id}' has no \
+                     security roles."
+                ),
+            );
+        }
+        AppAccess::NoRoles { .. } => Vec::new(),
+    };
+    request.extensions_mut().insert(claims);
+    let mut response = next.run(request).await;
+    if let Ok(value) = HeaderValue::from_str(&roles.join(",")) {
+        response.headers_mut().insert(ROLES_HEADER, value);
     }
+    response
+}
+
+/// Paths any authenticated caller may read, with or without roles: the service document and
+/// `$metadata`.
+fn is_open_path(path: &str) -> bool {
+    matches!(
+        path,
+        "/data" | "/data/" | "/data/$metadata" | "/data/%24metadata"
+    )
+}
+
+/// An answer with an OData error body and no challenge.
+fn error_response(status: StatusCode, message: &str) -> Response {
+    let body = serde_json::json!({ "error": { "code": "", "message": message } });
+    (
+        status,
+        [(
+            header::CONTENT_TYPE,
+            "application/json; odata.metadata=minimal",
+        )],
+        body.to_string(),
+    )
+        .into_response()
 }
 
 /// The 401 (or 503 when keys cannot be loaded) answer for `rejection`.

@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use super::aad_apps::AadApplications;
 use super::auth::AuthMode;
 use super::faults::FaultSpec;
 
@@ -31,6 +32,9 @@ pub struct DemoConfig {
     pub company: String,
     /// Request authentication (none by default).
     pub auth: AuthMode,
+    /// F&O's "Microsoft Entra ID applications" checked for app-only bearer tokens (none: every
+    /// client runs as `Admin` with System administrator).
+    pub applications: AadApplications,
     /// Injected faults (none by default).
     pub faults: FaultSpec,
     /// A delay before every answer (none by default), like a remote instance's.
@@ -48,6 +52,7 @@ impl Default for DemoConfig {
             page_size: DEFAULT_PAGE_SIZE,
             company: DEFAULT_COMPANY.into(),
             auth: AuthMode::None,
+            applications: AadApplications::default(),
             faults: FaultSpec::default(),
             latency: std::time::Duration::ZERO,
         }

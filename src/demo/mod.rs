@@ -4,6 +4,7 @@
 //! [`DemoServer::start`] (async), [`DemoThread::start`] (own thread and runtime),
 //! [`build_router`] (the one router), [`handle`] (one request in-process, for `$batch`).
 
+pub mod aad_apps;
 pub mod auth;
 pub mod batch;
 pub mod bulk;

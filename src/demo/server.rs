@@ -265,7 +265,8 @@ impl DemoServer {
         state.guard = Some(HostGuard::for_address(addr));
         if let AuthMode::Bearer(bearer) = &config.auth {
             let validator = BearerValidator::new(bearer.clone())
-                .map_err(|err| DemoError::Config(err.to_string()))?;
+                .map_err(|err| DemoError::Config(err.to_string()))?
+                .with_applications(config.applications.clone());
             state.auth = Some(Arc::new(validator));
         }
         if !config.faults.rules.is_empty() {

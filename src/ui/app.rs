@@ -84,6 +84,8 @@ pub struct FlowbenchApp {
     pub remove_instance: RemoveInstanceDialog,
     /// The "Compare instances" window.
     pub compare: crate::ui::compare_instances::CompareInstances,
+    /// The "Set-up check" window.
+    pub setup_check: crate::ui::setup_check::SetupCheckWindow,
     /// How saved instances sign in.
     pub sign_in_settings: SignInSettings,
     runtime: Option<tokio::runtime::Runtime>,
@@ -128,6 +130,7 @@ impl FlowbenchApp {
             add_instance: AddInstanceDialog::default(),
             remove_instance: RemoveInstanceDialog::default(),
             compare: Default::default(),
+            setup_check: Default::default(),
             sign_in_settings: SignInSettings::default(),
             runtime: None,
             theme_installed: false,

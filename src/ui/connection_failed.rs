@@ -12,10 +12,12 @@ pub enum FailedChoice {
     Retry,
     /// Switch to the embedded demo instance.
     UseDemo,
+    /// Run the saved instance's set-up check.
+    CheckSetup,
 }
 
 /// Draws why connecting to `instance` failed (`message`, in full and selectable) with
-/// *Retry* and, unless it is the demo instance, *Use the demo instance*.
+/// *Retry* and, unless it is the demo instance, *Check set-up…* and *Use the demo instance*.
 pub fn connection_failed_ui(
     ui: &mut egui::Ui,
     instance: &str,
@@ -58,6 +60,16 @@ pub fn connection_failed_ui(
                 {
                     choice = FailedChoice::UseDemo;
                 }
+                if !is_demo
+                    && ui
+                        .button("Check set-up…")
+                        .on_hover_text(
+                            "Test the app registration, the F&O registration and the roles, item by item",
+                        )
+                        .clicked()
+                {
+                    choice = FailedChoice::CheckSetup;
+                }
             });
         });
     choice
@@ -70,7 +82,8 @@ fn hint(message: &str) -> &'static str {
         "The instance did not answer. Check that it is running and that its URL is right \
          (flowbench instance list), then retry."
     } else if lower.contains("401") || lower.contains("403") || lower.contains("sign") {
-        "The instance refused the sign-in. Sign in again or check the app registration."
+        "The instance refused the sign-in. Sign in again, or use Check set-up… to find the step \
+         of the app registration that is missing."
     } else {
         "Check the instance's URL and your network, then retry."
     }

@@ -14,6 +14,7 @@ pub mod flows;
 pub mod forms;
 pub mod remove_instance;
 pub mod results;
+pub mod setup_check;
 pub mod shortcuts;
 mod side_panel;
 pub mod sign_in;

@@ -27,6 +27,8 @@ pub struct TopBarEvents {
     pub remove_instance: bool,
     /// Open the "Compare instances" window.
     pub compare: bool,
+    /// Run the set-up check of the current saved instance.
+    pub check_setup: bool,
 }
 
 /// What the instance dropdown lists besides the demo instance.
@@ -145,6 +147,16 @@ fn instance_picker_ui(
             ui.separator();
             if ui.selectable_label(false, "Add instance…").clicked() {
                 events.add_instance = true;
+            }
+            if matches!(current, InstanceChoice::Saved(_))
+                && ui
+                    .selectable_label(false, "Check set-up…")
+                    .on_hover_text(
+                        "Test the app registration, the F&O registration and the roles, item by item",
+                    )
+                    .clicked()
+            {
+                events.check_setup = true;
             }
             if matches!(current, InstanceChoice::Saved(_))
                 && ui

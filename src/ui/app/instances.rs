@@ -119,7 +119,7 @@ impl FlowbenchApp {
 
     /// The runtime requests run on, created on first use (`None` and a failed connection
     /// when the OS refuses the threads).
-    fn ensure_runtime(&mut self) -> Option<&tokio::runtime::Runtime> {
+    pub(super) fn ensure_runtime(&mut self) -> Option<&tokio::runtime::Runtime> {
         if self.runtime.is_none() {
             match tokio::runtime::Builder::new_multi_thread()
                 .worker_threads(2)

@@ -142,6 +142,12 @@ impl FlowbenchApp {
         match choice {
             FailedChoice::Retry => self.retry_connection(ctx),
             FailedChoice::UseDemo => self.connect(ctx, InstanceChoice::Demo),
+            FailedChoice::CheckSetup => {
+                if let InstanceChoice::Saved(name) = &self.state.instance {
+                    let name = name.clone();
+                    self.start_setup_check(ctx, name);
+                }
+            }
             FailedChoice::None => {}
         }
     }
@@ -193,6 +199,12 @@ impl FlowbenchApp {
         if events.compare {
             self.compare.open = true;
         }
+        if events.check_setup
+            && let InstanceChoice::Saved(name) = &self.state.instance
+        {
+            let name = name.clone();
+            self.start_setup_check(ctx, name);
+        }
         if events.remove_instance
             && let InstanceChoice::Saved(name) = &self.state.instance
         {
@@ -205,6 +217,12 @@ impl FlowbenchApp {
     pub(super) fn dialogs_ui(&mut self, ctx: &egui::Context) {
         shortcuts_window_ui(ctx, &mut self.state.shortcuts_open);
         self.compare_window(ctx);
+        if self.setup_check.open
+            && crate::ui::setup_check::setup_check_ui(ctx, &mut self.setup_check)
+            && let Some(name) = self.setup_check.instance.clone()
+        {
+            self.start_setup_check(ctx, name);
+        }
         let secrets = self.sign_in_settings.secrets.as_ref();
         if let Some(name) = add_instance_ui(ctx, &mut self.add_instance, secrets) {
             self.reload_saved_instances();
@@ -216,6 +234,17 @@ impl FlowbenchApp {
             self.connect(ctx, InstanceChoice::Demo);
         }
         crate::ui::flows::unsaved_on_close_ui(ctx, &mut self.flows);
+    }
+
+    /// Opens the "Set-up check" window and checks the saved instance `name` on the window's
+    /// runtime.
+    pub fn start_setup_check(&mut self, ctx: &egui::Context, name: String) {
+        let secrets = self.sign_in_settings.secrets.clone();
+        let Some(runtime) = self.ensure_runtime() else {
+            return;
+        };
+        let handle = runtime.handle().clone();
+        self.setup_check.start(&handle, ctx, name, secrets);
     }
 
     /// The "Compare instances" window: the connected instance against a saved one's cached
