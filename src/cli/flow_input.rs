@@ -124,6 +124,56 @@ fn typed_parameter(name: &str, declaration: &Value, raw: &str) -> Result<Value, 
     }
 }
 
+/// A file input of a manual trigger (`--input file=@PKG.zip`): the file read into the shape
+/// Power Automate's "File" input delivers, `{"name": …, "contentBytes": <base64>}`, as JSON
+/// text for [`manual_body`]. Other inputs, and values without `@`, pass unchanged.
+fn read_file_input(
+    trigger: &Value,
+    (name, text): (String, String),
+) -> Result<(String, String), String> {
+    let Some(path) = text.strip_prefix('@') else {
+        return Ok((name, text));
+    };
+    let properties = trigger
+        .pointer("/inputs/schema/properties")
+        .and_then(Value::as_object);
+    let is_file = properties
+        .and_then(|props| {
+            props.iter().find(|(key, prop)| {
+                *key == &name
+                    || prop
+                        .get("title")
+                        .and_then(Value::as_str)
+                        .is_some_and(|t| t.eq_ignore_ascii_case(&name))
+            })
+        })
+        .is_some_and(|(_, prop)| is_file_input(prop));
+    if !is_file {
+        return Ok((name, text));
+    }
+    use base64::Engine as _;
+    let bytes =
+        std::fs::read(path).map_err(|e| format!("--input {name}: cannot read {path}: {e}"))?;
+    let file_name = std::path::Path::new(path)
+        .file_name()
+        .map_or_else(|| path.to_owned(), |n| n.to_string_lossy().into_owned());
+    let content = base64::engine::general_purpose::STANDARD.encode(bytes);
+    Ok((
+        name,
+        json!({"name": file_name, "contentBytes": content}).to_string(),
+    ))
+}
+
+/// Whether a manual trigger's input is a file: Power Automate's `x-ms-content-hint: FILE`,
+/// or an object with `contentBytes`.
+fn is_file_input(property: &Value) -> bool {
+    property
+        .get("x-ms-content-hint")
+        .and_then(Value::as_str)
+        .is_some_and(|hint| hint.eq_ignore_ascii_case("FILE"))
+        || property.pointer("/properties/contentBytes").is_some()
+}
+
 /// The trigger body of each run, with a label (the CSV row) for reports.
 pub async fn trigger_bodies(
     args: &RunArgs,
@@ -136,7 +186,7 @@ pub async fn trigger_bodies(
     let inputs: Vec<(String, String)> = args
         .inputs
         .iter()
-        .map(|i| split_pair(i, "--input"))
+        .map(|i| split_pair(i, "--input").and_then(|pair| read_file_input(&trigger, pair)))
         .collect::<Result<_, _>>()?;
     if let Some(path) = &args.data {
         let text = std::fs::read_to_string(path)

@@ -382,6 +382,19 @@ pub fn print_run(
         );
     }
     let _ = definition;
+    // A run stopped by a Terminate (no failed action) says why.
+    let failed_actions = run
+        .actions
+        .iter()
+        .any(|a| matches!(a.status, Status::Failed | Status::TimedOut));
+    if let (Some(error), false) = (&run.error, failed_actions) {
+        eprintln!(
+            "{file}: run {}{of}: {}: {}",
+            run.status.name(),
+            printable(&error.code),
+            printable(&error.message)
+        );
+    }
     eprintln!(
         "run {}{of}: {} in {} ms ({} actions)",
         run.id,

@@ -467,6 +467,13 @@ pub fn outputs_of(operation: Operation, outcome: &Outcome) -> Value {
             (200, record.clone())
         }
         (_, Outcome::Deleted(_)) => (204, Value::Null),
+        // A primitive or collection result comes as OData's `{"@odata.context", "value"}`,
+        // which the connector passes on: `body('Step')?['value']` is the result itself.
+        (_, Outcome::ActionResult(Some(result @ Value::Object(map))))
+            if map.contains_key("value") =>
+        {
+            (200, result.clone())
+        }
         (_, Outcome::ActionResult(result)) => (
             200,
             json!({ "value": result.clone().unwrap_or(Value::Null) }),

@@ -211,4 +211,12 @@ fn outputs_have_the_cloud_shape() {
         &Outcome::ActionResult(Some(json!(3))),
     );
     assert_eq!(executed["body"]["value"], 3);
+    // As the client returns it: OData's wrapper around a primitive result.
+    let wrapped = outputs_of(
+        Operation::ExecuteProcedure,
+        &Outcome::ActionResult(Some(
+            json!({"@odata.context": "http://x/data/$metadata#Edm.Int32", "value": 3}),
+        )),
+    );
+    assert_eq!(wrapped["body"]["value"], 3);
 }

@@ -44,6 +44,7 @@ pub use eval::evaluate;
 pub use highlight::{Span, TokenKind, highlight};
 pub use scope::{JsonScope, Scope};
 pub use template::{SourceForm, SourcePart, evaluate_value, source_form};
+pub(crate) use value::{binary_content, binary_envelope};
 
 /// Parses an expression written without its leading `@`, e.g. `add(1, 2)`. Function names
 /// and argument counts are checked here; columns are 1-based in `text`.

@@ -13,6 +13,7 @@ use super::data::parse_iso_duration;
 use super::engine::{Done, Env};
 use crate::connector::run as run_request;
 use crate::flow::connector_step::{outputs_of, read_step};
+use crate::flow::expr::{binary_content, binary_envelope};
 use crate::odata::client::{
     ODataClient, ODataError, ODataRequest, RetryPolicy, StaticTokenProvider,
 };
@@ -212,6 +213,37 @@ pub async fn run_connector(env: &Env, name: &str, action: &Value, inputs: Value)
     done
 }
 
+/// What an `Http` action's outputs give as `body`: JSON as JSON, text as a string, anything
+/// else (a zip, an image) as Logic Apps' binary content `{"$content-type", "$content"}`.
+fn response_body(response: &crate::odata::client::ODataResponse) -> Value {
+    if let Ok(value) = serde_json::from_slice::<Value>(&response.body) {
+        return value;
+    }
+    let content_type = response.header("content-type").unwrap_or("");
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    let textual = essence.is_empty()
+        || essence.starts_with("text/")
+        || essence.ends_with("json")
+        || essence.ends_with("xml")
+        || essence == "application/x-www-form-urlencoded";
+    match std::str::from_utf8(&response.body) {
+        Ok(text) if textual => Value::String(text.to_owned()),
+        _ => binary_envelope(
+            &response.body,
+            if essence.is_empty() {
+                "application/octet-stream"
+            } else {
+                content_type
+            },
+        ),
+    }
+}
+
 /// An `Http` action: `method`, `uri`, `headers`, `queries`, `body`. The instance's token
 /// goes only to the instance's own host.
 pub async fn run_http(env: &Env, name: &str, inputs: Value) -> Done {
@@ -284,6 +316,18 @@ pub async fn run_http(env: &Env, name: &str, inputs: Value) -> Done {
         Some(Value::String(text)) => {
             ODataRequest::new(method, url).body(Bytes::from(text.clone().into_bytes()))
         }
+        // Binary content (`base64ToBinary(…)`, a file): its bytes, with its content type
+        // unless a header names another.
+        Some(body) if binary_content(body).is_some() => {
+            let bytes = binary_content(body).unwrap_or_default();
+            let content_type = body
+                .get("$content-type")
+                .and_then(Value::as_str)
+                .unwrap_or("application/octet-stream");
+            ODataRequest::new(method, url)
+                .header("Content-Type", content_type)
+                .body(Bytes::from(bytes))
+        }
         Some(body) => ODataRequest::json(method, url, body),
     };
     if let Some(Value::Object(headers)) = inputs.get("headers") {
@@ -300,9 +344,7 @@ pub async fn run_http(env: &Env, name: &str, inputs: Value) -> Done {
     let retries = retries_since(&client, since);
     let mut done = match result {
         Ok(response) => {
-            let body = serde_json::from_slice::<Value>(&response.body).unwrap_or_else(|_| {
-                Value::String(String::from_utf8_lossy(&response.body).into_owned())
-            });
+            let body = response_body(&response);
             let headers: Map<String, Value> = response
                 .headers
                 .iter()
