@@ -86,6 +86,8 @@ pub struct FlowbenchApp {
     pub compare: crate::ui::compare_instances::CompareInstances,
     /// The "Set-up check" window.
     pub setup_check: crate::ui::setup_check::SetupCheckWindow,
+    /// The "Data packages" window.
+    pub data_packages: crate::ui::data_packages::DataPackagesWindow,
     /// How saved instances sign in.
     pub sign_in_settings: SignInSettings,
     runtime: Option<tokio::runtime::Runtime>,
@@ -131,6 +133,7 @@ impl FlowbenchApp {
             remove_instance: RemoveInstanceDialog::default(),
             compare: Default::default(),
             setup_check: Default::default(),
+            data_packages: Default::default(),
             sign_in_settings: SignInSettings::default(),
             runtime: None,
             theme_installed: false,

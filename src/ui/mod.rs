@@ -7,6 +7,7 @@ mod central_panel;
 pub mod compare_instances;
 pub mod connection;
 mod connection_failed;
+pub mod data_packages;
 mod entity_picker;
 pub mod environments;
 pub mod explorer;

@@ -29,6 +29,8 @@ pub struct TopBarEvents {
     pub compare: bool,
     /// Run the set-up check of the current saved instance.
     pub check_setup: bool,
+    /// Open the "Data packages" window.
+    pub data_packages: bool,
 }
 
 /// What the instance dropdown lists besides the demo instance.
@@ -181,6 +183,10 @@ fn instance_picker_ui(
     events.compare = ui
         .add_enabled(connected.is_some(), egui::Button::new("Compare…"))
         .on_hover_text("Compare this instance's $metadata with another instance or a file")
+        .clicked();
+    events.data_packages = ui
+        .add_enabled(connected.is_some(), egui::Button::new("Packages…"))
+        .on_hover_text("Import and export data packages (data management package API)")
         .clicked();
     events
 }

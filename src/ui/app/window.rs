@@ -199,6 +199,9 @@ impl FlowbenchApp {
         if events.compare {
             self.compare.open = true;
         }
+        if events.data_packages {
+            self.data_packages.open = true;
+        }
         if events.check_setup
             && let InstanceChoice::Saved(name) = &self.state.instance
         {
@@ -217,6 +220,7 @@ impl FlowbenchApp {
     pub(super) fn dialogs_ui(&mut self, ctx: &egui::Context) {
         shortcuts_window_ui(ctx, &mut self.state.shortcuts_open);
         self.compare_window(ctx);
+        self.data_packages_window(ctx);
         if self.setup_check.open
             && crate::ui::setup_check::setup_check_ui(ctx, &mut self.setup_check)
             && let Some(name) = self.setup_check.instance.clone()
@@ -245,6 +249,35 @@ impl FlowbenchApp {
         };
         let handle = runtime.handle().clone();
         self.setup_check.start(&handle, ctx, name, secrets);
+    }
+
+    /// The "Data packages" window; its import and export run against the connected
+    /// instance's client on the window's runtime.
+    fn data_packages_window(&mut self, ctx: &egui::Context) {
+        if !self.data_packages.open {
+            return;
+        }
+        let client = match &self.connection {
+            Connection::Connected(connected) => Some(connected.client.clone()),
+            _ => None,
+        };
+        let requests = crate::ui::data_packages::data_packages_ui(
+            ctx,
+            &mut self.data_packages,
+            client.is_some(),
+        );
+        if !(requests.import || requests.export) {
+            return;
+        }
+        let (Some(client), Some(runtime)) = (client, self.ensure_runtime()) else {
+            return;
+        };
+        let handle = runtime.handle().clone();
+        if requests.import {
+            self.data_packages.start_import(&handle, ctx, client);
+        } else {
+            self.data_packages.start_export(&handle, ctx, client);
+        }
     }
 
     /// The "Compare instances" window: the connected instance against a saved one's cached
