@@ -331,14 +331,14 @@ pub fn data_packages_ui(
                 .spacing([8.0, 6.0])
                 .show(ui, |ui| {
                     ui.label("Data project");
-                    ui.text_edit_singleline(&mut state.project);
+                    ui.add(egui::TextEdit::singleline(&mut state.project).hint_text("the data project (definition group)"));
                     ui.end_row();
                     ui.label("Company");
-                    ui.text_edit_singleline(&mut state.company);
+                    ui.add(egui::TextEdit::singleline(&mut state.company).hint_text("e.g. usmf"));
                     ui.end_row();
                     ui.label("Package file");
                     ui.horizontal(|ui| {
-                        ui.text_edit_singleline(&mut state.package_path);
+                        ui.add(egui::TextEdit::singleline(&mut state.package_path).hint_text("the package .zip"));
                         if ui.button("Browse…").clicked() && state.browsing.is_none() {
                             state.browsing = Some(browse(ui.ctx().clone()));
                         }
@@ -360,7 +360,7 @@ pub fn data_packages_ui(
             ui.label(egui::RichText::new("Export a data project").strong());
             ui.horizontal(|ui| {
                 ui.label("Save as");
-                ui.text_edit_singleline(&mut state.export_path);
+                ui.add(egui::TextEdit::singleline(&mut state.export_path).hint_text("the .zip to write"));
                 requests.export = ui
                     .add_enabled(
                         ready && has_target && !state.export_path.trim().is_empty(),
@@ -373,9 +373,9 @@ pub fn data_packages_ui(
             ui.label(egui::RichText::new("Build a package from a CSV file").strong());
             ui.horizontal(|ui| {
                 ui.label("Entity");
-                ui.add(egui::TextEdit::singleline(&mut state.entity).desired_width(140.0));
+                ui.add(egui::TextEdit::singleline(&mut state.entity).desired_width(140.0).hint_text("e.g. CustomerGroups"));
                 ui.label("CSV file");
-                ui.text_edit_singleline(&mut state.csv_path);
+                ui.add(egui::TextEdit::singleline(&mut state.csv_path).hint_text("its rows, with a header"));
                 if ui
                     .add_enabled(!busy, egui::Button::new("Build"))
                     .on_hover_text("Write the package file above from this CSV file")
