@@ -21,7 +21,7 @@ fn a_corrupt_window_settings_file_is_named_with_its_position_and_left_untouched(
     let problem = window_settings::problem_with(&path).unwrap();
     assert!(
         problem.contains("app.ron: invalid window settings:")
-            && problem.contains("at line 4 column"),
+            && problem.contains("at line 3 column 14"),
         "{problem}"
     );
     let session = window_settings::session_path();
@@ -35,7 +35,7 @@ fn a_corrupt_window_settings_file_is_named_with_its_position_and_left_untouched(
         .build_ui_state(|ui, app: &mut FlowbenchApp| app.window_ui(ui), app);
     harness.run_steps(3);
     harness.get_by_label_contains("Window settings not loaded:");
-    harness.get_by_label_contains("at line 4 column");
+    harness.get_by_label_contains("at line 3 column 14");
     harness.get_by_label_contains("The file was left as it is");
     drop(harness);
     assert_eq!(std::fs::read_to_string(&path).unwrap(), CORRUPT);

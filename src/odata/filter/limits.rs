@@ -69,7 +69,7 @@ pub fn check_filter_limits(text: &str) -> Result<(), FilterLimitError> {
         }
         if word.eq_ignore_ascii_case("and") || word.eq_ignore_ascii_case("or") {
             if let Some(nots) = open_nots.last_mut() {
-                depth -= std::mem::take(nots);
+                depth = depth.saturating_sub(std::mem::take(nots));
             }
             terms += 1;
             if terms > MAX_FILTER_TERMS {
@@ -143,6 +143,9 @@ mod tests {
         assert_eq!(check_filter_limits(&siblings), Ok(()));
         let grouped = vec!["(not (A eq 1))"; 500].join(" or ");
         assert_eq!(check_filter_limits(&grouped), Ok(()));
+        // Unbalanced closing parentheses before `not`s and `and`s never underflow.
+        assert_eq!(check_filter_limits(") not A eq 1 ) and not ) or B"), Ok(()));
+        assert_eq!(check_filter_limits("not not ) ) ) and x"), Ok(()));
         // `not` inside a word or a string is no keyword.
         let text = format!("Notes eq '{}' and Knot eq 1", "not ".repeat(500));
         assert_eq!(check_filter_limits(&text), Ok(()));
