@@ -21,6 +21,7 @@ pub mod get;
 pub mod instance;
 pub mod instance_discover;
 pub mod list;
+pub mod list_csv;
 pub mod list_parallel;
 pub mod metadata;
 pub mod output;
