@@ -179,10 +179,30 @@ fn write_cell<W: Write>(writer: &mut csv::Writer<W>, text: &str) -> Result<(), O
                 .map_err(|e| OutputError::Record(e.to_string()))?;
             writer.write_field(nested.to_string())?
         }
+        // An exponent is written as serde_json keeps it: `e`, with its sign (`1E5` → `1e+5`).
+        Some(b'-' | b'0'..=b'9') if text.contains(['e', 'E']) => {
+            writer.write_field(exponent_as_values_keep_it(text))?
+        }
         // Numbers, `true` and `false`: their text is the cell.
         _ => writer.write_field(text)?,
     }
     Ok(())
+}
+
+fn exponent_as_values_keep_it(number: &str) -> String {
+    let mut out = String::with_capacity(number.len() + 1);
+    let mut chars = number.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == 'e' || c == 'E' {
+            out.push('e');
+            if chars.peek().is_some_and(char::is_ascii_digit) {
+                out.push('+');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Reads a record's properties into `fields` (a record that is not an object is one
@@ -222,5 +242,109 @@ impl<'de> Visitor<'de> for FieldsSeed<'_, 'de> {
             self.0.push((key, value.get()));
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connector::records::{CsvRecordWriter, RecordWriter};
+    use crate::odata::client::{Page, RawPage};
+
+    /// Both paths over the same page bodies: (value path, fast path).
+    fn both(pages: &[&str], select: Option<Vec<String>>) -> (String, String) {
+        let url = url::Url::parse("http://127.0.0.1:1/data/Customers").unwrap();
+        let mut slow = Vec::new();
+        let mut fast = Vec::new();
+        {
+            let mut values = match &select {
+                Some(columns) => CsvRecordWriter::with_columns(&mut slow, columns.clone()),
+                None => CsvRecordWriter::new(&mut slow),
+            };
+            let mut raw = match &select {
+                Some(columns) => RawCsvWriter::with_columns(&mut fast, columns.clone()),
+                None => RawCsvWriter::new(&mut fast),
+            };
+            for body in pages {
+                let json = json_strict::from_slice(body.as_bytes()).unwrap();
+                let page = Page::from_json(url.clone(), json).unwrap();
+                values.write_page(&page.items).unwrap();
+                let page =
+                    RawPage::from_body(url.clone(), &url, bytes::Bytes::from(body.to_string()))
+                        .unwrap();
+                raw.write_page(&page.records()).unwrap();
+            }
+            values.finish().unwrap();
+            raw.finish().unwrap();
+            assert_eq!(values.dropped_columns(), raw.dropped_columns());
+        }
+        (
+            String::from_utf8(slow).unwrap(),
+            String::from_utf8(fast).unwrap(),
+        )
+    }
+
+    const TRICKY: &str = r#"{"@odata.context": "x", "value": [
+        {"@odata.etag": "W/\"1\"", "Id": 1, "Name": "plain", "Amount": 1.50, "Big": 123456789012345678901234567890.000100, "Exp": 1E+5, "Neg": -0.0, "Ok": true, "E2": 2e5, "E3": -3.5E-02, "E4": 0e0},
+        {"Id": 2, "Name": "quote \" comma , line\r\nbreak", "Amount": null, "Ok": false, "Name@odata.type": "String"},
+        {"Id": 3, "Name": "caf\u00e9 \ud83d\ude00 \/ \t tab", "Nested": {"b": [1, 2.50, "x\u0041"], "a": null}, "List": [], "Empty": {}},
+        {"Name": "", "Id": 4, "Unicode": "日本語 ✓", "Esc\u0061ped": "key escaped"},
+        {"Id": 5}
+    ], "@odata.nextLink": "Customers?$skiptoken=5", "@odata.count": "7"}"#;
+
+    #[test]
+    fn fast_path_writes_the_same_bytes_as_values_for_tricky_records() {
+        let later = r#"{"value": [{"Id": 6, "New": "dropped", "Name": "later"}, {"Id": 7, "Nested": [{"x": {"y": "\u00e9"}}]}]}"#;
+        let (slow, fast) = both(&[TRICKY, r#"{"value": []}"#, later], None);
+        assert_eq!(slow, fast);
+        assert!(fast.starts_with(
+            "Id,Name,Amount,Big,Exp,Neg,Ok,E2,E3,E4,Nested,List,Empty,Unicode,Escaped\r\n"
+        ));
+        assert!(fast.contains("123456789012345678901234567890.000100"));
+        assert!(
+            fast.contains(r#""{""b"":[1,2.50,""xA""],""a"":null}""#),
+            "{fast}"
+        );
+    }
+
+    #[test]
+    fn fast_path_follows_select_columns_and_non_object_records() {
+        let columns = vec![
+            "Name".to_owned(),
+            "@odata.etag".to_owned(),
+            "Missing".to_owned(),
+        ];
+        let (slow, fast) = both(&[TRICKY], Some(columns.clone()));
+        assert_eq!(slow, fast);
+        let (slow, fast) = both(&[r#"{"value": []}"#], Some(columns));
+        assert_eq!(slow, fast);
+        assert_eq!(fast, "Name,@odata.etag,Missing\r\n");
+        let primitives = r#"{"value": [1, "two", null, {"value": 3, "x": 1}, [4]]}"#;
+        let (slow, fast) = both(&[primitives], None);
+        assert_eq!(slow, fast);
+        let (slow, fast) = both(&[r#"{"value": [{"@odata.etag": "1"}, {}]}"#], None);
+        assert_eq!(slow, fast);
+    }
+
+    #[test]
+    fn duplicate_properties_are_refused_as_by_the_value_path() {
+        let mut out = Vec::new();
+        let mut writer = RawCsvWriter::new(&mut out);
+        let error = writer.write_page(&[r#"{"A": 1, "A": 2}"#]).unwrap_err();
+        assert_eq!(error.to_string(), "invalid record: duplicate property 'A'");
+        let error = writer
+            .write_page(&[r#"{"A": 1, "B": 1, "\u0042": 2}"#])
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("duplicate property 'B'"),
+            "{error}"
+        );
+        let error = writer
+            .write_page(&[r#"{"A": {"x": 1, "x": 2}}"#])
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("duplicate property 'x'"),
+            "{error}"
+        );
     }
 }

@@ -224,3 +224,56 @@ impl<'de> Visitor<'de> for Records {
         Ok(None)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(body: &str) -> Result<RawPage, ODataError> {
+        let url = Url::parse("http://127.0.0.1:1/data/Customers(1)/Orders").unwrap();
+        let root = Url::parse("http://127.0.0.1:1/data/").unwrap();
+        RawPage::from_body(url, &root, Bytes::from(body.to_owned()))
+    }
+
+    #[test]
+    fn envelope_is_read_as_the_value_path_reads_it() {
+        let body = "\u{feff}{\"value\": [ {\"a\": 1} , 2 ,{\"b\":[]}], \
+                    \"@odata.nextLink\": \"Orders?$skiptoken=2\", \"@odata.count\": 7}";
+        let page = page(body).unwrap();
+        assert_eq!(page.records(), vec![r#"{"a": 1}"#, "2", r#"{"b":[]}"#]);
+        assert_eq!(page.count, Some(7));
+        assert_eq!(
+            page.next_link.unwrap().as_str(),
+            "http://127.0.0.1:1/data/Orders?$skiptoken=2"
+        );
+        let page =
+            page_with_links(r#""odata.nextLink": "https://other.example/X", "@odata.count": "3""#);
+        assert_eq!(page.next_link.unwrap().as_str(), "https://other.example/X");
+        assert_eq!(page.count, Some(3));
+        // `@odata.nextLink`, when present, is the link even when it is not a string.
+        let page = page_with_links(r#""@odata.nextLink": null, "odata.nextLink": "X""#);
+        assert!(page.next_link.is_none());
+    }
+
+    fn page_with_links(links: &str) -> RawPage {
+        page(&format!(r#"{{"value": [], {links}}}"#)).unwrap()
+    }
+
+    #[test]
+    fn bodies_that_are_not_collections_are_refused_with_the_body() {
+        for body in [
+            r#"{"id": 1}"#,
+            r#"{"value": {"a": 1}}"#,
+            r#"{"value": null}"#,
+            "[1]",
+            r#"{"value": [1], "value": [2]}"#,
+            r#"{"value": [1]} trailing"#,
+            r#"{"value": [1"#,
+        ] {
+            match page(body) {
+                Err(ODataError::InvalidJson { body: kept, .. }) => assert_eq!(kept, body),
+                other => panic!("{body}: {other:?}"),
+            }
+        }
+    }
+}
