@@ -68,6 +68,10 @@ pub struct ListArgs {
     /// Write to this file instead of stdout.
     #[arg(long)]
     output: Option<PathBuf>,
+    /// With `--all`: the progress line (records, pages, rate) on stderr also when writing to
+    /// stdout (it is always shown with `--output`).
+    #[arg(long)]
+    progress: bool,
 }
 
 impl ListArgs {
@@ -264,7 +268,7 @@ pub(super) fn cancel_on_interrupt(cancel: &CancelToken) -> tokio::task::JoinHand
 
 /// The progress line of a listing into a file (records, pages, rate), on stderr.
 pub(super) fn show_progress(args: &ListArgs, progress: &crate::odata::client::ListProgress) {
-    if args.output.is_some() {
+    if shows_progress(args) {
         eprint!(
             "\r{} records, {} page{}, {:.0} records/s",
             progress.records,
@@ -275,9 +279,9 @@ pub(super) fn show_progress(args: &ListArgs, progress: &crate::odata::client::Li
     }
 }
 
-/// Whether a listing wrote to a file (and so showed progress lines).
+/// Whether a listing shows its progress line (into a file, or asked for).
 pub(super) fn shows_progress(args: &ListArgs) -> bool {
-    args.output.is_some()
+    args.output.is_some() || args.progress
 }
 
 /// Prints `@odata.count` (sent when `--count` was given) on stderr.

@@ -26,6 +26,7 @@ pub mod list_parallel;
 pub mod metadata;
 pub mod output;
 pub mod package;
+pub mod progress;
 pub mod queue;
 pub mod secret;
 pub mod signin;
