@@ -175,6 +175,30 @@ fn list_all_pages_and_query_options_match_the_server() {
         .map(|r| r.split(',').next().unwrap())
         .collect();
     assert!(companies.len() > 1, "{companies:?}");
+
+    // --progress: the same data on stdout, the progress line (records, pages, rate) on stderr.
+    let with_progress = cli(
+        &root,
+        &[
+            "list",
+            "CustomersV3",
+            "--cross-company",
+            "--all",
+            "--select",
+            "dataAreaId,CustomerAccount",
+            "--format",
+            "csv",
+            "--progress",
+        ],
+    );
+    assert!(with_progress.status.success());
+    assert_eq!(String::from_utf8(with_progress.stdout).unwrap(), text);
+    let stderr = String::from_utf8(with_progress.stderr).unwrap();
+    let last = stderr.trim_end().rsplit('\r').next().unwrap();
+    assert!(
+        last.starts_with(&format!("{} records, ", rows.len() - 1)) && last.ends_with(" records/s"),
+        "{stderr:?}"
+    );
 }
 
 #[test]
@@ -525,7 +549,7 @@ fn batch_rolls_back_a_changeset_with_a_bad_record_and_names_it() {
     std::fs::write(&file, batch.to_string()).unwrap();
     let before = all_customers(&root);
 
-    let output = cli(&root, &["batch", file.to_str().unwrap()]);
+    let output = cli(&root, &["batch", "--progress", file.to_str().unwrap()]);
     assert_eq!(output.status.code(), Some(3), "a request failed");
     let results: Value = serde_json::from_slice(&output.stdout).unwrap();
     let outcome = |id: &str| {
@@ -565,6 +589,13 @@ fn batch_rolls_back_a_changeset_with_a_bad_record_and_names_it() {
         stderr.contains("changeset 'bad' was rolled back as a whole"),
         "{stderr}"
     );
+    // Progress (asked for with --progress): what was sent, then the changesets done.
+    assert!(
+        stderr.contains("batch: sending 7 requests (2 changesets) in one $batch"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("batch: 7 answers in "), "{stderr}");
+    assert!(stderr.contains(", 1 of 2 changesets done"), "{stderr}");
 
     // The data: the good changeset and the lone request applied, nothing of the bad one.
     let after = all_customers(&root);

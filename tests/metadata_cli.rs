@@ -300,3 +300,37 @@ fn diff_of_two_documents_gives_exactly_their_differences_as_text_and_json() {
         .assert()
         .code(2);
 }
+
+#[test]
+fn progress_lines_go_to_stderr_with_bytes_and_counts() {
+    let path = metadata_fixture_dir().join("reference/northwind_v4_SimpleOData.xml");
+    let size = std::fs::metadata(&path).expect("size").len();
+    let output = flowbench()
+        .args(["metadata", "summary", "--json", "--progress"])
+        .arg(&path)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    // stdout keeps its one JSON line.
+    let json = counts_json(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    let read = format!(
+        "metadata: read {:.1} MB from {}",
+        size as f64 / 1e6,
+        path.display()
+    );
+    assert!(stderr.contains(&read), "{stderr}");
+    let parsed = format!(
+        "metadata: parsed {} entity sets, {} entity types in ",
+        json["entity_sets"], json["entity_types"]
+    );
+    assert!(stderr.contains(&parsed), "{stderr}");
+    // Not a terminal and not asked for: no progress.
+    flowbench()
+        .args(["metadata", "summary", "--json"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains("metadata:").not());
+}

@@ -19,6 +19,10 @@ pub struct BatchArgs {
     /// The batch file: `{"requests": [...]}` (OData 4.01 JSON batch) or a plain array of
     /// requests (`id`, `method`, `url`, `headers`, `body`, `atomicityGroup`).
     file: PathBuf,
+    /// Progress lines on stderr (requests sent, changesets done) even when it is not a
+    /// terminal.
+    #[arg(long)]
+    progress: bool,
 }
 
 /// Sends the batch; exit code 0 when every request succeeded, 2 for an unreadable file,
@@ -53,14 +57,68 @@ fn send(args: &BatchArgs, token_env: Option<&str>) -> Result<Vec<BatchResult>, F
     let text = std::fs::read_to_string(&args.file).map_err(|e| Failure::File(e.to_string()))?;
     let batch = Batch::parse(&text).map_err(|e| Failure::File(e.0))?;
     let session = connect(&args.instance.instance, token_env)?;
+    let show = super::progress::enabled(args.progress);
+    let changesets = changesets(batch.requests.iter().map(|r| r.group.as_deref()));
+    if show {
+        eprintln!(
+            "batch: sending {} requests ({changesets} changesets) in one $batch",
+            batch.requests.len()
+        );
+    }
+    let started = std::time::Instant::now();
     let results = runtime()?
         .block_on(run_batch(&session.client, &batch))
         .context("sending the $batch")?;
+    if show {
+        let done = changesets_done(&results);
+        eprintln!(
+            "batch: {} answers in {:.0} ms, {done} of {changesets} changesets done",
+            results.len(),
+            started.elapsed().as_secs_f64() * 1e3
+        );
+    }
     print_json(&results_json(&results))?;
     for line in summary(&results) {
         eprintln!("{}", printable(&line));
     }
     Ok(results)
+}
+
+/// Number of changesets: runs of consecutive requests of one atomicity group.
+fn changesets<'a>(groups: impl Iterator<Item = Option<&'a str>>) -> usize {
+    let mut count = 0;
+    let mut previous = None;
+    for group in groups {
+        if group.is_some() && group != previous {
+            count += 1;
+        }
+        previous = group;
+    }
+    count
+}
+
+/// Changesets whose every request succeeded (committed).
+fn changesets_done(results: &[BatchResult]) -> usize {
+    let mut done = 0;
+    let mut index = 0;
+    while index < results.len() {
+        let Some(group) = &results[index].group else {
+            index += 1;
+            continue;
+        };
+        let members = results[index..]
+            .iter()
+            .take_while(|r| r.group.as_ref() == Some(group))
+            .count();
+        if results[index..index + members]
+            .iter()
+            .all(BatchResult::succeeded)
+        {
+            done += 1;
+        }
+        index += members;
+    }
+    done
 }
 
 /// A count of outcomes, then one line per failed request and what it took with it.

@@ -68,6 +68,10 @@ pub struct ListArgs {
     /// Write to this file instead of stdout.
     #[arg(long)]
     output: Option<PathBuf>,
+    /// With `--all`: the progress line (records, pages, rate) on stderr also when writing to
+    /// stdout (it is always shown with `--output`).
+    #[arg(long)]
+    progress: bool,
 }
 
 impl ListArgs {
@@ -207,6 +211,9 @@ async fn write_records(
     out: &mut dyn Write,
     records: &mut u64,
 ) -> anyhow::Result<()> {
+    if args.all && parallel.is_none() && args.format == OutputFormat::Csv {
+        return super::list_csv::write_csv(client, url, args, query, out, records).await;
+    }
     let mut writer = record_writer(args.format, query, out);
     if !args.all {
         let page = client.fetch_page(url).await?;
@@ -220,13 +227,7 @@ async fn write_records(
         return Ok(());
     }
     let cancel = CancelToken::new();
-    // Ctrl-C stops after the current page; an --output file is then left unwritten.
-    let on_interrupt = cancel.clone();
-    let interrupt = tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            on_interrupt.cancel();
-        }
-    });
+    let interrupt = cancel_on_interrupt(&cancel);
     let mut failure: Option<OutputError> = None;
     let on_page = |page: crate::odata::client::Page,
                    progress: &crate::odata::client::ListProgress| {
@@ -235,15 +236,7 @@ async fn write_records(
             return ControlFlow::Break(());
         }
         *records += page.items.len() as u64;
-        if args.output.is_some() {
-            eprint!(
-                "\r{} records, {} page{}, {:.0} records/s",
-                progress.records,
-                progress.pages,
-                if progress.pages == 1 { "" } else { "s" },
-                progress.rate()
-            );
-        }
+        show_progress(args, progress);
         ControlFlow::Continue(())
     };
     let progress = match parallel {
@@ -255,7 +248,7 @@ async fn write_records(
     if let Some(e) = failure {
         return Err(e.into());
     }
-    if args.output.is_some() && progress.pages > 0 {
+    if shows_progress(args) && progress.pages > 0 {
         eprintln!();
     }
     writer.finish()?;
@@ -263,8 +256,36 @@ async fn write_records(
     Ok(())
 }
 
+/// Ctrl-C stops after the current page; an --output file is then left unwritten.
+pub(super) fn cancel_on_interrupt(cancel: &CancelToken) -> tokio::task::JoinHandle<()> {
+    let on_interrupt = cancel.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            on_interrupt.cancel();
+        }
+    })
+}
+
+/// The progress line of a listing into a file (records, pages, rate), on stderr.
+pub(super) fn show_progress(args: &ListArgs, progress: &crate::odata::client::ListProgress) {
+    if shows_progress(args) {
+        eprint!(
+            "\r{} records, {} page{}, {:.0} records/s",
+            progress.records,
+            progress.pages,
+            if progress.pages == 1 { "" } else { "s" },
+            progress.rate()
+        );
+    }
+}
+
+/// Whether a listing shows its progress line (into a file, or asked for).
+pub(super) fn shows_progress(args: &ListArgs) -> bool {
+    args.output.is_some() || args.progress
+}
+
 /// Prints `@odata.count` (sent when `--count` was given) on stderr.
-fn report_count(count: Option<u64>) {
+pub(super) fn report_count(count: Option<u64>) {
     if let Some(count) = count {
         eprintln!("{count} records match");
     }

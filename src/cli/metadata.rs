@@ -50,6 +50,9 @@ pub struct SummaryArgs {
     /// Print one JSON object with the counts and `parse_ms` instead of text.
     #[arg(long)]
     pub json: bool,
+    /// Progress lines on stderr (bytes read, then parsed) even when it is not a terminal.
+    #[arg(long)]
+    pub progress: bool,
 }
 
 /// A failure of a metadata command, mapped to an exit code.
@@ -81,12 +84,27 @@ pub fn run(args: MetadataArgs, token_env: Option<&str>) -> i32 {
 }
 
 fn run_summary(args: &SummaryArgs) -> Result<(), Failure> {
+    let show = super::progress::enabled(args.progress);
     let (label, bytes) = read_source(&args.source)?;
+    if show {
+        eprintln!(
+            "metadata: read {} from {label}",
+            super::progress::megabytes(bytes.len())
+        );
+    }
     let start = Instant::now();
     let model =
         parse_metadata(&bytes).map_err(|e| Failure::InvalidInput(format!("{label}: {e}")))?;
     let parse_ms = (start.elapsed().as_secs_f64() * 1e6).round() / 1e3;
     let summary = model.summary(parse_ms);
+    if show {
+        eprintln!(
+            "metadata: parsed {} entity sets, {} entity types in {parse_ms:.0} ms ({})",
+            summary.entity_sets,
+            summary.entity_types,
+            super::progress::rate(bytes.len(), parse_ms)
+        );
+    }
     if args.json {
         let json = serde_json::to_string(&summary)
             .map_err(|e| Failure::InvalidInput(format!("cannot encode summary: {e}")))?;

@@ -6,6 +6,9 @@ use std::io::Write;
 
 use serde_json::Value;
 
+mod raw_csv;
+pub use raw_csv::RawCsvWriter;
+
 /// How records are written out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum RecordFormat {
@@ -27,6 +30,9 @@ pub enum OutputError {
     /// The CSV writer failed.
     #[error("cannot write CSV: {0}")]
     Csv(#[from] csv::Error),
+    /// A record's JSON text could not be read (fast CSV path).
+    #[error("invalid record: {0}")]
+    Record(String),
     /// A page was written after `finish`.
     #[error("output already finished")]
     Finished,

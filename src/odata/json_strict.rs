@@ -88,7 +88,7 @@ impl<'de> Visitor<'de> for NoDuplicates {
 }
 
 /// A property name, borrowed from the input when it has no escapes.
-struct Key;
+pub(crate) struct Key;
 
 impl<'de> DeserializeSeed<'de> for Key {
     type Value = Cow<'de, str>;

@@ -13,7 +13,7 @@ use url::Url;
 use super::ODataClient;
 use super::error::ODataError;
 use super::next_link::FollowedLinks;
-use super::transport::ODataRequest;
+use super::transport::{ODataRequest, ODataResponse};
 
 /// Cancels a running listing (or anything else waiting on it); cheap to clone.
 pub type CancelToken = tokio_util::sync::CancellationToken;
@@ -108,6 +108,64 @@ impl ListProgress {
     }
 }
 
+/// A page as a listing reads it: decoded from its response, with its nextLink and count.
+pub trait ListedPage: Sized + Send + 'static {
+    /// Decodes the response to a request for `url`; a relative nextLink is resolved
+    /// against `base` (the service root).
+    fn decode(url: Url, base: &Url, response: ODataResponse) -> Result<Self, ODataError>;
+    /// The next page, when the server sent one.
+    fn next_link(&self) -> Option<&Url>;
+    /// `@odata.count`, when sent.
+    fn count(&self) -> Option<u64>;
+    /// Number of records on the page.
+    fn records(&self) -> usize;
+}
+
+impl ListedPage for Page {
+    fn decode(url: Url, base: &Url, response: ODataResponse) -> Result<Self, ODataError> {
+        Page::from_json_in(url, base, response.json()?).map_err(|e| match e {
+            ODataError::InvalidJson { url, message, body } if body.is_empty() => {
+                ODataError::InvalidJson {
+                    url,
+                    message,
+                    body: String::from_utf8_lossy(&response.body).into_owned(),
+                }
+            }
+            other => other,
+        })
+    }
+
+    fn next_link(&self) -> Option<&Url> {
+        self.next_link.as_ref()
+    }
+
+    fn count(&self) -> Option<u64> {
+        self.count
+    }
+
+    fn records(&self) -> usize {
+        self.items.len()
+    }
+}
+
+impl ListedPage for super::RawPage {
+    fn decode(url: Url, base: &Url, response: ODataResponse) -> Result<Self, ODataError> {
+        Self::from_body(url, base, response.body)
+    }
+
+    fn next_link(&self) -> Option<&Url> {
+        self.next_link.as_ref()
+    }
+
+    fn count(&self) -> Option<u64> {
+        self.count
+    }
+
+    fn records(&self) -> usize {
+        self.len()
+    }
+}
+
 /// What a listing does next.
 enum Step {
     /// Read this page.
@@ -121,19 +179,15 @@ enum Step {
 impl ODataClient {
     /// Reads one page from `url`.
     pub async fn fetch_page(&self, url: Url) -> Result<Page, ODataError> {
+        self.fetch_as(url).await
+    }
+
+    /// Reads one page from `url`, decoded as `P`.
+    pub async fn fetch_as<P: ListedPage>(&self, url: Url) -> Result<P, ODataError> {
         let response = self
             .send(ODataRequest::new(Method::GET, url.clone()))
             .await?;
-        Page::from_json_in(url, &self.root, response.json()?).map_err(|e| match e {
-            ODataError::InvalidJson { url, message, body } if body.is_empty() => {
-                ODataError::InvalidJson {
-                    url,
-                    message,
-                    body: String::from_utf8_lossy(&response.body).into_owned(),
-                }
-            }
-            other => other,
-        })
+        P::decode(url, &self.root, response)
     }
 
     /// Reads the first page of `entity_set` with a query string (without `?`, may be empty).
@@ -209,16 +263,31 @@ impl ODataClient {
         &self,
         first: Url,
         cancel: &CancelToken,
-        mut on_page: F,
+        on_page: F,
     ) -> Result<ListProgress, ODataError>
     where
         F: FnMut(Page, &ListProgress) -> ControlFlow<()>,
+    {
+        self.list_all_as(first, cancel, on_page).await
+    }
+
+    /// [`ODataClient::list_all`] with pages decoded as `P` (e.g. [`super::RawPage`], whose
+    /// records stay JSON text).
+    pub async fn list_all_as<P, F>(
+        &self,
+        first: Url,
+        cancel: &CancelToken,
+        mut on_page: F,
+    ) -> Result<ListProgress, ODataError>
+    where
+        P: ListedPage,
+        F: FnMut(P, &ListProgress) -> ControlFlow<()>,
     {
         let started = Instant::now();
         let mut progress = ListProgress::default();
         let mut followed = FollowedLinks::new(&self.root, self.config.max_pages);
         let mut url = first;
-        let mut pending = self.spawn_fetch(url.clone(), cancel.clone());
+        let mut pending = self.spawn_fetch::<P>(url.clone(), cancel.clone());
         loop {
             let page = match pending.await {
                 Ok(page) => page?,
@@ -230,21 +299,21 @@ impl ODataClient {
                 }
             };
             followed.read(&url);
-            let next = match &page.next_link {
+            let next = match page.next_link() {
                 None => Ok(None),
                 Some(next) => followed.check(&url, next).map(|()| Some(next.clone())),
             };
             let prefetch = match &next {
-                Ok(Some(next)) => Some(self.spawn_fetch(next.clone(), cancel.clone())),
+                Ok(Some(next)) => Some(self.spawn_fetch::<P>(next.clone(), cancel.clone())),
                 _ => None,
             };
             progress.pages += 1;
-            progress.records += page.items.len() as u64;
+            progress.records += page.records() as u64;
             progress.elapsed = started.elapsed();
             if progress.pages == 1 {
-                progress.total = page.count;
+                progress.total = page.count();
             }
-            let has_next = page.next_link.is_some();
+            let has_next = page.next_link().is_some();
             if on_page(page, &progress).is_break() {
                 if let Some(prefetch) = prefetch {
                     prefetch.abort();
@@ -264,18 +333,18 @@ impl ODataClient {
     }
 
     /// Fetches and decodes `url` as its own task (cancelled with `cancel`).
-    fn spawn_fetch(
+    fn spawn_fetch<P: ListedPage>(
         &self,
         url: Url,
         cancel: CancelToken,
-    ) -> tokio::task::JoinHandle<Result<Page, ODataError>> {
+    ) -> tokio::task::JoinHandle<Result<P, ODataError>> {
         let client = self.clone();
         tokio::spawn(async move {
             if cancel.is_cancelled() {
                 return Err(ODataError::Cancelled);
             }
             tokio::select! {
-                page = client.fetch_page(url) => page,
+                page = client.fetch_as::<P>(url) => page,
                 () = cancel.cancelled() => Err(ODataError::Cancelled),
             }
         })

@@ -1,0 +1,50 @@
+//! `flowbench list --all --format csv` (page by page, not `--parallel`): CSV cells written
+//! straight from each page's JSON text, no values built; the same bytes as the value path.
+
+use std::io::Write;
+use std::ops::ControlFlow;
+
+use super::list::{ListArgs, cancel_on_interrupt, report_count, show_progress, shows_progress};
+use crate::connector::records::{OutputError, RawCsvWriter};
+use crate::odata::client::{CancelToken, ListProgress, ODataClient, RawPage};
+use crate::odata::query::QueryOptions;
+
+/// Writes every page from `url` as CSV onto `out`, counting records in `records`.
+pub async fn write_csv(
+    client: &ODataClient,
+    url: url::Url,
+    args: &ListArgs,
+    query: &QueryOptions,
+    out: &mut dyn Write,
+    records: &mut u64,
+) -> anyhow::Result<()> {
+    let mut writer = if query.select.is_empty() {
+        RawCsvWriter::new(out)
+    } else {
+        RawCsvWriter::with_columns(out, query.select.clone())
+    };
+    let cancel = CancelToken::new();
+    let interrupt = cancel_on_interrupt(&cancel);
+    let mut failure: Option<OutputError> = None;
+    let on_page = |page: RawPage, progress: &ListProgress| {
+        if let Err(e) = writer.write_page(&page.records()) {
+            failure = Some(e);
+            return ControlFlow::Break(());
+        }
+        *records += page.len() as u64;
+        show_progress(args, progress);
+        ControlFlow::Continue(())
+    };
+    let progress = client.list_all_as(url, &cancel, on_page).await;
+    interrupt.abort();
+    let progress = progress?;
+    if let Some(e) = failure {
+        return Err(e.into());
+    }
+    if shows_progress(args) && progress.pages > 0 {
+        eprintln!();
+    }
+    writer.finish()?;
+    report_count(progress.total.filter(|_| query.count));
+    Ok(())
+}

@@ -1,0 +1,350 @@
+//! CSV written straight from records' JSON text (e.g. [`RawPage`](crate::odata::client::RawPage)
+//! records): cells are borrowed from the text, no values are built. The bytes are those
+//! [`CsvRecordWriter`](super::CsvRecordWriter) writes for the same records.
+
+use std::borrow::Cow;
+use std::collections::HashMap;
+use std::fmt;
+use std::io::Write;
+
+use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
+use serde_json::value::RawValue;
+
+use super::{OutputError, is_annotation};
+use crate::odata::json_strict;
+
+/// Streams RFC 4180 CSV from records given as JSON text, with the header, column and cell
+/// rules of [`CsvRecordWriter`](super::CsvRecordWriter).
+pub struct RawCsvWriter<W: Write> {
+    writer: csv::Writer<W>,
+    preset: Option<Vec<String>>,
+    header: Option<Vec<String>>,
+    index: HashMap<String, usize>,
+    dropped: Vec<String>,
+    finished: bool,
+}
+
+/// A record's properties: name and JSON text of the value, in order.
+type Fields<'a> = Vec<(Cow<'a, str>, &'a str)>;
+
+impl<W: Write> RawCsvWriter<W> {
+    /// A writer whose header comes from the first page with records.
+    pub fn new(out: W) -> Self {
+        Self {
+            writer: csv::WriterBuilder::new()
+                .terminator(csv::Terminator::CRLF)
+                .from_writer(out),
+            preset: None,
+            header: None,
+            index: HashMap::new(),
+            dropped: Vec::new(),
+            finished: false,
+        }
+    }
+
+    /// A writer with fixed columns (written as the header on the first page).
+    pub fn with_columns(out: W, columns: Vec<String>) -> Self {
+        let mut writer = Self::new(out);
+        writer.preset = Some(columns);
+        writer
+    }
+
+    /// Keys seen after the header was written, which are not in the output.
+    pub fn dropped_columns(&self) -> &[String] {
+        &self.dropped
+    }
+
+    fn set_header(&mut self, columns: Vec<String>) -> Result<(), OutputError> {
+        if !columns.is_empty() {
+            self.writer.write_record(&columns)?;
+        }
+        for (i, column) in columns.iter().enumerate() {
+            self.index.entry(column.clone()).or_insert(i);
+        }
+        self.header = Some(columns);
+        Ok(())
+    }
+
+    fn ensure_header(&mut self, records: &[&str]) -> Result<(), OutputError> {
+        if self.header.is_some() {
+            return Ok(());
+        }
+        let columns = match self.preset.clone() {
+            Some(columns) => columns,
+            None => {
+                let mut columns: Vec<String> = Vec::new();
+                let mut fields = Fields::new();
+                for record in records {
+                    read_fields(record, &mut fields)?;
+                    for (key, _) in &fields {
+                        if !is_annotation(key) && !columns.iter().any(|c| c == key) {
+                            columns.push(key.as_ref().to_owned());
+                        }
+                    }
+                }
+                columns
+            }
+        };
+        self.set_header(columns)
+    }
+
+    /// Writes one page of records, each the JSON text of one record.
+    pub fn write_page(&mut self, records: &[&str]) -> Result<(), OutputError> {
+        if self.finished {
+            return Err(OutputError::Finished);
+        }
+        if records.is_empty() {
+            return Ok(());
+        }
+        self.ensure_header(records)?;
+        let Some(columns) = &self.header else {
+            return Ok(());
+        };
+        let mut fields = Fields::new();
+        let mut cells: Vec<Option<&str>> = vec![None; columns.len()];
+        let mut others: Vec<Cow<'_, str>> = Vec::new();
+        for record in records {
+            read_fields(record, &mut fields)?;
+            cells.iter_mut().for_each(|c| *c = None);
+            others.clear();
+            let mut hint = 0;
+            for (key, value) in &fields {
+                let at = if columns.get(hint).is_some_and(|c| c == key) {
+                    Some(hint)
+                } else {
+                    self.index.get(key.as_ref()).copied()
+                };
+                match at {
+                    Some(at) => {
+                        if cells[at].replace(value).is_some() {
+                            return Err(duplicate(key));
+                        }
+                        hint = at + 1;
+                    }
+                    None => {
+                        if others.contains(key) {
+                            return Err(duplicate(key));
+                        }
+                        if !is_annotation(key) && !self.dropped.iter().any(|d| d == key) {
+                            self.dropped.push(key.as_ref().to_owned());
+                        }
+                        others.push(key.clone());
+                    }
+                }
+            }
+            for cell in &cells {
+                match cell {
+                    None => self.writer.write_field("")?,
+                    Some(text) => write_cell(&mut self.writer, text)?,
+                }
+            }
+            self.writer.write_record(std::iter::empty::<&[u8]>())?;
+        }
+        Ok(())
+    }
+
+    /// Completes the output (the header when columns were preset and no record came).
+    pub fn finish(&mut self) -> Result<(), OutputError> {
+        if self.finished {
+            return Ok(());
+        }
+        if self.header.is_none()
+            && let Some(columns) = self.preset.clone()
+        {
+            self.set_header(columns)?;
+        }
+        self.finished = true;
+        self.writer.flush()?;
+        Ok(())
+    }
+}
+
+fn duplicate(key: &str) -> OutputError {
+    OutputError::Record(format!("duplicate property '{key}'"))
+}
+
+/// Writes the cell of one JSON value: strings unescaped, numbers with their exact text,
+/// `null` empty, nested values as compact JSON (as [`super::cell_text`]).
+fn write_cell<W: Write>(writer: &mut csv::Writer<W>, text: &str) -> Result<(), OutputError> {
+    match text.as_bytes().first() {
+        Some(b'n') => writer.write_field("")?,
+        Some(b'"') if !text.contains('\\') => writer.write_field(&text[1..text.len() - 1])?,
+        Some(b'"') => {
+            let unescaped: String =
+                serde_json::from_str(text).map_err(|e| OutputError::Record(e.to_string()))?;
+            writer.write_field(unescaped)?
+        }
+        Some(b'{' | b'[') => {
+            let nested = json_strict::from_slice(text.as_bytes())
+                .map_err(|e| OutputError::Record(e.to_string()))?;
+            writer.write_field(nested.to_string())?
+        }
+        // An exponent is written as serde_json keeps it: `e`, with its sign (`1E5` → `1e+5`).
+        Some(b'-' | b'0'..=b'9') if text.contains(['e', 'E']) => {
+            writer.write_field(exponent_as_values_keep_it(text))?
+        }
+        // Numbers, `true` and `false`: their text is the cell.
+        _ => writer.write_field(text)?,
+    }
+    Ok(())
+}
+
+fn exponent_as_values_keep_it(number: &str) -> String {
+    let mut out = String::with_capacity(number.len() + 1);
+    let mut chars = number.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c == 'e' || c == 'E' {
+            out.push('e');
+            if chars.peek().is_some_and(char::is_ascii_digit) {
+                out.push('+');
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+/// Reads a record's properties into `fields` (a record that is not an object is one
+/// `value` property).
+fn read_fields<'a>(record: &'a str, fields: &mut Fields<'a>) -> Result<(), OutputError> {
+    fields.clear();
+    if !record.starts_with('{') {
+        fields.push((Cow::Borrowed("value"), record));
+        return Ok(());
+    }
+    let mut deserializer = serde_json::Deserializer::from_str(record);
+    FieldsSeed(fields)
+        .deserialize(&mut deserializer)
+        .map_err(|e| OutputError::Record(e.to_string()))
+}
+
+struct FieldsSeed<'v, 'a>(&'v mut Fields<'a>);
+
+impl<'de> DeserializeSeed<'de> for FieldsSeed<'_, 'de> {
+    type Value = ();
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<(), D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for FieldsSeed<'_, 'de> {
+    type Value = ();
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("a record")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+        while let Some(key) = map.next_key_seed(json_strict::Key)? {
+            let value: &RawValue = map.next_value()?;
+            self.0.push((key, value.get()));
+        }
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::connector::records::{CsvRecordWriter, RecordWriter};
+    use crate::odata::client::{Page, RawPage};
+
+    /// Both paths over the same page bodies: (value path, fast path).
+    fn both(pages: &[&str], select: Option<Vec<String>>) -> (String, String) {
+        let url = url::Url::parse("http://127.0.0.1:1/data/Customers").unwrap();
+        let mut slow = Vec::new();
+        let mut fast = Vec::new();
+        {
+            let mut values = match &select {
+                Some(columns) => CsvRecordWriter::with_columns(&mut slow, columns.clone()),
+                None => CsvRecordWriter::new(&mut slow),
+            };
+            let mut raw = match &select {
+                Some(columns) => RawCsvWriter::with_columns(&mut fast, columns.clone()),
+                None => RawCsvWriter::new(&mut fast),
+            };
+            for body in pages {
+                let json = json_strict::from_slice(body.as_bytes()).unwrap();
+                let page = Page::from_json(url.clone(), json).unwrap();
+                values.write_page(&page.items).unwrap();
+                let page =
+                    RawPage::from_body(url.clone(), &url, bytes::Bytes::from(body.to_string()))
+                        .unwrap();
+                raw.write_page(&page.records()).unwrap();
+            }
+            values.finish().unwrap();
+            raw.finish().unwrap();
+            assert_eq!(values.dropped_columns(), raw.dropped_columns());
+        }
+        (
+            String::from_utf8(slow).unwrap(),
+            String::from_utf8(fast).unwrap(),
+        )
+    }
+
+    const TRICKY: &str = r#"{"@odata.context": "x", "value": [
+        {"@odata.etag": "W/\"1\"", "Id": 1, "Name": "plain", "Amount": 1.50, "Big": 123456789012345678901234567890.000100, "Exp": 1E+5, "Neg": -0.0, "Ok": true, "E2": 2e5, "E3": -3.5E-02, "E4": 0e0},
+        {"Id": 2, "Name": "quote \" comma , line\r\nbreak", "Amount": null, "Ok": false, "Name@odata.type": "String"},
+        {"Id": 3, "Name": "caf\u00e9 \ud83d\ude00 \/ \t tab", "Nested": {"b": [1, 2.50, "x\u0041"], "a": null}, "List": [], "Empty": {}},
+        {"Name": "", "Id": 4, "Unicode": "日本語 ✓", "Esc\u0061ped": "key escaped"},
+        {"Id": 5}
+    ], "@odata.nextLink": "Customers?$skiptoken=5", "@odata.count": "7"}"#;
+
+    #[test]
+    fn fast_path_writes_the_same_bytes_as_values_for_tricky_records() {
+        let later = r#"{"value": [{"Id": 6, "New": "dropped", "Name": "later"}, {"Id": 7, "Nested": [{"x": {"y": "\u00e9"}}]}]}"#;
+        let (slow, fast) = both(&[TRICKY, r#"{"value": []}"#, later], None);
+        assert_eq!(slow, fast);
+        assert!(fast.starts_with(
+            "Id,Name,Amount,Big,Exp,Neg,Ok,E2,E3,E4,Nested,List,Empty,Unicode,Escaped\r\n"
+        ));
+        assert!(fast.contains("123456789012345678901234567890.000100"));
+        assert!(
+            fast.contains(r#""{""b"":[1,2.50,""xA""],""a"":null}""#),
+            "{fast}"
+        );
+    }
+
+    #[test]
+    fn fast_path_follows_select_columns_and_non_object_records() {
+        let columns = vec![
+            "Name".to_owned(),
+            "@odata.etag".to_owned(),
+            "Missing".to_owned(),
+        ];
+        let (slow, fast) = both(&[TRICKY], Some(columns.clone()));
+        assert_eq!(slow, fast);
+        let (slow, fast) = both(&[r#"{"value": []}"#], Some(columns));
+        assert_eq!(slow, fast);
+        assert_eq!(fast, "Name,@odata.etag,Missing\r\n");
+        let primitives = r#"{"value": [1, "two", null, {"value": 3, "x": 1}, [4]]}"#;
+        let (slow, fast) = both(&[primitives], None);
+        assert_eq!(slow, fast);
+        let (slow, fast) = both(&[r#"{"value": [{"@odata.etag": "1"}, {}]}"#], None);
+        assert_eq!(slow, fast);
+    }
+
+    #[test]
+    fn duplicate_properties_are_refused_as_by_the_value_path() {
+        let mut out = Vec::new();
+        let mut writer = RawCsvWriter::new(&mut out);
+        let error = writer.write_page(&[r#"{"A": 1, "A": 2}"#]).unwrap_err();
+        assert_eq!(error.to_string(), "invalid record: duplicate property 'A'");
+        let error = writer
+            .write_page(&[r#"{"A": 1, "B": 1, "\u0042": 2}"#])
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("duplicate property 'B'"),
+            "{error}"
+        );
+        let error = writer
+            .write_page(&[r#"{"A": {"x": 1, "x": 2}}"#])
+            .unwrap_err();
+        assert!(
+            error.to_string().contains("duplicate property 'x'"),
+            "{error}"
+        );
+    }
+}

@@ -1,0 +1,279 @@
+//! A page of a collection kept as its response bytes: the envelope (`@odata.nextLink`,
+//! `@odata.count`) is read and every record located, but no record is decoded, so writers
+//! (e.g. CSV) can read cells straight from the JSON text without building values.
+
+use std::fmt;
+use std::ops::Range;
+
+use bytes::Bytes;
+use serde::de::{self, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
+use url::Url;
+
+use super::error::ODataError;
+
+/// One page of a collection whose records are still JSON text.
+#[derive(Debug, Clone)]
+pub struct RawPage {
+    /// The URL this page was read from.
+    pub url: Url,
+    /// The response body (valid UTF-8 JSON once decoded).
+    body: Bytes,
+    /// Where each record of `value` lies in `body`.
+    records: Vec<Range<usize>>,
+    /// The next page, resolved against the service root.
+    pub next_link: Option<Url>,
+    /// `@odata.count`, when requested.
+    pub count: Option<u64>,
+}
+
+impl RawPage {
+    /// Reads a collection response body read from `url`; a relative nextLink is resolved
+    /// against `base`, as [`Page::from_json_in`](super::Page::from_json_in) does.
+    pub fn from_body(url: Url, base: &Url, body: Bytes) -> Result<Self, ODataError> {
+        let start = if body.starts_with(b"\xEF\xBB\xBF") {
+            3
+        } else {
+            0
+        };
+        let invalid = |message: String| ODataError::InvalidJson {
+            url: url.to_string(),
+            message,
+            body: String::from_utf8_lossy(&body).into_owned(),
+        };
+        let text = &body[start..];
+        let mut deserializer = serde_json::Deserializer::from_slice(text);
+        let envelope = Envelope {
+            base: text.as_ptr() as usize,
+        }
+        .deserialize(&mut deserializer)
+        .and_then(|e| deserializer.end().map(|()| e))
+        .map_err(|e| invalid(e.to_string()))?;
+        let Some(records) = envelope.records else {
+            return Err(invalid(
+                "not an OData collection: the body has no 'value' array".to_owned(),
+            ));
+        };
+        let link = match envelope.at_link {
+            Some(link) => link,
+            None => envelope.plain_link,
+        };
+        let next_link = match link {
+            Some(link) => Some(base.join(&link).map_err(|e| {
+                ODataError::InvalidUrl(format!("bad @odata.nextLink '{link}': {e}"))
+            })?),
+            None => None,
+        };
+        let records = records
+            .into_iter()
+            .map(|r| r.start + start..r.end + start)
+            .collect();
+        Ok(Self {
+            url,
+            body,
+            records,
+            next_link,
+            count: envelope.count,
+        })
+    }
+
+    /// Number of records on the page.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Whether the page has no records.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    /// The JSON text of each record, in order.
+    pub fn records(&self) -> Vec<&str> {
+        // The decoder checked every record's bytes as UTF-8.
+        self.records
+            .iter()
+            .map(|r| std::str::from_utf8(&self.body[r.clone()]).unwrap_or_default())
+            .collect()
+    }
+}
+
+/// What the envelope holds: record positions (relative to `base`), nextLink, count.
+struct Envelope {
+    base: usize,
+}
+
+#[derive(Default)]
+struct Read {
+    records: Option<Vec<Range<usize>>>,
+    at_link: Option<Option<String>>,
+    plain_link: Option<String>,
+    count: Option<u64>,
+}
+
+impl<'de> DeserializeSeed<'de> for Envelope {
+    type Value = Read;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Read, D::Error> {
+        deserializer.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Envelope {
+    type Value = Read;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an OData collection (a JSON object)")
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Read, A::Error> {
+        let mut read = Read::default();
+        let mut seen = Vec::new();
+        while let Some(key) = map.next_key_seed(crate::odata::json_strict::Key)? {
+            if seen.contains(&key) {
+                return Err(de::Error::custom(format!("duplicate property '{key}'")));
+            }
+            match key.as_ref() {
+                "value" => {
+                    let records = map.next_value_seed(Records { base: self.base })?;
+                    read.records = records;
+                }
+                "@odata.nextLink" | "odata.nextLink" => {
+                    let link: &RawValue = map.next_value()?;
+                    // As the value path: only a string is a link, and `@odata.nextLink`,
+                    // when present, is the one read.
+                    let text = serde_json::from_str::<String>(link.get()).ok();
+                    if key == "@odata.nextLink" {
+                        read.at_link = Some(text);
+                    } else {
+                        read.plain_link = text;
+                    }
+                }
+                "@odata.count" => {
+                    let count: &RawValue = map.next_value()?;
+                    read.count = match serde_json::from_str::<serde_json::Value>(count.get()) {
+                        Ok(serde_json::Value::Number(n)) => n.as_u64(),
+                        Ok(serde_json::Value::String(s)) => s.parse().ok(),
+                        _ => None,
+                    };
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+            seen.push(key);
+        }
+        Ok(read)
+    }
+}
+
+/// The `value` array: where each record lies; `None` when `value` is not an array.
+struct Records {
+    base: usize,
+}
+
+impl<'de> DeserializeSeed<'de> for Records {
+    type Value = Option<Vec<Range<usize>>>;
+
+    fn deserialize<D: Deserializer<'de>>(self, deserializer: D) -> Result<Self::Value, D::Error> {
+        deserializer.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Records {
+    type Value = Option<Vec<Range<usize>>>;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("an array of records")
+    }
+
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Self::Value, A::Error> {
+        let mut records = Vec::with_capacity(seq.size_hint().unwrap_or(0));
+        while let Some(record) = seq.next_element::<&RawValue>()? {
+            let start = record.get().as_ptr() as usize - self.base;
+            records.push(start..start + record.get().len());
+        }
+        Ok(Some(records))
+    }
+
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Self::Value, A::Error> {
+        while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+        Ok(None)
+    }
+
+    fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_str<E>(self, _: &str) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+
+    fn visit_unit<E>(self) -> Result<Self::Value, E> {
+        Ok(None)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn page(body: &str) -> Result<RawPage, ODataError> {
+        let url = Url::parse("http://127.0.0.1:1/data/Customers(1)/Orders").unwrap();
+        let root = Url::parse("http://127.0.0.1:1/data/").unwrap();
+        RawPage::from_body(url, &root, Bytes::from(body.to_owned()))
+    }
+
+    #[test]
+    fn envelope_is_read_as_the_value_path_reads_it() {
+        let body = "\u{feff}{\"value\": [ {\"a\": 1} , 2 ,{\"b\":[]}], \
+                    \"@odata.nextLink\": \"Orders?$skiptoken=2\", \"@odata.count\": 7}";
+        let page = page(body).unwrap();
+        assert_eq!(page.records(), vec![r#"{"a": 1}"#, "2", r#"{"b":[]}"#]);
+        assert_eq!(page.count, Some(7));
+        assert_eq!(
+            page.next_link.unwrap().as_str(),
+            "http://127.0.0.1:1/data/Orders?$skiptoken=2"
+        );
+        let page =
+            page_with_links(r#""odata.nextLink": "https://other.example/X", "@odata.count": "3""#);
+        assert_eq!(page.next_link.unwrap().as_str(), "https://other.example/X");
+        assert_eq!(page.count, Some(3));
+        // `@odata.nextLink`, when present, is the link even when it is not a string.
+        let page = page_with_links(r#""@odata.nextLink": null, "odata.nextLink": "X""#);
+        assert!(page.next_link.is_none());
+    }
+
+    fn page_with_links(links: &str) -> RawPage {
+        page(&format!(r#"{{"value": [], {links}}}"#)).unwrap()
+    }
+
+    #[test]
+    fn bodies_that_are_not_collections_are_refused_with_the_body() {
+        for body in [
+            r#"{"id": 1}"#,
+            r#"{"value": {"a": 1}}"#,
+            r#"{"value": null}"#,
+            "[1]",
+            r#"{"value": [1], "value": [2]}"#,
+            r#"{"value": [1]} trailing"#,
+            r#"{"value": [1"#,
+        ] {
+            match page(body) {
+                Err(ODataError::InvalidJson { body: kept, .. }) => assert_eq!(kept, body),
+                other => panic!("{body}: {other:?}"),
+            }
+        }
+    }
+}
