@@ -40,7 +40,13 @@ def row(name, ours, unit, peer=None, peer_name="", goal="", met=None, note=""):
     entry = {"name": name, "ours": ours, "unit": unit, "peer": peer, "peer_name": peer_name,
              "goal": goal, "met": met, "note": note}
     if peer is not None and ours is not None and ours["median"] > 0:
-        entry["ratio"] = peer["median"] / ours["median"]
+        # Against a floor (curl): how many times the floor we take; against a peer: how many
+        # times faster we are.
+        if "floor" in peer_name and peer["median"] > 0:
+            entry["ratio"] = ours["median"] / peer["median"]
+            entry["ratio_suffix"] = " the floor"
+        else:
+            entry["ratio"] = peer["median"] / ours["median"]
     rows_out.append(entry)
     log(f"  {name}: {fmt(ours, unit)}" + (f" | {peer_name}: {fmt(peer, unit)}" if peer else ""))
 
@@ -326,7 +332,7 @@ def print_table():
     print(f"| what | Flowbench median (min–max) | peer or floor | ratio | goal | met |")
     print("| --- | ---: | ---: | ---: | --- | --- |")
     for r in rows_out:
-        ratio = f"{r['ratio']:.1f}×" if r.get("ratio") else ""
+        ratio = f"{r['ratio']:.1f}×{r.get('ratio_suffix', '')}" if r.get("ratio") else ""
         met = "" if r["met"] is None else ("yes" if r["met"] else "**missed**")
         peer = f"{r['peer_name']}: {fmt(r['peer'], r['unit'])}" if r["peer"] else ""
         note = f" ({r['note']})" if r["note"] else ""
