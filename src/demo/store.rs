@@ -238,17 +238,38 @@ pub fn insert(
     values: Vec<SqlValue>,
 ) -> rusqlite::Result<Record> {
     let version = next_version(conn)?;
-    let placeholders = vec!["?"; entity.fields.len() + 1].join(", ");
-    let sql = format!(
-        "INSERT INTO {} ({}) VALUES ({placeholders})",
-        quote(entity.table()),
-        column_list(entity)
-    );
-    let mut params = values.clone();
-    params.push(SqlValue::Integer(version));
-    conn.prepare_cached(&sql)?
-        .execute(params_from_iter(params.iter()))?;
+    let version_value = SqlValue::Integer(version);
+    INSERT_SQL.with(|cache| {
+        let mut cache = cache.borrow_mut();
+        let sql = cache.entry(entity.table()).or_insert_with(|| {
+            let placeholders = vec!["?"; entity.fields.len() + 1].join(", ");
+            format!(
+                "INSERT INTO {} ({}) VALUES ({placeholders})",
+                quote(entity.table()),
+                column_list(entity)
+            )
+        });
+        conn.prepare_cached(sql)?.execute(params_from_iter(
+            values.iter().chain(std::iter::once(&version_value)),
+        ))
+    })?;
     Ok(Record { values, version })
+}
+
+/// Whether `error` is a row whose key is already taken (the table's primary key).
+pub fn is_duplicate_key(error: &rusqlite::Error) -> bool {
+    matches!(
+        error,
+        rusqlite::Error::SqliteFailure(failure, _)
+            if failure.extended_code == rusqlite::ffi::SQLITE_CONSTRAINT_PRIMARYKEY
+    )
+}
+
+thread_local! {
+    /// Each entity's `INSERT` text, built once per thread (the statement itself is cached
+    /// by the connection).
+    static INSERT_SQL: std::cell::RefCell<std::collections::HashMap<&'static str, String>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
 /// Updates fields (by index) of the row with `key`; returns the new row, `None` if missing.
