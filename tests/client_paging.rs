@@ -182,3 +182,37 @@ async fn plain_http_next_link_to_another_host_is_refused() {
     assert_eq!(pages, 1);
     assert_eq!(client.trace().len(), 1);
 }
+
+/// Page 1 names page 2 in its envelope, but a nested object after it ends the body with a
+/// nextLink-like member pointing at a decoy page.
+async fn misleading_trailer(Query(q): Query<HashMap<String, String>>) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let body = match q.get("page").map(String::as_str) {
+        None => {
+            r#"{"value":[{"Id":1}],"@odata.nextLink":"Items?page=2","x":{"@odata.nextLink":"Items?page=decoy","y":1}}"#
+        }
+        Some("2") => r#"{"value":[{"Id":2}]}"#,
+        _ => r#"{"value":[{"Id":666}]}"#,
+    };
+    ([("content-type", "application/json")], body).into_response()
+}
+
+#[tokio::test]
+async fn a_guessed_next_link_that_the_page_does_not_name_is_never_used() {
+    let server =
+        common::serve(axum::Router::new().route("/data/Items", get(misleading_trailer))).await;
+    let client = common::client(&server.root());
+    let mut ids = Vec::new();
+    client
+        .list_all(
+            client.collection_url("Items", "").unwrap(),
+            &CancelToken::new(),
+            |page, _| {
+                ids.extend(page.items.iter().map(|i| i["Id"].as_u64().unwrap()));
+                ControlFlow::Continue(())
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(ids, [1, 2], "the decoy's records were used");
+}

@@ -119,6 +119,11 @@ pub trait ListedPage: Sized + Send + 'static {
     fn count(&self) -> Option<u64>;
     /// Number of records on the page.
     fn records(&self) -> usize;
+    /// The nextLink guessed from the end of the body before it is decoded (see
+    /// [`super::raw_page::trailing_next_link`]), so the next request can start at once.
+    fn early_next_link(body: &[u8]) -> Option<String> {
+        super::raw_page::trailing_next_link(body)
+    }
 }
 
 impl ListedPage for Page {
@@ -287,10 +292,10 @@ impl ODataClient {
         let mut progress = ListProgress::default();
         let mut followed = FollowedLinks::new(&self.root, self.config.max_pages);
         let mut url = first;
-        let mut pending = self.spawn_fetch::<P>(url.clone(), cancel.clone());
+        let mut pending = self.spawn_fetch(url.clone(), cancel.clone());
         loop {
-            let page = match pending.await {
-                Ok(page) => page?,
+            let response = match pending.await {
+                Ok(response) => response?,
                 Err(join) if join.is_cancelled() => return Err(ODataError::Cancelled),
                 Err(join) => {
                     return Err(ODataError::InvalidRequest(format!(
@@ -299,13 +304,40 @@ impl ODataClient {
                 }
             };
             followed.read(&url);
+            // The next page is requested before this one is decoded when the end of the
+            // body names it; the guess is only ever a link that may be followed, and it is
+            // compared with the decoded page's link below.
+            let mut early = P::early_next_link(&response.body)
+                .and_then(|link| self.root.join(&link).ok())
+                .filter(|link| followed.check(&url, link).is_ok())
+                .map(|link| {
+                    let fetch = self.spawn_fetch(link.clone(), cancel.clone());
+                    (link, fetch)
+                });
+            let page = match P::decode(url.clone(), &self.root, response) {
+                Ok(page) => page,
+                Err(error) => {
+                    if let Some((_, fetch)) = early.take() {
+                        fetch.abort();
+                    }
+                    return Err(error);
+                }
+            };
             let next = match page.next_link() {
                 None => Ok(None),
                 Some(next) => followed.check(&url, next).map(|()| Some(next.clone())),
             };
-            let prefetch = match &next {
-                Ok(Some(next)) => Some(self.spawn_fetch::<P>(next.clone(), cancel.clone())),
-                _ => None,
+            let prefetch = match (&next, early) {
+                (Ok(Some(next)), Some((guess, fetch))) if *next == guess => Some(fetch),
+                (next, early) => {
+                    if let Some((_, fetch)) = early {
+                        fetch.abort();
+                    }
+                    match next {
+                        Ok(Some(next)) => Some(self.spawn_fetch(next.clone(), cancel.clone())),
+                        _ => None,
+                    }
+                }
             };
             progress.pages += 1;
             progress.records += page.records() as u64;
@@ -332,19 +364,19 @@ impl ODataClient {
         }
     }
 
-    /// Fetches and decodes `url` as its own task (cancelled with `cancel`).
-    fn spawn_fetch<P: ListedPage>(
+    /// Fetches `url` as its own task (cancelled with `cancel`); the caller decodes it.
+    fn spawn_fetch(
         &self,
         url: Url,
         cancel: CancelToken,
-    ) -> tokio::task::JoinHandle<Result<P, ODataError>> {
+    ) -> tokio::task::JoinHandle<Result<ODataResponse, ODataError>> {
         let client = self.clone();
         tokio::spawn(async move {
             if cancel.is_cancelled() {
                 return Err(ODataError::Cancelled);
             }
             tokio::select! {
-                page = client.fetch_as::<P>(url) => page,
+                response = client.send(ODataRequest::new(Method::GET, url)) => response,
                 () = cancel.cancelled() => Err(ODataError::Cancelled),
             }
         })

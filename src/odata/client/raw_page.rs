@@ -97,6 +97,34 @@ impl RawPage {
     }
 }
 
+/// How far from the end of a body the early look for `@odata.nextLink` reaches.
+const TRAILER_BYTES: usize = 16 * 1024;
+
+/// The `@odata.nextLink` of a collection body, found by looking at its last bytes only
+/// (F&O and most services send it after `value`), so the next page can be requested before
+/// the whole body is read. A guess: callers read the page fully and compare before using it;
+/// `None` when the end of the body does not look like `"@odata.nextLink": "…"` then `}`.
+pub fn trailing_next_link(body: &[u8]) -> Option<String> {
+    const KEY: &[u8] = b"\"@odata.nextLink\"";
+    let from = body.len().saturating_sub(TRAILER_BYTES);
+    let tail = &body[from..];
+    let at = tail.windows(KEY.len()).rposition(|w| w == KEY)?;
+    // Not a key inside a string: the byte before the key's quote is no backslash.
+    if at > 0 && tail[at - 1] == b'\\' {
+        return None;
+    }
+    let rest = &tail[at + KEY.len()..];
+    let rest = rest
+        .trim_ascii_start()
+        .strip_prefix(b":")?
+        .trim_ascii_start();
+    let mut values = serde_json::Deserializer::from_slice(rest).into_iter::<String>();
+    let link = values.next()?.ok()?;
+    let after = rest[values.byte_offset()..].trim_ascii();
+    // The link must be the last member of the body, or be followed by more members.
+    (after == b"}" || after.starts_with(b",")).then_some(link)
+}
+
 /// What the envelope holds: record positions (relative to `base`), nextLink, count.
 struct Envelope {
     base: usize,
@@ -227,6 +255,41 @@ impl<'de> Visitor<'de> for Records {
 
 #[cfg(test)]
 mod tests {
+
+    #[test]
+    fn the_trailing_next_link_is_read_from_the_end_of_the_body() {
+        let link = |body: &str| trailing_next_link(body.as_bytes());
+        assert_eq!(
+            link(r#"{"value": [{"a": 1}], "@odata.nextLink": "http://h/data/X?$skiptoken=2"}"#),
+            Some("http://h/data/X?$skiptoken=2".to_owned())
+        );
+        assert_eq!(
+            link(
+                "{\"value\": [],\n  \"@odata.nextLink\" :\t\"X?a=\\u0026b\" ,\n \"@odata.count\": 3 }\n"
+            ),
+            Some("X?a=&b".to_owned())
+        );
+        // None when it is not the envelope's member at the end.
+        assert_eq!(
+            link(r#"{"value": [{"Note": "\"@odata.nextLink\": \"x\""}]}"#),
+            None
+        );
+        // Before `value` it is still found when the body is short.
+        assert_eq!(
+            link(r#"{"@odata.nextLink": "X", "value": [{"a": 1}]}"#),
+            Some("X".to_owned())
+        );
+        assert_eq!(link(r#"{"value": [], "@odata.nextLink": 3}"#), None);
+        assert_eq!(link(r#"{"value": [], "@odata.nextLink": "X" "#), None);
+        assert_eq!(link(r#"{"value": []}"#), None);
+        // Only the last bytes are looked at.
+        let long = format!(
+            r#"{{"@odata.nextLink": "X", "value": ["{}"]}}"#,
+            "a".repeat(TRAILER_BYTES)
+        );
+        assert_eq!(link(&long), None);
+    }
+
     use super::*;
 
     fn page(body: &str) -> Result<RawPage, ODataError> {
