@@ -86,49 +86,69 @@ impl RunHistory {
         Self::open(&dir.join("runs.sqlite"))
     }
 
-    /// The history in `path` (created when missing).
+    /// The history in `path` (created when missing). Several processes may open it at
+    /// once (a run starting, `runs list`, the window): set-up happens in one immediate
+    /// transaction, and a lock the busy handler cannot wait for is retried for a while.
     pub fn open(path: &Path) -> Result<Self, HistoryError> {
         let wrap = |source| HistoryError::Sqlite {
             path: path.display().to_string(),
             source,
         };
-        let connection = Connection::open(path).map_err(wrap)?;
-        // Another process (a run starting, `runs list`, the window) may hold the lock a moment.
-        connection
-            .busy_timeout(std::time::Duration::from_secs(5))
-            .map_err(wrap)?;
-        connection
-            .execute_batch(
-                "PRAGMA journal_mode = WAL;
-                 CREATE TABLE IF NOT EXISTS runs (
-                     id TEXT PRIMARY KEY,
-                     flow TEXT NOT NULL,
-                     status TEXT NOT NULL,
-                     start_time TEXT NOT NULL,
-                     duration_ms INTEGER NOT NULL,
-                     actions INTEGER NOT NULL,
-                     record TEXT NOT NULL
-                 );
-                 CREATE INDEX IF NOT EXISTS runs_by_start ON runs (start_time DESC);",
-            )
-            .map_err(wrap)?;
-        // Histories written before runs recorded their process gain the columns.
+        let mut attempts = 0;
+        loop {
+            match Self::open_once(path) {
+                Err(error) if is_busy(&error) && attempts < 50 => {
+                    attempts += 1;
+                    std::thread::sleep(std::time::Duration::from_millis(100));
+                }
+                Err(error) => return Err(wrap(error)),
+                Ok(connection) => {
+                    return Ok(Self {
+                        connection,
+                        path: path.to_path_buf(),
+                    });
+                }
+            }
+        }
+    }
+
+    fn open_once(path: &Path) -> rusqlite::Result<Connection> {
+        let connection = Connection::open(path)?;
+        // Another process may hold the lock a moment.
+        connection.busy_timeout(std::time::Duration::from_secs(5))?;
+        // WAL is kept in the file: switched once, not at every open.
+        let mode: String = connection.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+        if !mode.eq_ignore_ascii_case("wal") {
+            connection.execute_batch("PRAGMA journal_mode = WAL;")?;
+        }
+        connection.execute_batch(
+            "BEGIN IMMEDIATE;
+             CREATE TABLE IF NOT EXISTS runs (
+                 id TEXT PRIMARY KEY,
+                 flow TEXT NOT NULL,
+                 status TEXT NOT NULL,
+                 start_time TEXT NOT NULL,
+                 duration_ms INTEGER NOT NULL,
+                 actions INTEGER NOT NULL,
+                 record TEXT NOT NULL,
+                 owner_pid INTEGER,
+                 owner_started INTEGER
+             );
+             CREATE INDEX IF NOT EXISTS runs_by_start ON runs (start_time DESC);",
+        )?;
+        // Histories written before runs recorded their process gain the columns (inside
+        // the same transaction, so two processes never both add them).
         let has_owner = connection
             .prepare("SELECT 1 FROM pragma_table_info('runs') WHERE name = 'owner_pid'")
-            .and_then(|mut s| s.exists([]))
-            .map_err(wrap)?;
+            .and_then(|mut s| s.exists([]))?;
         if !has_owner {
-            connection
-                .execute_batch(
-                    "ALTER TABLE runs ADD COLUMN owner_pid INTEGER;
-                     ALTER TABLE runs ADD COLUMN owner_started INTEGER;",
-                )
-                .map_err(wrap)?;
+            connection.execute_batch(
+                "ALTER TABLE runs ADD COLUMN owner_pid INTEGER;
+                 ALTER TABLE runs ADD COLUMN owner_started INTEGER;",
+            )?;
         }
-        Ok(Self {
-            connection,
-            path: path.to_path_buf(),
-        })
+        connection.execute_batch("COMMIT;")?;
+        Ok(connection)
     }
 
     fn wrap(&self, source: rusqlite::Error) -> HistoryError {
@@ -290,4 +310,46 @@ fn mark_interrupted(run: &mut RunRecord, pid: u32) {
             "the run did not finish: the process that ran it (pid {pid}) ended first (killed, crashed or the machine stopped); its actions were not recorded"
         ),
     });
+}
+/// Whether SQLite answered that another connection holds the database.
+fn is_busy(error: &rusqlite::Error) -> bool {
+    matches!(
+        error,
+        rusqlite::Error::SqliteFailure(failure, _)
+            if matches!(
+                failure.code,
+                rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked
+            )
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn many_connections_opening_a_new_history_at_once_all_succeed() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let path = dir.path().join("runs.sqlite");
+        let start = std::sync::Arc::new(std::sync::Barrier::new(8));
+        let openers: Vec<_> = (0..8)
+            .map(|n| {
+                let (path, start) = (path.clone(), std::sync::Arc::clone(&start));
+                std::thread::Builder::new()
+                    .name(format!("opener-{n}"))
+                    .spawn(move || {
+                        start.wait();
+                        let history = RunHistory::open(&path)?;
+                        history.start(&format!("run-{n}"), "flow", "2026-12-04T00:00:00Z")?;
+                        Ok::<_, HistoryError>(())
+                    })
+                    .expect("thread starts")
+            })
+            .collect();
+        for opener in openers {
+            opener.join().expect("thread").expect("opened and written");
+        }
+        let history = RunHistory::open(&path).expect("opens");
+        assert_eq!(history.list(100).expect("lists").len(), 8);
+    }
 }
