@@ -37,6 +37,20 @@ fn runs(data: &Path) -> Vec<Value> {
         .unwrap_or_default()
 }
 
+/// The history once `child` wrote its first run there (or ended first), bounded so that a
+/// broken build cannot hang.
+fn runs_once_started(data: &Path, child: &mut std::process::Child) -> Vec<Value> {
+    let mut running = Vec::new();
+    for _ in 0..3000 {
+        running = runs(data);
+        if !running.is_empty() || child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    running
+}
+
 #[test]
 fn a_run_killed_mid_run_is_listed_as_interrupted() {
     let dir = tempfile::tempdir().unwrap();
@@ -58,15 +72,7 @@ fn a_run_killed_mid_run_is_listed_as_interrupted() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    // Wait for the event (the run is in the history), bounded so a broken build cannot hang.
-    let mut running = Vec::new();
-    for _ in 0..3000 {
-        running = runs(data);
-        if !running.is_empty() || child.try_wait().unwrap().is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    let running = runs_once_started(data, &mut child);
     assert_eq!(running.len(), 1, "the run was written when it started");
     assert_eq!(running[0]["status"], "Running", "{running:?}");
     assert_eq!(running[0]["flow"], "slow");
@@ -114,13 +120,8 @@ fn start_slow_run(data: &Path, extra: &[&str]) -> std::process::Child {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    for _ in 0..3000 {
-        if !runs(data).is_empty() || child.try_wait().unwrap().is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
-    assert_eq!(runs(data).len(), 1, "the run was written when it started");
+    let running = runs_once_started(data, &mut child);
+    assert_eq!(running.len(), 1, "the run was written when it started");
     child
 }
 
@@ -186,14 +187,7 @@ fn a_watched_run_killed_mid_run_is_listed_as_interrupted() {
         .stderr(Stdio::null())
         .spawn()
         .unwrap();
-    let mut running = Vec::new();
-    for _ in 0..3000 {
-        running = runs(data);
-        if !running.is_empty() || child.try_wait().unwrap().is_some() {
-            break;
-        }
-        std::thread::sleep(std::time::Duration::from_millis(20));
-    }
+    let running = runs_once_started(data, &mut child);
     assert!(
         !running.is_empty(),
         "the watched run was written when it started"

@@ -10,7 +10,7 @@ use crate::connector::{ActionRequest, Outcome, RecordRef, run as run_request};
 use crate::flow::run::Env;
 use crate::flow::run::trigger::{
     business_event_body, first_trigger, is_business_event, is_manual, is_selected_record,
-    manual_body,
+    manual_body, manual_input,
 };
 
 fn split_pair(text: &str, option: &str) -> Result<(String, String), String> {
@@ -134,20 +134,7 @@ fn read_file_input(
     let Some(path) = text.strip_prefix('@') else {
         return Ok((name, text));
     };
-    let properties = trigger
-        .pointer("/inputs/schema/properties")
-        .and_then(Value::as_object);
-    let is_file = properties
-        .and_then(|props| {
-            props.iter().find(|(key, prop)| {
-                *key == &name
-                    || prop
-                        .get("title")
-                        .and_then(Value::as_str)
-                        .is_some_and(|t| t.eq_ignore_ascii_case(&name))
-            })
-        })
-        .is_some_and(|(_, prop)| is_file_input(prop));
+    let is_file = manual_input(trigger, &name).is_some_and(|(_, prop)| is_file_input(prop));
     if !is_file {
         return Ok((name, text));
     }

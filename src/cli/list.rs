@@ -244,6 +244,18 @@ async fn write_records(
         None => client.list_all(url, &cancel, on_page).await,
     };
     interrupt.abort();
+    end_listing(progress, failure, args, query, || writer.finish())
+}
+
+/// What a listing of every page does once its pages are read: the listing's error first,
+/// then the writer's, the progress line ended, the writer finished, the count reported.
+pub(super) fn end_listing(
+    progress: Result<crate::odata::client::ListProgress, crate::odata::client::ODataError>,
+    failure: Option<OutputError>,
+    args: &ListArgs,
+    query: &QueryOptions,
+    finish: impl FnOnce() -> Result<(), OutputError>,
+) -> anyhow::Result<()> {
     let progress = progress?;
     if let Some(e) = failure {
         return Err(e.into());
@@ -251,7 +263,7 @@ async fn write_records(
     if shows_progress(args) && progress.pages > 0 {
         eprintln!();
     }
-    writer.finish()?;
+    finish()?;
     report_count(progress.total.filter(|_| query.count));
     Ok(())
 }

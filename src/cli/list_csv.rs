@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::ops::ControlFlow;
 
-use super::list::{ListArgs, cancel_on_interrupt, report_count, show_progress, shows_progress};
+use super::list::{ListArgs, cancel_on_interrupt, end_listing, show_progress};
 use crate::connector::records::{OutputError, RawCsvWriter};
 use crate::odata::client::{CancelToken, ListProgress, ODataClient, RawPage};
 use crate::odata::query::QueryOptions;
@@ -37,14 +37,5 @@ pub async fn write_csv(
     };
     let progress = client.list_all_as(url, &cancel, on_page).await;
     interrupt.abort();
-    let progress = progress?;
-    if let Some(e) = failure {
-        return Err(e.into());
-    }
-    if shows_progress(args) && progress.pages > 0 {
-        eprintln!();
-    }
-    writer.finish()?;
-    report_count(progress.total.filter(|_| query.count));
-    Ok(())
+    end_listing(progress, failure, args, query, || writer.finish())
 }

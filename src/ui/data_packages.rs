@@ -11,8 +11,9 @@ use std::time::Duration;
 
 use poll_promise::Promise;
 
-use crate::connector::bulk::{BulkError, ExecutionStatus, WaitOptions, dmf, wait_for_execution};
+use crate::connector::bulk::{ExecutionStatus, WaitOptions, dmf, wait_for_execution};
 use crate::connector::package::Package;
+use crate::flow::package::write_atomically;
 use crate::odata::client::ODataClient;
 use crate::ui::theme;
 
@@ -95,7 +96,7 @@ impl DataPackagesWindow {
             Package::from_zip(&bytes, &path).map_err(|e| e.to_string())?;
             let execution = dmf::upload_and_import(&client, bytes, &project, &company)
                 .await
-                .map_err(|e| bulk_message(&e))?;
+                .map_err(|e| e.to_string())?;
             let status = wait(&client, &execution, &progress, "Import").await?;
             outcome(&client, "Import", &execution, status).await
         });
@@ -121,14 +122,14 @@ impl DataPackagesWindow {
             );
             let execution = dmf::export_to_package(&client, &project, &name, &company)
                 .await
-                .map_err(|e| bulk_message(&e))?;
+                .map_err(|e| e.to_string())?;
             let status = wait(&client, &execution, &progress, "Export").await?;
             if status != ExecutionStatus::Succeeded {
                 return outcome(&client, "Export", &execution, status).await;
             }
             let url = dmf::exported_package_url(&client, &execution)
                 .await
-                .map_err(|e| bulk_message(&e))?;
+                .map_err(|e| e.to_string())?;
             if url.is_empty() {
                 return Err(format!(
                     "export {execution} succeeded but GetExportedPackageUrl gave no URL"
@@ -136,8 +137,8 @@ impl DataPackagesWindow {
             }
             let bytes = dmf::download(&client, &url)
                 .await
-                .map_err(|e| bulk_message(&e))?;
-            save_atomically(&path, &bytes)?;
+                .map_err(|e| e.to_string())?;
+            save(&path, &bytes)?;
             Ok(JobOutcome {
                 summary: format!(
                     "Export {execution} ended Succeeded; saved {path} ({} bytes)",
@@ -208,7 +209,7 @@ async fn wait(
         );
     })
     .await
-    .map_err(|e| bulk_message(&e))
+    .map_err(|e| e.to_string())
 }
 
 /// The outcome of an execution that ended: its errors unless it succeeded.
@@ -223,7 +224,7 @@ async fn outcome(
     } else {
         dmf::execution_errors(client, execution)
             .await
-            .map_err(|e| bulk_message(&e))?
+            .map_err(|e| e.to_string())?
             .iter()
             .map(|error| match error {
                 serde_json::Value::String(text) => text.clone(),
@@ -238,8 +239,9 @@ async fn outcome(
     })
 }
 
-fn bulk_message(error: &BulkError) -> String {
-    error.to_string()
+/// Writes `bytes` to `path` whole or not at all.
+fn save(path: &str, bytes: &[u8]) -> Result<(), String> {
+    write_atomically(std::path::Path::new(path), bytes).map_err(|e| e.to_string())
 }
 
 /// Builds a package of `entity` from the CSV file at `csv` and writes it to `output`.
@@ -252,27 +254,12 @@ fn build_package(entity: &str, csv: &str, output: &str) -> Result<JobOutcome, St
     let package = Package::from_csv(entity, &bytes, csv).map_err(|e| e.to_string())?;
     let rows = package.entities.first().map_or(0, |data| data.rows.len());
     let zip = package.to_zip().map_err(|e| e.to_string())?;
-    save_atomically(output, &zip)?;
+    save(output, &zip)?;
     Ok(JobOutcome {
         summary: format!("Built {output}: {rows} rows of {entity}"),
         status: None,
         errors: Vec::new(),
     })
-}
-
-/// Writes `bytes` whole or not at all: a temporary file beside `path`, then renamed.
-fn save_atomically(path: &str, bytes: &[u8]) -> Result<(), String> {
-    let target = std::path::Path::new(path);
-    let dir = target
-        .parent()
-        .filter(|p| !p.as_os_str().is_empty())
-        .unwrap_or(std::path::Path::new("."));
-    let mut file = tempfile::NamedTempFile::new_in(dir)
-        .map_err(|e| format!("cannot write in {}: {e}", dir.display()))?;
-    std::io::Write::write_all(&mut file, bytes).map_err(|e| format!("cannot write {path}: {e}"))?;
-    file.persist(target)
-        .map_err(|e| format!("cannot write {path}: {}", e.error))?;
-    Ok(())
 }
 
 /// The system's open dialog on its own thread (it blocks); the answer comes over a channel.

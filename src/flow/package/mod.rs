@@ -24,7 +24,7 @@ pub use assert_rewrite::ASSERTION_FAILED_CODE;
 pub use compare::differences;
 pub use convert::{Conversion, convert, datasets};
 pub use import::{ImportOptions, Imported, Source, import};
-pub use layout::{Layout, Package, file_name_of as layout_file_name};
+pub use layout::{Layout, Package, file_name_of as layout_file_name, write_atomically};
 
 use crate::flow::file::FlowFile;
 

@@ -318,17 +318,18 @@ pub async fn run_http(env: &Env, name: &str, inputs: Value) -> Done {
         }
         // Binary content (`base64ToBinary(…)`, a file): its bytes, with its content type
         // unless a header names another.
-        Some(body) if binary_content(body).is_some() => {
-            let bytes = binary_content(body).unwrap_or_default();
-            let content_type = body
-                .get("$content-type")
-                .and_then(Value::as_str)
-                .unwrap_or("application/octet-stream");
-            ODataRequest::new(method, url)
-                .header("Content-Type", content_type)
-                .body(Bytes::from(bytes))
-        }
-        Some(body) => ODataRequest::json(method, url, body),
+        Some(body) => match binary_content(body) {
+            Some(bytes) => {
+                let content_type = body
+                    .get("$content-type")
+                    .and_then(Value::as_str)
+                    .unwrap_or("application/octet-stream");
+                ODataRequest::new(method, url)
+                    .header("Content-Type", content_type)
+                    .body(Bytes::from(bytes))
+            }
+            None => ODataRequest::json(method, url, body),
+        },
     };
     if let Some(Value::Object(headers)) = inputs.get("headers") {
         for (key, value) in headers {

@@ -30,6 +30,22 @@ pub fn is_selected_record(trigger: &Value) -> bool {
 /// (`string`, `integer`, `number`, `boolean`, `object`, `array`); a name matches a
 /// property or its `title` (Power Automate's button inputs are `text`, `text_1`… with a
 /// title). Required properties must be given.
+/// The manual trigger's input `name`: its property of that name or with that `title`,
+/// with the property's schema.
+pub fn manual_input<'a>(trigger: &'a Value, name: &str) -> Option<(&'a String, &'a Value)> {
+    trigger
+        .pointer("/inputs/schema/properties")
+        .and_then(Value::as_object)?
+        .iter()
+        .find(|(key, prop)| {
+            *key == name
+                || prop
+                    .get("title")
+                    .and_then(Value::as_str)
+                    .is_some_and(|t| t.eq_ignore_ascii_case(name))
+        })
+}
+
 pub fn manual_body(trigger: &Value, given: &[(String, String)]) -> Result<Value, String> {
     let schema = trigger.pointer("/inputs/schema");
     let properties = schema
@@ -37,15 +53,7 @@ pub fn manual_body(trigger: &Value, given: &[(String, String)]) -> Result<Value,
         .and_then(Value::as_object);
     let mut body = Map::new();
     for (name, text) in given {
-        let found = properties.and_then(|props| {
-            props.iter().find(|(key, prop)| {
-                *key == name
-                    || prop
-                        .get("title")
-                        .and_then(Value::as_str)
-                        .is_some_and(|t| t.eq_ignore_ascii_case(name))
-            })
-        });
+        let found = manual_input(trigger, name);
         let (key, kind) = match (found, properties) {
             (Some((key, prop)), _) => (
                 key.clone(),

@@ -257,19 +257,17 @@ impl FlowbenchApp {
         if !self.data_packages.open {
             return;
         }
-        let client = match &self.connection {
-            Connection::Connected(connected) => Some(connected.client.clone()),
-            _ => None,
-        };
-        let requests = crate::ui::data_packages::data_packages_ui(
-            ctx,
-            &mut self.data_packages,
-            client.is_some(),
-        );
+        let connected = matches!(self.connection, Connection::Connected(_));
+        let requests =
+            crate::ui::data_packages::data_packages_ui(ctx, &mut self.data_packages, connected);
         if !(requests.import || requests.export) {
             return;
         }
-        let (Some(client), Some(runtime)) = (client, self.ensure_runtime()) else {
+        let Connection::Connected(connected) = &self.connection else {
+            return;
+        };
+        let client = connected.client.clone();
+        let Some(runtime) = self.ensure_runtime() else {
             return;
         };
         let handle = runtime.handle().clone();
