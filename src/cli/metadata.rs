@@ -118,6 +118,10 @@ fn run_summary(args: &SummaryArgs) -> Result<(), Failure> {
             warning.line, warning.column, warning.message
         );
     }
+    // The process ends next: freeing an F&O-scale model's ~500 000 allocations one by one
+    // would add about a tenth to the whole run, for memory the OS takes back anyway.
+    std::mem::forget(model);
+    std::mem::forget(bytes);
     Ok(())
 }
 
@@ -125,7 +129,7 @@ fn run_summary(args: &SummaryArgs) -> Result<(), Failure> {
 fn load_model(source: &str, token_env: Option<&str>) -> Result<(String, Model), Failure> {
     let path = Path::new(source);
     if path.exists() {
-        let bytes = std::fs::read(path)
+        let bytes = super::read_file::read_whole(path)
             .map_err(|e| Failure::InvalidInput(format!("cannot read {source}: {e}")))?;
         let model =
             parse_metadata(&bytes).map_err(|e| Failure::InvalidInput(format!("{source}: {e}")))?;
@@ -202,7 +206,7 @@ fn readable_summary(label: &str, model: &Model, summary: &MetadataSummary) -> St
 fn read_source(source: &str) -> Result<(String, Vec<u8>), Failure> {
     let path = Path::new(source);
     if path.exists() || !looks_like_url(source) {
-        return std::fs::read(path)
+        return super::read_file::read_whole(path)
             .map(|bytes| (source.to_owned(), bytes))
             .map_err(|e| Failure::InvalidInput(format!("cannot read {source}: {e}")));
     }

@@ -29,6 +29,7 @@ pub mod output;
 pub mod package;
 pub mod progress;
 pub mod queue;
+pub mod read_file;
 pub mod secret;
 pub mod signin;
 pub mod stdout;

@@ -4,6 +4,7 @@
 //! Names are kept as written in the document; qualified names (`Namespace.Name`) are
 //! resolved through [`Model::resolve`], which also understands schema aliases.
 
+use compact_str::CompactString;
 use serde::{Deserialize, Serialize};
 
 /// A whole `$metadata` document.
@@ -207,16 +208,20 @@ impl EdmPrimitive {
 }
 
 /// An annotation (`Annotation Term="…"`) kept with its value as text.
+///
+/// F&O documents carry hundreds of thousands of them, so the text is held in
+/// [`CompactString`]s: values up to 24 bytes (label ids, booleans) live inline and
+/// well-known terms point at static text, which keeps a large model's allocations down.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Annotation {
     /// The term as written, e.g. `Core.Description` or
     /// `Microsoft.Dynamics.OData.Core.V1.IsRequired`.
-    pub term: String,
+    pub term: CompactString,
     /// Optional qualifier.
-    pub qualifier: Option<String>,
+    pub qualifier: Option<CompactString>,
     /// The value: an inline attribute (`String`, `Bool`, `EnumMember`, …) or the text of
     /// a child element; `None` for tagging terms with no value (meaning `true`).
-    pub value: Option<String>,
+    pub value: Option<CompactString>,
 }
 
 /// Annotations relevant to forms, read from inline annotations of an element.

@@ -39,7 +39,7 @@ impl<'a> LineTracker<'a> {
                 .line
                 .saturating_add(u32::try_from(newlines).unwrap_or(u32::MAX));
             self.column_chars = 0;
-            let last = scanned.iter().rposition(|&b| b == b'\n').unwrap_or(0);
+            let last = memchr::memrchr(b'\n', scanned).unwrap_or(0);
             &scanned[last + 1..]
         };
         self.column_chars += count_chars(tail);
@@ -56,21 +56,9 @@ impl<'a> LineTracker<'a> {
     }
 }
 
-/// Number of `\n` bytes, eight bytes at a time.
+/// Number of `\n` bytes (vectorised by `memchr`).
 fn count_newlines(bytes: &[u8]) -> usize {
-    const LOW7: u64 = u64::from_ne_bytes([0x7F; 8]);
-    const NEWLINES: u64 = u64::from_ne_bytes([b'\n'; 8]);
-    let mut chunks = bytes.chunks_exact(8);
-    let mut count = 0usize;
-    for chunk in &mut chunks {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(chunk);
-        // Bytes equal to '\n' become zero; set the high bit exactly for zero bytes.
-        let x = u64::from_ne_bytes(word) ^ NEWLINES;
-        let zero_high_bits = !(((x & LOW7).wrapping_add(LOW7)) | x | LOW7);
-        count += zero_high_bits.count_ones() as usize;
-    }
-    count + chunks.remainder().iter().filter(|&&b| b == b'\n').count()
+    memchr::memchr_iter(b'\n', bytes).count()
 }
 
 /// Number of UTF-8 characters in `bytes` (continuation bytes are not counted).

@@ -1,23 +1,71 @@
 //! Inline `Annotation` elements: term, qualifier and a textual value.
 
+use std::borrow::Cow;
+
+use compact_str::CompactString;
 use quick_xml::events::BytesStart;
 
 use super::{Node, Parser, Result, local_name};
 use crate::odata::metadata::model::{Annotation, Annotations};
+
+/// Terms that F&O, Business Central, Dataverse and SAP documents repeat on nearly every
+/// element; an annotation with one of them points at this text instead of copying it.
+const KNOWN_TERMS: [&str; 24] = [
+    "Microsoft.Dynamics.OData.Core.V1.LabelId",
+    "Microsoft.Dynamics.OData.Core.V1.AXType",
+    "Microsoft.Dynamics.OData.Core.V1.ConfigurationKeyEnabled",
+    "Microsoft.Dynamics.OData.Core.V1.AllowEdit",
+    "Microsoft.Dynamics.OData.Core.V1.AllowEditOnCreate",
+    "Microsoft.Dynamics.OData.Core.V1.HelpTextId",
+    "Microsoft.Dynamics.OData.Core.V1.IsRequired",
+    "Microsoft.Dynamics.OData.Core.V1.IsReadOnly",
+    "Microsoft.Dynamics.OData.Core.V1.CountryRegionCodes",
+    "Microsoft.Dynamics.OData.Core.V1.LookupGroup",
+    "Microsoft.NAV.IsBidirectionalPartnerNavigation",
+    "Org.OData.Core.V1.Description",
+    "Org.OData.Core.V1.Permissions",
+    "Org.OData.Core.V1.Computed",
+    "Org.OData.Core.V1.OptimisticConcurrency",
+    "Org.OData.Capabilities.V1.ChangeTracking",
+    "Org.OData.Capabilities.V1.SearchRestrictions",
+    "Org.OData.Capabilities.V1.NavigationRestrictions",
+    "Org.OData.Capabilities.V1.SkipSupported",
+    "Org.OData.Capabilities.V1.IndexableByKey",
+    "Org.OData.Capabilities.V1.CountRestrictions",
+    "OData.Community.Keys.V1.AlternateKeys",
+    "Core.Description",
+    "Common.Label",
+];
+
+/// The term, pointing at static text when it is a well-known one.
+fn term_text(term: &str) -> CompactString {
+    match KNOWN_TERMS.iter().find(|known| **known == term) {
+        Some(known) => CompactString::const_new(known),
+        None => CompactString::from(term),
+    }
+}
+
+/// Attribute text as a [`CompactString`] (inline up to 24 bytes, no allocation).
+fn compact(text: Cow<'_, str>) -> CompactString {
+    match text {
+        Cow::Borrowed(text) => CompactString::from(text),
+        Cow::Owned(text) => CompactString::from(text),
+    }
+}
 
 impl<'a> Parser<'a> {
     /// One `Annotation`. The value is the first expression attribute (`String`, `Bool`,
     /// `Int`, `EnumMember`, `Path`, …) or else the text of the child elements (several
     /// values, e.g. of a `Collection`, joined with a space).
     pub(super) fn annotation(&mut self, tag: &BytesStart<'a>, open: bool) -> Result<Annotation> {
-        let mut term = String::new();
+        let mut term = CompactString::default();
         let mut qualifier = None;
         let mut value = None;
         self.each_attribute(tag, |key, text| match key {
-            "Term" => term = text.into_owned(),
-            "Qualifier" => qualifier = Some(text.into_owned()),
+            "Term" => term = term_text(&text),
+            "Qualifier" => qualifier = Some(compact(text)),
             _ if value.is_none() && !key.contains(':') && key != "xmlns" => {
-                value = Some(text.into_owned());
+                value = Some(compact(text));
             }
             _ => {}
         })?;
@@ -25,7 +73,9 @@ impl<'a> Parser<'a> {
             if value.is_some() {
                 self.skip_content(tag, None)?;
             } else {
-                self.skip_content(tag, Some(&mut value))?;
+                let mut content = None;
+                self.skip_content(tag, Some(&mut content))?;
+                value = content.map(CompactString::from);
             }
         }
         Ok(Annotation {
@@ -61,5 +111,64 @@ impl<'a> Parser<'a> {
         }
         annotations.all.extend(self.annotation_stack.drain(base..));
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::odata::metadata::parse_metadata;
+
+    #[test]
+    fn well_known_terms_point_at_static_text_and_others_are_copied() {
+        let known = term_text("Microsoft.Dynamics.OData.Core.V1.LabelId");
+        assert_eq!(known, "Microsoft.Dynamics.OData.Core.V1.LabelId");
+        assert!(known.as_static_str().is_some());
+        let other = term_text("Contoso.Vocabulary.V1.SomethingLongEnoughToLiveOnTheHeap");
+        assert_eq!(
+            other,
+            "Contoso.Vocabulary.V1.SomethingLongEnoughToLiveOnTheHeap"
+        );
+        assert!(other.as_static_str().is_none());
+    }
+
+    #[test]
+    fn annotations_keep_terms_qualifiers_and_values_as_written() {
+        let xml = br#"<edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
+          <edmx:DataServices><Schema Namespace="N">
+            <EntityType Name="A"><Key><PropertyRef Name="Id"/></Key>
+              <Property Name="Id" Type="Edm.Int32" Nullable="false">
+                <Annotation Term="Microsoft.Dynamics.OData.Core.V1.LabelId" String="@SYS1" />
+                <Annotation Term="Org.OData.Core.V1.Description" Qualifier="Long" String="A &amp; B, an identifier that is longer than twenty-four bytes" />
+                <Annotation Term="My.Tag" />
+                <Annotation Term="My.Text"><String>from the content</String></Annotation>
+              </Property>
+            </EntityType>
+          </Schema></edmx:DataServices></edmx:Edmx>"#;
+        let model = parse_metadata(xml).expect("valid document");
+        let all = &model.schemas[0].entity_types[0].properties[0]
+            .annotations
+            .all;
+        let text: Vec<(&str, Option<&str>, Option<&str>)> = all
+            .iter()
+            .map(|a| (a.term.as_str(), a.qualifier.as_deref(), a.value.as_deref()))
+            .collect();
+        assert_eq!(
+            text,
+            [
+                (
+                    "Microsoft.Dynamics.OData.Core.V1.LabelId",
+                    None,
+                    Some("@SYS1")
+                ),
+                (
+                    "Org.OData.Core.V1.Description",
+                    Some("Long"),
+                    Some("A & B, an identifier that is longer than twenty-four bytes")
+                ),
+                ("My.Tag", None, None),
+                ("My.Text", None, Some("from the content")),
+            ]
+        );
     }
 }

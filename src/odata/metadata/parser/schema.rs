@@ -112,7 +112,7 @@ impl<'a> Parser<'a> {
                 .iter_mut()
                 .filter(|a| a.qualifier.is_none())
             {
-                annotation.qualifier = Some(qualifier.clone());
+                annotation.qualifier = Some(qualifier.as_str().into());
             }
         }
         Ok(block)
