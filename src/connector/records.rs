@@ -149,6 +149,18 @@ impl<W: Write> RecordWriter for JsonArrayWriter<W> {
     }
 }
 
+/// Bytes gathered before each write to the output: one large write instead of a system
+/// call every few lines (stdout is line-buffered; 100 000 records made ~4 700 writes).
+const CSV_BUFFER_BYTES: usize = 256 * 1024;
+
+/// The RFC 4180 writer both CSV writers use: CRLF line ends, a large buffer.
+pub(crate) fn csv_writer<W: Write>(out: W) -> csv::Writer<W> {
+    csv::WriterBuilder::new()
+        .terminator(csv::Terminator::CRLF)
+        .buffer_capacity(CSV_BUFFER_BYTES)
+        .from_writer(out)
+}
+
 /// Streams RFC 4180 CSV (CRLF line ends, fields quoted when needed). The header is the union of the first page's keys; keys first seen on later
 /// pages cannot be added to a header already written, so they are left out and listed by
 /// [`CsvRecordWriter::dropped_columns`] (callers should warn). Use
@@ -165,9 +177,7 @@ impl<W: Write> CsvRecordWriter<W> {
     /// A writer whose header comes from the first page.
     pub fn new(out: W) -> Self {
         Self {
-            writer: csv::WriterBuilder::new()
-                .terminator(csv::Terminator::CRLF)
-                .from_writer(out),
+            writer: csv_writer(out),
             preset: None,
             header: None,
             dropped: Vec::new(),

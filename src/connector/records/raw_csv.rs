@@ -31,9 +31,7 @@ impl<W: Write> RawCsvWriter<W> {
     /// A writer whose header comes from the first page with records.
     pub fn new(out: W) -> Self {
         Self {
-            writer: csv::WriterBuilder::new()
-                .terminator(csv::Terminator::CRLF)
-                .from_writer(out),
+            writer: super::csv_writer(out),
             preset: None,
             header: None,
             index: HashMap::new(),

@@ -17,8 +17,8 @@ use super::error::ODataError;
 pub struct RawPage {
     /// The URL this page was read from.
     pub url: Url,
-    /// The response body (valid UTF-8 JSON once decoded).
-    body: Bytes,
+    /// The response body.
+    body: String,
     /// Where each record of `value` lies in `body`.
     records: Vec<Range<usize>>,
     /// The next page, resolved against the service root.
@@ -31,18 +31,20 @@ impl RawPage {
     /// Reads a collection response body read from `url`; a relative nextLink is resolved
     /// against `base`, as [`Page::from_json_in`](super::Page::from_json_in) does.
     pub fn from_body(url: Url, base: &Url, body: Bytes) -> Result<Self, ODataError> {
-        let start = if body.starts_with(b"\xEF\xBB\xBF") {
-            3
-        } else {
-            0
+        // Checked as UTF-8 once, as a whole: the decoder then reads it as text and never
+        // checks a record or a string again.
+        let body = match String::from_utf8(Vec::from(body)) {
+            Ok(body) => body,
+            Err(e) => return Err(not_utf8(&url, e)),
         };
+        let start = if body.starts_with('\u{feff}') { 3 } else { 0 };
         let invalid = |message: String| ODataError::InvalidJson {
             url: url.to_string(),
             message,
-            body: String::from_utf8_lossy(&body).into_owned(),
+            body: body.clone(),
         };
         let text = &body[start..];
-        let mut deserializer = serde_json::Deserializer::from_slice(text);
+        let mut deserializer = serde_json::Deserializer::from_str(text);
         let envelope = Envelope {
             base: text.as_ptr() as usize,
         }
@@ -89,11 +91,30 @@ impl RawPage {
 
     /// The JSON text of each record, in order.
     pub fn records(&self) -> Vec<&str> {
-        // The decoder checked every record's bytes as UTF-8.
+        // Ranges the decoder found start and end at JSON tokens, so on characters.
         self.records
             .iter()
-            .map(|r| std::str::from_utf8(&self.body[r.clone()]).unwrap_or_default())
+            .map(|r| self.body.get(r.clone()).unwrap_or_default())
             .collect()
+    }
+}
+
+/// The error for a body that is not UTF-8, with the line and column (in bytes, as the
+/// JSON decoder counts them) of the first bad byte.
+fn not_utf8(url: &Url, error: std::string::FromUtf8Error) -> ODataError {
+    let bytes = error.as_bytes();
+    let before = &bytes[..error.utf8_error().valid_up_to()];
+    let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+    let column = before.len()
+        - before
+            .iter()
+            .rposition(|&b| b == b'\n')
+            .map_or(0, |at| at + 1)
+        + 1;
+    ODataError::InvalidJson {
+        url: url.to_string(),
+        message: format!("invalid UTF-8 at line {line} column {column}"),
+        body: String::from_utf8_lossy(bytes).into_owned(),
     }
 }
 
@@ -316,6 +337,19 @@ mod tests {
         // `@odata.nextLink`, when present, is the link even when it is not a string.
         let page = page_with_links(r#""@odata.nextLink": null, "odata.nextLink": "X""#);
         assert!(page.next_link.is_none());
+    }
+
+    #[test]
+    fn a_body_that_is_not_utf8_is_refused_with_the_decoders_position() {
+        let url = Url::parse("http://127.0.0.1:1/data/Customers").unwrap();
+        let body = b"{\"value\": [{\"Name\": \"caf\xE9\"}]}".to_vec();
+        match RawPage::from_body(url.clone(), &url, Bytes::from(body)) {
+            Err(ODataError::InvalidJson { message, body, .. }) => {
+                assert_eq!(message, "invalid UTF-8 at line 1 column 25");
+                assert_eq!(body, "{\"value\": [{\"Name\": \"caf\u{fffd}\"}]}");
+            }
+            other => panic!("{other:?}"),
+        }
     }
 
     fn page_with_links(links: &str) -> RawPage {
