@@ -337,7 +337,9 @@ def print_table():
     print(f"| what | Flowbench median (min–max) | peer or floor | ratio | goal | met |")
     print("| --- | ---: | ---: | ---: | --- | --- |")
     for r in rows_out:
-        ratio = f"{r['ratio']:.1f}×{r.get('ratio_suffix', '')}" if r.get("ratio") else ""
+        # Against a floor the goal is close to 1 (≤ 1.15×): two decimals tell met from missed.
+        digits = 2 if r.get("ratio_suffix") else 1
+        ratio = f"{r['ratio']:.{digits}f}×{r.get('ratio_suffix', '')}" if r.get("ratio") else ""
         met = "" if r["met"] is None else ("yes" if r["met"] else "**missed**")
         peer = f"{r['peer_name']}: {fmt(r['peer'], r['unit'])}" if r["peer"] else ""
         note = f" ({r['note']})" if r["note"] else ""
