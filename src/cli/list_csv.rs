@@ -27,7 +27,7 @@ pub async fn write_csv(
     let interrupt = cancel_on_interrupt(&cancel);
     let mut failure: Option<OutputError> = None;
     let on_page = |page: RawPage, progress: &ListProgress| {
-        if let Err(e) = writer.write_page(&page.records()) {
+        if let Err(e) = writer.write_raw_page(&page) {
             failure = Some(e);
             return ControlFlow::Break(());
         }

@@ -6,6 +6,7 @@ use std::io::Write;
 
 use serde_json::Value;
 
+mod checked_fields;
 mod raw_csv;
 pub use raw_csv::RawCsvWriter;
 

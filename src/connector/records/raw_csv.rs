@@ -24,8 +24,8 @@ pub struct RawCsvWriter<W: Write> {
     finished: bool,
 }
 
-/// A record's properties: name and JSON text of the value, in order.
-type Fields<'a> = Vec<(Cow<'a, str>, &'a str)>;
+use super::checked_fields::{Fields, read_checked_fields};
+use crate::odata::client::RawPage;
 
 impl<W: Write> RawCsvWriter<W> {
     /// A writer whose header comes from the first page with records.
@@ -63,7 +63,7 @@ impl<W: Write> RawCsvWriter<W> {
         Ok(())
     }
 
-    fn ensure_header(&mut self, records: &[&str]) -> Result<(), OutputError> {
+    fn ensure_header(&mut self, records: &[&str], checked: bool) -> Result<(), OutputError> {
         if self.header.is_some() {
             return Ok(());
         }
@@ -73,7 +73,7 @@ impl<W: Write> RawCsvWriter<W> {
                 let mut columns: Vec<String> = Vec::new();
                 let mut fields = Fields::new();
                 for record in records {
-                    read_fields(record, &mut fields)?;
+                    read_fields(record, &mut fields, checked)?;
                     for (key, _) in &fields {
                         if !is_annotation(key) && !columns.iter().any(|c| c == key) {
                             columns.push(key.as_ref().to_owned());
@@ -88,13 +88,24 @@ impl<W: Write> RawCsvWriter<W> {
 
     /// Writes one page of records, each the JSON text of one record.
     pub fn write_page(&mut self, records: &[&str]) -> Result<(), OutputError> {
+        self.write_records(records, false)
+    }
+
+    /// Writes the records of `page`. Its decoder checked that every record is valid JSON,
+    /// so their properties are found by looking for quotes and brackets only.
+    pub fn write_raw_page(&mut self, page: &RawPage) -> Result<(), OutputError> {
+        self.write_records(&page.records(), true)
+    }
+
+    /// `checked`: every record is known to be valid JSON text.
+    fn write_records(&mut self, records: &[&str], checked: bool) -> Result<(), OutputError> {
         if self.finished {
             return Err(OutputError::Finished);
         }
         if records.is_empty() {
             return Ok(());
         }
-        self.ensure_header(records)?;
+        self.ensure_header(records, checked)?;
         let Some(columns) = &self.header else {
             return Ok(());
         };
@@ -102,7 +113,7 @@ impl<W: Write> RawCsvWriter<W> {
         let mut cells: Vec<Option<&str>> = vec![None; columns.len()];
         let mut others: Vec<Cow<'_, str>> = Vec::new();
         for record in records {
-            read_fields(record, &mut fields)?;
+            read_fields(record, &mut fields, checked)?;
             cells.iter_mut().for_each(|c| *c = None);
             others.clear();
             let mut hint = 0;
@@ -204,13 +215,21 @@ fn exponent_as_values_keep_it(number: &str) -> String {
 }
 
 /// Reads a record's properties into `fields` (a record that is not an object is one
-/// `value` property).
-fn read_fields<'a>(record: &'a str, fields: &mut Fields<'a>) -> Result<(), OutputError> {
+/// `value` property). `checked`: `record` is known to be valid JSON.
+fn read_fields<'a>(
+    record: &'a str,
+    fields: &mut Fields<'a>,
+    checked: bool,
+) -> Result<(), OutputError> {
     fields.clear();
     if !record.starts_with('{') {
         fields.push((Cow::Borrowed("value"), record));
         return Ok(());
     }
+    if checked && read_checked_fields(record, fields) {
+        return Ok(());
+    }
+    fields.clear();
     let mut deserializer = serde_json::Deserializer::from_str(record);
     FieldsSeed(fields)
         .deserialize(&mut deserializer)
@@ -249,20 +268,25 @@ mod tests {
     use crate::connector::records::{CsvRecordWriter, RecordWriter};
     use crate::odata::client::{Page, RawPage};
 
-    /// Both paths over the same page bodies: (value path, fast path).
+    /// The value path and the text path over the same page bodies: (values, text). The
+    /// text path is taken twice, records given as text and as a checked [`RawPage`], and
+    /// must write the same bytes both times.
     fn both(pages: &[&str], select: Option<Vec<String>>) -> (String, String) {
         let url = url::Url::parse("http://127.0.0.1:1/data/Customers").unwrap();
         let mut slow = Vec::new();
         let mut fast = Vec::new();
+        let mut checked = Vec::new();
         {
             let mut values = match &select {
                 Some(columns) => CsvRecordWriter::with_columns(&mut slow, columns.clone()),
                 None => CsvRecordWriter::new(&mut slow),
             };
-            let mut raw = match &select {
-                Some(columns) => RawCsvWriter::with_columns(&mut fast, columns.clone()),
-                None => RawCsvWriter::new(&mut fast),
+            let text_writer = |out| match &select {
+                Some(columns) => RawCsvWriter::with_columns(out, columns.clone()),
+                None => RawCsvWriter::new(out),
             };
+            let mut raw = text_writer(&mut fast);
+            let mut raw_checked = text_writer(&mut checked);
             for body in pages {
                 let json = json_strict::from_slice(body.as_bytes()).unwrap();
                 let page = Page::from_json(url.clone(), json).unwrap();
@@ -271,11 +295,19 @@ mod tests {
                     RawPage::from_body(url.clone(), &url, bytes::Bytes::from(body.to_string()))
                         .unwrap();
                 raw.write_page(&page.records()).unwrap();
+                raw_checked.write_raw_page(&page).unwrap();
             }
             values.finish().unwrap();
             raw.finish().unwrap();
+            raw_checked.finish().unwrap();
             assert_eq!(values.dropped_columns(), raw.dropped_columns());
+            assert_eq!(values.dropped_columns(), raw_checked.dropped_columns());
         }
+        assert_eq!(
+            String::from_utf8_lossy(&fast),
+            String::from_utf8_lossy(&checked),
+            "records as text and as a checked page"
+        );
         (
             String::from_utf8(slow).unwrap(),
             String::from_utf8(fast).unwrap(),
@@ -322,6 +354,28 @@ mod tests {
         assert_eq!(slow, fast);
         let (slow, fast) = both(&[r#"{"value": [{"@odata.etag": "1"}, {}]}"#], None);
         assert_eq!(slow, fast);
+    }
+
+    #[test]
+    fn duplicate_properties_of_a_checked_page_are_refused() {
+        let url = url::Url::parse("http://127.0.0.1:1/data/Customers").unwrap();
+        for (body, name) in [
+            (r#"{"value": [{"A": 1, "B": 2, "A": 3}]}"#, "A"),
+            (r#"{"value": [{"A": 1}, {"B": 1, "\u0042": 2}]}"#, "B"),
+            (r#"{"value": [{"A": {"x": 1, "x": 2}}]}"#, "x"),
+        ] {
+            let page = RawPage::from_body(url.clone(), &url, bytes::Bytes::from(body)).unwrap();
+            let mut out = Vec::new();
+            let error = RawCsvWriter::new(&mut out)
+                .write_raw_page(&page)
+                .unwrap_err();
+            assert!(
+                error
+                    .to_string()
+                    .contains(&format!("duplicate property '{name}'")),
+                "{body}: {error}"
+            );
+        }
     }
 
     #[test]
