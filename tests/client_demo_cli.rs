@@ -194,7 +194,9 @@ fn list_all_pages_and_query_options_match_the_server() {
     assert!(with_progress.status.success());
     assert_eq!(String::from_utf8(with_progress.stdout).unwrap(), text);
     let stderr = String::from_utf8(with_progress.stderr).unwrap();
-    let last = stderr.trim_end().rsplit('\r').next().unwrap();
+    // Not a terminal: whole lines, no carriage returns, the final count last.
+    assert!(!stderr.contains('\r'), "{stderr:?}");
+    let last = stderr.lines().last().unwrap_or_default();
     assert!(
         last.starts_with(&format!("{} records, ", rows.len() - 1)) && last.ends_with(" records/s"),
         "{stderr:?}"

@@ -10,6 +10,7 @@ use clap::Args;
 use super::connect::{InstanceOption, connect};
 use super::export_file::{IncompleteOutput, write_atomically};
 use super::failure::usage;
+use super::list_progress::ProgressLine;
 use super::output::OutputFormat;
 use crate::connector::records::{CsvRecordWriter, OutputError, RecordWriter, writer_for};
 use crate::connector::{ActionRequest, listing_url};
@@ -229,6 +230,7 @@ async fn write_records(
     let cancel = CancelToken::new();
     let interrupt = cancel_on_interrupt(&cancel);
     let mut failure: Option<OutputError> = None;
+    let mut line = ProgressLine::new(shows_progress(args));
     let on_page = |page: crate::odata::client::Page,
                    progress: &crate::odata::client::ListProgress| {
         if let Err(e) = writer.write_page(&page.items) {
@@ -236,7 +238,7 @@ async fn write_records(
             return ControlFlow::Break(());
         }
         *records += page.items.len() as u64;
-        show_progress(args, progress);
+        line.update(progress);
         ControlFlow::Continue(())
     };
     let progress = match parallel {
@@ -244,7 +246,7 @@ async fn write_records(
         None => client.list_all(url, &cancel, on_page).await,
     };
     interrupt.abort();
-    end_listing(progress, failure, args, query, || writer.finish())
+    end_listing(progress, failure, &mut line, query, || writer.finish())
 }
 
 /// What a listing of every page does once its pages are read: the listing's error first,
@@ -252,16 +254,14 @@ async fn write_records(
 pub(super) fn end_listing(
     progress: Result<crate::odata::client::ListProgress, crate::odata::client::ODataError>,
     failure: Option<OutputError>,
-    args: &ListArgs,
+    line: &mut ProgressLine,
     query: &QueryOptions,
     finish: impl FnOnce() -> Result<(), OutputError>,
 ) -> anyhow::Result<()> {
+    line.finish();
     let progress = progress?;
     if let Some(e) = failure {
         return Err(e.into());
-    }
-    if shows_progress(args) && progress.pages > 0 {
-        eprintln!();
     }
     finish()?;
     report_count(progress.total.filter(|_| query.count));
@@ -276,19 +276,6 @@ pub(super) fn cancel_on_interrupt(cancel: &CancelToken) -> tokio::task::JoinHand
             on_interrupt.cancel();
         }
     })
-}
-
-/// The progress line of a listing into a file (records, pages, rate), on stderr.
-pub(super) fn show_progress(args: &ListArgs, progress: &crate::odata::client::ListProgress) {
-    if shows_progress(args) {
-        eprint!(
-            "\r{} records, {} page{}, {:.0} records/s",
-            progress.records,
-            progress.pages,
-            if progress.pages == 1 { "" } else { "s" },
-            progress.rate()
-        );
-    }
 }
 
 /// Whether a listing shows its progress line (into a file, or asked for).

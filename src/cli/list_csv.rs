@@ -4,7 +4,8 @@
 use std::io::Write;
 use std::ops::ControlFlow;
 
-use super::list::{ListArgs, cancel_on_interrupt, end_listing, show_progress};
+use super::list::{ListArgs, cancel_on_interrupt, end_listing, shows_progress};
+use super::list_progress::ProgressLine;
 use crate::connector::records::{OutputError, RawCsvWriter};
 use crate::odata::client::{CancelToken, ListProgress, ODataClient, RawPage};
 use crate::odata::query::QueryOptions;
@@ -26,16 +27,17 @@ pub async fn write_csv(
     let cancel = CancelToken::new();
     let interrupt = cancel_on_interrupt(&cancel);
     let mut failure: Option<OutputError> = None;
+    let mut line = ProgressLine::new(shows_progress(args));
     let on_page = |page: RawPage, progress: &ListProgress| {
         if let Err(e) = writer.write_raw_page(&page) {
             failure = Some(e);
             return ControlFlow::Break(());
         }
         *records += page.len() as u64;
-        show_progress(args, progress);
+        line.update(progress);
         ControlFlow::Continue(())
     };
     let progress = client.list_all_as(url, &cancel, on_page).await;
     interrupt.abort();
-    end_listing(progress, failure, args, query, || writer.finish())
+    end_listing(progress, failure, &mut line, query, || writer.finish())
 }

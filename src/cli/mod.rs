@@ -24,6 +24,7 @@ pub mod instance_discover;
 pub mod list;
 pub mod list_csv;
 pub mod list_parallel;
+pub mod list_progress;
 pub mod metadata;
 pub mod output;
 pub mod package;
