@@ -72,6 +72,25 @@ fn parallel_listing_gives_the_same_records_in_the_same_order() {
     );
     assert_eq!(text(&parallel.stdout), text(&sequential.stdout));
 
+    // Records as JSON values take the same partitions, split pages included.
+    let as_json = |extra: &[&str]| {
+        let mut args = base[..base.len() - 1].to_vec();
+        args.push("json");
+        args.extend_from_slice(extra);
+        flowbench(&args)
+    };
+    let json_sequential = as_json(&[]);
+    let json_parallel = as_json(&["--parallel", "4", "--page-size", "700"]);
+    assert_eq!(
+        json_parallel.status.code(),
+        Some(0),
+        "{}",
+        text(&json_parallel.stderr)
+    );
+    let records: serde_json::Value = serde_json::from_slice(&json_parallel.stdout).unwrap();
+    assert_eq!(records.as_array().map(Vec::len), Some(lines - 1));
+    assert_eq!(text(&json_parallel.stdout), text(&json_sequential.stdout));
+
     // With a filter and the caller's order (the key comes after it).
     let filtered = |extra: &[&str]| {
         let mut args = base.to_vec();

@@ -212,8 +212,8 @@ async fn write_records(
     out: &mut dyn Write,
     records: &mut u64,
 ) -> anyhow::Result<()> {
-    if args.all && parallel.is_none() && args.format == OutputFormat::Csv {
-        return super::list_csv::write_csv(client, url, args, query, out, records).await;
+    if args.all && args.format == OutputFormat::Csv {
+        return super::list_csv::write_csv(client, url, parallel, args, query, out, records).await;
     }
     let mut writer = record_writer(args.format, query, out);
     if !args.all {

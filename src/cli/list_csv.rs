@@ -1,4 +1,4 @@
-//! `flowbench list --all --format csv` (page by page, not `--parallel`): CSV cells written
+//! `flowbench list --all --format csv` (page by page or `--parallel`): CSV cells written
 //! straight from each page's JSON text, no values built; the same bytes as the value path.
 
 use std::io::Write;
@@ -7,13 +7,14 @@ use std::ops::ControlFlow;
 use super::list::{ListArgs, cancel_on_interrupt, end_listing, shows_progress};
 use super::list_progress::ProgressLine;
 use crate::connector::records::{OutputError, RawCsvWriter};
-use crate::odata::client::{CancelToken, ListProgress, ODataClient, RawPage};
+use crate::odata::client::{CancelToken, ListProgress, ODataClient, ParallelListing, RawPage};
 use crate::odata::query::QueryOptions;
 
 /// Writes every page from `url` as CSV onto `out`, counting records in `records`.
 pub async fn write_csv(
     client: &ODataClient,
     url: url::Url,
+    parallel: Option<&ParallelListing>,
     args: &ListArgs,
     query: &QueryOptions,
     out: &mut dyn Write,
@@ -37,7 +38,10 @@ pub async fn write_csv(
         line.update(progress);
         ControlFlow::Continue(())
     };
-    let progress = client.list_all_as(url, &cancel, on_page).await;
+    let progress = match parallel {
+        Some(listing) => client.list_all_parallel_as(listing, &cancel, on_page).await,
+        None => client.list_all_as(url, &cancel, on_page).await,
+    };
     interrupt.abort();
     end_listing(progress, failure, &mut line, query, || writer.finish())
 }

@@ -221,6 +221,15 @@ impl ODataClient {
         first: Url,
         cancel: CancelToken,
     ) -> impl Stream<Item = Result<Page, ODataError>> + Send + '_ {
+        self.pages_as(first, cancel)
+    }
+
+    /// [`ODataClient::pages`] with pages decoded as `P`.
+    pub fn pages_as<P: ListedPage>(
+        &self,
+        first: Url,
+        cancel: CancelToken,
+    ) -> impl Stream<Item = Result<P, ODataError>> + Send + '_ {
         let followed = FollowedLinks::new(&self.root, self.config.max_pages);
         futures_util::stream::unfold(
             (Step::Fetch(first), followed),
@@ -236,13 +245,13 @@ impl ODataClient {
                         return Some((Err(ODataError::Cancelled), (Step::Done, followed)));
                     }
                     let page = tokio::select! {
-                        page = self.fetch_page(url.clone()) => page,
+                        page = self.fetch_as::<P>(url.clone()) => page,
                         () = cancel.cancelled() => Err(ODataError::Cancelled),
                     };
                     match page {
                         Ok(page) => {
                             followed.read(&url);
-                            let step = match &page.next_link {
+                            let step = match page.next_link() {
                                 None => Step::Done,
                                 Some(next) => match followed.check(&url, next) {
                                     Ok(()) => Step::Fetch(next.clone()),

@@ -13,7 +13,7 @@ use url::Url;
 
 use super::ODataClient;
 use super::error::ODataError;
-use super::paging::{CancelToken, ListProgress, Page};
+use super::paging::{CancelToken, ListProgress, ListedPage, Page};
 use crate::odata::query::encode_query_component;
 
 /// The most pages in flight at once: Finance & Operations' service protection limits count
@@ -64,10 +64,26 @@ impl ODataClient {
         &self,
         listing: &ParallelListing,
         cancel: &CancelToken,
-        mut on_page: F,
+        on_page: F,
     ) -> Result<ListProgress, ODataError>
     where
         F: FnMut(Page, &ListProgress) -> ControlFlow<()>,
+    {
+        self.list_all_parallel_as(listing, cancel, on_page).await
+    }
+
+    /// [`ODataClient::list_all_parallel`] with pages decoded as `P` (e.g.
+    /// [`super::RawPage`]). A partition the server splits reaches `on_page` as its pages,
+    /// in order.
+    pub async fn list_all_parallel_as<P, F>(
+        &self,
+        listing: &ParallelListing,
+        cancel: &CancelToken,
+        mut on_page: F,
+    ) -> Result<ListProgress, ODataError>
+    where
+        P: ListedPage,
+        F: FnMut(P, &ListProgress) -> ControlFlow<()>,
     {
         let started = Instant::now();
         let counted = self
@@ -98,21 +114,25 @@ impl ODataClient {
             .collect();
         let concurrency = listing.concurrency.clamp(1, MAX_CONCURRENCY);
         let fetches = futures_util::stream::iter(urls)
-            .map(|url| self.read_partition(url, cancel.clone()))
+            .map(|url| self.read_partition::<P>(url, cancel.clone()))
             .buffered(concurrency);
         let mut fetches = std::pin::pin!(fetches);
         let mut progress = ListProgress {
             total: Some(total),
             ..ListProgress::default()
         };
-        while let Some(page) = fetches.next().await {
-            let page = page?;
-            progress.pages += 1;
-            progress.records += page.items.len() as u64;
-            progress.elapsed = started.elapsed();
-            if on_page(page, &progress).is_break() {
-                progress.stopped_early = progress.pages < pages;
-                return Ok(progress);
+        let mut partitions = 0;
+        while let Some(partition) = fetches.next().await {
+            partitions += 1;
+            let mut partition = partition?.into_iter().peekable();
+            while let Some(page) = partition.next() {
+                progress.pages += 1;
+                progress.records += page.records() as u64;
+                progress.elapsed = started.elapsed();
+                if on_page(page, &progress).is_break() {
+                    progress.stopped_early = partitions < pages || partition.peek().is_some();
+                    return Ok(progress);
+                }
             }
         }
         Ok(progress)
@@ -120,22 +140,28 @@ impl ODataClient {
 
     /// One partition: its page, and the pages the server splits it into when its own page
     /// size is smaller than the partition (followed like any listing, with its checks).
-    async fn read_partition(&self, url: Url, cancel: CancelToken) -> Result<Page, ODataError> {
+    async fn read_partition<P: ListedPage>(
+        &self,
+        url: Url,
+        cancel: CancelToken,
+    ) -> Result<Vec<P>, ODataError> {
         if cancel.is_cancelled() {
             return Err(ODataError::Cancelled);
         }
-        let mut page = tokio::select! {
-            page = self.fetch_page(url) => page?,
+        let first: P = tokio::select! {
+            page = self.fetch_as(url) => page?,
             () = cancel.cancelled() => return Err(ODataError::Cancelled),
         };
-        if let Some(next) = page.next_link.take() {
-            let rest = self.pages(next, cancel);
+        let next = first.next_link().cloned();
+        let mut pages = vec![first];
+        if let Some(next) = next {
+            let rest = self.pages_as::<P>(next, cancel);
             let mut rest = std::pin::pin!(rest);
             while let Some(more) = rest.next().await {
-                page.items.extend(more?.items);
+                pages.push(more?);
             }
         }
-        Ok(page)
+        Ok(pages)
     }
 }
 
