@@ -270,11 +270,16 @@ def result_lines(text):
 
 def batch_benchmarks():
     log("batch creates")
-    results = dict((name, (s, unit)) for name, s, unit in result_lines(cargo_bench("batch_creates")))
-    single, unit = results["creates_one_request_each"]
-    batched, _ = results["creates_batch_changesets"]
-    row("10 000 creates through `$batch` changesets", batched, unit, single, "one POST each, same server",
-        "≥ 10×", met=single["median"] / batched["median"] >= 10)
+    # Each run of the bench binary is one interleaved pass of 10 000 creates per side (a new
+    # demo instance each time); the figures are the medians of three passes.
+    singles, batches, unit = [], [], "ms"
+    for _ in range(3):
+        results = dict((name, (s, u)) for name, s, u in result_lines(cargo_bench("batch_creates")))
+        single, unit = results["creates_one_request_each"]
+        singles.append(single["median"])
+        batches.append(results["creates_batch_changesets"][0]["median"])
+    row("10 000 creates through `$batch` changesets (3 passes)", stats(batches), unit, stats(singles),
+        "one POST each, same server", "≥ 10×", met=statistics.median(singles) / statistics.median(batches) >= 10)
 
 
 def runner_benchmarks():
