@@ -370,3 +370,33 @@ pub fn max_integer(
     conn.prepare_cached(&sql)?
         .query_row(params_from_iter(condition.params.iter()), |r| r.get(0))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::demo::db::open_database;
+
+    fn seeded() -> (tempfile::TempDir, Connection) {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = open_database(&dir.path().join("demo.sqlite"), false, 8).unwrap();
+        (dir, conn)
+    }
+
+    #[test]
+    fn versions_count_on_from_the_stored_one_and_start_at_one() {
+        let (_dir, conn) = seeded();
+        let stored: i64 = conn
+            .query_row(
+                "SELECT CAST(value AS INTEGER) FROM _demo_meta WHERE key = 'version'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(next_version(&conn).unwrap(), stored + 1);
+        assert_eq!(next_version(&conn).unwrap(), stored + 2);
+        conn.execute("DELETE FROM _demo_meta WHERE key = 'version'", [])
+            .unwrap();
+        assert_eq!(next_version(&conn).unwrap(), 1);
+        assert_eq!(next_version(&conn).unwrap(), 2);
+    }
+}
