@@ -14,7 +14,9 @@ use super::list_progress::ProgressLine;
 use super::output::OutputFormat;
 use crate::connector::records::{CsvRecordWriter, OutputError, RecordWriter, writer_for};
 use crate::connector::{ActionRequest, listing_url};
-use crate::odata::client::CancelToken;
+use crate::odata::client::{
+    CancelToken, ListProgress, ListedPage, ODataClient, Page, ParallelListing,
+};
 use crate::odata::query::QueryOptions;
 
 /// Arguments of `flowbench list`.
@@ -65,7 +67,7 @@ pub struct ListArgs {
     page_size: u64,
     /// Output format.
     #[arg(long, value_enum, default_value = "json")]
-    format: OutputFormat,
+    pub(super) format: OutputFormat,
     /// Write to this file instead of stdout.
     #[arg(long)]
     output: Option<PathBuf>,
@@ -212,8 +214,8 @@ async fn write_records(
     out: &mut dyn Write,
     records: &mut u64,
 ) -> anyhow::Result<()> {
-    if args.all && args.format == OutputFormat::Csv {
-        return super::list_csv::write_csv(client, url, parallel, args, query, out, records).await;
+    if args.all && super::list_raw::writes_raw(args.format) {
+        return super::list_raw::write_raw(client, url, parallel, args, query, out, records).await;
     }
     let mut writer = record_writer(args.format, query, out);
     if !args.all {
@@ -227,31 +229,62 @@ async fn write_records(
         }
         return Ok(());
     }
+    list_every_page(client, url, parallel, args, query, &mut writer, records).await
+}
+
+/// Where a listing of every page writes its pages.
+pub(super) trait PageSink<P> {
+    /// Writes one page.
+    fn write(&mut self, page: &P) -> Result<(), OutputError>;
+    /// Completes the output.
+    fn finish(&mut self) -> Result<(), OutputError>;
+}
+
+impl PageSink<Page> for Box<dyn RecordWriter + '_> {
+    fn write(&mut self, page: &Page) -> Result<(), OutputError> {
+        self.write_page(&page.items)
+    }
+
+    fn finish(&mut self) -> Result<(), OutputError> {
+        RecordWriter::finish(self.as_mut())
+    }
+}
+
+/// Reads every page from `url` (by nextLink, or in `parallel` partitions) into `sink`, with
+/// the progress line and Ctrl-C, counting records in `records`.
+pub(super) async fn list_every_page<P: ListedPage>(
+    client: &ODataClient,
+    url: url::Url,
+    parallel: Option<&ParallelListing>,
+    args: &ListArgs,
+    query: &QueryOptions,
+    sink: &mut impl PageSink<P>,
+    records: &mut u64,
+) -> anyhow::Result<()> {
     let cancel = CancelToken::new();
     let interrupt = cancel_on_interrupt(&cancel);
     let mut failure: Option<OutputError> = None;
     let mut line = ProgressLine::new(shows_progress(args));
-    let on_page = |page: crate::odata::client::Page,
-                   progress: &crate::odata::client::ListProgress| {
-        if let Err(e) = writer.write_page(&page.items) {
+    let on_page = |page: P, progress: &ListProgress| {
+        if let Err(e) = sink.write(&page) {
             failure = Some(e);
             return ControlFlow::Break(());
         }
-        *records += page.items.len() as u64;
+        *records += page.records() as u64;
         line.update(progress);
         ControlFlow::Continue(())
     };
     let progress = match parallel {
-        Some(listing) => client.list_all_parallel(listing, &cancel, on_page).await,
-        None => client.list_all(url, &cancel, on_page).await,
+        Some(listing) => client.list_all_parallel_as(listing, &cancel, on_page).await,
+        None => client.list_all_as(url, &cancel, on_page).await,
     };
     interrupt.abort();
-    end_listing(progress, failure, &mut line, query, || writer.finish())
+    end_listing(progress, failure, &mut line, query, || sink.finish())
 }
 
 /// What a listing of every page does once its pages are read: the listing's error first,
 /// then the writer's, the progress line ended, the writer finished, the count reported.
-pub(super) fn end_listing(
+fn end_listing(
     progress: Result<crate::odata::client::ListProgress, crate::odata::client::ODataError>,
     failure: Option<OutputError>,
     line: &mut ProgressLine,
@@ -269,7 +302,7 @@ pub(super) fn end_listing(
 }
 
 /// Ctrl-C stops after the current page; an --output file is then left unwritten.
-pub(super) fn cancel_on_interrupt(cancel: &CancelToken) -> tokio::task::JoinHandle<()> {
+fn cancel_on_interrupt(cancel: &CancelToken) -> tokio::task::JoinHandle<()> {
     let on_interrupt = cancel.clone();
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {

@@ -8,7 +8,9 @@ use serde_json::Value;
 
 mod checked_fields;
 mod raw_csv;
+mod raw_json;
 pub use raw_csv::RawCsvWriter;
+pub use raw_json::RawJsonWriter;
 
 /// How records are written out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -122,6 +124,18 @@ impl<W: Write> JsonArrayWriter<W> {
     pub fn count(&self) -> usize {
         self.written
     }
+
+    /// Writes one record already encoded as compact JSON.
+    pub(crate) fn write_encoded(&mut self, record: &[u8]) -> Result<(), OutputError> {
+        if self.finished {
+            return Err(OutputError::Finished);
+        }
+        self.out
+            .write_all(if self.written == 0 { b"[\n" } else { b",\n" })?;
+        self.out.write_all(record)?;
+        self.written += 1;
+        Ok(())
+    }
 }
 
 impl<W: Write> RecordWriter for JsonArrayWriter<W> {
@@ -152,7 +166,7 @@ impl<W: Write> RecordWriter for JsonArrayWriter<W> {
 
 /// Bytes gathered before each write to the output: one large write instead of a system
 /// call every few lines (stdout is line-buffered; 100 000 records made ~4 700 writes).
-const CSV_BUFFER_BYTES: usize = 256 * 1024;
+pub(crate) const CSV_BUFFER_BYTES: usize = 256 * 1024;
 
 /// The RFC 4180 writer both CSV writers use: CRLF line ends, a large buffer.
 pub(crate) fn csv_writer<W: Write>(out: W) -> csv::Writer<W> {

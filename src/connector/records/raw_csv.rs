@@ -198,7 +198,7 @@ fn write_cell<W: Write>(writer: &mut csv::Writer<W>, text: &str) -> Result<(), O
     Ok(())
 }
 
-fn exponent_as_values_keep_it(number: &str) -> String {
+pub(super) fn exponent_as_values_keep_it(number: &str) -> String {
     let mut out = String::with_capacity(number.len() + 1);
     let mut chars = number.chars().peekable();
     while let Some(c) = chars.next() {
