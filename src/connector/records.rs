@@ -130,9 +130,18 @@ impl<W: Write> JsonArrayWriter<W> {
         if self.finished {
             return Err(OutputError::Finished);
         }
+        self.write_record(|out| out.write_all(record))
+    }
+
+    /// Writes the separator before the next record (`[` first, then commas), then the
+    /// record itself with `write`.
+    fn write_record(
+        &mut self,
+        write: impl FnOnce(&mut W) -> std::io::Result<()>,
+    ) -> Result<(), OutputError> {
         self.out
             .write_all(if self.written == 0 { b"[\n" } else { b",\n" })?;
-        self.out.write_all(record)?;
+        write(&mut self.out)?;
         self.written += 1;
         Ok(())
     }
@@ -144,10 +153,9 @@ impl<W: Write> RecordWriter for JsonArrayWriter<W> {
             return Err(OutputError::Finished);
         }
         for record in records {
-            self.out
-                .write_all(if self.written == 0 { b"[\n" } else { b",\n" })?;
-            serde_json::to_writer(&mut self.out, record).map_err(std::io::Error::from)?;
-            self.written += 1;
+            self.write_record(|out| {
+                serde_json::to_writer(out, record).map_err(std::io::Error::from)
+            })?;
         }
         Ok(())
     }
