@@ -144,7 +144,7 @@ pub fn run(args: &ListArgs, token_env: Option<&str>) -> anyhow::Result<()> {
     };
     let parallel = parallel.as_ref();
     let mut records = 0u64;
-    match &args.output {
+    let outcome = match &args.output {
         // Only a complete listing replaces the target file; a failure or a signal leaves
         // nothing behind.
         Some(path) => write_atomically(&runtime, path, async |out| {
@@ -165,7 +165,11 @@ pub fn run(args: &ListArgs, token_env: Option<&str>) -> anyhow::Result<()> {
                 // The last line on stderr says the records above are not all of them.
                 .map_err(|e| e.context(IncompleteOutput { records }))
         }
-    }
+    };
+    // The listing is over and the process about to end: its idle worker threads are not
+    // woken and joined one by one.
+    runtime.shutdown_background();
+    outcome
 }
 
 /// The writer for the chosen format; CSV columns follow `$select` when given, and a table

@@ -125,10 +125,11 @@ impl ODataClient {
         }
         root.set_query(None);
         root.set_fragment(None);
-        let http = reqwest::Client::builder()
+        let builder = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
-            .user_agent(config.user_agent.clone())
+            .user_agent(config.user_agent.clone());
+        let http = plain_http_without_tls(builder, &root)
             .build()
             .map_err(|e| ODataError::InvalidUrl(format!("HTTP client setup failed: {e}")))?;
         Ok(Self {
@@ -195,6 +196,34 @@ impl ODataClient {
             .map_err(|e| ODataError::InvalidUrl(format!("{relative}: {e}")))
     }
 }
+
+/// For a (loopback) `http://` root, a client that never speaks TLS: it loads no root
+/// certificates (the platform verifier reads every file of the system's certificate
+/// directory, about 2 ms of each command's start) and refuses a redirect to another scheme,
+/// which could not be verified.
+fn plain_http_without_tls(builder: reqwest::ClientBuilder, root: &Url) -> reqwest::ClientBuilder {
+    if root.scheme() != "http" {
+        return builder;
+    }
+    builder
+        .tls_certs_only(std::iter::empty())
+        .redirect(reqwest::redirect::Policy::custom(|attempt| {
+            if attempt.url().scheme() != "http" {
+                let refused = format!(
+                    "a redirect from an http:// instance to {} is not followed; use the https:// address as the instance",
+                    attempt.url()
+                );
+                attempt.error(refused)
+            } else if attempt.previous().len() >= MAX_REDIRECTS {
+                attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
+            } else {
+                attempt.follow()
+            }
+        }))
+}
+
+/// Redirects followed at most, as reqwest's default policy does.
+const MAX_REDIRECTS: usize = 10;
 
 /// Rejects non-HTTP(S) URLs and `http://` to hosts other than loopback.
 pub fn check_url_allowed(url: &Url) -> Result<(), ODataError> {
