@@ -471,3 +471,55 @@ async fn flowbench_list_refuses_an_endless_page_at_the_default_limit() {
     );
     assert!(output.stdout.is_empty(), "no records were printed");
 }
+
+/// A server whose `/data/Old` moved to `/data/Items`, whose `/data/Secure` moved to the
+/// https:// address of the same port, and whose `/data/Loop` moves to itself.
+async fn redirecting_server() -> common::TestServer {
+    async fn answer(uri: Uri, headers: HeaderMap) -> Response {
+        let host = headers
+            .get("host")
+            .and_then(|h| h.to_str().ok())
+            .unwrap_or_default()
+            .to_owned();
+        let moved = |to: String| (StatusCode::FOUND, [("location", to)]).into_response();
+        match uri.path() {
+            "/data/Old" => moved("/data/Items".to_owned()),
+            "/data/Secure" => moved(format!("https://{host}/data/Items")),
+            "/data/Loop" => moved("/data/Loop".to_owned()),
+            "/data/Items" => (
+                [("content-type", "application/json")],
+                json!({"value": [{"Id": 7}]}).to_string(),
+            )
+                .into_response(),
+            _ => StatusCode::NOT_FOUND.into_response(),
+        }
+    }
+    common::serve(axum::Router::new().fallback(answer)).await
+}
+
+#[tokio::test]
+async fn an_http_instance_follows_redirects_on_http_only_and_at_most_ten() {
+    let server = redirecting_server().await;
+    let client = client(&server.root());
+
+    let (ids, result) = list(&client, "Old").await;
+    assert_eq!(
+        ids,
+        [7],
+        "a redirect on the same scheme is followed: {result:?}"
+    );
+
+    let (ids, result) = list(&client, "Secure").await;
+    assert_eq!(ids, [] as [u64; 0]);
+    let message = result.expect_err("http -> https is refused").to_string();
+    assert!(
+        message.contains("a redirect from an http:// instance to https://")
+            && message.contains("is not followed"),
+        "the refusal names the target: {message}"
+    );
+
+    let (ids, result) = list(&client, "Loop").await;
+    assert_eq!(ids, [] as [u64; 0]);
+    let message = result.expect_err("an endless redirect stops").to_string();
+    assert!(message.contains("more than 10 redirects"), "{message}");
+}

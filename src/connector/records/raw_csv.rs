@@ -89,7 +89,7 @@ impl<W: Write> RawCsvWriter<W> {
 
     /// Writes one page of records, each the JSON text of one record.
     pub fn write_page(&mut self, records: &[&str]) -> Result<(), OutputError> {
-        self.write_records(records, false)
+        self.write_records(records, Threads::One)
     }
 
     /// Writes the records of `page`. Its decoder checked that every record is valid JSON,
@@ -98,15 +98,16 @@ impl<W: Write> RawCsvWriter<W> {
     /// cores, each half of its records into its own buffer, in order.
     pub fn write_raw_page(&mut self, page: &RawPage) -> Result<(), OutputError> {
         let records = page.records();
-        if page.next_link.is_none() && records.len() >= TWO_CORES_FROM {
-            self.write_records_on_two_cores(&records)
+        let threads = if page.next_link.is_none() && records.len() >= TWO_CORES_FROM {
+            Threads::TwoChecked
         } else {
-            self.write_records(&records, true)
-        }
+            Threads::OneChecked
+        };
+        self.write_records(&records, threads)
     }
 
-    /// `checked`: every record is known to be valid JSON text.
-    fn write_records(&mut self, records: &[&str], checked: bool) -> Result<(), OutputError> {
+    fn write_records(&mut self, records: &[&str], threads: Threads) -> Result<(), OutputError> {
+        let checked = threads != Threads::One;
         if !self.ready_for(records, checked)? {
             return Ok(());
         }
@@ -117,68 +118,11 @@ impl<W: Write> RawCsvWriter<W> {
             columns,
             index: &self.index,
         };
+        if threads == Threads::TwoChecked {
+            return layout.write_on_two_cores(records, &mut self.writer, &mut self.dropped);
+        }
         let writer = self.writer.as_mut().ok_or(OutputError::Finished)?;
         layout.write(records, checked, writer, &mut self.dropped)
-    }
-
-    /// Checked records, the second half rendered on another thread while the first is
-    /// written; the same bytes, dropped columns and first error as [`Self::write_records`].
-    fn write_records_on_two_cores(&mut self, records: &[&str]) -> Result<(), OutputError> {
-        if !self.ready_for(records, true)? {
-            return Ok(());
-        }
-        let Some(columns) = &self.header else {
-            return Ok(());
-        };
-        let layout = Layout {
-            columns,
-            index: &self.index,
-        };
-        let (first, second) = records.split_at(records.len() / 2);
-        let Some(writer) = self.writer.as_mut() else {
-            return Err(OutputError::Finished);
-        };
-        let dropped = &mut self.dropped;
-        let (first_done, second_done) = std::thread::scope(|scope| {
-            let helper = std::thread::Builder::new()
-                .name("csv-half".to_owned())
-                .spawn_scoped(scope, || {
-                    let mut half = super::csv_writer(Vec::new());
-                    let mut half_dropped = Vec::new();
-                    let done = layout.write(second, true, &mut half, &mut half_dropped);
-                    (
-                        half.into_inner().map_err(|e| e.into_error()),
-                        half_dropped,
-                        done,
-                    )
-                });
-            let first_done = layout.write(first, true, writer, dropped);
-            let second_done = match helper {
-                Ok(helper) => helper.join().ok(),
-                Err(_) => None,
-            };
-            (first_done, second_done)
-        });
-        first_done?;
-        let Some((bytes, half_dropped, done)) = second_done else {
-            // No second thread (or it panicked): the second half on this one.
-            return layout.write(second, true, writer, dropped);
-        };
-        // The bytes of the records before a failing one are written, as one thread would.
-        let bytes = bytes?;
-        let Some(csv) = self.writer.take() else {
-            return Err(OutputError::Finished);
-        };
-        let mut out = csv.into_inner().map_err(|e| e.into_error())?;
-        out.write_all(&bytes)?;
-        self.writer = Some(super::csv_writer(out));
-        let dropped = &mut self.dropped;
-        for key in half_dropped {
-            if !dropped.contains(&key) {
-                dropped.push(key);
-            }
-        }
-        done
     }
 
     /// The CSV writer, unless a failed output lost it.
@@ -217,6 +161,15 @@ impl<W: Write> RawCsvWriter<W> {
 
 /// Smallest last page written on two cores: below it a thread costs more than it saves.
 const TWO_CORES_FROM: usize = 2_000;
+
+/// How a page is written: whether its records are known to be valid JSON text, and
+/// whether its second half is rendered on another thread.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Threads {
+    One,
+    OneChecked,
+    TwoChecked,
+}
 
 /// The columns of a writer whose header is written, shared by the threads of a page.
 struct Layout<'h> {
@@ -276,6 +229,57 @@ impl Layout<'_> {
             writer.write_record(std::iter::empty::<&[u8]>())?;
         }
         Ok(())
+    }
+
+    /// Checked records, the second half rendered on another thread while the first is
+    /// written onto `slot`'s writer; the same bytes, dropped columns and first error as
+    /// [`Self::write`] on one thread.
+    fn write_on_two_cores<W: Write>(
+        &self,
+        records: &[&str],
+        slot: &mut Option<csv::Writer<W>>,
+        dropped: &mut Vec<String>,
+    ) -> Result<(), OutputError> {
+        let (first, second) = records.split_at(records.len() / 2);
+        let writer = slot.as_mut().ok_or(OutputError::Finished)?;
+        let (first_done, second_done) = std::thread::scope(|scope| {
+            let helper = std::thread::Builder::new()
+                .name("csv-half".to_owned())
+                .spawn_scoped(scope, || {
+                    let mut half = super::csv_writer(Vec::new());
+                    let mut half_dropped = Vec::new();
+                    let done = self.write(second, true, &mut half, &mut half_dropped);
+                    (
+                        half.into_inner().map_err(|e| e.into_error()),
+                        half_dropped,
+                        done,
+                    )
+                });
+            let first_done = self.write(first, true, writer, dropped);
+            let second_done = match helper {
+                Ok(helper) => helper.join().ok(),
+                Err(_) => None,
+            };
+            (first_done, second_done)
+        });
+        first_done?;
+        let Some((bytes, half_dropped, done)) = second_done else {
+            // No second thread (or it panicked): the second half on this one.
+            let writer = slot.as_mut().ok_or(OutputError::Finished)?;
+            return self.write(second, true, writer, dropped);
+        };
+        // The bytes of the records before a failing one are written, as one thread would.
+        let bytes = bytes?;
+        let csv = slot.take().ok_or(OutputError::Finished)?;
+        let mut out = csv.into_inner().map_err(|e| e.into_error())?;
+        out.write_all(&bytes)?;
+        *slot = Some(super::csv_writer(out));
+        for key in half_dropped {
+            if !dropped.contains(&key) {
+                dropped.push(key);
+            }
+        }
+        done
     }
 }
 
