@@ -52,12 +52,9 @@ pub fn boundary_of(content_type: &str) -> Option<String> {
     })
 }
 
+/// Where `needle` next occurs in `haystack` at or after `from`.
 fn find(haystack: &[u8], needle: &[u8], from: usize) -> Option<usize> {
-    haystack
-        .get(from..)?
-        .windows(needle.len())
-        .position(|w| w == needle)
-        .map(|i| i + from)
+    memchr::memmem::find(haystack.get(from..)?, needle).map(|i| i + from)
 }
 
 /// Splits a multipart body into its parts (the bytes between delimiter lines).

@@ -284,7 +284,15 @@ pub fn parse_multipart_response(
 fn split_parts<'a>(text: &'a str, boundary: &str) -> Vec<&'a str> {
     let delimiter = format!("--{boundary}");
     let mut parts = Vec::new();
-    for piece in text.split(delimiter.as_str()).skip(1) {
+    // Where each delimiter starts; the pieces between them are the parts.
+    let starts: Vec<usize> = memchr::memmem::find_iter(text.as_bytes(), &delimiter).collect();
+    let ends = starts
+        .iter()
+        .skip(1)
+        .copied()
+        .chain(std::iter::once(text.len()));
+    for (start, end) in starts.iter().zip(ends) {
+        let piece = &text[start + delimiter.len()..end];
         if piece.starts_with("--") {
             break;
         }
@@ -303,11 +311,9 @@ fn split_parts<'a>(text: &'a str, boundary: &str) -> Vec<&'a str> {
 
 /// Splits a MIME entity or HTTP message into (header lines, body).
 fn split_head(text: &str) -> (Vec<(String, String)>, &str) {
-    let (head, body) = match (text.find("\r\n\r\n"), text.find("\n\n")) {
-        (Some(i), Some(j)) if j < i => (&text[..j], &text[j + 2..]),
-        (Some(i), _) => (&text[..i], &text[i + 4..]),
-        (None, Some(j)) => (&text[..j], &text[j + 2..]),
-        (None, None) => (text, ""),
+    let (head, body) = match blank_line(text.as_bytes()) {
+        Some((head_end, body_start)) => (&text[..head_end], &text[body_start..]),
+        None => (text, ""),
     };
     let headers = head
         .lines()
@@ -315,6 +321,16 @@ fn split_head(text: &str) -> (Vec<(String, String)>, &str) {
         .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
         .collect();
     (headers, body)
+}
+
+/// The first empty line (`\r\n\r\n` or `\n\n`): where the head ends and the body starts.
+/// Only line breaks are looked at, so a long body after the head is never scanned.
+fn blank_line(text: &[u8]) -> Option<(usize, usize)> {
+    memchr::memchr_iter(b'\n', text).find_map(|at| match text.get(at + 1..) {
+        Some([b'\n', ..]) => Some((at, at + 2)),
+        Some([b'\r', b'\n', ..]) if at > 0 && text[at - 1] == b'\r' => Some((at - 1, at + 3)),
+        _ => None,
+    })
 }
 
 fn header<'a>(headers: &'a [(String, String)], name: &str) -> Option<&'a str> {
@@ -426,6 +442,52 @@ mod tests {
             headers: vec![],
             body,
         }
+    }
+
+    /// The head/body split as it was written first: two whole-text searches.
+    fn split_by_search(text: &str) -> (&str, &str) {
+        match (text.find("\r\n\r\n"), text.find("\n\n")) {
+            (Some(i), Some(j)) if j < i => (&text[..j], &text[j + 2..]),
+            (Some(i), _) => (&text[..i], &text[i + 4..]),
+            (None, Some(j)) => (&text[..j], &text[j + 2..]),
+            (None, None) => (text, ""),
+        }
+    }
+
+    #[test]
+    fn the_first_empty_line_splits_head_and_body_with_either_line_break() {
+        let cases = [
+            "Content-Type: application/http\r\n\r\nHTTP/1.1 200 OK\r\n\r\n{}",
+            "A: 1\nB: 2\n\nbody\r\n\r\nmore",
+            "A: 1\r\n\r\nbody\n\nmore",
+            "\r\n\r\nbody",
+            "\n\nbody",
+            "A: 1\n\r\nnot an empty line\r\n",
+            "A: 1\r\n\nB\n\n",
+            "no break at all",
+            "ends with a break\n",
+            "ends with a CR\r\n\r",
+            "",
+        ];
+        for text in cases {
+            let (headers, body) = split_head(text);
+            let (head, expected_body) = split_by_search(text);
+            assert_eq!(body, expected_body, "body of {text:?}");
+            let expected: Vec<(String, String)> = head
+                .lines()
+                .filter_map(|l| l.split_once(':'))
+                .map(|(n, v)| (n.trim().to_ascii_lowercase(), v.trim().to_owned()))
+                .collect();
+            assert_eq!(headers, expected, "headers of {text:?}");
+        }
+    }
+
+    #[test]
+    fn parts_are_the_text_between_delimiters_up_to_the_closing_one() {
+        let text = "preamble\r\n--b\r\none\r\n--b\ntwo\n--b\r\n--bee\r\n--b--\r\nepilogue --b\r\nnot a part";
+        assert_eq!(split_parts(text, "b"), ["one", "two", "", "ee"]);
+        assert!(split_parts("no delimiter", "b").is_empty());
+        assert_eq!(split_parts("--b\r\nunclosed", "b"), ["unclosed"]);
     }
 
     #[test]
