@@ -7,6 +7,7 @@
 mod annotations;
 mod container;
 mod operations;
+mod plain_attributes;
 mod schema;
 mod split;
 mod types;
@@ -223,6 +224,12 @@ impl<'a> Parser<'a> {
         tag: &'t BytesStart<'a>,
         mut visit: impl FnMut(&str, Cow<'t, str>),
     ) -> Result<()> {
+        if let Some(plain) = plain_attributes::plain_attributes(tag.attributes_raw()) {
+            for (key, value) in plain.iter() {
+                visit(key, Cow::Borrowed(value));
+            }
+            return Ok(());
+        }
         for attribute in tag.attributes().with_checks(false) {
             let attribute = match attribute {
                 Ok(attribute) => attribute,
