@@ -39,6 +39,22 @@ const fn table(bytes: &[u8]) -> [bool; 256] {
     table
 }
 
+/// The offset of the first `stop` at or after `from`; `None` when a byte of `refused`
+/// comes first or the text ends.
+fn scan_to(bytes: &[u8], from: usize, stop: u8, refused: &[bool; 256]) -> Option<usize> {
+    let mut at = from;
+    loop {
+        let byte = *bytes.get(at)?;
+        if byte == stop {
+            return Some(at);
+        }
+        if refused[usize::from(byte)] {
+            return None;
+        }
+        at += 1;
+    }
+}
+
 /// The attributes of `raw` (the text of a start tag after its name), when every one has
 /// the plain shape; `None` means "use the general reader".
 pub(super) fn plain_attributes(raw: &str) -> Option<PlainAttributes<'_>> {
@@ -56,35 +72,16 @@ pub(super) fn plain_attributes(raw: &str) -> Option<PlainAttributes<'_>> {
             return Some(found);
         }
         let name_start = at;
-        loop {
-            let byte = *bytes.get(at)?;
-            if byte == b'=' {
-                break;
-            }
-            if NOT_IN_NAME[usize::from(byte)] {
-                return None;
-            }
-            at += 1;
-        }
-        let name_end = at;
+        let name_end = scan_to(bytes, name_start, b'=', &NOT_IN_NAME)?;
         if name_end == name_start {
             return None;
         }
-        let quote = *bytes.get(at + 1).filter(|q| matches!(q, b'"' | b'\''))?;
-        let value_start = at + 2;
-        at = value_start;
-        loop {
-            let byte = *bytes.get(at)?;
-            if byte == quote {
-                break;
-            }
-            if NOT_IN_VALUE[usize::from(byte)] {
-                return None;
-            }
-            at += 1;
-        }
-        let value_end = at;
-        at += 1;
+        let quote = *bytes
+            .get(name_end + 1)
+            .filter(|q| matches!(q, b'"' | b'\''))?;
+        let value_start = name_end + 2;
+        let value_end = scan_to(bytes, value_start, quote, &NOT_IN_VALUE)?;
+        at = value_end + 1;
         if bytes.get(at).is_some_and(|&b| !is_space(b)) || found.len == MAX_ATTRIBUTES {
             return None;
         }
