@@ -77,6 +77,73 @@ fn summary_json_of_a_file_matches_an_independent_count() {
     }
 }
 
+/// A document of about 2 MB: large enough to be parsed while it is read.
+fn large_document(types: usize) -> String {
+    let mut xml = String::from(
+        "<?xml version=\"1.0\"?>\n<edmx:Edmx Version=\"4.0\" xmlns:edmx=\"http://docs.oasis-open.org/odata/ns/edmx\"><edmx:DataServices>\n<Schema Namespace=\"D\" xmlns=\"http://docs.oasis-open.org/odata/ns/edm\">\n",
+    );
+    for i in 0..types {
+        xml.push_str(&format!(
+            "  <EntityType Name=\"T{i}\">\n    <Key><PropertyRef Name=\"Id\"/></Key>\n    <Property Name=\"Id\" Type=\"Edm.String\" Nullable=\"false\">\n      <Annotation Term=\"Microsoft.Dynamics.OData.Core.V1.LabelId\" String=\"@SYS{i}\"/>\n    </Property>\n    <Property Name=\"Amount\" Type=\"Edm.Decimal\" Precision=\"32\" Scale=\"6\"/>\n    <NavigationProperty Name=\"Next\" Type=\"D.T{}\"/>\n  </EntityType>\n",
+            (i + 1) % types
+        ));
+    }
+    xml.push_str("  <EntityContainer Name=\"C\">\n");
+    for i in 0..types {
+        xml.push_str(&format!(
+            "    <EntitySet Name=\"T{i}s\" EntityType=\"D.T{i}\"/>\n"
+        ));
+    }
+    xml.push_str("  </EntityContainer>\n</Schema>\n</edmx:DataServices></edmx:Edmx>\n");
+    xml
+}
+
+#[test]
+fn a_large_file_is_summarised_and_its_problems_located_as_a_small_one() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let xml = large_document(5000);
+    assert!(xml.len() > 2_000_000, "{} bytes", xml.len());
+    let path = temp_file(&dir, "large.xml", &xml);
+    let output = flowbench()
+        .args(["metadata", "summary", "--json"])
+        .arg(&path)
+        .assert()
+        .success()
+        .get_output()
+        .clone();
+    assert_counts_match_scan(&counts_json(&output.stdout), &xml);
+    // A malformed type late in the file: the message and position a small file gets.
+    let broken = xml.replace(
+        "<EntityType Name=\"T4500\">",
+        "<EntityType Name=\"T4500\" Bad>",
+    );
+    let expected = flowbench::odata::metadata::parse_metadata(broken.as_bytes())
+        .expect_err("malformed")
+        .to_string();
+    let path = temp_file(&dir, "broken.xml", &broken);
+    flowbench()
+        .args(["metadata", "summary"])
+        .arg(&path)
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains(expected));
+    // A dangling type is a warning with its line.
+    let dangling = xml.replace("Type=\"D.T4001\"", "Type=\"D.Missing\"");
+    let line = dangling[..dangling.find("D.Missing").expect("there")]
+        .matches('\n')
+        .count()
+        + 1;
+    let path = temp_file(&dir, "dangling.xml", &dangling);
+    flowbench()
+        .args(["metadata", "summary"])
+        .arg(&path)
+        .assert()
+        .success()
+        .stderr(predicate::str::contains(format!(
+            "warning: line {line}, column 5: unknown entity type 'D.Missing'"
+        )));
+}
+
 #[test]
 fn readable_summary_lists_counts() {
     let path = metadata_fixture_dir().join("reference/northwind_v4_SimpleOData.xml");

@@ -1,6 +1,6 @@
 //! `flowbench metadata …`: headless commands over a `$metadata` document.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use clap::{Args, Subcommand};
@@ -85,16 +85,19 @@ pub fn run(args: MetadataArgs, token_env: Option<&str>) -> i32 {
 
 fn run_summary(args: &SummaryArgs) -> Result<(), Failure> {
     let show = super::progress::enabled(args.progress);
-    let (label, bytes) = read_source(&args.source)?;
+    let (label, document) = read_source(&args.source)?;
     if show {
         eprintln!(
             "metadata: read {} from {label}",
-            super::progress::megabytes(bytes.len())
+            super::progress::megabytes(document.len())
         );
     }
     let start = Instant::now();
-    let model =
-        parse_metadata(&bytes).map_err(|e| Failure::InvalidInput(format!("{label}: {e}")))?;
+    let model = match &document {
+        Document::File(path, _) => super::metadata_file::parse_file(path, &label),
+        Document::Downloaded(bytes) => parse_metadata(bytes).map_err(|e| format!("{label}: {e}")),
+    }
+    .map_err(Failure::InvalidInput)?;
     let parse_ms = (start.elapsed().as_secs_f64() * 1e6).round() / 1e3;
     let summary = model.summary(parse_ms);
     if show {
@@ -102,7 +105,7 @@ fn run_summary(args: &SummaryArgs) -> Result<(), Failure> {
             "metadata: parsed {} entity sets, {} entity types in {parse_ms:.0} ms ({})",
             summary.entity_sets,
             summary.entity_types,
-            super::progress::rate(bytes.len(), parse_ms)
+            super::progress::rate(document.len(), parse_ms)
         );
     }
     if args.json {
@@ -121,7 +124,7 @@ fn run_summary(args: &SummaryArgs) -> Result<(), Failure> {
     // The process ends next: freeing an F&O-scale model's ~500 000 allocations one by one
     // would add about a tenth to the whole run, for memory the OS takes back anyway.
     std::mem::forget(model);
-    std::mem::forget(bytes);
+    std::mem::forget(document);
     Ok(())
 }
 
@@ -129,10 +132,8 @@ fn run_summary(args: &SummaryArgs) -> Result<(), Failure> {
 fn load_model(source: &str, token_env: Option<&str>) -> Result<(String, Model), Failure> {
     let path = Path::new(source);
     if path.exists() {
-        let bytes = super::read_file::read_whole(path)
-            .map_err(|e| Failure::InvalidInput(format!("cannot read {source}: {e}")))?;
         let model =
-            parse_metadata(&bytes).map_err(|e| Failure::InvalidInput(format!("{source}: {e}")))?;
+            super::metadata_file::parse_file(path, source).map_err(Failure::InvalidInput)?;
         return Ok((source.to_owned(), model));
     }
     let session = super::connect::connect(source, token_env)
@@ -202,16 +203,36 @@ fn readable_summary(label: &str, model: &Model, summary: &MetadataSummary) -> St
     out
 }
 
-/// Reads a file, or downloads `$metadata` when `source` is not an existing file.
-fn read_source(source: &str) -> Result<(String, Vec<u8>), Failure> {
+/// A document to summarise: a local file (read while it is parsed) or downloaded bytes.
+enum Document {
+    File(PathBuf, u64),
+    Downloaded(Vec<u8>),
+}
+
+impl Document {
+    fn len(&self) -> usize {
+        match self {
+            Self::File(_, len) => usize::try_from(*len).unwrap_or(usize::MAX),
+            Self::Downloaded(bytes) => bytes.len(),
+        }
+    }
+}
+
+/// A local file, or `$metadata` downloaded when `source` is not an existing file.
+fn read_source(source: &str) -> Result<(String, Document), Failure> {
     let path = Path::new(source);
     if path.exists() || !looks_like_url(source) {
-        return super::read_file::read_whole(path)
-            .map(|bytes| (source.to_owned(), bytes))
+        return std::fs::metadata(path)
+            .map(|found| {
+                (
+                    source.to_owned(),
+                    Document::File(path.to_owned(), found.len()),
+                )
+            })
             .map_err(|e| Failure::InvalidInput(format!("cannot read {source}: {e}")));
     }
     let url = metadata_url(source);
-    fetch(&url).map(|bytes| (url, bytes))
+    fetch(&url).map(|bytes| (url, Document::Downloaded(bytes)))
 }
 
 /// Whether `source` names a service rather than a local file.

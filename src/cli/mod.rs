@@ -26,6 +26,7 @@ pub mod list_parallel;
 pub mod list_progress;
 pub mod list_raw;
 pub mod metadata;
+pub mod metadata_file;
 pub mod output;
 pub mod package;
 pub mod progress;

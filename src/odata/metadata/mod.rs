@@ -9,7 +9,10 @@ mod resolver;
 
 pub use error::MetadataError;
 pub use model::*;
-pub use parser::{ParseOptions, parse_metadata, parse_metadata_with};
+pub use parser::{
+    ByteSource, ParseOptions, StreamOptions, parse_metadata, parse_metadata_streamed,
+    parse_metadata_with,
+};
 pub mod summary;
 
 pub use summary::MetadataSummary;

@@ -10,9 +10,11 @@ mod operations;
 mod plain_attributes;
 mod schema;
 mod split;
+mod stream;
 mod types;
 
 pub use split::{ParseOptions, parse_metadata_with};
+pub use stream::{ByteSource, StreamOptions, parse_metadata_streamed};
 
 use std::borrow::Cow;
 

@@ -7,6 +7,11 @@
 #[derive(Debug, Clone)]
 pub struct LineTracker<'a> {
     text: &'a [u8],
+    /// Document offset of `text[0]` (non-zero when `text` is a piece of a larger document).
+    origin: usize,
+    /// The line `text[0]` is on.
+    first_line: u32,
+    /// Scanned so far, relative to `text`.
     offset: usize,
     line: u32,
     /// Characters between the start of the current line and `offset`.
@@ -16,19 +21,28 @@ pub struct LineTracker<'a> {
 impl<'a> LineTracker<'a> {
     /// A tracker at the start of `text`.
     pub fn new(text: &'a [u8]) -> Self {
+        Self::starting_at(text, 0, 1)
+    }
+
+    /// A tracker for `piece`, the part of a document that starts at byte `origin` on line
+    /// `first_line`. Offsets passed to it are the document's; lines are exact, columns on
+    /// the piece's first line count from `origin` only.
+    pub fn starting_at(piece: &'a [u8], origin: usize, first_line: u32) -> Self {
         Self {
-            text,
+            text: piece,
+            origin,
+            first_line,
             offset: 0,
-            line: 1,
+            line: first_line,
             column_chars: 0,
         }
     }
 
     /// The 1-based line and column (counted in characters) of `offset`.
     pub fn position(&mut self, offset: usize) -> (u32, u32) {
-        let offset = offset.min(self.text.len());
+        let offset = offset.saturating_sub(self.origin).min(self.text.len());
         if offset < self.offset {
-            *self = Self::new(self.text);
+            *self = Self::starting_at(self.text, self.origin, self.first_line);
         }
         let scanned = &self.text[self.offset..offset];
         let newlines = count_newlines(scanned);
@@ -84,6 +98,19 @@ mod tests {
         assert_eq!(t.position(4), (2, 2));
         // past the end clamps
         assert_eq!(t.position(1000), (4, 2));
+    }
+
+    #[test]
+    fn a_piece_of_a_document_reports_the_document_lines() {
+        let document = "a\nb\nc\nd\ne".as_bytes();
+        let origin = 4; // "c\nd\ne", on line 3
+        let mut whole = LineTracker::new(document);
+        let mut piece = LineTracker::starting_at(&document[origin..], origin, 3);
+        for offset in origin..document.len() {
+            assert_eq!(piece.line(offset), whole.line(offset), "offset {offset}");
+        }
+        // Before the piece: its first line.
+        assert_eq!(piece.line(0), 3);
     }
 
     #[test]

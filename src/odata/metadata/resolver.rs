@@ -1,7 +1,7 @@
 //! The check after parsing: every recorded type reference must name something declared in
 //! the document (or in a referenced vocabulary namespace); dangling ones become warnings.
 
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use super::model::{MetadataWarning, Model};
 use super::position::LineTracker;
@@ -85,7 +85,8 @@ impl Declared {
     }
 }
 
-/// Every declared name of a model, by `(namespace, local name)`.
+/// Every declared name of a model, by `(namespace, local name)`. Hashed with `foldhash`:
+/// an F&O document checks about 22 000 references, and SipHash made that 3 ms.
 struct NameIndex<'m> {
     /// Namespace or alias → namespace.
     namespaces: HashMap<&'m str, &'m str>,

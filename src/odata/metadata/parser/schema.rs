@@ -82,6 +82,11 @@ impl<'a> Parser<'a> {
                 },
                 Node::Text(_) => {}
                 Node::Close => return self.ancestor_closed(tag.is_none(), Ancestor::Schema),
+                Node::Eof if self.split.stop_at == Some(self.event_start) => {
+                    // A piece of a document read in pieces ends where the next begins.
+                    self.split.stopped = true;
+                    return Ok(());
+                }
                 Node::Eof => return Err(self.ancestor_truncated(tag, Ancestor::Schema)),
             }
         }

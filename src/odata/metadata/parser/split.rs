@@ -50,7 +50,7 @@ pub fn parse_metadata_with(
     Ok(model)
 }
 
-type Parts = (Model, Vec<PendingRef>, Vec<MetadataWarning>);
+pub(super) type Parts = (Model, Vec<PendingRef>, Vec<MetadataWarning>);
 
 /// The elements whose start tags the second half never sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,7 +97,7 @@ pub(super) struct SplitState {
     pub tail_container: Option<usize>,
 }
 
-fn parse_in_one(text: &[u8]) -> Result<Parts> {
+pub(super) fn parse_in_one(text: &[u8]) -> Result<Parts> {
     let mut parser = Parser::new(text);
     let model = parser.document()?;
     Ok((model, parser.pending, parser.warnings))
@@ -174,7 +174,7 @@ fn parse_in_two(text: &[u8], split: usize) -> Result<Parts> {
 }
 
 /// Appends what the second half read of a schema to what the first half read.
-fn append_schema(schema: &mut Schema, rest: Schema) {
+pub(super) fn append_schema(schema: &mut Schema, rest: Schema) {
     schema.entity_types.extend(rest.entity_types);
     schema.complex_types.extend(rest.complex_types);
     schema.enum_types.extend(rest.enum_types);
@@ -203,12 +203,18 @@ impl<'a> Parser<'a> {
 
     /// The second half: the rest of the schema, then of the data services and the root.
     /// Its first schema holds what follows the split point.
-    fn fragment_document(&mut self) -> Result<Model> {
+    pub(super) fn fragment_document(&mut self) -> Result<Model> {
         let mut model = Model::default();
         let mut tail = Schema::default();
         self.schema_children(None, &mut tail)?;
         model.schemas.push(tail);
+        if self.split.stopped {
+            return Ok(model);
+        }
         self.data_services(None, &mut model)?;
+        if self.split.stopped {
+            return Ok(model);
+        }
         self.edmx_children(None, &mut model)?;
         Ok(model)
     }
