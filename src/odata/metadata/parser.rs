@@ -11,6 +11,7 @@ mod plain_attributes;
 mod schema;
 mod split;
 mod stream;
+mod tokens;
 mod types;
 
 pub use split::{ParseOptions, parse_metadata_with};
@@ -20,7 +21,6 @@ use std::borrow::Cow;
 
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesCData, BytesRef, BytesStart, BytesText, Event};
-use quick_xml::reader::Reader;
 
 use super::error::MetadataError;
 use super::model::{Annotation, MetadataWarning, Model, Property, Reference};
@@ -76,7 +76,9 @@ impl TextPiece<'_> {
 
 /// The parser state: the event reader plus what the resolver needs afterwards.
 struct Parser<'a> {
-    reader: Reader<&'a [u8]>,
+    reader: tokens::Tokens<'a>,
+    /// Set when the narrow reader declined: the caller reads the text again with quick-xml.
+    declined: bool,
     text: &'a [u8],
     /// Offset in `text` where the reader's input starts (non-zero for a second half).
     base: usize,
@@ -132,11 +134,20 @@ fn to_usize(position: u64) -> usize {
 }
 
 impl<'a> Parser<'a> {
+    /// A parser over `text` with the narrow reader (see [`tokens`]).
     fn new(text: &'a [u8]) -> Self {
-        let mut reader = Reader::from_reader(text);
-        reader.config_mut().check_end_names = true;
+        Self::with_reader(text, tokens::Tokens::narrow(text))
+    }
+
+    /// A parser over `text` with quick-xml, for when the narrow reader declined.
+    fn new_quick(text: &'a [u8]) -> Self {
+        Self::with_reader(text, tokens::Tokens::quick(text))
+    }
+
+    fn with_reader(text: &'a [u8], reader: tokens::Tokens<'a>) -> Self {
         Self {
             reader,
+            declined: false,
             text,
             base: 0,
             split: split::SplitState::default(),
@@ -157,7 +168,15 @@ impl<'a> Parser<'a> {
             self.event_start = self.base + to_usize(self.reader.buffer_position());
             let event = match self.reader.read_event() {
                 Ok(event) => event,
-                Err(error) => return Err(self.xml_error(&error)),
+                Err(tokens::TokenError::Xml(error)) => return Err(self.xml_error(&error)),
+                Err(tokens::TokenError::Declined) => {
+                    self.declined = true;
+                    return Err(MetadataError::Malformed {
+                        line: 0,
+                        column: 0,
+                        message: "left to quick-xml".to_owned(),
+                    });
+                }
             };
             return Ok(match event {
                 Event::Start(tag) => Node::Element(tag, true),

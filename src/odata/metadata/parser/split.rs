@@ -4,8 +4,6 @@
 //! a `Schema`, the first half simply reads the whole document and the second is dropped,
 //! so the result is always the one a single pass gives.
 
-use quick_xml::reader::Reader;
-
 use super::{Parser, Result};
 use crate::odata::metadata::error::MetadataError;
 use crate::odata::metadata::model::{MetadataWarning, Model, Schema};
@@ -99,8 +97,12 @@ pub(super) struct SplitState {
 
 pub(super) fn parse_in_one(text: &[u8]) -> Result<Parts> {
     let mut parser = Parser::new(text);
-    let model = parser.document()?;
-    Ok((model, parser.pending, parser.warnings))
+    let mut model = parser.document();
+    if parser.declined {
+        parser = Parser::new_quick(text);
+        model = parser.document();
+    }
+    Ok((model?, parser.pending, parser.warnings))
 }
 
 /// The offset of an `EntityType` start tag (any prefix) at or after the middle.
@@ -129,8 +131,12 @@ fn find_split(text: &[u8]) -> Option<usize> {
 fn parse_in_two(text: &[u8], split: usize) -> Result<Parts> {
     std::thread::scope(|scope| {
         let second = scope.spawn(move || {
-            let mut parser = Parser::new_fragment(text, split);
-            let result = parser.fragment_document();
+            let mut parser = Parser::new_fragment(text, split, false);
+            let mut result = parser.fragment_document();
+            if parser.declined {
+                parser = Parser::new_fragment(text, split, true);
+                result = parser.fragment_document();
+            }
             (
                 result,
                 parser.pending,
@@ -140,7 +146,12 @@ fn parse_in_two(text: &[u8], split: usize) -> Result<Parts> {
         });
         let mut first = Parser::new(text);
         first.split.stop_at = Some(split);
-        let first_result = first.document();
+        let mut first_result = first.document();
+        if first.declined {
+            first = Parser::new_quick(text);
+            first.split.stop_at = Some(split);
+            first_result = first.document();
+        }
         let second = second.join();
         let mut model = first_result?;
         if !first.split.stopped {
@@ -188,13 +199,17 @@ pub(super) fn append_schema(schema: &mut Schema, rest: Schema) {
 }
 
 impl<'a> Parser<'a> {
-    /// A parser for `text[split..]`, positioned inside a `Schema`.
-    fn new_fragment(text: &'a [u8], split: usize) -> Self {
+    /// A parser for `text[split..]`, positioned inside a `Schema`; with quick-xml when `quick`, else the narrow reader.
+    fn new_fragment(text: &'a [u8], split: usize, quick: bool) -> Self {
         let mut parser = Self::new(text);
-        let mut reader = Reader::from_reader(&text[split..]);
-        reader.config_mut().check_end_names = true;
+        let rest = &text[split..];
+        let mut reader = if quick {
+            super::tokens::Tokens::quick(rest)
+        } else {
+            super::tokens::Tokens::narrow(rest)
+        };
         // The end tags of the ancestors have no start tag in this half; checked by us.
-        reader.config_mut().allow_unmatched_ends = true;
+        reader.allow_unmatched_ends();
         parser.reader = reader;
         parser.base = split;
         parser.split.fragment = true;

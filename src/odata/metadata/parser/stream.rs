@@ -217,15 +217,24 @@ impl<S: ByteSource + ?Sized> Text<'_, S> {
                 continue;
             };
             let piece = buffer.get(..cut)?;
-            let mut parser =
-                Parser::new_piece(piece, buffer_start, line, !(first && mode != Mode::Tail));
+            let whole_start = first && mode != Mode::Tail;
             let stops = !at_end || mode == Mode::Head;
-            parser.split.stop_at = stops.then_some(buffer_start + cut);
-            let read = if first && mode != Mode::Tail {
-                parser.document()
-            } else {
-                parser.fragment_document()
-            };
+            let stop_at = stops.then_some(buffer_start + cut);
+            let mut read = None;
+            for quick in [false, true] {
+                let mut parser = Parser::new_piece(piece, buffer_start, line, !whole_start, quick);
+                parser.split.stop_at = stop_at;
+                let model = if whole_start {
+                    parser.document()
+                } else {
+                    parser.fragment_document()
+                };
+                if !parser.declined {
+                    read = Some((parser, model));
+                    break;
+                }
+            }
+            let (mut parser, read) = read?;
             let read = read.ok()?;
             if parser.split.stopped != stops || !parser.warnings.is_empty() {
                 return None;
@@ -311,13 +320,24 @@ fn child_name(buffer: &[u8], lt: usize) -> Option<&[u8]> {
 impl<'a> Parser<'a> {
     /// A parser for `piece`, the part of a document from byte `origin`, which starts on
     /// line `first_line`; `inside_schema` when it starts among the children of a `Schema`.
-    fn new_piece(piece: &'a [u8], origin: usize, first_line: u32, inside_schema: bool) -> Self {
-        let mut parser = Self::new(piece);
+    /// With quick-xml when `quick`, else the narrow reader.
+    fn new_piece(
+        piece: &'a [u8],
+        origin: usize,
+        first_line: u32,
+        inside_schema: bool,
+        quick: bool,
+    ) -> Self {
+        let mut parser = if quick {
+            Self::new_quick(piece)
+        } else {
+            Self::new(piece)
+        };
         parser.base = origin;
         parser.lines = LineTracker::starting_at(piece, origin, first_line);
         if inside_schema {
             // The end tags of the ancestors have no start tag in this piece; checked by us.
-            parser.reader.config_mut().allow_unmatched_ends = true;
+            parser.reader.allow_unmatched_ends();
             parser.split.fragment = true;
         }
         parser
