@@ -19,6 +19,8 @@ pub use stream::{ByteSource, StreamOptions, parse_metadata_streamed};
 
 use std::borrow::Cow;
 
+use compact_str::CompactString;
+
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesCData, BytesRef, BytesStart, BytesText, Event};
 
@@ -276,7 +278,7 @@ impl<'a> Parser<'a> {
     fn skip_content(
         &mut self,
         tag: &BytesStart<'a>,
-        mut value: Option<&mut Option<String>>,
+        mut value: Option<&mut Option<CompactString>>,
     ) -> Result<()> {
         // Start offsets of the open descendants: their names are only needed for an error.
         let mut open_starts = std::mem::take(&mut self.open_starts);
@@ -308,7 +310,7 @@ impl<'a> Parser<'a> {
                                     existing.push(' ');
                                     existing.push_str(trimmed);
                                 }
-                                None => *value = Some(trimmed.to_owned()),
+                                None => *value = Some(annotations::value_text(trimmed)),
                             }
                         }
                     }

@@ -45,6 +45,39 @@ fn term_text(term: &str) -> CompactString {
     }
 }
 
+/// Values that F&O and OData vocabularies repeat (F&O puts an `AXType` on every
+/// property: 56 700 in a 30 MB document, each too long to live inline).
+const KNOWN_VALUES: [&str; 17] = [
+    "Microsoft.Dynamics.OData.Core.V1.AXType/String",
+    "Microsoft.Dynamics.OData.Core.V1.AXType/Enum",
+    "Microsoft.Dynamics.OData.Core.V1.AXType/Real",
+    "Microsoft.Dynamics.OData.Core.V1.AXType/Int32",
+    "Microsoft.Dynamics.OData.Core.V1.AXType/Int64",
+    "Microsoft.Dynamics.OData.Core.V1.AXType/Date",
+    "Microsoft.Dynamics.OData.Core.V1.AXType/UtcDateTime",
+    "Microsoft.Dynamics.OData.Core.V1.AXType/Time",
+    "Microsoft.Dynamics.OData.Core.V1.AXType/Guid",
+    "Microsoft.Dynamics.OData.Core.V1.AXType/Container",
+    "Org.OData.Core.V1.PermissionType/Read",
+    "Org.OData.Core.V1.PermissionType/ReadWrite",
+    "Org.OData.Core.V1.PermissionType/Write",
+    "Org.OData.Core.V1.PermissionType/None",
+    "Org.OData.Capabilities.V1.NavigationType/Single",
+    "Org.OData.Capabilities.V1.NavigationType/Recursive",
+    "Org.OData.Capabilities.V1.NavigationType/None",
+];
+
+/// An annotation's text value: inline up to 24 bytes, a well-known value as static text,
+/// anything else copied.
+pub(super) fn value_text(text: &str) -> CompactString {
+    if text.len() > 24
+        && let Some(known) = KNOWN_VALUES.iter().find(|known| **known == text)
+    {
+        return CompactString::const_new(known);
+    }
+    CompactString::from(text)
+}
+
 /// Attribute text as a [`CompactString`] (inline up to 24 bytes, no allocation).
 fn compact(text: Cow<'_, str>) -> CompactString {
     match text {
@@ -75,7 +108,7 @@ impl<'a> Parser<'a> {
             } else {
                 let mut content = None;
                 self.skip_content(tag, Some(&mut content))?;
-                value = content.map(CompactString::from);
+                value = content;
             }
         }
         Ok(Annotation {
@@ -130,6 +163,19 @@ mod tests {
             "Contoso.Vocabulary.V1.SomethingLongEnoughToLiveOnTheHeap"
         );
         assert!(other.as_static_str().is_none());
+    }
+
+    #[test]
+    fn well_known_values_point_at_static_text_and_others_are_copied() {
+        for text in KNOWN_VALUES {
+            let value = value_text(text);
+            assert_eq!(value, text);
+            assert!(value.as_static_str().is_some(), "{text}");
+        }
+        let other = value_text("Microsoft.Dynamics.OData.Core.V1.AXType/Something");
+        assert_eq!(other, "Microsoft.Dynamics.OData.Core.V1.AXType/Something");
+        assert!(other.as_static_str().is_none());
+        assert_eq!(value_text("short"), "short");
     }
 
     #[test]
