@@ -27,7 +27,7 @@ use quick_xml::events::{BytesCData, BytesRef, BytesStart, BytesText, Event};
 use super::error::MetadataError;
 use super::model::{Annotation, MetadataWarning, Model, Property, Reference};
 use super::position::LineTracker;
-use super::resolver::{PendingRef, RefKind};
+use super::resolver::{PendingRefs, RefKind};
 
 /// Parses a CSDL 4.0 `$metadata` document (UTF-8, optional BOM) into a [`Model`].
 ///
@@ -89,7 +89,7 @@ struct Parser<'a> {
     /// Byte offset where the most recent event starts.
     event_start: usize,
     lines: LineTracker<'a>,
-    pending: Vec<PendingRef>,
+    pending: PendingRefs,
     warnings: Vec<MetadataWarning>,
     /// Scratch stack reused by [`Parser::skip_content`].
     open_starts: Vec<usize>,
@@ -155,7 +155,7 @@ impl<'a> Parser<'a> {
             split: split::SplitState::default(),
             event_start: 0,
             lines: LineTracker::new(text),
-            pending: Vec::new(),
+            pending: PendingRefs::default(),
             warnings: Vec::new(),
             open_starts: Vec::new(),
             text_buffer: String::new(),
@@ -358,7 +358,7 @@ impl<'a> Parser<'a> {
     }
 
     /// Records a type reference for the resolver, unless it is an `Edm` primitive.
-    fn expect_type(&mut self, kind: RefKind, type_name: &str, site: impl FnOnce() -> String) {
+    fn expect_type(&mut self, kind: RefKind, type_name: &str, site: std::fmt::Arguments<'_>) {
         let name = type_name.trim();
         let name = name
             .strip_prefix("Collection(")
@@ -367,12 +367,7 @@ impl<'a> Parser<'a> {
         if matches!(kind, RefKind::AnyType) && name.starts_with("Edm.") {
             return;
         }
-        self.pending.push(PendingRef {
-            offset: self.event_start,
-            kind,
-            type_name: name.to_owned(),
-            site: site(),
-        });
+        self.pending.push(self.event_start, kind, name, site);
     }
 
     /// Adds a non-fatal warning at the current event.

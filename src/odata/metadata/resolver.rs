@@ -1,6 +1,9 @@
 //! The check after parsing: every recorded type reference must name something declared in
 //! the document (or in a referenced vocabulary namespace); dangling ones become warnings.
 
+use std::fmt::Write as _;
+use std::ops::Range;
+
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 use super::model::{MetadataWarning, Model};
@@ -35,15 +38,64 @@ impl RefKind {
 
 /// A type reference recorded while parsing, checked once the whole document is known.
 #[derive(Debug, Clone)]
-pub(crate) struct PendingRef {
+struct PendingRef {
     /// Byte offset of the referring element.
-    pub offset: usize,
+    offset: usize,
     /// What the name must resolve to.
-    pub kind: RefKind,
-    /// The qualified name as written (without `Collection(…)`).
-    pub type_name: String,
-    /// The referring element for messages, e.g. `property 'Foo' of 'Bar'`.
-    pub site: String,
+    kind: RefKind,
+    /// The qualified name as written (without `Collection(…)`), in [`PendingRefs::text`].
+    name: Range<usize>,
+    /// The referring element for messages, e.g. `property 'Foo' of 'Bar'`, in
+    /// [`PendingRefs::text`].
+    site: Range<usize>,
+}
+
+/// The type references of a document, their names and sites kept in one text: recording
+/// one allocates nothing, and checking 22 000 of them (an F&O document) reads memory in
+/// order instead of reaching a separate string for each.
+#[derive(Debug, Default)]
+pub(crate) struct PendingRefs {
+    refs: Vec<PendingRef>,
+    text: String,
+}
+
+impl PendingRefs {
+    /// Records that the element at `offset` (described by `site`) names `name`.
+    pub(crate) fn push(
+        &mut self,
+        offset: usize,
+        kind: RefKind,
+        name: &str,
+        site: std::fmt::Arguments<'_>,
+    ) {
+        let start = self.text.len();
+        self.text.push_str(name);
+        let middle = self.text.len();
+        // Writing to a `String` cannot fail.
+        let _ = self.text.write_fmt(site);
+        self.refs.push(PendingRef {
+            offset,
+            kind,
+            name: start..middle,
+            site: middle..self.text.len(),
+        });
+    }
+
+    /// Adds `later`'s references after these.
+    pub(crate) fn append(&mut self, later: Self) {
+        let shift = self.text.len();
+        self.text.push_str(&later.text);
+        self.refs
+            .extend(later.refs.into_iter().map(|reference| PendingRef {
+                name: reference.name.start + shift..reference.name.end + shift,
+                site: reference.site.start + shift..reference.site.end + shift,
+                ..reference
+            }));
+    }
+
+    fn text_of(&self, range: &Range<usize>) -> &str {
+        self.text.get(range.clone()).unwrap_or_default()
+    }
 }
 
 /// What a qualified name is declared as.
@@ -187,23 +239,62 @@ impl<'m> NameIndex<'m> {
 /// Checks `pending` against `model` and appends a warning (with the line and column of
 /// the referring element in `text`) for each dangling reference. Warnings end up sorted
 /// by position.
-pub(crate) fn check_references(model: &mut Model, pending: &[PendingRef], text: &[u8]) {
+pub(crate) fn check_references(model: &mut Model, pending: &PendingRefs, text: &[u8]) {
     let mut lines = LineTracker::new(text);
     let found: Vec<MetadataWarning> = {
         let index = NameIndex::new(model);
         pending
+            .refs
             .iter()
             .filter_map(|reference| {
-                let problem = index.problem(&reference.type_name, reference.kind)?;
+                let problem = index.problem(pending.text_of(&reference.name), reference.kind)?;
                 let (line, column) = lines.position(reference.offset);
                 Some(MetadataWarning {
                     line,
                     column,
-                    message: format!("{problem} for {}", reference.site),
+                    message: format!("{problem} for {}", pending.text_of(&reference.site)),
                 })
             })
             .collect()
     };
     model.warnings.extend(found);
     model.warnings.sort_by_key(|w| (w.line, w.column));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn appended_references_keep_their_names_and_sites() {
+        let mut first = PendingRefs::default();
+        first.push(
+            1,
+            RefKind::AnyType,
+            "N.A",
+            format_args!("property '{}'", "a"),
+        );
+        let mut second = PendingRefs::default();
+        second.push(
+            2,
+            RefKind::EntityType,
+            "N.Bee",
+            format_args!("set '{}'", "b"),
+        );
+        second.push(3, RefKind::Action, "N.C", format_args!("import"));
+        first.append(second);
+        let read: Vec<(usize, &str, &str)> = first
+            .refs
+            .iter()
+            .map(|r| (r.offset, first.text_of(&r.name), first.text_of(&r.site)))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                (1, "N.A", "property 'a'"),
+                (2, "N.Bee", "set 'b'"),
+                (3, "N.C", "import")
+            ]
+        );
+    }
 }

@@ -70,9 +70,11 @@ impl<'a> Parser<'a> {
         } else {
             "entity set"
         };
-        self.expect_type(RefKind::EntityType, &set.entity_type, || {
-            format!("{what} '{}'", set.name)
-        });
+        self.expect_type(
+            RefKind::EntityType,
+            &set.entity_type,
+            format_args!("{what} '{}'", set.name),
+        );
         if !open {
             return Ok(set);
         }
@@ -125,9 +127,11 @@ impl<'a> Parser<'a> {
         } else {
             (RefKind::Function, "function import")
         };
-        self.expect_type(kind, &import.operation, || {
-            format!("{what} '{}'", import.name)
-        });
+        self.expect_type(
+            kind,
+            &import.operation,
+            format_args!("{what} '{}'", import.name),
+        );
         self.skip(tag, open)?;
         Ok(import)
     }

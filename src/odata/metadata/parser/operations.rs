@@ -50,9 +50,11 @@ impl<'a> Parser<'a> {
                             }
                         })?;
                         if let Some(return_type) = &return_type {
-                            self.expect_type(RefKind::AnyType, &return_type.name, || {
-                                format!("return type of {kind} '{}'", operation.name)
-                            });
+                            self.expect_type(
+                                RefKind::AnyType,
+                                &return_type.name,
+                                format_args!("return type of {kind} '{}'", operation.name),
+                            );
                         }
                         operation.return_type = return_type;
                         self.skip(&child, child_open)?;
@@ -99,9 +101,11 @@ impl<'a> Parser<'a> {
             "Scale" => parameter.scale = facet(&value),
             _ => {}
         })?;
-        self.expect_type(RefKind::AnyType, &parameter.type_ref.name, || {
-            format!("parameter '{}' of {kind} '{operation}'", parameter.name)
-        });
+        self.expect_type(
+            RefKind::AnyType,
+            &parameter.type_ref.name,
+            format_args!("parameter '{}' of {kind} '{operation}'", parameter.name),
+        );
         if open {
             self.annotated_content(tag, &mut parameter.annotations)?;
         }

@@ -7,7 +7,7 @@
 use super::{Parser, Result};
 use crate::odata::metadata::error::MetadataError;
 use crate::odata::metadata::model::{MetadataWarning, Model, Schema};
-use crate::odata::metadata::resolver::{self, PendingRef};
+use crate::odata::metadata::resolver::{self, PendingRefs};
 
 const UTF8_BOM: &[u8] = b"\xEF\xBB\xBF";
 
@@ -48,7 +48,7 @@ pub fn parse_metadata_with(
     Ok(model)
 }
 
-pub(super) type Parts = (Model, Vec<PendingRef>, Vec<MetadataWarning>);
+pub(super) type Parts = (Model, PendingRefs, Vec<MetadataWarning>);
 
 /// The elements whose start tags the second half never sees.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -178,7 +178,7 @@ fn parse_in_two(text: &[u8], split: usize) -> Result<Parts> {
         }
         model.schemas.extend(tail_schemas);
         model.references.extend(tail.references);
-        first.pending.extend(pending);
+        first.pending.append(pending);
         first.warnings.extend(warnings);
         Ok((model, first.pending, first.warnings))
     })

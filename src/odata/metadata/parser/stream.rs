@@ -18,7 +18,7 @@ use super::Parser;
 use super::split::append_schema;
 use crate::odata::metadata::model::Model;
 use crate::odata::metadata::position::LineTracker;
-use crate::odata::metadata::resolver::{self, PendingRef};
+use crate::odata::metadata::resolver::{self, PendingRefs};
 
 /// Where the document's bytes come from: a file, or memory (tests).
 pub trait ByteSource: Sync {
@@ -107,7 +107,7 @@ pub fn parse_metadata_streamed<S: ByteSource + ?Sized>(
             let first = first?;
             second.shift_lines(first.end_line.saturating_sub(1));
             let mut pending = first.pending;
-            pending.extend(second.pending);
+            pending.append(second.pending);
             Some((join(Some(first.model), second.model)?, pending))
         })?,
     };
@@ -150,7 +150,7 @@ struct Text<'s, S: ?Sized> {
 /// What one thread read.
 struct LaneOutput {
     model: Model,
-    pending: Vec<PendingRef>,
+    pending: PendingRefs,
     /// The line the lane ends on (counted from the lane's start).
     end_line: u32,
 }
@@ -199,7 +199,7 @@ impl<S: ByteSource + ?Sized> Text<'_, S> {
         let mut want = self.piece_bytes;
         let mut line = 1;
         let mut model = None;
-        let mut pending = Vec::new();
+        let mut pending = PendingRefs::default();
         let mut first = true;
         loop {
             let filled = buffer_start + buffer.len();
@@ -240,7 +240,7 @@ impl<S: ByteSource + ?Sized> Text<'_, S> {
                 return None;
             }
             line = parser.lines.line(buffer_start + cut);
-            pending.append(&mut parser.pending);
+            pending.append(std::mem::take(&mut parser.pending));
             model = Some(join(model, read)?);
             if at_end {
                 return Some(LaneOutput {

@@ -35,9 +35,11 @@ impl<'a> Parser<'a> {
             _ => {}
         })?;
         if let Some(base) = &entity.base_type {
-            self.expect_type(RefKind::EntityType, base, || {
-                format!("base type of entity type '{}'", entity.name)
-            });
+            self.expect_type(
+                RefKind::EntityType,
+                base,
+                format_args!("base type of entity type '{}'", entity.name),
+            );
         }
         if open {
             let body = self.structured_body(tag, &entity.name)?;
@@ -60,9 +62,11 @@ impl<'a> Parser<'a> {
             _ => {}
         })?;
         if let Some(base) = &complex.base_type {
-            self.expect_type(RefKind::ComplexType, base, || {
-                format!("base type of complex type '{}'", complex.name)
-            });
+            self.expect_type(
+                RefKind::ComplexType,
+                base,
+                format_args!("base type of complex type '{}'", complex.name),
+            );
         }
         if open {
             let body = self.structured_body(tag, &complex.name)?;
@@ -150,9 +154,11 @@ impl<'a> Parser<'a> {
             "DefaultValue" => property.default_value = Some(value.into_owned()),
             _ => {}
         })?;
-        self.expect_type(RefKind::AnyType, &property.type_ref.name, || {
-            format!("property '{}' of '{owner}'", property.name)
-        });
+        self.expect_type(
+            RefKind::AnyType,
+            &property.type_ref.name,
+            format_args!("property '{}' of '{owner}'", property.name),
+        );
         if open {
             self.annotated_content(tag, &mut property.annotations)?;
         }
@@ -186,9 +192,11 @@ impl<'a> Parser<'a> {
             "ContainsTarget" => navigation.contains_target = is_true(&value),
             _ => {}
         })?;
-        self.expect_type(RefKind::EntityType, &navigation.type_ref.name, || {
-            format!("navigation property '{}' of '{owner}'", navigation.name)
-        });
+        self.expect_type(
+            RefKind::EntityType,
+            &navigation.type_ref.name,
+            format_args!("navigation property '{}' of '{owner}'", navigation.name),
+        );
         if !open {
             return Ok(navigation);
         }
