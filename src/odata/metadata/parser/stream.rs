@@ -9,8 +9,9 @@
 //!
 //! Any doubt gives `None` and the caller parses the whole document the usual way, so
 //! errors and warnings read exactly as they do there: a piece that is malformed or does not
-//! end between two children of a `Schema`, a warning or a dangling reference, a read error
-//! or a file that changed length.
+//! end between two children of a `Schema`, a warning from the parser, a read error or a
+//! file that changed length. Dangling references are the exception: their warnings only
+//! need the text to count lines in, so it is read whole then, not parsed again.
 
 use std::io;
 
@@ -112,7 +113,15 @@ pub fn parse_metadata_streamed<S: ByteSource + ?Sized>(
         })?,
     };
     resolver::check_references(&mut model, &pending, &[]);
-    model.warnings.is_empty().then_some(model)
+    if !model.warnings.is_empty() {
+        // Dangling references: their lines and columns are counted in the whole text, read
+        // now (far cheaper than parsing it again).
+        model.warnings.clear();
+        let mut whole = Vec::new();
+        text.read_into(&mut whole, 0, text.len)?;
+        resolver::check_references(&mut model, &pending, &whole);
+    }
+    Some(model)
 }
 
 /// Reads `buf.len()` bytes from `offset`, fewer only at the end of the source.
