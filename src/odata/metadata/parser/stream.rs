@@ -180,9 +180,14 @@ impl<S: ByteSource + ?Sized> Text<'_, S> {
     fn read_into(&self, buffer: &mut Vec<u8>, from: usize, to: usize) -> Option<()> {
         let old = buffer.len();
         buffer.resize(old + (to - from), 0);
+        self.read_exact(&mut buffer[old..], from)
+    }
+
+    /// Fills `into` from text byte `from`; `None` if the source ends early.
+    fn read_exact(&self, into: &mut [u8], from: usize) -> Option<()> {
         let offset = from as u64 + u64::from(self.bom);
-        let read = fill(self.source, &mut buffer[old..], offset).ok()?;
-        (read == to - from).then_some(())
+        let read = fill(self.source, into, offset).ok()?;
+        (read == into.len()).then_some(())
     }
 
     /// The start of the first `EntityType` at or after the middle.
@@ -203,7 +208,7 @@ impl<S: ByteSource + ?Sized> Text<'_, S> {
 
     /// Parses the text bytes `[start, end)` piece by piece.
     fn lane(&self, start: usize, end: usize, mode: Mode) -> Option<LaneOutput> {
-        let mut buffer = Vec::with_capacity(self.piece_bytes * 2);
+        let mut buffer = PieceBuffer::default();
         let mut buffer_start = start;
         let mut want = self.piece_bytes;
         let mut line = 1;
@@ -214,18 +219,19 @@ impl<S: ByteSource + ?Sized> Text<'_, S> {
             let filled = buffer_start + buffer.len();
             let target = (buffer_start + want).min(end);
             if target > filled {
-                self.read_into(&mut buffer, filled, target)?;
+                let free = buffer.extend_by(target - filled);
+                self.read_exact(free, filled)?;
             }
             let at_end = buffer_start + buffer.len() == end;
             let cut = if at_end {
                 buffer.len()
-            } else if let Some(cut) = last_cut(&buffer) {
+            } else if let Some(cut) = last_cut(buffer.filled()) {
                 cut
             } else {
                 want = buffer.len() * 2;
                 continue;
             };
-            let piece = buffer.get(..cut)?;
+            let piece = buffer.filled().get(..cut)?;
             let whole_start = first && mode != Mode::Tail;
             let stops = !at_end || mode == Mode::Head;
             let stop_at = stops.then_some(buffer_start + cut);
@@ -258,12 +264,45 @@ impl<S: ByteSource + ?Sized> Text<'_, S> {
                     end_line: line,
                 });
             }
-            buffer.copy_within(cut.., 0);
-            buffer.truncate(buffer.len() - cut);
+            buffer.consume(cut);
             buffer_start += cut;
             want = self.piece_bytes.max(buffer.len() + self.piece_bytes / 2);
             first = false;
         }
+    }
+}
+
+/// The bytes read and not yet parsed. Its memory is zeroed once, when it grows, and then
+/// reused: a document is read through it without touching fresh pages for each piece.
+#[derive(Default)]
+struct PieceBuffer {
+    bytes: Vec<u8>,
+    len: usize,
+}
+
+impl PieceBuffer {
+    fn len(&self) -> usize {
+        self.len
+    }
+
+    fn filled(&self) -> &[u8] {
+        &self.bytes[..self.len]
+    }
+
+    /// `more` bytes after the filled ones, to read into; they count as filled.
+    fn extend_by(&mut self, more: usize) -> &mut [u8] {
+        let start = self.len;
+        self.len += more;
+        if self.bytes.len() < self.len {
+            self.bytes.resize(self.len, 0);
+        }
+        &mut self.bytes[start..self.len]
+    }
+
+    /// Drops the first `count` bytes, moving the rest to the front.
+    fn consume(&mut self, count: usize) {
+        self.bytes.copy_within(count..self.len, 0);
+        self.len -= count;
     }
 }
 
