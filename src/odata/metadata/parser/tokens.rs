@@ -4,9 +4,9 @@
 //! quick-xml checks each event's bytes as UTF-8 on its own and works through a general
 //! state machine; about a fifth of an F&O-scale parse went there. [`Narrow`] checks the
 //! text as UTF-8 in windows of 64 KiB and reads start tags, end tags, text and the XML
-//! declaration with `memchr`, producing the very events quick-xml would. Anything else —
-//! a comment, CDATA, a doctype, a reference in text, a processing instruction after the
-//! start, a mismatched or unclosed tag, bytes that are not UTF-8 — makes it *decline*: the
+//! declaration and comments with `memchr`, producing the very events quick-xml would.
+//! Anything else — CDATA, a doctype, a reference in text, a processing instruction after
+//! the start, a mismatched or unclosed tag, bytes that are not UTF-8 — makes it *decline*: the
 //! caller then reads the same text again with quick-xml, so every error is quick-xml's.
 
 use quick_xml::events::{BytesEnd, BytesPI, BytesStart, BytesText, Event};
@@ -158,7 +158,7 @@ impl<'a> Narrow<'a> {
             return Some(Event::Text(BytesText::from_escaped(text)));
         }
         match self.bytes.get(start + 1)? {
-            b'!' => None,
+            b'!' => self.comment(start),
             b'?' => self.declaration(start),
             b'/' => self.end_tag(start),
             _ => self.start_tag(start),
@@ -194,6 +194,20 @@ impl<'a> Narrow<'a> {
         let content = self.text(start + 2, start + close - 1)?;
         self.pos = start + close + 1;
         Some(Event::PI(BytesPI::new(content)))
+    }
+
+    /// `<!--…-->`, ended as quick-xml ends it: at the first `>` at least six bytes on that
+    /// follows `--`. CDATA and doctypes are left to quick-xml.
+    fn comment(&mut self, start: usize) -> Option<Event<'a>> {
+        let rest = &self.bytes[start..];
+        if !rest.starts_with(b"<!--") {
+            return None;
+        }
+        let close =
+            memchr::memchr_iter(b'>', rest).find(|&i| i > 5 && rest[..i].ends_with(b"--"))?;
+        let content = self.text(start + 4, start + close - 2)?;
+        self.pos = start + close + 1;
+        Some(Event::Comment(BytesText::from_escaped(content)))
     }
 
     fn end_tag(&mut self, start: usize) -> Option<Event<'a>> {
@@ -313,6 +327,9 @@ mod tests {
             "<a><b >t ü 世</b ></a   >",
             "<a/ >",
             "<a>text with > in it</a>",
+            "<a><!-- c --></a>",
+            "<!----><a/><!-- x -- y --><!---->-->",
+            "<a><!-- <b> -->\n</a>",
             "",
             "   ",
             "trailing text",
@@ -327,7 +344,9 @@ mod tests {
     #[test]
     fn other_shapes_are_declined() {
         let cases = [
-            "<a><!-- c --></a>",
+            "<a><!-- unclosed </a>",
+            "<a><!--></a>",
+            "<a><!-x--></a>",
             "<a><![CDATA[x]]></a>",
             "<!DOCTYPE a><a/>",
             "<a>&amp;</a>",
@@ -398,7 +417,7 @@ mod tests {
     #[test]
     fn generated_documents_read_the_same_whenever_the_narrow_reader_reads_them() {
         let alphabet = [
-            "<a>", "</a>", "<b/>", " ", "x", "'", "\"", ">", "<", "/", "&", "é", "?",
+            "<a>", "</a>", "<b/>", " ", "x", "'", "\"", ">", "<", "/", "&", "é", "?", "<!--", "--",
         ];
         let mut answered = 0;
         let mut stack = vec![(String::new(), 0)];
