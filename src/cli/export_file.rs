@@ -186,8 +186,11 @@ fn remove_left_parts(dir: &Path, name: &str) {
     }
 }
 
-/// Syncs the complete temporary file and renames it to `path`.
+/// Gives the complete temporary file the target's permissions, syncs it and renames it to
+/// `path`.
 fn persist(file: tempfile::NamedTempFile, path: &Path) -> anyhow::Result<()> {
+    crate::connector::saved_file::match_permissions(file.as_file(), path)
+        .with_context(|| format!("cannot write {}", path.display()))?;
     file.as_file()
         .sync_all()
         .with_context(|| format!("cannot write {}", path.display()))?;
@@ -200,6 +203,23 @@ fn persist(file: tempfile::NamedTempFile, path: &Path) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[cfg(unix)]
+    #[test]
+    fn an_export_that_replaces_a_file_keeps_its_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let target = dir.path().join("out.csv");
+        std::fs::write(&target, "old").expect("old");
+        std::fs::set_permissions(&target, std::fs::Permissions::from_mode(0o644)).expect("mode");
+        write_bytes_atomically(&target, b"new").expect("written");
+        assert_eq!(std::fs::read(&target).expect("read"), b"new");
+        let mode = std::fs::metadata(&target)
+            .expect("meta")
+            .permissions()
+            .mode();
+        assert_eq!(mode & 0o777, 0o644);
+    }
 
     #[test]
     fn a_part_file_left_by_a_killed_write_goes_with_the_next_write_of_that_file() {

@@ -13,6 +13,7 @@ pub mod records;
 pub mod request;
 pub mod resolve;
 pub mod run;
+pub mod saved_file;
 pub mod session;
 pub mod setup_check;
 

@@ -253,7 +253,7 @@ impl FlowFile {
     }
 
     /// Writes the file atomically: a temporary file beside it, then a rename, so a crash
-    /// leaves either the old file or the new one.
+    /// leaves either the old file or the new one (with the old one's permissions).
     pub fn save(&self, path: &Path) -> Result<(), FlowFileError> {
         let io =
             |e: std::io::Error| FlowFileError::Io(format!("cannot write {}: {e}", path.display()));
@@ -263,6 +263,7 @@ impl FlowFile {
             .unwrap_or(Path::new("."));
         let mut file = tempfile::NamedTempFile::new_in(dir).map_err(io)?;
         std::io::Write::write_all(&mut file, self.to_text().as_bytes()).map_err(io)?;
+        crate::connector::saved_file::match_permissions(file.as_file(), path).map_err(io)?;
         file.as_file().sync_all().map_err(io)?;
         file.persist(path).map_err(|e| io(e.error))?;
         Ok(())

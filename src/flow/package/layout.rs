@@ -99,6 +99,8 @@ pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), PackageError> {
         .unwrap_or(Path::new("."));
     let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|e| write_error(path, e))?;
     file.write_all(bytes).map_err(|e| write_error(path, e))?;
+    crate::connector::saved_file::match_permissions(file.as_file(), path)
+        .map_err(|e| write_error(path, e))?;
     file.as_file()
         .sync_all()
         .map_err(|e| write_error(path, e))?;

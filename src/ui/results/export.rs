@@ -115,6 +115,7 @@ pub fn write_records(
         writer.finish().map_err(output_error)?;
     }
     temp.as_file_mut().flush().map_err(io_error)?;
+    crate::connector::saved_file::match_permissions(temp.as_file(), path).map_err(io_error)?;
     temp.as_file().sync_all().map_err(io_error)?;
     temp.persist(path).map_err(|e| io_error(e.error))?;
     Ok(order.len())
