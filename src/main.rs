@@ -5,7 +5,9 @@ use std::process::ExitCode;
 use flowbench::cli::{self, Command, exit};
 
 /// mimalloc: markedly faster than the system allocator for the many small strings of a
-/// large `$metadata` model (see docs/PERFORMANCE.md).
+/// large `$metadata` model. Compiled with `MI_SKIP_COLLECT_ON_EXIT` (`.cargo/config.toml`):
+/// a process that ends leaves its memory to the kernel instead of returning it page by page
+/// first (see docs/PERFORMANCE.md, item 1).
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
