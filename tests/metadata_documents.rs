@@ -2,7 +2,7 @@
 //! warnings, prefixes, BOM, self-closing elements, unknown elements, implicit enum values
 //! and annotation values from child elements.
 
-use flowbench::odata::metadata::{MetadataError, parse_metadata};
+use flowbench::odata::metadata::{Annotations, MetadataError, parse_metadata};
 
 const HEAD: &str = r#"<?xml version="1.0" encoding="utf-8"?>
 <edmx:Edmx Version="4.0" xmlns:edmx="http://docs.oasis-open.org/odata/ns/edmx">
@@ -299,6 +299,38 @@ fn enum_values_are_implicit_when_missing_and_flags_are_read() {
 }
 
 #[test]
+fn an_annotations_block_qualifier_applies_to_annotations_without_their_own() {
+    let text = document(
+        r#"      <Annotations Target="N.C/P" Qualifier="Phone">
+        <Annotation Term="Core.Description" String="Short"/>
+        <Annotation Term="Common.Label" Qualifier="Tablet" String="Longer"/>
+        <Annotation Term="Core.Computed"/>
+      </Annotations>
+"#,
+    );
+    let model = parse_metadata(text.as_bytes()).expect("valid");
+    let block = &model.schemas[0].annotation_blocks[0];
+    let all: Vec<(&str, Option<&str>, Option<&str>)> = block
+        .annotations
+        .iter()
+        .map(|a| (a.term(), a.qualifier(), a.value()))
+        .collect();
+    assert_eq!(
+        all,
+        [
+            ("Core.Description", Some("Phone"), Some("Short")),
+            ("Common.Label", Some("Tablet"), Some("Longer")),
+            ("Core.Computed", Some("Phone"), None),
+        ]
+    );
+    let annotations = Annotations {
+        all: block.annotations.clone(),
+    };
+    assert_eq!(annotations.get("Label"), Some("Longer"));
+    assert!(annotations.is_true("Computed"));
+}
+
+#[test]
 fn annotation_values_come_from_attributes_or_child_text() {
     let text = document(
         r#"      <ComplexType Name="C">
@@ -320,7 +352,7 @@ fn annotation_values_come_from_attributes_or_child_text() {
         .annotations
         .all
         .iter()
-        .map(|a| (a.term.as_str(), a.qualifier.as_deref(), a.value.as_deref()))
+        .map(|a| (a.term(), a.qualifier(), a.value()))
         .collect();
     assert_eq!(
         all,

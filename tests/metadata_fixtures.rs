@@ -143,12 +143,7 @@ fn fno_property_annotations_give_required_and_read_only() {
         paym_mode.is_read_only(),
         "AllowEdit=false makes it read-only"
     );
-    let terms: Vec<&str> = paym_mode
-        .annotations
-        .all
-        .iter()
-        .map(|a| a.term.as_str())
-        .collect();
+    let terms: Vec<&str> = paym_mode.annotations.all.iter().map(|a| a.term()).collect();
     assert_eq!(
         terms,
         [
@@ -291,7 +286,7 @@ fn out_of_line_annotations_are_kept_per_target() {
     let terms: Vec<(&str, Option<&str>)> = created_by
         .annotations
         .iter()
-        .map(|a| (a.term.as_str(), a.value.as_deref()))
+        .map(|a| (a.term(), a.value()))
         .collect();
     assert_eq!(
         terms,

@@ -209,19 +209,66 @@ impl EdmPrimitive {
 
 /// An annotation (`Annotation Term="…"`) kept with its value as text.
 ///
-/// F&O documents carry hundreds of thousands of them, so the text is held in
-/// [`CompactString`]s: values up to 24 bytes (label ids, booleans) live inline and
-/// well-known terms point at static text, which keeps a large model's allocations down.
+/// F&O documents carry hundreds of thousands of them, so an annotation is two
+/// [`CompactString`]s (48 bytes): values up to 24 bytes (label ids, booleans) live inline,
+/// well-known terms point at static text, and a qualifier shares the term's string the way
+/// CSDL JSON writes it (`Core.Description#Long`), which keeps a large model's memory down.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Annotation {
-    /// The term as written, e.g. `Core.Description` or
-    /// `Microsoft.Dynamics.OData.Core.V1.IsRequired`.
-    pub term: CompactString,
-    /// Optional qualifier.
-    pub qualifier: Option<CompactString>,
+    /// The term as written, then `#` and the qualifier when there is one (neither a term
+    /// nor a qualifier can hold `#`).
+    qualified_term: CompactString,
     /// The value: an inline attribute (`String`, `Bool`, `EnumMember`, …) or the text of
     /// a child element; `None` for tagging terms with no value (meaning `true`).
-    pub value: Option<CompactString>,
+    value: Option<CompactString>,
+}
+
+impl Annotation {
+    /// An annotation of `term` (e.g. `Core.Description` or
+    /// `Microsoft.Dynamics.OData.Core.V1.IsRequired`) with an optional qualifier and value.
+    pub fn new(
+        term: impl Into<CompactString>,
+        qualifier: Option<&str>,
+        value: Option<CompactString>,
+    ) -> Self {
+        let mut qualified_term = term.into();
+        if let Some(qualifier) = qualifier {
+            qualified_term.push('#');
+            qualified_term.push_str(qualifier);
+        }
+        Self {
+            qualified_term,
+            value,
+        }
+    }
+
+    /// The term as written.
+    pub fn term(&self) -> &str {
+        self.qualified_term
+            .split_once('#')
+            .map_or(self.qualified_term.as_str(), |(term, _)| term)
+    }
+
+    /// The qualifier, if any.
+    pub fn qualifier(&self) -> Option<&str> {
+        self.qualified_term
+            .split_once('#')
+            .map(|(_, qualifier)| qualifier)
+    }
+
+    /// The value as text; `None` for a tagging term (meaning `true`).
+    pub fn value(&self) -> Option<&str> {
+        self.value.as_deref()
+    }
+
+    /// Gives the annotation `qualifier` unless it has one already (an `Annotations`
+    /// block's qualifier applies to the annotations that have none of their own).
+    pub fn qualify_if_unqualified(&mut self, qualifier: &str) {
+        if self.qualifier().is_none() {
+            self.qualified_term.push('#');
+            self.qualified_term.push_str(qualifier);
+        }
+    }
 }
 
 /// Annotations relevant to forms, read from inline annotations of an element.
@@ -239,12 +286,13 @@ impl Annotations {
         self.all
             .iter()
             .find(|a| {
-                a.term == short_term
-                    || a.term
+                let term = a.term();
+                term == short_term
+                    || term
                         .rsplit_once('.')
                         .is_some_and(|(_, last)| last == short_term)
             })
-            .map(|a| a.value.as_deref().unwrap_or("true"))
+            .map(|a| a.value().unwrap_or("true"))
     }
 
     /// Whether a boolean term is set to true (tagging terms count as true).
@@ -632,7 +680,7 @@ impl Model {
                 })
             })
             .flat_map(|block| block.annotations.iter())
-            .any(|a| a.term == term || a.term.ends_with(".OptimisticConcurrency"))
+            .any(|a| a.term() == term || a.term().ends_with(".OptimisticConcurrency"))
     }
 
     /// The chain from `entity` up through its base types (most derived first).
@@ -742,7 +790,30 @@ impl Model {
 
 #[cfg(test)]
 mod tests {
+    use super::Annotation;
     use crate::odata::metadata::parse_metadata;
+
+    #[test]
+    fn an_annotation_is_two_compact_strings_and_keeps_its_qualifier_apart() {
+        // F&O-scale documents hold 185 000 annotations: 24 bytes more each is 4.5 MB.
+        assert_eq!(std::mem::size_of::<Annotation>(), 48);
+        let mut plain = Annotation::new("Core.Description", None, Some("Text".into()));
+        assert_eq!(
+            (plain.term(), plain.qualifier(), plain.value()),
+            ("Core.Description", None, Some("Text"))
+        );
+        plain.qualify_if_unqualified("Phone");
+        plain.qualify_if_unqualified("Tablet");
+        assert_eq!(
+            (plain.term(), plain.qualifier()),
+            ("Core.Description", Some("Phone"))
+        );
+        let tagged = Annotation::new("Core.Computed", Some("Q"), None);
+        assert_eq!(
+            (tagged.term(), tagged.qualifier(), tagged.value()),
+            ("Core.Computed", Some("Q"), None)
+        );
+    }
 
     #[test]
     fn optimistic_concurrency_inline_or_targeting_the_container() {

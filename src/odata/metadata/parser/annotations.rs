@@ -92,7 +92,7 @@ impl<'a> Parser<'a> {
     /// values, e.g. of a `Collection`, joined with a space).
     pub(super) fn annotation(&mut self, tag: &BytesStart<'a>, open: bool) -> Result<Annotation> {
         let mut term = CompactString::default();
-        let mut qualifier = None;
+        let mut qualifier: Option<CompactString> = None;
         let mut value = None;
         self.each_attribute(tag, |key, text| match key {
             "Term" => term = term_text(&text),
@@ -111,11 +111,7 @@ impl<'a> Parser<'a> {
                 value = content;
             }
         }
-        Ok(Annotation {
-            term,
-            qualifier,
-            value,
-        })
+        Ok(Annotation::new(term, qualifier.as_deref(), value))
     }
 
     /// Reads the content of the open element `tag`, appending its `Annotation` children to
@@ -197,7 +193,7 @@ mod tests {
             .all;
         let text: Vec<(&str, Option<&str>, Option<&str>)> = all
             .iter()
-            .map(|a| (a.term.as_str(), a.qualifier.as_deref(), a.value.as_deref()))
+            .map(|a| (a.term(), a.qualifier(), a.value()))
             .collect();
         assert_eq!(
             text,

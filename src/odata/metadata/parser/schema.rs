@@ -112,12 +112,8 @@ impl<'a> Parser<'a> {
             block.annotations = annotations.all;
         }
         if let Some(qualifier) = qualifier {
-            for annotation in block
-                .annotations
-                .iter_mut()
-                .filter(|a| a.qualifier.is_none())
-            {
-                annotation.qualifier = Some(qualifier.as_str().into());
+            for annotation in &mut block.annotations {
+                annotation.qualify_if_unqualified(&qualifier);
             }
         }
         Ok(block)
