@@ -165,6 +165,7 @@ fn dangling_types_become_warnings_and_the_model_is_still_returned() {
         <Property Name="Status" Type="D.StatusEnum"/>
         <Property Name="Tags" Type="Collection(Demo.Ns.NoSuchType)"/>
         <NavigationProperty Name="Lines" Type="Collection(Demo.Ns.Line)"/>
+        <Property Name="Postal" Type="Demo.Ns.Address"/>
         <NavigationProperty Name="Address" Type="Demo.Ns.Address"/>
       </EntityType>
       <ComplexType Name="Address"><Property Name="City" Type="Edm.String"/></ComplexType>

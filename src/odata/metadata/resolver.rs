@@ -268,10 +268,19 @@ pub(crate) fn check_references(model: &mut Model, pending: &PendingRefs, text: &
     let mut lines = LineTracker::new(text);
     let found: Vec<MetadataWarning> = {
         let index = NameIndex::new(model);
+        // F&O documents name the same type many times in a row (`NoYes` on most of a
+        // type's flags): a name just found fine for the same kind needs no lookup.
+        let mut last_fine: Option<(&str, RefKind)> = None;
         pending
             .iter()
             .filter_map(|(reference, name, site)| {
-                let problem = index.problem(name, reference.kind)?;
+                if last_fine == Some((name, reference.kind)) {
+                    return None;
+                }
+                let Some(problem) = index.problem(name, reference.kind) else {
+                    last_fine = Some((name, reference.kind));
+                    return None;
+                };
                 let (line, column) = lines.position(reference.offset);
                 Some(MetadataWarning {
                     line,
