@@ -231,29 +231,37 @@ impl Annotation {
         qualifier: Option<&str>,
         value: Option<CompactString>,
     ) -> Self {
-        let mut qualified_term = term.into();
-        if let Some(qualifier) = qualifier {
-            qualified_term.push('#');
-            qualified_term.push_str(qualifier);
-        }
-        Self {
-            qualified_term,
+        let mut annotation = Self {
+            qualified_term: term.into(),
             value,
+        };
+        if let Some(qualifier) = qualifier {
+            annotation.push_qualifier(qualifier);
         }
+        annotation
+    }
+
+    /// The term and the qualifier, if any.
+    fn split(&self) -> (&str, Option<&str>) {
+        match self.qualified_term.split_once('#') {
+            Some((term, qualifier)) => (term, Some(qualifier)),
+            None => (&self.qualified_term, None),
+        }
+    }
+
+    fn push_qualifier(&mut self, qualifier: &str) {
+        self.qualified_term.push('#');
+        self.qualified_term.push_str(qualifier);
     }
 
     /// The term as written.
     pub fn term(&self) -> &str {
-        self.qualified_term
-            .split_once('#')
-            .map_or(self.qualified_term.as_str(), |(term, _)| term)
+        self.split().0
     }
 
     /// The qualifier, if any.
     pub fn qualifier(&self) -> Option<&str> {
-        self.qualified_term
-            .split_once('#')
-            .map(|(_, qualifier)| qualifier)
+        self.split().1
     }
 
     /// The value as text; `None` for a tagging term (meaning `true`).
@@ -265,8 +273,7 @@ impl Annotation {
     /// block's qualifier applies to the annotations that have none of their own).
     pub fn qualify_if_unqualified(&mut self, qualifier: &str) {
         if self.qualifier().is_none() {
-            self.qualified_term.push('#');
-            self.qualified_term.push_str(qualifier);
+            self.push_qualifier(qualifier);
         }
     }
 }

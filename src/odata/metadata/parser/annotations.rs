@@ -92,11 +92,12 @@ impl<'a> Parser<'a> {
     /// values, e.g. of a `Collection`, joined with a space).
     pub(super) fn annotation(&mut self, tag: &BytesStart<'a>, open: bool) -> Result<Annotation> {
         let mut term = CompactString::default();
-        let mut qualifier: Option<CompactString> = None;
+        let mut qualifier = None;
         let mut value = None;
         self.each_attribute(tag, |key, text| match key {
             "Term" => term = term_text(&text),
-            "Qualifier" => qualifier = Some(compact(text)),
+            // Borrowed: it is copied once, after the term (see `Annotation::new`).
+            "Qualifier" => qualifier = Some(text),
             _ if value.is_none() && !key.contains(':') && key != "xmlns" => {
                 value = Some(compact(text));
             }
