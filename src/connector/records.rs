@@ -7,6 +7,9 @@ use std::io::Write;
 use serde_json::Value;
 
 mod checked_fields;
+mod csv_bytes;
+mod in_order_row;
+mod json_cells;
 mod raw_csv;
 mod raw_json;
 pub use raw_csv::RawCsvWriter;

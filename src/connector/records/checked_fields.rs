@@ -52,11 +52,11 @@ fn scan_object<'a>(record: &'a str, fields: &mut Fields<'a>) -> Option<()> {
 }
 
 /// `Some` when only whitespace follows `at`.
-fn at_end(bytes: &[u8], at: usize) -> Option<()> {
+pub(super) fn at_end(bytes: &[u8], at: usize) -> Option<()> {
     (skip_space(bytes, at) == bytes.len()).then_some(())
 }
 
-fn skip_space(bytes: &[u8], mut at: usize) -> usize {
+pub(super) fn skip_space(bytes: &[u8], mut at: usize) -> usize {
     while let Some(b' ' | b'\t' | b'\n' | b'\r') = bytes.get(at) {
         at += 1;
     }
@@ -64,7 +64,7 @@ fn skip_space(bytes: &[u8], mut at: usize) -> usize {
 }
 
 /// The end of the value starting at `at`.
-fn skip_value(bytes: &[u8], at: usize) -> Option<usize> {
+pub(super) fn skip_value(bytes: &[u8], at: usize) -> Option<usize> {
     match bytes.get(at)? {
         b'"' => skip_string(bytes, at),
         b'{' | b'[' => skip_nested(bytes, at),
@@ -81,20 +81,28 @@ fn skip_value(bytes: &[u8], at: usize) -> Option<usize> {
 
 /// The end (after the closing quote) of the string whose opening quote is at `at`.
 fn skip_string(bytes: &[u8], at: usize) -> Option<usize> {
+    string_end(bytes, at).map(|(end, _)| end)
+}
+
+/// The end (after the closing quote) of the string whose opening quote is at `at`, and
+/// whether the string holds an escape.
+pub(super) fn string_end(bytes: &[u8], at: usize) -> Option<(usize, bool)> {
     let mut from = at + 1;
+    let mut escaped = false;
     loop {
         let found = from + memchr::memchr2(b'"', b'\\', bytes.get(from..)?)?;
         if bytes[found] == b'"' {
-            return Some(found + 1);
+            return Some((found + 1, escaped));
         }
         // An escape: the next byte is escaped (`\"`, `\\`, `\u…`).
+        escaped = true;
         from = found + 2;
     }
 }
 
 /// The end of the object or array opening at `at` (brackets in strings skipped, each
 /// closing bracket matched with its opening one).
-fn skip_nested(bytes: &[u8], at: usize) -> Option<usize> {
+pub(super) fn skip_nested(bytes: &[u8], at: usize) -> Option<usize> {
     let mut open: Vec<u8> = Vec::new();
     let mut from = at;
     loop {

@@ -10,32 +10,70 @@ use std::io::Write;
 use serde::de::{DeserializeSeed, Deserializer, MapAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::{OutputError, is_annotation};
+use super::checked_fields::{Fields, read_checked_fields};
+use super::csv_bytes::{end_row, push_row, push_separator};
+use super::in_order_row::InOrder;
+use super::json_cells::push_cell;
+use super::{CSV_BUFFER_BYTES, OutputError, is_annotation};
+use crate::odata::client::RawPage;
 use crate::odata::json_strict;
 
 /// Streams RFC 4180 CSV from records given as JSON text, with the header, column and cell
 /// rules of [`CsvRecordWriter`](super::CsvRecordWriter).
 pub struct RawCsvWriter<W: Write> {
-    /// `None` only after its output failed while a page's second half was added to it.
-    writer: Option<csv::Writer<W>>,
+    out: W,
+    /// Rows not yet written to `out` (written once they pass [`CSV_BUFFER_BYTES`]).
+    buf: Vec<u8>,
     preset: Option<Vec<String>>,
-    header: Option<Vec<String>>,
-    index: HashMap<String, usize>,
+    header: Option<Header>,
     dropped: Vec<String>,
     finished: bool,
 }
 
-use super::checked_fields::{Fields, read_checked_fields};
-use crate::odata::client::RawPage;
+/// The columns of a written header, and what the paths that fill them need.
+struct Header {
+    columns: Vec<String>,
+    index: HashMap<String, usize>,
+    comparable: Vec<bool>,
+    annotation_columns: bool,
+}
+
+impl Header {
+    fn new(columns: Vec<String>) -> Self {
+        let mut index = HashMap::new();
+        for (i, column) in columns.iter().enumerate() {
+            index.entry(column.clone()).or_insert(i);
+        }
+        Self {
+            comparable: columns.iter().map(|c| !c.contains(['"', '\\'])).collect(),
+            annotation_columns: columns.iter().any(|c| is_annotation(c)),
+            index,
+            columns,
+        }
+    }
+
+    fn layout(&self) -> Layout<'_> {
+        Layout {
+            columns: &self.columns,
+            index: &self.index,
+            in_order: InOrder {
+                columns: &self.columns,
+                index: &self.index,
+                comparable: &self.comparable,
+                annotation_columns: self.annotation_columns,
+            },
+        }
+    }
+}
 
 impl<W: Write> RawCsvWriter<W> {
     /// A writer whose header comes from the first page with records.
     pub fn new(out: W) -> Self {
         Self {
-            writer: Some(super::csv_writer(out)),
+            out,
+            buf: Vec::with_capacity(CSV_BUFFER_BYTES + CSV_BUFFER_BYTES / 4),
             preset: None,
             header: None,
-            index: HashMap::new(),
             dropped: Vec::new(),
             finished: false,
         }
@@ -55,12 +93,9 @@ impl<W: Write> RawCsvWriter<W> {
 
     fn set_header(&mut self, columns: Vec<String>) -> Result<(), OutputError> {
         if !columns.is_empty() {
-            self.csv()?.write_record(&columns)?;
+            push_row(&mut self.buf, columns.iter().map(String::as_bytes));
         }
-        for (i, column) in columns.iter().enumerate() {
-            self.index.entry(column.clone()).or_insert(i);
-        }
-        self.header = Some(columns);
+        self.header = Some(Header::new(columns));
         Ok(())
     }
 
@@ -75,9 +110,23 @@ impl<W: Write> RawCsvWriter<W> {
                 let mut fields = Fields::new();
                 for record in records {
                     read_fields(record, &mut fields, checked)?;
+                    // Records mostly repeat the first one's order: look where the last key
+                    // was found first.
+                    let mut hint = 0;
                     for (key, _) in &fields {
-                        if !is_annotation(key) && !columns.iter().any(|c| c == key) {
-                            columns.push(key.as_ref().to_owned());
+                        if is_annotation(key) {
+                            continue;
+                        }
+                        if columns.get(hint).is_some_and(|c| c == key) {
+                            hint += 1;
+                            continue;
+                        }
+                        match columns.iter().position(|c| c == key) {
+                            Some(at) => hint = at + 1,
+                            None => {
+                                columns.push(key.as_ref().to_owned());
+                                hint = columns.len();
+                            }
                         }
                     }
                 }
@@ -111,23 +160,18 @@ impl<W: Write> RawCsvWriter<W> {
         if !self.ready_for(records, checked)? {
             return Ok(());
         }
-        let Some(columns) = &self.header else {
+        let Some(header) = &self.header else {
             return Ok(());
         };
-        let layout = Layout {
-            columns,
-            index: &self.index,
+        let layout = header.layout();
+        let mut sink = Spill {
+            out: &mut self.out,
+            buf: &mut self.buf,
         };
         if threads == Threads::TwoChecked {
-            return layout.write_on_two_cores(records, &mut self.writer, &mut self.dropped);
+            return layout.write_on_two_cores(records, &mut sink, &mut self.dropped);
         }
-        let writer = self.writer.as_mut().ok_or(OutputError::Finished)?;
-        layout.write(records, checked, writer, &mut self.dropped)
-    }
-
-    /// The CSV writer, unless a failed output lost it.
-    fn csv(&mut self) -> Result<&mut csv::Writer<W>, OutputError> {
-        self.writer.as_mut().ok_or(OutputError::Finished)
+        layout.write(records, checked, &mut sink, &mut self.dropped)
     }
 
     /// Whether `records` are to be written: refuses a finished writer, writes the header
@@ -154,8 +198,25 @@ impl<W: Write> RawCsvWriter<W> {
             self.set_header(columns)?;
         }
         self.finished = true;
-        self.csv()?.flush()?;
+        self.flush()
+    }
+
+    /// Writes the rows gathered so far and flushes the output.
+    fn flush(&mut self) -> Result<(), OutputError> {
+        self.out.write_all(&self.buf)?;
+        self.buf.clear();
+        self.out.flush()?;
         Ok(())
+    }
+}
+
+impl<W: Write> Drop for RawCsvWriter<W> {
+    /// Rows gathered before an error still reach the output, as with the `csv` crate's
+    /// writer (best effort: a failure has nowhere to go).
+    fn drop(&mut self) {
+        if !self.buf.is_empty() {
+            let _ = self.flush();
+        }
     }
 }
 
@@ -171,91 +232,165 @@ enum Threads {
     TwoChecked,
 }
 
+/// Where rows go: a buffer, written out as it fills.
+trait Rows {
+    fn buf(&mut self) -> &mut Vec<u8>;
+    /// Called after each complete row.
+    fn row_done(&mut self) -> Result<(), OutputError>;
+}
+
+/// A thread's own buffer, kept whole.
+impl Rows for Vec<u8> {
+    fn buf(&mut self) -> &mut Vec<u8> {
+        self
+    }
+
+    fn row_done(&mut self) -> Result<(), OutputError> {
+        Ok(())
+    }
+}
+
+/// The writer's buffer, written to its output once it passes [`CSV_BUFFER_BYTES`].
+struct Spill<'a, W: Write> {
+    out: &'a mut W,
+    buf: &'a mut Vec<u8>,
+}
+
+impl<W: Write> Rows for Spill<'_, W> {
+    fn buf(&mut self) -> &mut Vec<u8> {
+        self.buf
+    }
+
+    fn row_done(&mut self) -> Result<(), OutputError> {
+        if self.buf.len() >= CSV_BUFFER_BYTES {
+            self.out.write_all(self.buf)?;
+            self.buf.clear();
+        }
+        Ok(())
+    }
+}
+
+/// What the general path reuses from one record to the next.
+struct Scratch<'r> {
+    fields: Fields<'r>,
+    cells: Vec<Option<&'r str>>,
+    others: Vec<Cow<'r, str>>,
+}
+
 /// The columns of a writer whose header is written, shared by the threads of a page.
 struct Layout<'h> {
     columns: &'h [String],
     index: &'h HashMap<String, usize>,
+    in_order: InOrder<'h>,
 }
 
 impl Layout<'_> {
-    /// Writes `records` as CSV rows onto `writer`, adding keys not in the header to
+    /// Writes `records` as CSV rows onto `rows`, adding keys not in the header to
     /// `dropped`; stops at the first record with a duplicate property or unreadable text.
-    fn write<W: Write>(
+    /// `checked`: the records are valid JSON text, and those in the header's order are
+    /// written in one pass ([`InOrder`]).
+    fn write(
         &self,
         records: &[&str],
         checked: bool,
-        writer: &mut csv::Writer<W>,
+        rows: &mut impl Rows,
+        dropped: &mut Vec<String>,
+    ) -> Result<(), OutputError> {
+        let mut scratch = Scratch {
+            fields: Fields::new(),
+            cells: vec![None; self.columns.len()],
+            others: Vec::new(),
+        };
+        for record in records {
+            let buf = rows.buf();
+            let row_start = buf.len();
+            if !(checked && self.in_order.write(record, buf).is_some()) {
+                buf.truncate(row_start);
+                if let Err(error) = self.general_row(record, checked, buf, &mut scratch, dropped) {
+                    buf.truncate(row_start);
+                    return Err(error);
+                }
+            }
+            end_row(buf, row_start);
+            rows.row_done()?;
+        }
+        Ok(())
+    }
+
+    /// The row of any record: its properties gathered, placed in their columns, then
+    /// written; keys not in the header are added to `dropped`.
+    fn general_row<'r>(
+        &self,
+        record: &'r str,
+        checked: bool,
+        buf: &mut Vec<u8>,
+        scratch: &mut Scratch<'r>,
         dropped: &mut Vec<String>,
     ) -> Result<(), OutputError> {
         let columns = self.columns;
-        let mut fields = Fields::new();
-        let mut cells: Vec<Option<&str>> = vec![None; columns.len()];
-        let mut others: Vec<Cow<'_, str>> = Vec::new();
-        for record in records {
-            read_fields(record, &mut fields, checked)?;
-            cells.iter_mut().for_each(|c| *c = None);
-            others.clear();
-            let mut hint = 0;
-            for (key, value) in &fields {
-                let at = if columns.get(hint).is_some_and(|c| c == key) {
-                    Some(hint)
-                } else {
-                    self.index.get(key.as_ref()).copied()
-                };
-                match at {
-                    Some(at) => {
-                        if cells[at].replace(value).is_some() {
-                            return Err(duplicate(key));
-                        }
-                        hint = at + 1;
+        let Scratch {
+            fields,
+            cells,
+            others,
+        } = scratch;
+        read_fields(record, fields, checked)?;
+        cells.iter_mut().for_each(|c| *c = None);
+        others.clear();
+        let mut hint = 0;
+        for (key, value) in fields.iter() {
+            let at = if columns.get(hint).is_some_and(|c| c == key) {
+                Some(hint)
+            } else {
+                self.index.get(key.as_ref()).copied()
+            };
+            match at {
+                Some(at) => {
+                    if cells[at].replace(value).is_some() {
+                        return Err(duplicate(key));
                     }
-                    None => {
-                        if others.contains(key) {
-                            return Err(duplicate(key));
-                        }
-                        if !is_annotation(key) && !dropped.iter().any(|d| d == key) {
-                            dropped.push(key.as_ref().to_owned());
-                        }
-                        others.push(key.clone());
+                    hint = at + 1;
+                }
+                None => {
+                    if others.contains(key) {
+                        return Err(duplicate(key));
                     }
+                    if !is_annotation(key) && !dropped.iter().any(|d| d == key) {
+                        dropped.push(key.as_ref().to_owned());
+                    }
+                    others.push(key.clone());
                 }
             }
-            for cell in &cells {
-                match cell {
-                    None => writer.write_field("")?,
-                    Some(text) => write_cell(writer, text)?,
-                }
+        }
+        for (i, cell) in cells.iter().enumerate() {
+            push_separator(buf, i);
+            if let Some(text) = cell {
+                push_cell(buf, text)?;
             }
-            writer.write_record(std::iter::empty::<&[u8]>())?;
         }
         Ok(())
     }
 
     /// Checked records, the second half rendered on another thread while the first is
-    /// written onto `slot`'s writer; the same bytes, dropped columns and first error as
+    /// written onto `rows`; the same bytes, dropped columns and first error as
     /// [`Self::write`] on one thread.
     fn write_on_two_cores<W: Write>(
         &self,
         records: &[&str],
-        slot: &mut Option<csv::Writer<W>>,
+        rows: &mut Spill<'_, W>,
         dropped: &mut Vec<String>,
     ) -> Result<(), OutputError> {
         let (first, second) = records.split_at(records.len() / 2);
-        let writer = slot.as_mut().ok_or(OutputError::Finished)?;
         let (first_done, second_done) = std::thread::scope(|scope| {
             let helper = std::thread::Builder::new()
                 .name("csv-half".to_owned())
                 .spawn_scoped(scope, || {
-                    let mut half = super::csv_writer(Vec::new());
+                    let expected: usize = second.iter().map(|r| r.len() / 2).sum();
+                    let mut half = Vec::with_capacity(expected);
                     let mut half_dropped = Vec::new();
                     let done = self.write(second, true, &mut half, &mut half_dropped);
-                    (
-                        half.into_inner().map_err(|e| e.into_error()),
-                        half_dropped,
-                        done,
-                    )
+                    (half, half_dropped, done)
                 });
-            let first_done = self.write(first, true, writer, dropped);
+            let first_done = self.write(first, true, rows, dropped);
             let second_done = match helper {
                 Ok(helper) => helper.join().ok(),
                 Err(_) => None,
@@ -265,15 +400,12 @@ impl Layout<'_> {
         first_done?;
         let Some((bytes, half_dropped, done)) = second_done else {
             // No second thread (or it panicked): the second half on this one.
-            let writer = slot.as_mut().ok_or(OutputError::Finished)?;
-            return self.write(second, true, writer, dropped);
+            return self.write(second, true, rows, dropped);
         };
-        // The bytes of the records before a failing one are written, as one thread would.
-        let bytes = bytes?;
-        let csv = slot.take().ok_or(OutputError::Finished)?;
-        let mut out = csv.into_inner().map_err(|e| e.into_error())?;
-        out.write_all(&bytes)?;
-        *slot = Some(super::csv_writer(out));
+        // The rows before a failing record are written, as one thread would.
+        rows.out.write_all(rows.buf)?;
+        rows.buf.clear();
+        rows.out.write_all(&bytes)?;
         for key in half_dropped {
             if !dropped.contains(&key) {
                 dropped.push(key);
@@ -285,48 +417,6 @@ impl Layout<'_> {
 
 fn duplicate(key: &str) -> OutputError {
     OutputError::Record(format!("duplicate property '{key}'"))
-}
-
-/// Writes the cell of one JSON value: strings unescaped, numbers with their exact text,
-/// `null` empty, nested values as compact JSON (as [`super::cell_text`]).
-fn write_cell<W: Write>(writer: &mut csv::Writer<W>, text: &str) -> Result<(), OutputError> {
-    match text.as_bytes().first() {
-        Some(b'n') => writer.write_field("")?,
-        Some(b'"') if !text.contains('\\') => writer.write_field(&text[1..text.len() - 1])?,
-        Some(b'"') => {
-            let unescaped: String =
-                serde_json::from_str(text).map_err(|e| OutputError::Record(e.to_string()))?;
-            writer.write_field(unescaped)?
-        }
-        Some(b'{' | b'[') => {
-            let nested = json_strict::from_slice(text.as_bytes())
-                .map_err(|e| OutputError::Record(e.to_string()))?;
-            writer.write_field(nested.to_string())?
-        }
-        // An exponent is written as serde_json keeps it: `e`, with its sign (`1E5` → `1e+5`).
-        Some(b'-' | b'0'..=b'9') if text.contains(['e', 'E']) => {
-            writer.write_field(exponent_as_values_keep_it(text))?
-        }
-        // Numbers, `true` and `false`: their text is the cell.
-        _ => writer.write_field(text)?,
-    }
-    Ok(())
-}
-
-pub(super) fn exponent_as_values_keep_it(number: &str) -> String {
-    let mut out = String::with_capacity(number.len() + 1);
-    let mut chars = number.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == 'e' || c == 'E' {
-            out.push('e');
-            if chars.peek().is_some_and(char::is_ascii_digit) {
-                out.push('+');
-            }
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 /// Reads a record's properties into `fields` (a record that is not an object is one
@@ -493,13 +583,54 @@ mod tests {
         let mut one = Vec::new();
         let mut sequential = RawCsvWriter::new(&mut one);
         assert!(sequential.write_page(&texts).is_err());
-        sequential.csv().unwrap().flush().unwrap();
+        sequential.flush().unwrap();
         drop(sequential);
         assert_eq!(
             String::from_utf8(two).unwrap(),
             String::from_utf8(one.clone()).unwrap()
         );
         assert_eq!(String::from_utf8(one).unwrap().lines().count(), 1 + bad);
+    }
+
+    #[test]
+    fn records_in_the_header_order_and_out_of_it_write_what_values_write() {
+        // The first record sets the header; the later ones take the one-pass path (same
+        // order, annotations anywhere) or leave it (order, gaps, extras, escapes, duplicates
+        // of annotations are for the general path), and must all write the same bytes.
+        let first = r#"{"value": [
+            {"@odata.etag": "1", "A": 1, "B\\b": "back", "C\"q": "quote", "D": "d"}
+        ]}"#;
+        let page = r#"{"value": [
+            {"A": 2, "@odata.etag": "2", "B\\b": "b, c", "C\"q": "\"", "D": null, "E@odata.type": "x"},
+            {"A": 3, "B\b": "escape b", "C\"q": 1, "D": [1, {"x": "y"}]},
+            {"A": 4, "B\\b": 1E2, "C\"q": true, "D": "last", "@odata.etag": "4"},
+            {"B\\b": 5, "A": 5, "C\"q": 5, "D": 5},
+            {"A": 6, "B\\b": 6},
+            {"A": 7, "B\\b": 7, "C\"q": 7, "D": 7, "Extra": 7},
+            {"A": 8, "B\\b": 8, "C\"q": 8, "D": 8, "@odata.etag": "8", "@odata.id": "8"},
+            {},
+            {"A": "\u0041 escaped", "B\\b": {}, "C\"q": [], "D": -0.5e-3}
+        ]}"#;
+        let (slow, fast) = both(&[first, page], None);
+        assert_eq!(slow, fast);
+        assert!(
+            fast.starts_with("A,B\\b,\"C\"\"q\",D\r\n1,back,quote,d\r\n"),
+            "{fast}"
+        );
+        assert!(fast.contains("\r\n3,,1,"), "{fast}");
+        // An annotation given twice is refused on both paths.
+        let twice = r#"{"value": [{"A": 1}, {"@odata.etag": "1", "A": 2, "@odata.etag": "2"}]}"#;
+        let url = url::Url::parse("http://127.0.0.1:1/data/Customers").unwrap();
+        let raw = RawPage::from_body(url.clone(), &url, bytes::Bytes::from(twice)).unwrap();
+        let error = RawCsvWriter::new(Vec::new())
+            .write_raw_page(&raw)
+            .unwrap_err();
+        assert!(
+            error
+                .to_string()
+                .contains("duplicate property '@odata.etag'"),
+            "{error}"
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@ use std::collections::HashSet;
 use std::io::{BufWriter, Write};
 
 use super::checked_fields::{Fields, read_checked_fields};
-use super::raw_csv::exponent_as_values_keep_it;
+use super::json_cells::exponent_as_values_keep_it;
 use super::{CSV_BUFFER_BYTES, JsonArrayWriter, OutputError, RecordWriter};
 use crate::odata::client::RawPage;
 use crate::odata::json_strict;
