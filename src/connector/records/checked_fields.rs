@@ -90,7 +90,7 @@ pub(super) fn string_end(bytes: &[u8], at: usize) -> Option<(usize, bool)> {
     let mut from = at + 1;
     let mut escaped = false;
     loop {
-        let found = from + memchr::memchr2(b'"', b'\\', bytes.get(from..)?)?;
+        let found = quote_or_backslash(bytes, from)?;
         if bytes[found] == b'"' {
             return Some((found + 1, escaped));
         }
@@ -98,6 +98,36 @@ pub(super) fn string_end(bytes: &[u8], at: usize) -> Option<(usize, bool)> {
         escaped = true;
         from = found + 2;
     }
+}
+
+/// Bytes looked at eight at a time before [`memchr::memchr2`] takes over: most strings
+/// of a record are shorter, and for them the call costs more than the search.
+const SHORT: usize = 32;
+
+/// Where the first `"` or `\\` at or after `from` is.
+fn quote_or_backslash(bytes: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = u64::from_ne_bytes([1; 8]);
+    const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+    const QUOTES: u64 = u64::from_ne_bytes([b'"'; 8]);
+    const BACKSLASHES: u64 = u64::from_ne_bytes([b'\\'; 8]);
+    let mut at = from;
+    while at < from + SHORT {
+        let Some(word) = bytes.get(at..at + 8) else {
+            break;
+        };
+        let word = u64::from_le_bytes(word.try_into().ok()?);
+        // A byte equal to the one looked for is a zero byte after the `xor`; the lowest
+        // flagged byte is always a true one (the classic "has a zero byte" test).
+        let (quote, backslash) = (word ^ QUOTES, word ^ BACKSLASHES);
+        let flagged = ((quote.wrapping_sub(ONES) & !quote)
+            | (backslash.wrapping_sub(ONES) & !backslash))
+            & HIGHS;
+        if flagged != 0 {
+            return Some(at + (flagged.trailing_zeros() / 8) as usize);
+        }
+        at += 8;
+    }
+    memchr::memchr2(b'"', b'\\', bytes.get(at..)?).map(|found| at + found)
 }
 
 /// The end of the object or array opening at `at` (brackets in strings skipped, each
