@@ -98,8 +98,7 @@ impl InOrder<'_> {
         }
         let column = self.columns.get(next)?.as_bytes();
         let end = name_start + column.len();
-        (bytes.get(name_start..end) == Some(column) && bytes.get(end) == Some(&b'"'))
-            .then_some(end)
+        (bytes.get(name_start..end) == Some(column) && bytes.get(end) == Some(&b'"')).then_some(end)
     }
 
     /// Whether `name` is an annotation that is no column and was not seen before in this

@@ -15,6 +15,7 @@ pub mod operations;
 pub mod paging;
 pub mod parallel;
 pub mod raw_page;
+mod read_ahead;
 pub mod retry;
 pub mod tokens;
 pub mod trace;

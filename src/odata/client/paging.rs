@@ -3,6 +3,7 @@
 //! Which links are followed is decided in [`super::next_link`].
 
 use std::ops::ControlFlow;
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, Instant};
 
 use futures_util::Stream;
@@ -13,6 +14,7 @@ use url::Url;
 use super::ODataClient;
 use super::error::ODataError;
 use super::next_link::FollowedLinks;
+use super::read_ahead::{Fetched, Fetches};
 use super::transport::{ODataRequest, ODataResponse};
 
 /// Cancels a running listing (or anything else waiting on it); cheap to clone.
@@ -299,30 +301,21 @@ impl ODataClient {
     {
         let started = Instant::now();
         let mut progress = ListProgress::default();
-        let mut followed = FollowedLinks::new(&self.root, self.config.max_pages);
+        let followed = Arc::new(Mutex::new(FollowedLinks::new(
+            &self.root,
+            self.config.max_pages,
+        )));
+        let fetches = Fetches::new(self, cancel, Arc::clone(&followed), P::early_next_link);
         let mut url = first;
-        let mut pending = self.spawn_fetch(url.clone(), cancel.clone());
+        let mut pending = fetches.start(url.clone());
         loop {
-            let response = match pending.await {
-                Ok(response) => response?,
-                Err(join) if join.is_cancelled() => return Err(ODataError::Cancelled),
-                Err(join) => {
-                    return Err(ODataError::InvalidRequest(format!(
-                        "reading {url} stopped: {join}"
-                    )));
-                }
-            };
-            followed.read(&url);
+            let Fetched { response, next } = pending.page().await?;
+            lock(&followed).read(&url);
             // The next page is requested before this one is decoded when the end of the
-            // body names it; the guess is only ever a link that may be followed, and it is
-            // compared with the decoded page's link below.
-            let mut early = P::early_next_link(&response.body)
-                .and_then(|link| self.root.join(&link).ok())
-                .filter(|link| followed.check(&url, link).is_ok())
-                .map(|link| {
-                    let fetch = self.spawn_fetch(link.clone(), cancel.clone());
-                    (link, fetch)
-                });
+            // body names it (by the fetch itself when the listing was already waiting); the
+            // guess is only ever a link that may be followed, and it is compared with the
+            // decoded page's link below.
+            let mut early = next.or_else(|| fetches.start_guessed(&url, &response));
             let page = match P::decode(url.clone(), &self.root, response) {
                 Ok(page) => page,
                 Err(error) => {
@@ -334,7 +327,9 @@ impl ODataClient {
             };
             let next = match page.next_link() {
                 None => Ok(None),
-                Some(next) => followed.check(&url, next).map(|()| Some(next.clone())),
+                Some(next) => lock(&followed)
+                    .check(&url, next)
+                    .map(|()| Some(next.clone())),
             };
             let prefetch = match (&next, early) {
                 (Ok(Some(next)), Some((guess, fetch))) if *next == guess => Some(fetch),
@@ -343,7 +338,7 @@ impl ODataClient {
                         fetch.abort();
                     }
                     match next {
-                        Ok(Some(next)) => Some(self.spawn_fetch(next.clone(), cancel.clone())),
+                        Ok(Some(next)) => Some(fetches.start(next.clone())),
                         _ => None,
                     }
                 }
@@ -372,24 +367,13 @@ impl ODataClient {
             }
         }
     }
+}
 
-    /// Fetches `url` as its own task (cancelled with `cancel`); the caller decodes it.
-    fn spawn_fetch(
-        &self,
-        url: Url,
-        cancel: CancelToken,
-    ) -> tokio::task::JoinHandle<Result<ODataResponse, ODataError>> {
-        let client = self.clone();
-        tokio::spawn(async move {
-            if cancel.is_cancelled() {
-                return Err(ODataError::Cancelled);
-            }
-            tokio::select! {
-                response = client.send(ODataRequest::new(Method::GET, url)) => response,
-                () = cancel.cancelled() => Err(ODataError::Cancelled),
-            }
-        })
-    }
+/// The links of a listing, shared with its fetches (a panic elsewhere does not lose them).
+pub(super) fn lock(followed: &Mutex<FollowedLinks>) -> MutexGuard<'_, FollowedLinks> {
+    followed
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 #[cfg(test)]
