@@ -19,6 +19,7 @@ use super::transport::{ODataRequest, ODataResponse};
 
 /// One page being fetched.
 pub(super) struct Fetch {
+    url: Url,
     handle: JoinHandle<Result<Fetched, ODataError>>,
     /// Set when the listing starts waiting for this page: only then may the fetch request
     /// the page after it.
@@ -39,7 +40,8 @@ impl Fetch {
             Ok(fetched) => fetched,
             Err(join) if join.is_cancelled() => Err(ODataError::Cancelled),
             Err(join) => Err(ODataError::InvalidRequest(format!(
-                "reading a page stopped: {join}"
+                "reading {} stopped: {join}",
+                self.url
             ))),
         }
     }
@@ -80,23 +82,28 @@ impl Fetches {
         let awaited = Arc::new(AtomicBool::new(false));
         let fetches = Arc::clone(self);
         let waiting = Arc::clone(&awaited);
+        let page = url.clone();
         let handle = tokio::spawn(async move {
             if fetches.cancel.is_cancelled() {
                 return Err(ODataError::Cancelled);
             }
-            let request = ODataRequest::new(Method::GET, url.clone());
+            let request = ODataRequest::new(Method::GET, page.clone());
             let response = tokio::select! {
                 response = fetches.client.send(request) => response?,
                 () = fetches.cancel.cancelled() => return Err(ODataError::Cancelled),
             };
             let next = if waiting.load(Ordering::Acquire) {
-                fetches.start_guessed(&url, &response)
+                fetches.start_guessed(&page, &response)
             } else {
                 None
             };
             Ok(Fetched { response, next })
         });
-        Fetch { handle, awaited }
+        Fetch {
+            url,
+            handle,
+            awaited,
+        }
     }
 
     /// Starts fetching the page the end of `response` (the answer for `url`) names, when
