@@ -18,10 +18,12 @@ pub(super) fn push_cell(buf: &mut Vec<u8>, text: &str) -> Result<(), OutputError
     }
 }
 
-/// A string's cell; `escaped`: whether its text holds a backslash.
+/// A string's cell; `escaped`: whether its text holds a backslash (then, or when the text
+/// is not a whole string, the JSON decoder reads it, and refuses what is no string).
 pub(super) fn push_string(buf: &mut Vec<u8>, text: &str, escaped: bool) -> Result<(), OutputError> {
-    if !escaped {
-        push_field(buf, &text.as_bytes()[1..text.len() - 1]);
+    let inner = text.strip_prefix('"').and_then(|t| t.strip_suffix('"'));
+    if let (false, Some(inner)) = (escaped, inner) {
+        push_field(buf, inner.as_bytes());
         return Ok(());
     }
     let unescaped: String =
@@ -66,4 +68,41 @@ pub(super) fn exponent_as_values_keep_it(number: &str) -> String {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(text: &str) -> Result<String, OutputError> {
+        let mut buf = Vec::new();
+        push_cell(&mut buf, text).map(|()| String::from_utf8(buf).unwrap())
+    }
+
+    #[test]
+    fn cells_of_json_values() {
+        assert_eq!(cell(r#""plain""#).unwrap(), "plain");
+        assert_eq!(cell(r#""a, \"b\"""#).unwrap(), r#""a, ""b""""#);
+        assert_eq!(cell(r#""""#).unwrap(), "");
+        assert_eq!(cell("null").unwrap(), "");
+        assert_eq!(cell("-1.50").unwrap(), "-1.50");
+        assert_eq!(cell("2E-3").unwrap(), "2e-3");
+        assert_eq!(cell("1E5").unwrap(), "1e+5");
+        assert_eq!(cell("true").unwrap(), "true");
+        assert_eq!(
+            cell(r#"{"a": [1, "x"]}"#).unwrap(),
+            r#""{""a"":[1,""x""]}""#
+        );
+    }
+
+    #[test]
+    fn text_that_is_no_whole_value_is_refused_not_cut() {
+        for text in ["\"", "\"open", r#"{"a": 1, "a": 2}"#, r#""bad \q escape""#] {
+            assert!(
+                matches!(cell(text), Err(OutputError::Record(_))),
+                "{text}: {:?}",
+                cell(text).map_err(|e| e.to_string())
+            );
+        }
+    }
 }
