@@ -270,9 +270,10 @@ impl ODataClient {
     }
 
     /// Reads every page from `first`, handing each to `on_page` (which may stop the listing
-    /// with `ControlFlow::Break`). While `on_page` works on one page, the next is already
-    /// being fetched and decoded (on another worker thread of a multi-threaded runtime), so
-    /// writing the output overlaps with the network and the server. Returns the final
+    /// with `ControlFlow::Break`). While a page is decoded and `on_page` works on it, the next
+    /// is already being fetched (requested as soon as the page's body ends, on a worker
+    /// thread of a multi-threaded runtime; one page ahead at most), so writing the output
+    /// overlaps with the network and the server. Returns the final
     /// progress; a cancelled listing returns [`ODataError::Cancelled`]. NextLinks are checked
     /// as [`ODataClient::pages`] checks them.
     pub async fn list_all<F>(
