@@ -155,8 +155,10 @@ async fn a_slow_reader_never_has_more_than_one_page_requested_ahead() {
         .await
         .unwrap();
     assert_eq!(pages, 5);
-    // Each page's next one is requested while it is written, and no other.
-    assert_eq!(ahead, vec![1; 5]);
+    // A page's next one is requested while it is written (unless the machine is too busy
+    // for it to arrive within the sleep), and never more than that one.
+    assert!(ahead.iter().all(|&n| n <= 1), "{ahead:?}");
+    assert!(ahead.contains(&1), "{ahead:?}");
 }
 
 #[tokio::test]
