@@ -12,7 +12,7 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::routing::get;
-use flowbench::odata::client::{CancelToken, ODataError};
+use flowbench::odata::client::{CancelToken, ODataClient, ODataError};
 use serde_json::{Value, json};
 
 /// Three pages: the first links relatively, the second absolutely, the third ends.
@@ -88,14 +88,20 @@ async fn endless(
     )
 }
 
-#[tokio::test]
-async fn cancelling_an_all_pages_listing_stops_early() {
+/// A server of the endless collection, the count of requests it answered, and a client.
+async fn endless_listing() -> (Counter, common::TestServer, ODataClient) {
     let counter = Counter::default();
     let router = axum::Router::new()
         .route("/data/Items", get(endless))
         .with_state(counter.clone());
     let server = common::serve(router).await;
     let client = common::client(&server.root());
+    (counter, server, client)
+}
+
+#[tokio::test]
+async fn cancelling_an_all_pages_listing_stops_early() {
+    let (counter, _server, client) = endless_listing().await;
     let cancel = CancelToken::new();
     let mut pages = 0;
     let result = client
@@ -128,12 +134,7 @@ async fn cancelling_an_all_pages_listing_stops_early() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_reader_never_has_more_than_one_page_requested_ahead() {
-    let counter = Counter::default();
-    let router = axum::Router::new()
-        .route("/data/Items", get(endless))
-        .with_state(counter.clone());
-    let server = common::serve(router).await;
-    let client = common::client(&server.root());
+    let (counter, _server, client) = endless_listing().await;
     let mut pages = 0;
     let mut ahead = Vec::new();
     client
@@ -163,12 +164,7 @@ async fn a_slow_reader_never_has_more_than_one_page_requested_ahead() {
 
 #[tokio::test]
 async fn breaking_from_the_callback_stops_and_reports_it() {
-    let counter = Counter::default();
-    let router = axum::Router::new()
-        .route("/data/Items", get(endless))
-        .with_state(counter.clone());
-    let server = common::serve(router).await;
-    let client = common::client(&server.root());
+    let (counter, _server, client) = endless_listing().await;
     let progress = client
         .list_all(
             client.collection_url("Items", "$top=1").unwrap(),

@@ -54,8 +54,6 @@ impl Header {
 
     fn layout(&self) -> Layout<'_> {
         Layout {
-            columns: &self.columns,
-            index: &self.index,
             in_order: InOrder {
                 columns: &self.columns,
                 index: &self.index,
@@ -279,8 +277,7 @@ struct Scratch<'r> {
 
 /// The columns of a writer whose header is written, shared by the threads of a page.
 struct Layout<'h> {
-    columns: &'h [String],
-    index: &'h HashMap<String, usize>,
+    /// The columns, their positions, and the one-pass path over them.
     in_order: InOrder<'h>,
 }
 
@@ -298,7 +295,7 @@ impl Layout<'_> {
     ) -> Result<(), OutputError> {
         let mut scratch = Scratch {
             fields: Fields::new(),
-            cells: vec![None; self.columns.len()],
+            cells: vec![None; self.in_order.columns.len()],
             others: Vec::new(),
         };
         for record in records {
@@ -327,7 +324,7 @@ impl Layout<'_> {
         scratch: &mut Scratch<'r>,
         dropped: &mut Vec<String>,
     ) -> Result<(), OutputError> {
-        let columns = self.columns;
+        let columns = self.in_order.columns;
         let Scratch {
             fields,
             cells,
@@ -341,7 +338,7 @@ impl Layout<'_> {
             let at = if columns.get(hint).is_some_and(|c| c == key) {
                 Some(hint)
             } else {
-                self.index.get(key.as_ref()).copied()
+                self.in_order.index.get(key.as_ref()).copied()
             };
             match at {
                 Some(at) => {
