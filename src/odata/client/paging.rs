@@ -311,6 +311,13 @@ impl ODataClient {
         let mut pending = fetches.start(url.clone());
         loop {
             let Fetched { response, next } = pending.page().await?;
+            if cancel.is_cancelled() {
+                // A page that arrived before the cancel is not handed on.
+                if let Some((_, fetch)) = next {
+                    fetch.abort();
+                }
+                return Err(ODataError::Cancelled);
+            }
             lock(&followed).read(&url);
             // The next page is requested before this one is decoded when the end of the
             // body names it (by the fetch itself when the listing was already waiting); the

@@ -1,8 +1,8 @@
 //! The fetches of a page-by-page listing. A fetch that the listing is already waiting for
 //! requests the next page itself, on the runtime worker that read the body, as soon as the
-//! body's end names it (see [`super::raw_page::trailing_next_link`]): the request goes out
-//! without first waking the listing's thread and then a worker again. At most one page is
-//! read ahead of the one the listing holds, as when the listing requests it.
+//! body's end names it (see [`super::raw_page::trailing_next_link`]), and before the
+//! listing's thread is woken with the page. At most one page is read ahead of the one the
+//! listing holds, as when the listing requests it.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
@@ -97,6 +97,12 @@ impl Fetches {
             } else {
                 None
             };
+            if next.is_some() {
+                // Lets the next page's request go out on this worker before the listing's
+                // thread is woken: woken first, it can take this worker's core and hold the
+                // request back by a millisecond or more.
+                tokio::task::yield_now().await;
+            }
             Ok(Fetched { response, next })
         });
         Fetch {
