@@ -133,6 +133,30 @@ async fn cancelling_an_all_pages_listing_stops_early() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_page_that_arrived_before_a_cancel_is_not_handed_on() {
+    let (counter, _server, client) = endless_listing().await;
+    let cancel = CancelToken::new();
+    let mut pages = 0;
+    let result = client
+        .list_all(
+            client.collection_url("Items", "").unwrap(),
+            &cancel,
+            |_, _| {
+                pages += 1;
+                // The second page, read ahead, arrives while the first is handled; the
+                // cancel comes after it.
+                std::thread::sleep(std::time::Duration::from_millis(100));
+                cancel.cancel();
+                ControlFlow::Continue(())
+            },
+        )
+        .await;
+    assert!(matches!(result, Err(ODataError::Cancelled)), "{result:?}");
+    assert_eq!(pages, 1);
+    assert!(counter.0.load(Ordering::SeqCst) <= 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_slow_reader_never_has_more_than_one_page_requested_ahead() {
     let (counter, _server, client) = endless_listing().await;
     let mut pages = 0;
