@@ -281,3 +281,40 @@ async fn a_guessed_next_link_that_the_page_does_not_name_is_never_used() {
         .unwrap();
     assert_eq!(ids, [1, 2], "the decoy's records were used");
 }
+
+/// A collection of ten records, one per partition, that answers `$count` and `$skip`; the
+/// first partition is slow.
+async fn counted(Query(q): Query<HashMap<String, String>>) -> Json<Value> {
+    if q.get("$count").is_some_and(|c| c == "true") {
+        return Json(json!({"@odata.count": 10, "value": []}));
+    }
+    let skip: u32 = q.get("$skip").and_then(|s| s.parse().ok()).unwrap_or(0);
+    if skip == 0 {
+        // The first partition comes last: the others are read and waiting for it.
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    Json(json!({"value": [{"Id": skip}]}))
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_parallel_listing_hands_on_no_partition_after_a_cancel() {
+    let server = common::serve(axum::Router::new().route("/data/Items", get(counted))).await;
+    let client = common::client(&server.root());
+    let listing = flowbench::odata::client::ParallelListing {
+        base: client.collection_url("Items", "").unwrap(),
+        order_by: "Id".to_owned(),
+        page_size: 1,
+        concurrency: 8,
+    };
+    let cancel = CancelToken::new();
+    let mut pages = 0;
+    let result = client
+        .list_all_parallel(&listing, &cancel, |_, _| {
+            pages += 1;
+            cancel.cancel();
+            ControlFlow::Continue(())
+        })
+        .await;
+    assert!(matches!(result, Err(ODataError::Cancelled)), "{result:?}");
+    assert_eq!(pages, 1);
+}

@@ -126,6 +126,10 @@ impl ODataClient {
             partitions += 1;
             let mut partition = partition?.into_iter().peekable();
             while let Some(page) = partition.next() {
+                if cancel.is_cancelled() {
+                    // A partition read before the cancel is not handed on after it.
+                    return Err(ODataError::Cancelled);
+                }
                 progress.pages += 1;
                 progress.records += page.records() as u64;
                 progress.elapsed = started.elapsed();
