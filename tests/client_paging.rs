@@ -12,7 +12,7 @@ use axum::Json;
 use axum::extract::{Query, State};
 use axum::http::HeaderMap;
 use axum::routing::get;
-use flowbench::odata::client::{CancelToken, ODataClient, ODataError};
+use flowbench::odata::client::{CancelToken, ListProgress, ODataClient, ODataError, Page};
 use serde_json::{Value, json};
 
 /// Three pages: the first links relatively, the second absolutely, the third ends.
@@ -99,29 +99,36 @@ async fn endless_listing() -> (Counter, common::TestServer, ODataClient) {
     (counter, server, client)
 }
 
+/// Lists the endless collection of `client` from its first page, handing each page to
+/// `on_page`.
+async fn list_endless(
+    client: &ODataClient,
+    cancel: &CancelToken,
+    on_page: impl FnMut(Page, &ListProgress) -> ControlFlow<()>,
+) -> Result<ListProgress, ODataError> {
+    client
+        .list_all(client.collection_url("Items", "").unwrap(), cancel, on_page)
+        .await
+}
+
 #[tokio::test]
 async fn cancelling_an_all_pages_listing_stops_early() {
     let (counter, _server, client) = endless_listing().await;
     let cancel = CancelToken::new();
     let mut pages = 0;
-    let result = client
-        .list_all(
-            client.collection_url("Items", "").unwrap(),
-            &cancel,
-            |_, _| {
-                pages += 1;
-                if pages == 2 {
-                    cancel.cancel();
-                }
-                // Safety net so a broken cancellation cannot loop forever.
-                if pages > 50 {
-                    ControlFlow::Break(())
-                } else {
-                    ControlFlow::Continue(())
-                }
-            },
-        )
-        .await;
+    let result = list_endless(&client, &cancel, |_, _| {
+        pages += 1;
+        if pages == 2 {
+            cancel.cancel();
+        }
+        // Safety net so a broken cancellation cannot loop forever.
+        if pages > 50 {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    })
+    .await;
     assert!(matches!(result, Err(ODataError::Cancelled)), "{result:?}");
     assert_eq!(pages, 2);
     // The third page may have been requested before the cancel (one page is read ahead of
@@ -137,20 +144,15 @@ async fn a_page_that_arrived_before_a_cancel_is_not_handed_on() {
     let (counter, _server, client) = endless_listing().await;
     let cancel = CancelToken::new();
     let mut pages = 0;
-    let result = client
-        .list_all(
-            client.collection_url("Items", "").unwrap(),
-            &cancel,
-            |_, _| {
-                pages += 1;
-                // The second page, read ahead, arrives while the first is handled; the
-                // cancel comes after it.
-                std::thread::sleep(std::time::Duration::from_millis(100));
-                cancel.cancel();
-                ControlFlow::Continue(())
-            },
-        )
-        .await;
+    let result = list_endless(&client, &cancel, |_, _| {
+        pages += 1;
+        // The second page, read ahead, arrives while the first is handled; the cancel
+        // comes after it.
+        std::thread::sleep(std::time::Duration::from_millis(100));
+        cancel.cancel();
+        ControlFlow::Continue(())
+    })
+    .await;
     assert!(matches!(result, Err(ODataError::Cancelled)), "{result:?}");
     assert_eq!(pages, 1);
     assert!(counter.0.load(Ordering::SeqCst) <= 2);
@@ -161,24 +163,19 @@ async fn a_slow_reader_never_has_more_than_one_page_requested_ahead() {
     let (counter, _server, client) = endless_listing().await;
     let mut pages = 0;
     let mut ahead = Vec::new();
-    client
-        .list_all(
-            client.collection_url("Items", "").unwrap(),
-            &CancelToken::new(),
-            |_, _| {
-                pages += 1;
-                // Time for the runtime's workers to read further, if they would.
-                std::thread::sleep(std::time::Duration::from_millis(40));
-                ahead.push(counter.0.load(Ordering::SeqCst) - pages);
-                if pages == 5 {
-                    ControlFlow::Break(())
-                } else {
-                    ControlFlow::Continue(())
-                }
-            },
-        )
-        .await
-        .unwrap();
+    list_endless(&client, &CancelToken::new(), |_, _| {
+        pages += 1;
+        // Time for the runtime's workers to read further, if they would.
+        std::thread::sleep(std::time::Duration::from_millis(40));
+        ahead.push(counter.0.load(Ordering::SeqCst) - pages);
+        if pages == 5 {
+            ControlFlow::Break(())
+        } else {
+            ControlFlow::Continue(())
+        }
+    })
+    .await
+    .unwrap();
     assert_eq!(pages, 5);
     // A page's next one is requested while it is written (unless the machine is too busy
     // for it to arrive within the sleep), and never more than that one.
