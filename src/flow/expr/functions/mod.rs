@@ -49,6 +49,7 @@ mod string;
 mod uri;
 mod workflow;
 mod xml;
+mod xpath;
 
 impl Function {
     /// Checks the number of arguments; the message names the function and its usage.
@@ -86,6 +87,7 @@ pub(crate) fn all() -> impl Iterator<Item = &'static Function> {
         uri::FUNCTIONS,
         manipulation::FUNCTIONS,
         xml::FUNCTIONS,
+        xpath::FUNCTIONS,
     ]
     .into_iter()
     .flatten()

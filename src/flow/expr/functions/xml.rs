@@ -1,6 +1,6 @@
-//! XML: `xml()` (from an XML string or a JSON object with one root property), `json(xml)`
-//! in Newtonsoft's shape (`@attr`, `#text`, repeated elements as arrays), and `xpath()`,
-//! which this engine does not evaluate.
+//! XML: `xml()` (from an XML string or a JSON object with one root property) and `json(xml)`
+//! in Newtonsoft's shape (`@attr`, `#text`, repeated elements as arrays); `xpath()` is in
+//! `xpath.rs`.
 
 use quick_xml::events::Event;
 use quick_xml::reader::Reader;
@@ -9,26 +9,17 @@ use serde_json::{Map, Value};
 use super::{Call, Function};
 use crate::flow::expr::value::{binary_content, binary_envelope, to_text};
 
-pub(super) const FUNCTIONS: &[Function] = &[
-    function!(
-        "xml",
-        "xml(value)",
-        "XML content from an XML string or a JSON object with one root property.",
-        1,
-        1,
-        xml
-    ),
-    function!(
-        "xpath",
-        "xpath(xml, xpath)",
-        "Nodes or values matching an XPath expression (not supported by this engine).",
-        2,
-        2,
-        xpath
-    ),
-];
+pub(super) const FUNCTIONS: &[Function] = &[function!(
+    "xml",
+    "xml(value)",
+    "XML content from an XML string or a JSON object with one root property.",
+    1,
+    1,
+    xml
+)];
 
-const XML_TYPE: &str = "application/xml;charset=utf-8";
+/// The content type of XML content.
+pub(super) const XML_TYPE: &str = "application/xml;charset=utf-8";
 
 fn xml(call: &Call) -> Result<Value, String> {
     let value = call.arg(0);
@@ -53,10 +44,6 @@ fn xml(call: &Call) -> Result<Value, String> {
         }
     };
     Ok(binary_envelope(text.as_bytes(), XML_TYPE))
-}
-
-fn xpath(call: &Call) -> Result<Value, String> {
-    Err(call.fail("XPath is not supported by Flowbench's expression engine (use json(xml(...)) and member access instead)"))
 }
 
 fn escape(text: &str) -> String {

@@ -140,12 +140,171 @@ fn xml_documented_examples() {
         ),
     ]);
     check_errors(&[
-        (
-            "xpath(xml('<a>1</a>'), '/a')",
-            "xpath: XPath is not supported",
-        ),
         ("xml(json('[1]'))", "xml: expected"),
         ("xml('<a><b></a>')", "xml: the XML is not well formed"),
+    ]);
+}
+
+/// The reference's `items` XML (its examples 1 to 3 and 7), one line.
+const ITEMS: &str = "<?xml version=\"1.0\"?> <produce> <item> <name>Gala</name> <type>apple</type> <count>20</count> </item> <item> <name>Honeycrisp</name> <type>apple</type> <count>10</count> </item> </produce>";
+
+/// `xpath(xml('<ITEMS>'), '<path>')`, the XML and the path quoted as WDL strings.
+fn xpath_of(xml: &str, path: &str) -> String {
+    format!(
+        "xpath(xml('{}'), '{}')",
+        xml.replace('\'', "''"),
+        path.replace('\'', "''")
+    )
+}
+
+#[test]
+fn xpath_documented_examples() {
+    let expired = ITEMS
+        .replace("<name>Gala", "<name expired='true' price='12'>Gala")
+        .replace(
+            "<name>Honeycrisp",
+            "<name expired='false' price='40'>Honeycrisp",
+        );
+    let only_gala = ITEMS.replace("<name>Gala", "<name expired='true'>Gala");
+    let located = "<?xml version=\"1.0\"?><file xmlns=\"https://contoso.com\"><location>Paris</location></file>";
+    let node = |xml: &str, path: &str, i: usize| format!("string({}[{i}])", xpath_of(xml, path));
+    check(&[
+        // 1: every matching node, each as XML content.
+        (
+            &format!("length({})", xpath_of(ITEMS, "/produce/item/name")),
+            json!(2),
+        ),
+        (
+            &node(ITEMS, "/produce/item/name", 0),
+            json!("<name>Gala</name>"),
+        ),
+        (
+            &node(ITEMS, "/produce/item/name", 1),
+            json!("<name>Honeycrisp</name>"),
+        ),
+        (
+            &format!("first({})", xpath_of(ITEMS, "/produce/item/name")),
+            json!({"$content-type": "application/xml;charset=utf-8", "$content": "PG5hbWU+R2FsYTwvbmFtZT4="}),
+        ),
+        // 2, 3: the first and the last `name` of each `item` (XPath 1.0: each item has one).
+        (
+            &node(ITEMS, "(/produce/item/name)[1]", 0),
+            json!("<name>Gala</name>"),
+        ),
+        (
+            &node(ITEMS, "/produce/item/name[last()]", 1),
+            json!("<name>Honeycrisp</name>"),
+        ),
+        (
+            &node(ITEMS, "(/produce/item/name)[last()]", 0),
+            json!("<name>Honeycrisp</name>"),
+        ),
+        // 4, 5: by attribute.
+        (
+            &format!("length({})", xpath_of(&expired, "//name[@expired]")),
+            json!(2),
+        ),
+        (
+            &node(&only_gala, "//name[@expired = 'true']", 0),
+            json!("<name expired=\"true\">Gala</name>"),
+        ),
+        (
+            &format!(
+                "length({})",
+                xpath_of(&only_gala, "//name[@expired = 'true']")
+            ),
+            json!(1),
+        ),
+        // 6, with the attribute the example means: `@price`.
+        (
+            &format!(
+                "string({}[0])",
+                xpath_of(&expired, "//name[@price > 35]/text()")
+            ),
+            json!("Honeycrisp"),
+        ),
+        // 7: a number is the number.
+        (&xpath_of(ITEMS, "sum(/produce/item/count)"), json!(30)),
+        // 8: a default namespace is declared on the node taken out of its document.
+        (
+            &node(located, "/*[name()=\"file\"]/*[name()=\"location\"]", 0),
+            json!("<location xmlns=\"https://contoso.com\">Paris</location>"),
+        ),
+        (
+            &node(
+                located,
+                "/*[local-name()=\"file\" and namespace-uri()=\"https://contoso.com\"]/*[local-name()=\"location\"]",
+                0,
+            ),
+            json!("<location xmlns=\"https://contoso.com\">Paris</location>"),
+        ),
+        // 9: a string is the string.
+        (
+            &xpath_of(
+                located,
+                "string(/*[name()=\"file\"]/*[name()=\"location\"])",
+            ),
+            json!("Paris"),
+        ),
+    ]);
+}
+
+#[test]
+fn xpath_values_and_nodes_other_than_elements() {
+    check(&[
+        (&xpath_of(ITEMS, "count(//item)"), json!(2)),
+        (&xpath_of(ITEMS, "sum(//count) div 4"), json!(7.5)),
+        (&xpath_of(ITEMS, "boolean(//type)"), json!(true)),
+        (&xpath_of(ITEMS, "//nothing"), json!([])),
+        (
+            &xpath_of(ITEMS, "//name/text()"),
+            json!(["Gala", "Honeycrisp"]),
+        ),
+        (&xpath_of("<a k='v &amp; w'/>", "/a/@k"), json!(["v & w"])),
+        (
+            &xpath_of("<a><!--note--></a>", "/a/comment()"),
+            json!(["note"]),
+        ),
+        // `sum()` of an empty element is NaN, as .NET writes it.
+        (&xpath_of("<a><x/></a>", "sum(//x)"), json!("NaN")),
+        // A plain XML string works as XML content does.
+        ("xpath('<a><b>1</b></a>', 'number(/a/b) + 1')", json!(2)),
+        // Prefixed names, escapes and empty elements written back as XML.
+        (
+            &format!(
+                "string({}[0])",
+                xpath_of(
+                    "<r xmlns:p='urn:p'><p:b p:x='1&amp;2'>a &lt; b<c/></p:b></r>",
+                    "/r/*"
+                )
+            ),
+            json!("<p:b xmlns:p=\"urn:p\" p:x=\"1&amp;2\">a &lt; b<c /></p:b>"),
+        ),
+    ]);
+    check_errors(&[
+        (
+            "xpath('<a><b></a>', '/a')",
+            "xpath: the XML is not well formed at line 1 column",
+        ),
+        (
+            "xpath('<a/>', '//b[')",
+            "xpath: the XPath expression '//b[' is invalid",
+        ),
+        (
+            "xpath('<a/>', '//p:b')",
+            "xpath: the XPath expression '//p:b' uses the prefix 'p', which has no namespace",
+        ),
+        (
+            &xpath_of(
+                &format!("{}{}", "<a>".repeat(300), "</a>".repeat(300)),
+                "/a",
+            ),
+            "xpath: the XML nests elements deeper than 256 levels",
+        ),
+        (
+            &format!("xpath('<a/>', '{}1{}')", "(".repeat(300), ")".repeat(300)),
+            "xpath: the XPath expression nests brackets deeper than 256 levels",
+        ),
     ]);
 }
 

@@ -1,0 +1,306 @@
+//! `xpath(xml, xpath)`: an XPath 1.0 expression (what .NET's `System.Xml.XPath`, which the
+//! cloud engine uses, evaluates) over XML content or an XML string. A number, a string or a
+//! Boolean comes back as itself; a node-set as an array in document order: an element (or
+//! the document) as XML content, as `xml()` returns it, and any other node (attribute, text,
+//! comment) as its text.
+
+use serde_json::Value;
+use sxd_document::QName;
+use sxd_document::dom::{ChildOfElement, ChildOfRoot, Element};
+use sxd_xpath::nodeset::Node;
+use sxd_xpath::{Context, Factory};
+
+use super::xml::XML_TYPE;
+use super::{Call, Function};
+use crate::flow::expr::value::binary_envelope;
+
+pub(super) const FUNCTIONS: &[Function] = &[function!(
+    "xpath",
+    "xpath(xml, xpath)",
+    "Nodes or values of XML content that match an XPath 1.0 expression.",
+    2,
+    2,
+    xpath
+)];
+
+fn xpath(call: &Call) -> Result<Value, String> {
+    let text = call.string(0)?;
+    let expression = call.string(1)?;
+    // The parser and the evaluator recurse: hostile nesting is refused before either runs.
+    if xml_depth(&text) > MAX_NESTING {
+        return Err(call.fail(format!(
+            "the XML nests elements deeper than {MAX_NESTING} levels"
+        )));
+    }
+    if xpath_depth(&expression) > MAX_NESTING {
+        return Err(call.fail(format!(
+            "the XPath expression nests brackets deeper than {MAX_NESTING} levels"
+        )));
+    }
+    let package = sxd_document::parser::parse(text.trim_start_matches('\u{feff}'))
+        .map_err(|e| call.fail(not_well_formed(&text, &e)))?;
+    let document = package.as_document();
+    if let Some(prefix) = namespace_prefix(&expression) {
+        return Err(call.fail(format!(
+            "the XPath expression '{expression}' uses the prefix '{prefix}', which has no namespace here; match by name instead, e.g. *[local-name()=\"name\" and namespace-uri()=\"uri\"]"
+        )));
+    }
+    let compiled = Factory::new()
+        .build(&expression)
+        .map_err(|e| {
+            call.fail(format!(
+                "the XPath expression '{expression}' is invalid: {e}"
+            ))
+        })?
+        .ok_or_else(|| call.fail("the XPath expression is empty"))?;
+    // The evaluator panics on some inputs it does not expect; a panic is an error here,
+    // never the end of a run.
+    let evaluated = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        compiled.evaluate(&Context::new(), document.root())
+    }))
+    .map_err(|_| {
+        call.fail(format!(
+            "the XPath expression '{expression}' cannot be evaluated"
+        ))
+    })?;
+    let result = evaluated
+        .map_err(|e| call.fail(format!("the XPath expression '{expression}' failed: {e}")))?;
+    Ok(match result {
+        sxd_xpath::Value::Boolean(b) => Value::Bool(b),
+        sxd_xpath::Value::Number(n) => number(n),
+        sxd_xpath::Value::String(s) => Value::String(s),
+        sxd_xpath::Value::Nodeset(nodes) => {
+            Value::Array(nodes.document_order().into_iter().map(node_value).collect())
+        }
+    })
+}
+
+/// How deeply the XML's elements, or the XPath expression's brackets, may nest.
+const MAX_NESTING: usize = 256;
+
+/// How deeply the elements of `text` nest (as far as it reads as XML; the parser reports
+/// anything else).
+fn xml_depth(text: &str) -> usize {
+    let mut reader = quick_xml::Reader::from_str(text);
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    loop {
+        match reader.read_event() {
+            Ok(quick_xml::events::Event::Start(_)) => {
+                depth += 1;
+                deepest = deepest.max(depth);
+                if deepest > MAX_NESTING {
+                    return deepest;
+                }
+            }
+            Ok(quick_xml::events::Event::End(_)) => depth = depth.saturating_sub(1),
+            Ok(quick_xml::events::Event::Eof) | Err(_) => return deepest,
+            Ok(_) => {}
+        }
+    }
+}
+
+/// How deeply the brackets of `expression` nest, outside string literals.
+fn xpath_depth(expression: &str) -> usize {
+    let (mut quote, mut depth, mut deepest) = (None, 0usize, 0usize);
+    for c in expression.chars() {
+        match quote {
+            Some(q) if c == q => quote = None,
+            Some(_) => {}
+            None => match c {
+                '\'' | '"' => quote = Some(c),
+                '(' | '[' => {
+                    depth += 1;
+                    deepest = deepest.max(depth);
+                }
+                ')' | ']' => depth = depth.saturating_sub(1),
+                _ => {}
+            },
+        }
+    }
+    deepest
+}
+
+/// The first namespace prefix of a name in `expression` (`p` of `p:name` or `p:*`), outside
+/// string literals; axes (`child::`) are not prefixes. No namespaces are bound, as in .NET
+/// without a namespace manager, so such an expression cannot be evaluated.
+fn namespace_prefix(expression: &str) -> Option<&str> {
+    let bytes = expression.as_bytes();
+    let mut quote = None;
+    for (i, &b) in bytes.iter().enumerate() {
+        match quote {
+            Some(q) if b == q => quote = None,
+            Some(_) => {}
+            None if b == b'\'' || b == b'"' => quote = Some(b),
+            None if b == b':' => {
+                let axis = bytes.get(i + 1) == Some(&b':') || i > 0 && bytes[i - 1] == b':';
+                if !axis {
+                    let start = expression[..i]
+                        .rfind(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.')))
+                        .map_or(0, |at| at + 1);
+                    return Some(&expression[start..i]);
+                }
+            }
+            None => {}
+        }
+    }
+    None
+}
+
+/// "the XML is not well formed at line 1 column 9: …".
+fn not_well_formed(text: &str, error: &sxd_document::parser::Error) -> String {
+    let before = text.get(..error.location()).unwrap_or(text);
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!("the XML is not well formed at line {line} column {column}: {error}")
+}
+
+/// An XPath number as JSON: whole numbers as integers (`sum()` of counts is `30`, as the
+/// reference shows), NaN and the infinities as .NET writes them.
+fn number(n: f64) -> Value {
+    if n.is_nan() {
+        return Value::String("NaN".into());
+    }
+    if n.is_infinite() {
+        let text = if n > 0.0 { "Infinity" } else { "-Infinity" };
+        return Value::String(text.into());
+    }
+    if n.fract() == 0.0 && n.abs() < 9.0e15 {
+        return Value::from(n as i64);
+    }
+    serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+}
+
+/// One node of a node-set: elements and the document as XML content, others as text.
+fn node_value(node: Node<'_>) -> Value {
+    let xml = match node {
+        Node::Element(element) => {
+            let mut out = String::new();
+            write_element(&mut out, element, &mut Scope::default());
+            out
+        }
+        Node::Root(root) => {
+            let mut out = String::new();
+            for child in root.children() {
+                match child {
+                    ChildOfRoot::Element(element) => {
+                        write_element(&mut out, element, &mut Scope::default());
+                    }
+                    ChildOfRoot::Comment(comment) => write_comment(&mut out, comment.text()),
+                    ChildOfRoot::ProcessingInstruction(pi) => {
+                        write_pi(&mut out, pi.target(), pi.value());
+                    }
+                }
+            }
+            out
+        }
+        other => return Value::String(other.string_value()),
+    };
+    binary_envelope(xml.as_bytes(), XML_TYPE)
+}
+
+/// The namespace declarations written so far on the way down: the default namespace and
+/// the prefixes bound.
+#[derive(Default, Clone)]
+struct Scope {
+    default: Option<String>,
+    prefixes: Vec<(String, String)>,
+}
+
+impl Scope {
+    /// Writes ` xmlns:prefix="uri"` unless the prefix is already bound to it.
+    fn bind(&mut self, out: &mut String, prefix: &str, uri: &str) {
+        if self.prefixes.iter().any(|(p, u)| p == prefix && u == uri) {
+            return;
+        }
+        out.push_str(&format!(" xmlns:{prefix}=\"{}\"", escape(uri, true)));
+        self.prefixes.retain(|(p, _)| p != prefix);
+        self.prefixes.push((prefix.to_owned(), uri.to_owned()));
+    }
+}
+
+/// The element's outer XML, with the namespace declarations it needs (as .NET's
+/// `OuterXml` writes a node taken out of its document).
+fn write_element(out: &mut String, element: Element<'_>, scope: &mut Scope) {
+    let mut inner = scope.clone();
+    let name = element.name();
+    let prefix = name.namespace_uri().and_then(|uri| {
+        element
+            .preferred_prefix()
+            .or_else(|| element.prefix_for_namespace_uri(uri, None))
+    });
+    out.push('<');
+    push_name(out, prefix, name);
+    match (prefix, name.namespace_uri()) {
+        (Some(prefix), Some(uri)) => inner.bind(out, prefix, uri),
+        (None, uri) if uri != inner.default.as_deref() => {
+            out.push_str(&format!(" xmlns=\"{}\"", escape(uri.unwrap_or(""), true)));
+            inner.default = uri.map(str::to_owned);
+        }
+        _ => {}
+    }
+    for attribute in element.attributes() {
+        let name = attribute.name();
+        let prefix = name.namespace_uri().and_then(|uri| {
+            attribute
+                .preferred_prefix()
+                .or_else(|| element.prefix_for_namespace_uri(uri, None))
+        });
+        if let (Some(prefix), Some(uri)) = (prefix, name.namespace_uri()) {
+            inner.bind(out, prefix, uri);
+        }
+        out.push(' ');
+        push_name(out, prefix, name);
+        out.push_str(&format!("=\"{}\"", escape(attribute.value(), true)));
+    }
+    let children = element.children();
+    if children.is_empty() {
+        out.push_str(" />");
+        return;
+    }
+    out.push('>');
+    for child in children {
+        match child {
+            ChildOfElement::Element(child) => write_element(out, child, &mut inner),
+            ChildOfElement::Text(text) => out.push_str(&escape(text.text(), false)),
+            ChildOfElement::Comment(comment) => write_comment(out, comment.text()),
+            ChildOfElement::ProcessingInstruction(pi) => write_pi(out, pi.target(), pi.value()),
+        }
+    }
+    out.push_str("</");
+    push_name(out, prefix, name);
+    out.push('>');
+}
+
+fn push_name(out: &mut String, prefix: Option<&str>, name: QName<'_>) {
+    if let Some(prefix) = prefix {
+        out.push_str(prefix);
+        out.push(':');
+    }
+    out.push_str(name.local_part());
+}
+
+fn write_comment(out: &mut String, text: &str) {
+    out.push_str(&format!("<!--{text}-->"));
+}
+
+fn write_pi(out: &mut String, target: &str, value: Option<&str>) {
+    match value {
+        Some(value) => out.push_str(&format!("<?{target} {value}?>")),
+        None => out.push_str(&format!("<?{target}?>")),
+    }
+}
+
+/// Text or an attribute value (`quotes`) escaped as XML.
+fn escape(text: &str, quotes: bool) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' if quotes => out.push_str("&quot;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
