@@ -290,17 +290,12 @@ fn write_pi(out: &mut String, target: &str, value: Option<&str>) {
     }
 }
 
-/// Text or an attribute value (`quotes`) escaped as XML.
+/// Text, or an attribute value (`quotes`: written between double quotes), escaped as XML.
 fn escape(text: &str, quotes: bool) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' if quotes => out.push_str("&quot;"),
-            c => out.push(c),
-        }
+    let escaped = quick_xml::escape::partial_escape(text);
+    if quotes && escaped.contains('"') {
+        escaped.replace('"', "&quot;")
+    } else {
+        escaped.into_owned()
     }
-    out
 }
