@@ -2,7 +2,8 @@
 //! cloud engine uses, evaluates) over XML content or an XML string. A number, a string or a
 //! Boolean comes back as itself; a node-set as an array in document order: an element (or
 //! the document) as XML content, as `xml()` returns it, and any other node (attribute, text,
-//! comment) as its text.
+//! comment) as its text. Whitespace-only text (indentation) is dropped first, as .NET
+//! loads XML.
 
 use serde_json::Value;
 use sxd_document::QName;
@@ -40,6 +41,11 @@ fn xpath(call: &Call) -> Result<Value, String> {
     let package = sxd_document::parser::parse(text.trim_start_matches('\u{feff}'))
         .map_err(|e| call.fail(not_well_formed(&text, &e)))?;
     let document = package.as_document();
+    for child in document.root().children() {
+        if let ChildOfRoot::Element(element) = child {
+            drop_whitespace_text(element);
+        }
+    }
     if let Some(prefix) = namespace_prefix(&expression) {
         return Err(call.fail(format!(
             "the XPath expression '{expression}' uses the prefix '{prefix}', which has no namespace here; match by name instead, e.g. *[local-name()=\"name\" and namespace-uri()=\"uri\"]"
@@ -144,6 +150,26 @@ fn namespace_prefix(expression: &str) -> Option<&str> {
         }
     }
     None
+}
+
+/// Removes the text nodes that are only whitespace (indentation between elements), as .NET
+/// loads XML by default (`PreserveWhitespace` off), so nodes and their strings come out as
+/// the cloud's do.
+fn drop_whitespace_text(element: Element<'_>) {
+    for child in element.children() {
+        match child {
+            ChildOfElement::Text(text) if text.text().trim_matches(is_xml_space).is_empty() => {
+                text.remove_from_parent();
+            }
+            ChildOfElement::Element(child) => drop_whitespace_text(child),
+            _ => {}
+        }
+    }
+}
+
+/// Whitespace as XML defines it.
+fn is_xml_space(c: char) -> bool {
+    matches!(c, ' ' | '\t' | '\n' | '\r')
 }
 
 /// "the XML is not well formed at line 1 column 9: …".

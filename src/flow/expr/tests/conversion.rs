@@ -267,6 +267,19 @@ fn xpath_values_and_nodes_other_than_elements() {
         ),
         // `sum()` of an empty element is NaN, as .NET writes it.
         (&xpath_of("<a><x/></a>", "sum(//x)"), json!("NaN")),
+        // Indentation is not text: .NET drops whitespace-only text nodes when it loads XML.
+        (
+            &format!("string({}[0])", xpath_of(ITEMS, "/produce/item[2]")),
+            json!("<item><name>Honeycrisp</name><type>apple</type><count>10</count></item>"),
+        ),
+        (
+            &xpath_of(ITEMS, "string(/produce/item[1])"),
+            json!("Galaapple20"),
+        ),
+        (
+            &xpath_of("<a> <b> x </b>\n</a>", "string(/a)"),
+            json!(" x "),
+        ),
         // A plain XML string works as XML content does.
         ("xpath('<a><b>1</b></a>', 'number(/a/b) + 1')", json!(2)),
         // Prefixed names, escapes and empty elements written back as XML.
