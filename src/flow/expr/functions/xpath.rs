@@ -38,8 +38,9 @@ fn xpath(call: &Call) -> Result<Value, String> {
             "the XPath expression nests brackets deeper than {MAX_NESTING} levels"
         )));
     }
-    let package = sxd_document::parser::parse(text.trim_start_matches('\u{feff}'))
-        .map_err(|e| call.fail(not_well_formed(&text, &e)))?;
+    let text = text.trim_start_matches('\u{feff}');
+    let package =
+        sxd_document::parser::parse(text).map_err(|e| call.fail(not_well_formed(text, &e)))?;
     let document = package.as_document();
     for child in document.root().children() {
         if let ChildOfRoot::Element(element) = child {

@@ -299,6 +299,11 @@ fn xpath_values_and_nodes_other_than_elements() {
             "xpath('<a><b></a>', '/a')",
             "xpath: the XML is not well formed at line 1 column",
         ),
+        // The position counts from the XML, after a byte order mark.
+        (
+            "xpath('\u{feff}<a>\n<b></a>', '/a')",
+            "xpath: the XML is not well formed at line 2 column 6:",
+        ),
         (
             "xpath('<a/>', '//b[')",
             "xpath: the XPath expression '//b[' is invalid",
