@@ -106,22 +106,38 @@ fn xml_depth(text: &str) -> usize {
     }
 }
 
+/// The bytes of `expression` outside its string literals, with their positions.
+fn outside_literals(expression: &str) -> impl Iterator<Item = (usize, u8)> + '_ {
+    let mut quote = None;
+    expression
+        .bytes()
+        .enumerate()
+        .filter(move |&(_, b)| match quote {
+            Some(q) => {
+                if b == q {
+                    quote = None;
+                }
+                false
+            }
+            None if b == b'\'' || b == b'"' => {
+                quote = Some(b);
+                false
+            }
+            None => true,
+        })
+}
+
 /// How deeply the brackets of `expression` nest, outside string literals.
 fn xpath_depth(expression: &str) -> usize {
-    let (mut quote, mut depth, mut deepest) = (None, 0usize, 0usize);
-    for c in expression.chars() {
-        match quote {
-            Some(q) if c == q => quote = None,
-            Some(_) => {}
-            None => match c {
-                '\'' | '"' => quote = Some(c),
-                '(' | '[' => {
-                    depth += 1;
-                    deepest = deepest.max(depth);
-                }
-                ')' | ']' => depth = depth.saturating_sub(1),
-                _ => {}
-            },
+    let (mut depth, mut deepest) = (0usize, 0usize);
+    for (_, b) in outside_literals(expression) {
+        match b {
+            b'(' | b'[' => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            b')' | b']' => depth = depth.saturating_sub(1),
+            _ => {}
         }
     }
     deepest
@@ -132,25 +148,13 @@ fn xpath_depth(expression: &str) -> usize {
 /// without a namespace manager, so such an expression cannot be evaluated.
 fn namespace_prefix(expression: &str) -> Option<&str> {
     let bytes = expression.as_bytes();
-    let mut quote = None;
-    for (i, &b) in bytes.iter().enumerate() {
-        match quote {
-            Some(q) if b == q => quote = None,
-            Some(_) => {}
-            None if b == b'\'' || b == b'"' => quote = Some(b),
-            None if b == b':' => {
-                let axis = bytes.get(i + 1) == Some(&b':') || i > 0 && bytes[i - 1] == b':';
-                if !axis {
-                    let start = expression[..i]
-                        .rfind(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.')))
-                        .map_or(0, |at| at + 1);
-                    return Some(&expression[start..i]);
-                }
-            }
-            None => {}
-        }
-    }
-    None
+    let (at, _) = outside_literals(expression).find(|&(i, b)| {
+        b == b':' && bytes.get(i + 1) != Some(&b':') && (i == 0 || bytes[i - 1] != b':')
+    })?;
+    let start = expression[..at]
+        .rfind(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '-' | '.')))
+        .map_or(0, |before| before + 1);
+    Some(&expression[start..at])
 }
 
 /// Removes the text nodes that are only whitespace (indentation between elements), as .NET
@@ -250,11 +254,7 @@ impl Scope {
 fn write_element(out: &mut String, element: Element<'_>, scope: &mut Scope) {
     let mut inner = scope.clone();
     let name = element.name();
-    let prefix = name.namespace_uri().and_then(|uri| {
-        element
-            .preferred_prefix()
-            .or_else(|| element.prefix_for_namespace_uri(uri, None))
-    });
+    let prefix = prefix_of(element, name, element.preferred_prefix());
     out.push('<');
     push_name(out, prefix, name);
     match (prefix, name.namespace_uri()) {
@@ -267,11 +267,7 @@ fn write_element(out: &mut String, element: Element<'_>, scope: &mut Scope) {
     }
     for attribute in element.attributes() {
         let name = attribute.name();
-        let prefix = name.namespace_uri().and_then(|uri| {
-            attribute
-                .preferred_prefix()
-                .or_else(|| element.prefix_for_namespace_uri(uri, None))
-        });
+        let prefix = prefix_of(element, name, attribute.preferred_prefix());
         if let (Some(prefix), Some(uri)) = (prefix, name.namespace_uri()) {
             inner.bind(out, prefix, uri);
         }
@@ -296,6 +292,13 @@ fn write_element(out: &mut String, element: Element<'_>, scope: &mut Scope) {
     out.push_str("</");
     push_name(out, prefix, name);
     out.push('>');
+}
+
+/// The prefix a name of `element` (its own or an attribute's) is written with: the one
+/// it was read with, else one bound to its namespace; none outside a namespace.
+fn prefix_of<'d>(element: Element<'d>, name: QName<'_>, read: Option<&'d str>) -> Option<&'d str> {
+    let uri = name.namespace_uri()?;
+    read.or_else(|| element.prefix_for_namespace_uri(uri, None))
 }
 
 fn push_name(out: &mut String, prefix: Option<&str>, name: QName<'_>) {
