@@ -76,7 +76,7 @@ fn a_package_opens_as_cards_is_saved_and_exported_for_the_cloud() {
     assert!(
         harness
             .query_all_by_label_contains(
-                "shared_office365 is not the Finance & Operations connector"
+                "uses the connection 'shared_office365', not the Finance & Operations connector"
             )
             .count()
             >= 1

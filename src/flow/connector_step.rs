@@ -82,6 +82,13 @@ pub struct ConnectorStep {
 }
 
 /// Whether `action` (its raw definition) is a Finance & Operations connector step.
+///
+/// A Power Automate step names its API (`shared_dynamicsax`). A Logic Apps step names its
+/// connection (`@parameters('$connections')['dynamicsax']['connectionId']`, a Standard
+/// `referenceName`, an older `api.runtimeUrl`); a step that names another connection is
+/// another connector's even when its path looks like one of ours (SQL, SharePoint and the
+/// file system also use `/datasets/…`). Only a step that names no connection at all is
+/// recognised by its `/datasets/` path.
 pub fn is_connector_action(action: &Value) -> bool {
     let kind = action.get("type").and_then(Value::as_str).unwrap_or("");
     let inputs = action.get("inputs");
@@ -95,13 +102,57 @@ pub fn is_connector_action(action: &Value) -> bool {
         "openapiconnection" => mentions_dynamicsax(host),
         "apiconnection" => {
             mentions_dynamicsax(host)
-                || inputs
-                    .and_then(|i| i.get("path"))
-                    .and_then(Value::as_str)
-                    .is_some_and(|p| p.starts_with("/datasets/"))
+                || (named_connection(action).is_none()
+                    && inputs
+                        .and_then(|i| i.get("path"))
+                        .and_then(Value::as_str)
+                        .is_some_and(|p| p.starts_with("/datasets/")))
         }
         _ => false,
     }
+}
+
+/// The API or connection a connector step names (`shared_office365`, `sql`,
+/// `filesystem`), when it names one.
+pub fn named_connection(action: &Value) -> Option<String> {
+    let host = action.pointer("/inputs/host")?;
+    let text = |pointer: &str| {
+        host.pointer(pointer)
+            .and_then(Value::as_str)
+            .map(str::trim)
+            .filter(|t| !t.is_empty())
+    };
+    if let Some(api) = text("/apiId") {
+        return Some(api.rsplit('/').next().unwrap_or(api).to_owned());
+    }
+    if let Some(name) = text("/connectionName").or_else(|| text("/connection/referenceName")) {
+        return Some(name.to_owned());
+    }
+    if let Some(name) = text("/connection/name") {
+        // `@parameters('$connections')['sql']['connectionId']`: the key after `$connections`.
+        return Some(connection_key(name).unwrap_or(name).to_owned());
+    }
+    // Older Logic Apps definitions: `api.runtimeUrl` ends with `/apim/{api}`.
+    text("/api/runtimeUrl")
+        .map(|url| url.trim_end_matches('/'))
+        .and_then(|url| url.rsplit('/').next())
+        .map(str::to_owned)
+}
+
+/// What a step of another connector uses, for messages: `the connection 'sql'`, or
+/// `another connector` when it names none.
+pub fn other_connector_label(action: &Value) -> String {
+    named_connection(action)
+        .map(|name| format!("the connection '{name}'"))
+        .unwrap_or_else(|| "another connector".to_owned())
+}
+
+/// `sql` in `@parameters('$connections')['sql']['connectionId']`.
+fn connection_key(expression: &str) -> Option<&str> {
+    let after = &expression[expression.find("$connections")?..];
+    let start = after.find("['")? + 2;
+    let end = after[start..].find("']")?;
+    Some(&after[start..start + end])
 }
 
 /// Why a connector step cannot be read or run, naming the input.

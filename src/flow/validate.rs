@@ -176,7 +176,7 @@ pub fn validate(
             push(
                 with(path, "inputs"),
                 format!(
-                    "{api} is not the Finance & Operations connector, which is the only one that runs here: the step is kept as written for the cloud; enable a static result for it (runtimeConfiguration.staticResult) to run the rest of the flow here"
+                    "this step uses {api}, not the Finance & Operations connector, which is the only one that runs here: the step is kept as written for the cloud; enable a static result for it (runtimeConfiguration.staticResult) to run the rest of the flow here"
                 ),
             );
         }
@@ -455,15 +455,7 @@ fn other_connector(action: &Value) -> Option<String> {
     if static_result_on {
         return None;
     }
-    Some(
-        action
-            .pointer("/inputs/host/apiId")
-            .or_else(|| action.pointer("/inputs/host/connectionName"))
-            .or_else(|| action.pointer("/inputs/host/connection/referenceName"))
-            .and_then(Value::as_str)
-            .unwrap_or("another connector")
-            .to_owned(),
-    )
+    Some(super::connector_step::other_connector_label(action))
 }
 
 #[cfg(test)]

@@ -220,3 +220,66 @@ fn outputs_have_the_cloud_shape() {
     );
     assert_eq!(wrapped["body"]["value"], 3);
 }
+
+#[test]
+fn other_connectors_with_dataset_paths_are_not_taken_for_finance_and_operations() {
+    let api_connection = |host: Value, path: &str| json!({"type": "ApiConnection", "inputs": {"host": host, "method": "patch", "path": path}});
+    // SQL, SharePoint and the file system write `/datasets/…` paths too.
+    let sql = api_connection(
+        json!({"connection": {"name": "@parameters('$connections')['sql']['connectionId']"}}),
+        "/datasets/default/procedures/@{encodeURIComponent(encodeURIComponent('[dbo].[MyProc]'))}",
+    );
+    let sharepoint = api_connection(
+        json!({"connection": {"name": "@parameters('$connections')['sharepointonline']['connectionId']"}}),
+        "/datasets/@{encodeURIComponent(encodeURIComponent('https://contoso.sharepoint.com/sites/hr'))}/tables/@{encodeURIComponent(encodeURIComponent('Staff'))}/items/@{encodeURIComponent(1)}",
+    );
+    let file_system = api_connection(
+        json!({"api": {"runtimeUrl": "https://logic-apis-westeurope.azure-apim.net/apim/filesystem"},
+               "connection": {"name": "@parameters('$connections')['filesystem_1']['connectionId']"}}),
+        "/datasets/default/files",
+    );
+    let standard_sql = api_connection(
+        json!({"connection": {"referenceName": "sql"}}),
+        "/datasets/default/tables/Orders/items",
+    );
+    for (step, name) in [
+        (&sql, "sql"),
+        (&sharepoint, "sharepointonline"),
+        (&file_system, "filesystem_1"),
+        (&standard_sql, "sql"),
+    ] {
+        assert!(!is_connector_action(step), "{step}");
+        assert_eq!(named_connection(step).as_deref(), Some(name));
+        assert_eq!(
+            other_connector_label(step),
+            format!("the connection '{name}'")
+        );
+    }
+    let runtime_url_only = api_connection(
+        json!({"api": {"runtimeUrl": "https://logic-apis-westeurope.azure-apim.net/apim/filesystem/"}}),
+        "/datasets/default/files",
+    );
+    assert!(!is_connector_action(&runtime_url_only));
+    assert_eq!(
+        named_connection(&runtime_url_only).as_deref(),
+        Some("filesystem")
+    );
+
+    // Ours: any connection whose name says so, or a step that names none.
+    for host in [
+        json!({"connection": {"name": "@parameters('$connections')['dynamicsax_1']['connectionId']"}}),
+        json!({"connection": {"referenceName": "dynamicsax"}}),
+        json!({"api": {"runtimeUrl": "https://logic-apis-westeurope.azure-apim.net/apim/dynamicsax"}}),
+        json!({}),
+    ] {
+        let step = api_connection(
+            host,
+            "/datasets/usmf.example.com/tables/CustomerGroups/items",
+        );
+        assert!(is_connector_action(&step), "{step}");
+    }
+    assert_eq!(
+        other_connector_label(&json!({"type": "ApiConnection"})),
+        "another connector"
+    );
+}

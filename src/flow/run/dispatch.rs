@@ -129,17 +129,12 @@ async fn run_simple(env: &Env, ctx: &mut Ctx, name: &str, action: &Value, kind: 
         "openapiconnection" | "apiconnection"
             if !crate::flow::connector_step::is_connector_action(action) =>
         {
-            let api = action
-                .pointer("/inputs/host/apiId")
-                .or_else(|| action.pointer("/inputs/host/connectionName"))
-                .or_else(|| action.pointer("/inputs/host/connection/referenceName"))
-                .and_then(Value::as_str)
-                .unwrap_or("another connector");
+            let api = crate::flow::connector_step::other_connector_label(action);
             Done::failed(
                 inputs,
                 "UnsupportedConnector",
                 format!(
-                    "Action '{name}': {api} is not the Finance & Operations connector, which is the only one that runs here; enable a static result for it (runtimeConfiguration.staticResult) to run the rest of the flow"
+                    "Action '{name}' uses {api}, not the Finance & Operations connector, which is the only one that runs here; enable a static result for it (runtimeConfiguration.staticResult) to run the rest of the flow"
                 ),
             )
         }

@@ -400,7 +400,8 @@ fn static_results_stand_in_for_actions_that_cannot_run_here() {
         .unwrap();
     let message = &teams.error.as_ref().unwrap().message;
     assert!(
-        message.contains("shared_teams is not the Finance & Operations connector"),
+        message
+            .contains("uses the connection 'shared_teams', not the Finance & Operations connector"),
         "{message}"
     );
     assert!(message.contains("staticResult"), "{message}");
