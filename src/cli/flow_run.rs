@@ -19,9 +19,10 @@ use crate::connector::Session;
 use crate::demo::DemoConfig;
 use crate::flow::file::FlowFile;
 use crate::flow::history::RunHistory;
+use crate::flow::locate::line_of;
 use crate::flow::report::{NamedRun, json as json_report, junit};
 use crate::flow::run::{Env, RunInputs, RunRecord, Status, rerun_inputs, run_flow};
-use crate::flow::validate::{line_of, validate};
+use crate::flow::validate::validate;
 use crate::odata::client::CancelToken;
 
 /// Arguments of `flowbench run`.

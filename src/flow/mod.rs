@@ -6,6 +6,7 @@ pub mod edit;
 pub mod expr;
 pub mod file;
 pub mod history;
+pub mod locate;
 pub mod package;
 pub mod report;
 pub mod run;

@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::connector_step::{Operation, is_connector_action, read_step};
 use super::expr::references;
+use super::locate::line_of;
 use super::run::engine::run_after;
 use super::run::is_supported;
 use crate::connector::resolve::entity_type_of;
@@ -421,22 +422,6 @@ fn check_connector_step(action: &Value, model: &Model) -> Vec<String> {
         problems.push(e.0);
     }
     problems
-}
-
-/// The line of `path` in `text`: each key found in turn after the previous one.
-pub fn line_of(text: &str, path: &[String]) -> Option<usize> {
-    let mut at = 0;
-    let mut found = None;
-    for key in path {
-        let quoted = serde_json::to_string(key).ok()?;
-        let offset = text[at..]
-            .find(&format!("{quoted}:"))
-            .or_else(|| text[at..].find(&quoted))?;
-        at += offset;
-        found = Some(at);
-        at += quoted.len();
-    }
-    found.map(|offset| text[..offset].matches('\n').count() + 1)
 }
 
 /// The connector a step uses when it is a connector step of another connector than
