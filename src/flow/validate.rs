@@ -165,12 +165,29 @@ pub fn validate(
         let kind = kind(action);
         if kind.is_empty() {
             push(path.clone(), "the action has no \"type\"".to_owned());
+        } else if super::run::cloud_only(kind).is_some() {
+            if !static_result_on(action) {
+                push(with(path, "type"), super::run::runs_only_in_the_cloud(kind));
+            }
         } else if !is_supported(kind) {
             push(
                 with(path, "type"),
                 format!(
                     "the action type '{kind}' is not supported (supported: {})",
                     super::run::SUPPORTED.join(", ")
+                ),
+            );
+        } else if kind.eq_ignore_ascii_case("Expression")
+            && super::run::date_time::kind_of(action).is_none()
+        {
+            push(
+                with(path, "kind"),
+                format!(
+                    "expected one of {}, found {}",
+                    super::run::date_time::KINDS.join(", "),
+                    action
+                        .get("kind")
+                        .map_or("none".to_owned(), Value::to_string)
                 ),
             );
         } else if let Some(api) = other_connector(action) {
@@ -424,6 +441,14 @@ fn check_connector_step(action: &Value, model: &Model) -> Vec<String> {
     problems
 }
 
+/// Whether `action` enables a static result (it then runs here without its connection).
+fn static_result_on(action: &Value) -> bool {
+    action
+        .pointer("/runtimeConfiguration/staticResult/staticResultOptions")
+        .and_then(Value::as_str)
+        .is_some_and(|o| o.eq_ignore_ascii_case("Enabled"))
+}
+
 /// The connector a step uses when it is a connector step of another connector than
 /// Finance & Operations with no static result enabled (the runner cannot run it).
 fn other_connector(action: &Value) -> Option<String> {
@@ -433,11 +458,7 @@ fn other_connector(action: &Value) -> Option<String> {
     {
         return None;
     }
-    let static_result_on = action
-        .pointer("/runtimeConfiguration/staticResult/staticResultOptions")
-        .and_then(Value::as_str)
-        .is_some_and(|o| o.eq_ignore_ascii_case("Enabled"));
-    if static_result_on {
+    if static_result_on(action) {
         return None;
     }
     Some(super::connector_step::other_connector_label(action))
@@ -466,5 +487,61 @@ mod trigger_tests {
             "{messages:?}"
         );
         assert!(problems.iter().all(|p| p.line.is_some()));
+    }
+
+    #[test]
+    fn date_time_actions_pass_and_cloud_only_actions_are_named_unless_a_static_result_stands_in() {
+        let definition = serde_json::json!({
+            "actions": {
+                "Local": {"type": "Expression", "kind": "ConvertTimeZone", "runAfter": {},
+                    "inputs": {"baseTime": "@utcNow()", "sourceTimeZone": "UTC", "destinationTimeZone": "W. Europe Standard Time"}},
+                "Odd": {"type": "Expression", "kind": "Teleport", "inputs": {}, "runAfter": {}},
+                "Child": {"type": "Workflow", "inputs": {}, "runAfter": {}},
+                "Stubbed_child": {"type": "Workflow", "inputs": {}, "runAfter": {},
+                    "runtimeConfiguration": {"staticResult": {"name": "Stub0", "staticResultOptions": "Enabled"}}},
+                "Mystery": {"type": "Teleport", "inputs": {}, "runAfter": {}}
+            }
+        });
+        let text = serde_json::to_string_pretty(&definition).expect("text");
+        let problems = validate(definition.as_object().expect("object"), None, Some(&text));
+        let about = |step: &str| -> Vec<String> {
+            problems
+                .iter()
+                .filter(|p| p.path.get(1).is_some_and(|s| s == step))
+                .map(|p| p.to_string())
+                .collect()
+        };
+        assert!(about("Local").is_empty(), "{:?}", about("Local"));
+        assert!(
+            about("Stubbed_child").is_empty(),
+            "{:?}",
+            about("Stubbed_child")
+        );
+        assert!(
+            about("Odd")[0].contains("actions.Odd.kind: expected one of CurrentTime"),
+            "{:?}",
+            about("Odd")
+        );
+        assert!(
+            about("Child")[0].contains("a 'Workflow' action calls another workflow"),
+            "{:?}",
+            about("Child")
+        );
+        assert!(
+            about("Mystery")[0].contains("the action type 'Teleport' is not supported"),
+            "{:?}",
+            about("Mystery")
+        );
+        // Each problem is on the line of the part it names.
+        let child_type = text
+            .lines()
+            .position(|l| l.contains("\"type\": \"Workflow\""))
+            .expect("line")
+            + 1;
+        assert!(
+            about("Child")[0].starts_with(&format!("line {child_type}:")),
+            "{:?}",
+            about("Child")
+        );
     }
 }

@@ -115,6 +115,19 @@ pub fn time_zone(name: &str) -> Result<chrono_tz::Tz, String> {
     timezones::find(name)
 }
 
+/// Calls the function `name` with values already evaluated, as an expression would (the
+/// same arity check and errors): how actions built on a function (Power Automate's date
+/// and time actions) run.
+pub fn call_function(name: &str, args: Vec<Value>, scope: &dyn Scope) -> Result<Value, String> {
+    let function = functions::lookup(name).ok_or_else(|| format!("unknown function '{name}'"))?;
+    function.check_arity(args.len())?;
+    (function.run)(&functions::Call {
+        function,
+        args,
+        scope,
+    })
+}
+
 /// Every function: (name, usage and a one-line description), for an editor's function list.
 pub fn function_names() -> Vec<(&'static str, &'static str)> {
     functions::all().map(|f| (f.name, f.signature)).collect()

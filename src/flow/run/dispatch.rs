@@ -32,8 +32,66 @@ pub const SUPPORTED: &[&str] = &[
     "Table",
     "Wait",
     "Response",
+    "Expression",
     "Assert",
 ];
+
+/// Action types of the products that only the cloud can run (they call what exists only
+/// there), with what each does: a flow that has them opens, keeps them as written, and runs
+/// here when each has a static result.
+const CLOUD_ONLY: &[(&str, &str)] = &[
+    ("Workflow", "calls another workflow (a child flow)"),
+    ("Function", "calls an Azure function"),
+    (
+        "InvokeFunction",
+        "calls a function of the Logic Apps project",
+    ),
+    ("ApiManagement", "calls an API of Azure API Management"),
+    (
+        "ServiceProvider",
+        "uses a built-in connector of Logic Apps Standard",
+    ),
+    (
+        "ApiConnectionWebhook",
+        "waits for another connector's webhook",
+    ),
+    (
+        "OpenApiConnectionWebhook",
+        "waits for a connector's webhook (an approval, a response)",
+    ),
+    ("HttpWebhook", "waits for a call to its webhook"),
+    ("JavaScriptCode", "runs inline JavaScript"),
+    ("Xslt", "transforms XML with an integration account's map"),
+    (
+        "Liquid",
+        "transforms with an integration account's Liquid map",
+    ),
+    (
+        "XmlValidation",
+        "validates XML with an integration account's schema",
+    ),
+    (
+        "FlatFileDecoding",
+        "decodes a flat file with an integration account's schema",
+    ),
+    (
+        "FlatFileEncoding",
+        "encodes a flat file with an integration account's schema",
+    ),
+    (
+        "IntegrationAccountArtifactLookup",
+        "reads an integration account's artifact",
+    ),
+    ("SendToBatch", "sends to a batch workflow"),
+];
+
+/// What an action type that only the cloud runs does (see [`CLOUD_ONLY`]).
+pub fn cloud_only(kind: &str) -> Option<&'static str> {
+    CLOUD_ONLY
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(kind))
+        .map(|(_, what)| *what)
+}
 
 /// Whether the runner knows the action type `kind` (case-insensitive).
 pub fn is_supported(kind: &str) -> bool {
@@ -146,7 +204,16 @@ async fn run_simple(env: &Env, ctx: &mut Ctx, name: &str, action: &Value, kind: 
         "terminate" => super::data::run_terminate(ctx, inputs),
         "wait" => super::data::run_wait(env, inputs).await,
         "response" => super::data::run_response(ctx, inputs),
+        "expression" => super::date_time::run(ctx, name, action, inputs),
         _ if is_supported(kind) => super::data::run_data(ctx, name, kind, inputs),
+        _ if cloud_only(kind).is_some() => Done::failed(
+            inputs,
+            "UnsupportedAction",
+            format!(
+                "Action '{name}': {}",
+                runs_only_in_the_cloud(kind_of(action))
+            ),
+        ),
         _ => Done::failed(
             inputs,
             "UnsupportedAction",
@@ -157,4 +224,12 @@ async fn run_simple(env: &Env, ctx: &mut Ctx, name: &str, action: &Value, kind: 
             ),
         ),
     }
+}
+
+/// Why an action of a type only the cloud runs cannot run here, and what to do.
+pub fn runs_only_in_the_cloud(kind: &str) -> String {
+    let what = cloud_only(kind).unwrap_or("needs the cloud");
+    format!(
+        "a '{kind}' action {what}, which only runs in the cloud: the step is kept as written; enable a static result for it (runtimeConfiguration.staticResult) to run the rest of the flow here"
+    )
 }

@@ -5,6 +5,7 @@ mod assert;
 mod condition;
 mod control;
 mod data;
+pub mod date_time;
 mod dispatch;
 pub mod engine;
 pub mod record;
@@ -18,7 +19,7 @@ use std::time::Instant;
 use serde_json::{Map, Value, json};
 
 pub use assert::KINDS as ASSERT_KINDS;
-pub use dispatch::{SUPPORTED, is_supported};
+pub use dispatch::{SUPPORTED, cloud_only, is_supported, runs_only_in_the_cloud};
 pub use engine::{Env, Observer, RunEvent};
 pub use record::{ActionError, ActionRecord, RunRecord, Status, timestamp};
 

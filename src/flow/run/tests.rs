@@ -298,7 +298,7 @@ fn secure_values_never_reach_the_record() {
 #[test]
 fn unsupported_types_and_connector_steps_without_an_instance_fail_clearly() {
     let run = run(json!({"actions": {
-        "Mystery": {"type": "Workflow", "inputs": {}, "runAfter": {}},
+        "Mystery": {"type": "Teleport", "inputs": {}, "runAfter": {}},
         "Fno": {"type": "OpenApiConnection", "inputs": {"host": {"connectionName": "shared_dynamicsax", "operationId": "GetTables"},
             "parameters": {"dataset": "x"}}, "runAfter": {}}
     }}));
@@ -313,7 +313,7 @@ fn unsupported_types_and_connector_steps_without_an_instance_fail_clearly() {
             .message
     };
     assert!(
-        message("Mystery").contains("'Workflow' is not supported"),
+        message("Mystery").contains("'Teleport' is not supported"),
         "{}",
         message("Mystery")
     );
@@ -553,4 +553,100 @@ fn values_read_borrowed_are_those_the_functions_return() {
     assert!(error.contains("index 5 is out of range"), "{error}");
     assert_eq!(eval("@item()?[5]").unwrap(), Value::Null);
     assert!(eval("@variables('missing')").is_err());
+}
+
+#[test]
+fn date_and_time_actions_run_as_their_functions() {
+    let Value::Object(definition) = json!({"actions": {
+        "Now": {"type": "Expression", "kind": "CurrentTime", "inputs": {}, "runAfter": {}},
+        "Later": {"type": "Expression", "kind": "AddToTime",
+            "inputs": {"baseTime": "@body('Now')", "interval": "3", "timeUnit": "Day"},
+            "runAfter": {"Now": ["Succeeded"]}},
+        "Earlier": {"type": "Expression", "kind": "SubtractFromTime",
+            "inputs": {"baseTime": "2018-01-02T00:00:00Z", "interval": 1, "timeUnit": "Day", "formatString": "D"},
+            "runAfter": {}},
+        "Future": {"type": "Expression", "kind": "GetFutureTime", "inputs": {"interval": 2, "timeUnit": "Hour"}, "runAfter": {}},
+        "Past": {"type": "Expression", "kind": "GetPastTime", "inputs": {"interval": 1, "timeUnit": "Month"}, "runAfter": {}},
+        // The kind as Power Automate writes it; Logic Apps' designer writes `ConvertTimezone`.
+        "Local": {"type": "Expression", "kind": "ConvertTimeZone",
+            "inputs": {"baseTime": "2026-07-01T10:00:00Z", "formatString": "yyyy-MM-dd HH:mm",
+                "sourceTimeZone": "UTC", "destinationTimeZone": "W. Europe Standard Time"}, "runAfter": {}},
+        "Local_default_format": {"type": "Expression", "kind": "ConvertTimezone",
+            "inputs": {"baseTime": "2026-01-01T10:00:00Z",
+                "sourceTimeZone": "UTC", "destinationTimeZone": "Pacific Standard Time"}, "runAfter": {}},
+        "Reads_it": {"type": "Compose", "inputs": "@{body('Local')} / @{outputs('Earlier')?['body']}",
+            "runAfter": {"Local": ["Succeeded"], "Earlier": ["Succeeded"]}},
+        "No_base_time": {"type": "Expression", "kind": "AddToTime", "inputs": {"interval": 1, "timeUnit": "Day"}, "runAfter": {}},
+        "Bad_unit": {"type": "Expression", "kind": "GetFutureTime", "inputs": {"interval": 1, "timeUnit": "Fortnight"}, "runAfter": {}},
+        "Unknown_kind": {"type": "Expression", "kind": "Substring", "inputs": {}, "runAfter": {}}
+    }}) else {
+        unreachable!()
+    };
+    let now = chrono::DateTime::parse_from_rfc3339("2026-03-10T08:30:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let inputs = RunInputs {
+        flow: "test".into(),
+        now: Some(now),
+        ..RunInputs::default()
+    };
+    let run = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(run_flow(&definition, inputs, &env()));
+    let body = |name: &str| outputs_of(&run, name)["body"].clone();
+    assert_eq!(body("Now"), json!("2026-03-10T08:30:00.0000000Z"));
+    assert_eq!(body("Later"), json!("2026-03-13T08:30:00.0000000Z"));
+    assert_eq!(body("Earlier"), json!("Monday, January 1, 2018"));
+    assert_eq!(body("Future"), json!("2026-03-10T10:30:00.0000000Z"));
+    assert_eq!(body("Past"), json!("2026-02-10T08:30:00.0000000Z"));
+    assert_eq!(body("Local"), json!("2026-07-01 12:00"));
+    assert_eq!(
+        body("Local_default_format"),
+        json!("2026-01-01T02:00:00.0000000")
+    );
+    assert_eq!(
+        outputs_of(&run, "Reads_it"),
+        json!("2026-07-01 12:00 / Monday, January 1, 2018")
+    );
+    let error = |name: &str| {
+        assert_eq!(status_of(&run, name), Status::Failed, "{name}");
+        let record = run.actions.iter().find(|a| a.name == name).unwrap();
+        record.error.as_ref().unwrap().message.clone()
+    };
+    assert!(error("No_base_time").contains("inputs.baseTime: required"));
+    assert!(
+        error("Bad_unit").contains("Fortnight"),
+        "{}",
+        error("Bad_unit")
+    );
+    assert!(
+        error("Unknown_kind").contains("kind: expected one of CurrentTime"),
+        "{}",
+        error("Unknown_kind")
+    );
+}
+
+#[test]
+fn actions_only_the_cloud_runs_fail_with_why_unless_a_static_result_stands_in() {
+    let run = run(json!({
+        "staticResults": {"Child0": {"status": "Succeeded", "outputs": {"statusCode": 200, "body": {"ok": true}}}},
+        "actions": {
+            "Child": {"type": "Workflow", "inputs": {"host": {"workflow": {"id": "/subscriptions/x/workflows/child"}, "triggerName": "manual"}},
+                "runtimeConfiguration": {"staticResult": {"name": "Child0", "staticResultOptions": "Enabled"}}, "runAfter": {}},
+            "Uses_it": {"type": "Compose", "inputs": "@body('Child')?['ok']", "runAfter": {"Child": ["Succeeded"]}},
+            "Transform": {"type": "Xslt", "inputs": {"content": "<a/>", "integrationAccount": {"map": {"name": "m"}}}, "runAfter": {}},
+            "After_it_failed": {"type": "Compose", "inputs": "handled", "runAfter": {"Transform": ["Failed"]}}
+        }
+    }));
+    assert_eq!(outputs_of(&run, "Uses_it"), json!(true));
+    assert_eq!(status_of(&run, "Transform"), Status::Failed);
+    let transform = run.actions.iter().find(|a| a.name == "Transform").unwrap();
+    let message = &transform.error.as_ref().unwrap().message;
+    assert!(
+        message.contains("'Xslt' action transforms XML") && message.contains("staticResult"),
+        "{message}"
+    );
+    assert_eq!(outputs_of(&run, "After_it_failed"), json!("handled"));
 }
