@@ -867,3 +867,77 @@ fn a_flow_is_checked_against_the_instance_before_it_runs_naming_actions_and_fiel
     assert_eq!(output.status.code(), Some(2));
     assert!(stderr(&output).contains("'Colour'"));
 }
+
+#[test]
+fn app_settings_come_from_the_environment_then_local_settings_and_stay_out_of_records() {
+    let dir = tempfile::tempdir().unwrap();
+    let secret = "k3y-from-local-settings";
+    std::fs::write(
+        dir.path().join("local.settings.json"),
+        json!({"IsEncrypted": false, "Values": {"Greeting": "hi", "Service-Key": secret, "Region": "from-file"}})
+            .to_string(),
+    )
+    .unwrap();
+    let project = dir.path().join("Orders");
+    std::fs::create_dir_all(&project).unwrap();
+    let flow = write(
+        &project,
+        "workflow.json",
+        &json!({"definition": {
+            "triggers": {"manual": {"type": "Request", "kind": "Http"}},
+            "actions": {
+                "Greet": {"type": "Compose", "inputs": "@{appsetting('greeting')} @{length(appsetting('Service-Key'))}", "runAfter": {}},
+                "Env_wins": {"type": "Compose", "inputs": "@equals(appsetting('Region'), 'from-the-environment')", "runAfter": {}},
+                "Key": {"type": "Compose", "inputs": "@appsetting('Service-Key')", "runAfter": {}},
+                "Missing": {"type": "Compose", "inputs": "@appsetting('Nowhere')", "runAfter": {}}
+            }}, "kind": "Stateful"}),
+    );
+    let output = flowbench(
+        dir.path(),
+        &["run", flow.to_str().unwrap(), "--report", "json"],
+        &[("Region", "from-the-environment")],
+    );
+    assert_eq!(output.status.code(), Some(3), "{}", stderr(&output));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let action = |name: &str| {
+        report[0]["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == name)
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(
+        action("Greet")["outputs"],
+        json!(format!("hi {}", secret.len()))
+    );
+    assert_eq!(action("Env_wins")["outputs"], json!(true));
+    assert_eq!(action("Key")["status"], "Succeeded");
+    assert_eq!(action("Key")["outputs"], json!("*** secure ***"));
+    let missing = action("Missing")["error"]["message"].to_string();
+    assert!(
+        missing.contains("the app setting 'Nowhere' is not set"),
+        "{missing}"
+    );
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        stderr(&output)
+    );
+    assert!(!shown.contains(secret), "{shown}");
+
+    // A local.settings.json that is not JSON stops the run, saying where.
+    std::fs::write(
+        dir.path().join("local.settings.json"),
+        "{\"Values\": {\"a\": }",
+    )
+    .unwrap();
+    let output = flowbench(dir.path(), &["run", flow.to_str().unwrap()], &[]);
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("local.settings.json: line 1, column"),
+        "{}",
+        stderr(&output)
+    );
+}

@@ -218,6 +218,9 @@ fn run_all(args: &RunArgs, token_env: Option<&str>) -> Result<i32, Failure> {
         flow,
         name,
     } = load_flow(&args.flow)?;
+    // A Logic Apps Standard project's settings, for `appsetting()`.
+    let app_settings = crate::flow::app_settings::local_settings(&args.flow)
+        .map_err(|e| Failure::Invalid(vec![e]))?;
     let runtime = runtime()?;
     let session = open_session(args.demo, args.instance.as_deref(), &flow, token_env)?;
     let env = env_for(&runtime, session.as_ref())?;
@@ -269,6 +272,7 @@ fn run_all(args: &RunArgs, token_env: Option<&str>) -> Result<i32, Failure> {
             trigger_body: body,
             parameters: parameters.clone(),
             secrets: Vec::new(),
+            app_settings: app_settings.clone(),
             now: None,
             rerun: rerun.as_ref().and_then(|r| r.rerun.clone()),
             id: Some(id),

@@ -19,8 +19,8 @@ pub struct EvalArgs {
     /// A value as written in a definition: `@add(1, 2)`, `Total: @{add(1, 2)}`, or JSON
     /// (`{"a": "@utcNow()"}`) whose strings are evaluated.
     pub expression: String,
-    /// A JSON file with `triggerBody`, `triggerOutputs`, `variables`, `parameters` and
-    /// `actions` (name → `{"status", "inputs", "outputs"}`).
+    /// A JSON file with `triggerBody`, `triggerOutputs`, `variables`, `parameters`,
+    /// `appSettings` and `actions` (name → `{"status", "inputs", "outputs"}`).
     #[arg(long, value_name = "FILE")]
     pub context: Option<PathBuf>,
 }

@@ -1,6 +1,7 @@
 //! Mini-flows: Power Automate / Logic Apps workflow definitions read, checked and run here;
 //! connector steps go through the connector layer.
 
+pub mod app_settings;
 pub mod connector_step;
 pub mod edit;
 pub mod expr;

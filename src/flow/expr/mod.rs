@@ -42,6 +42,7 @@ pub use ast::{Expr, ExprKind};
 pub use error::{ExprError, ExprErrorKind};
 pub use eval::evaluate;
 pub use highlight::{Span, TokenKind, highlight};
+pub(crate) use scope::lookup_name;
 pub use scope::{JsonScope, Scope};
 pub use template::{SourceForm, SourcePart, evaluate_value, source_form};
 pub(crate) use value::{binary_content, binary_envelope};
@@ -60,6 +61,8 @@ pub struct References {
     pub actions: BTreeSet<String>,
     pub variables: BTreeSet<String>,
     pub parameters: BTreeSet<String>,
+    /// App settings named in `appsetting()`.
+    pub app_settings: BTreeSet<String>,
     /// Loops named in `items()` and `iterationIndexes()` (also listed in `actions`).
     pub loops: BTreeSet<String>,
 }
@@ -101,6 +104,9 @@ pub fn references(value: &Value) -> Result<References, ExprError> {
                 }
                 "parameters" => {
                     refs.parameters.insert(first);
+                }
+                "appsetting" => {
+                    refs.app_settings.insert(first);
                 }
                 _ => {}
             }

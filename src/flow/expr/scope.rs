@@ -15,6 +15,10 @@ pub trait Scope {
     fn action(&self, name: &str) -> Option<Value>;
     fn variable(&self, name: &str) -> Option<Value>;
     fn parameter(&self, name: &str) -> Option<Value>;
+    /// `appsetting('name')`: a Logic Apps Standard app setting; none by default.
+    fn app_setting(&self, _name: &str) -> Option<String> {
+        None
+    }
     /// The current item of the innermost Foreach/Until (`item()`).
     fn item(&self) -> Option<Value>;
     /// The current item of a named loop (`items('L')`).
@@ -153,6 +157,15 @@ impl Scope for JsonScope {
 
     fn parameter(&self, name: &str) -> Option<Value> {
         self.named("parameters", name)
+    }
+
+    /// The context's `appSettings`, then the environment.
+    fn app_setting(&self, name: &str) -> Option<String> {
+        match self.named("appSettings", name) {
+            Some(Value::String(value)) => Some(value),
+            Some(other) => Some(other.to_string()),
+            None => std::env::var(name).ok(),
+        }
     }
 
     fn item(&self) -> Option<Value> {

@@ -36,6 +36,9 @@ pub struct RunInputs {
     pub parameters: Map<String, Value>,
     /// Secrets to keep out of the record besides secure parameters (e.g. a token).
     pub secrets: Vec<String>,
+    /// App settings besides the environment's (a Logic Apps Standard project's
+    /// `local.settings.json` values, see [`crate::flow::app_settings`]).
+    pub app_settings: Map<String, Value>,
     /// A fixed clock for `utcNow()` (tests); the real one otherwise.
     pub now: Option<chrono::DateTime<chrono::Utc>>,
     /// Re-run from a failed action of this earlier run (see [`rerun_inputs`]).
@@ -137,6 +140,21 @@ pub async fn run_flow(definition: &Map<String, Value>, inputs: RunInputs, env: &
     let mut ctx = Ctx::default();
     ctx.state.trigger = trigger::trigger_record(&trigger_name, inputs.trigger_body.clone());
     ctx.state.parameters = parameters;
+    // App settings can hold secrets (connection strings, keys): each value of eight
+    // characters or more is kept out of the record (shorter ones, `true` or `3`, would
+    // hide every such text in it).
+    ctx.state.app_settings =
+        crate::flow::app_settings::resolve(&app_setting_names(definition), &inputs.app_settings);
+    for value in ctx.state.app_settings.values() {
+        let text = match value {
+            Value::String(text) => text.clone(),
+            other => other.to_string(),
+        };
+        if text.len() >= 8 {
+            secrets.push(text);
+        }
+    }
+    secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
     ctx.state.now = inputs.now;
     let rerun_of = inputs.rerun.as_ref().map(|r| r.of.clone());
     if let Some(rerun) = inputs.rerun.clone() {
@@ -187,6 +205,26 @@ pub async fn run_flow(definition: &Map<String, Value>, inputs: RunInputs, env: &
     };
     secure::redact_run(&mut run, &secrets);
     run
+}
+
+/// The app settings the definition's expressions name (`appsetting('name')`), each string
+/// read on its own so that one expression that does not parse hides no other.
+fn app_setting_names(definition: &Map<String, Value>) -> std::collections::BTreeSet<String> {
+    fn walk(value: &Value, names: &mut std::collections::BTreeSet<String>) {
+        match value {
+            Value::String(text) if text.to_ascii_lowercase().contains("appsetting") => {
+                if let Ok(refs) = crate::flow::expr::references(value) {
+                    names.extend(refs.app_settings);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, names)),
+            Value::Object(map) => map.values().for_each(|v| walk(v, names)),
+            _ => {}
+        }
+    }
+    let mut names = std::collections::BTreeSet::new();
+    definition.values().for_each(|v| walk(v, &mut names));
+    names
 }
 
 /// The definition's `outputs` (`{"name": {"type", "value"}}`), each value evaluated; one

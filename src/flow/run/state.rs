@@ -30,6 +30,8 @@ pub struct RunState {
     pub variables: Map<String, Value>,
     /// Definition parameters, resolved.
     pub parameters: Map<String, Value>,
+    /// The app settings the definition names, resolved when the run starts.
+    pub app_settings: Map<String, Value>,
     /// Loops under way, innermost last.
     pub loops: Vec<LoopFrame>,
     /// `result('Scope')`: the records of the actions inside each scope or loop that ended.
@@ -101,6 +103,13 @@ impl Scope for RunState {
 
     fn parameter(&self, name: &str) -> Option<Value> {
         self.parameters.get(name).cloned()
+    }
+
+    fn app_setting(&self, name: &str) -> Option<String> {
+        match crate::flow::expr::lookup_name(&self.app_settings, name)? {
+            Value::String(value) => Some(value.clone()),
+            other => Some(other.to_string()),
+        }
     }
 
     fn item(&self) -> Option<Value> {

@@ -694,11 +694,23 @@ fn start_run(
         )),
         _ => None,
     };
+    // A Logic Apps Standard project's settings, for `appsetting()`.
+    let app_settings = match crate::flow::app_settings::local_settings(&open.path) {
+        Ok(settings) => settings,
+        Err(message) => {
+            view.run_error = Some(message);
+            return;
+        }
+    };
     let inputs = match rerun {
-        Some(inputs) => inputs,
+        Some(inputs) => RunInputs {
+            app_settings,
+            ..inputs
+        },
         None => RunInputs {
             flow: flow_name(open),
             trigger_body: body,
+            app_settings,
             ..RunInputs::default()
         },
     };

@@ -170,6 +170,14 @@ pub(super) const FUNCTIONS: &[Function] = &[
         parameters
     ),
     function!(
+        "appsetting",
+        "appsetting(name)",
+        "A Logic Apps Standard app setting (from the environment or the project's local.settings.json).",
+        1,
+        1,
+        appsetting
+    ),
+    function!(
         "result",
         "result(scopedActionName)",
         "The records of the top-level actions inside a Scope, Foreach or Until.",
@@ -282,6 +290,15 @@ fn parameters(call: &Call) -> Result<Value, String> {
     call.scope.parameter(&parameter).ok_or_else(|| {
         call.fail(format!(
             "the workflow parameter '{parameter}' doesn't exist"
+        ))
+    })
+}
+
+fn appsetting(call: &Call) -> Result<Value, String> {
+    let setting = name(call, 0)?;
+    call.scope.app_setting(&setting).map(Value::String).ok_or_else(|| {
+        call.fail(format!(
+            "the app setting '{setting}' is not set (set the environment variable {setting}, or add it to \"Values\" in the project's local.settings.json)"
         ))
     })
 }

@@ -179,3 +179,26 @@ fn json_scope_reads_its_context() {
         .unwrap();
     assert!(year >= 2025);
 }
+
+#[test]
+fn app_settings_are_read_from_the_context_and_a_missing_one_is_named() {
+    let scope = JsonScope::from_context(
+        &json!({"appSettings": {"Service-Url": "http://127.0.0.1:9/x", "Retries": 3}}),
+    );
+    let eval = |text: &str| evaluate(&parse(text).unwrap(), &scope);
+    assert_eq!(
+        eval("appsetting('service-url')").unwrap(),
+        json!("http://127.0.0.1:9/x")
+    );
+    assert_eq!(eval("appSetting('Retries')").unwrap(), json!("3"));
+    let error = eval("appsetting('FLOWBENCH_NO_SUCH_SETTING_ANYWHERE')")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.contains("the app setting 'FLOWBENCH_NO_SUCH_SETTING_ANYWHERE' is not set"),
+        "{error}"
+    );
+    let refs =
+        crate::flow::expr::references(&json!("@{appsetting('A')}/@{parameters('p')}")).unwrap();
+    assert_eq!(refs.app_settings.into_iter().collect::<Vec<_>>(), ["A"]);
+}

@@ -1,0 +1,124 @@
+//! App settings for `appsetting()`, as Logic Apps Standard reads them when it runs on a
+//! developer's machine: the environment first, then `Values` in the project's
+//! `local.settings.json` (next to the workflow's folder). Their values can be secrets
+//! (connection strings, keys), so a run keeps each one out of its record.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::{Map, Value};
+
+/// The `local.settings.json` of the project a flow file belongs to: in the file's folder
+/// or the one above it (`project/workflow/workflow.json`).
+pub fn local_settings_file(flow: &Path) -> Option<PathBuf> {
+    let folder = flow.parent()?;
+    [Some(folder), folder.parent()]
+        .into_iter()
+        .flatten()
+        .map(|dir| dir.join("local.settings.json"))
+        .find(|candidate| candidate.is_file())
+}
+
+/// The `Values` of the project's `local.settings.json`, when there is one; an error (with
+/// the file and position) when it cannot be read.
+pub fn local_settings(flow: &Path) -> Result<Map<String, Value>, String> {
+    let Some(file) = local_settings_file(flow) else {
+        return Ok(Map::new());
+    };
+    let text = std::fs::read_to_string(&file)
+        .map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+    let document: Value = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{}: line {}, column {}: {e}",
+            file.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    match document.get("Values") {
+        None => Ok(Map::new()),
+        Some(Value::Object(values)) => Ok(values.clone()),
+        Some(other) => Err(format!(
+            "{}: \"Values\": expected an object of settings, found {}",
+            file.display(),
+            kind_of(other)
+        )),
+    }
+}
+
+/// The settings `names` resolve to: the environment, then `given` (a project's
+/// `local.settings.json`). Names set in neither are left out.
+pub fn resolve<'a>(
+    names: impl IntoIterator<Item = &'a String>,
+    given: &Map<String, Value>,
+) -> Map<String, Value> {
+    names
+        .into_iter()
+        .filter_map(|name| {
+            let value = std::env::var(name)
+                .ok()
+                .map(Value::String)
+                .or_else(|| crate::flow::expr::lookup_name(given, name).cloned())?;
+            Some((name.clone(), value))
+        })
+        .collect()
+}
+
+fn kind_of(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "a Boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_project_s_local_settings_are_found_above_the_workflow_and_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let workflow = dir.path().join("Orders").join("workflow.json");
+        std::fs::create_dir_all(workflow.parent().unwrap()).unwrap();
+        std::fs::write(&workflow, "{}").unwrap();
+        assert_eq!(local_settings(&workflow).unwrap(), Map::new());
+
+        std::fs::write(
+            dir.path().join("local.settings.json"),
+            r#"{"IsEncrypted": false, "Values": {"Service-Url": "http://127.0.0.1:9/orders", "Retries": 3}}"#,
+        )
+        .unwrap();
+        let values = local_settings(&workflow).unwrap();
+        assert_eq!(values["Service-Url"], "http://127.0.0.1:9/orders");
+
+        let names = [
+            "service-url".to_owned(),
+            "Retries".to_owned(),
+            "Missing".to_owned(),
+        ];
+        let resolved = resolve(&names, &values);
+        assert_eq!(resolved["service-url"], "http://127.0.0.1:9/orders");
+        assert_eq!(resolved["Retries"], 3);
+        assert!(!resolved.contains_key("Missing"));
+
+        std::fs::write(
+            dir.path().join("local.settings.json"),
+            "{\n  \"Values\": [1,\n}",
+        )
+        .unwrap();
+        let error = local_settings(&workflow).unwrap_err();
+        assert!(
+            error.contains("local.settings.json: line 3, column 1"),
+            "{error}"
+        );
+        std::fs::write(dir.path().join("local.settings.json"), r#"{"Values": "x"}"#).unwrap();
+        let error = local_settings(&workflow).unwrap_err();
+        assert!(
+            error.contains("expected an object of settings, found a string"),
+            "{error}"
+        );
+    }
+}
