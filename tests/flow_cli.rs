@@ -869,7 +869,7 @@ fn a_flow_is_checked_against_the_instance_before_it_runs_naming_actions_and_fiel
 }
 
 #[test]
-fn app_settings_come_from_the_environment_then_local_settings_and_stay_out_of_records() {
+fn a_standard_workflow_reads_its_project_s_app_settings_and_parameters_and_keeps_secrets_out() {
     let dir = tempfile::tempdir().unwrap();
     let secret = "k3y-from-local-settings";
     std::fs::write(
@@ -889,9 +889,20 @@ fn app_settings_come_from_the_environment_then_local_settings_and_stay_out_of_re
                 "Greet": {"type": "Compose", "inputs": "@{appsetting('greeting')} @{length(appsetting('Service-Key'))}", "runAfter": {}},
                 "Env_wins": {"type": "Compose", "inputs": "@equals(appsetting('Region'), 'from-the-environment')", "runAfter": {}},
                 "Key": {"type": "Compose", "inputs": "@appsetting('Service-Key')", "runAfter": {}},
-                "Missing": {"type": "Compose", "inputs": "@appsetting('Nowhere')", "runAfter": {}}
+                "Missing": {"type": "Compose", "inputs": "@appsetting('Nowhere')", "runAfter": {}},
+                "From_parameters": {"type": "Compose", "inputs": "@{parameters('Greeting')} @{length(parameters('Endpoint'))}", "runAfter": {}}
             }}, "kind": "Stateful"}),
     );
+    // Standard declares parameters beside the workflow, never in it.
+    let validated = flowbench(dir.path(), &["validate", flow.to_str().unwrap()], &[]);
+    assert_eq!(validated.status.code(), Some(0), "{}", stderr(&validated));
+    std::fs::write(
+        dir.path().join("parameters.json"),
+        json!({"Greeting": {"type": "String", "value": "hello"},
+               "Endpoint": {"type": "String", "value": "@appsetting('Service-Key')"}})
+        .to_string(),
+    )
+    .unwrap();
     let output = flowbench(
         dir.path(),
         &["run", flow.to_str().unwrap(), "--report", "json"],
@@ -915,6 +926,10 @@ fn app_settings_come_from_the_environment_then_local_settings_and_stay_out_of_re
     assert_eq!(action("Env_wins")["outputs"], json!(true));
     assert_eq!(action("Key")["status"], "Succeeded");
     assert_eq!(action("Key")["outputs"], json!("*** secure ***"));
+    assert_eq!(
+        action("From_parameters")["outputs"],
+        json!(format!("hello {}", secret.len()))
+    );
     let missing = action("Missing")["error"]["message"].to_string();
     assert!(
         missing.contains("the app setting 'Nowhere' is not set"),

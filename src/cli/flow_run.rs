@@ -17,12 +17,12 @@ use super::flow_input::{parameter_values, trigger_bodies};
 use super::terminal::printable;
 use crate::connector::Session;
 use crate::demo::DemoConfig;
-use crate::flow::file::FlowFile;
+use crate::flow::file::{FileShape, FlowFile};
 use crate::flow::history::RunHistory;
 use crate::flow::locate::line_of;
 use crate::flow::report::{NamedRun, json as json_report, junit};
 use crate::flow::run::{Env, RunInputs, RunRecord, Status, rerun_inputs, run_flow};
-use crate::flow::validate::validate;
+use crate::flow::validate::validate_file;
 use crate::odata::client::CancelToken;
 
 /// Arguments of `flowbench run`.
@@ -144,9 +144,15 @@ pub fn load_flow(path: &Path) -> Result<LoadedFlow, Failure> {
     let file_name = path.display().to_string();
     let text = std::fs::read_to_string(path)
         .map_err(|e| Failure::Usage(format!("cannot read {file_name}: {e}")))?;
-    let flow =
+    let mut flow =
         FlowFile::parse(&text).map_err(|e| Failure::Invalid(vec![format!("{file_name}: {e}")]))?;
-    let problems = validate(flow.definition(), None, Some(&text));
+    // A Standard workflow takes its parameters from its project's parameters.json.
+    if flow.shape() == FileShape::LogicAppsStandard {
+        let merged = crate::flow::app_settings::with_project_parameters(flow.definition(), path)
+            .map_err(|e| Failure::Invalid(vec![e]))?;
+        *flow.definition_mut() = merged;
+    }
+    let problems = validate_file(&flow, None, Some(&text));
     if !problems.is_empty() {
         return Err(Failure::Invalid(
             problems
@@ -175,7 +181,7 @@ pub fn check_against_instance(
     let Some(model) = &env.model else {
         return Ok(());
     };
-    let problems = validate(flow.definition(), Some(model), Some(text));
+    let problems = validate_file(flow, Some(model), Some(text));
     if problems.is_empty() {
         return Ok(());
     }

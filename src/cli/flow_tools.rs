@@ -11,7 +11,7 @@ use super::exit;
 use crate::flow::expr::{JsonScope, evaluate_value};
 use crate::flow::file::FlowFile;
 use crate::flow::history::RunHistory;
-use crate::flow::validate::validate;
+use crate::flow::validate::validate_file;
 
 /// Arguments of `flowbench eval`.
 #[derive(Debug, Args)]
@@ -80,7 +80,7 @@ pub fn run_validate(args: &ValidateArgs, token_env: Option<&str>) -> i32 {
             return exit::USAGE;
         }
     };
-    let flow = match FlowFile::parse(&text) {
+    let mut flow = match FlowFile::parse(&text) {
         Ok(flow) => flow,
         Err(e) => {
             eprintln!("error: {file}: {e}");
@@ -104,7 +104,17 @@ pub fn run_validate(args: &ValidateArgs, token_env: Option<&str>) -> i32 {
             }
         }
     };
-    let problems = validate(flow.definition(), model.as_ref(), Some(&text));
+    // A Standard workflow takes its parameters from its project's parameters.json.
+    if flow.shape() == crate::flow::file::FileShape::LogicAppsStandard {
+        match crate::flow::app_settings::with_project_parameters(flow.definition(), &args.flow) {
+            Ok(merged) => *flow.definition_mut() = merged,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::INVALID_INPUT;
+            }
+        }
+    }
+    let problems = validate_file(&flow, model.as_ref(), Some(&text));
     for problem in &problems {
         eprintln!("error: {file}: {problem}");
     }

@@ -1,7 +1,9 @@
-//! App settings for `appsetting()`, as Logic Apps Standard reads them when it runs on a
-//! developer's machine: the environment first, then `Values` in the project's
-//! `local.settings.json` (next to the workflow's folder). Their values can be secrets
-//! (connection strings, keys), so a run keeps each one out of its record.
+//! What a Logic Apps Standard project keeps beside a `workflow.json`, read as the Standard
+//! runtime reads it on a developer's machine: app settings for `appsetting()` (the
+//! environment first, then `Values` in the project's `local.settings.json`) and the
+//! workflow parameters of `parameters.json`, which Standard never declares in the
+//! definition. App settings can be secrets (connection strings, keys), so a run keeps
+//! their values out of its record.
 
 use std::path::{Path, PathBuf};
 
@@ -45,6 +47,77 @@ pub fn local_settings(flow: &Path) -> Result<Map<String, Value>, String> {
     }
 }
 
+/// The parameters of the project's `parameters.json` (next to the workflow's folder) as
+/// declarations with their values as defaults (`@appsetting('…')` values included: the
+/// run resolves them); a secure parameter is declared without its value, which comes from
+/// `--param` or `FLOWBENCH_PARAM_<NAME>`. None when there is no such file.
+pub fn project_parameters(flow: &Path) -> Result<Map<String, Value>, String> {
+    let Some(file) = flow
+        .parent()
+        .and_then(Path::parent)
+        .map(|project| project.join("parameters.json"))
+        .filter(|candidate| candidate.is_file())
+    else {
+        return Ok(Map::new());
+    };
+    let text = std::fs::read_to_string(&file)
+        .map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
+    let document: Value = serde_json::from_str(&text).map_err(|e| {
+        format!(
+            "{}: line {}, column {}: {e}",
+            file.display(),
+            e.line(),
+            e.column()
+        )
+    })?;
+    let Value::Object(parameters) = document else {
+        return Err(format!(
+            "{}: expected an object of parameters, found {}",
+            file.display(),
+            kind_of(&document)
+        ));
+    };
+    let mut declared = Map::new();
+    for (name, parameter) in parameters {
+        let kind = parameter
+            .get("type")
+            .and_then(Value::as_str)
+            .unwrap_or("String")
+            .to_owned();
+        let mut entry = Map::new();
+        if !kind.to_ascii_lowercase().starts_with("secure")
+            && let Some(value) = parameter.get("value")
+        {
+            entry.insert("defaultValue".to_owned(), value.clone());
+        }
+        entry.insert("type".to_owned(), Value::String(kind));
+        declared.insert(name, Value::Object(entry));
+    }
+    Ok(declared)
+}
+
+/// `definition` with the project's parameters declared where it declares none of that
+/// name (see [`project_parameters`]).
+pub fn with_project_parameters(
+    definition: &Map<String, Value>,
+    flow: &Path,
+) -> Result<Map<String, Value>, String> {
+    let project = project_parameters(flow)?;
+    let mut definition = definition.clone();
+    if project.is_empty() {
+        return Ok(definition);
+    }
+    let declared = definition
+        .entry("parameters")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Value::Object(declared) = declared {
+        for (name, declaration) in project {
+            declared.entry(name).or_insert(declaration);
+        }
+    }
+    Ok(definition)
+}
+
 /// The settings `names` resolve to: the environment, then `given` (a project's
 /// `local.settings.json`). Names set in neither are left out.
 pub fn resolve<'a>(
@@ -77,6 +150,44 @@ fn kind_of(value: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_project_s_parameters_are_declared_beside_the_definition_s_own() {
+        let dir = tempfile::tempdir().unwrap();
+        let workflow = dir.path().join("Orders").join("workflow.json");
+        std::fs::create_dir_all(workflow.parent().unwrap()).unwrap();
+        let definition: Map<String, Value> = serde_json::from_value(serde_json::json!({
+            "parameters": {"Own": {"type": "Int", "defaultValue": 1}},
+            "actions": {}
+        }))
+        .unwrap();
+        assert_eq!(
+            with_project_parameters(&definition, &workflow).unwrap(),
+            definition
+        );
+        std::fs::write(
+            dir.path().join("parameters.json"),
+            r#"{"Url": {"type": "String", "value": "@appsetting('Url')"},
+                "Key": {"type": "SecureString", "value": "never-taken"},
+                "Own": {"type": "Int", "value": 2}}"#,
+        )
+        .unwrap();
+        let merged = with_project_parameters(&definition, &workflow).unwrap();
+        assert_eq!(
+            merged["parameters"],
+            serde_json::json!({
+                "Own": {"type": "Int", "defaultValue": 1},
+                "Url": {"defaultValue": "@appsetting('Url')", "type": "String"},
+                "Key": {"type": "SecureString"}
+            })
+        );
+        std::fs::write(dir.path().join("parameters.json"), "[1]").unwrap();
+        let error = with_project_parameters(&definition, &workflow).unwrap_err();
+        assert!(
+            error.contains("expected an object of parameters, found an array"),
+            "{error}"
+        );
+    }
 
     #[test]
     fn a_project_s_local_settings_are_found_above_the_workflow_and_read() {

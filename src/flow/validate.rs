@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::connector_step::{Operation, is_connector_action, read_step};
 use super::expr::references;
+use super::file::{FileShape, FlowFile};
 use super::locate::line_of;
 use super::run::engine::run_after;
 use super::run::is_supported;
@@ -91,6 +92,23 @@ pub fn validate(
     definition: &Map<String, Value>,
     model: Option<&Model>,
     text: Option<&str>,
+) -> Vec<Problem> {
+    check(definition, model, text, false)
+}
+
+/// Checks a flow file's definition as [`validate`] does, knowing its shape: a Logic Apps
+/// Standard `workflow.json` declares no parameters (its project's `parameters.json` does),
+/// so a parameter it names is not a problem.
+pub fn validate_file(flow: &FlowFile, model: Option<&Model>, text: Option<&str>) -> Vec<Problem> {
+    let parameters_elsewhere = flow.shape() == FileShape::LogicAppsStandard;
+    check(flow.definition(), model, text, parameters_elsewhere)
+}
+
+fn check(
+    definition: &Map<String, Value>,
+    model: Option<&Model>,
+    text: Option<&str>,
+    parameters_elsewhere: bool,
 ) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut push = |path: Vec<String>, message: String| {
@@ -239,7 +257,7 @@ pub fn validate(
                     }
                 }
                 for parameter in &found.parameters {
-                    if !parameters.contains(parameter.as_str()) {
+                    if !parameters_elsewhere && !parameters.contains(parameter.as_str()) {
                         push(
                             path.clone(),
                             format!(

@@ -155,6 +155,18 @@ pub async fn run_flow(definition: &Map<String, Value>, inputs: RunInputs, env: &
         }
     }
     secrets.sort_by_key(|s| std::cmp::Reverse(s.len()));
+    // A Standard project's parameter may take its value from an app setting.
+    let from_settings: Vec<(String, Value)> = ctx
+        .state
+        .parameters
+        .iter()
+        .filter(|(_, value)| value.as_str().is_some_and(|t| t.contains("appsetting(")))
+        .filter_map(|(name, value)| {
+            let resolved = crate::flow::expr::evaluate_value(value, &ctx.state).ok()?;
+            Some((name.clone(), resolved))
+        })
+        .collect();
+    ctx.state.parameters.extend(from_settings);
     ctx.state.now = inputs.now;
     let rerun_of = inputs.rerun.as_ref().map(|r| r.of.clone());
     if let Some(rerun) = inputs.rerun.clone() {

@@ -235,7 +235,7 @@ impl FlowsView {
         if let Some(open) = &mut self.open {
             open.text = open.file.to_text();
             open.problems =
-                crate::flow::validate::validate(open.file.definition(), None, Some(&open.text))
+                crate::flow::validate::validate_file(&open.file, None, Some(&open.text))
                     .iter()
                     .map(ToString::to_string)
                     .collect();

@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 use super::{FlowsView, OpenFlow};
 use crate::auth::Instances;
 use crate::flow::package::{self, ExportOptions, ImportOptions, Target};
-use crate::flow::validate::validate;
+use crate::flow::validate::validate_file;
 use crate::ui::theme;
 
 /// The "Export for the cloud" form.
@@ -63,7 +63,7 @@ pub fn open_package(view: &mut FlowsView, path: &Path) {
     }
     let save_to = free_path_beside(path, &package::layout_file_name(&imported.name));
     let text = flow.to_text();
-    let problems = validate(flow.definition(), None, Some(&text))
+    let problems = validate_file(&flow, None, Some(&text))
         .iter()
         .map(ToString::to_string)
         .collect();

@@ -624,11 +624,10 @@ fn validate_open(view: &mut FlowsView, cx: &FlowsContext<'_>) {
         return;
     };
     let model = cx.metadata.map(|m| &m.model);
-    open.problems =
-        crate::flow::validate::validate(open.file.definition(), model, Some(&open.text))
-            .iter()
-            .map(ToString::to_string)
-            .collect();
+    open.problems = crate::flow::validate::validate_file(&open.file, model, Some(&open.text))
+        .iter()
+        .map(ToString::to_string)
+        .collect();
     view.run_error = None;
     view.validated = Some(open.problems.is_empty());
 }
@@ -665,7 +664,19 @@ fn start_run(
     let (Some(open), Some(runtime)) = (&view.open, cx.runtime) else {
         return;
     };
-    let definition = open.file.definition().clone();
+    // A Standard workflow takes its parameters from its project's parameters.json.
+    let definition = if open.file.shape() == crate::flow::file::FileShape::LogicAppsStandard {
+        match crate::flow::app_settings::with_project_parameters(open.file.definition(), &open.path)
+        {
+            Ok(definition) => definition,
+            Err(message) => {
+                view.run_error = Some(message);
+                return;
+            }
+        }
+    } else {
+        open.file.definition().clone()
+    };
     let body = match first_trigger(&definition) {
         _ if view.record_input.is_some() => view.record_input.clone().unwrap_or_default(),
         Some((_, trigger)) if is_manual(trigger) => {
