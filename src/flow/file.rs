@@ -1,7 +1,8 @@
 //! A flow file: a workflow definition as Power Automate and Logic Apps write it — a bare
 //! definition, Logic Apps Standard's `workflow.json` (`{"definition", "kind"}`) or Power
-//! Automate's `{"properties": {"definition", "connectionReferences"}}` — read and written
-//! without losing anything: unknown properties and the order of keys survive a round trip.
+//! Automate's `{"properties": {"definition", "connectionReferences"}}`, or a Dataverse
+//! `workflows` row whose `clientdata` string holds the latter — read and written without
+//! losing anything: unknown properties and the order of keys survive a round trip.
 
 use std::path::Path;
 
@@ -22,6 +23,9 @@ pub enum FileShape {
     LogicAppsStandard,
     /// Power Automate: `{"properties": {"definition": …, "connectionReferences": …}}`.
     PowerAutomate,
+    /// A Dataverse `workflows` row (the Web API's JSON of a solution-aware cloud flow):
+    /// `clientdata` is the Power Automate document as a JSON string.
+    DataverseRow,
 }
 
 /// Why a flow file cannot be read, with where.
@@ -103,7 +107,33 @@ impl FlowFile {
                 "expected a JSON object (a workflow definition)",
             ));
         };
-        let (shape, slot) = if let Some(Value::Object(properties)) = root.get_mut("properties")
+        // A Dataverse row: its `clientdata` string is read as the document it holds, and
+        // written back as a string.
+        if let Some(Value::String(text)) = root.get("clientdata") {
+            let inner: Value = serde_json::from_str(text).map_err(|e| {
+                shape_error(
+                    "clientdata",
+                    &format!(
+                        "line {}, column {} of the string: not valid JSON: {e}",
+                        e.line(),
+                        e.column()
+                    ),
+                )
+            })?;
+            root.insert("clientdata".to_owned(), inner);
+        }
+        let dataverse_row = root
+            .get("clientdata")
+            .and_then(|c| c.get("properties"))
+            .is_some_and(|p| p.get("definition").is_some());
+        let (shape, slot) = if dataverse_row {
+            (
+                FileShape::DataverseRow,
+                root.get_mut("clientdata")
+                    .and_then(|c| c.get_mut("properties"))
+                    .and_then(|p| p.get_mut("definition")),
+            )
+        } else if let Some(Value::Object(properties)) = root.get_mut("properties")
             && properties.contains_key("definition")
         {
             (FileShape::PowerAutomate, properties.get_mut("definition"))
@@ -162,11 +192,11 @@ impl FlowFile {
     /// The flow's name: Power Automate's display name, else the file name without its
     /// extension (a Logic Apps Standard `workflow.json` takes its folder's name).
     pub fn name_for(&self, path: &Path) -> String {
-        if let Some(name) = self
-            .wrapper
-            .pointer("/properties/displayName")
-            .and_then(Value::as_str)
-        {
+        let display_name = match self.shape {
+            FileShape::DataverseRow => "/name",
+            _ => "/properties/displayName",
+        };
+        if let Some(name) = self.wrapper.pointer(display_name).and_then(Value::as_str) {
             return name.to_owned();
         }
         let stem = path.file_stem().map(|s| s.to_string_lossy().into_owned());
@@ -204,6 +234,21 @@ impl FlowFile {
                     .and_then(Value::as_object_mut)
                 {
                     properties.insert("definition".to_owned(), definition);
+                }
+            }
+            FileShape::DataverseRow => {
+                if let Some(client_data) = document
+                    .as_object_mut()
+                    .and_then(|root| root.get_mut("clientdata"))
+                {
+                    if let Some(properties) = client_data
+                        .get_mut("properties")
+                        .and_then(Value::as_object_mut)
+                    {
+                        properties.insert("definition".to_owned(), definition);
+                    }
+                    let text = serde_json::to_string(client_data).unwrap_or_default();
+                    *client_data = Value::String(text);
                 }
             }
         }
@@ -277,6 +322,7 @@ impl FileShape {
             Self::Definition => "$",
             Self::LogicAppsStandard => "definition",
             Self::PowerAutomate => "properties.definition",
+            Self::DataverseRow => "clientdata.properties.definition",
         }
     }
 }

@@ -1,4 +1,5 @@
 use super::*;
+use serde_json::json;
 
 const POWER_AUTOMATE: &str = r#"{
   "name": "5b1f",
@@ -111,4 +112,57 @@ fn saving_is_atomic_and_reloads_the_same_flow() {
         .save(&dir.path().join("missing-dir").join("f.json"))
         .unwrap_err();
     assert!(error.to_string().starts_with("cannot write"));
+}
+
+#[test]
+fn a_dataverse_row_reads_its_clientdata_string_and_writes_it_back_as_one() {
+    let client_data = json!({
+        "properties": {
+            "connectionReferences": {"shared_dynamicsax": {"connectionName": "c1", "source": "Embedded"}},
+            "definition": {"triggers": {"manual": {"type": "Request", "kind": "Button"}}, "actions": {}}
+        },
+        "schemaVersion": "1.0.0.0"
+    });
+    let row = json!({
+        "category": 5,
+        "name": "Sync customer groups",
+        "type": 1,
+        "primaryentity": "none",
+        "clientdata": client_data.to_string()
+    });
+    let mut file = FlowFile::parse(&row.to_string()).unwrap();
+    assert_eq!(file.shape(), FileShape::DataverseRow);
+    assert_eq!(
+        file.name_for(std::path::Path::new("row.json")),
+        "Sync customer groups"
+    );
+    assert!(file.definition()["triggers"]["manual"].is_object());
+    file.definition_mut().insert(
+        "outputs".to_owned(),
+        json!({"done": {"type": "Bool", "value": true}}),
+    );
+    let written: Value = serde_json::from_str(&file.to_text()).unwrap();
+    assert_eq!(written["category"], 5);
+    assert_eq!(written["name"], "Sync customer groups");
+    let inner: Value = serde_json::from_str(written["clientdata"].as_str().unwrap()).unwrap();
+    assert_eq!(inner["schemaVersion"], "1.0.0.0");
+    assert_eq!(
+        inner["properties"]["connectionReferences"],
+        client_data["properties"]["connectionReferences"]
+    );
+    assert_eq!(
+        inner["properties"]["definition"]["outputs"]["done"]["value"],
+        true
+    );
+    // Read again, the same flow.
+    assert_eq!(FlowFile::parse(&file.to_text()).unwrap(), file);
+
+    let broken = json!({"name": "x", "clientdata": "{\"properties\": {\"definition\": {]}}"});
+    let error = FlowFile::parse(&broken.to_string())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        error.starts_with("clientdata: line 1, column 32 of the string: not valid JSON"),
+        "{error}"
+    );
 }
