@@ -418,6 +418,65 @@ fn real_shaped_packages_of_each_kind_are_imported() {
 }
 
 #[test]
+fn arm_templates_resolve_variables_and_defaults_and_reach_nested_deployments() {
+    let dir = tempfile::tempdir().unwrap();
+    let template = dir.path().join("template.json");
+    // The shape of the quickstart templates: the trigger's type and the action's path in
+    // variables, a placeholder workflow at the top and the full one in a deployment.
+    let definition = |actions: Value| {
+        json!({"$schema": "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#",
+            "triggers": {"manual": {"type": "[variables('triggerType')]", "kind": "Http"}},
+            "actions": actions})
+    };
+    std::fs::write(
+        &template,
+        json!({
+            "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+            "parameters": {"jobName": {"type": "string", "defaultValue": "Nightly"}, "procedure": {"type": "string"}},
+            "variables": {"triggerType": "Request", "quote": "'"},
+            "resources": [
+                {"type": "Microsoft.Logic/workflows", "name": "[parameters('jobName')]",
+                 "properties": {"definition": definition(json!({}))}},
+                {"type": "Microsoft.Resources/deployments", "name": "inner",
+                 "properties": {
+                    "expressionEvaluationOptions": {"scope": "inner"},
+                    "parameters": {"name": {"value": "[parameters('jobName')]"}, "step": {"value": "[concat('Say ', variables('quote'), 'hi', variables('quote'))]"}},
+                    "template": {
+                        "parameters": {"name": {"type": "string"}, "step": {"type": "string"}},
+                        "variables": {"triggerType": "Request"},
+                        "resources": [{"type": "Microsoft.Logic/workflows", "name": "[parameters('name')]",
+                            "properties": {"definition": definition(json!({
+                                "Say": {"type": "Compose", "inputs": "[parameters('step')]", "runAfter": {}},
+                                "Run": {"type": "Http", "inputs": {"method": "POST", "uri": "[concat('https://x/', parameters('procedure'))]"}, "runAfter": {}}
+                            }))}}]
+                    }}}
+            ]
+        })
+        .to_string(),
+    )
+    .unwrap();
+    let imported = package::import(&template, &ImportOptions::default()).unwrap();
+    assert_eq!(imported.source, Source::ArmTemplate);
+    assert_eq!(imported.name, "Nightly");
+    let definition = imported.flow.definition();
+    assert_eq!(definition["triggers"]["manual"]["type"], "Request");
+    assert_eq!(definition["actions"]["Say"]["inputs"], "Say 'hi'");
+    // Known only when deployed: kept as written, and named.
+    assert_eq!(
+        definition["actions"]["Run"]["inputs"]["uri"],
+        "[concat('https://x/', parameters('procedure'))]"
+    );
+    assert!(
+        imported
+            .notes
+            .iter()
+            .any(|n| n.at == "definition.actions.Run.inputs.uri"),
+        "{:?}",
+        imported.notes
+    );
+}
+
+#[test]
 fn what_must_not_leave_the_machine_stops_the_export_and_secrets_stay_home() {
     let flow = FlowFile::parse(&json!({
         "$schema": flowbench::flow::file::DEFINITION_SCHEMA,

@@ -348,12 +348,41 @@ fn check_definition(
         }
     }
     if !definition.contains_key("actions") && !definition.contains_key("triggers") {
+        let found = match arm_workflows(definition) {
+            0 => String::new(),
+            n => format!(
+                ", found an ARM template holding {n} workflow{}: make a flow file of it with `flowbench import FILE` (it reads the template's parameters)",
+                if n == 1 { "" } else { "s" }
+            ),
+        };
         return Err(shape_error(
             shape.definition_path(),
-            "expected a workflow definition with \"triggers\" and \"actions\"",
+            &format!("expected a workflow definition with \"triggers\" and \"actions\"{found}"),
         ));
     }
     Ok(())
+}
+
+/// How many `Microsoft.Logic/workflows` resources a document holds when it is an ARM
+/// template (`resources`, nested deployments included).
+fn arm_workflows(document: &Map<String, Value>) -> usize {
+    let Some(Value::Array(resources)) = document.get("resources") else {
+        return 0;
+    };
+    resources
+        .iter()
+        .map(|resource| {
+            let own = resource
+                .get("type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.eq_ignore_ascii_case("Microsoft.Logic/workflows"));
+            let nested = resource
+                .pointer("/properties/template")
+                .and_then(Value::as_object)
+                .map_or(0, arm_workflows);
+            usize::from(own) + nested
+        })
+        .sum()
 }
 
 fn shape_error(path: &str, message: &str) -> FlowFileError {

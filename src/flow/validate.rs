@@ -229,6 +229,19 @@ fn check(
                 map.remove(key);
             }
         }
+        // ARM template expressions left from a template are named as such, not read as WDL.
+        for (at, text) in take_arm_expressions(&mut own, Vec::new()) {
+            let mut at_path = path.clone();
+            at_path.extend(at);
+            let shown: String = text.chars().take(60).collect();
+            let more = if text.chars().count() > 60 { "…" } else { "" };
+            push(
+                at_path,
+                format!(
+                    "an ARM template expression ({shown}{more}) has a value only when its template is deployed: replace it with a value or a parameter"
+                ),
+            );
+        }
         match references(&own) {
             Err(error) => push(path.clone(), format!("expression: {error}")),
             Ok(found) => {
@@ -459,6 +472,49 @@ fn check_connector_step(action: &Value, model: &Model) -> Vec<String> {
     problems
 }
 
+/// Takes out of `value` every string that is an ARM template expression (`[concat(…)]`,
+/// `[parameters('p')]`; `[[` is an escaped `[`), with its path.
+fn take_arm_expressions(value: &mut Value, at: Vec<String>) -> Vec<(Vec<String>, String)> {
+    match value {
+        Value::String(text) if is_arm_expression(text) => {
+            let text = std::mem::take(text);
+            *value = Value::Null;
+            vec![(at, text)]
+        }
+        Value::Array(items) => items
+            .iter_mut()
+            .enumerate()
+            .flat_map(|(i, item)| {
+                let mut inner = at.clone();
+                inner.push(i.to_string());
+                take_arm_expressions(item, inner)
+            })
+            .collect(),
+        Value::Object(map) => map
+            .iter_mut()
+            .flat_map(|(key, item)| {
+                let mut inner = at.clone();
+                inner.push(key.clone());
+                take_arm_expressions(item, inner)
+            })
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
+/// `[concat(…)]`, `[parameters('p')]`: a function call in brackets, as ARM writes them.
+fn is_arm_expression(text: &str) -> bool {
+    let Some(inner) = text.strip_prefix('[').and_then(|t| t.strip_suffix(")]")) else {
+        return false;
+    };
+    let name_len = inner
+        .find(|c: char| !c.is_ascii_alphanumeric())
+        .unwrap_or(inner.len());
+    name_len > 0
+        && inner.starts_with(|c: char| c.is_ascii_alphabetic())
+        && inner[name_len..].starts_with('(')
+}
+
 /// Whether `action` enables a static result (it then runs here without its connection).
 fn static_result_on(action: &Value) -> bool {
     action
@@ -560,6 +616,22 @@ mod trigger_tests {
             about("Child")[0].starts_with(&format!("line {child_type}:")),
             "{:?}",
             about("Child")
+        );
+    }
+
+    #[test]
+    fn arm_expressions_left_from_a_template_are_named_and_brackets_in_text_are_not() {
+        let definition = serde_json::json!({"actions": {
+            "Call": {"type": "Http", "runAfter": {}, "inputs": {"method": "GET",
+                "uri": "[concat('https://x/@{encodeURIComponent(', variables('q'), ')}')]"}},
+            "Note": {"type": "Compose", "runAfter": {}, "inputs": ["[Note (draft)]", "[[parameters('escaped')]", "@{'ok'}"]}
+        }});
+        let problems = validate(definition.as_object().expect("object"), None, None);
+        let messages: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert_eq!(messages.len(), 1, "{messages:?}");
+        assert!(
+            messages[0].starts_with("actions.Call.inputs.uri: an ARM template expression ([concat('https://x/@{encodeURIComponent(', variables('q'), '…) has a value only when"),
+            "{messages:?}"
         );
     }
 }

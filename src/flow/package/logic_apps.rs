@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde_json::{Map, Value, json};
 
+use super::arm_expr::ArmContext;
 use super::connector_style::MANAGED_API;
 use super::convert::Conversion;
 use super::layout::{Layout, Package, file_name_of, json_bytes};
@@ -180,10 +181,9 @@ fn map_strings(value: &Value, f: &dyn Fn(&str) -> String) -> Value {
 
 /// Whether `document` is an ARM template holding a Logic Apps workflow.
 pub fn is_arm_template(document: &Value) -> bool {
-    document
-        .get("resources")
-        .and_then(Value::as_array)
-        .is_some_and(|resources| resources.iter().any(is_workflow_resource))
+    let mut found = Vec::new();
+    workflow_resources(document, &ArmContext::default(), 0, &mut found);
+    !found.is_empty()
 }
 
 fn is_workflow_resource(resource: &Value) -> bool {
@@ -213,26 +213,35 @@ pub fn read_arm(
         path: path.to_owned(),
         message,
     };
-    let template_parameters = document.get("parameters").cloned().unwrap_or(Value::Null);
-    let resources: Vec<&Value> = document
-        .get("resources")
-        .and_then(Value::as_array)
-        .map(|r| r.iter().filter(|r| is_workflow_resource(r)).collect())
-        .unwrap_or_default();
-    let named: Vec<(String, &Value)> = resources
-        .into_iter()
-        .map(|resource| {
-            let raw = resource
-                .get("name")
-                .and_then(Value::as_str)
-                .unwrap_or("workflow");
-            (arm_name(raw, &template_parameters), resource)
-        })
-        .collect();
-    let (name, resource) = match choice {
+    let mut found = Vec::new();
+    workflow_resources(document, &ArmContext::of_template(document), 0, &mut found);
+    // A name given twice (a placeholder, then the full workflow in a nested deployment):
+    // the one with more actions.
+    let mut named: Vec<(String, &Value, ArmContext)> = Vec::new();
+    for (resource, context) in found {
+        let raw = resource
+            .get("name")
+            .and_then(Value::as_str)
+            .unwrap_or("workflow");
+        let name = match context.evaluate(raw) {
+            Some(Value::String(name)) => name,
+            _ => raw.to_owned(),
+        };
+        match named
+            .iter_mut()
+            .find(|(n, _, _)| n.eq_ignore_ascii_case(&name))
+        {
+            Some(slot) if action_count(resource) > action_count(slot.1) => {
+                *slot = (name, resource, context)
+            }
+            Some(_) => {}
+            None => named.push((name, resource, context)),
+        }
+    }
+    let (name, resource, context) = match choice {
         Some(wanted) => named
             .into_iter()
-            .find(|(name, _)| name.eq_ignore_ascii_case(wanted))
+            .find(|(name, _, _)| name.eq_ignore_ascii_case(wanted))
             .ok_or_else(|| read_error(format!("holds no workflow named '{wanted}'")))?,
         None if named.len() == 1 => named
             .into_iter()
@@ -241,7 +250,7 @@ pub fn read_arm(
         None => {
             return Err(PackageError::Ambiguous {
                 path: path.to_owned(),
-                names: named.into_iter().map(|(n, _)| n).collect(),
+                names: named.into_iter().map(|(n, _, _)| n).collect(),
             });
         }
     };
@@ -250,6 +259,8 @@ pub fn read_arm(
             "resources: the workflow '{name}' has no properties.definition"
         ))
     })?;
+    // Parameters' defaults, variables and `concat` of them are plain values.
+    let definition = &context.resolve(definition);
     let mut notes = Vec::new();
     let mut arm_expressions = Vec::new();
     find_arm_expressions("definition", definition, &mut arm_expressions);
@@ -271,19 +282,38 @@ pub fn read_arm(
     Ok(FromLogicApps { flow, name, notes })
 }
 
-/// `[parameters('workflowName')]` → the parameter's default value; a plain name as is.
-fn arm_name(raw: &str, parameters: &Value) -> String {
-    if let Some(parameter) = raw
-        .strip_prefix("[parameters('")
-        .and_then(|r| r.strip_suffix("')]"))
-        && let Some(default) = parameters
-            .get(parameter)
-            .and_then(|p| p.get("defaultValue"))
-            .and_then(Value::as_str)
-    {
-        return default.to_owned();
+/// How deep nested deployments are searched for workflows.
+const MAX_NESTING: usize = 8;
+
+/// The workflow resources of a template and of the templates its deployments nest, each
+/// with what its own template's expressions read.
+fn workflow_resources<'a>(
+    template: &'a Value,
+    context: &ArmContext,
+    depth: usize,
+    out: &mut Vec<(&'a Value, ArmContext)>,
+) {
+    let Some(resources) = template.get("resources").and_then(Value::as_array) else {
+        return;
+    };
+    for resource in resources {
+        if is_workflow_resource(resource) {
+            out.push((resource, context.clone()));
+        }
+        if depth < MAX_NESTING
+            && let Some(nested) = resource.pointer("/properties/template")
+        {
+            let nested_context = context.nested(resource, nested);
+            workflow_resources(nested, &nested_context, depth + 1, out);
+        }
     }
-    raw.to_owned()
+}
+
+fn action_count(resource: &Value) -> usize {
+    resource
+        .pointer("/properties/definition/actions")
+        .and_then(Value::as_object)
+        .map_or(0, Map::len)
 }
 
 fn unescape_arm(value: &Value) -> Value {

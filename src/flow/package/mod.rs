@@ -5,6 +5,7 @@
 //! becomes a condition that fails the run, secure parameters are left for the user to fill
 //! in, nothing of this machine goes out, and whatever cannot be mapped is reported.
 
+mod arm_expr;
 mod assert_rewrite;
 mod compare;
 pub mod connector_style;
