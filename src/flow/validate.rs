@@ -147,6 +147,18 @@ fn check(
         .map(|(_, name, _)| name.as_str())
         .collect();
 
+    // The 2015-08-01-preview schema orders actions by `conditions` (`dependsOn`), not
+    // `runAfter`: run as if it were the current schema, every action would start at once.
+    let preview = definition
+        .get("$schema")
+        .and_then(Value::as_str)
+        .is_some_and(|schema| schema.contains("2015-08-01-preview"));
+    if preview {
+        push(
+            vec!["$schema".to_owned()],
+            "the 2015-08-01-preview schema (actions ordered by `conditions`) is retired and not run here: open the workflow in the Logic Apps designer, which saves it in the 2016-06-01 schema with `runAfter`".to_owned(),
+        );
+    }
     if let Some(Value::Object(top)) = definition.get("actions") {
         check_scope(top, &["actions".to_owned()], &mut push);
     }
@@ -181,6 +193,12 @@ fn check(
             continue;
         };
         let kind = kind(action);
+        if action.get("conditions").is_some() && !preview {
+            push(
+                with(path, "conditions"),
+                "`conditions` on an action belong to the retired 2015-08-01-preview schema: order actions with `runAfter`".to_owned(),
+            );
+        }
         if kind.is_empty() {
             push(path.clone(), "the action has no \"type\"".to_owned());
         } else if super::run::cloud_only(kind).is_some() {
@@ -631,6 +649,36 @@ mod trigger_tests {
         assert_eq!(messages.len(), 1, "{messages:?}");
         assert!(
             messages[0].starts_with("actions.Call.inputs.uri: an ARM template expression ([concat('https://x/@{encodeURIComponent(', variables('q'), '…) has a value only when"),
+            "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn the_retired_preview_schema_is_refused_rather_than_run_out_of_order() {
+        let preview = serde_json::json!({
+            "$schema": "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2015-08-01-preview/workflowdefinition.json#",
+            "triggers": {"manual": {"type": "Manual"}},
+            "actions": {
+                "First": {"type": "Http", "inputs": {"method": "GET", "uri": "http://127.0.0.1:9/"}},
+                "Second": {"type": "Compose", "inputs": 1, "conditions": [{"dependsOn": "First"}]}
+            }
+        });
+        let problems = validate(preview.as_object().expect("object"), None, None);
+        let messages: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("$schema: the 2015-08-01-preview schema")),
+            "{messages:?}"
+        );
+        let mut current = preview;
+        current["$schema"] = serde_json::json!(crate::flow::file::DEFINITION_SCHEMA);
+        let problems = validate(current.as_object().expect("object"), None, None);
+        let messages: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
+        assert!(
+            messages
+                .iter()
+                .any(|m| m.starts_with("actions.Second.conditions: `conditions` on an action")),
             "{messages:?}"
         );
     }

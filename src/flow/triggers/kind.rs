@@ -102,7 +102,9 @@ pub fn classify(trigger: &Value) -> Result<TriggerKind, String> {
     if kind == "request" {
         return Ok(TriggerKind::Manual);
     }
-    if kind == "recurrence" {
+    // A sliding window fires on the same schedule (it also catches up missed windows in
+    // the cloud, which a desktop watcher does not).
+    if kind == "recurrence" || kind == "slidingwindow" {
         return Recurrence::from_trigger(trigger).map(TriggerKind::Recurrence);
     }
     if crate::flow::run::trigger::is_selected_record(trigger) {
@@ -343,6 +345,10 @@ mod tests {
         .expect("reads");
         assert!(recurrence.is_automatic());
         assert!(classify(&json!({"type": "Recurrence", "recurrence": {"frequency": "Fortnight", "interval": 1}})).is_err());
+        assert!(matches!(
+            classify(&json!({"type": "SlidingWindow", "recurrence": {"frequency": "Hour", "interval": 3}})),
+            Ok(TriggerKind::Recurrence(r)) if r.interval == 3
+        ));
         assert_eq!(
             classify(&json!({"type": "ApiConnection", "inputs": {"path": "/v2/mail"}})),
             Ok(TriggerKind::Other("ApiConnection".into()))
