@@ -166,11 +166,13 @@ pub fn is_dynamicsax(element: &Value) -> bool {
         return false;
     };
     let host = inputs.get("host").map(Value::to_string).unwrap_or_default();
+    // Another connection's step (SQL, SharePoint) has `/datasets/` paths too.
     host.to_ascii_lowercase().contains(MANAGED_API)
-        || inputs
-            .get("path")
-            .and_then(Value::as_str)
-            .is_some_and(|path| path.starts_with("/datasets/"))
+        || (crate::flow::connector_step::named_connection(element).is_none()
+            && inputs
+                .get("path")
+                .and_then(Value::as_str)
+                .is_some_and(|path| path.starts_with("/datasets/")))
 }
 
 /// Reads a connector step or trigger written in either style; `Err` says why it cannot

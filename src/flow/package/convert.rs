@@ -63,6 +63,9 @@ pub fn convert(
     if let Some(Value::Object(actions)) = definition.get_mut("actions") {
         convert_actions("actions", actions, style, options, &taken, &mut notes);
     }
+    if target != Target::LogicAppsStandard {
+        standard_only_functions("", &Value::Object(definition.clone()), &mut notes);
+    }
     let project_parameters = convert_parameters(&mut definition, target, &mut notes);
     let found = machine::scan(&definition);
     if !found.is_empty() {
@@ -73,6 +76,36 @@ pub fn convert(
         project_parameters,
         notes,
     })
+}
+
+/// `appsetting()` exists only in Logic Apps Standard: each string using it is named.
+fn standard_only_functions(at: &str, value: &Value, notes: &mut Vec<Note>) {
+    let join = |key: &str| {
+        if at.is_empty() {
+            key.to_owned()
+        } else {
+            format!("{at}.{key}")
+        }
+    };
+    match value {
+        Value::String(text) if text.to_ascii_lowercase().contains("appsetting(") => {
+            notes.push(note(
+                at,
+                "uses appsetting(), which only Logic Apps Standard has: replace it with a parameter before importing there",
+            ));
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                standard_only_functions(&join(&i.to_string()), item, notes);
+            }
+        }
+        Value::Object(map) => {
+            for (key, item) in map {
+                standard_only_functions(&join(key), item, notes);
+            }
+        }
+        _ => {}
+    }
 }
 
 fn leave_out_flowbench_settings(definition: &mut Map<String, Value>, notes: &mut Vec<Note>) {
@@ -363,4 +396,37 @@ pub fn datasets(definition: &Map<String, Value>) -> Vec<String> {
     hosts.sort();
     hosts.dedup();
     hosts
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn app_settings_are_named_when_leaving_for_a_product_without_them() {
+        let Value::Object(definition) = json!({
+            "triggers": {"manual": {"type": "Request", "kind": "Http"}},
+            "actions": {"Call": {"type": "Http", "runAfter": {},
+                "inputs": {"method": "GET", "uri": "@{appsetting('Service-Url')}/orders"}}}
+        }) else {
+            unreachable!()
+        };
+        let noted = |target| {
+            convert(&definition, target, &ExportOptions::default())
+                .unwrap()
+                .notes
+                .into_iter()
+                .filter(|n| n.message.contains("appsetting()"))
+                .map(|n| n.at)
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(noted(Target::PowerAutomate), ["actions.Call.inputs.uri"]);
+        assert_eq!(
+            noted(Target::LogicAppsConsumption),
+            ["actions.Call.inputs.uri"]
+        );
+        assert!(noted(Target::LogicAppsStandard).is_empty());
+    }
 }

@@ -153,3 +153,17 @@ fn segments_that_are_not_the_designers_form_keep_their_meaning() {
         3
     );
 }
+
+#[test]
+fn another_connection_s_dataset_paths_are_not_moved_as_finance_and_operations_steps() {
+    let sql = json!({"type": "ApiConnection", "inputs": {
+        "host": {"connection": {"name": "@parameters('$connections')['sql']['connectionId']"}},
+        "method": "post", "path": "/datasets/default/procedures/@{encodeURIComponent(encodeURIComponent('[dbo].[Run]'))}"}});
+    assert!(!is_dynamicsax(&sql));
+    let ours = json!({"type": "ApiConnection", "inputs": {
+        "host": {"connection": {"name": "@parameters('$connections')['dynamicsax']['connectionId']"}},
+        "method": "get", "path": "/datasets/x/tables/y/items"}});
+    assert!(is_dynamicsax(&ours));
+    let unnamed = json!({"type": "ApiConnection", "inputs": {"method": "get", "path": "/datasets/x/tables/y/items"}});
+    assert!(is_dynamicsax(&unnamed));
+}
