@@ -77,6 +77,22 @@ pub fn card_title(action: &Value) -> (String, Option<String>) {
             return (label.to_owned(), step.table.or(step.procedure));
         }
     }
+    if kind.eq_ignore_ascii_case("Expression")
+        && let Some(date_time) = crate::flow::run::date_time::kind_of(action)
+    {
+        let label = match date_time {
+            "CurrentTime" => "Current time",
+            "AddToTime" => "Add to time",
+            "SubtractFromTime" => "Subtract from time",
+            "GetFutureTime" => "Get future time",
+            "GetPastTime" => "Get past time",
+            _ => "Convert time zone",
+        };
+        return (label.to_owned(), None);
+    }
+    if crate::flow::run::cloud_only(kind).is_some() {
+        return (format!("{kind} (runs only in the cloud)"), None);
+    }
     let label = match kind.to_ascii_lowercase().as_str() {
         "if" => "Condition",
         "foreach" => "Apply to each",
@@ -440,4 +456,29 @@ fn card_frame_ui(
         })
         .response
         .interact(egui::Sense::click())
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn date_time_and_cloud_only_steps_say_what_they_are() {
+        let title = |action: Value| card_title(&action).0;
+        assert_eq!(
+            title(json!({"type": "Expression", "kind": "ConvertTimezone", "inputs": {}})),
+            "Convert time zone"
+        );
+        assert_eq!(
+            title(json!({"type": "Expression", "kind": "CurrentTime", "inputs": {}})),
+            "Current time"
+        );
+        assert_eq!(
+            title(json!({"type": "Workflow", "inputs": {}})),
+            "Workflow (runs only in the cloud)"
+        );
+        assert_eq!(title(json!({"type": "Compose", "inputs": 1})), "Compose");
+    }
 }

@@ -30,7 +30,7 @@ pub fn action_icon(action: &Value) -> &'static str {
         "http" => "⇄",
         "response" => "↩",
         "openapiconnection" | "apiconnection" => "⊕",
-        "wait" => "◔",
+        "wait" | "expression" => "◔",
         k if k.ends_with("variable") => "χ",
         _ => "≡",
     }
