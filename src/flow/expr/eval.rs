@@ -28,12 +28,38 @@ pub fn evaluate(expr: &Expr, scope: &dyn Scope) -> Result<Value, ExprError> {
             function
                 .check_arity(args.len())
                 .map_err(|message| ExprError::eval(message, Some(expr.position)))?;
-            // WDL evaluates every argument, left to right, before the call (even both
-            // branches of `if`).
-            let values = args
-                .iter()
-                .map(|arg| evaluate(arg, scope))
-                .collect::<Result<Vec<_>, _>>()?;
+            // Arguments are evaluated left to right before the call, except that `if`
+            // evaluates only the branch it takes and `and` / `or` stop at the first
+            // argument that decides (as the cloud does: `if(less(length(s), 10), s,
+            // substring(s, 0, 10))` works on a short `s`).
+            let values = match (function.name, args.as_slice()) {
+                ("if", [condition, then, otherwise]) => {
+                    let decided = evaluate(condition, scope)?;
+                    let taken = match decided {
+                        Value::Bool(true) => (evaluate(then, scope)?, Value::Null),
+                        Value::Bool(false) => (Value::Null, evaluate(otherwise, scope)?),
+                        _ => (Value::Null, Value::Null),
+                    };
+                    vec![decided, taken.0, taken.1]
+                }
+                ("and" | "or", _) => {
+                    let decides = function.name == "or";
+                    let mut values = Vec::with_capacity(args.len());
+                    for arg in args {
+                        let value = evaluate(arg, scope)?;
+                        let stop = value == Value::Bool(decides);
+                        values.push(value);
+                        if stop {
+                            break;
+                        }
+                    }
+                    values
+                }
+                _ => args
+                    .iter()
+                    .map(|arg| evaluate(arg, scope))
+                    .collect::<Result<Vec<_>, _>>()?,
+            };
             let call = Call {
                 function,
                 args: values,

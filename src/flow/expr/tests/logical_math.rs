@@ -136,3 +136,32 @@ fn math_types_and_edges() {
         ),
     ]);
 }
+
+#[test]
+fn if_and_or_evaluate_only_what_decides_the_result() {
+    check(&[
+        ("if(true, 1, int('not a number'))", json!(1)),
+        ("if(false, int('not a number'), 2)", json!(2)),
+        (
+            "if(lessOrEquals(length('abc'), 5), 'abc', substring('abc', 0, 5))",
+            json!("abc"),
+        ),
+        ("and(false, int('not a number'))", json!(false)),
+        ("and(true, true, false, int('x'))", json!(false)),
+        ("or(true, int('not a number'))", json!(true)),
+        ("or(false, false, true, int('x'))", json!(true)),
+        (
+            "if(if(true, false, true), int('x'), if(false, int('y'), 4))",
+            json!(4),
+        ),
+    ]);
+    check_errors(&[
+        ("if(true, int('x'), 2)", "int"),
+        ("if(false, 1, int('x'))", "int"),
+        ("and(int('x'), false)", "int"),
+        ("and(true, true, int('x'))", "int"),
+        ("or(false, int('x'))", "int"),
+        ("if('yes', 1, 2)", "expected a boolean as argument 1"),
+        ("and(1, false)", "expected a boolean as argument 1"),
+    ]);
+}
