@@ -9,7 +9,7 @@ use serde_json::Value;
 use super::string::parse_float_arg;
 use super::{Call, Function, MANY};
 use crate::flow::expr::value::{
-    Num, base64_decode, base64_encode, binary_content, binary_envelope, to_text,
+    Num, base64_decode, base64_encode, binary_content, binary_envelope, describe, to_text,
 };
 
 pub(super) const FUNCTIONS: &[Function] = &[
@@ -371,8 +371,14 @@ fn json(call: &Call) -> Result<Value, String> {
         return super::xml::xml_to_json(&text).map_err(|m| call.fail(m));
     }
     match value {
-        Value::Null => Ok(Value::Object(serde_json::Map::new())),
-        Value::Object(_) | Value::Array(_) if binary_content(value).is_none() => Ok(value.clone()),
+        // As the cloud: "expects its parameter to be a string or an XML".
+        Value::Null | Value::Bool(_) | Value::Number(_) => Err(call.fail(format!(
+            "expected a string or XML, found {}",
+            describe(value)
+        ))),
+        Value::Object(_) | Value::Array(_) if binary_content(value).is_none() => Err(call.fail(
+            format!("expected a string or XML, found {}", describe(value)),
+        )),
         _ => {
             let text = call.string(0)?;
             let trimmed = text.trim_start();

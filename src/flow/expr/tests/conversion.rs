@@ -337,7 +337,6 @@ fn edges() {
         ("string(null)", json!("")),
         ("string(2.50)", json!("2.5")),
         ("string(createArray(1, 'a'))", json!("[1,\"a\"]")),
-        ("json(null)", json!({})),
         ("json('\"text\"')", json!("text")),
         ("json('12')", json!(12)),
         ("bool('TRUE')", json!(true)),
@@ -369,5 +368,19 @@ fn edges() {
             "dataUriToString: 'hello' is not a data URI",
         ),
         ("decimal('x1')", "decimal: 'x1' is not a decimal number"),
+    ]);
+}
+
+#[test]
+fn json_takes_only_text_or_xml() {
+    check(&[
+        ("json(xml('<a>1</a>'))", json!({"a": "1"})),
+        ("json(base64ToBinary(base64('{\"a\": 1}')))", json!({"a": 1})),
+    ]);
+    check_errors(&[
+        ("json(null)", "json: expected a string or XML, found null"),
+        ("json(json('{\"a\": 1}'))", "json: expected a string or XML, found an object"),
+        ("json(createArray(1))", "json: expected a string or XML, found an array"),
+        ("json(12)", "json: expected a string or XML, found the number 12"),
     ]);
 }
