@@ -94,7 +94,19 @@ pub async fn run_switch(
 ) -> Done {
     let raw = action.get("expression").cloned().unwrap_or(Value::Null);
     let value = match evaluate_value(&raw, &ctx.state) {
-        Ok(value) => value,
+        // The cloud switches on a string or an integer only.
+        Ok(value @ Value::String(_)) => value,
+        Ok(Value::Number(n)) if n.is_i64() || n.is_u64() => Value::Number(n),
+        Ok(other) => {
+            return Done::failed(
+                json!({"expressionValue": other}),
+                "InvalidTemplate",
+                format!(
+                    "Action '{name}', expression: expected a string or an integer, found {}",
+                    crate::flow::expr::describe_value(&other)
+                ),
+            );
+        }
         Err(error) => {
             return Done::failed(
                 Value::Null,
@@ -190,14 +202,19 @@ pub async fn run_foreach(
     let raw = action.get("foreach").cloned().unwrap_or(Value::Null);
     let items = match evaluate_value(&raw, &ctx.state) {
         Ok(Value::Array(items)) => items,
-        Ok(Value::Null) => Vec::new(),
+        // The cloud fails a loop over null too: "The result must be a valid array".
         Ok(other) => {
             return Done::failed(
                 json!({"foreach": other}),
                 "InvalidTemplate",
                 format!(
-                    "Action '{name}', foreach: expected an array, found {}",
-                    crate::flow::file::kind_of(&other)
+                    "Action '{name}', foreach: expected an array, found {}{}",
+                    crate::flow::file::kind_of(&other),
+                    if other.is_null() {
+                        " (for no iterations when it is missing, write coalesce(…, createArray()))"
+                    } else {
+                        ""
+                    }
                 ),
             );
         }

@@ -650,3 +650,32 @@ fn actions_only_the_cloud_runs_fail_with_why_unless_a_static_result_stands_in() 
     );
     assert_eq!(outputs_of(&run, "After_it_failed"), json!("handled"));
 }
+
+#[test]
+fn loops_over_null_and_switches_on_objects_fail_as_in_the_cloud() {
+    let run = run(json!({"actions": {
+        "Loop": {"type": "Foreach", "foreach": "@triggerBody()?['missing']", "actions": {}, "runAfter": {}},
+        "Empty_loop": {"type": "Foreach", "foreach": "@coalesce(triggerBody()?['missing'], createArray())", "actions": {}, "runAfter": {}},
+        "On_object": {"type": "Switch", "expression": "@json('{}')", "cases": {}, "default": {"actions": {}}, "runAfter": {}},
+        "On_number": {"type": "Switch", "expression": "@add(1, 1)", "runAfter": {},
+            "cases": {"Two": {"case": 2, "actions": {"Said_two": {"type": "Compose", "inputs": "two", "runAfter": {}}}}},
+            "default": {"actions": {}}}
+    }}));
+    let error = |name: &str| {
+        assert_eq!(status_of(&run, name), Status::Failed, "{name}");
+        let record = run.actions.iter().find(|a| a.name == name).unwrap();
+        record.error.as_ref().unwrap().message.clone()
+    };
+    assert!(
+        error("Loop").contains("foreach: expected an array, found null (for no iterations"),
+        "{}",
+        error("Loop")
+    );
+    assert_eq!(status_of(&run, "Empty_loop"), Status::Succeeded);
+    assert!(
+        error("On_object").contains("expected a string or an integer, found an object"),
+        "{}",
+        error("On_object")
+    );
+    assert_eq!(outputs_of(&run, "Said_two"), json!("two"));
+}

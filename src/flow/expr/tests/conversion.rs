@@ -375,12 +375,24 @@ fn edges() {
 fn json_takes_only_text_or_xml() {
     check(&[
         ("json(xml('<a>1</a>'))", json!({"a": "1"})),
-        ("json(base64ToBinary(base64('{\"a\": 1}')))", json!({"a": 1})),
+        (
+            "json(base64ToBinary(base64('{\"a\": 1}')))",
+            json!({"a": 1}),
+        ),
     ]);
     check_errors(&[
         ("json(null)", "json: expected a string or XML, found null"),
-        ("json(json('{\"a\": 1}'))", "json: expected a string or XML, found an object"),
-        ("json(createArray(1))", "json: expected a string or XML, found an array"),
-        ("json(12)", "json: expected a string or XML, found the number 12"),
+        (
+            "json(json('{\"a\": 1}'))",
+            "json: expected a string or XML, found an object",
+        ),
+        (
+            "json(createArray(1))",
+            "json: expected a string or XML, found an array",
+        ),
+        (
+            "json(12)",
+            "json: expected a string or XML, found the number 12",
+        ),
     ]);
 }
