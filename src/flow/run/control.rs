@@ -35,6 +35,12 @@ fn done_from(outcome: &ScopeOutcome, inputs: Value, outputs: Value) -> Done {
         outputs,
         error: match outcome.status {
             Status::Succeeded => None,
+            Status::Cancelled => outcome.error.clone().or_else(|| {
+                Some(ActionError {
+                    code: "Cancelled".to_owned(),
+                    message: "The run stopped before every action inside ran.".to_owned(),
+                })
+            }),
             _ => outcome.error.clone().or_else(|| {
                 Some(ActionError {
                     code: "ActionFailed".to_owned(),

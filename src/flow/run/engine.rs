@@ -226,7 +226,18 @@ pub fn run_actions<'a>(
                 } else {
                     Status::Skipped
                 };
-                effective.insert(name, Status::Cancelled);
+                // A Terminate that ends the run as Succeeded leaves the scopes around it
+                // succeeded; a cancel or a failing Terminate cuts them short.
+                let ended_well = !env.cancel.is_cancelled()
+                    && matches!(ctx.terminated, Some((Status::Succeeded, _)));
+                effective.insert(
+                    name,
+                    if ended_well {
+                        Status::Succeeded
+                    } else {
+                        Status::Cancelled
+                    },
+                );
                 skipped_record(
                     name,
                     action,

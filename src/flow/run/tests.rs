@@ -679,3 +679,30 @@ fn loops_over_null_and_switches_on_objects_fail_as_in_the_cloud() {
     );
     assert_eq!(outputs_of(&run, "Said_two"), json!("two"));
 }
+
+#[test]
+fn a_terminate_that_succeeds_leaves_the_scopes_around_it_succeeded() {
+    let terminate = |status: &str| {
+        json!({"actions": {
+            "Check": {"type": "If", "expression": "@equals(1, 1)", "runAfter": {},
+                "actions": {
+                    "Stop": {"type": "Terminate", "inputs": {"runStatus": status, "runError": {"code": "Stop", "message": "stopped"}}, "runAfter": {}},
+                    "Not_reached": {"type": "Compose", "inputs": 1, "runAfter": {"Stop": ["Failed"]}}
+                },
+                "else": {"actions": {}}},
+            "After": {"type": "Compose", "inputs": 1, "runAfter": {"Check": ["Succeeded"]}}
+        }})
+    };
+    let succeeded = run(terminate("Succeeded"));
+    assert_eq!(succeeded.status, Status::Succeeded);
+    assert_eq!(status_of(&succeeded, "Check"), Status::Succeeded);
+    assert_eq!(status_of(&succeeded, "Not_reached"), Status::Skipped);
+    assert_eq!(status_of(&succeeded, "After"), Status::Skipped);
+
+    let failed = run(terminate("Failed"));
+    assert_eq!(failed.status, Status::Failed);
+    assert_eq!(status_of(&failed, "Check"), Status::Cancelled);
+    let check = failed.actions.iter().find(|a| a.name == "Check").unwrap();
+    let error = check.error.as_ref().unwrap();
+    assert_ne!(error.message, "An action inside failed.");
+}
