@@ -44,7 +44,8 @@ fn done_from(outcome: &ScopeOutcome, inputs: Value, outputs: Value) -> Done {
             _ => outcome.error.clone().or_else(|| {
                 Some(ActionError {
                     code: "ActionFailed".to_owned(),
-                    message: "An action inside failed.".to_owned(),
+                    // The cloud's words, which flows read from `result()`.
+                    message: "An action failed. No dependent actions succeeded.".to_owned(),
                 })
             }),
         },
@@ -52,10 +53,17 @@ fn done_from(outcome: &ScopeOutcome, inputs: Value, outputs: Value) -> Done {
     }
 }
 
-/// Records every action of `actions` as skipped (a branch not taken).
-fn skip_all(ctx: &mut Ctx, actions: &Map<String, Value>, path: &[String], why: &str) {
+/// Records every action of `actions` as skipped (a branch not taken), with the cloud's
+/// error.
+fn skip_all(ctx: &mut Ctx, actions: &Map<String, Value>, path: &[String]) {
     for (name, action) in actions {
-        let record = skipped_record(name, action, path, None, Status::Skipped, why);
+        let why = format!(
+            "The execution of template action '{name}' skipped: the branching condition for this action is not satisfied."
+        );
+        let mut record = skipped_record(name, action, path, None, Status::Skipped, &why);
+        if let Some(error) = &mut record.error {
+            "ActionBranchingConditionNotSatisfied".clone_into(&mut error.code);
+        }
         ctx.state.remember(&record);
         ctx.records.push(record);
     }
@@ -81,7 +89,7 @@ pub async fn run_if(env: &Env, ctx: &mut Ctx, name: &str, action: &Value, path: 
     } else {
         (actions_of(action.get("else")), actions_of(Some(action)))
     };
-    skip_all(ctx, skip, &inner, "The branch was not taken.");
+    skip_all(ctx, skip, &inner);
     let outcome = run_actions(env, ctx, run, &inner, None).await;
     done_from(
         &outcome,
@@ -104,12 +112,13 @@ pub async fn run_switch(
         Ok(value @ Value::String(_)) => value,
         Ok(Value::Number(n)) if n.is_i64() || n.is_u64() => Value::Number(n),
         Ok(other) => {
+            let written = raw.as_str().map_or_else(|| raw.to_string(), str::to_owned);
             return Done::failed(
                 json!({"expressionValue": other}),
-                "InvalidTemplate",
+                "ExpressionEvaluationFailed",
                 format!(
-                    "Action '{name}', expression: expected a string or an integer, found {}",
-                    crate::flow::expr::describe_value(&other)
+                    "The execution of template action '{name}' failed: The result of the evaluation of 'scope' action expression '{written}' is not valid. It is of type '{}' but is expected to be a value of type 'String, Integer'.",
+                    type_name(&other)
                 ),
             );
         }
@@ -139,21 +148,11 @@ pub async fn run_switch(
     };
     for (case_name, case) in cases.into_iter().flatten() {
         if *case_name != taken_name {
-            skip_all(
-                ctx,
-                actions_of(Some(case)),
-                &inner,
-                "Another case was taken.",
-            );
+            skip_all(ctx, actions_of(Some(case)), &inner);
         }
     }
     if taken_name != "default" {
-        skip_all(
-            ctx,
-            actions_of(action.get("default")),
-            &inner,
-            "A case was taken.",
-        );
+        skip_all(ctx, actions_of(action.get("default")), &inner);
     }
     let outcome = run_actions(env, ctx, run, &inner, None).await;
     done_from(
@@ -427,4 +426,17 @@ pub async fn run_scope(
         .results
         .insert(name.to_owned(), outcome.results.clone());
     done_from(&outcome, Value::Null, Value::Null)
+}
+
+/// A value's type as the cloud's messages name it.
+fn type_name(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "Null",
+        Value::Bool(_) => "Boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "Integer",
+        Value::Number(_) => "Float",
+        Value::String(_) => "String",
+        Value::Array(_) => "Array",
+        Value::Object(_) => "Object",
+    }
 }

@@ -253,17 +253,23 @@ pub fn run_actions<'a>(
                     .unwrap_or(Status::Failed);
                 effective.insert(name, cause);
                 let expected: Vec<&str> = accepted.iter().map(|s| s.name()).collect();
+                // The cloud's words, which flows read from `actions()` and `result()`.
                 let message = match actual {
                     Some(actual) => format!(
-                        "The 'runAfter' condition for action '{dep}' is not satisfied: expected {}, found '{}'.",
-                        expected.join(" or "),
+                        "The execution of template action '{name}' is skipped: the 'runAfter' condition for action '{dep}' is not satisfied. Expected status values '{}' and actual value '{}'.",
+                        expected.join(", "),
                         actual.name()
                     ),
                     None => {
                         format!("'runAfter' names '{dep}', which is not an action of this scope.")
                     }
                 };
-                skipped_record(name, action, path, iteration, Status::Skipped, &message)
+                let mut record =
+                    skipped_record(name, action, path, iteration, Status::Skipped, &message);
+                if let Some(error) = &mut record.error {
+                    "ActionConditionFailed".clone_into(&mut error.code);
+                }
+                record
             } else {
                 env.tell(|| RunEvent::Started {
                     name: name.clone(),

@@ -673,7 +673,9 @@ fn loops_over_null_and_switches_on_objects_fail_as_in_the_cloud() {
     );
     assert_eq!(status_of(&run, "Empty_loop"), Status::Succeeded);
     assert!(
-        error("On_object").contains("expected a string or an integer, found an object"),
+        error("On_object").contains(
+            "It is of type 'Object' but is expected to be a value of type 'String, Integer'"
+        ),
         "{}",
         error("On_object")
     );
@@ -704,5 +706,36 @@ fn a_terminate_that_succeeds_leaves_the_scopes_around_it_succeeded() {
     assert_eq!(status_of(&failed, "Check"), Status::Cancelled);
     let check = failed.actions.iter().find(|a| a.name == "Check").unwrap();
     let error = check.error.as_ref().unwrap();
-    assert_ne!(error.message, "An action inside failed.");
+    assert_ne!(
+        error.message,
+        "An action failed. No dependent actions succeeded."
+    );
+}
+
+#[test]
+fn skips_and_failed_scopes_carry_the_cloud_s_codes_and_words() {
+    let run = run(json!({"actions": {
+        "Try": {"type": "Scope", "runAfter": {}, "actions": {
+            "Boom": {"type": "Compose", "inputs": "@int('x')", "runAfter": {}}
+        }},
+        "Only_on_success": {"type": "Compose", "inputs": 1, "runAfter": {"Try": ["Succeeded", "Skipped"]}},
+        "Check": {"type": "If", "expression": "@equals(1, 2)", "runAfter": {},
+            "actions": {"Yes": {"type": "Compose", "inputs": 1, "runAfter": {}}}, "else": {"actions": {}}}
+    }}));
+    let error = |name: &str| {
+        let record = run.actions.iter().find(|a| a.name == name).unwrap();
+        record.error.clone().unwrap()
+    };
+    // A scope carries the error of the action that failed inside it.
+    assert_eq!(error("Try").code, "InvalidTemplate");
+    assert_eq!(error("Only_on_success").code, "ActionConditionFailed");
+    assert_eq!(
+        error("Only_on_success").message,
+        "The execution of template action 'Only_on_success' is skipped: the 'runAfter' condition for action 'Try' is not satisfied. Expected status values 'Succeeded, Skipped' and actual value 'Failed'."
+    );
+    assert_eq!(error("Yes").code, "ActionBranchingConditionNotSatisfied");
+    assert_eq!(
+        error("Yes").message,
+        "The execution of template action 'Yes' skipped: the branching condition for this action is not satisfied."
+    );
 }
