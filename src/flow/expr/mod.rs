@@ -45,7 +45,7 @@ pub use highlight::{Span, TokenKind, highlight};
 pub(crate) use scope::lookup_name;
 pub use scope::{JsonScope, Scope};
 pub use template::{SourceForm, SourcePart, evaluate_value, source_form};
-pub(crate) use value::{binary_content, binary_envelope, describe as describe_value};
+pub(crate) use value::{binary_content, binary_envelope};
 
 /// Parses an expression written without its leading `@`, e.g. `add(1, 2)`. Function names
 /// and argument counts are checked here; columns are 1-based in `text`.
