@@ -261,7 +261,14 @@ fn check(
             );
         }
         match references(&own) {
-            Err(error) => push(path.clone(), format!("expression: {error}")),
+            Err(error) => {
+                // Named at the field that holds it (`inputs.uri`), not only the action.
+                let (at, error) =
+                    first_bad_expression(&own, Vec::new()).unwrap_or((Vec::new(), error));
+                let mut at_path = path.clone();
+                at_path.extend(at);
+                push(at_path, format!("expression: {error}"));
+            }
             Ok(found) => {
                 for action_name in found.actions.iter().chain(found.loops.iter()) {
                     if !names.contains(action_name.as_str()) {
@@ -520,6 +527,27 @@ fn take_arm_expressions(value: &mut Value, at: Vec<String>) -> Vec<(Vec<String>,
     }
 }
 
+/// The first string inside `value` whose expression does not parse, with its path.
+fn first_bad_expression(
+    value: &Value,
+    at: Vec<String>,
+) -> Option<(Vec<String>, crate::flow::expr::ExprError)> {
+    match value {
+        Value::String(_) => references(value).err().map(|error| (at, error)),
+        Value::Array(items) => items.iter().enumerate().find_map(|(i, item)| {
+            let mut inner = at.clone();
+            inner.push(i.to_string());
+            first_bad_expression(item, inner)
+        }),
+        Value::Object(map) => map.iter().find_map(|(key, item)| {
+            let mut inner = at.clone();
+            inner.push(key.clone());
+            first_bad_expression(item, inner)
+        }),
+        _ => None,
+    }
+}
+
 /// `[concat(…)]`, `[parameters('p')]`: a function call in brackets, as ARM writes them.
 fn is_arm_expression(text: &str) -> bool {
     let Some(inner) = text.strip_prefix('[').and_then(|t| t.strip_suffix(")]")) else {
@@ -680,6 +708,20 @@ mod trigger_tests {
                 .iter()
                 .any(|m| m.starts_with("actions.Second.conditions: `conditions` on an action")),
             "{messages:?}"
+        );
+    }
+
+    #[test]
+    fn an_expression_that_does_not_parse_is_named_at_its_field_and_line() {
+        let text = "{\"actions\": {\n \"Call\": {\"type\": \"Http\", \"runAfter\": {},\n  \"inputs\": {\"method\": \"GET\",\n   \"uri\": \"http://x/@{concat('a', }\"}}}}";
+        let definition: Value = serde_json::from_str(text).expect("json");
+        let problems = validate(definition.as_object().expect("object"), None, Some(text));
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].path.join("."), "actions.Call.inputs.uri");
+        assert_eq!(problems[0].line, Some(4));
+        assert!(
+            problems[0].message.starts_with("expression: column"),
+            "{problems:?}"
         );
     }
 }
