@@ -956,3 +956,40 @@ fn a_standard_workflow_reads_its_project_s_app_settings_and_parameters_and_keeps
         stderr(&output)
     );
 }
+
+#[test]
+fn a_lone_standard_workflow_asks_for_the_parameters_it_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let project = dir.path().join("Hello");
+    std::fs::create_dir_all(&project).unwrap();
+    let flow = write(
+        &project,
+        "workflow.json",
+        &json!({"definition": {
+            "triggers": {"manual": {"type": "Request", "kind": "Http"}},
+            "actions": {"Greet": {"type": "Compose", "inputs": "@{parameters('Greeting')}, world", "runAfter": {}}}
+        }, "kind": "Stateless"}),
+    );
+    let output = flowbench(dir.path(), &["run", flow.to_str().unwrap()], &[]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("no value for the parameter(s) Greeting"),
+        "{}",
+        stderr(&output)
+    );
+    let output = flowbench(
+        dir.path(),
+        &[
+            "run",
+            flow.to_str().unwrap(),
+            "--param",
+            "Greeting=Hello",
+            "--report",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(report[0]["actions"][0]["outputs"], "Hello, world");
+}

@@ -148,8 +148,10 @@ pub fn load_flow(path: &Path) -> Result<LoadedFlow, Failure> {
         FlowFile::parse(&text).map_err(|e| Failure::Invalid(vec![format!("{file_name}: {e}")]))?;
     // A Standard workflow takes its parameters from its project's parameters.json.
     if flow.shape() == FileShape::LogicAppsStandard {
-        let merged = crate::flow::app_settings::with_project_parameters(flow.definition(), path)
-            .map_err(|e| Failure::Invalid(vec![e]))?;
+        let mut merged =
+            crate::flow::app_settings::with_project_parameters(flow.definition(), path)
+                .map_err(|e| Failure::Invalid(vec![e]))?;
+        crate::flow::app_settings::declare_named_parameters(&mut merged);
         *flow.definition_mut() = merged;
     }
     let problems = validate_file(&flow, None, Some(&text));

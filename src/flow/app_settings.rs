@@ -118,6 +118,40 @@ pub fn with_project_parameters(
     Ok(definition)
 }
 
+/// Declares, as strings without a default, the parameters `definition` names but declares
+/// nowhere: a Standard workflow whose project's `parameters.json` is not beside it then asks
+/// for them by name (`--param NAME=VALUE`) instead of failing in the middle of a run.
+pub fn declare_named_parameters(definition: &mut Map<String, Value>) {
+    fn walk(value: &Value, names: &mut std::collections::BTreeSet<String>) {
+        match value {
+            Value::String(text) if text.contains("parameters(") => {
+                if let Ok(refs) = crate::flow::expr::references(value) {
+                    names.extend(refs.parameters);
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, names)),
+            Value::Object(map) => map.values().for_each(|v| walk(v, names)),
+            _ => {}
+        }
+    }
+    let mut names = std::collections::BTreeSet::new();
+    for (key, value) in definition.iter() {
+        if key != "parameters" {
+            walk(value, &mut names);
+        }
+    }
+    let declared = definition
+        .entry("parameters")
+        .or_insert_with(|| Value::Object(Map::new()));
+    if let Value::Object(declared) = declared {
+        for name in names {
+            if crate::flow::expr::lookup_name(declared, &name).is_none() {
+                declared.insert(name, serde_json::json!({"type": "String"}));
+            }
+        }
+    }
+}
+
 /// The settings `names` resolve to: the environment, then `given` (a project's
 /// `local.settings.json`). Names set in neither are left out.
 pub fn resolve<'a>(
@@ -180,6 +214,16 @@ mod tests {
                 "Url": {"defaultValue": "@appsetting('Url')", "type": "String"},
                 "Key": {"type": "SecureString"}
             })
+        );
+        let mut named: Map<String, Value> = serde_json::from_value(serde_json::json!({
+            "actions": {"A": {"type": "Compose", "inputs": "@{parameters('Url')}/@{parameters('own')}"}},
+            "parameters": {"Own": {"type": "Int", "defaultValue": 1}}
+        }))
+        .unwrap();
+        declare_named_parameters(&mut named);
+        assert_eq!(
+            named["parameters"],
+            serde_json::json!({"Own": {"type": "Int", "defaultValue": 1}, "Url": {"type": "String"}})
         );
         std::fs::write(dir.path().join("parameters.json"), "[1]").unwrap();
         let error = with_project_parameters(&definition, &workflow).unwrap_err();
