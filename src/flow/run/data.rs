@@ -424,8 +424,29 @@ pub fn run_terminate(ctx: &mut Ctx, inputs: Value) -> Done {
 
 /// `Response`: the answer a Request trigger's caller would get.
 pub fn run_response(ctx: &mut Ctx, inputs: Value) -> Done {
+    // As the reference says: a status starting with 2, 4 or 5 (never 3xx), as an integer
+    // or its text.
+    let status = match inputs.get("statusCode") {
+        None => Some(200),
+        Some(Value::Number(n)) => n.as_u64(),
+        Some(Value::String(text)) => text.trim().parse::<u64>().ok(),
+        Some(_) => None,
+    }
+    .filter(|code| matches!(code, 200..=299 | 400..=599));
+    let Some(status) = status else {
+        let found = inputs
+            .get("statusCode")
+            .map_or_else(String::new, Value::to_string);
+        return Done::failed(
+            inputs,
+            "InvalidTemplate",
+            format!(
+                "Response: inputs.statusCode: expected an HTTP status starting with 2, 4 or 5 (3xx cannot be sent), found {found}"
+            ),
+        );
+    };
     let answer = json!({
-        "statusCode": inputs.get("statusCode").cloned().unwrap_or(json!(200)),
+        "statusCode": status,
         "headers": inputs.get("headers").cloned().unwrap_or(json!({})),
         "body": inputs.get("body").cloned().unwrap_or(Value::Null),
     });

@@ -739,3 +739,43 @@ fn skips_and_failed_scopes_carry_the_cloud_s_codes_and_words() {
         "The execution of template action 'Yes' skipped: the branching condition for this action is not satisfied."
     );
 }
+
+#[test]
+fn a_response_needs_a_status_the_cloud_can_send() {
+    let respond = |status: Value| {
+        let run = run(json!({"actions": {
+            "Answer": {"type": "Response", "kind": "Http", "inputs": {"statusCode": status, "body": "x"}, "runAfter": {}}
+        }}));
+        let record = run
+            .actions
+            .iter()
+            .find(|a| a.name == "Answer")
+            .unwrap()
+            .clone();
+        (record.status, run.response, record.error)
+    };
+    let (status, response, _) = respond(json!("@{add(200, 1)}"));
+    assert_eq!(status, Status::Succeeded);
+    assert_eq!(response.unwrap()["statusCode"], 201);
+    let (status, response, _) = respond(json!(404));
+    assert_eq!(status, Status::Succeeded);
+    assert_eq!(response.unwrap()["statusCode"], 404);
+    for bad in [
+        json!(302),
+        json!("abc"),
+        json!(null),
+        json!(999),
+        json!(101),
+    ] {
+        let (status, response, error) = respond(bad.clone());
+        assert_eq!(status, Status::Failed, "{bad}");
+        assert!(response.is_none(), "{bad}");
+        assert!(
+            error
+                .unwrap()
+                .message
+                .contains("expected an HTTP status starting with 2, 4 or 5"),
+            "{bad}"
+        );
+    }
+}
