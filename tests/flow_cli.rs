@@ -306,7 +306,7 @@ fn invalid_flows_exit_2_with_the_line_and_usage_errors_exit_1() {
     assert_eq!(output.status.code(), Some(2));
     let err = stderr(&output);
     for expected in [
-        "actions.A: expression:",
+        "actions.A.inputs: expression:",
         "'Nope' that does not exist",
         "'Teleport' is not supported",
         "'Ghost' is not an action of this scope",
