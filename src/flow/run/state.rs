@@ -93,6 +93,27 @@ impl Scope for RunState {
         self.trigger.get("outputs").cloned()
     }
 
+    /// The trigger's whole record, as the cloud's `trigger()` gives it: name, inputs,
+    /// outputs, start and end, status and the run's tracking ids.
+    fn trigger(&self) -> Option<Value> {
+        let Value::Object(record) = &self.trigger else {
+            return None;
+        };
+        let mut record = record.clone();
+        let started = record.get("startTime").cloned().unwrap_or(Value::Null);
+        record.entry("endTime").or_insert(started);
+        record
+            .entry("status")
+            .or_insert_with(|| Value::String("Succeeded".to_owned()));
+        if let Some(run) = self.workflow.pointer("/run/name").cloned() {
+            record
+                .entry("clientTrackingId")
+                .or_insert_with(|| run.clone());
+            record.entry("originHistoryName").or_insert(run);
+        }
+        Some(Value::Object(record))
+    }
+
     fn action(&self, name: &str) -> Option<Value> {
         self.actions.get(name).cloned()
     }

@@ -779,3 +779,20 @@ fn a_response_needs_a_status_the_cloud_can_send() {
         );
     }
 }
+
+#[test]
+fn trigger_gives_the_whole_record() {
+    let run = run_with(
+        json!({"triggers": {"manual": {"type": "Request", "kind": "Http"}}, "actions": {
+            "Whole": {"type": "Compose", "inputs": "@trigger()", "runAfter": {}}
+        }}),
+        json!({"a": 1}),
+        Map::new(),
+    );
+    let whole = outputs_of(&run, "Whole");
+    assert_eq!(whole["name"], "manual");
+    assert_eq!(whole["outputs"]["body"], json!({"a": 1}));
+    assert_eq!(whole["status"], "Succeeded");
+    assert!(whole["startTime"].is_string() && whole["endTime"] == whole["startTime"]);
+    assert_eq!(whole["clientTrackingId"], json!(run.id));
+}
