@@ -100,8 +100,10 @@ fn element(out: &mut String, name: &str, value: &Value) {
 struct Node {
     name: String,
     fields: Map<String, Value>,
+    /// The text since the last child or comment.
     text: String,
-    has_children: bool,
+    /// Earlier runs of text, each ended by a child or a comment (mixed content).
+    texts: Vec<String>,
 }
 
 impl Node {
@@ -110,12 +112,23 @@ impl Node {
             name,
             fields: Map::new(),
             text: String::new(),
-            has_children: false,
+            texts: Vec::new(),
+        }
+    }
+
+    /// Ends the run of text under way: text on each side of a child is a node of its own.
+    fn end_text(&mut self) {
+        let text = std::mem::take(&mut self.text);
+        let text = text.trim();
+        if !text.is_empty() {
+            // `#text` keeps the place of the first text among the children.
+            self.fields.entry("#text").or_insert(Value::Null);
+            self.texts.push(text.to_owned());
         }
     }
 
     fn add_child(&mut self, name: String, value: Value) {
-        self.has_children = true;
+        self.end_text();
         match self.fields.get_mut(&name) {
             Some(Value::Array(items)) if !name.starts_with('@') => items.push(value),
             Some(existing) => {
@@ -129,19 +142,25 @@ impl Node {
     }
 
     fn finish(mut self) -> (String, Value) {
-        let text = self.text.trim().to_string();
-        if self.fields.is_empty() {
-            let value = if text.is_empty() {
-                Value::Null
-            } else {
-                Value::String(text)
-            };
+        self.end_text();
+        let mut texts = std::mem::take(&mut self.texts);
+        let only_text = self.fields.len() == usize::from(!texts.is_empty());
+        if only_text && texts.len() <= 1 {
+            let value = texts.pop().map_or(Value::Null, Value::String);
             return (self.name, value);
         }
-        if !text.is_empty() {
-            self.fields.insert("#text".into(), Value::String(text));
+        // As Newtonsoft writes mixed content: one `#text`, or an array of them.
+        match texts.len() {
+            0 => {}
+            1 => {
+                let text = texts.pop().unwrap_or_default();
+                self.fields.insert("#text".into(), Value::String(text));
+            }
+            _ => {
+                let texts = texts.into_iter().map(Value::String).collect();
+                self.fields.insert("#text".into(), Value::Array(texts));
+            }
         }
-        let _ = self.has_children;
         (self.name, Value::Object(self.fields))
     }
 }
@@ -221,6 +240,12 @@ pub(super) fn xml_to_json(text: &str) -> Result<Value, String> {
                             quick_xml::escape::resolve_predefined_entity(name).unwrap_or(""),
                         );
                     }
+                }
+            }
+            // A comment ends a run of text as a child does.
+            Event::Comment(_) => {
+                if let Some(node) = stack.last_mut() {
+                    node.end_text();
                 }
             }
             Event::Eof => break,

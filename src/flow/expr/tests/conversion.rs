@@ -396,3 +396,26 @@ fn json_takes_only_text_or_xml() {
         ),
     ]);
 }
+
+#[test]
+fn mixed_content_keeps_each_run_of_text_in_its_place() {
+    check(&[
+        (
+            "json(xml('<p>wow<break/>wowow</p>'))",
+            json!({"p": {"#text": ["wow", "wowow"], "break": null}}),
+        ),
+        (
+            "json(xml('<root>a<!--b-->c<e/>f</root>'))",
+            json!({"root": {"#text": ["a", "c", "f"], "e": null}}),
+        ),
+        (
+            "json(xml('<p><a>1</a>tail</p>'))",
+            json!({"p": {"a": "1", "#text": "tail"}}),
+        ),
+        (
+            "json(xml('<p id=\"1\">x</p>'))",
+            json!({"p": {"@id": "1", "#text": "x"}}),
+        ),
+        ("json(xml('<p>a&amp;b</p>'))", json!({"p": "a&b"})),
+    ]);
+}
