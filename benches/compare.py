@@ -349,6 +349,7 @@ def print_table():
         peer = f"{r['peer_name']}: {fmt(r['peer'], r['unit'])}" if r["peer"] else ""
         note = f" ({r['note']})" if r["note"] else ""
         print(f"| {r['name']}{note} | {fmt(r['ours'], r['unit'])} | {peer} | {ratio} | {r['goal']} | {met} |")
+    os.makedirs(WORK, exist_ok=True)  # a run of steps that start no demo made none
     with open(os.path.join(WORK, "results.json"), "w") as f:
         json.dump(rows_out, f, indent=2)
 

@@ -874,7 +874,7 @@ fn a_standard_workflow_reads_its_project_s_app_settings_and_parameters_and_keeps
     let secret = "k3y-from-local-settings";
     std::fs::write(
         dir.path().join("local.settings.json"),
-        json!({"IsEncrypted": false, "Values": {"Greeting": "hi", "Service-Key": secret, "Region": "from-file"}})
+        json!({"IsEncrypted": false, "Values": {"Greeting": "hi", "Service-Key": secret, "Region": "from-file", "Api-Password": "pw42"}})
             .to_string(),
     )
     .unwrap();
@@ -889,6 +889,7 @@ fn a_standard_workflow_reads_its_project_s_app_settings_and_parameters_and_keeps
                 "Greet": {"type": "Compose", "inputs": "@{appsetting('greeting')} @{length(appsetting('Service-Key'))}", "runAfter": {}},
                 "Env_wins": {"type": "Compose", "inputs": "@equals(appsetting('Region'), 'from-the-environment')", "runAfter": {}},
                 "Key": {"type": "Compose", "inputs": "@appsetting('Service-Key')", "runAfter": {}},
+                "Short_secret": {"type": "Compose", "inputs": "[@{appsetting('Api-Password')}]", "runAfter": {}},
                 "Missing": {"type": "Compose", "inputs": "@appsetting('Nowhere')", "runAfter": {}},
                 "From_parameters": {"type": "Compose", "inputs": "@{parameters('Greeting')} @{length(parameters('Endpoint'))}", "runAfter": {}}
             }}, "kind": "Stateful"}),
@@ -926,6 +927,8 @@ fn a_standard_workflow_reads_its_project_s_app_settings_and_parameters_and_keeps
     assert_eq!(action("Env_wins")["outputs"], json!(true));
     assert_eq!(action("Key")["status"], "Succeeded");
     assert_eq!(action("Key")["outputs"], json!("*** secure ***"));
+    // Short, but its name says it is a secret.
+    assert_eq!(action("Short_secret")["outputs"], json!("[*** secure ***]"));
     assert_eq!(
         action("From_parameters")["outputs"],
         json!(format!("hello {}", secret.len()))

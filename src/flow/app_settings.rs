@@ -152,6 +152,25 @@ pub fn declare_named_parameters(definition: &mut Map<String, Value>) {
     }
 }
 
+/// Whether a setting's name says it holds a secret (`ApiKey`, `Sql-Password`,
+/// `AzureWebJobsStorage`, `ConnectionString`, `SasToken`, …).
+pub fn names_a_secret(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    [
+        "key",
+        "secret",
+        "password",
+        "pwd",
+        "token",
+        "connection",
+        "credential",
+        "sas",
+        "storage",
+    ]
+    .iter()
+    .any(|word| name.contains(word))
+}
+
 /// The settings `names` resolve to: the environment, then `given` (a project's
 /// `local.settings.json`). Names set in neither are left out.
 pub fn resolve<'a>(
@@ -184,6 +203,28 @@ fn kind_of(value: &Value) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn names_that_say_secret_are_known() {
+        for name in [
+            "ApiKey",
+            "Sql-Password",
+            "AzureWebJobsStorage",
+            "ServiceBus_ConnectionString",
+            "SasToken",
+            "client_secret",
+        ] {
+            assert!(names_a_secret(name), "{name}");
+        }
+        for name in [
+            "Region",
+            "Service-Url",
+            "Retries",
+            "FUNCTIONS_WORKER_RUNTIME",
+        ] {
+            assert!(!names_a_secret(name), "{name}");
+        }
+    }
 
     #[test]
     fn a_project_s_parameters_are_declared_beside_the_definition_s_own() {

@@ -120,7 +120,10 @@ impl FlowFile {
                     ),
                 )
             })?;
-            root.insert("clientdata".to_owned(), inner);
+            // Only a row's: any other `clientdata` string stays as it is.
+            if inner.pointer("/properties/definition").is_some() {
+                root.insert("clientdata".to_owned(), inner);
+            }
         }
         let dataverse_row = root
             .get("clientdata")

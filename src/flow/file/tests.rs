@@ -157,6 +157,12 @@ fn a_dataverse_row_reads_its_clientdata_string_and_writes_it_back_as_one() {
     // Read again, the same flow.
     assert_eq!(FlowFile::parse(&file.to_text()).unwrap(), file);
 
+    // Any other `clientdata` string is left as it is.
+    let bare = json!({"clientdata": "{\"a\": 1}", "triggers": {}, "actions": {}});
+    let file = FlowFile::parse(&bare.to_string()).unwrap();
+    assert_eq!(file.shape(), FileShape::Definition);
+    assert_eq!(file.document(), bare);
+
     let broken = json!({"name": "x", "clientdata": "{\"properties\": {\"definition\": {]}}"});
     let error = FlowFile::parse(&broken.to_string())
         .unwrap_err()

@@ -141,16 +141,18 @@ pub async fn run_flow(definition: &Map<String, Value>, inputs: RunInputs, env: &
     ctx.state.trigger = trigger::trigger_record(&trigger_name, inputs.trigger_body.clone());
     ctx.state.parameters = parameters;
     // App settings can hold secrets (connection strings, keys): each value of eight
-    // characters or more is kept out of the record (shorter ones, `true` or `3`, would
-    // hide every such text in it).
+    // characters or more is kept out of the record, and any value of a setting whose name
+    // says it is secret (shorter ones of other settings, `true` or `3`, would hide every
+    // such text in it).
     ctx.state.app_settings =
         crate::flow::app_settings::resolve(&app_setting_names(definition), &inputs.app_settings);
-    for value in ctx.state.app_settings.values() {
+    for (name, value) in &ctx.state.app_settings {
         let text = match value {
             Value::String(text) => text.clone(),
             other => other.to_string(),
         };
-        if text.len() >= 8 {
+        let secret_name = crate::flow::app_settings::names_a_secret(name);
+        if text.len() >= 8 || (secret_name && text.len() >= 3) {
             secrets.push(text);
         }
     }
