@@ -248,10 +248,6 @@ pub fn run_actions<'a>(
                 )
             } else if let Some((dep, accepted)) = unmet {
                 let actual = ended.get(dep).copied();
-                let cause = actual
-                    .map(|s| effective.get(dep).copied().unwrap_or(s))
-                    .unwrap_or(Status::Failed);
-                effective.insert(name, cause);
                 let expected: Vec<&str> = accepted.iter().map(|s| s.name()).collect();
                 // The cloud's words, which flows read from `actions()` and `result()`.
                 let message = match actual {
@@ -299,8 +295,10 @@ pub fn run_actions<'a>(
     })
 }
 
-/// The status of a scope: from its last actions (those no other action runs after); a
-/// skipped one counts as the status that made it skip, a branch never taken as success.
+/// The status of a scope, as the cloud reckons it: from its last actions (those no other
+/// action runs after). A skipped one stands for every action it runs after, in turn (so a
+/// failure that made a later action skip fails the scope, and a handler that ran after it
+/// does not); one skipped because the run stopped counts as its `effective` status.
 fn scope_status(
     actions: &Map<String, Value>,
     ended: &HashMap<&str, Status>,
@@ -310,20 +308,33 @@ fn scope_status(
         .values()
         .flat_map(|a| run_after_borrowed(a).into_iter().map(|(dep, _)| dep))
         .collect();
-    let mut status = Status::Succeeded;
-    for name in actions
+    let mut pending: Vec<&str> = actions
         .keys()
-        .filter(|name| !followed.contains(&name.as_str()))
-    {
-        let own = ended.get(name.as_str()).copied().unwrap_or(Status::Skipped);
-        let counted = match own {
-            Status::Skipped => effective
-                .get(name.as_str())
-                .copied()
-                .unwrap_or(Status::Succeeded),
-            other => other,
-        };
-        status = worse(status, counted);
+        .map(String::as_str)
+        .filter(|name| !followed.contains(name))
+        .collect();
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
+    let mut status = Status::Succeeded;
+    while let Some(name) = pending.pop() {
+        if !seen.insert(name) {
+            continue;
+        }
+        match ended.get(name).copied().unwrap_or(Status::Skipped) {
+            Status::Skipped => match effective.get(name) {
+                Some(stopped) => status = worse(status, *stopped),
+                None => {
+                    if let Some(action) = actions.get(name) {
+                        pending.extend(
+                            run_after_borrowed(action)
+                                .into_iter()
+                                .map(|(dep, _)| dep)
+                                .filter(|dep| actions.contains_key(*dep)),
+                        );
+                    }
+                }
+            },
+            other => status = worse(status, other),
+        }
     }
     status
 }

@@ -796,3 +796,27 @@ fn trigger_gives_the_whole_record() {
     assert!(whole["startTime"].is_string() && whole["endTime"] == whole["startTime"]);
     assert_eq!(whole["clientTrackingId"], json!(run.id));
 }
+
+#[test]
+fn a_skipped_last_action_stands_for_every_action_it_runs_after() {
+    // IllogicApps' failure propagation case, with a failing Compose for its script step.
+    let run = run(json!({"actions": {
+        "Handled": {"type": "Scope", "runAfter": {}, "actions": {
+            "Boom": {"type": "Compose", "inputs": "@int('x')", "runAfter": {}},
+            "Catch": {"type": "Compose", "inputs": 1, "runAfter": {"Boom": ["Failed"]}}
+        }},
+        "Failing": {"type": "Scope", "runAfter": {"Handled": ["Succeeded"]}, "actions": {
+            "Boom": {"type": "Compose", "inputs": "@int('x')", "runAfter": {}},
+            "Last_successful_action": {"type": "Compose", "inputs": 1, "runAfter": {"Boom": ["Failed"]}},
+            "On_success": {"type": "Compose", "inputs": 1, "runAfter": {"Boom": ["Succeeded"]}},
+            "Skipped_thing": {"type": "Compose", "inputs": 1,
+                "runAfter": {"Last_successful_action": ["Skipped"], "On_success": ["Skipped"]}}
+        }},
+        "Should_never_execute": {"type": "Compose", "inputs": 1, "runAfter": {"Failing": ["Succeeded"]}}
+    }}));
+    assert_eq!(status_of(&run, "Handled"), Status::Succeeded);
+    assert_eq!(status_of(&run, "Skipped_thing"), Status::Skipped);
+    assert_eq!(status_of(&run, "Failing"), Status::Failed);
+    assert_eq!(status_of(&run, "Should_never_execute"), Status::Skipped);
+    assert_eq!(run.status, Status::Failed);
+}
