@@ -104,6 +104,8 @@ struct Node {
     text: String,
     /// Earlier runs of text, each ended by a child or a comment (mixed content).
     texts: Vec<String>,
+    /// Written `<a/>` (null when empty) rather than `<a></a>` (an empty string).
+    self_closing: bool,
 }
 
 impl Node {
@@ -113,6 +115,7 @@ impl Node {
             fields: Map::new(),
             text: String::new(),
             texts: Vec::new(),
+            self_closing: false,
         }
     }
 
@@ -146,7 +149,11 @@ impl Node {
         let mut texts = std::mem::take(&mut self.texts);
         let only_text = self.fields.len() == usize::from(!texts.is_empty());
         if only_text && texts.len() <= 1 {
-            let value = texts.pop().map_or(Value::Null, Value::String);
+            let value = match texts.pop() {
+                Some(text) => Value::String(text),
+                None if self.self_closing => Value::Null,
+                None => Value::String(String::new()),
+            };
             return (self.name, value);
         }
         // As Newtonsoft writes mixed content: one `#text`, or an array of them.
@@ -205,6 +212,7 @@ pub(super) fn xml_to_json(text: &str) -> Result<Value, String> {
             }
             Event::Empty(tag) => {
                 let mut node = Node::new(tag.name().as_ref().to_string());
+                node.self_closing = true;
                 attributes(&tag, &mut node)?;
                 let (name, value) = node.finish();
                 stack
@@ -225,9 +233,11 @@ pub(super) fn xml_to_json(text: &str) -> Result<Value, String> {
                     node.text.push_str(&content.xml10_content());
                 }
             }
+            // As Newtonsoft writes it: a child of its own, `#cdata-section`.
             Event::CData(data) => {
                 if let Some(node) = stack.last_mut() {
-                    node.text.push_str(&data.xml10_content());
+                    let text = data.xml10_content().into_owned();
+                    node.add_child("#cdata-section".to_owned(), Value::String(text));
                 }
             }
             Event::GeneralRef(reference) => {

@@ -417,5 +417,19 @@ fn mixed_content_keeps_each_run_of_text_in_its_place() {
             json!({"p": {"@id": "1", "#text": "x"}}),
         ),
         ("json(xml('<p>a&amp;b</p>'))", json!({"p": "a&b"})),
+        // An empty element written out is an empty string; written `<e/>`, null.
+        (
+            "json(xml('<r><e></e><n/></r>'))",
+            json!({"r": {"e": "", "n": null}}),
+        ),
+        ("json(xml('<root>      </root>'))", json!({"root": ""})),
+        (
+            "json(xml('<root><![CDATA[a<b]]><![CDATA[c]]></root>'))",
+            json!({"root": {"#cdata-section": ["a<b", "c"]}}),
+        ),
+        (
+            "json(xml('<root>a<e><![CDATA[T]]></e>f</root>'))",
+            json!({"root": {"#text": ["a", "f"], "e": {"#cdata-section": "T"}}}),
+        ),
     ]);
 }
