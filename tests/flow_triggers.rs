@@ -88,6 +88,7 @@ fn flow(name: &str, definition: Value) -> WatchedFlow {
         name: name.to_owned(),
         definition: definition.as_object().cloned().expect("object"),
         parameters: Map::new(),
+        app_settings: Map::new(),
     }
 }
 
@@ -356,11 +357,15 @@ async fn recurrence_fires_at_its_computed_times_on_a_test_clock() {
             "startTime": "2026-03-01T00:00:00",
             "schedule": {"hours": ["9", "17"], "minutes": [0, 30]}
         }}},
-        "actions": {"At": {"type": "Compose", "inputs": "@triggerBody()?['scheduledTime']", "runAfter": {}}}
+        "actions": {"At": {"type": "Compose", "inputs": "@triggerBody()?['scheduledTime']", "runAfter": {}},
+            "Where": {"type": "Compose", "inputs": "@appsetting('Region')", "runAfter": {"At": ["Succeeded"]}}}
     });
     let (tx, mut events) = mpsc::unbounded_channel();
+    // A Standard project's settings reach the runs the watcher starts.
+    let mut twice = flow("Twice a day", definition);
+    twice.app_settings.insert("Region".to_owned(), json!("eu"));
     let watcher = Watcher::start(
-        vec![flow("Twice a day", definition)],
+        vec![twice],
         fx.env.clone(),
         fx.options(Clock::Manual(clock.clone())),
         tx,
@@ -377,11 +382,16 @@ async fn recurrence_fires_at_its_computed_times_on_a_test_clock() {
         .iter()
         .map(|id| history.get(id).expect("read").expect("stored"))
         .map(|run| {
-            run.actions[0]
-                .outputs
-                .as_str()
-                .unwrap_or_default()
-                .to_owned()
+            let output = |name: &str| {
+                run.actions
+                    .iter()
+                    .find(|a| a.name == name)
+                    .and_then(|a| a.outputs.as_str())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            assert_eq!(output("Where"), "eu");
+            output("At")
         })
         .collect();
     fired.sort();

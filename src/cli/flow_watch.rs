@@ -49,10 +49,13 @@ fn watch(args: &WatchArgs, token_env: Option<&str>) -> Result<i32, Failure> {
         let loaded = load_flow(path)?;
         let parameters =
             parameter_values(loaded.flow.definition(), &args.params).map_err(Failure::Usage)?;
+        let app_settings = crate::flow::app_settings::local_settings(path)
+            .map_err(|e| Failure::Invalid(vec![e]))?;
         flows.push(WatchedFlow {
             name: loaded.name.clone(),
             definition: loaded.flow.definition().clone(),
             parameters,
+            app_settings,
         });
         loaded_flows.push(loaded);
     }

@@ -34,6 +34,8 @@ pub struct WatchedFlow {
     pub definition: Map<String, Value>,
     /// Values of its parameters.
     pub parameters: Map<String, Value>,
+    /// App settings besides the environment's (a Standard project's `local.settings.json`).
+    pub app_settings: Map<String, Value>,
 }
 
 /// What happens while flows are watched, in order.
@@ -683,6 +685,7 @@ async fn run_one(watch: Arc<Watch>, env: Env, body: Value, run_id: String) {
         flow: watch.flow.name.clone(),
         trigger_body: body,
         parameters: watch.flow.parameters.clone(),
+        app_settings: watch.flow.app_settings.clone(),
         id: Some(run_id.clone()),
         ..RunInputs::default()
     };

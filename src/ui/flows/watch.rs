@@ -156,10 +156,26 @@ fn turn_on(ctx: &egui::Context, view: &mut FlowsView, cx: &FlowsContext<'_>) {
         watcher: Arc::default(),
         stopping: Arc::default(),
     };
+    // A Standard workflow: its project's parameters and app settings.
+    let standard = open.file.shape() == crate::flow::file::FileShape::LogicAppsStandard;
+    let project = if standard {
+        crate::flow::app_settings::with_project_parameters(open.file.definition(), &open.path)
+    } else {
+        Ok(open.file.definition().clone())
+    };
+    let settings = crate::flow::app_settings::local_settings(&open.path);
+    let (definition, app_settings) = match (project, settings) {
+        (Ok(definition), Ok(settings)) => (definition, settings),
+        (Err(message), _) | (_, Err(message)) => {
+            view.run_error = Some(message);
+            return;
+        }
+    };
     let flow = WatchedFlow {
         name: flow_name(open),
-        definition: open.file.definition().clone(),
+        definition,
         parameters: Map::new(),
+        app_settings,
     };
     let (tx, mut rx) = mpsc::unbounded_channel();
     let (log, error, slot) = (
