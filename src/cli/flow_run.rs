@@ -19,7 +19,7 @@ use crate::connector::Session;
 use crate::demo::DemoConfig;
 use crate::flow::file::{FileShape, FlowFile};
 use crate::flow::history::RunHistory;
-use crate::flow::locate::line_of;
+use crate::flow::locate::Locator;
 use crate::flow::report::{NamedRun, json as json_report, junit};
 use crate::flow::run::{Env, RunInputs, RunRecord, Status, rerun_inputs, run_flow};
 use crate::flow::validate::validate_file;
@@ -370,6 +370,7 @@ pub fn print_run(
     } else {
         format!(" ({label})")
     };
+    let locator = Locator::new(text);
     for action in run
         .actions
         .iter()
@@ -381,7 +382,8 @@ pub fn print_run(
             path.push("actions".to_owned());
         }
         path.push(action.name.clone());
-        let at = line_of(text, &path)
+        let at = locator
+            .line_of(&path)
             .map(|line| format!("{file}:{line}"))
             .unwrap_or_else(|| file.to_owned());
         let message = action

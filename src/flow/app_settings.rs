@@ -5,9 +5,13 @@
 //! definition. App settings can be secrets (connection strings, keys), so a run keeps
 //! their values out of its record.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use serde_json::{Map, Value};
+
+use crate::flow::expr::References;
+use crate::flow::file::kind_of;
 
 /// The `local.settings.json` of the project a flow file belongs to: in the file's folder
 /// or the one above it (`project/workflow/workflow.json`).
@@ -20,22 +24,27 @@ pub fn local_settings_file(flow: &Path) -> Option<PathBuf> {
         .find(|candidate| candidate.is_file())
 }
 
-/// The `Values` of the project's `local.settings.json`, when there is one; an error (with
-/// the file and position) when it cannot be read.
-pub fn local_settings(flow: &Path) -> Result<Map<String, Value>, String> {
-    let Some(file) = local_settings_file(flow) else {
-        return Ok(Map::new());
-    };
-    let text = std::fs::read_to_string(&file)
+/// A project file's JSON; an error names the file and the position.
+fn read_json(file: &Path) -> Result<Value, String> {
+    let text = std::fs::read_to_string(file)
         .map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
-    let document: Value = serde_json::from_str(&text).map_err(|e| {
+    serde_json::from_str(&text).map_err(|e| {
         format!(
             "{}: line {}, column {}: {e}",
             file.display(),
             e.line(),
             e.column()
         )
-    })?;
+    })
+}
+
+/// The `Values` of the project's `local.settings.json`, when there is one; an error (with
+/// the file and position) when it cannot be read.
+pub fn local_settings(flow: &Path) -> Result<Map<String, Value>, String> {
+    let Some(file) = local_settings_file(flow) else {
+        return Ok(Map::new());
+    };
+    let document = read_json(&file)?;
     match document.get("Values") {
         None => Ok(Map::new()),
         Some(Value::Object(values)) => Ok(values.clone()),
@@ -60,16 +69,7 @@ pub fn project_parameters(flow: &Path) -> Result<Map<String, Value>, String> {
     else {
         return Ok(Map::new());
     };
-    let text = std::fs::read_to_string(&file)
-        .map_err(|e| format!("{}: cannot read: {e}", file.display()))?;
-    let document: Value = serde_json::from_str(&text).map_err(|e| {
-        format!(
-            "{}: line {}, column {}: {e}",
-            file.display(),
-            e.line(),
-            e.column()
-        )
-    })?;
+    let document = read_json(&file)?;
     let Value::Object(parameters) = document else {
         return Err(format!(
             "{}: expected an object of parameters, found {}",
@@ -122,24 +122,14 @@ pub fn with_project_parameters(
 /// nowhere: a Standard workflow whose project's `parameters.json` is not beside it then asks
 /// for them by name (`--param NAME=VALUE`) instead of failing in the middle of a run.
 pub fn declare_named_parameters(definition: &mut Map<String, Value>) {
-    fn walk(value: &Value, names: &mut std::collections::BTreeSet<String>) {
-        match value {
-            Value::String(text) if text.contains("parameters(") => {
-                if let Ok(refs) = crate::flow::expr::references(value) {
-                    names.extend(refs.parameters);
-                }
-            }
-            Value::Array(items) => items.iter().for_each(|v| walk(v, names)),
-            Value::Object(map) => map.values().for_each(|v| walk(v, names)),
-            _ => {}
-        }
-    }
-    let mut names = std::collections::BTreeSet::new();
-    for (key, value) in definition.iter() {
-        if key != "parameters" {
-            walk(value, &mut names);
-        }
-    }
+    let names = named(
+        definition
+            .iter()
+            .filter(|(key, _)| *key != "parameters")
+            .map(|(_, v)| v),
+        "parameters(",
+        |refs| refs.parameters,
+    );
     let declared = definition
         .entry("parameters")
         .or_insert_with(|| Value::Object(Map::new()));
@@ -150,6 +140,41 @@ pub fn declare_named_parameters(definition: &mut Map<String, Value>) {
             }
         }
     }
+}
+
+/// The app settings the definition's expressions name (`appsetting('name')`).
+pub fn named_app_settings(definition: &Map<String, Value>) -> BTreeSet<String> {
+    named(definition.values(), "appsetting(", |refs| refs.app_settings)
+}
+
+/// The names `pick` takes from the references of every string inside `values` that holds
+/// `call` (ignoring case), each string read on its own so that one expression that does
+/// not parse hides no other.
+fn named<'a>(
+    values: impl Iterator<Item = &'a Value>,
+    call: &str,
+    pick: fn(References) -> BTreeSet<String>,
+) -> BTreeSet<String> {
+    fn walk(
+        value: &Value,
+        call: &str,
+        pick: fn(References) -> BTreeSet<String>,
+        names: &mut BTreeSet<String>,
+    ) {
+        match value {
+            Value::String(text) if text.to_ascii_lowercase().contains(call) => {
+                if let Ok(refs) = crate::flow::expr::references(value) {
+                    names.extend(pick(refs));
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|v| walk(v, call, pick, names)),
+            Value::Object(map) => map.values().for_each(|v| walk(v, call, pick, names)),
+            _ => {}
+        }
+    }
+    let mut names = BTreeSet::new();
+    values.for_each(|v| walk(v, call, pick, &mut names));
+    names
 }
 
 /// Whether a setting's name says it holds a secret (`ApiKey`, `Sql-Password`,
@@ -187,17 +212,6 @@ pub fn resolve<'a>(
             Some((name.clone(), value))
         })
         .collect()
-}
-
-fn kind_of(value: &Value) -> &'static str {
-    match value {
-        Value::Null => "null",
-        Value::Bool(_) => "a Boolean",
-        Value::Number(_) => "a number",
-        Value::String(_) => "a string",
-        Value::Array(_) => "an array",
-        Value::Object(_) => "an object",
-    }
 }
 
 #[cfg(test)]

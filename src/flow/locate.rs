@@ -13,22 +13,54 @@ const WRAPPER_DEPTH: usize = 6;
 /// The 1-based line of `path`, or of the deepest part of it the file has (a missing
 /// `inputs` is reported on its step's line).
 pub fn line_of(text: &str, path: &[String]) -> Option<usize> {
-    let offset = offset_of(text, path)?;
-    Some(text[..offset].matches('\n').count() + 1)
+    Locator::new(text).line_of(path)
 }
 
-/// The byte offset of `path` (or its deepest existing part) in `text`.
-fn offset_of(text: &str, path: &[String]) -> Option<usize> {
-    let root: &RawValue = serde_json::from_str(text).ok()?;
-    let definition = definition_of(root, path.first()?, WRAPPER_DEPTH)?;
-    let mut at = definition;
-    for key in path {
-        match child(at, key) {
-            Some(next) => at = next,
-            None => break,
+/// A file read once for the lines of many paths (every problem of a validation).
+pub struct Locator<'a> {
+    text: &'a str,
+    root: Option<&'a RawValue>,
+    /// The object holding the definition's `actions` (or `triggers`), found once.
+    definition: Option<&'a RawValue>,
+}
+
+impl<'a> Locator<'a> {
+    /// Reads `text`; a text that is not JSON locates nothing.
+    pub fn new(text: &'a str) -> Self {
+        let root: Option<&RawValue> = serde_json::from_str(text).ok();
+        let definition = root.and_then(|root| {
+            definition_of(root, "actions", WRAPPER_DEPTH)
+                .or_else(|| definition_of(root, "triggers", WRAPPER_DEPTH))
+        });
+        Self {
+            text,
+            root,
+            definition,
         }
     }
-    Some(at.get().as_ptr() as usize - text.as_ptr() as usize)
+
+    /// The 1-based line of `path` (see [`line_of`]).
+    pub fn line_of(&self, path: &[String]) -> Option<usize> {
+        let offset = self.offset_of(path)?;
+        Some(self.text[..offset].matches('\n').count() + 1)
+    }
+
+    /// The byte offset of `path` (or its deepest existing part) in the text.
+    fn offset_of(&self, path: &[String]) -> Option<usize> {
+        let first = path.first()?;
+        let definition = match self.definition {
+            Some(found) if child(found, first).is_some() => found,
+            _ => definition_of(self.root?, first, WRAPPER_DEPTH)?,
+        };
+        let mut at = definition;
+        for key in path {
+            match child(at, key) {
+                Some(next) => at = next,
+                None => break,
+            }
+        }
+        Some(at.get().as_ptr() as usize - self.text.as_ptr() as usize)
+    }
 }
 
 /// The first object, in document order and nearest the root, that has `first_key`.

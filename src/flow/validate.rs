@@ -10,7 +10,7 @@ use serde_json::{Map, Value};
 use super::connector_step::{Operation, is_connector_action, read_step};
 use super::expr::references;
 use super::file::{FileShape, FlowFile};
-use super::locate::line_of;
+use super::locate::Locator;
 use super::run::engine::run_after;
 use super::run::is_supported;
 use crate::connector::resolve::entity_type_of;
@@ -111,8 +111,9 @@ fn check(
     parameters_elsewhere: bool,
 ) -> Vec<Problem> {
     let mut problems = Vec::new();
+    let locator = text.map(Locator::new);
     let mut push = |path: Vec<String>, message: String| {
-        let line = text.and_then(|t| line_of(t, &path));
+        let line = locator.as_ref().and_then(|l| l.line_of(&path));
         problems.push(Problem {
             path,
             message,

@@ -12,7 +12,7 @@ use super::state::LoopFrame;
 use crate::flow::expr::evaluate_value;
 use crate::flow::file::kind_of;
 
-fn fail(inputs: Value, name: &str, message: impl std::fmt::Display) -> Done {
+pub(super) fn fail(inputs: Value, name: &str, message: impl std::fmt::Display) -> Done {
     Done::failed(
         inputs,
         "InvalidTemplate",

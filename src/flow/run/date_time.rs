@@ -4,6 +4,7 @@
 
 use serde_json::{Value, json};
 
+use super::data::fail as failed;
 use super::engine::{Ctx, Done};
 
 /// The kinds there are, as the designers write them (read ignoring case).
@@ -87,12 +88,4 @@ fn interval_as_number(field: &str, value: &Value) -> Value {
             .map_or_else(|_| value.clone(), Value::from),
         _ => value.clone(),
     }
-}
-
-fn failed(inputs: Value, name: &str, message: impl std::fmt::Display) -> Done {
-    Done::failed(
-        inputs,
-        "InvalidTemplate",
-        format!("Action '{name}': {message}"),
-    )
 }

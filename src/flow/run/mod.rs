@@ -144,8 +144,10 @@ pub async fn run_flow(definition: &Map<String, Value>, inputs: RunInputs, env: &
     // characters or more is kept out of the record, and any value of a setting whose name
     // says it is secret (shorter ones of other settings, `true` or `3`, would hide every
     // such text in it).
-    ctx.state.app_settings =
-        crate::flow::app_settings::resolve(&app_setting_names(definition), &inputs.app_settings);
+    ctx.state.app_settings = crate::flow::app_settings::resolve(
+        &crate::flow::app_settings::named_app_settings(definition),
+        &inputs.app_settings,
+    );
     for (name, value) in &ctx.state.app_settings {
         let text = match value {
             Value::String(text) => text.clone(),
@@ -219,26 +221,6 @@ pub async fn run_flow(definition: &Map<String, Value>, inputs: RunInputs, env: &
     };
     secure::redact_run(&mut run, &secrets);
     run
-}
-
-/// The app settings the definition's expressions name (`appsetting('name')`), each string
-/// read on its own so that one expression that does not parse hides no other.
-fn app_setting_names(definition: &Map<String, Value>) -> std::collections::BTreeSet<String> {
-    fn walk(value: &Value, names: &mut std::collections::BTreeSet<String>) {
-        match value {
-            Value::String(text) if text.to_ascii_lowercase().contains("appsetting") => {
-                if let Ok(refs) = crate::flow::expr::references(value) {
-                    names.extend(refs.app_settings);
-                }
-            }
-            Value::Array(items) => items.iter().for_each(|v| walk(v, names)),
-            Value::Object(map) => map.values().for_each(|v| walk(v, names)),
-            _ => {}
-        }
-    }
-    let mut names = std::collections::BTreeSet::new();
-    definition.values().for_each(|v| walk(v, &mut names));
-    names
 }
 
 /// The definition's `outputs` (`{"name": {"type", "value"}}`), each value evaluated; one
