@@ -1,7 +1,8 @@
 //! Automatic triggers against the demo instance on 127.0.0.1: a business event flow
 //! registers its webhook, runs once per delivered event and unregisters; a stale
 //! registration is removed at start; polling starts one run per created or changed record,
-//! also across a stop and a start; recurrence fires at its computed times on a test clock.
+//! also across a stop and a start; recurrence fires at its computed times on a test clock;
+//! a sliding window runs each ended window once, catching up missed ones after a restart.
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
@@ -357,7 +358,7 @@ async fn recurrence_fires_at_its_computed_times_on_a_test_clock() {
             "startTime": "2026-03-01T00:00:00",
             "schedule": {"hours": ["9", "17"], "minutes": [0, 30]}
         }}},
-        "actions": {"At": {"type": "Compose", "inputs": "@triggerBody()?['scheduledTime']", "runAfter": {}},
+        "actions": {"At": {"type": "Compose", "inputs": "@trigger()?['scheduledTime']", "runAfter": {}},
             "Where": {"type": "Compose", "inputs": "@appsetting('Region')", "runAfter": {"At": ["Succeeded"]}}}
     });
     let (tx, mut events) = mpsc::unbounded_channel();
@@ -404,6 +405,79 @@ async fn recurrence_fires_at_its_computed_times_on_a_test_clock() {
             "2026-03-03T01:30:00.0000000Z",
         ]
     );
+    fx.demo.shutdown().await.expect("demo stops");
+}
+
+/// The `Window` outputs of the runs `ids`, in window order.
+fn windows_run(fx: &Fixture, ids: &[String]) -> Vec<String> {
+    let history = fx.history();
+    let mut windows: Vec<String> = ids
+        .iter()
+        .map(|id| history.get(id).expect("read").expect("stored"))
+        .map(|run| {
+            run.actions
+                .iter()
+                .find(|a| a.name == "Window")
+                .and_then(|a| a.outputs.as_str())
+                .unwrap_or_default()
+                .to_owned()
+        })
+        .collect();
+    windows.sort();
+    windows
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_sliding_window_runs_each_ended_window_once_catching_up_after_a_restart() {
+    let fx = fixture().await;
+    // Hourly windows from 09:00, each run five minutes after it ends.
+    let definition = json!({
+        "triggers": {"Sliding_Window": {"type": "SlidingWindow",
+            "recurrence": {"frequency": "Hour", "interval": 1, "startTime": "2026-03-02T09:00:00Z"},
+            "inputs": {"delay": "PT5M"}}},
+        "actions": {"Window": {"type": "Compose", "runAfter": {},
+            "inputs": "@{formatDateTime(triggerOutputs()?['windowStartTime'], 'HH:mm')}-@{formatDateTime(triggerOutputs()?['windowEndTime'], 'HH:mm')}"}}
+    });
+    // 12:03: the windows ending at 10:00 and 11:00 are due; the one ending at 12:00 is not
+    // (its delay runs to 12:05).
+    let clock = ManualClock::new("2026-03-02T12:03:00Z".parse().expect("time"));
+    let options = fx.options(Clock::Manual(clock.clone()));
+    let (tx, mut events) = mpsc::unbounded_channel();
+    let watcher = Watcher::start(
+        vec![flow("Hourly", definition.clone())],
+        fx.env.clone(),
+        options.clone(),
+        tx,
+    )
+    .await
+    .expect("on");
+    let first = finished_runs(&mut events, 2).await;
+    watcher.stop().await;
+    assert_eq!(windows_run(&fx, &first), vec!["09:00-10:00", "10:00-11:00"]);
+    // Nothing watches until 14:30: the three windows that ended meanwhile run when watching
+    // starts again, and the two already run do not run again.
+    clock.set("2026-03-02T14:30:00Z".parse().expect("time"));
+    let (tx, mut events) = mpsc::unbounded_channel();
+    let watcher = Watcher::start(
+        vec![flow("Hourly", definition)],
+        fx.env.clone(),
+        options,
+        tx,
+    )
+    .await
+    .expect("on again");
+    let second = finished_runs(&mut events, 3).await;
+    assert_eq!(
+        windows_run(&fx, &second),
+        vec!["11:00-12:00", "12:00-13:00", "13:00-14:00"]
+    );
+    // The next window runs when its delay has passed.
+    clock.set("2026-03-02T15:06:00Z".parse().expect("time"));
+    let third = finished_runs(&mut events, 1).await;
+    watcher.stop().await;
+    assert_eq!(windows_run(&fx, &third), vec!["14:00-15:00"]);
+    let all = fx.history().list(100).expect("history").len();
+    assert_eq!(all, 6, "each window ran once");
     fx.demo.shutdown().await.expect("demo stops");
 }
 

@@ -9,6 +9,8 @@ use chrono::{
 use chrono_tz::Tz;
 use serde_json::Value;
 
+pub mod window;
+
 /// How often a recurrence repeats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Frequency {

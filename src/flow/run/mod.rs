@@ -19,6 +19,7 @@ use std::time::Instant;
 use serde_json::{Map, Value, json};
 
 pub use assert::KINDS as ASSERT_KINDS;
+pub use data::parse_iso_duration;
 pub use dispatch::{SUPPORTED, cloud_only, is_supported, runs_only_in_the_cloud};
 pub use engine::{Env, Observer, RunEvent};
 pub use record::{ActionError, ActionRecord, RunRecord, Status, timestamp};
@@ -109,11 +110,7 @@ pub fn rerun_inputs(earlier: &RunRecord, from: Option<&str>) -> Result<RunInputs
     }
     Ok(RunInputs {
         flow: earlier.flow.clone(),
-        trigger_body: earlier
-            .trigger
-            .pointer("/outputs/body")
-            .cloned()
-            .unwrap_or(Value::Null),
+        trigger_body: trigger::delivered(&earlier.trigger),
         rerun: Some(Rerun {
             of: earlier.id.clone(),
             reuse,
@@ -134,11 +131,15 @@ pub async fn run_flow(definition: &Map<String, Value>, inputs: RunInputs, env: &
     let parameters = data::resolve_parameters(declared, &inputs.parameters);
     let mut secrets = secure::secret_values(declared, &parameters);
     secrets.extend(inputs.secrets.iter().filter(|s| s.len() >= 3).cloned());
-    let trigger_name = trigger::first_trigger(definition)
-        .map(|(name, _)| name.clone())
-        .unwrap_or_else(|| "manual".to_owned());
+    let first = trigger::first_trigger(definition);
+    let trigger_name = first.map_or_else(|| "manual".to_owned(), |(name, _)| name.clone());
     let mut ctx = Ctx::default();
-    ctx.state.trigger = trigger::trigger_record(&trigger_name, inputs.trigger_body.clone());
+    ctx.state.trigger = trigger::trigger_record(
+        &trigger_name,
+        first.map(|(_, t)| t),
+        inputs.trigger_body.clone(),
+        inputs.now.unwrap_or_else(chrono::Utc::now),
+    );
     ctx.state.parameters = parameters;
     // App settings can hold secrets (connection strings, keys): each value of eight
     // characters or more is kept out of the record, and any value of a setting whose name

@@ -820,3 +820,63 @@ fn a_skipped_last_action_stands_for_every_action_it_runs_after() {
     assert_eq!(status_of(&run, "Should_never_execute"), Status::Skipped);
     assert_eq!(run.status, Status::Failed);
 }
+
+#[test]
+fn schedule_triggers_give_their_times_as_the_cloud_does() {
+    let now = chrono::DateTime::parse_from_rfc3339("2026-03-10T08:30:00Z")
+        .unwrap()
+        .with_timezone(&chrono::Utc);
+    let run_at = |definition: Value, body: Value| {
+        let Value::Object(definition) = definition else {
+            unreachable!()
+        };
+        let inputs = RunInputs {
+            flow: "test".into(),
+            trigger_body: body,
+            now: Some(now),
+            ..RunInputs::default()
+        };
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(run_flow(&definition, inputs, &env()))
+    };
+    let sliding = json!({
+        "triggers": {"Window": {"type": "SlidingWindow", "recurrence": {"frequency": "Hour", "interval": 6}}},
+        "actions": {
+            "Outputs": {"type": "Compose", "inputs": "@triggerOutputs()", "runAfter": {}},
+            "Body": {"type": "Compose", "inputs": "@triggerBody()", "runAfter": {}},
+            "Scheduled": {"type": "Compose", "inputs": "@trigger()?['scheduledTime']", "runAfter": {}}
+        }
+    });
+    // Started by hand: the window is the period that ends now.
+    let run = run_at(sliding.clone(), Value::Null);
+    assert_eq!(
+        outputs_of(&run, "Outputs"),
+        json!({"windowStartTime": "2026-03-10T02:30:00.0000000Z", "windowEndTime": "2026-03-10T08:30:00.0000000Z"})
+    );
+    assert_eq!(outputs_of(&run, "Body"), Value::Null);
+    assert_eq!(
+        outputs_of(&run, "Scheduled"),
+        json!("2026-03-10T08:30:00.0000000Z")
+    );
+    // Started by the watcher: its window; a re-run is given the same window back.
+    let window = json!({"windowStartTime": "2026-03-09T00:00:00.0000000Z", "windowEndTime": "2026-03-09T06:00:00.0000000Z", "scheduledTime": "2026-03-09T06:00:00.0000000Z"});
+    let run = run_at(sliding, window.clone());
+    assert_eq!(
+        outputs_of(&run, "Outputs"),
+        json!({"windowStartTime": "2026-03-09T00:00:00.0000000Z", "windowEndTime": "2026-03-09T06:00:00.0000000Z"})
+    );
+    assert_eq!(super::trigger::delivered(&run.trigger), window);
+    // A recurrence's run carries its scheduled time in its record.
+    let recurrence = json!({
+        "triggers": {"Recurrence": {"type": "Recurrence", "recurrence": {"frequency": "Day", "interval": 1}}},
+        "actions": {"Scheduled": {"type": "Compose", "inputs": "@trigger()?['scheduledTime']", "runAfter": {}}}
+    });
+    let run = run_at(recurrence, Value::Null);
+    assert_eq!(
+        outputs_of(&run, "Scheduled"),
+        json!("2026-03-10T08:30:00.0000000Z")
+    );
+}

@@ -160,12 +160,79 @@ pub fn business_event_body(event: Value) -> Value {
     }
 }
 
-/// The trigger's record as `trigger()` and `triggerOutputs()` read it.
-pub fn trigger_record(name: &str, body: Value) -> Value {
-    json!({
+/// The trigger's record as `trigger()` and `triggerOutputs()` read it. A schedule's run
+/// carries its `scheduledTime`; a sliding window's outputs are its `windowStartTime` and
+/// `windowEndTime` (the window before `now` when the run was started by hand).
+pub fn trigger_record(
+    name: &str,
+    trigger: Option<&Value>,
+    body: Value,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Value {
+    let kind = trigger
+        .and_then(|t| t.get("type"))
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_ascii_lowercase();
+    let started = super::record::timestamp(now);
+    if kind == "slidingwindow" {
+        let window = match (body.get("windowStartTime"), body.get("windowEndTime")) {
+            (Some(start), Some(end)) => json!({"windowStartTime": start, "windowEndTime": end}),
+            _ => trigger
+                .and_then(|t| crate::flow::schedule::Recurrence::from_trigger(t).ok())
+                .map(|r| crate::flow::schedule::window::ending_at(&r, now).body())
+                .unwrap_or_else(|| json!({"windowStartTime": started, "windowEndTime": started})),
+        };
+        let scheduled = body
+            .get("scheduledTime")
+            .cloned()
+            .unwrap_or_else(|| window["windowEndTime"].clone());
+        return json!({
+            "name": name,
+            "inputs": {},
+            "outputs": {
+                "windowStartTime": window["windowStartTime"],
+                "windowEndTime": window["windowEndTime"],
+            },
+            "scheduledTime": scheduled,
+            "startTime": started,
+        });
+    }
+    let mut record = json!({
         "name": name,
         "inputs": {},
         "outputs": {"headers": {"Content-Type": "application/json"}, "body": body},
-        "startTime": super::record::timestamp(chrono::Utc::now()),
-    })
+        "startTime": started,
+    });
+    if kind == "recurrence" {
+        let scheduled = record
+            .pointer("/outputs/body/scheduledTime")
+            .cloned()
+            .unwrap_or_else(|| Value::String(started.clone()));
+        record["scheduledTime"] = scheduled;
+    }
+    record
+}
+
+/// What a run's trigger delivered, read back from its record (for a re-run): the body, or
+/// a schedule's times.
+pub fn delivered(record: &Value) -> Value {
+    if let Some(body) = record.pointer("/outputs/body") {
+        return body.clone();
+    }
+    let mut times = Map::new();
+    for (from, name) in [
+        ("/outputs/windowStartTime", "windowStartTime"),
+        ("/outputs/windowEndTime", "windowEndTime"),
+        ("/scheduledTime", "scheduledTime"),
+    ] {
+        if let Some(value) = record.pointer(from) {
+            times.insert(name.to_owned(), value.clone());
+        }
+    }
+    if times.is_empty() {
+        Value::Null
+    } else {
+        Value::Object(times)
+    }
 }

@@ -45,6 +45,16 @@ pub struct PollSpec {
     pub recurrence: Option<Recurrence>,
 }
 
+/// A `SlidingWindow` trigger: contiguous windows of its recurrence, each run once it has
+/// ended (after `inputs.delay`), missed windows included.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SlidingWindow {
+    /// The windows' boundaries: each window runs from one time of the recurrence to the next.
+    pub recurrence: Recurrence,
+    /// How long after a window ends its run starts (`inputs.delay`, ISO 8601).
+    pub delay: chrono::Duration,
+}
+
 /// A definition's trigger, by what starts it.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TriggerKind {
@@ -54,6 +64,8 @@ pub enum TriggerKind {
     SelectedRecord,
     /// A `Recurrence` schedule.
     Recurrence(Recurrence),
+    /// A `SlidingWindow` schedule.
+    SlidingWindow(SlidingWindow),
     /// A business event pushed to a webhook.
     BusinessEvent(BusinessEventSpec),
     /// A polled entity.
@@ -67,7 +79,10 @@ impl TriggerKind {
     pub fn is_automatic(&self) -> bool {
         matches!(
             self,
-            Self::Recurrence(_) | Self::BusinessEvent(_) | Self::RecordChanged(_)
+            Self::Recurrence(_)
+                | Self::SlidingWindow(_)
+                | Self::BusinessEvent(_)
+                | Self::RecordChanged(_)
         )
     }
 
@@ -77,6 +92,7 @@ impl TriggerKind {
             Self::Manual => "manual".to_owned(),
             Self::SelectedRecord => "for a selected record".to_owned(),
             Self::Recurrence(_) => "recurrence".to_owned(),
+            Self::SlidingWindow(_) => "sliding window".to_owned(),
             Self::BusinessEvent(spec) => format!("business event {}", spec.event),
             Self::RecordChanged(spec) if spec.only_new => {
                 format!("record created in {}", spec.table)
@@ -92,6 +108,26 @@ pub const ON_NEW_ITEMS: &str = "GetOnNewItems";
 /// Operation id of "When a record is created or changed".
 pub const ON_UPDATED_ITEMS: &str = "GetOnUpdatedItems";
 
+/// Reads a `SlidingWindow` trigger: its recurrence and its optional `inputs.delay`.
+fn sliding_window(trigger: &Value) -> Result<SlidingWindow, String> {
+    let recurrence = Recurrence::from_trigger(trigger)?;
+    let delay = match trigger.pointer("/inputs/delay") {
+        None | Some(Value::Null) => chrono::Duration::zero(),
+        Some(Value::String(text)) if text.trim().is_empty() => chrono::Duration::zero(),
+        Some(Value::String(text)) => crate::flow::run::parse_iso_duration(text)
+            .and_then(|d| chrono::Duration::from_std(d).ok())
+            .ok_or_else(|| {
+                format!("inputs.delay: expected an ISO 8601 duration such as PT5M, found '{text}'")
+            })?,
+        Some(other) => {
+            return Err(format!(
+                "inputs.delay: expected an ISO 8601 duration such as PT5M, found {other}"
+            ));
+        }
+    };
+    Ok(SlidingWindow { recurrence, delay })
+}
+
 /// Reads the trigger `trigger`; an error names what is malformed.
 pub fn classify(trigger: &Value) -> Result<TriggerKind, String> {
     let kind = trigger
@@ -102,10 +138,11 @@ pub fn classify(trigger: &Value) -> Result<TriggerKind, String> {
     if kind == "request" {
         return Ok(TriggerKind::Manual);
     }
-    // A sliding window fires on the same schedule (it also catches up missed windows in
-    // the cloud, which a desktop watcher does not).
-    if kind == "recurrence" || kind == "slidingwindow" {
+    if kind == "recurrence" {
         return Recurrence::from_trigger(trigger).map(TriggerKind::Recurrence);
+    }
+    if kind == "slidingwindow" {
+        return sliding_window(trigger).map(TriggerKind::SlidingWindow);
     }
     if crate::flow::run::trigger::is_selected_record(trigger) {
         return Ok(TriggerKind::SelectedRecord);
@@ -347,7 +384,7 @@ mod tests {
         assert!(classify(&json!({"type": "Recurrence", "recurrence": {"frequency": "Fortnight", "interval": 1}})).is_err());
         assert!(matches!(
             classify(&json!({"type": "SlidingWindow", "recurrence": {"frequency": "Hour", "interval": 3}})),
-            Ok(TriggerKind::Recurrence(r)) if r.interval == 3
+            Ok(TriggerKind::SlidingWindow(w)) if w.recurrence.interval == 3 && w.delay.is_zero()
         ));
         assert_eq!(
             classify(&json!({"type": "ApiConnection", "inputs": {"path": "/v2/mail"}})),

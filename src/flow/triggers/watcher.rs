@@ -13,7 +13,7 @@ use tokio::task::{JoinHandle, JoinSet};
 
 use super::clock::Clock;
 use super::gate::{Gated, gate, started};
-use super::kind::{BusinessEventSpec, PollSpec, TriggerKind, classify};
+use super::kind::{BusinessEventSpec, PollSpec, SlidingWindow, TriggerKind, classify};
 use super::polling::{Change, diff, fetch, key_fields};
 use super::state::{ReceivedEvent, StateError, TriggerState};
 use super::webhook::{Delivery, Listener, Registration, SubscribeError, hook_for};
@@ -217,6 +217,26 @@ impl Watch {
         (event, runs)
     }
 
+    /// Stores a window's firing and the end of the last window run, in one transaction (a
+    /// window is run once, and none is missed across restarts).
+    fn fire_window(&self, key: &str, window: &crate::flow::schedule::window::Window) {
+        let (event, runs) = self.prepare(window.body());
+        let done = super::state::PollState {
+            watermark: Some(window.end.to_rfc3339()),
+            seen: Map::new(),
+        };
+        let stored = self
+            .state()
+            .record_poll(key, &done, &[(event.clone(), runs.clone())]);
+        match stored {
+            Ok(()) => self.received(&event, runs.len()),
+            Err(err) => self.tell(WatchEvent::Problem {
+                flow: self.flow.name.clone(),
+                message: err.to_string(),
+            }),
+        }
+    }
+
     /// Stores a firing and wakes the runner.
     fn fire(&self, body: Value) {
         let (event, runs) = self.prepare(body);
@@ -334,6 +354,21 @@ impl Watcher {
                         from,
                         watcher.stop.clone(),
                     ));
+                }
+                TriggerKind::SlidingWindow(window) => {
+                    let mut window = window.clone();
+                    if window.recurrence.start.is_none() {
+                        window.recurrence.start =
+                            Some(options.clock.now().with_timezone(&window.recurrence.zone));
+                    }
+                    watch.tell(WatchEvent::On {
+                        flow: name.clone(),
+                        detail: format!(
+                            "sliding window, next window ends {}",
+                            next_label(&window.recurrence, &options.clock)
+                        ),
+                    });
+                    watcher.spawn(sliding(Arc::clone(&watch), window, watcher.stop.clone()));
                 }
                 TriggerKind::RecordChanged(spec) => {
                     let (Some(client), Some(model)) = (&env.client, &env.model) else {
@@ -499,6 +534,70 @@ async fn recurring(
         }
         watch.fire(json!({"scheduledTime": crate::flow::run::timestamp(next)}));
         after = next + chrono::Duration::seconds(1);
+    }
+}
+
+/// Runs each window of a sliding window once it has ended (and its delay passed), from
+/// the window after the last one run (kept in the trigger state), or from the trigger's
+/// start time: windows missed while nothing watched are run first, oldest first.
+async fn sliding(watch: Arc<Watch>, window: SlidingWindow, stop: CancelToken) {
+    let clock = watch.options.clock.clone();
+    let key = format!("window|{}", watch.key);
+    let last_end = match watch.state().poll_state(&key) {
+        Ok(state) => state
+            .and_then(|s| s.watermark)
+            .and_then(|w| chrono::DateTime::parse_from_rfc3339(&w).ok())
+            .map(|w| w.to_utc()),
+        Err(err) => {
+            watch.tell(WatchEvent::Problem {
+                flow: watch.flow.name.clone(),
+                message: err.to_string(),
+            });
+            None
+        }
+    };
+    let Some(first) = last_end.or_else(|| window.recurrence.start.map(|s| s.to_utc())) else {
+        return;
+    };
+    let (mut start, left_out) = crate::flow::schedule::window::catch_up_from(
+        &window.recurrence,
+        window.delay,
+        first,
+        clock.now(),
+    );
+    if left_out > 0 {
+        watch.tell(WatchEvent::Problem {
+            flow: watch.flow.name.clone(),
+            message: format!(
+                "{left_out} missed windows before {} are not run: at most {} are caught up",
+                start.to_rfc3339(),
+                crate::flow::schedule::window::MAX_CAUGHT_UP
+            ),
+        });
+    }
+    loop {
+        let Some(next) = crate::flow::schedule::window::starting_at(&window.recurrence, start)
+        else {
+            watch.tell(WatchEvent::Off {
+                flow: watch.flow.name.clone(),
+                detail: "the schedule has no further window".to_owned(),
+            });
+            return;
+        };
+        let due = next.end + window.delay;
+        if due > clock.now() {
+            tokio::select! {
+                () = stop.cancelled() => return,
+                () = clock.sleep_until(due) => {}
+            }
+        } else if stop.is_cancelled() {
+            return;
+        } else {
+            // Catching up: let other tasks run between missed windows.
+            tokio::task::yield_now().await;
+        }
+        watch.fire_window(&key, &next);
+        start = next.end;
     }
 }
 

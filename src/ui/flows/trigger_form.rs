@@ -67,7 +67,7 @@ impl TriggerForm {
         match kind {
             TriggerKind::Manual | TriggerKind::Other(_) => form.kind = 0,
             TriggerKind::SelectedRecord => form.kind = 1,
-            TriggerKind::Recurrence(_) => form.kind = 2,
+            TriggerKind::Recurrence(_) | TriggerKind::SlidingWindow(_) => form.kind = 2,
             TriggerKind::BusinessEvent(spec) => {
                 form.kind = 3;
                 form.event = spec.event.clone();
