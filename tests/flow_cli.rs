@@ -996,3 +996,48 @@ fn a_lone_standard_workflow_asks_for_the_parameters_it_names() {
     let report: Value = serde_json::from_slice(&output.stdout).unwrap();
     assert_eq!(report[0]["actions"][0]["outputs"], "Hello, world");
 }
+
+#[test]
+fn replay_reads_a_standard_project_s_app_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("local.settings.json"),
+        json!({"IsEncrypted": false, "Values": {"Region": "eu"}}).to_string(),
+    )
+    .unwrap();
+    let project = dir.path().join("Orders");
+    std::fs::create_dir_all(&project).unwrap();
+    let flow = write(
+        &project,
+        "workflow.json",
+        &json!({"definition": {
+            "triggers": {"manual": {"type": "Request", "kind": "Http"}},
+            "actions": {"Check": {"type": "If", "runAfter": {},
+                "expression": {"and": [{"equals": ["@appsetting('Region')", "@triggerBody()?['region']"]}]},
+                "actions": {},
+                "else": {"actions": {"Stop": {"type": "Terminate", "runAfter": {},
+                    "inputs": {"runStatus": "Failed", "runError": {"message": "@{appsetting('Region')}"}}}}}}}
+        }, "kind": "Stateful"}),
+    );
+    let events = dir.path().join("events.json");
+    std::fs::write(&events, r#"[{"region": "eu"}, {"region": "us"}]"#).unwrap();
+    let output = flowbench(
+        dir.path(),
+        &[
+            "replay",
+            flow.to_str().unwrap(),
+            events.to_str().unwrap(),
+            "--no-history",
+        ],
+        &[],
+    );
+    let shown = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        stderr(&output)
+    );
+    // The first event matches the setting, the second does not.
+    assert_ne!(output.status.code(), Some(0), "{shown}");
+    assert!(shown.contains("events.json#1): Succeeded"), "{shown}");
+    assert!(shown.contains("Terminated: eu"), "{shown}");
+}

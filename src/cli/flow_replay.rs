@@ -14,6 +14,7 @@ use super::flow_run::{
 use crate::flow::history::RunHistory;
 use crate::flow::run::RunRecord;
 use crate::flow::triggers::replay::{ReplayEvent, events_of, plan, replay};
+use crate::flow::triggers::watcher::WatchedFlow;
 
 /// Arguments of `flowbench replay`.
 #[derive(Debug, Args)]
@@ -80,6 +81,14 @@ fn replay_all(args: &ReplayArgs, token_env: Option<&str>) -> Result<i32, Failure
     }
     let order = plan(&events, args.times as usize, seed);
     let parameters = parameter_values(flow.definition(), &args.params).map_err(Failure::Usage)?;
+    // A Logic Apps Standard project's settings, for `appsetting()`, as `run` and `watch` read them.
+    let watched = WatchedFlow {
+        name: name.clone(),
+        definition: flow.definition().clone(),
+        parameters,
+        app_settings: crate::flow::app_settings::local_settings(&args.flow)
+            .map_err(|e| Failure::Invalid(vec![e]))?,
+    };
     let runtime = runtime()?;
     let session = open_session(args.demo, args.instance.as_deref(), &flow, token_env)?;
     let env = env_for(&runtime, session.as_ref())?;
@@ -102,22 +111,15 @@ fn replay_all(args: &ReplayArgs, token_env: Option<&str>) -> Result<i32, Failure
     let mut runs: Vec<(String, RunRecord)> = Vec::new();
     let mut store_error = None;
     let replayed = runtime
-        .block_on(replay(
-            &name,
-            flow.definition(),
-            &parameters,
-            &order,
-            &env,
-            |event, record| {
-                if let Some(history) = &history
-                    && let Err(err) = history.save(record)
-                {
-                    store_error.get_or_insert(err);
-                }
-                print_run(&file_name, &text, flow.definition(), &event.label, record);
-                runs.push((format!("{name} ({})", event.label), record.clone()));
-            },
-        ))
+        .block_on(replay(&watched, &order, &env, |event, record| {
+            if let Some(history) = &history
+                && let Err(err) = history.save(record)
+            {
+                store_error.get_or_insert(err);
+            }
+            print_run(&file_name, &text, flow.definition(), &event.label, record);
+            runs.push((format!("{name} ({})", event.label), record.clone()));
+        }))
         .map_err(|e| Failure::Invalid(vec![format!("{file_name}: {e}")]))?;
     if let Some(err) = store_error {
         return Err(err.into());

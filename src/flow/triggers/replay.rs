@@ -8,6 +8,7 @@ use serde_json::Value;
 
 use super::gate::{Gated, gate};
 use super::kind::{TriggerKind, classify};
+use super::watcher::WatchedFlow;
 use crate::flow::run::{Env, RunInputs, RunRecord, run_flow, trigger};
 
 /// One event to replay: where it came from, and its payload.
@@ -70,14 +71,14 @@ pub struct Replayed {
 
 /// Feeds each event of `order` to the flow's trigger and runs what it starts, one run
 /// after another; `on_run` sees each run as it ends (to store or print it).
+/// The flow's parameters and app settings reach each run, as a watched run gets them.
 pub async fn replay(
-    name: &str,
-    definition: &serde_json::Map<String, Value>,
-    parameters: &serde_json::Map<String, Value>,
+    flow: &WatchedFlow,
     order: &[ReplayEvent],
     env: &Env,
     mut on_run: impl FnMut(&ReplayEvent, &RunRecord),
 ) -> Result<Vec<Replayed>, String> {
+    let definition = &flow.definition;
     let (_, trigger_def) =
         trigger::first_trigger(definition).ok_or("the flow has no trigger to replay into")?;
     let kind = classify(trigger_def).map_err(|e| format!("trigger: {e}"))?;
@@ -97,9 +98,10 @@ pub async fn replay(
             match item {
                 Gated::Start(body) => {
                     let inputs = RunInputs {
-                        flow: name.to_owned(),
+                        flow: flow.name.clone(),
                         trigger_body: body,
-                        parameters: parameters.clone(),
+                        parameters: flow.parameters.clone(),
+                        app_settings: flow.app_settings.clone(),
                         ..RunInputs::default()
                     };
                     let record = run_flow(definition, inputs, env).await;
@@ -191,16 +193,15 @@ mod tests {
         };
         let order = plan(&events(), 1, None);
         let mut seen = Vec::new();
-        let replayed = replay(
-            "t",
-            &definition,
-            &serde_json::Map::new(),
-            &order,
-            &env,
-            |_, run| {
-                seen.push(run.actions[0].outputs.clone());
-            },
-        )
+        let flow = WatchedFlow {
+            name: "t".to_owned(),
+            definition,
+            parameters: serde_json::Map::new(),
+            app_settings: serde_json::Map::new(),
+        };
+        let replayed = replay(&flow, &order, &env, |_, run| {
+            seen.push(run.actions[0].outputs.clone());
+        })
         .await
         .expect("replays");
         assert_eq!(seen, vec![json!(1), json!(3)]);

@@ -9,9 +9,9 @@ use chrono::{DateTime, Utc};
 use serde_json::Map;
 use tokio::sync::mpsc;
 
-use super::FlowsView;
 use super::files::flow_name;
 use super::view::FlowsContext;
+use super::{FlowsView, OpenFlow};
 use crate::flow::history::RunHistory;
 use crate::flow::run::{Env, Status, trigger::first_trigger};
 use crate::flow::triggers::clock::Clock;
@@ -156,26 +156,12 @@ fn turn_on(ctx: &egui::Context, view: &mut FlowsView, cx: &FlowsContext<'_>) {
         watcher: Arc::default(),
         stopping: Arc::default(),
     };
-    // A Standard workflow: its project's parameters and app settings.
-    let standard = open.file.shape() == crate::flow::file::FileShape::LogicAppsStandard;
-    let project = if standard {
-        crate::flow::app_settings::with_project_parameters(open.file.definition(), &open.path)
-    } else {
-        Ok(open.file.definition().clone())
-    };
-    let settings = crate::flow::app_settings::local_settings(&open.path);
-    let (definition, app_settings) = match (project, settings) {
-        (Ok(definition), Ok(settings)) => (definition, settings),
-        (Err(message), _) | (_, Err(message)) => {
+    let flow = match watched_flow(open) {
+        Ok(flow) => flow,
+        Err(message) => {
             view.run_error = Some(message);
             return;
         }
-    };
-    let flow = WatchedFlow {
-        name: flow_name(open),
-        definition,
-        parameters: Map::new(),
-        app_settings,
     };
     let (tx, mut rx) = mpsc::unbounded_channel();
     let (log, error, slot) = (
@@ -583,6 +569,23 @@ fn replay_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
         });
 }
 
+/// The open flow as its trigger runs it: a Standard workflow with its project's
+/// parameters and app settings.
+fn watched_flow(open: &OpenFlow) -> Result<WatchedFlow, String> {
+    let standard = open.file.shape() == crate::flow::file::FileShape::LogicAppsStandard;
+    let definition = if standard {
+        crate::flow::app_settings::with_project_parameters(open.file.definition(), &open.path)?
+    } else {
+        open.file.definition().clone()
+    };
+    Ok(WatchedFlow {
+        name: flow_name(open),
+        definition,
+        parameters: Map::new(),
+        app_settings: crate::flow::app_settings::local_settings(&open.path)?,
+    })
+}
+
 fn start_replay(ctx: &egui::Context, view: &mut FlowsView, cx: &FlowsContext<'_>) {
     let (Some(open), Some(runtime)) = (&view.open, cx.runtime) else {
         return;
@@ -615,8 +618,15 @@ fn start_replay(ctx: &egui::Context, view: &mut FlowsView, cx: &FlowsContext<'_>
     }
     let seed = view.replay_form.shuffle.then(rand::random::<u64>);
     let order = plan(&events, view.replay_form.times as usize, seed);
-    let name = flow_name(open);
-    let definition = open.file.definition().clone();
+    let flow = match watched_flow(open) {
+        Ok(flow) => flow,
+        Err(message) => {
+            *lock(&job.error) = Some(message);
+            *lock(&job.done) = true;
+            view.replay = Some(job);
+            return;
+        }
+    };
     let env = env_of(cx).unwrap_or(Env {
         client: None,
         model: None,
@@ -632,19 +642,12 @@ fn start_replay(ctx: &egui::Context, view: &mut FlowsView, cx: &FlowsContext<'_>
     let repaint = ctx.clone();
     runtime.spawn(async move {
         let history = RunHistory::open_default().ok().map(Mutex::new);
-        let outcome = replay(
-            &name,
-            &definition,
-            &Map::new(),
-            &order,
-            &env,
-            |_, record| {
-                if let Some(history) = &history {
-                    let _ = lock_history(history).save(record);
-                }
-                repaint.request_repaint();
-            },
-        )
+        let outcome = replay(&flow, &order, &env, |_, record| {
+            if let Some(history) = &history {
+                let _ = lock_history(history).save(record);
+            }
+            repaint.request_repaint();
+        })
         .await;
         match outcome {
             Ok(replayed) => {
