@@ -28,6 +28,11 @@ fn inner_path(path: &[String], name: &str) -> Vec<String> {
     inner
 }
 
+/// The code of a container (scope, condition, loop) that failed because an action inside did.
+pub const ACTION_FAILED: &str = "ActionFailed";
+/// The cloud's message for it.
+pub const ACTION_FAILED_MESSAGE: &str = "An action failed. No dependent actions succeeded.";
+
 fn done_from(outcome: &ScopeOutcome, inputs: Value, outputs: Value) -> Done {
     Done {
         status: outcome.status,
@@ -41,11 +46,16 @@ fn done_from(outcome: &ScopeOutcome, inputs: Value, outputs: Value) -> Done {
                     message: "The run stopped before every action inside ran.".to_owned(),
                 })
             }),
+            // The cloud's words, which flows read from `actions()` (the cause is in
+            // `result()` and in the records of the actions inside).
+            Status::Failed => Some(ActionError {
+                code: ACTION_FAILED.to_owned(),
+                message: ACTION_FAILED_MESSAGE.to_owned(),
+            }),
             _ => outcome.error.clone().or_else(|| {
                 Some(ActionError {
-                    code: "ActionFailed".to_owned(),
-                    // The cloud's words, which flows read from `result()`.
-                    message: "An action failed. No dependent actions succeeded.".to_owned(),
+                    code: ACTION_FAILED.to_owned(),
+                    message: ACTION_FAILED_MESSAGE.to_owned(),
                 })
             }),
         },

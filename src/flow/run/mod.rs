@@ -119,6 +119,21 @@ pub fn rerun_inputs(earlier: &RunRecord, from: Option<&str>) -> Result<RunInputs
     })
 }
 
+/// Why a run failed: for a scope, condition or loop that failed because of an action inside
+/// (the cloud's generic "An action failed"), that action's own error.
+fn cause_of(error: ActionError, records: &[ActionRecord]) -> ActionError {
+    if error.code != control::ACTION_FAILED {
+        return error;
+    }
+    records
+        .iter()
+        .filter(|r| matches!(r.status, Status::Failed | Status::TimedOut))
+        .filter_map(|r| r.error.as_ref())
+        .find(|e| e.code != control::ACTION_FAILED)
+        .cloned()
+        .unwrap_or(error)
+}
+
 /// Runs `definition` to its end (or until `env.cancel` stops it).
 pub async fn run_flow(definition: &Map<String, Value>, inputs: RunInputs, env: &Env) -> RunRecord {
     let started = Instant::now();
@@ -202,7 +217,10 @@ pub async fn run_flow(definition: &Map<String, Value>, inputs: RunInputs, env: &
                 message: "The run was cancelled.".to_owned(),
             }),
         ),
-        None => (outcome.status, outcome.error),
+        None => (
+            outcome.status,
+            outcome.error.map(|e| cause_of(e, &ctx.records)),
+        ),
     };
     let outputs = evaluate_outputs(definition, &ctx);
     let mut run = RunRecord {

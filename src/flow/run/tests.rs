@@ -726,8 +726,15 @@ fn skips_and_failed_scopes_carry_the_cloud_s_codes_and_words() {
         let record = run.actions.iter().find(|a| a.name == name).unwrap();
         record.error.clone().unwrap()
     };
-    // A scope carries the error of the action that failed inside it.
-    assert_eq!(error("Try").code, "InvalidTemplate");
+    // A scope that failed because of an action inside says so in the cloud's words; the
+    // run names the cause.
+    assert_eq!(error("Try").code, "ActionFailed");
+    assert_eq!(
+        error("Try").message,
+        "An action failed. No dependent actions succeeded."
+    );
+    assert_eq!(error("Boom").code, "InvalidTemplate");
+    assert_eq!(run.error.as_ref().unwrap().code, "InvalidTemplate");
     assert_eq!(error("Only_on_success").code, "ActionConditionFailed");
     assert_eq!(
         error("Only_on_success").message,
