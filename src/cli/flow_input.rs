@@ -7,6 +7,7 @@ use serde_json::{Map, Value, json};
 use super::flow_run::RunArgs;
 use crate::connector::resolve::key_predicate;
 use crate::connector::{ActionRequest, Outcome, RecordRef, run as run_request};
+use crate::flow::params;
 use crate::flow::run::Env;
 use crate::flow::run::trigger::{
     business_event_body, first_trigger, is_business_event, is_manual, is_selected_record,
@@ -28,6 +29,9 @@ pub fn parameter_values(
 ) -> Result<Map<String, Value>, String> {
     let declared = definition.get("parameters").and_then(Value::as_object);
     let mut values = Map::new();
+    let typed = |name: &str, declaration: &Value, raw: &str| {
+        params::typed(declaration, raw).map_err(|e| format!("--param {name}: {e}"))
+    };
     for text in given {
         let (name, raw) = split_pair(text, "--param")?;
         let Some(declaration) = declared.and_then(|d| d.get(&name)) else {
@@ -45,11 +49,10 @@ pub fn parameter_values(
                 }
             ));
         };
-        values.insert(name.clone(), typed_parameter(&name, declaration, &raw)?);
+        values.insert(name.clone(), typed(&name, declaration, &raw)?);
     }
     for (name, declaration) in declared.into_iter().flatten() {
-        let kind = declared_type(declaration);
-        if values.contains_key(name) || !kind.starts_with("secure") {
+        if values.contains_key(name) || !params::declared_type(declaration).starts_with("secure") {
             continue;
         }
         let var = format!(
@@ -57,21 +60,13 @@ pub fn parameter_values(
             name.to_ascii_uppercase().replace(['-', ' ', '$'], "_")
         );
         if let Ok(raw) = std::env::var(&var) {
-            values.insert(name.clone(), typed_parameter(name, declaration, &raw)?);
-        } else if let Some(stored) = from_keyring(name) {
-            values.insert(
-                name.clone(),
-                typed_parameter(name, declaration, stored.expose())?,
-            );
+            values.insert(name.clone(), typed(name, declaration, &raw)?);
+        } else if let Some(stored) = params::stored_secret(name) {
+            values.insert(name.clone(), typed(name, declaration, stored.expose())?);
         }
     }
     // A parameter without a default needs a value, as a deployment in the cloud does.
-    let missing: Vec<&str> = declared
-        .into_iter()
-        .flatten()
-        .filter(|(name, d)| d.get("defaultValue").is_none() && !values.contains_key(*name))
-        .map(|(name, _)| name.as_str())
-        .collect();
+    let missing = params::missing(definition, &values);
     if !missing.is_empty() {
         return Err(format!(
             "no value for the parameter(s) {}: give --param NAME=VALUE (secure ones: FLOWBENCH_PARAM_<NAME> or `flowbench secret set NAME`)",
@@ -79,49 +74,6 @@ pub fn parameter_values(
         ));
     }
     Ok(values)
-}
-
-/// A secure parameter's value saved with `flowbench secret set` (none when the keyring is
-/// unavailable or holds none).
-fn from_keyring(name: &str) -> Option<crate::auth::Secret> {
-    let store = crate::auth::os_secret_store().ok()?;
-    store
-        .get(name, crate::auth::SecretKind::FlowParameter)
-        .ok()
-        .flatten()
-}
-
-fn declared_type(declaration: &Value) -> String {
-    declaration
-        .get("type")
-        .and_then(Value::as_str)
-        .unwrap_or("string")
-        .to_ascii_lowercase()
-}
-
-fn typed_parameter(name: &str, declaration: &Value, raw: &str) -> Result<Value, String> {
-    let kind = declared_type(declaration);
-    let bad = |what: &str| format!("--param {name}: expected {what} ({kind}), found '{raw}'");
-    match kind.as_str() {
-        "int" => raw
-            .trim()
-            .parse::<i64>()
-            .map(|n| json!(n))
-            .map_err(|_| bad("an integer")),
-        "float" => serde_json::from_str::<Value>(raw.trim())
-            .ok()
-            .filter(Value::is_number)
-            .ok_or_else(|| bad("a number")),
-        "bool" => match raw.trim().to_ascii_lowercase().as_str() {
-            "true" => Ok(json!(true)),
-            "false" => Ok(json!(false)),
-            _ => Err(bad("true or false")),
-        },
-        "array" | "object" | "secureobject" => {
-            serde_json::from_str::<Value>(raw).map_err(|_| bad("JSON"))
-        }
-        _ => Ok(Value::String(raw.to_owned())),
-    }
 }
 
 /// A file input of a manual trigger (`--input file=@PKG.zip`): the file read into the shape

@@ -122,14 +122,7 @@ pub fn with_project_parameters(
 /// nowhere: a Standard workflow whose project's `parameters.json` is not beside it then asks
 /// for them by name (`--param NAME=VALUE`) instead of failing in the middle of a run.
 pub fn declare_named_parameters(definition: &mut Map<String, Value>) {
-    let names = named(
-        definition
-            .iter()
-            .filter(|(key, _)| *key != "parameters")
-            .map(|(_, v)| v),
-        "parameters(",
-        |refs| refs.parameters,
-    );
+    let names = named_parameters(definition);
     let declared = definition
         .entry("parameters")
         .or_insert_with(|| Value::Object(Map::new()));
@@ -140,6 +133,18 @@ pub fn declare_named_parameters(definition: &mut Map<String, Value>) {
             }
         }
     }
+}
+
+/// The parameters the definition's expressions name (`parameters('name')`).
+pub fn named_parameters(definition: &Map<String, Value>) -> BTreeSet<String> {
+    named(
+        definition
+            .iter()
+            .filter(|(key, _)| *key != "parameters")
+            .map(|(_, v)| v),
+        "parameters(",
+        |refs| refs.parameters,
+    )
 }
 
 /// The app settings the definition's expressions name (`appsetting('name')`).

@@ -9,6 +9,7 @@ pub mod file;
 pub mod history;
 pub mod locate;
 pub mod package;
+pub mod params;
 pub mod report;
 pub mod run;
 pub mod run_owner;

@@ -10,6 +10,7 @@ mod files;
 mod icons;
 mod job;
 mod packages;
+pub mod parameters;
 mod trigger_form;
 mod view;
 pub mod watch;
@@ -53,6 +54,8 @@ pub struct FlowsView {
     pub selected: Option<CardKey>,
     /// Values typed for the manual trigger's inputs, by property.
     pub trigger_inputs: HashMap<String, String>,
+    /// Values typed for the open flow's parameters.
+    pub parameter_form: parameters::ParameterForm,
     /// A record from the explorer to run the flow on (the trigger's body).
     pub record_input: Option<serde_json::Value>,
     /// The run under way.

@@ -490,6 +490,7 @@ fn flow_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
     if !record_input_ui(ui, view) {
         trigger_inputs_ui(ui, view);
     }
+    super::parameters::parameters_ui(ui, view);
     if let Some(error) = &view.run_error {
         ui.label(egui::RichText::new(error).color(theme::ERROR));
     }
@@ -665,17 +666,19 @@ fn start_run(
         return;
     };
     // A Standard workflow takes its parameters from its project's parameters.json.
-    let definition = if open.file.shape() == crate::flow::file::FileShape::LogicAppsStandard {
-        match crate::flow::app_settings::with_project_parameters(open.file.definition(), &open.path)
-        {
-            Ok(definition) => definition,
-            Err(message) => {
-                view.run_error = Some(message);
-                return;
-            }
+    let definition = match super::parameters::run_definition(open) {
+        Ok(definition) => definition,
+        Err(message) => {
+            view.run_error = Some(message);
+            return;
         }
-    } else {
-        open.file.definition().clone()
+    };
+    let parameters = match super::parameters::run_values(&view.parameter_form, &definition) {
+        Ok(values) => values,
+        Err(message) => {
+            view.run_error = Some(message);
+            return;
+        }
     };
     let body = match first_trigger(&definition) {
         _ if view.record_input.is_some() => view.record_input.clone().unwrap_or_default(),
@@ -716,12 +719,14 @@ fn start_run(
     let inputs = match rerun {
         Some(inputs) => RunInputs {
             app_settings,
+            parameters,
             ..inputs
         },
         None => RunInputs {
             flow: flow_name(open),
             trigger_body: body,
             app_settings,
+            parameters,
             ..RunInputs::default()
         },
     };
