@@ -381,8 +381,10 @@ fn pieces(section: &str) -> Vec<Piece> {
     out
 }
 
-/// Parses a number like .NET's `double.Parse(text, NumberStyles.Any, culture)`: group
-/// separators anywhere in the integer part, leading or trailing sign, parentheses.
+/// Parses a number like .NET's `double.Parse(text, NumberStyles.Number |
+/// NumberStyles.AllowExponent, culture)`, as the cloud's `float()` does: white space
+/// around, a leading or trailing sign (`float('12345678.-')` is documented), group
+/// separators in the integer part, an exponent; no parentheses or currency symbol.
 /// `Ok(None)` when the text is not a number; `Err` for an unknown locale.
 pub(crate) fn parse_float(text: &str, locale: Option<&str>) -> Result<Option<f64>, String> {
     let culture = match locale {
@@ -393,17 +395,10 @@ pub(crate) fn parse_float(text: &str, locale: Option<&str>) -> Result<Option<f64
 }
 
 fn parse_with(text: &str, culture: &Locale) -> Option<f64> {
-    let mut s = text.trim().to_string();
+    let s = text.trim();
     if s.is_empty() {
         return None;
     }
-    let mut negative = false;
-    if s.starts_with('(') && s.ends_with(')') {
-        negative = true;
-        s = s[1..s.len() - 1].to_string();
-    }
-    s = s.replace(culture.currency, "");
-    let s = s.trim();
     let (s, lead) = match s.strip_prefix('-') {
         Some(rest) => (rest, true),
         None => (s.strip_prefix('+').unwrap_or(s), false),
@@ -412,10 +407,10 @@ fn parse_with(text: &str, culture: &Locale) -> Option<f64> {
         Some(rest) => (rest, true),
         None => (s.strip_suffix('+').unwrap_or(s), false),
     };
-    if (lead && trail) || (negative && (lead || trail)) {
+    if lead && trail {
         return None;
     }
-    negative |= lead || trail;
+    let negative = lead || trail;
     let s = s.trim();
     let groups: Vec<char> = match culture.group {
         "\u{202f}" | "\u{a0}" => vec!['\u{202f}', '\u{a0}', ' '],

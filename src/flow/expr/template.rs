@@ -30,6 +30,10 @@ pub(crate) enum Part {
 
 /// Reads a definition string; parse errors carry columns in the whole string.
 pub(crate) fn classify(text: &str) -> Result<Template, ExprError> {
+    // A lone `@` is text, as in the cloud.
+    if text == "@" {
+        return Ok(Template::Literal(text.to_owned()));
+    }
     if let Some(rest) = text.strip_prefix("@@") {
         return Ok(Template::Literal(format!("@{rest}")));
     }
@@ -81,6 +85,9 @@ pub enum SourceForm {
 /// Splits a definition string into its literal text and expression sources; the
 /// expressions are checked to parse.
 pub fn source_form(text: &str) -> Result<SourceForm, ExprError> {
+    if text == "@" {
+        return Ok(SourceForm::Literal(text.to_owned()));
+    }
     if let Some(rest) = text.strip_prefix("@@") {
         return Ok(SourceForm::Literal(format!("@{rest}")));
     }

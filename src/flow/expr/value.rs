@@ -85,34 +85,39 @@ impl Num {
     }
 }
 
-/// Applies an arithmetic operation the way WDL does: integer when both are integers (a
-/// checked `int_op`, falling back to doubles on overflow), decimal when either is a decimal,
-/// double otherwise.
+/// Applies an arithmetic operation the way WDL does: integer when both are integers,
+/// decimal when either is a decimal, double otherwise. `None` when an integer or decimal
+/// result overflows (the cloud's "Arithmetic operation resulted in an overflow"); a double
+/// does not.
 pub(crate) fn arith(
     a: Num,
     b: Num,
     int_op: fn(i64, i64) -> Option<i64>,
     dec_op: fn(Decimal, Decimal) -> Option<Decimal>,
     float_op: fn(f64, f64) -> f64,
-) -> Num {
-    if let (Num::Int(x), Num::Int(y)) = (a, b)
-        && let Some(result) = int_op(x, y)
-    {
-        return Num::Int(result);
+) -> Option<Num> {
+    if let (Num::Int(x), Num::Int(y)) = (a, b) {
+        return int_op(x, y).map(Num::Int);
     }
     if (matches!(a, Num::Dec(_)) || matches!(b, Num::Dec(_)))
         && let (Some(x), Some(y)) = (a.as_dec(), b.as_dec())
-        && let Some(result) = dec_op(x, y)
     {
-        return Num::Dec(result);
+        return dec_op(x, y).map(Num::Dec);
     }
-    Num::Float(float_op(a.as_f64(), b.as_f64()))
+    Some(Num::Float(float_op(a.as_f64(), b.as_f64())))
 }
 
 /// How a number reads as text: integers as digits, doubles like .NET (`3` for 3.0),
 /// decimals with all their digits.
 pub(crate) fn number_text(number: &Number) -> String {
-    match Num::of_number(number) {
+    let num = match Num::of_number(number) {
+        // A long number written with an exponent is a double's (a decimal has none).
+        Num::Dec(_) if number.to_string().contains(['e', 'E']) => {
+            Num::Float(number.as_f64().unwrap_or(f64::NAN))
+        }
+        other => other,
+    };
+    match num {
         Num::Int(i) => i.to_string(),
         Num::Dec(_) => number.to_string(),
         Num::Float(f) => {

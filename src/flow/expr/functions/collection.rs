@@ -137,27 +137,25 @@ fn empty(call: &Call) -> Result<Value, String> {
     Ok(Value::Bool(is_empty))
 }
 
+/// `first`: of an empty string, the empty string; of null, an error (as in the cloud).
 fn first(call: &Call) -> Result<Value, String> {
     match call.arg(0) {
-        Value::String(s) => Ok(s
-            .chars()
-            .next()
-            .map_or(Value::Null, |c| Value::String(c.to_string()))),
+        Value::String(s) => Ok(Value::String(
+            s.chars().next().map(String::from).unwrap_or_default(),
+        )),
         Value::Array(items) => Ok(items.first().cloned().unwrap_or(Value::Null)),
-        Value::Null => Ok(Value::Null),
-        _ => Err(call.type_error(0, "a string or an array")),
+        _ => Err(call.type_error(0, "an array or a string")),
     }
 }
 
+/// `last`: of an empty string, the empty string; of null, an error (as in the cloud).
 fn last(call: &Call) -> Result<Value, String> {
     match call.arg(0) {
-        Value::String(s) => Ok(s
-            .chars()
-            .last()
-            .map_or(Value::Null, |c| Value::String(c.to_string()))),
+        Value::String(s) => Ok(Value::String(
+            s.chars().last().map(String::from).unwrap_or_default(),
+        )),
         Value::Array(items) => Ok(items.last().cloned().unwrap_or(Value::Null)),
-        Value::Null => Ok(Value::Null),
-        _ => Err(call.type_error(0, "a string or an array")),
+        _ => Err(call.type_error(0, "an array or a string")),
     }
 }
 
@@ -165,8 +163,7 @@ fn length(call: &Call) -> Result<Value, String> {
     match call.arg(0) {
         Value::String(s) => Ok(Value::from(s.chars().count())),
         Value::Array(items) => Ok(Value::from(items.len())),
-        Value::Object(map) => Ok(Value::from(map.len())),
-        _ => Err(call.type_error(0, "a string or an array")),
+        _ => Err(call.type_error(0, "an array or a string")),
     }
 }
 
@@ -197,13 +194,15 @@ fn take(call: &Call) -> Result<Value, String> {
 
 fn join(call: &Call) -> Result<Value, String> {
     let items = call.array(0)?;
-    let delimiter = to_text(call.arg(1));
+    let Value::String(delimiter) = call.arg(1) else {
+        return Err(call.type_error(1, "a string"));
+    };
     Ok(Value::String(
         items
             .iter()
             .map(to_text)
             .collect::<Vec<_>>()
-            .join(&delimiter),
+            .join(delimiter),
     ))
 }
 

@@ -202,10 +202,14 @@ fn create_array(call: &Call) -> Result<Value, String> {
 }
 
 /// The bytes of a string or of binary content.
+/// The bytes of argument `i`: binary content, a string's UTF-8, or any other value's text
+/// (`binary(3.14)` is the text `3.14`, an object its JSON, as in the cloud); null is an
+/// error.
 fn bytes(call: &Call, i: usize) -> Result<Vec<u8>, String> {
-    match binary_content(call.arg(i)) {
-        Some(bytes) => Ok(bytes),
-        None => call.string(i).map(String::into_bytes),
+    match (binary_content(call.arg(i)), call.arg(i)) {
+        (Some(bytes), _) => Ok(bytes),
+        (None, Value::Null) => call.string(i).map(String::into_bytes),
+        (None, other) => Ok(to_text(other).into_bytes()),
     }
 }
 
@@ -226,8 +230,15 @@ fn base64_to_string(call: &Call) -> Result<Value, String> {
     ))
 }
 
+/// The content as the base64 text given (kept as written, as the cloud keeps it).
 fn base64_to_binary(call: &Call) -> Result<Value, String> {
-    Ok(binary_envelope(&decoded_base64(call)?, OCTET_STREAM))
+    let bytes = decoded_base64(call)?;
+    match call.arg(0) {
+        Value::String(text) => {
+            Ok(serde_json::json!({"$content-type": OCTET_STREAM, "$content": text}))
+        }
+        _ => Ok(binary_envelope(&bytes, OCTET_STREAM)),
+    }
 }
 
 fn binary(call: &Call) -> Result<Value, String> {
@@ -251,56 +262,132 @@ fn bool(call: &Call) -> Result<Value, String> {
 }
 
 fn data_uri(call: &Call) -> Result<Value, String> {
-    let content_type = call
-        .arg(0)
-        .get("$content-type")
-        .and_then(Value::as_str)
-        .unwrap_or("text/plain;charset=utf-8")
-        .to_string();
+    let value = call.arg(0);
+    let content_type = match value.get("$content-type").and_then(Value::as_str) {
+        Some(content_type) => content_type.to_owned(),
+        None if matches!(value, Value::String(_)) => "text/plain;charset=utf-8".to_owned(),
+        // Any other value is written as JSON.
+        None => "application/json;charset=utf-8".to_owned(),
+    };
     Ok(Value::String(format!(
         "data:{content_type};base64,{}",
         base64_encode(&bytes(call, 0)?)
     )))
 }
 
-/// The media type and bytes of a `data:[<mediatype>][;base64],<data>` URI.
-fn parse_data_uri(call: &Call) -> Result<(String, Vec<u8>), String> {
+/// A `data:[<mediatype>][;base64],<data>` URI read as the cloud reads it.
+struct DataUri {
+    /// The media type and its parameters (`text/plain` when none is given).
+    media: String,
+    /// The base64 text as written, when the URI says `;base64` last.
+    base64: Option<String>,
+    /// The content.
+    bytes: Vec<u8>,
+}
+
+/// Reads a data URI: the scheme in any case, `;base64` only as the last parameter (or alone,
+/// `data:base64,`), base64 data kept as written, other data form-decoded (`%xx`, `+` for a
+/// space). An empty parameter (`data:;;,x`) or a media type that is not `type/subtype` is an
+/// error.
+fn parse_data_uri(call: &Call) -> Result<DataUri, String> {
     let text = call.string(0)?;
-    let rest = text.strip_prefix("data:").ok_or_else(|| {
-        call.fail(format!(
-            "'{text}' is not a data URI (it must start with 'data:')"
-        ))
-    })?;
-    let (meta, data) = rest.split_once(',').ok_or_else(|| {
-        call.fail(format!(
-            "'{text}' is not a data URI (a ',' before the data is missing)"
-        ))
-    })?;
-    let (media, is_base64) = match meta.strip_suffix(";base64") {
-        Some(media) => (media, true),
-        None => (meta, false),
-    };
-    let media = if media.is_empty() {
-        "text/plain;charset=US-ASCII"
+    let bad = |why: &str| call.fail(format!("'{text}' is not a data URI ({why})"));
+    let rest = text
+        .get(..5)
+        .filter(|scheme| scheme.eq_ignore_ascii_case("data:"))
+        .map(|_| &text[5..])
+        .ok_or_else(|| bad("it must start with 'data:'"))?;
+    let (meta, data) = rest
+        .split_once(',')
+        .ok_or_else(|| bad("a ',' before the data is missing"))?;
+    let mut parts: Vec<&str> = meta.split(';').collect();
+    let is_base64 = parts
+        .last()
+        .is_some_and(|last| last.eq_ignore_ascii_case("base64"));
+    if is_base64 {
+        parts.pop();
+    }
+    if parts.len() > 1 && parts.iter().any(|p| p.is_empty()) {
+        return Err(bad("an empty parameter"));
+    }
+    let media_type = parts.first().copied().unwrap_or("");
+    if !media_type.is_empty() && media_type.split('/').count() != 2 {
+        return Err(bad(&format!(
+            "expected a media type such as text/plain, found '{media_type}'"
+        )));
+    }
+    let media = if media_type.is_empty() && parts.len() <= 1 {
+        "text/plain".to_owned()
     } else {
-        media
+        parts.join(";")
     };
-    let bytes = if is_base64 {
-        base64_decode(data).map_err(|m| call.fail(m))?
-    } else {
-        percent_decode_str(data).collect()
-    };
-    Ok((media.to_string(), bytes))
+    if is_base64 {
+        let bytes = base64_decode(data).map_err(|m| call.fail(m))?;
+        return Ok(DataUri {
+            media,
+            base64: Some(data.to_owned()),
+            bytes,
+        });
+    }
+    let spaced = data.replace('+', " ");
+    Ok(DataUri {
+        media,
+        base64: None,
+        bytes: percent_decode_str(&spaced).collect(),
+    })
 }
 
 fn data_uri_to_binary(call: &Call) -> Result<Value, String> {
-    let (media, bytes) = parse_data_uri(call)?;
-    Ok(binary_envelope(&bytes, &media))
+    let uri = parse_data_uri(call)?;
+    Ok(match uri.base64 {
+        // The cloud keeps the base64 text as written.
+        Some(text) => serde_json::json!({"$content-type": uri.media, "$content": text}),
+        None => binary_envelope(&uri.bytes, &uri.media),
+    })
 }
 
 fn data_uri_to_string(call: &Call) -> Result<Value, String> {
-    let (_, bytes) = parse_data_uri(call)?;
-    Ok(Value::String(String::from_utf8_lossy(&bytes).into_owned()))
+    let uri = parse_data_uri(call)?;
+    Ok(Value::String(
+        String::from_utf8_lossy(&uri.bytes).into_owned(),
+    ))
+}
+
+/// Reads a decimal as .NET's `decimal.Parse(text, NumberStyles.Number, invariant)` does:
+/// white space around, a leading or trailing sign, `,` between digits of the integer part, a
+/// `.` fraction; no exponent.
+fn parse_decimal(text: &str) -> Option<Decimal> {
+    let s = text.trim();
+    let (s, lead) = match s.strip_prefix('-') {
+        Some(rest) => (rest, true),
+        None => (s.strip_prefix('+').unwrap_or(s), false),
+    };
+    let (s, trail) = match s.strip_suffix('-') {
+        Some(rest) => (rest, true),
+        None => (s.strip_suffix('+').unwrap_or(s), false),
+    };
+    if lead && trail {
+        return None;
+    }
+    let (whole, fraction) = s.split_once('.').unwrap_or((s, ""));
+    let digits_only = |part: &str| part.chars().all(|c| c.is_ascii_digit());
+    if whole.starts_with(',')
+        || !whole.chars().all(|c| c.is_ascii_digit() || c == ',')
+        || !digits_only(fraction)
+        || whole.len() + fraction.len() == 0
+        || whole.replace(',', "").len() + fraction.len() == 0
+    {
+        return None;
+    }
+    let sign = if lead || trail { "-" } else { "" };
+    let whole = whole.replace(',', "");
+    let whole = if whole.is_empty() { "0" } else { &whole };
+    let number = if fraction.is_empty() {
+        format!("{sign}{whole}")
+    } else {
+        format!("{sign}{whole}.{fraction}")
+    };
+    number.parse::<Decimal>().ok()
 }
 
 fn decimal(call: &Call) -> Result<Value, String> {
@@ -308,11 +395,8 @@ fn decimal(call: &Call) -> Result<Value, String> {
         return Ok(Value::Number(n.clone()));
     }
     let text = call.string(0)?;
-    let trimmed = text.trim();
-    let parsed = trimmed
-        .parse::<Decimal>()
-        .or_else(|_| Decimal::from_scientific(trimmed))
-        .map_err(|_| call.fail(format!("'{text}' is not a decimal number")))?;
+    let parsed = parse_decimal(&text)
+        .ok_or_else(|| call.fail(format!("'{text}' is not a decimal number")))?;
     // Keep the digits as written (the JSON number is its text).
     let mut normal = parsed.to_string();
     if !normal.contains('.') {
@@ -348,12 +432,26 @@ fn int(call: &Call) -> Result<Value, String> {
             }
         },
         Value::Bool(b) => Ok(Value::from(i64::from(*b))),
+        // As the cloud: the text is read as a double (`int('1.0')` is 1, `int('1,000')` is
+        // 1000, 17 digits and more are rounded to a double's) that must have no fraction.
         _ => {
             let text = call.string(0)?;
-            text.trim()
-                .parse::<i64>()
-                .map(Value::from)
-                .map_err(|_| call.fail(format!("'{text}' is not an integer")))
+            // No trailing sign here (`float` takes one).
+            if text.trim_end().ends_with(['-', '+']) {
+                return Err(call.fail(format!("'{text}' is not an integer")));
+            }
+            let number = crate::flow::expr::numfmt::parse_float(&text, None)
+                .map_err(|m| call.fail(m))?
+                .ok_or_else(|| call.fail(format!("'{text}' is not an integer")))?;
+            const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+            if number.fract() != 0.0 {
+                return Err(call.fail(format!("'{text}' is not an integer")));
+            }
+            if !(-LIMIT..LIMIT).contains(&number) {
+                return Err(call.fail(format!("'{text}' is out of the range of a 64-bit integer")));
+            }
+            #[allow(clippy::cast_possible_truncation)] // in range: checked above
+            Ok(Value::from(number as i64))
         }
     }
 }

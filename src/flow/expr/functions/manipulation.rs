@@ -1,6 +1,6 @@
 //! JSON manipulation: addProperty, setProperty, removeProperty, coalesce.
 
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 use super::{Call, Function, MANY};
 
@@ -39,27 +39,52 @@ pub(super) const FUNCTIONS: &[Function] = &[
     ),
 ];
 
+/// The key of `object` that `property` names: the key itself, or else the first key that
+/// differs only in case (the cloud's properties are case-insensitive).
+fn key_named(object: &Map<String, Value>, property: &str) -> Option<String> {
+    if object.contains_key(property) {
+        return Some(property.to_owned());
+    }
+    let wanted = property.to_lowercase();
+    object
+        .keys()
+        .find(|key| key.to_lowercase() == wanted)
+        .cloned()
+}
+
 fn add_property(call: &Call) -> Result<Value, String> {
     let mut object = call.object(0)?.clone();
     let property = call.string(1)?;
-    if object.contains_key(&property) {
+    if let Some(existing) = key_named(&object, &property) {
         return Err(call.fail(format!(
-            "the property '{property}' already exists (use setProperty to change it)"
+            "the property '{existing}' already exists (use setProperty to change it)"
         )));
     }
     object.insert(property, call.arg(2).clone());
     Ok(Value::Object(object))
 }
 
+/// Sets a property; one that exists (in any case) keeps its name and moves to the end, as
+/// the cloud writes it.
 fn set_property(call: &Call) -> Result<Value, String> {
     let mut object = call.object(0)?.clone();
-    object.insert(call.string(1)?, call.arg(2).clone());
+    let property = call.string(1)?;
+    let key = match key_named(&object, &property) {
+        Some(existing) => {
+            object.shift_remove(&existing);
+            existing
+        }
+        None => property,
+    };
+    object.insert(key, call.arg(2).clone());
     Ok(Value::Object(object))
 }
 
 fn remove_property(call: &Call) -> Result<Value, String> {
     let mut object = call.object(0)?.clone();
-    object.shift_remove(&call.string(1)?);
+    if let Some(existing) = key_named(&object, &call.string(1)?) {
+        object.shift_remove(&existing);
+    }
     Ok(Value::Object(object))
 }
 

@@ -91,6 +91,7 @@ fn binary(
 ) -> Result<Value, String> {
     let (a, b) = (call.num(0)?, call.num(1)?);
     arith(a, b, int_op, dec_op, float_op)
+        .ok_or_else(|| call.fail("Arithmetic operation resulted in an overflow."))?
         .to_value()
         .map_err(|m| call.fail(m))
 }

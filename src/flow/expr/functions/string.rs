@@ -223,16 +223,46 @@ fn split(call: &Call) -> Result<Value, String> {
     ))
 }
 
+/// The text of argument `i`, which must be a string: binary or XML content is refused, as
+/// the cloud's `toLower`, `toUpper` and `trim` refuse it.
+fn text_only(call: &Call, i: usize) -> Result<String, String> {
+    match call.arg(i) {
+        Value::String(text) => Ok(text.clone()),
+        _ => Err(call.type_error(i, "a string")),
+    }
+}
+
+/// Changes case as .NET's invariant culture does: one character for one, so a character
+/// whose other case is longer (`ß`, `İ`) and the dotless `ı` stay as they are.
+fn invariant_case(text: &str, upper: bool) -> String {
+    text.chars()
+        .map(|c| {
+            if c == '\u{131}' || c == '\u{130}' {
+                return c;
+            }
+            let mut changed: Vec<char> = if upper {
+                c.to_uppercase().collect()
+            } else {
+                c.to_lowercase().collect()
+            };
+            match changed.len() {
+                1 => changed.pop().unwrap_or(c),
+                _ => c,
+            }
+        })
+        .collect()
+}
+
 fn to_lower(call: &Call) -> Result<Value, String> {
-    Ok(Value::String(call.string(0)?.to_lowercase()))
+    Ok(Value::String(invariant_case(&text_only(call, 0)?, false)))
 }
 
 fn to_upper(call: &Call) -> Result<Value, String> {
-    Ok(Value::String(call.string(0)?.to_uppercase()))
+    Ok(Value::String(invariant_case(&text_only(call, 0)?, true)))
 }
 
 fn trim(call: &Call) -> Result<Value, String> {
-    Ok(Value::String(call.string(0)?.trim().to_string()))
+    Ok(Value::String(text_only(call, 0)?.trim().to_string()))
 }
 
 /// Lowercases character by character, keeping one character per character so positions

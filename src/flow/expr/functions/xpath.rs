@@ -25,6 +25,15 @@ pub(super) const FUNCTIONS: &[Function] = &[function!(
 )];
 
 fn xpath(call: &Call) -> Result<Value, String> {
+    // The cloud takes XML content (`xml(...)`, an XML response), not text.
+    let is_xml = call
+        .arg(0)
+        .get("$content-type")
+        .and_then(Value::as_str)
+        .is_some_and(|t| t.to_ascii_lowercase().contains("xml"));
+    if !is_xml {
+        return Err(call.type_error(0, "an XML object (from xml())"));
+    }
     let text = call.string(0)?;
     let expression = call.string(1)?;
     // The parser and the evaluator recurse: hostile nesting is refused before either runs.
@@ -195,10 +204,10 @@ fn number(n: f64) -> Value {
         let text = if n > 0.0 { "Infinity" } else { "-Infinity" };
         return Value::String(text.into());
     }
-    if n.fract() == 0.0 && n.abs() < 9.0e15 {
-        return Value::from(n as i64);
-    }
-    serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number)
+    // An XPath number is a double (`sum(…)` of integers is 15.0, as in the cloud).
+    crate::flow::expr::value::Num::Float(n)
+        .to_value()
+        .unwrap_or(Value::Null)
 }
 
 /// One node of a node-set: elements and the document as XML content, others as text.

@@ -224,7 +224,8 @@ fn xpath_documented_examples() {
             json!("Honeycrisp"),
         ),
         // 7: a number is the number.
-        (&xpath_of(ITEMS, "sum(/produce/item/count)"), json!(30)),
+        // The page writes 30; an XPath number is a double, 30.0 in the cloud's JSON.
+        (&xpath_of(ITEMS, "sum(/produce/item/count)"), json!(30.0)),
         // 8: a default namespace is declared on the node taken out of its document.
         (
             &node(located, "/*[name()=\"file\"]/*[name()=\"location\"]", 0),
@@ -252,7 +253,7 @@ fn xpath_documented_examples() {
 #[test]
 fn xpath_values_and_nodes_other_than_elements() {
     check(&[
-        (&xpath_of(ITEMS, "count(//item)"), json!(2)),
+        (&xpath_of(ITEMS, "count(//item)"), json!(2.0)),
         (&xpath_of(ITEMS, "sum(//count) div 4"), json!(7.5)),
         (&xpath_of(ITEMS, "boolean(//type)"), json!(true)),
         (&xpath_of(ITEMS, "//nothing"), json!([])),
@@ -280,8 +281,14 @@ fn xpath_values_and_nodes_other_than_elements() {
             &xpath_of("<a> <b> x </b>\n</a>", "string(/a)"),
             json!(" x "),
         ),
-        // A plain XML string works as XML content does.
-        ("xpath('<a><b>1</b></a>', 'number(/a/b) + 1')", json!(2)),
+        (&xpath_of("<a><b>1</b></a>", "number(/a/b) + 1"), json!(2.0)),
+        (
+            &format!(
+                "string({})",
+                xpath_of("<a><b>1</b></a>", "number(/a/b) + 1")
+            ),
+            json!("2"),
+        ),
         // Prefixed names, escapes and empty elements written back as XML.
         (
             &format!(
@@ -294,22 +301,35 @@ fn xpath_values_and_nodes_other_than_elements() {
             json!("<p:b xmlns:p=\"urn:p\" p:x=\"1&amp;2\">a &lt; b<c /></p:b>"),
         ),
     ]);
+    // XML content as a response delivers it (not checked by `xml()` first).
+    let content = |text: &str| {
+        use base64::Engine as _;
+        format!(
+            "json('{{\"$content-type\": \"application/xml\", \"$content\": \"{}\"}}')",
+            base64::engine::general_purpose::STANDARD.encode(text)
+        )
+    };
     check_errors(&[
         (
-            "xpath('<a><b></a>', '/a')",
+            &format!("xpath({}, '/a')", content("<a><b></a>")),
             "xpath: the XML is not well formed at line 1 column",
         ),
         // The position counts from the XML, after a byte order mark.
         (
-            "xpath('\u{feff}<a>\n<b></a>', '/a')",
+            &format!("xpath({}, '/a')", content("\u{feff}<a>\n<b></a>")),
             "xpath: the XML is not well formed at line 2 column 6:",
         ),
+        // Text is not XML content.
         (
-            "xpath('<a/>', '//b[')",
+            "xpath('<a/>', '/a')",
+            "xpath: expected an XML object (from xml()) as argument 1, found the string '<a/>'",
+        ),
+        (
+            &xpath_of("<a/>", "//b["),
             "xpath: the XPath expression '//b[' is invalid",
         ),
         (
-            "xpath('<a/>', '//p:b')",
+            &xpath_of("<a/>", "//p:b"),
             "xpath: the XPath expression '//p:b' uses the prefix 'p', which has no namespace",
         ),
         (
@@ -320,7 +340,7 @@ fn xpath_values_and_nodes_other_than_elements() {
             "xpath: the XML nests elements deeper than 256 levels",
         ),
         (
-            &format!("xpath('<a/>', '{}1{}')", "(".repeat(300), ")".repeat(300)),
+            &xpath_of("<a/>", &format!("{}1{}", "(".repeat(300), ")".repeat(300))),
             "xpath: the XPath expression nests brackets deeper than 256 levels",
         ),
     ]);

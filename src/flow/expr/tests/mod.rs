@@ -2,6 +2,7 @@
 //! tables), the language (literals, member access, null-safe access, slash paths), templates,
 //! errors with their columns, references and `JsonScope`.
 
+mod cloud_checked;
 mod collection;
 mod conversion;
 mod datetime;
