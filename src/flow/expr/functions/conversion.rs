@@ -450,7 +450,7 @@ fn int(call: &Call) -> Result<Value, String> {
             if !(-LIMIT..LIMIT).contains(&number) {
                 return Err(call.fail(format!("'{text}' is out of the range of a 64-bit integer")));
             }
-            #[allow(clippy::cast_possible_truncation)] // in range: checked above
+            // In range and whole: checked above.
             Ok(Value::from(number as i64))
         }
     }
