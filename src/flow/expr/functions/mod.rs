@@ -49,6 +49,7 @@ mod string;
 mod uri;
 mod workflow;
 mod xml;
+mod xml_write;
 mod xpath;
 
 impl Function {

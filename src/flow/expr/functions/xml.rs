@@ -43,6 +43,8 @@ fn xml(call: &Call) -> Result<Value, String> {
             }
         }
     };
+    // Written again as the cloud writes the document it reads (`<a />`, …).
+    let text = super::xml_write::as_dotnet_writes(&text).map_err(|m| call.fail(m))?;
     Ok(binary_envelope(text.as_bytes(), XML_TYPE))
 }
 
