@@ -29,9 +29,9 @@ pub fn evaluate(expr: &Expr, scope: &dyn Scope) -> Result<Value, ExprError> {
                 .check_arity(args.len())
                 .map_err(|message| ExprError::eval(message, Some(expr.position)))?;
             // Arguments are evaluated left to right before the call, except that `if`
-            // evaluates only the branch it takes and `and` / `or` stop at the first
-            // argument that decides (as the cloud does: `if(less(length(s), 10), s,
-            // substring(s, 0, 10))` works on a short `s`).
+            // evaluates only the branch it takes, `and` / `or` stop at the first argument
+            // that decides and `coalesce` at the first that is not null (as the cloud does:
+            // `if(less(length(s), 10), s, substring(s, 0, 10))` works on a short `s`).
             let values = match (function.name, args.as_slice()) {
                 ("if", [condition, then, otherwise]) => {
                     let decided = evaluate(condition, scope)?;
@@ -50,6 +50,19 @@ pub fn evaluate(expr: &Expr, scope: &dyn Scope) -> Result<Value, ExprError> {
                         let stop = value == Value::Bool(decides);
                         values.push(value);
                         if stop {
+                            break;
+                        }
+                    }
+                    values
+                }
+                // `coalesce` stops at the first value that is not null.
+                ("coalesce", _) => {
+                    let mut values = Vec::with_capacity(args.len());
+                    for arg in args {
+                        let value = evaluate(arg, scope)?;
+                        let found = !value.is_null();
+                        values.push(value);
+                        if found {
                             break;
                         }
                     }

@@ -133,6 +133,16 @@ fn strings_collections_and_binary_as_the_cloud_gives_them() {
 }
 
 #[test]
+fn coalesce_stops_at_the_first_value() {
+    // What comes after the first value is not evaluated (`int('x')` would fail).
+    check(&[
+        ("coalesce('hi', int('x'))", json!("hi")),
+        ("coalesce(null, 2, int('x'))", json!(2)),
+    ]);
+    check_errors(&[("coalesce(null, int('x'))", "'x' is not an integer")]);
+}
+
+#[test]
 fn a_lone_at_sign_is_text() {
     let value = crate::flow::expr::evaluate_value(&json!({"a": "@"}), &scope()).expect("value");
     assert_eq!(value, json!({"a": "@"}));
