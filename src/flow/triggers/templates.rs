@@ -1,6 +1,6 @@
 //! New triggers for the designer, in the Power Automate style real exports use: a manual
 //! button, "For a selected record", a recurrence, the connector's "When a business event
-//! occurs", and "When a record is created or changed" (polling). Replacing a flow's trigger
+//! occurs", "When a record is created or changed" (polling) and a sliding window. Replacing a flow's trigger
 //! keeps its actions.
 
 use serde_json::{Map, Value, json};
@@ -42,15 +42,18 @@ pub enum TriggerChoice {
         /// Minutes between polls.
         minutes: u32,
     },
+    /// Hourly windows, each run once it has ended (edit the recurrence after).
+    SlidingWindow,
 }
 
 /// The kinds of triggers offered, with their labels.
-pub const TRIGGER_KINDS: [&str; 5] = [
+pub const TRIGGER_KINDS: [&str; 6] = [
     "Manually trigger a flow",
     "For a selected record",
     "Recurrence",
     "When a business event occurs",
     "When a record is created or changed",
+    "Sliding window",
 ];
 
 /// The trigger's name and definition; connector triggers name `dataset` (the instance host).
@@ -68,6 +71,10 @@ pub fn trigger_definition(choice: &TriggerChoice, dataset: &str) -> (String, Val
         TriggerChoice::Recurrence => (
             "Recurrence".to_owned(),
             json!({"type": "Recurrence", "recurrence": {"frequency": "Day", "interval": 1, "timeZone": "UTC", "schedule": {"hours": ["9"], "minutes": [0]}}}),
+        ),
+        TriggerChoice::SlidingWindow => (
+            "Sliding_Window".to_owned(),
+            json!({"type": "SlidingWindow", "recurrence": {"frequency": "Hour", "interval": 1}}),
         ),
         TriggerChoice::BusinessEvent {
             event,
@@ -147,6 +154,11 @@ mod tests {
         assert!(matches!(
             classify(&recurrence),
             Ok(TriggerKind::Recurrence(_))
+        ));
+        let (_, window) = trigger_definition(&TriggerChoice::SlidingWindow, "d");
+        assert!(matches!(
+            classify(&window),
+            Ok(TriggerKind::SlidingWindow(_))
         ));
         let (name, event) = trigger_definition(
             &TriggerChoice::BusinessEvent {

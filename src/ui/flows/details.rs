@@ -132,6 +132,24 @@ fn run_details_ui(ui: &mut egui::Ui, view: &FlowsView) {
             }
             json_block(ui, "card-inputs", "Inputs", &record.inputs);
             json_block(ui, "card-outputs", "Outputs", &record.outputs);
+        } else if let Some(run) = view
+            .shown_run
+            .as_ref()
+            .filter(|_| key.0.first().is_some_and(|p| p == "trigger"))
+            .filter(|run| run.trigger.is_object())
+        {
+            // What the trigger delivered to the run shown (`triggerOutputs()`).
+            if let Some(scheduled) = run.trigger.get("scheduledTime").and_then(|t| t.as_str()) {
+                ui.label(
+                    egui::RichText::new(format!("Scheduled for {scheduled}")).color(theme::MUTED),
+                );
+            }
+            let outputs = run
+                .trigger
+                .get("outputs")
+                .cloned()
+                .unwrap_or(serde_json::Value::Null);
+            json_block(ui, "card-outputs", "Outputs", &outputs);
         } else if view.shown_run.is_some() {
             ui.label(
                 egui::RichText::new("This card did not run in the run shown.").color(theme::MUTED),

@@ -91,7 +91,7 @@ pub fn parameters_ui(ui: &mut egui::Ui, view: &mut FlowsView) {
                     parameter.name.clone()
                 });
                 let hint = if parameter.is_secure() {
-                    "secure: empty takes the keyring's value".to_owned()
+                    "secret · empty: from the keyring".to_owned()
                 } else {
                     match &parameter.default {
                         Some(Value::String(text)) => format!("default: {text}"),

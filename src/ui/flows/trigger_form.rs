@@ -67,7 +67,8 @@ impl TriggerForm {
         match kind {
             TriggerKind::Manual | TriggerKind::Other(_) => form.kind = 0,
             TriggerKind::SelectedRecord => form.kind = 1,
-            TriggerKind::Recurrence(_) | TriggerKind::SlidingWindow(_) => form.kind = 2,
+            TriggerKind::Recurrence(_) => form.kind = 2,
+            TriggerKind::SlidingWindow(_) => form.kind = 5,
             TriggerKind::BusinessEvent(spec) => {
                 form.kind = 3;
                 form.event = spec.event.clone();
@@ -108,6 +109,7 @@ impl TriggerForm {
                 watermark: self.watermark.clone(),
                 minutes: self.minutes.max(1),
             },
+            5 => TriggerChoice::SlidingWindow,
             _ => return None,
         })
     }

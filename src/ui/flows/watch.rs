@@ -6,10 +6,10 @@ use std::path::PathBuf;
 use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
-use serde_json::Map;
 use tokio::sync::mpsc;
 
 use super::files::flow_name;
+use super::parameters::ParameterForm;
 use super::view::FlowsContext;
 use super::{FlowsView, OpenFlow};
 use crate::flow::history::RunHistory;
@@ -126,7 +126,9 @@ fn automatic_kind(view: &FlowsView) -> Option<TriggerKind> {
     classify(trigger).ok().filter(|kind| {
         matches!(
             kind,
-            TriggerKind::BusinessEvent(_) | TriggerKind::RecordChanged(_)
+            TriggerKind::BusinessEvent(_)
+                | TriggerKind::RecordChanged(_)
+                | TriggerKind::SlidingWindow(_)
         )
     })
 }
@@ -156,7 +158,7 @@ fn turn_on(ctx: &egui::Context, view: &mut FlowsView, cx: &FlowsContext<'_>) {
         watcher: Arc::default(),
         stopping: Arc::default(),
     };
-    let flow = match watched_flow(open) {
+    let flow = match watched_flow(open, &view.parameter_form) {
         Ok(flow) => flow,
         Err(message) => {
             view.run_error = Some(message);
@@ -284,6 +286,9 @@ pub fn trigger_strip_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsConte
                 .on_hover_text(match kind {
                     TriggerKind::BusinessEvent(_) => {
                         "Registers a webhook on this machine for the event; each event delivered starts a run"
+                    }
+                    TriggerKind::SlidingWindow(_) => {
+                        "Runs each window once it has ended; windows missed while off run when it is turned on again"
                     }
                     _ => "Polls the entity; each record created or changed starts a run",
                 });
@@ -569,19 +574,15 @@ fn replay_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
         });
 }
 
-/// The open flow as its trigger runs it: a Standard workflow with its project's
-/// parameters and app settings.
-fn watched_flow(open: &OpenFlow) -> Result<WatchedFlow, String> {
-    let standard = open.file.shape() == crate::flow::file::FileShape::LogicAppsStandard;
-    let definition = if standard {
-        crate::flow::app_settings::with_project_parameters(open.file.definition(), &open.path)?
-    } else {
-        open.file.definition().clone()
-    };
+/// The open flow as its trigger runs it: the parameters typed above its cards, and a
+/// Standard workflow's project parameters and app settings.
+fn watched_flow(open: &OpenFlow, form: &ParameterForm) -> Result<WatchedFlow, String> {
+    let definition = super::parameters::run_definition(open)?;
+    let parameters = super::parameters::run_values(form, &definition)?;
     Ok(WatchedFlow {
         name: flow_name(open),
         definition,
-        parameters: Map::new(),
+        parameters,
         app_settings: crate::flow::app_settings::local_settings(&open.path)?,
     })
 }
@@ -618,7 +619,7 @@ fn start_replay(ctx: &egui::Context, view: &mut FlowsView, cx: &FlowsContext<'_>
     }
     let seed = view.replay_form.shuffle.then(rand::random::<u64>);
     let order = plan(&events, view.replay_form.times as usize, seed);
-    let flow = match watched_flow(open) {
+    let flow = match watched_flow(open, &view.parameter_form) {
         Ok(flow) => flow,
         Err(message) => {
             *lock(&job.error) = Some(message);

@@ -27,12 +27,19 @@ pub fn recurrence_ui(ui: &mut egui::Ui, view: &mut FlowsView, key: &CardKey) {
     if !is_recurrence {
         return;
     }
-    let mut on = view.schedule_next.is_some();
-    if ui
-        .checkbox(&mut on, "Run on this schedule while the window is open")
-        .changed()
-    {
-        view.set_schedule(on);
+    // A sliding window is turned on from the trigger strip (its windows are kept).
+    let sliding = trigger
+        .get("type")
+        .and_then(Value::as_str)
+        .is_some_and(|t| t.eq_ignore_ascii_case("SlidingWindow"));
+    if !sliding {
+        let mut on = view.schedule_next.is_some();
+        if ui
+            .checkbox(&mut on, "Run on this schedule while the window is open")
+            .changed()
+        {
+            view.set_schedule(on);
+        }
     }
     if view.schedule_next.is_some() {
         ui.label(
@@ -40,7 +47,14 @@ pub fn recurrence_ui(ui: &mut egui::Ui, view: &mut FlowsView, key: &CardKey) {
                 .color(theme::SUCCESS),
         );
     }
-    ui.label(egui::RichText::new("Next runs").strong());
+    ui.label(
+        egui::RichText::new(if sliding {
+            "Next windows end"
+        } else {
+            "Next runs"
+        })
+        .strong(),
+    );
     match crate::flow::schedule::Recurrence::from_trigger(&trigger) {
         Ok(recurrence) => {
             let runs = recurrence.next_runs(chrono::Utc::now(), 5);
