@@ -47,6 +47,28 @@ pub use scope::{JsonScope, Scope};
 pub use template::{SourceForm, SourcePart, evaluate_value, source_form};
 pub(crate) use value::{binary_content, binary_envelope};
 
+/// Calls the function `name` (in any case) on values already evaluated, as a condition's
+/// object form writes calls (`{"length": ["a"]}`); `None` when no function has that name.
+pub(crate) fn call_with_values(
+    name: &str,
+    args: Vec<Value>,
+    scope: &dyn Scope,
+) -> Option<Result<Value, ExprError>> {
+    let function = functions::lookup(name)?;
+    let literal = |value| Expr {
+        kind: ExprKind::Literal(value),
+        position: 0,
+    };
+    let call = Expr {
+        kind: ExprKind::Call {
+            name: function.name.to_owned(),
+            args: args.into_iter().map(literal).collect(),
+        },
+        position: 0,
+    };
+    Some(eval::evaluate(&call, scope))
+}
+
 /// Parses an expression written without its leading `@`, e.g. `add(1, 2)`. Function names
 /// and argument counts are checked here; columns are 1-based in `text`.
 pub fn parse(text: &str) -> Result<Expr, ExprError> {

@@ -29,30 +29,97 @@ pub fn evaluate_condition(condition: &Value, scope: &dyn Scope) -> Result<bool, 
     }
 }
 
+/// The operators of the object form that compare two operands.
+const COMPARISONS: [&str; 8] = [
+    "equals",
+    "contains",
+    "startswith",
+    "endswith",
+    "greater",
+    "greaterorequals",
+    "less",
+    "lessorequals",
+];
+
 fn object_form(operator: &str, operands: &Value, scope: &dyn Scope) -> Result<bool, String> {
     let op = operator.to_ascii_lowercase();
+    // A single condition where a list is expected (`{"and": {"equals": …}}`) is a list of one.
+    let listed = |operands: &Value| -> Vec<Value> {
+        match operands {
+            Value::Array(items) => items.clone(),
+            other => vec![other.clone()],
+        }
+    };
     match op.as_str() {
         "and" | "or" => {
-            let parts = operands
-                .as_array()
-                .ok_or_else(|| format!("{operator}: expected an array of conditions"))?;
-            let mut results = parts.iter().map(|p| evaluate_condition(p, scope));
+            let mut results = listed(operands)
+                .into_iter()
+                .map(|p| evaluate_condition(&p, scope));
             if op == "and" {
                 results.try_fold(true, |acc, r| r.map(|v| acc && v))
             } else {
                 results.try_fold(false, |acc, r| r.map(|v| acc || v))
             }
         }
-        "not" => evaluate_condition(operands, scope).map(|v| !v),
-        _ => {
+        "not" => match listed(operands).as_slice() {
+            [single] => evaluate_condition(single, scope).map(|v| !v),
+            _ => Err(format!("{operator}: expected one condition")),
+        },
+        _ if COMPARISONS.contains(&op.as_str()) => {
             let pair = operands
                 .as_array()
                 .filter(|list| list.len() == 2)
                 .ok_or_else(|| format!("{operator}: expected two operands [a, b]"))?;
-            let a = evaluate_value(&pair[0], scope).map_err(|e| format!("{operator}: {e}"))?;
-            let b = evaluate_value(&pair[1], scope).map_err(|e| format!("{operator}: {e}"))?;
+            let a = operand(&pair[0], scope).map_err(|e| format!("{operator}: {e}"))?;
+            let b = operand(&pair[1], scope).map_err(|e| format!("{operator}: {e}"))?;
             compare(&op, operator, &a, &b)
         }
+        // Any other function that gives a boolean (`{"empty": ["@…"]}`).
+        _ => match call(operator, operands, scope)? {
+            Value::Bool(b) => Ok(b),
+            found => Err(format!(
+                "{operator}: expected a boolean, found {}",
+                crate::flow::file::kind_of(&found)
+            )),
+        },
+    }
+}
+
+/// An operand of the object form: an expression or a value, or a function written as an
+/// object (`{"length": ["a"]}`, any case). An array is refused, as the cloud refuses it.
+fn operand(value: &Value, scope: &dyn Scope) -> Result<Value, String> {
+    match value {
+        Value::Array(_) => Err("an array is not allowed as an operand of a condition".to_owned()),
+        Value::Object(map) if map.len() == 1 => {
+            let Some((name, args)) = map.iter().next() else {
+                return Err("empty operand".to_owned());
+            };
+            let lower = name.to_ascii_lowercase();
+            if matches!(lower.as_str(), "and" | "or" | "not")
+                || COMPARISONS.contains(&lower.as_str())
+            {
+                return evaluate_condition(value, scope).map(Value::Bool);
+            }
+            call(name, args, scope)
+        }
+        other => evaluate_value(other, scope).map_err(|e| e.to_string()),
+    }
+}
+
+/// A function written as an object: `name` called on its operands.
+fn call(name: &str, args: &Value, scope: &dyn Scope) -> Result<Value, String> {
+    let args = match args {
+        Value::Array(items) => items
+            .iter()
+            .map(|arg| operand(arg, scope))
+            .collect::<Result<Vec<_>, _>>()?,
+        single => vec![operand(single, scope)?],
+    };
+    match crate::flow::expr::call_with_values(name, args, scope) {
+        Some(result) => result.map_err(|e| e.to_string()),
+        None => Err(format!(
+            "'{name}' is not a condition or a function (and, or, not, equals, contains, startsWith, endsWith, greater, greaterOrEquals, less, lessOrEquals, or an expression function)"
+        )),
     }
 }
 
@@ -123,5 +190,62 @@ pub fn same(a: &Value, b: &Value) -> bool {
             x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| same(v, w)))
         }
         _ => a == b,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn holds(condition: Value) -> Result<bool, String> {
+        let scope =
+            crate::flow::expr::JsonScope::from_context(&json!({"variables": {"name": "Ann"}}));
+        evaluate_condition(&condition, &scope)
+    }
+
+    #[test]
+    fn the_object_form_reads_as_the_cloud_reads_it() {
+        // A function written as an object, in any case (a cloud trace of IllogicApps).
+        assert_eq!(
+            holds(json!({"and": [{"equals": [{"lENgth": ["a"]}, 1]}, {"equals": [2, 2]}]})),
+            Ok(true)
+        );
+        assert_eq!(
+            holds(json!({"equals": [{"toLower": ["@variables('name')"]}, "ann"]})),
+            Ok(true)
+        );
+        // `not` and `and` take a single condition without an array.
+        assert_eq!(
+            holds(json!({"not": {"equals": [{"length": ["a"]}, 1]}})),
+            Ok(false)
+        );
+        assert_eq!(holds(json!({"and": {"equals": [1, 1]}})), Ok(true));
+        // Any function giving a boolean.
+        assert_eq!(holds(json!({"empty": [""]})), Ok(true));
+        // Operators in any case.
+        assert_eq!(
+            holds(json!({"Or": [{"Equals": [1, 2]}, {"GREATER": [3, 2]}]})),
+            Ok(true)
+        );
+    }
+
+    #[test]
+    fn arrays_and_unknown_names_are_refused() {
+        assert!(
+            holds(json!({"equals": [[], []]}))
+                .unwrap_err()
+                .contains("an array is not allowed")
+        );
+        assert!(
+            holds(json!({"equals": [{"nope": [1]}, 1]}))
+                .unwrap_err()
+                .contains("'nope' is not a condition or a function")
+        );
+        assert!(
+            holds(json!({"length": ["abc"]}))
+                .unwrap_err()
+                .contains("expected a boolean, found a number")
+        );
     }
 }
