@@ -1041,3 +1041,51 @@ fn replay_reads_a_standard_project_s_app_settings() {
     assert!(shown.contains("events.json#1): Succeeded"), "{shown}");
     assert!(shown.contains("Terminated: eu"), "{shown}");
 }
+
+#[test]
+fn a_step_that_cannot_run_here_fails_alone_and_the_rest_of_the_flow_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = write(
+        dir.path(),
+        "mail.json",
+        &json!({"definition": {
+            "triggers": {"manual": {"type": "Request", "kind": "Http"}},
+            "actions": {
+                "Send_an_email": {"type": "ApiConnection", "runAfter": {},
+                    "inputs": {"host": {"connection": {"name": "@parameters('$connections')['office365']['connectionId']"}},
+                        "method": "post", "path": "/v2/Mail"}},
+                "Code": {"type": "JavaScriptCode", "inputs": {"code": "return 1;"}, "runAfter": {}},
+                "Handled": {"type": "Compose", "inputs": "went on",
+                    "runAfter": {"Send_an_email": ["Failed"], "Code": ["Failed"]}}
+            }}, "kind": "Stateful"}),
+    );
+    // validate names both steps...
+    let validated = flowbench(dir.path(), &["validate", flow.to_str().unwrap()], &[]);
+    assert_ne!(validated.status.code(), Some(0));
+    assert!(
+        stderr(&validated).contains("the connection 'office365'"),
+        "{}",
+        stderr(&validated)
+    );
+    // ...and a run goes on: each fails on its own and the handler after them runs.
+    let output = flowbench(
+        dir.path(),
+        &["run", flow.to_str().unwrap(), "--report", "json"],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stderr(&output).contains("note: "), "{}", stderr(&output));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let status = |name: &str| {
+        report[0]["actions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|a| a["name"] == name)
+            .map(|a| a["status"].clone())
+            .unwrap()
+    };
+    assert_eq!(status("Send_an_email"), json!("Failed"));
+    assert_eq!(status("Code"), json!("Failed"));
+    assert_eq!(status("Handled"), json!("Succeeded"));
+}

@@ -155,13 +155,18 @@ pub fn load_flow(path: &Path) -> Result<LoadedFlow, Failure> {
         *flow.definition_mut() = merged;
     }
     let problems = validate_file(&flow, None, Some(&text));
-    if !problems.is_empty() {
+    let stopping = crate::flow::validate::stopping_a_run(&problems);
+    if !stopping.is_empty() {
         return Err(Failure::Invalid(
-            problems
+            stopping
                 .iter()
                 .map(|p| format!("{file_name}: {p}"))
                 .collect(),
         ));
+    }
+    // Steps that cannot run here fail on their own; the rest of the flow runs.
+    for problem in problems.iter().filter(|p| p.fails_only_its_step) {
+        eprintln!("note: {file_name}: {problem}");
     }
     let name = flow.name_for(path);
     Ok(LoadedFlow {
@@ -184,6 +189,7 @@ pub fn check_against_instance(
         return Ok(());
     };
     let problems = validate_file(flow, Some(model), Some(text));
+    let problems = crate::flow::validate::stopping_a_run(&problems);
     if problems.is_empty() {
         return Ok(());
     }

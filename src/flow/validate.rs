@@ -26,6 +26,14 @@ pub struct Problem {
     pub message: String,
     /// 1-based line in the file.
     pub line: Option<usize>,
+    /// A step that cannot run here (another connector, an action only the cloud runs): a
+    /// run goes on and that step fails with this message, so handlers after it run.
+    pub fails_only_its_step: bool,
+}
+
+/// The problems that stop a run: all but those of steps that fail on their own.
+pub fn stopping_a_run(problems: &[Problem]) -> Vec<&Problem> {
+    problems.iter().filter(|p| !p.fails_only_its_step).collect()
 }
 
 impl std::fmt::Display for Problem {
@@ -110,16 +118,19 @@ fn check(
     text: Option<&str>,
     parameters_elsewhere: bool,
 ) -> Vec<Problem> {
-    let mut problems = Vec::new();
+    let problems = std::cell::RefCell::new(Vec::new());
     let locator = text.map(Locator::new);
-    let mut push = |path: Vec<String>, message: String| {
+    let record = |path: Vec<String>, message: String, fails_only_its_step: bool| {
         let line = locator.as_ref().and_then(|l| l.line_of(&path));
-        problems.push(Problem {
+        problems.borrow_mut().push(Problem {
             path,
             message,
             line,
+            fails_only_its_step,
         });
     };
+    let mut push = |path: Vec<String>, message: String| record(path, message, false);
+    let step_fails = |path: Vec<String>, message: String| record(path, message, true);
     let actions = all_actions(definition);
     let names: BTreeSet<&str> = actions.iter().map(|(_, name, _)| name.as_str()).collect();
     let mut variables: BTreeSet<String> = BTreeSet::new();
@@ -204,7 +215,7 @@ fn check(
             push(path.clone(), "the action has no \"type\"".to_owned());
         } else if super::run::cloud_only(kind).is_some() {
             if !static_result_on(action) {
-                push(with(path, "type"), super::run::runs_only_in_the_cloud(kind));
+                step_fails(with(path, "type"), super::run::runs_only_in_the_cloud(kind));
             }
         } else if !is_supported(kind) {
             push(
@@ -228,7 +239,7 @@ fn check(
                 ),
             );
         } else if let Some(api) = other_connector(action) {
-            push(
+            step_fails(
                 with(path, "inputs"),
                 format!(
                     "this step uses {api}, not the Finance & Operations connector, which is the only one that runs here: the step is kept as written for the cloud; enable a static result for it (runtimeConfiguration.staticResult) to run the rest of the flow here"
@@ -315,7 +326,7 @@ fn check(
             }
         }
     }
-    problems
+    problems.into_inner()
 }
 
 fn kind(action: &Value) -> &str {

@@ -97,7 +97,13 @@ fn initialize(ctx: &mut Ctx, name: &str, inputs: Value) -> Done {
                 );
             }
         };
-        if ctx.state.variables.contains_key(var) {
+        // Names are case-insensitive: `testVAR` is `TestVar` again.
+        if ctx
+            .state
+            .variables
+            .keys()
+            .any(|existing| existing.eq_ignore_ascii_case(var))
+        {
             return fail(
                 inputs.clone(),
                 name,
@@ -126,7 +132,7 @@ fn set_variable(ctx: &mut Ctx, name: &str, inputs: Value) -> Done {
         None => fail(inputs, name, format!("variable '{var}' is not initialized")),
         Some(slot) => {
             *slot = value.clone();
-            Done::ok(inputs, json!({"body": {"value": value}}))
+            Done::ok(inputs, json!({"body": {"name": var, "value": value}}))
         }
     }
 }
@@ -156,7 +162,7 @@ fn step_variable(ctx: &mut Ctx, name: &str, inputs: Value, down: bool) -> Done {
     match result {
         Some(value) => {
             *slot = value.clone();
-            Done::ok(inputs, json!({"body": {"value": value}}))
+            Done::ok(inputs, json!({"body": {"name": var, "value": value}}))
         }
         None => {
             let found = kind_of(slot);

@@ -184,6 +184,9 @@ pub fn run_actions<'a>(
         // For a skipped action: the status that made it skip (followed back to a failure).
         let mut effective: HashMap<&str, Status> = HashMap::new();
         let mut first_error: Option<ActionError> = None;
+        // The errors of the actions that failed, by name (the scope's error is the one of
+        // the action that decides its status).
+        let mut errors: HashMap<&str, ActionError> = HashMap::new();
         let mut results = Vec::new();
         // Each action with its predecessors, read once per run of the scope.
         let scope: Vec<(&String, &Value, Predecessors<'_>)> = actions
@@ -277,8 +280,11 @@ pub fn run_actions<'a>(
             if record.status != Status::Skipped {
                 effective.insert(name, record.status);
             }
-            if first_error.is_none() && matches!(record.status, Status::Failed | Status::TimedOut) {
-                first_error.clone_from(&record.error);
+            if matches!(record.status, Status::Failed | Status::TimedOut)
+                && let Some(error) = &record.error
+            {
+                first_error.get_or_insert_with(|| error.clone());
+                errors.insert(name, error.clone());
             }
             ended.insert(name, record.status);
             let wdl = wdl_record(&record);
@@ -286,10 +292,16 @@ pub fn run_actions<'a>(
             results.push(wdl);
             ctx.records.push(record);
         }
-        let status = scope_status(actions, &ended, &effective);
+        let (status, decided_by) = scope_status(actions, &ended, &effective);
+        let error = match status {
+            Status::Succeeded => None,
+            _ => decided_by
+                .and_then(|name| errors.get(name).cloned())
+                .or(first_error),
+        };
         ScopeOutcome {
             status,
-            error: first_error.filter(|_| status != Status::Succeeded),
+            error,
             results,
         }
     })
@@ -299,11 +311,11 @@ pub fn run_actions<'a>(
 /// action runs after). A skipped one stands for every action it runs after, in turn (so a
 /// failure that made a later action skip fails the scope, and a handler that ran after it
 /// does not); one skipped because the run stopped counts as its `effective` status.
-fn scope_status(
-    actions: &Map<String, Value>,
+fn scope_status<'a>(
+    actions: &'a Map<String, Value>,
     ended: &HashMap<&str, Status>,
     effective: &HashMap<&str, Status>,
-) -> Status {
+) -> (Status, Option<&'a str>) {
     let followed: Vec<&str> = actions
         .values()
         .flat_map(|a| run_after_borrowed(a).into_iter().map(|(dep, _)| dep))
@@ -315,13 +327,21 @@ fn scope_status(
         .collect();
     let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let mut status = Status::Succeeded;
+    let mut decided_by = None;
     while let Some(name) = pending.pop() {
         if !seen.insert(name) {
             continue;
         }
+        let mut weigh = |found: Status| {
+            let next = worse(status, found);
+            if next != status {
+                status = next;
+                decided_by = Some(name);
+            }
+        };
         match ended.get(name).copied().unwrap_or(Status::Skipped) {
             Status::Skipped => match effective.get(name) {
-                Some(stopped) => status = worse(status, *stopped),
+                Some(stopped) => weigh(*stopped),
                 None => {
                     if let Some(action) = actions.get(name) {
                         pending.extend(
@@ -333,10 +353,10 @@ fn scope_status(
                     }
                 }
             },
-            other => status = worse(status, other),
+            other => weigh(other),
         }
     }
-    status
+    (status, decided_by)
 }
 
 fn worse(a: Status, b: Status) -> Status {

@@ -125,8 +125,10 @@ fn cause_of(error: ActionError, records: &[ActionRecord]) -> ActionError {
     if error.code != control::ACTION_FAILED {
         return error;
     }
+    // The last such action: an earlier failure was handled if the run went on.
     records
         .iter()
+        .rev()
         .filter(|r| matches!(r.status, Status::Failed | Status::TimedOut))
         .filter_map(|r| r.error.as_ref())
         .find(|e| e.code != control::ACTION_FAILED)
@@ -154,6 +156,7 @@ pub async fn run_flow(definition: &Map<String, Value>, inputs: RunInputs, env: &
         first.map(|(_, t)| t),
         inputs.trigger_body.clone(),
         inputs.now.unwrap_or_else(chrono::Utc::now),
+        &id,
     );
     ctx.state.parameters = parameters;
     // App settings can hold secrets (connection strings, keys): each value of eight
@@ -187,6 +190,15 @@ pub async fn run_flow(definition: &Map<String, Value>, inputs: RunInputs, env: &
         })
         .collect();
     ctx.state.parameters.extend(from_settings);
+    // The trigger's `correlation.clientTrackingId` names the run for the caller.
+    if let Some(tracking) = first
+        .and_then(|(_, t)| t.pointer("/correlation/clientTrackingId"))
+        .and_then(|value| crate::flow::expr::evaluate_value(value, &ctx.state).ok())
+        .and_then(|value| value.as_str().map(str::to_owned))
+        .filter(|text| !text.is_empty())
+    {
+        ctx.state.trigger["clientTrackingId"] = Value::String(tracking);
+    }
     ctx.state.now = inputs.now;
     let rerun_of = inputs.rerun.as_ref().map(|r| r.of.clone());
     if let Some(rerun) = inputs.rerun.clone() {

@@ -887,3 +887,88 @@ fn schedule_triggers_give_their_times_as_the_cloud_does() {
         json!("2026-03-10T08:30:00.0000000Z")
     );
 }
+
+#[test]
+fn trigger_gives_the_cloud_s_record_in_its_order() {
+    let Value::Object(definition) = json!({
+        "triggers": {"manual": {"type": "Request", "kind": "Http",
+            "inputs": {"method": "PUT", "relativePath": "boom/{bang}"},
+            "correlation": {"clientTrackingId": "@concat('abc', 'def')"}}},
+        "actions": {
+            "Record": {"type": "Compose", "inputs": "@trigger()", "runAfter": {}},
+            "Tracking": {"type": "Compose", "inputs": "@trigger()?['clientTrackingId']", "runAfter": {}}
+        }
+    }) else {
+        unreachable!()
+    };
+    let inputs = RunInputs {
+        flow: "test".into(),
+        ..RunInputs::default()
+    };
+    let run = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(run_flow(&definition, inputs, &env()));
+    let record = outputs_of(&run, "Record");
+    let keys: Vec<&str> = record
+        .as_object()
+        .unwrap()
+        .keys()
+        .map(String::as_str)
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            "name",
+            "inputs",
+            "outputs",
+            "startTime",
+            "endTime",
+            "trackingId",
+            "clientTrackingId",
+            "originHistoryName",
+            "status"
+        ]
+    );
+    assert_eq!(
+        record["inputs"],
+        json!({"method": "PUT", "relativePath": "boom/{bang}"})
+    );
+    // Nothing was delivered: no body.
+    assert_eq!(record["outputs"].get("body"), None);
+    assert_eq!(outputs_of(&run, "Tracking"), json!("abcdef"));
+    assert_eq!(record["originHistoryName"], json!(run.id));
+}
+
+#[test]
+fn the_run_s_error_is_the_failure_that_ended_it_not_one_handled_before() {
+    let run = run(json!({"actions": {
+        "Try": {"type": "Scope", "runAfter": {}, "actions": {
+            "Bad1": {"type": "Compose", "inputs": "@div(1, 0)", "runAfter": {}}
+        }},
+        "Catch": {"type": "Compose", "inputs": "handled", "runAfter": {"Try": ["Failed"]}},
+        "Bad2": {"type": "Compose", "inputs": "@int('x')", "runAfter": {"Catch": ["Succeeded"]}}
+    }}));
+    assert_eq!(run.status, Status::Failed);
+    let error = run.error.expect("an error");
+    assert!(
+        error.message.contains("'x' is not an integer"),
+        "{}",
+        error.message
+    );
+}
+
+#[test]
+fn variables_are_one_whatever_the_case_and_set_variable_gives_its_name() {
+    let run = run(json!({"actions": {
+        "Init": {"type": "InitializeVariable", "inputs": {"variables": [{"name": "TestVar", "type": "string", "value": "a"}]}, "runAfter": {}},
+        "Again": {"type": "InitializeVariable", "inputs": {"variables": [{"name": "testVAR", "type": "string", "value": "b"}]}, "runAfter": {"Init": ["Succeeded"]}},
+        "Set": {"type": "SetVariable", "inputs": {"name": "testvar", "value": "c"}, "runAfter": {"Again": ["Failed"]}}
+    }}));
+    assert_eq!(status_of(&run, "Again"), Status::Failed);
+    assert_eq!(
+        outputs_of(&run, "Set"),
+        json!({"body": {"name": "testvar", "value": "c"}})
+    );
+}

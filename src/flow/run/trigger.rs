@@ -160,14 +160,19 @@ pub fn business_event_body(event: Value) -> Value {
     }
 }
 
-/// The trigger's record as `trigger()` and `triggerOutputs()` read it. A schedule's run
-/// carries its `scheduledTime`; a sliding window's outputs are its `windowStartTime` and
-/// `windowEndTime` (the window before `now` when the run was started by hand).
+/// The trigger's record as `trigger()` and `triggerOutputs()` read it, in the cloud's
+/// shape and order: `name`, the trigger's `inputs` (when it declares any), `outputs`
+/// (`headers`, and `body` when something was delivered), `startTime`, `endTime`,
+/// `trackingId`, `clientTrackingId` (the run's id until `correlation` gives one),
+/// `originHistoryName`, `status`. A schedule's run carries its `scheduledTime`; a sliding
+/// window's outputs are its `windowStartTime` and `windowEndTime` (the window before `now`
+/// when the run was started by hand).
 pub fn trigger_record(
     name: &str,
     trigger: Option<&Value>,
     body: Value,
     now: chrono::DateTime<chrono::Utc>,
+    run_id: &str,
 ) -> Value {
     let kind = trigger
         .and_then(|t| t.get("type"))
@@ -175,7 +180,16 @@ pub fn trigger_record(
         .unwrap_or("")
         .to_ascii_lowercase();
     let started = super::record::timestamp(now);
-    if kind == "slidingwindow" {
+    let mut record = Map::new();
+    record.insert("name".to_owned(), json!(name));
+    if let Some(inputs) = trigger
+        .and_then(|t| t.get("inputs"))
+        .filter(|inputs| inputs.as_object().is_some_and(|o| !o.is_empty()))
+    {
+        record.insert("inputs".to_owned(), inputs.clone());
+    }
+    let mut scheduled = None;
+    let outputs = if kind == "slidingwindow" {
         let window = match (body.get("windowStartTime"), body.get("windowEndTime")) {
             (Some(start), Some(end)) => json!({"windowStartTime": start, "windowEndTime": end}),
             _ => trigger
@@ -183,35 +197,47 @@ pub fn trigger_record(
                 .map(|r| crate::flow::schedule::window::ending_at(&r, now).body())
                 .unwrap_or_else(|| json!({"windowStartTime": started, "windowEndTime": started})),
         };
-        let scheduled = body
-            .get("scheduledTime")
-            .cloned()
-            .unwrap_or_else(|| window["windowEndTime"].clone());
-        return json!({
-            "name": name,
-            "inputs": {},
-            "outputs": {
-                "windowStartTime": window["windowStartTime"],
-                "windowEndTime": window["windowEndTime"],
-            },
-            "scheduledTime": scheduled,
-            "startTime": started,
-        });
+        scheduled = Some(
+            body.get("scheduledTime")
+                .cloned()
+                .unwrap_or_else(|| window["windowEndTime"].clone()),
+        );
+        json!({
+            "windowStartTime": window["windowStartTime"],
+            "windowEndTime": window["windowEndTime"],
+        })
+    } else {
+        if kind == "recurrence" {
+            scheduled = Some(
+                body.get("scheduledTime")
+                    .cloned()
+                    .unwrap_or_else(|| Value::String(started.clone())),
+            );
+        }
+        let mut outputs = Map::new();
+        outputs.insert(
+            "headers".to_owned(),
+            json!({"Content-Type": "application/json"}),
+        );
+        if !body.is_null() {
+            outputs.insert("body".to_owned(), body);
+        }
+        Value::Object(outputs)
+    };
+    record.insert("outputs".to_owned(), outputs);
+    if let Some(scheduled) = scheduled {
+        record.insert("scheduledTime".to_owned(), scheduled);
     }
-    let mut record = json!({
-        "name": name,
-        "inputs": {},
-        "outputs": {"headers": {"Content-Type": "application/json"}, "body": body},
-        "startTime": started,
-    });
-    if kind == "recurrence" {
-        let scheduled = record
-            .pointer("/outputs/body/scheduledTime")
-            .cloned()
-            .unwrap_or_else(|| Value::String(started.clone()));
-        record["scheduledTime"] = scheduled;
-    }
-    record
+    record.insert("startTime".to_owned(), json!(started));
+    record.insert("endTime".to_owned(), json!(started));
+    record.insert(
+        "trackingId".to_owned(),
+        json!(uuid::Uuid::new_v4().to_string()),
+    );
+    record.insert("clientTrackingId".to_owned(), json!(run_id));
+    record.insert("originHistoryName".to_owned(), json!(run_id));
+    record.insert("status".to_owned(), json!("Succeeded"));
+    Value::Object(record)
 }
 
 /// What a run's trigger delivered, read back from its record (for a re-run): the body, or
