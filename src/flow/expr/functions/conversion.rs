@@ -460,13 +460,20 @@ fn string(call: &Call) -> Result<Value, String> {
     Ok(Value::String(to_text(call.arg(0))))
 }
 
+/// XML as Newtonsoft writes it in JSON; the text must be in an encoding .NET reads.
+fn json_of_xml(call: &Call, text: &str) -> Result<Value, String> {
+    let document = super::xml::xml_to_json(text).map_err(|m| call.fail(m))?;
+    super::xml_rules::check_encoding(&document).map_err(|m| call.fail(m))?;
+    Ok(document)
+}
+
 fn json(call: &Call) -> Result<Value, String> {
     let value = call.arg(0);
     if let Some(content_type) = value.get("$content-type").and_then(Value::as_str)
         && content_type.to_ascii_lowercase().contains("xml")
     {
         let text = call.string(0)?;
-        return super::xml::xml_to_json(&text).map_err(|m| call.fail(m));
+        return json_of_xml(call, &text);
     }
     match value {
         // As the cloud: "expects its parameter to be a string or an XML".
@@ -481,7 +488,7 @@ fn json(call: &Call) -> Result<Value, String> {
             let text = call.string(0)?;
             let trimmed = text.trim_start();
             if trimmed.starts_with('<') {
-                return super::xml::xml_to_json(&text).map_err(|m| call.fail(m));
+                return json_of_xml(call, &text);
             }
             serde_json::from_str(&text)
                 .map_err(|e| call.fail(format!("the string is not valid JSON: {e}")))

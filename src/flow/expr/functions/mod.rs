@@ -42,6 +42,7 @@ macro_rules! function {
 mod collection;
 mod conversion;
 mod datetime;
+mod json_xml;
 mod logical;
 mod manipulation;
 mod math;
@@ -49,6 +50,7 @@ mod string;
 mod uri;
 mod workflow;
 mod xml;
+mod xml_rules;
 mod xml_write;
 mod xpath;
 

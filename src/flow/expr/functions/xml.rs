@@ -7,7 +7,7 @@ use quick_xml::reader::Reader;
 use serde_json::{Map, Value};
 
 use super::{Call, Function};
-use crate::flow::expr::value::{binary_content, binary_envelope, to_text};
+use crate::flow::expr::value::{binary_content, binary_envelope};
 
 pub(super) const FUNCTIONS: &[Function] = &[function!(
     "xml",
@@ -23,79 +23,29 @@ pub(super) const XML_TYPE: &str = "application/xml;charset=utf-8";
 
 fn xml(call: &Call) -> Result<Value, String> {
     let value = call.arg(0);
+    // Binary content (another `xml()`, a response) is taken as it is.
+    if let Some(bytes) = binary_content(value) {
+        return Ok(binary_envelope(&bytes, XML_TYPE));
+    }
     let text = match value {
-        Value::Object(map) if binary_content(value).is_none() => {
-            json_to_xml(map).map_err(|m| call.fail(m))?
-        }
+        Value::Object(map) => super::json_xml::json_to_xml(map).map_err(|m| call.fail(m))?,
         _ => {
             let text = call.string(0)?;
-            let trimmed = text.trim_start();
-            if trimmed.starts_with('{') {
+            if text.trim_start().starts_with('{') {
                 let parsed: Value = serde_json::from_str(&text)
                     .map_err(|e| call.fail(format!("the string is neither XML nor JSON: {e}")))?;
                 let map = parsed
                     .as_object()
                     .ok_or_else(|| call.fail("the JSON must be an object"))?;
-                json_to_xml(map).map_err(|m| call.fail(m))?
+                super::json_xml::json_to_xml(map).map_err(|m| call.fail(m))?
             } else {
                 xml_to_json(&text).map_err(|m| call.fail(m))?;
-                text
+                // Written again as the cloud writes the document it reads (`<a />`, …).
+                super::xml_write::as_dotnet_writes(&text).map_err(|m| call.fail(m))?
             }
         }
     };
-    // Written again as the cloud writes the document it reads (`<a />`, …).
-    let text = super::xml_write::as_dotnet_writes(&text).map_err(|m| call.fail(m))?;
     Ok(binary_envelope(text.as_bytes(), XML_TYPE))
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
-/// Newtonsoft's `DeserializeXmlNode`: one root property (besides `?xml`) becomes the root
-/// element; `@name` keys are attributes, `#text` is text, arrays repeat the element.
-fn json_to_xml(map: &Map<String, Value>) -> Result<String, String> {
-    let roots: Vec<(&String, &Value)> = map.iter().filter(|(k, _)| !k.starts_with('?')).collect();
-    if roots.len() != 1 {
-        return Err(format!(
-            "the JSON object must have exactly one root property, found {}",
-            roots.len()
-        ));
-    }
-    let (name, value) = roots[0];
-    if value.is_array() {
-        return Err("the root property must not be an array".into());
-    }
-    let mut out = String::new();
-    element(&mut out, name, value);
-    Ok(out)
-}
-
-fn element(out: &mut String, name: &str, value: &Value) {
-    match value {
-        Value::Array(items) => items.iter().for_each(|item| element(out, name, item)),
-        Value::Object(map) => {
-            out.push('<');
-            out.push_str(name);
-            for (key, attr) in map.iter().filter(|(k, _)| k.starts_with('@')) {
-                out.push_str(&format!(" {}=\"{}\"", &key[1..], escape(&to_text(attr))));
-            }
-            out.push('>');
-            for (key, child) in map.iter().filter(|(k, _)| !k.starts_with('@')) {
-                if key == "#text" {
-                    out.push_str(&escape(&to_text(child)));
-                } else {
-                    element(out, key, child);
-                }
-            }
-            out.push_str(&format!("</{name}>"));
-        }
-        Value::Null => out.push_str(&format!("<{name} />")),
-        other => out.push_str(&format!("<{name}>{}</{name}>", escape(&to_text(other)))),
-    }
 }
 
 /// An element being read: its attributes and children in order, and its text.
@@ -108,6 +58,8 @@ struct Node {
     texts: Vec<String>,
     /// Written `<a/>` (null when empty) rather than `<a></a>` (an empty string).
     self_closing: bool,
+    /// Comments among its children.
+    comments: usize,
 }
 
 impl Node {
@@ -118,17 +70,18 @@ impl Node {
             text: String::new(),
             texts: Vec::new(),
             self_closing: false,
+            comments: 0,
         }
     }
 
     /// Ends the run of text under way: text on each side of a child is a node of its own.
     fn end_text(&mut self) {
         let text = std::mem::take(&mut self.text);
-        let text = text.trim();
-        if !text.is_empty() {
+        // Text that is only white space is not kept; other text is kept as it is.
+        if !text.trim().is_empty() {
             // `#text` keeps the place of the first text among the children.
             self.fields.entry("#text").or_insert(Value::Null);
-            self.texts.push(text.to_owned());
+            self.texts.push(text);
         }
     }
 
@@ -146,10 +99,29 @@ impl Node {
         }
     }
 
+    /// A comment: it ends a run of text as a child does. The cloud gives no comment's
+    /// text: two or more are an empty `#comment` array where the first was, and any
+    /// comment makes the element an object (`<e><!--c--></e>` is `{}`).
+    fn add_comment(&mut self) {
+        self.end_text();
+        self.comments += 1;
+        self.fields.entry("#comment").or_insert(Value::Null);
+    }
+
     fn finish(mut self) -> (String, Value) {
         self.end_text();
+        match self.comments {
+            0 => {}
+            1 => {
+                self.fields.shift_remove("#comment");
+            }
+            _ => {
+                self.fields
+                    .insert("#comment".to_owned(), Value::Array(Vec::new()));
+            }
+        }
         let mut texts = std::mem::take(&mut self.texts);
-        let only_text = self.fields.len() == usize::from(!texts.is_empty());
+        let only_text = self.comments == 0 && self.fields.len() == usize::from(!texts.is_empty());
         if only_text && texts.len() <= 1 {
             let value = match texts.pop() {
                 Some(text) => Value::String(text),
@@ -187,32 +159,62 @@ fn attributes(tag: &quick_xml::events::BytesStart, node: &mut Node) -> Result<()
     Ok(())
 }
 
+/// Enters an element: its prefixes must be declared, and the document has one root.
+fn enter(
+    namespaces: &mut super::xml_rules::Namespaces,
+    tag: &quick_xml::events::BytesStart,
+    at_root: bool,
+    roots: &mut usize,
+) -> Result<(), String> {
+    if at_root {
+        *roots += 1;
+        if *roots > 1 {
+            return Err("the XML has more than one root element".into());
+        }
+    }
+    let name = tag.name();
+    let mut names: Vec<&str> = vec![name.as_ref()];
+    let keys: Vec<String> = tag
+        .attributes()
+        .with_checks(false)
+        .filter_map(Result::ok)
+        .map(|a| a.key.as_ref().to_owned())
+        .collect();
+    names.extend(keys.iter().map(String::as_str));
+    namespaces.enter(&names)
+}
+
 /// Newtonsoft's `SerializeXmlNode` shape for an XML document.
 pub(super) fn xml_to_json(text: &str) -> Result<Value, String> {
     let mut reader = Reader::from_str(text);
     let mut document = Node::new(String::new());
     let mut stack: Vec<Node> = Vec::new();
+    let mut namespaces = super::xml_rules::Namespaces::default();
+    let mut roots = 0usize;
     loop {
         let event = reader
             .read_event()
             .map_err(|e| format!("the XML is not well formed: {e}"))?;
         match event {
             Event::Decl(decl) => {
-                let mut fields = Map::new();
-                if let Ok(version) = decl.version() {
-                    fields.insert("@version".into(), Value::String(version.into_owned()));
-                }
-                if let Some(Ok(encoding)) = decl.encoding() {
-                    fields.insert("@encoding".into(), Value::String(encoding.into_owned()));
-                }
+                let fields = super::xml_rules::declaration(decl.as_ref())?;
                 document.fields.insert("?xml".into(), Value::Object(fields));
             }
+            Event::DocType(doctype) => {
+                let fields = super::xml_rules::doctype(doctype.as_ref());
+                document
+                    .fields
+                    .insert("!DOCTYPE".into(), Value::Object(fields));
+            }
             Event::Start(tag) => {
+                enter(&mut namespaces, &tag, stack.is_empty(), &mut roots)?;
                 let mut node = Node::new(tag.name().as_ref().to_string());
                 attributes(&tag, &mut node)?;
                 stack.push(node);
             }
             Event::Empty(tag) => {
+                enter(&mut namespaces, &tag, stack.is_empty(), &mut roots)?;
+                namespaces.leave();
                 let mut node = Node::new(tag.name().as_ref().to_string());
                 node.self_closing = true;
                 attributes(&tag, &mut node)?;
@@ -223,6 +225,7 @@ pub(super) fn xml_to_json(text: &str) -> Result<Value, String> {
                     .add_child(name, value);
             }
             Event::End(_) => {
+                namespaces.leave();
                 let node = stack.pop().ok_or("the XML has an unmatched end tag")?;
                 let (name, value) = node.finish();
                 stack
@@ -230,11 +233,13 @@ pub(super) fn xml_to_json(text: &str) -> Result<Value, String> {
                     .unwrap_or(&mut document)
                     .add_child(name, value);
             }
-            Event::Text(content) => {
-                if let Some(node) = stack.last_mut() {
-                    node.text.push_str(&content.xml10_content());
+            Event::Text(content) => match stack.last_mut() {
+                Some(node) => node.text.push_str(&content.xml10_content()),
+                None if !content.xml10_content().trim().is_empty() => {
+                    return Err("the XML has text outside its root element".into());
                 }
-            }
+                None => {}
+            },
             // As Newtonsoft writes it: a child of its own, `#cdata-section`.
             Event::CData(data) => {
                 if let Some(node) = stack.last_mut() {
@@ -255,9 +260,13 @@ pub(super) fn xml_to_json(text: &str) -> Result<Value, String> {
                 }
             }
             // A comment ends a run of text as a child does.
-            Event::Comment(_) => {
+            Event::Comment(comment) => {
+                let body: &str = comment.as_ref();
+                if body.contains("--") || body.ends_with('-') {
+                    return Err("the XML has '--' inside a comment".into());
+                }
                 if let Some(node) = stack.last_mut() {
-                    node.end_text();
+                    node.add_comment();
                 }
             }
             Event::Eof => break,
