@@ -284,3 +284,130 @@ fn replay_runs_each_event_the_times_asked_in_the_printed_order() {
     // The failed runs name the action and the missing record on stderr, like `run`.
     assert!(stderr.contains("action 'Get_the_customer'"), "{stderr}");
 }
+
+/// Sends one request to a served flow; its status, a header and its body as text.
+fn call(
+    url: &str,
+    method: reqwest::Method,
+    headers: &[(&str, &str)],
+    body: Option<(&str, &str)>,
+) -> (u16, Option<String>, String) {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let mut builder = reqwest::Client::new().request(method, url);
+            for (name, value) in headers {
+                builder = builder.header(*name, *value);
+            }
+            if let Some((content_type, text)) = body {
+                builder = builder
+                    .header("content-type", content_type)
+                    .body(text.to_owned());
+            }
+            let response = builder.send().await.unwrap();
+            let status = response.status().as_u16();
+            let order = response
+                .headers()
+                .get("x-order")
+                .map(|v| v.to_str().unwrap().to_owned());
+            (status, order, response.text().await.unwrap())
+        })
+}
+
+#[test]
+fn serve_answers_http_requests_with_the_flow_s_response_action() {
+    let data = tempfile::tempdir().unwrap();
+    let flow = data.path().join("orders.json");
+    std::fs::write(
+        &flow,
+        json!({"definition": {
+            "triggers": {"manual": {"type": "Request", "kind": "Http",
+                "inputs": {"method": "POST", "relativePath": "orders/{id}"}}},
+            "actions": {
+                "Check": {"type": "If", "runAfter": {},
+                    "expression": {"equals": ["@triggerOutputs()?['queries']?['fail']", "yes"]},
+                    "actions": {"Stop": {"type": "Terminate", "runAfter": {}, "inputs": {"runStatus": "Failed"}}},
+                    "else": {"actions": {}}},
+                "Answer": {"type": "Response", "kind": "Http", "runAfter": {"Check": ["Succeeded"]},
+                    "inputs": {"statusCode": 201,
+                        "headers": {"x-order": "@{triggerOutputs()?['relativePathParameters']?['id']}"},
+                        "body": {"id": "@triggerOutputs()?['relativePathParameters']?['id']",
+                            "header": "@triggerOutputs()?['headers']?['x-test']",
+                            "body": "@triggerBody()",
+                            "form": "@triggerFormDataValue('qty')"}}}
+            }}, "kind": "Stateful"})
+        .to_string(),
+    )
+    .unwrap();
+    let mut child = command(data.path(), &["serve", flow.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = lines_of(child.stdout.take().unwrap());
+    let stderr = lines_of(child.stderr.take().unwrap());
+    let mut seen = Vec::new();
+    let listening = wait_for_line(&stderr, "listening on ", &mut seen);
+    let url = listening
+        .split("listening on ")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap()
+        .replace("{id}", "SO%2042");
+
+    // JSON in, the Response action's answer out: status, header and body.
+    let (status, order, text) = call(
+        &url,
+        reqwest::Method::POST,
+        &[("x-test", "hi")],
+        Some(("application/json", r#"{"qty": 2}"#)),
+    );
+    assert_eq!(status, 201, "{text}");
+    assert_eq!(order.as_deref(), Some("SO 42"));
+    let body: Value = serde_json::from_str(&text).unwrap();
+    assert_eq!(body["id"], "SO 42");
+    assert_eq!(body["header"], "hi");
+    assert_eq!(body["body"], json!({"qty": 2}));
+    wait_for_line(&stdout, "Succeeded", &mut seen);
+
+    // A form: its fields through triggerFormDataValue.
+    let (status, _, text) = call(
+        &url,
+        reqwest::Method::POST,
+        &[],
+        Some(("application/x-www-form-urlencoded", "qty=7&note=a+b")),
+    );
+    assert_eq!(status, 201, "{text}");
+    assert_eq!(serde_json::from_str::<Value>(&text).unwrap()["form"], "7");
+
+    // The trigger's method and path are checked; a run that ends before answering is a
+    // 502, as in the cloud.
+    let (status, _, _) = call(&url, reqwest::Method::GET, &[], None);
+    assert_eq!(status, 405);
+    let elsewhere = url.replace("/orders/", "/invoices/");
+    let (status, _, _) = call(&elsewhere, reqwest::Method::POST, &[], None);
+    assert_eq!(status, 404);
+    let (status, _, text) = call(&format!("{url}?fail=yes"), reqwest::Method::POST, &[], None);
+    assert_eq!(status, 502, "{text}");
+    assert!(text.contains("NoResponse"), "{text}");
+    // Not from a web page.
+    let (status, _, _) = call(
+        &url,
+        reqwest::Method::POST,
+        &[("origin", "http://example.com")],
+        None,
+    );
+    assert_eq!(status, 403);
+
+    terminate(&child);
+    let exit = child.wait().unwrap();
+    assert!(exit.success(), "{exit:?}");
+    // The runs are in the history.
+    let output = command(data.path(), &["runs", "list", "--format", "json"])
+        .output()
+        .unwrap();
+    let runs: Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(runs.as_array().map(Vec::len), Some(3), "{runs:#}");
+}

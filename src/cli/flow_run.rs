@@ -290,6 +290,7 @@ fn run_all(args: &RunArgs, token_env: Option<&str>) -> Result<i32, Failure> {
             now: None,
             rerun: rerun.as_ref().and_then(|r| r.rerun.clone()),
             id: Some(id),
+            trigger_request: None,
         };
         let record = runtime.block_on(run_flow(flow.definition(), inputs, &env));
         if let Some(history) = &history {

@@ -111,7 +111,7 @@ fn watch(args: &WatchArgs, token_env: Option<&str>) -> Result<i32, Failure> {
 }
 
 /// Ctrl+C, or SIGTERM where there is one.
-async fn stop_signal() {
+pub(super) async fn stop_signal() {
     #[cfg(unix)]
     {
         use tokio::signal::unix::{SignalKind, signal};

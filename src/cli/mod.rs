@@ -15,6 +15,7 @@ pub mod flow_input;
 pub mod flow_package;
 pub mod flow_replay;
 pub mod flow_run;
+pub mod flow_serve;
 pub mod flow_tools;
 pub mod flow_watch;
 pub mod get;
@@ -82,6 +83,9 @@ pub enum Command {
     /// Keep flows' automatic triggers on (business events, schedules, record changes)
     /// until Ctrl+C.
     Watch(flow_watch::WatchArgs),
+    /// Serve a flow's HTTP request trigger on loopback, answering with its Response action,
+    /// until Ctrl+C.
+    Serve(flow_serve::ServeArgs),
     /// The events a flow's triggers received, with the runs each started (`--save DIR`).
     Events(flow_events::EventsArgs),
     /// Feed saved event payloads to a flow as its trigger would (`--times N`, `--shuffle`).
@@ -126,6 +130,7 @@ pub fn run(command: Command, token_env: Option<&str>) -> i32 {
         Command::Package(args) => return package::run(&args, token_env),
         Command::Run(args) => return flow_run::run(&args, token_env),
         Command::Watch(args) => return flow_watch::run(&args, token_env),
+        Command::Serve(args) => return flow_serve::run(&args, token_env),
         Command::Replay(args) => return flow_replay::run(&args, token_env),
         Command::Events(args) => return flow_events::run(&args),
         Command::Export(args) => return flow_package::run_export(&args),

@@ -46,6 +46,9 @@ pub struct RunInputs {
     pub rerun: Option<Rerun>,
     /// The run's id, when the caller needs it before the run starts (a new one otherwise).
     pub id: Option<String>,
+    /// What an HTTP request delivered to a `Request` trigger besides its body: `headers`,
+    /// `queries`, `relativePathParameters` (none: a run started otherwise).
+    pub trigger_request: Option<Map<String, Value>>,
 }
 
 /// What a re-run takes from the earlier run.
@@ -158,6 +161,16 @@ pub async fn run_flow(definition: &Map<String, Value>, inputs: RunInputs, env: &
         inputs.now.unwrap_or_else(chrono::Utc::now),
         &id,
     );
+    if let Some(request) = &inputs.trigger_request
+        && let Some(Value::Object(outputs)) = ctx.state.trigger.get_mut("outputs")
+    {
+        let body = outputs.shift_remove("body");
+        outputs.clear();
+        outputs.extend(request.clone());
+        if let Some(body) = body {
+            outputs.insert("body".to_owned(), body);
+        }
+    }
     ctx.state.parameters = parameters;
     // App settings can hold secrets (connection strings, keys): each value of eight
     // characters or more is kept out of the record, and any value of a setting whose name

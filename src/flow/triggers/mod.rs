@@ -5,6 +5,7 @@
 
 pub mod clock;
 pub mod gate;
+pub mod http_request;
 pub mod kind;
 pub mod polling;
 pub mod replay;

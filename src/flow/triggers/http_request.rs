@@ -1,0 +1,432 @@
+//! A Logic Apps `Request` trigger ("When an HTTP request is received") served on loopback,
+//! so a flow can be called as in the cloud from curl, Postman or a test: the request's
+//! method is checked against the trigger's `method`, its path against `relativePath`
+//! (`orders/{id}`), and the run gets the cloud's trigger outputs — `headers`, `queries`,
+//! `relativePathParameters` and the `body` (JSON parsed, text as text, a form as
+//! `$formdata`, anything else as binary content). The caller gets the `Response` action's
+//! answer, `202 Accepted` at once when the flow has none, or `502 NoResponse` when the run
+//! ended without answering. Only requests naming this loopback address in `Host` and with
+//! no `Origin` are taken (no DNS rebinding, no web page).
+
+use std::net::SocketAddr;
+use std::sync::{Arc, Mutex, PoisonError};
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::response::Response;
+use serde_json::{Map, Value, json};
+use tokio::sync::mpsc;
+
+use super::watcher::WatchedFlow;
+use crate::flow::history::RunHistory;
+use crate::flow::run::{Env, RunInputs, RunRecord, run_flow, trigger};
+use crate::odata::client::CancelToken;
+
+/// The largest request body taken (the cloud's limit for a trigger is 100 MB).
+pub const MAX_BODY: usize = 100 * 1024 * 1024;
+
+/// What a flow's `Request` trigger accepts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RequestSpec {
+    /// `inputs.method` (any method when not given).
+    pub method: Option<String>,
+    /// `inputs.relativePath`, without leading or trailing `/` (none: the root path).
+    pub relative_path: Option<String>,
+}
+
+impl RequestSpec {
+    /// Reads the flow's first trigger; an error when it is not a `Request` trigger.
+    pub fn of(definition: &Map<String, Value>) -> Result<Self, String> {
+        let (_, trigger) = trigger::first_trigger(definition).ok_or("the flow has no trigger")?;
+        if !trigger::is_manual(trigger) {
+            return Err(format!(
+                "its trigger is {}, not a Request trigger (When an HTTP request is received)",
+                trigger
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .unwrap_or("unknown")
+            ));
+        }
+        let text = |key: &str| {
+            trigger
+                .pointer(&format!("/inputs/{key}"))
+                .and_then(Value::as_str)
+                .map(|s| s.trim().trim_matches('/').to_owned())
+                .filter(|s| !s.is_empty())
+        };
+        Ok(Self {
+            method: text("method").map(|m| m.to_ascii_uppercase()),
+            relative_path: text("relativePath"),
+        })
+    }
+
+    /// The path parameters of `path` (`/orders/42` against `orders/{id}`: `id` = `42`), or
+    /// `None` when it does not match.
+    pub fn match_path(&self, path: &str) -> Option<Map<String, Value>> {
+        let given: Vec<&str> = path.split('/').filter(|s| !s.is_empty()).collect();
+        let template: Vec<&str> = self
+            .relative_path
+            .as_deref()
+            .map(|t| t.split('/').filter(|s| !s.is_empty()).collect())
+            .unwrap_or_default();
+        if given.len() != template.len() {
+            return None;
+        }
+        let mut parameters = Map::new();
+        for (segment, pattern) in given.iter().zip(&template) {
+            let decoded = percent_encoding::percent_decode_str(segment)
+                .decode_utf8_lossy()
+                .into_owned();
+            match pattern.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                Some(name) => {
+                    parameters.insert(name.to_owned(), Value::String(decoded));
+                }
+                None if pattern.eq_ignore_ascii_case(&decoded) => {}
+                None => return None,
+            }
+        }
+        Some(parameters)
+    }
+}
+
+/// The trigger's body for a request: JSON parsed, text as text, a URL-encoded form with its
+/// `$formdata`, anything else as binary content; none when the request has no body.
+pub fn request_body(content_type: Option<&str>, bytes: &[u8]) -> Result<Option<Value>, String> {
+    if bytes.is_empty() {
+        return Ok(None);
+    }
+    let content_type = content_type.unwrap_or("application/octet-stream");
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or("")
+        .trim()
+        .to_ascii_lowercase();
+    if essence == "application/json" || essence.ends_with("+json") {
+        return serde_json::from_slice(bytes)
+            .map(Some)
+            .map_err(|e| format!("the body is not valid JSON: {e}"));
+    }
+    if essence.starts_with("text/") {
+        return Ok(Some(Value::String(
+            String::from_utf8_lossy(bytes).into_owned(),
+        )));
+    }
+    let mut body = crate::flow::expr::binary_envelope(bytes, content_type);
+    if essence == "application/x-www-form-urlencoded"
+        && let Value::Object(map) = &mut body
+    {
+        let form: Vec<Value> = url::form_urlencoded::parse(bytes)
+            .map(|(key, value)| json!({"key": key, "value": value}))
+            .collect();
+        map.insert("$formdata".to_owned(), Value::Array(form));
+    }
+    Ok(Some(body))
+}
+
+/// Where the runs a served flow starts are reported.
+pub type RunSink = mpsc::UnboundedSender<RunRecord>;
+
+/// A served flow: its `Request` trigger on a loopback port; it stops when dropped.
+pub struct Endpoint {
+    address: SocketAddr,
+    stop: CancelToken,
+}
+
+#[derive(Clone)]
+struct Served {
+    flow: Arc<WatchedFlow>,
+    spec: Arc<RequestSpec>,
+    env: Env,
+    history: Option<Arc<Mutex<RunHistory>>>,
+    runs: RunSink,
+    port: u16,
+    answers: bool,
+}
+
+impl Endpoint {
+    /// Serves `flow` on `127.0.0.1:port` (0: a free port); each run is stored in `history`
+    /// (when given) and sent to `runs` as it ends.
+    pub async fn start(
+        flow: WatchedFlow,
+        env: Env,
+        port: u16,
+        history: Option<Arc<Mutex<RunHistory>>>,
+        runs: RunSink,
+    ) -> Result<Self, String> {
+        let spec = RequestSpec::of(&flow.definition)?;
+        let answers = has_response(&flow.definition);
+        let listener = tokio::net::TcpListener::bind(("127.0.0.1", port))
+            .await
+            .map_err(|e| format!("cannot listen on 127.0.0.1:{port}: {e}"))?;
+        let address = listener
+            .local_addr()
+            .map_err(|e| format!("cannot listen: {e}"))?;
+        let served = Served {
+            flow: Arc::new(flow),
+            spec: Arc::new(spec),
+            env,
+            history,
+            runs,
+            port: address.port(),
+            answers,
+        };
+        let app = Router::new()
+            .fallback(receive)
+            .layer(DefaultBodyLimit::max(MAX_BODY))
+            .with_state(served);
+        let stop = CancelToken::new();
+        let stopped = stop.clone();
+        tokio::spawn(async move {
+            let shutdown = async move { stopped.cancelled().await };
+            if let Err(err) = axum::serve(listener, app)
+                .with_graceful_shutdown(shutdown)
+                .await
+            {
+                tracing::warn!("flow endpoint stopped: {err}");
+            }
+        });
+        Ok(Self { address, stop })
+    }
+
+    /// The URL that starts the flow (its relative path's parameters as written).
+    pub fn url(&self, spec: &RequestSpec) -> String {
+        match &spec.relative_path {
+            Some(path) => format!("http://{}/{path}", self.address),
+            None => format!("http://{}/", self.address),
+        }
+    }
+}
+
+impl Drop for Endpoint {
+    fn drop(&mut self) {
+        self.stop.cancel();
+    }
+}
+
+/// Whether the definition answers its caller (a `Response` action anywhere).
+fn has_response(definition: &Map<String, Value>) -> bool {
+    crate::flow::validate::all_actions(definition)
+        .iter()
+        .any(|(_, _, action)| {
+            action
+                .get("type")
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.eq_ignore_ascii_case("Response"))
+        })
+}
+
+fn answer(status: StatusCode, code: &str, message: &str) -> Response {
+    let body = json!({"error": {"code": code, "message": message}}).to_string();
+    Response::builder()
+        .status(status)
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(body))
+        .unwrap_or_default()
+}
+
+async fn receive(
+    State(served): State<Served>,
+    method: Method,
+    uri: Uri,
+    headers: HeaderMap,
+    bytes: Bytes,
+) -> Response {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("");
+    let own = [
+        format!("127.0.0.1:{}", served.port),
+        format!("localhost:{}", served.port),
+    ];
+    if !own.iter().any(|o| o.eq_ignore_ascii_case(host)) || headers.contains_key(header::ORIGIN) {
+        return answer(
+            StatusCode::FORBIDDEN,
+            "Forbidden",
+            "only requests to this loopback address, from no web page, start the flow",
+        );
+    }
+    if let Some(wanted) = &served.spec.method
+        && !wanted.eq_ignore_ascii_case(method.as_str())
+    {
+        return answer(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "MethodNotAllowed",
+            &format!("the trigger takes {wanted}, not {method}"),
+        );
+    }
+    let Some(path_parameters) = served.spec.match_path(uri.path()) else {
+        let expected = served.spec.relative_path.as_deref().unwrap_or("");
+        return answer(
+            StatusCode::NOT_FOUND,
+            "NotFound",
+            &format!("the trigger's path is /{expected}, not {}", uri.path()),
+        );
+    };
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|h| h.to_str().ok());
+    let body = match request_body(content_type, &bytes) {
+        Ok(body) => body,
+        Err(message) => return answer(StatusCode::BAD_REQUEST, "InvalidRequestContent", &message),
+    };
+    let mut request = Map::new();
+    let header_map: Map<String, Value> = headers
+        .iter()
+        .filter_map(|(k, v)| Some((k.to_string(), Value::String(v.to_str().ok()?.to_owned()))))
+        .collect();
+    request.insert("headers".to_owned(), Value::Object(header_map));
+    let queries: Map<String, Value> = uri
+        .query()
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .map(|(k, v)| (k.into_owned(), Value::String(v.into_owned())))
+                .collect()
+        })
+        .unwrap_or_default();
+    if !queries.is_empty() {
+        request.insert("queries".to_owned(), Value::Object(queries));
+    }
+    if served.spec.relative_path.is_some() {
+        request.insert(
+            "relativePathParameters".to_owned(),
+            Value::Object(path_parameters),
+        );
+    }
+    let inputs = RunInputs {
+        flow: served.flow.name.clone(),
+        trigger_body: body.unwrap_or(Value::Null),
+        parameters: served.flow.parameters.clone(),
+        app_settings: served.flow.app_settings.clone(),
+        trigger_request: Some(request),
+        ..RunInputs::default()
+    };
+    let env = Env {
+        cancel: CancelToken::new(),
+        ..served.env.clone()
+    };
+    let run = {
+        let served = served.clone();
+        async move {
+            let record = run_flow(&served.flow.definition, inputs, &env).await;
+            if let Some(history) = &served.history {
+                let saved = history
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .save(&record);
+                if let Err(err) = saved {
+                    tracing::warn!("run {} not stored: {err}", record.id);
+                }
+            }
+            let _ = served.runs.send(record.clone());
+            record
+        }
+    };
+    if !served.answers {
+        // As the cloud: a flow without a Response action is accepted at once.
+        tokio::spawn(run);
+        return answer(StatusCode::ACCEPTED, "Accepted", "the run has started");
+    }
+    let record = run.await;
+    match &record.response {
+        Some(response) => respond(response),
+        None => answer(
+            StatusCode::BAD_GATEWAY,
+            "NoResponse",
+            &format!(
+                "The server did not receive a response from an upstream server: run {} ended {} without its Response action",
+                record.id,
+                record.status.name()
+            ),
+        ),
+    }
+}
+
+/// The `Response` action's answer: its status, headers and body (JSON, text or binary).
+fn respond(response: &Value) -> Response {
+    let status = response
+        .get("statusCode")
+        .and_then(Value::as_u64)
+        .and_then(|s| u16::try_from(s).ok())
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .unwrap_or(StatusCode::OK);
+    let mut builder = Response::builder().status(status);
+    let mut has_type = false;
+    if let Some(Value::Object(headers)) = response.get("headers") {
+        for (name, value) in headers {
+            let text = match value {
+                Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            has_type |= name.eq_ignore_ascii_case("content-type");
+            builder = builder.header(name.as_str(), text);
+        }
+    }
+    let body = response.get("body").cloned().unwrap_or(Value::Null);
+    let (bytes, content_type) = match &body {
+        Value::Null => (Vec::new(), None),
+        Value::String(text) => (text.clone().into_bytes(), Some("text/plain; charset=utf-8")),
+        other => match crate::flow::expr::binary_content(other) {
+            Some(bytes) => (bytes, None),
+            None => (
+                other.to_string().into_bytes(),
+                Some("application/json; charset=utf-8"),
+            ),
+        },
+    };
+    let envelope_type = body
+        .get("$content-type")
+        .and_then(Value::as_str)
+        .map(str::to_owned);
+    if !has_type && let Some(content_type) = envelope_type.as_deref().or(content_type) {
+        builder = builder.header(header::CONTENT_TYPE, content_type);
+    }
+    builder.body(Body::from(bytes)).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_match_the_relative_path_template() {
+        let spec = RequestSpec {
+            method: Some("PUT".into()),
+            relative_path: Some("orders/{id}/lines/{line}".into()),
+        };
+        let found = spec.match_path("/orders/SO%2042/lines/3").expect("matches");
+        assert_eq!(Value::Object(found), json!({"id": "SO 42", "line": "3"}));
+        assert!(spec.match_path("/orders/1").is_none());
+        assert!(spec.match_path("/invoices/1/lines/2").is_none());
+        let root = RequestSpec {
+            method: None,
+            relative_path: None,
+        };
+        assert_eq!(root.match_path("/"), Some(Map::new()));
+        assert!(root.match_path("/x").is_none());
+    }
+
+    #[test]
+    fn bodies_read_by_their_content_type() {
+        assert_eq!(
+            request_body(Some("application/json; charset=utf-8"), br#"{"a": 1}"#),
+            Ok(Some(json!({"a": 1})))
+        );
+        assert_eq!(
+            request_body(Some("text/plain"), b"hello"),
+            Ok(Some(json!("hello")))
+        );
+        let form = request_body(Some("application/x-www-form-urlencoded"), b"a=1&b=x+y")
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            form["$formdata"],
+            json!([{"key": "a", "value": "1"}, {"key": "b", "value": "x y"}])
+        );
+        assert_eq!(request_body(Some("application/json"), b""), Ok(None));
+        assert!(request_body(Some("application/json"), b"{").is_err());
+    }
+}
