@@ -336,7 +336,9 @@ fn serve_answers_http_requests_with_the_flow_s_response_action() {
                         "body": {"id": "@triggerOutputs()?['relativePathParameters']?['id']",
                             "header": "@triggerOutputs()?['headers']?['x-test']",
                             "body": "@triggerBody()",
-                            "form": "@triggerFormDataValue('qty')"}}}
+                            "form": "@triggerFormDataValue('qty')"}}},
+                "Afterwards": {"type": "Wait", "runAfter": {"Answer": ["Succeeded"]},
+                    "inputs": {"interval": {"count": 2, "unit": "Second"}}}
             }}, "kind": "Stateful"})
         .to_string(),
     )
@@ -370,6 +372,11 @@ fn serve_answers_http_requests_with_the_flow_s_response_action() {
     assert_eq!(body["id"], "SO 42");
     assert_eq!(body["header"], "hi");
     assert_eq!(body["body"], json!({"qty": 2}));
+    // Answered when the Response ran; the run goes on (its line comes when it ends).
+    assert!(
+        stdout.try_recv().is_err(),
+        "the run had ended before the answer"
+    );
     wait_for_line(&stdout, "Succeeded", &mut seen);
 
     // A form: its fields through triggerFormDataValue.
@@ -381,6 +388,7 @@ fn serve_answers_http_requests_with_the_flow_s_response_action() {
     );
     assert_eq!(status, 201, "{text}");
     assert_eq!(serde_json::from_str::<Value>(&text).unwrap()["form"], "7");
+    wait_for_line(&stdout, "Succeeded", &mut seen);
 
     // The trigger's method and path are checked; a run that ends before answering is a
     // 502, as in the cloud.

@@ -4,8 +4,8 @@
 //! (`orders/{id}`), and the run gets the cloud's trigger outputs — `headers`, `queries`,
 //! `relativePathParameters` and the `body` (JSON parsed, text as text, a form as
 //! `$formdata`, anything else as binary content). The caller gets the `Response` action's
-//! answer, `202 Accepted` at once when the flow has none, or `502 NoResponse` when the run
-//! ended without answering. Only requests naming this loopback address in `Host` and with
+//! answer as soon as it has run (the run goes on), `202 Accepted` at once when the flow has
+//! none, `502 NoResponse` when the run ended without answering, `504` after 120 s. Only requests naming this loopback address in `Host` and with
 //! no `Origin` are taken (no DNS rebinding, no web page).
 
 use std::net::SocketAddr;
@@ -304,8 +304,29 @@ async fn receive(
         trigger_request: Some(request),
         ..RunInputs::default()
     };
+    // The caller is answered when the Response action has run, as in the cloud, while the
+    // run goes on.
+    let (answered, answer_rx) = tokio::sync::oneshot::channel::<Value>();
+    let answered = Arc::new(Mutex::new(Some(answered)));
+    let outer = served.env.observer.clone();
+    let observer: crate::flow::run::Observer = Arc::new(move |event| {
+        if let Some(outer) = &outer {
+            outer(event);
+        }
+        if let crate::flow::run::RunEvent::Ended(record) = event
+            && record.kind.eq_ignore_ascii_case("Response")
+            && record.status == crate::flow::run::Status::Succeeded
+            && let Some(sender) = answered
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take()
+        {
+            let _ = sender.send(record.outputs.clone());
+        }
+    });
     let env = Env {
         cancel: CancelToken::new(),
+        observer: Some(observer),
         ..served.env.clone()
     };
     let run = {
@@ -330,20 +351,34 @@ async fn receive(
         tokio::spawn(run);
         return answer(StatusCode::ACCEPTED, "Accepted", "the run has started");
     }
-    let record = run.await;
-    match &record.response {
-        Some(response) => respond(response),
-        None => answer(
-            StatusCode::BAD_GATEWAY,
-            "NoResponse",
-            &format!(
-                "The server did not receive a response from an upstream server: run {} ended {} without its Response action",
-                record.id,
-                record.status.name()
-            ),
+    let mut running = tokio::spawn(run);
+    tokio::select! {
+        Ok(response) = answer_rx => respond(&response),
+        ended = &mut running => match ended {
+            Ok(record) => match &record.response {
+                Some(response) => respond(response),
+                None => answer(
+                    StatusCode::BAD_GATEWAY,
+                    "NoResponse",
+                    &format!(
+                        "The server did not receive a response from an upstream server: run {} ended {} without its Response action",
+                        record.id,
+                        record.status.name()
+                    ),
+                ),
+            },
+            Err(err) => answer(StatusCode::INTERNAL_SERVER_ERROR, "RunFailed", &err.to_string()),
+        },
+        () = tokio::time::sleep(RESPONSE_TIMEOUT) => answer(
+            StatusCode::GATEWAY_TIMEOUT,
+            "GatewayTimeout",
+            "the flow did not answer within 120 seconds; its run goes on",
         ),
     }
 }
+
+/// How long a caller waits for the `Response` action (the cloud's limit).
+const RESPONSE_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(120);
 
 /// The `Response` action's answer: its status, headers and body (JSON, text or binary).
 fn respond(response: &Value) -> Response {
