@@ -409,13 +409,27 @@ fn serve_answers_http_requests_with_the_flow_s_response_action() {
     );
     assert_eq!(status, 403);
 
+    // Stopped while a run goes on after answering: that run is cancelled and stored.
+    let (status, _, text) = call(
+        &url,
+        reqwest::Method::POST,
+        &[],
+        Some(("application/x-www-form-urlencoded", "qty=1")),
+    );
+    assert_eq!(status, 201, "{text}");
     terminate(&child);
     let exit = child.wait().unwrap();
     assert!(exit.success(), "{exit:?}");
-    // The runs are in the history.
     let output = command(data.path(), &["runs", "list", "--format", "json"])
         .output()
         .unwrap();
     let runs: Value = serde_json::from_slice(&output.stdout).unwrap();
-    assert_eq!(runs.as_array().map(Vec::len), Some(3), "{runs:#}");
+    let statuses: Vec<&str> = runs
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(statuses.len(), 4, "{runs:#}");
+    assert!(statuses.contains(&"Cancelled"), "{runs:#}");
 }

@@ -108,7 +108,16 @@ fn serve(args: &ServeArgs, token_env: Option<&str>) -> Result<i32, Failure> {
                 },
             }
         }
-        drop(endpoint);
+        // Runs under way end after their current action and are stored.
+        endpoint.stop(std::time::Duration::from_secs(30)).await;
+        while let Ok(run) = runs.try_recv() {
+            let _ = super::stdout::print_line(&format!(
+                "{name}: run {} {} in {} ms",
+                run.id,
+                run.status.name(),
+                run.duration_ms
+            ));
+        }
         eprintln!("{name}: stopped");
         Ok(super::exit::OK)
     })

@@ -129,10 +129,39 @@ pub fn request_body(content_type: Option<&str>, bytes: &[u8]) -> Result<Option<V
 /// Where the runs a served flow starts are reported.
 pub type RunSink = mpsc::UnboundedSender<RunRecord>;
 
-/// A served flow: its `Request` trigger on a loopback port; it stops when dropped.
+/// A served flow: its `Request` trigger on a loopback port; [`Endpoint::stop`] stops it
+/// (dropping it stops listening only).
 pub struct Endpoint {
     address: SocketAddr,
     stop: CancelToken,
+    runs: Runs,
+}
+
+/// The runs under way: cancelled together when the endpoint stops, and counted so that
+/// stopping waits for them to be stored.
+#[derive(Clone, Default)]
+struct Runs {
+    cancel: CancelToken,
+    under_way: Arc<(std::sync::atomic::AtomicUsize, tokio::sync::Notify)>,
+}
+
+impl Runs {
+    fn begin(&self) {
+        self.under_way
+            .0
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+    }
+
+    fn end(&self) {
+        self.under_way
+            .0
+            .fetch_sub(1, std::sync::atomic::Ordering::SeqCst);
+        self.under_way.1.notify_waiters();
+    }
+
+    fn count(&self) -> usize {
+        self.under_way.0.load(std::sync::atomic::Ordering::SeqCst)
+    }
 }
 
 #[derive(Clone)]
@@ -144,6 +173,7 @@ struct Served {
     runs: RunSink,
     port: u16,
     answers: bool,
+    under_way: Runs,
 }
 
 impl Endpoint {
@@ -164,6 +194,7 @@ impl Endpoint {
         let address = listener
             .local_addr()
             .map_err(|e| format!("cannot listen: {e}"))?;
+        let under_way = Runs::default();
         let served = Served {
             flow: Arc::new(flow),
             spec: Arc::new(spec),
@@ -172,6 +203,7 @@ impl Endpoint {
             runs,
             port: address.port(),
             answers,
+            under_way: under_way.clone(),
         };
         let app = Router::new()
             .fallback(receive)
@@ -188,7 +220,28 @@ impl Endpoint {
                 tracing::warn!("flow endpoint stopped: {err}");
             }
         });
-        Ok(Self { address, stop })
+        Ok(Self {
+            address,
+            stop,
+            runs: under_way,
+        })
+    }
+
+    /// Stops listening, cancels the runs under way after their current action and waits
+    /// (at most `grace`) until they are stored.
+    pub async fn stop(self, grace: std::time::Duration) {
+        self.stop.cancel();
+        self.runs.cancel.cancel();
+        let deadline = tokio::time::Instant::now() + grace;
+        while self.runs.count() > 0 {
+            let notified = self.runs.under_way.1.notified();
+            if self.runs.count() == 0 {
+                break;
+            }
+            if tokio::time::timeout_at(deadline, notified).await.is_err() {
+                break;
+            }
+        }
     }
 
     /// The URL that starts the flow (its relative path's parameters as written).
@@ -325,10 +378,11 @@ async fn receive(
         }
     });
     let env = Env {
-        cancel: CancelToken::new(),
+        cancel: served.under_way.cancel.clone(),
         observer: Some(observer),
         ..served.env.clone()
     };
+    served.under_way.begin();
     let run = {
         let served = served.clone();
         async move {
@@ -343,6 +397,7 @@ async fn receive(
                 }
             }
             let _ = served.runs.send(record.clone());
+            served.under_way.end();
             record
         }
     };
