@@ -192,6 +192,14 @@ fn lex_number(chars: &[char], start: usize, column: usize) -> Result<(String, us
         text.push('.');
         i += 1;
         digits(&mut i, &mut text);
+    } else if chars.get(i) == Some(&'.')
+        && !chars
+            .get(i + 1)
+            .is_some_and(|c| is_ident_start(*c) || *c == '.')
+    {
+        // `1.` is the double 1.0, as in .NET.
+        text.push_str(".0");
+        i += 1;
     }
     if matches!(chars.get(i), Some('e' | 'E')) {
         let mut j = i + 1;

@@ -202,9 +202,23 @@ impl Parser {
         };
         match token.tok {
             Tok::Str(text) => literal(Value::String(text)),
-            Tok::Number(text) => match serde_json::from_str::<serde_json::Number>(&text) {
-                Ok(number) => literal(Value::Number(number)),
+            // As the cloud reads literals: an integer must fit in 64 bits, any other number
+            // is a double.
+            Tok::Number(text) if !text.contains(['.', 'e', 'E']) => match text.parse::<i64>() {
+                Ok(number) => literal(Value::from(number)),
                 Err(_) => Err(ExprError::parse(
+                    format!("the number {text} is out of the range of a 64-bit integer"),
+                    column,
+                )),
+            },
+            Tok::Number(text) => match text
+                .parse::<f64>()
+                .ok()
+                .filter(|f| f.is_finite())
+                .and_then(serde_json::Number::from_f64)
+            {
+                Some(number) => literal(Value::Number(number)),
+                None => Err(ExprError::parse(
                     format!("malformed number '{text}'"),
                     column,
                 )),

@@ -133,6 +133,31 @@ fn strings_collections_and_binary_as_the_cloud_gives_them() {
 }
 
 #[test]
+fn number_literals_read_as_the_cloud_reads_them() {
+    check(&[
+        ("+1.", json!(1.0)),
+        (
+            "string(9223372036854775809.5)",
+            json!("9.223372036854776E+18"),
+        ),
+        ("-9223372036854775808", json!(i64::MIN)),
+    ]);
+    for text in [
+        "9223372036854775808",
+        "-9223372036854775809",
+        "18446744073709551615",
+    ] {
+        let error = crate::flow::expr::parse(text).expect_err(text);
+        assert!(
+            error
+                .message
+                .contains("out of the range of a 64-bit integer"),
+            "{error}"
+        );
+    }
+}
+
+#[test]
 fn coalesce_stops_at_the_first_value() {
     // What comes after the first value is not evaluated (`int('x')` would fail).
     check(&[
