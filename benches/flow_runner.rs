@@ -112,7 +112,7 @@ fn check(kind: Loop, run: &RunRecord) {
             .find(|a| a.name == "Add")
             .map(|a| a.outputs.clone());
         let sum = (0..ITEMS as i64).sum::<i64>();
-        assert_eq!(last, Some(json!({"body": {"value": sum}})));
+        assert_eq!(last, Some(json!({"body": {"name": "total", "value": sum}})));
     }
 }
 
