@@ -523,3 +523,85 @@ async fn an_http_instance_follows_redirects_on_http_only_and_at_most_ten() {
     let message = result.expect_err("an endless redirect stops").to_string();
     assert!(message.contains("more than 10 redirects"), "{message}");
 }
+
+/// Runs a flow of one `Http` action with `inputs` (no instance); its record and the run's.
+async fn run_http_action(inputs: Value, limit: Option<&str>, cancel: CancelToken) -> Value {
+    let mut action = json!({"type": "Http", "runAfter": {}, "inputs": inputs,
+        "runtimeConfiguration": {}, "retryPolicy": {"type": "none"}});
+    action["inputs"]["retryPolicy"] = json!({"type": "none"});
+    if let Some(limit) = limit {
+        action["limit"] = json!({"timeout": limit});
+    }
+    let definition = json!({"triggers": {"manual": {"type": "Request", "kind": "Http"}},
+        "actions": {"Call": action}});
+    let env = flowbench::flow::run::Env {
+        client: None,
+        model: None,
+        instance: None,
+        cancel,
+        observer: None,
+    };
+    let run = flowbench::flow::run::run_flow(
+        definition.as_object().unwrap(),
+        flowbench::flow::run::RunInputs::default(),
+        &env,
+    )
+    .await;
+    serde_json::to_value(&run.actions[0]).unwrap()
+}
+
+/// A server that takes connections and never answers.
+async fn silent_server() -> (String, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let task = tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = listener.accept().await {
+            held.push(socket);
+        }
+    });
+    (base, task)
+}
+
+#[tokio::test]
+async fn an_http_action_to_a_server_that_never_answers_ends_at_its_limit_or_when_cancelled() {
+    let (base, task) = silent_server().await;
+    let call = json!({"method": "GET", "uri": format!("{base}/x")});
+    let record = run_http_action(call.clone(), Some("PT1S"), CancelToken::new()).await;
+    assert_eq!(record["status"], "TimedOut", "{record:#}");
+    assert_eq!(record["error"]["code"], "ActionTimedOut");
+    // Without a limit, cancelling the run (Ctrl+C, SIGTERM) ends the action at once.
+    let cancel = CancelToken::new();
+    let stopper = cancel.clone();
+    tokio::spawn(async move {
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+        stopper.cancel();
+    });
+    let record = run_http_action(call, None, cancel).await;
+    assert_eq!(record["status"], "Cancelled", "{record:#}");
+    task.abort();
+}
+
+#[tokio::test]
+async fn a_redirect_to_another_origin_is_not_followed_and_carries_nothing_there() {
+    let elsewhere = Scripted::default();
+    elsewhere.answer("/landing", 200, "{}");
+    let landing = elsewhere.start().await;
+    let to = format!("{}/landing", landing.base);
+    let redirecting = axum::Router::new().fallback(move || {
+        let to = to.clone();
+        async move { (StatusCode::FOUND, [("location", to)], "").into_response() }
+    });
+    let origin = common::serve(redirecting).await;
+    let record = run_http_action(
+        json!({"method": "GET", "uri": format!("{}/start?sig=SECRET", origin.base),
+            "headers": {"X-Api-Key": "k3y"}}),
+        None,
+        CancelToken::new(),
+    )
+    .await;
+    assert_eq!(record["status"], "Failed", "{record:#}");
+    let message = record["error"]["message"].as_str().unwrap();
+    assert!(message.contains("is not followed"), "{message}");
+    assert!(elsewhere.seen().is_empty(), "{:?}", elsewhere.seen());
+}

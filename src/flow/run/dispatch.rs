@@ -147,6 +147,47 @@ fn failing_field(
     }
 }
 
+/// An action that waits on the network, bounded as the cloud bounds it: by its
+/// `limit.timeout` (ISO 8601, `PT30S`) and by the run being cancelled (Ctrl+C, SIGTERM, the
+/// window's Stop), either of which ends it at once, its request dropped.
+async fn bounded(
+    env: &Env,
+    name: &str,
+    action: &Value,
+    inputs: Value,
+    work: impl std::future::Future<Output = Done>,
+) -> Done {
+    let limit_text = action
+        .get("limit")
+        .and_then(|l| l.get("timeout"))
+        .and_then(Value::as_str);
+    let limit = limit_text.and_then(super::data::parse_iso_duration);
+    let timeout = async {
+        match limit {
+            Some(limit) => tokio::time::sleep(limit).await,
+            None => std::future::pending().await,
+        }
+    };
+    tokio::select! {
+        done = work => done,
+        () = env.cancel.cancelled() => Done {
+            status: super::Status::Cancelled,
+            ..Done::failed(inputs, "Cancelled", "The run was cancelled while the action was under way.")
+        },
+        () = timeout => Done {
+            status: super::Status::TimedOut,
+            ..Done::failed(
+                inputs,
+                "ActionTimedOut",
+                format!(
+                    "Action '{name}' did not end within its limit.timeout ({}).",
+                    limit_text.unwrap_or_default()
+                ),
+            )
+        },
+    }
+}
+
 /// Actions without inner scopes: their inputs are evaluated first.
 async fn run_simple(env: &Env, ctx: &mut Ctx, name: &str, action: &Value, kind: &str) -> Done {
     let raw_inputs = action.get("inputs").unwrap_or(&Value::Null);
@@ -197,9 +238,27 @@ async fn run_simple(env: &Env, ctx: &mut Ctx, name: &str, action: &Value, kind: 
             )
         }
         "openapiconnection" | "apiconnection" => {
-            super::steps::run_connector(env, name, action, inputs).await
+            let shown = inputs.clone();
+            bounded(
+                env,
+                name,
+                action,
+                shown,
+                super::steps::run_connector(env, name, action, inputs),
+            )
+            .await
         }
-        "http" => super::steps::run_http(env, name, inputs).await,
+        "http" => {
+            let shown = inputs.clone();
+            bounded(
+                env,
+                name,
+                action,
+                shown,
+                super::steps::run_http(env, name, inputs),
+            )
+            .await
+        }
         "assert" => super::assert::run_assert(name, raw_inputs, inputs),
         "terminate" => super::data::run_terminate(ctx, inputs),
         "wait" => super::data::run_wait(env, inputs).await,

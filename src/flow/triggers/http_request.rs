@@ -14,7 +14,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use axum::Router;
 use axum::body::{Body, Bytes};
 use axum::extract::{DefaultBodyLimit, State};
-use axum::http::{HeaderMap, Method, StatusCode, Uri, header};
+use axum::http::{StatusCode, header};
 use axum::response::Response;
 use serde_json::{Map, Value, json};
 use tokio::sync::mpsc;
@@ -174,7 +174,12 @@ struct Served {
     port: u16,
     answers: bool,
     under_way: Runs,
+    /// Requests whose bodies are read and run at once, at most.
+    reading: Arc<tokio::sync::Semaphore>,
 }
+
+/// Requests handled at once (each may hold a body of up to [`MAX_BODY`]).
+pub const MAX_CONCURRENT_REQUESTS: usize = 8;
 
 impl Endpoint {
     /// Serves `flow` on `127.0.0.1:port` (0: a free port); each run is stored in `history`
@@ -204,6 +209,7 @@ impl Endpoint {
             port: address.port(),
             answers,
             under_way: under_way.clone(),
+            reading: Arc::new(tokio::sync::Semaphore::new(MAX_CONCURRENT_REQUESTS)),
         };
         let app = Router::new()
             .fallback(receive)
@@ -280,13 +286,9 @@ fn answer(status: StatusCode, code: &str, message: &str) -> Response {
         .unwrap_or_default()
 }
 
-async fn receive(
-    State(served): State<Served>,
-    method: Method,
-    uri: Uri,
-    headers: HeaderMap,
-    bytes: Bytes,
-) -> Response {
+async fn receive(State(served): State<Served>, request: axum::extract::Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let (method, uri, headers) = (parts.method, parts.uri, parts.headers);
     let host = headers
         .get(header::HOST)
         .and_then(|h| h.to_str().ok())
@@ -318,6 +320,25 @@ async fn receive(
             "NotFound",
             &format!("the trigger's path is /{expected}, not {}", uri.path()),
         );
+    };
+    // The body is read only now, past the checks, and by a bounded number of requests at
+    // once (each may hold up to MAX_BODY).
+    let Ok(_permit) = served.reading.clone().acquire_owned().await else {
+        return answer(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "Stopping",
+            "the endpoint is stopping",
+        );
+    };
+    let bytes: Bytes = match axum::body::to_bytes(body, MAX_BODY).await {
+        Ok(bytes) => bytes,
+        Err(err) => {
+            return answer(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "RequestTooLarge",
+                &format!("the body cannot be read (at most {MAX_BODY} bytes): {err}"),
+            );
+        }
     };
     let content_type = headers
         .get(header::CONTENT_TYPE)

@@ -129,7 +129,11 @@ impl ODataClient {
         let builder = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .timeout(config.request_timeout)
-            .user_agent(config.user_agent.clone());
+            .user_agent(config.user_agent.clone())
+            // The address a request came from stays with its origin (no `Referer` on a
+            // redirect), and a redirect leaves it only as `same_origin_redirects` allows.
+            .referer(false)
+            .redirect(same_origin_redirects(&root));
         let http = plain_http_without_tls(builder, &root)
             .build()
             .map_err(|e| ODataError::InvalidUrl(format!("HTTP client setup failed: {e}")))?;
@@ -200,27 +204,42 @@ impl ODataClient {
 
 /// For a (loopback) `http://` root, a client that never speaks TLS: it loads no root
 /// certificates (the platform verifier reads every file of the system's certificate
-/// directory, about 2 ms of each command's start) and refuses a redirect to another scheme,
-/// which could not be verified.
+/// directory, about 2 ms of each command's start); a redirect to another scheme, which could
+/// not be verified, is refused by [`same_origin_redirects`].
 fn plain_http_without_tls(builder: reqwest::ClientBuilder, root: &Url) -> reqwest::ClientBuilder {
     if root.scheme() != "http" {
         return builder;
     }
-    builder
-        .tls_certs_only(std::iter::empty())
-        .redirect(reqwest::redirect::Policy::custom(|attempt| {
-            if attempt.url().scheme() != "http" {
-                let refused = format!(
+    builder.tls_certs_only(std::iter::empty())
+}
+
+/// Redirects are followed within the root's origin only, at most ten: a request's headers
+/// (an API key, a token) and body never reach another host, port or scheme, as `nextLink`s
+/// to another origin are refused too.
+fn same_origin_redirects(root: &Url) -> reqwest::redirect::Policy {
+    let origin = root.origin();
+    let from_http = root.scheme() == "http";
+    reqwest::redirect::Policy::custom(move |attempt| {
+        if attempt.url().origin() != origin {
+            let refused = if from_http && attempt.url().scheme() != "http" {
+                format!(
                     "a redirect from an http:// instance to {} is not followed; use the https:// address as the instance",
                     attempt.url()
-                );
-                attempt.error(refused)
-            } else if attempt.previous().len() >= MAX_REDIRECTS {
-                attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
+                )
             } else {
-                attempt.follow()
-            }
-        }))
+                format!(
+                    "a redirect to {} (another host, port or scheme) is not followed: what the request carries stays with {}",
+                    attempt.url(),
+                    origin.ascii_serialization()
+                )
+            };
+            attempt.error(refused)
+        } else if attempt.previous().len() >= MAX_REDIRECTS {
+            attempt.error(format!("more than {MAX_REDIRECTS} redirects"))
+        } else {
+            attempt.follow()
+        }
+    })
 }
 
 /// Redirects followed at most, as reqwest's default policy does.
