@@ -235,5 +235,13 @@ async fn retry_after_beyond_the_limit_fails_at_once() {
     let err = client.list_page("Closed", "").await.unwrap_err();
     assert_eq!(err.status(), Some(429));
     assert!(err.server().unwrap().report().contains("throttling"));
+    assert!(
+        err.server()
+            .unwrap()
+            .message
+            .contains("not retried: the server asks to wait"),
+        "{}",
+        err.server().unwrap().message
+    );
     assert_eq!(hits.count(), 1);
 }

@@ -526,9 +526,10 @@ async fn an_http_instance_follows_redirects_on_http_only_and_at_most_ten() {
 
 /// Runs a flow of one `Http` action with `inputs` (no instance); its record and the run's.
 async fn run_http_action(inputs: Value, limit: Option<&str>, cancel: CancelToken) -> Value {
-    let mut action = json!({"type": "Http", "runAfter": {}, "inputs": inputs,
-        "runtimeConfiguration": {}, "retryPolicy": {"type": "none"}});
-    action["inputs"]["retryPolicy"] = json!({"type": "none"});
+    let mut action = json!({"type": "Http", "runAfter": {}, "inputs": inputs});
+    if action["inputs"].get("retryPolicy").is_none() {
+        action["inputs"]["retryPolicy"] = json!({"type": "none"});
+    }
     if let Some(limit) = limit {
         action["limit"] = json!({"timeout": limit});
     }
@@ -604,4 +605,35 @@ async fn a_redirect_to_another_origin_is_not_followed_and_carries_nothing_there(
     let message = record["error"]["message"].as_str().unwrap();
     assert!(message.contains("is not followed"), "{message}");
     assert!(elsewhere.seen().is_empty(), "{:?}", elsewhere.seen());
+}
+
+#[tokio::test]
+async fn a_failed_http_step_keeps_the_answer_s_headers_and_says_why_it_was_not_retried() {
+    let throttling = axum::Router::new().fallback(|| async {
+        (
+            StatusCode::TOO_MANY_REQUESTS,
+            [("retry-after", "999999"), ("x-ms-request-id", "req-1")],
+            r#"{"error": {"code": "TooManyRequests", "message": "slow down"}}"#,
+        )
+            .into_response()
+    });
+    let server = common::serve(throttling).await;
+    let mut record = run_http_action(
+        json!({"method": "GET", "uri": format!("{}/x", server.base),
+            "retryPolicy": {"type": "fixed", "count": 2, "interval": "PT1S"}}),
+        None,
+        CancelToken::new(),
+    )
+    .await;
+    assert_eq!(record["status"], "Failed", "{record:#}");
+    assert_eq!(record["outputs"]["statusCode"], 429);
+    assert_eq!(record["outputs"]["headers"]["retry-after"], "999999");
+    let message = record["error"]["message"].take();
+    assert!(
+        message
+            .as_str()
+            .unwrap()
+            .contains("not retried: the server asks to wait 999999 s"),
+        "{message}"
+    );
 }

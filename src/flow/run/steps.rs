@@ -96,9 +96,14 @@ fn request_failed(inputs: Value, name: &str, error: &ODataError) -> Done {
             if let Some(infolog) = server.infolog.as_ref().filter(|i| **i != server.message) {
                 message.push_str(&format!(" Infolog: {infolog}"));
             }
+            let headers: serde_json::Map<String, Value> = server
+                .headers
+                .iter()
+                .map(|(k, v)| (k.clone(), Value::String(v.clone())))
+                .collect();
             (
                 status_code_name(server.status),
-                json!({"statusCode": server.status, "headers": {}, "body": body}),
+                json!({"statusCode": server.status, "headers": headers, "body": body}),
                 message,
             )
         }

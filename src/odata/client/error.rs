@@ -167,6 +167,9 @@ pub struct ServerError {
     pub internal_exceptions: Vec<String>,
     /// The raw response body (lossy UTF-8).
     pub body: String,
+    /// The response's headers (name, value), for a flow's failed step to read
+    /// (`Retry-After`, `x-ms-request-id`…).
+    pub headers: Vec<(String, String)>,
 }
 
 impl ServerError {

@@ -169,13 +169,19 @@ impl ODataClient {
                         return Ok(*response);
                     }
                     let error = || {
-                        ODataError::Server(Box::new(ServerError::from_response(
+                        let mut server = ServerError::from_response(
                             &method,
                             &url,
                             status,
                             &reason,
                             &response.body,
-                        )))
+                        );
+                        server.headers = response
+                            .headers
+                            .iter()
+                            .filter_map(|(k, v)| Some((k.to_string(), v.to_str().ok()?.to_owned())))
+                            .collect();
+                        ODataError::Server(Box::new(server))
                     };
                     failures += 1;
                     if !policy.retries_status(status) || failures >= policy.max_attempts {
@@ -185,7 +191,19 @@ impl ODataClient {
                         .header("retry-after")
                         .and_then(|v| parse_retry_after(v, chrono::Utc::now()))
                     {
-                        Some(delay) if delay > policy.max_retry_after => return Err(error()),
+                        Some(delay) if delay > policy.max_retry_after => {
+                            // Say why this one is not retried.
+                            let mut refused = error();
+                            if let ODataError::Server(server) = &mut refused {
+                                server.message = format!(
+                                    "{} (not retried: the server asks to wait {} s, more than the {} s waited at most)",
+                                    server.message,
+                                    delay.as_secs(),
+                                    policy.max_retry_after.as_secs()
+                                );
+                            }
+                            return Err(refused);
+                        }
                         Some(delay) => delay,
                         None => policy.backoff(failures),
                     };
