@@ -9,6 +9,7 @@ pub mod http_request;
 pub mod kind;
 pub mod polling;
 pub mod replay;
+pub mod request_spec;
 pub mod state;
 pub mod templates;
 pub mod watcher;
