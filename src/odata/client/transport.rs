@@ -365,11 +365,16 @@ fn network_error(method: &str, url: &str, e: &reqwest::Error) -> ODataError {
     } else {
         NetworkErrorKind::Connection
     };
+    let mut message = error_chain(e);
+    // After a redirect the failure is at the address redirected to: name it.
+    if let Some(reached) = e.url().filter(|reached| reached.as_str() != url) {
+        message = format!("{message} (redirected to {reached})");
+    }
     ODataError::Network {
         method: method.to_owned(),
         url: url.to_owned(),
         kind,
-        message: error_chain(e),
+        message,
     }
 }
 
