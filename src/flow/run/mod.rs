@@ -114,6 +114,7 @@ pub fn rerun_inputs(earlier: &RunRecord, from: Option<&str>) -> Result<RunInputs
     Ok(RunInputs {
         flow: earlier.flow.clone(),
         trigger_body: trigger::delivered(&earlier.trigger),
+        trigger_request: trigger::request_of(&earlier.trigger),
         rerun: Some(Rerun {
             of: earlier.id.clone(),
             reuse,

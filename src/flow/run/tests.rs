@@ -972,3 +972,36 @@ fn variables_are_one_whatever_the_case_and_set_variable_gives_its_name() {
         json!({"body": {"name": "testvar", "value": "c"}})
     );
 }
+
+#[test]
+fn a_rerun_of_a_served_run_gets_the_same_request() {
+    let Value::Object(definition) = json!({
+        "triggers": {"manual": {"type": "Request", "kind": "Http"}},
+        "actions": {"Id": {"type": "Compose", "inputs": "@triggerOutputs()?['relativePathParameters']?['id']", "runAfter": {}},
+            "Fails": {"type": "Compose", "inputs": "@int('x')", "runAfter": {"Id": ["Succeeded"]}}}
+    }) else {
+        unreachable!()
+    };
+    let request = json!({"headers": {"x-test": "1"}, "relativePathParameters": {"id": "42"}});
+    let inputs = RunInputs {
+        flow: "test".into(),
+        trigger_body: json!({"a": 1}),
+        trigger_request: request.as_object().cloned(),
+        ..RunInputs::default()
+    };
+    let block = |definition: &Map<String, Value>, inputs| {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(run_flow(definition, inputs, &env()))
+    };
+    let run = block(&definition, inputs);
+    assert_eq!(outputs_of(&run, "Id"), json!("42"));
+    let again = super::rerun_inputs(&run, None).expect("rerun inputs");
+    assert_eq!(again.trigger_body, json!({"a": 1}));
+    assert_eq!(again.trigger_request, request.as_object().cloned());
+    // A run started otherwise carries no request.
+    let plain = block(&definition, RunInputs::default());
+    assert_eq!(super::trigger::request_of(&plain.trigger), None);
+}

@@ -240,6 +240,26 @@ pub fn trigger_record(
     Value::Object(record)
 }
 
+/// What an HTTP request delivered besides its body, read back from a run's trigger record
+/// (for a re-run of a run `flowbench serve` started): its headers, queries and path
+/// parameters; none for a run started otherwise.
+pub fn request_of(record: &Value) -> Option<Map<String, Value>> {
+    let outputs = record.get("outputs")?.as_object()?;
+    let from_request = outputs.contains_key("queries")
+        || outputs.contains_key("relativePathParameters")
+        || outputs
+            .get("headers")
+            .and_then(Value::as_object)
+            .is_some_and(|h| h.len() > 1 || !h.contains_key("Content-Type"));
+    from_request.then(|| {
+        outputs
+            .iter()
+            .filter(|(key, _)| *key != "body")
+            .map(|(key, value)| (key.clone(), value.clone()))
+            .collect()
+    })
+}
+
 /// What a run's trigger delivered, read back from its record (for a re-run): the body, or
 /// a schedule's times.
 pub fn delivered(record: &Value) -> Value {
