@@ -637,3 +637,24 @@ async fn a_failed_http_step_keeps_the_answer_s_headers_and_says_why_it_was_not_r
         "{message}"
     );
 }
+
+#[tokio::test]
+async fn a_header_that_is_not_utf8_is_kept_in_the_step_s_outputs() {
+    let latin = axum::Router::new().fallback(|| async {
+        let mut response = (StatusCode::OK, "{}").into_response();
+        response.headers_mut().insert(
+            "x-name",
+            axum::http::HeaderValue::from_bytes(b"caf\xe9").unwrap(),
+        );
+        response
+    });
+    let server = common::serve(latin).await;
+    let record = run_http_action(
+        json!({"method": "GET", "uri": format!("{}/x", server.base)}),
+        None,
+        CancelToken::new(),
+    )
+    .await;
+    assert_eq!(record["status"], "Succeeded", "{record:#}");
+    assert_eq!(record["outputs"]["headers"]["x-name"], "café");
+}

@@ -82,6 +82,15 @@ fn default_policy() -> RetryPolicy {
     }
 }
 
+/// A header value as text: UTF-8 when it is, else its bytes as Latin-1 (HTTP's old
+/// default), so that no header goes missing from a step's outputs.
+pub(crate) fn header_text(bytes: &[u8]) -> String {
+    match std::str::from_utf8(bytes) {
+        Ok(text) => text.to_owned(),
+        Err(_) => bytes.iter().map(|&b| char::from(b)).collect(),
+    }
+}
+
 /// A failed request as a failed step: the cloud's error code, and outputs with the
 /// status code and the server's error body (so a catch scope can read them).
 fn request_failed(inputs: Value, name: &str, error: &ODataError) -> Done {
@@ -354,7 +363,8 @@ pub async fn run_http(env: &Env, name: &str, inputs: Value) -> Done {
             let headers: Map<String, Value> = response
                 .headers
                 .iter()
-                .filter_map(|(k, v)| Some((k.to_string(), json!(v.to_str().ok()?))))
+                // A value that is not UTF-8 is kept, its bytes read as Latin-1 as HTTP allows.
+                .map(|(k, v)| (k.to_string(), json!(header_text(v.as_bytes()))))
                 .collect();
             Done::ok(
                 inputs,

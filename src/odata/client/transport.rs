@@ -179,7 +179,12 @@ impl ODataClient {
                         server.headers = response
                             .headers
                             .iter()
-                            .filter_map(|(k, v)| Some((k.to_string(), v.to_str().ok()?.to_owned())))
+                            .map(|(k, v)| {
+                                (
+                                    k.to_string(),
+                                    String::from_utf8_lossy(v.as_bytes()).into_owned(),
+                                )
+                            })
                             .collect();
                         ODataError::Server(Box::new(server))
                     };
