@@ -394,11 +394,9 @@ pub(crate) fn parse_float(text: &str, locale: Option<&str>) -> Result<Option<f64
     Ok(parse_with(text, culture))
 }
 
-fn parse_with(text: &str, culture: &Locale) -> Option<f64> {
-    let s = text.trim();
-    if s.is_empty() {
-        return None;
-    }
+/// A number's text without its sign, leading or trailing (.NET's `AllowLeadingSign` and
+/// `AllowTrailingSign`), and whether it was negative; `None` when it has both.
+pub(crate) fn split_sign(s: &str) -> Option<(&str, bool)> {
     let (s, lead) = match s.strip_prefix('-') {
         Some(rest) => (rest, true),
         None => (s.strip_prefix('+').unwrap_or(s), false),
@@ -410,7 +408,15 @@ fn parse_with(text: &str, culture: &Locale) -> Option<f64> {
     if lead && trail {
         return None;
     }
-    let negative = lead || trail;
+    Some((s, lead || trail))
+}
+
+fn parse_with(text: &str, culture: &Locale) -> Option<f64> {
+    let s = text.trim();
+    if s.is_empty() {
+        return None;
+    }
+    let (s, negative) = split_sign(s)?;
     let s = s.trim();
     let groups: Vec<char> = match culture.group {
         "\u{202f}" | "\u{a0}" => vec!['\u{202f}', '\u{a0}', ' '],

@@ -118,17 +118,7 @@ impl Endpoint {
             .fallback(receive)
             .layer(DefaultBodyLimit::max(MAX_BODY))
             .with_state(served);
-        let stop = CancelToken::new();
-        let stopped = stop.clone();
-        tokio::spawn(async move {
-            let shutdown = async move { stopped.cancelled().await };
-            if let Err(err) = axum::serve(listener, app)
-                .with_graceful_shutdown(shutdown)
-                .await
-            {
-                tracing::warn!("flow endpoint stopped: {err}");
-            }
-        });
+        let stop = super::webhook::serve_until_stopped(listener, app, "flow endpoint");
         Ok(Self {
             address,
             stop,

@@ -357,18 +357,7 @@ fn data_uri_to_string(call: &Call) -> Result<Value, String> {
 /// white space around, a leading or trailing sign, `,` between digits of the integer part, a
 /// `.` fraction; no exponent.
 fn parse_decimal(text: &str) -> Option<Decimal> {
-    let s = text.trim();
-    let (s, lead) = match s.strip_prefix('-') {
-        Some(rest) => (rest, true),
-        None => (s.strip_prefix('+').unwrap_or(s), false),
-    };
-    let (s, trail) = match s.strip_suffix('-') {
-        Some(rest) => (rest, true),
-        None => (s.strip_suffix('+').unwrap_or(s), false),
-    };
-    if lead && trail {
-        return None;
-    }
+    let (s, negative) = crate::flow::expr::numfmt::split_sign(text.trim())?;
     let (whole, fraction) = s.split_once('.').unwrap_or((s, ""));
     let digits_only = |part: &str| part.chars().all(|c| c.is_ascii_digit());
     if whole.starts_with(',')
@@ -379,7 +368,7 @@ fn parse_decimal(text: &str) -> Option<Decimal> {
     {
         return None;
     }
-    let sign = if lead || trail { "-" } else { "" };
+    let sign = if negative { "-" } else { "" };
     let whole = whole.replace(',', "");
     let whole = if whole.is_empty() { "0" } else { &whole };
     let number = if fraction.is_empty() {

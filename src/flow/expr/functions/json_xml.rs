@@ -6,6 +6,7 @@
 
 use serde_json::{Map, Value};
 
+use super::xml_write::{attribute, text};
 use crate::flow::expr::value::to_text;
 
 /// The XML document for `map`; an error says why there is none.
@@ -166,33 +167,6 @@ fn element(
         }
     }
     Ok(())
-}
-
-fn text(out: &mut String, value: &str) {
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            other => out.push(other),
-        }
-    }
-}
-
-fn attribute(out: &mut String, name: &str, value: &str) {
-    out.push(' ');
-    out.push_str(name);
-    out.push_str("=\"");
-    for c in value.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            other => out.push(other),
-        }
-    }
-    out.push('"');
 }
 
 #[cfg(test)]

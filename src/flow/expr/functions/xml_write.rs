@@ -39,16 +39,21 @@ pub(super) fn as_dotnet_writes(text: &str) -> Result<String, String> {
 /// Writes a run of text, unless it is only white space (which .NET does not keep).
 fn flush_text(out: &mut String, pending: &mut String) {
     if !pending.trim().is_empty() {
-        for c in pending.chars() {
-            match c {
-                '&' => out.push_str("&amp;"),
-                '<' => out.push_str("&lt;"),
-                '>' => out.push_str("&gt;"),
-                other => out.push(other),
-            }
-        }
+        text(out, pending);
     }
     pending.clear();
+}
+
+/// Text content escaped as .NET escapes it (`&`, `<`, `>`).
+pub(super) fn text(out: &mut String, value: &str) {
+    for c in value.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            other => out.push(other),
+        }
+    }
 }
 
 fn write_event(out: &mut String, event: &Event<'_>) -> Result<(), String> {
@@ -118,7 +123,7 @@ fn open_tag(out: &mut String, tag: &BytesStart<'_>) -> Result<(), String> {
 }
 
 /// ` name="value"`, the value escaped as .NET escapes it.
-fn attribute(out: &mut String, name: &str, value: &str) {
+pub(super) fn attribute(out: &mut String, name: &str, value: &str) {
     out.push(' ');
     out.push_str(name);
     out.push_str("=\"");
