@@ -118,7 +118,12 @@ impl Endpoint {
             .fallback(receive)
             .layer(DefaultBodyLimit::max(MAX_BODY))
             .with_state(served);
-        let stop = super::webhook::serve_until_stopped(listener, app, "flow endpoint");
+        let stop = super::loopback_server::serve_until_stopped(
+            listener,
+            app,
+            "flow endpoint",
+            super::loopback_server::Limits::default(),
+        );
         Ok(Self {
             address,
             stop,
@@ -225,6 +230,13 @@ async fn receive(State(served): State<Served>, request: axum::extract::Request) 
     };
     let bytes: Bytes = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(bytes) => bytes,
+        Err(err) if super::loopback_server::is_body_timeout(&err) => {
+            return answer(
+                StatusCode::REQUEST_TIMEOUT,
+                "RequestTimeout",
+                &format!("the request body did not arrive in time: {err}"),
+            );
+        }
         Err(err) => {
             return answer(
                 StatusCode::PAYLOAD_TOO_LARGE,

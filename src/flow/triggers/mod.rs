@@ -7,6 +7,7 @@ pub mod clock;
 pub mod gate;
 pub mod http_request;
 pub mod kind;
+pub mod loopback_server;
 pub mod polling;
 pub mod replay;
 pub mod request_spec;

@@ -48,7 +48,12 @@ impl Listener {
                 sender,
                 port: address.port(),
             });
-        let stop = serve_until_stopped(listener, app, "webhook listener");
+        let stop = super::loopback_server::serve_until_stopped(
+            listener,
+            app,
+            "webhook listener",
+            super::loopback_server::Limits::default(),
+        );
         Ok(Self { address, stop })
     }
 
@@ -56,27 +61,6 @@ impl Listener {
     pub fn url_for(&self, hook: &str) -> String {
         format!("http://{}{HOOK_PATH}{hook}", self.address)
     }
-}
-
-/// Serves `app` on `listener` in the background until the token returned is cancelled
-/// (`what` names the server in a warning if it stops on an error).
-pub(super) fn serve_until_stopped(
-    listener: tokio::net::TcpListener,
-    app: Router,
-    what: &'static str,
-) -> CancelToken {
-    let stop = CancelToken::new();
-    let stopped = stop.clone();
-    tokio::spawn(async move {
-        let shutdown = async move { stopped.cancelled().await };
-        if let Err(err) = axum::serve(listener, app)
-            .with_graceful_shutdown(shutdown)
-            .await
-        {
-            tracing::warn!("{what} stopped: {err}");
-        }
-    });
-    stop
 }
 
 impl Drop for Listener {
