@@ -211,6 +211,14 @@ fn check(
                 "`conditions` on an action belong to the retired 2015-08-01-preview schema: order actions with `runAfter`".to_owned(),
             );
         }
+        if action.get("retryPolicy").is_some() {
+            // The cloud refuses the definition ("Could not find member 'retryPolicy' on object
+            // of type 'FlowTemplateAction'"); here it would be ignored without a word.
+            push(
+                with(path, "retryPolicy"),
+                "expected `retryPolicy` inside the action's `inputs`, found it beside them: the cloud refuses it here (\"Could not find member 'retryPolicy'\") and the step would not be retried as written".to_owned(),
+            );
+        }
         if kind.is_empty() {
             push(path.clone(), "the action has no \"type\"".to_owned());
         } else if super::run::cloud_only(kind).is_some() {
@@ -733,6 +741,22 @@ mod trigger_tests {
         assert_eq!(problems[0].line, Some(4));
         assert!(
             problems[0].message.starts_with("expression: column"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_retry_policy_beside_the_inputs_is_named_and_one_inside_them_is_not() {
+        let text = "{\"actions\": {\n \"Call\": {\"type\": \"Http\", \"runAfter\": {},\n  \"inputs\": {\"method\": \"GET\", \"uri\": \"http://x/\", \"retryPolicy\": {\"type\": \"none\"}},\n  \"retryPolicy\": {\"type\": \"fixed\", \"count\": 2, \"interval\": \"PT1S\"}}}}";
+        let definition: Value = serde_json::from_str(text).expect("json");
+        let problems = validate(definition.as_object().expect("object"), None, Some(text));
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].path.join("."), "actions.Call.retryPolicy");
+        assert_eq!(problems[0].line, Some(4));
+        assert!(
+            problems[0]
+                .message
+                .starts_with("expected `retryPolicy` inside the action's `inputs`"),
             "{problems:?}"
         );
     }
