@@ -239,7 +239,8 @@ pub(crate) fn binary_content(value: &Value) -> Option<Vec<u8>> {
     if !object.contains_key("$content-type") {
         return None;
     }
-    BASE64.decode(content).ok()
+    // As .NET's Convert.FromBase64String: white space inside is skipped.
+    base64_decode(content).ok()
 }
 
 fn is_textual(value: &Value) -> bool {

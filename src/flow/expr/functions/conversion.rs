@@ -281,8 +281,9 @@ struct DataUri {
     media: String,
     /// The base64 text as written, when the URI says `;base64` last.
     base64: Option<String>,
-    /// The content.
-    bytes: Vec<u8>,
+    /// The content, or why the base64 text cannot be decoded (`dataUriToBinary` keeps the
+    /// text as written all the same; `dataUriToString` fails).
+    bytes: Result<Vec<u8>, String>,
 }
 
 /// Reads a data URI: the scheme in any case, `;base64` only as the last parameter (or alone,
@@ -316,40 +317,50 @@ fn parse_data_uri(call: &Call) -> Result<DataUri, String> {
             "expected a media type such as text/plain, found '{media_type}'"
         )));
     }
+    // The cloud reads a charset only right after the media type.
+    if let Some(charset) = parts.get(1).and_then(|p| {
+        p.split_once('=')
+            .filter(|(name, _)| name.trim().eq_ignore_ascii_case("charset"))
+            .map(|(_, value)| value.trim().trim_matches('"'))
+    }) && !super::xml_rules::known_charset(charset)
+    {
+        return Err(bad(&format!(
+            "'{charset}' is not a character set .NET reads"
+        )));
+    }
     let media = if media_type.is_empty() && parts.len() <= 1 {
         "text/plain".to_owned()
     } else {
         parts.join(";")
     };
     if is_base64 {
-        let bytes = base64_decode(data).map_err(|m| call.fail(m))?;
         return Ok(DataUri {
             media,
             base64: Some(data.to_owned()),
-            bytes,
+            bytes: base64_decode(data).map_err(|m| call.fail(m)),
         });
     }
     let spaced = data.replace('+', " ");
     Ok(DataUri {
         media,
         base64: None,
-        bytes: percent_decode_str(&spaced).collect(),
+        bytes: Ok(percent_decode_str(&spaced).collect()),
     })
 }
 
 fn data_uri_to_binary(call: &Call) -> Result<Value, String> {
     let uri = parse_data_uri(call)?;
     Ok(match uri.base64 {
-        // The cloud keeps the base64 text as written.
+        // The cloud keeps the base64 text as written, even one it cannot decode.
         Some(text) => serde_json::json!({"$content-type": uri.media, "$content": text}),
-        None => binary_envelope(&uri.bytes, &uri.media),
+        None => binary_envelope(&uri.bytes?, &uri.media),
     })
 }
 
 fn data_uri_to_string(call: &Call) -> Result<Value, String> {
     let uri = parse_data_uri(call)?;
     Ok(Value::String(
-        String::from_utf8_lossy(&uri.bytes).into_owned(),
+        String::from_utf8_lossy(&uri.bytes?).into_owned(),
     ))
 }
 
@@ -383,7 +394,7 @@ fn decimal(call: &Call) -> Result<Value, String> {
     if let Value::Number(n) = call.arg(0) {
         return Ok(Value::Number(n.clone()));
     }
-    let text = call.string(0)?;
+    let text = call.number_text(0)?;
     let parsed = parse_decimal(&text)
         .ok_or_else(|| call.fail(format!("'{text}' is not a decimal number")))?;
     // Keep the digits as written (the JSON number is its text).
@@ -400,7 +411,7 @@ fn float(call: &Call) -> Result<Value, String> {
     if let Some(n) = Num::of(call.arg(0)) {
         return Num::Float(n.as_f64()).to_value().map_err(|m| call.fail(m));
     }
-    let text = call.string(0)?;
+    let text = call.number_text(0)?;
     let locale = call.opt_string(1)?;
     parse_float_arg(call, &text, locale.as_deref())?
         .to_value()
@@ -424,7 +435,7 @@ fn int(call: &Call) -> Result<Value, String> {
         // As the cloud: the text is read as a double (`int('1.0')` is 1, `int('1,000')` is
         // 1000, 17 digits and more are rounded to a double's) that must have no fraction.
         _ => {
-            let text = call.string(0)?;
+            let text = call.number_text(0)?;
             // No trailing sign here (`float` takes one).
             if text.trim_end().ends_with(['-', '+']) {
                 return Err(call.fail(format!("'{text}' is not an integer")));

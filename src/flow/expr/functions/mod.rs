@@ -188,6 +188,15 @@ impl Call<'_> {
         }
     }
 
+    /// A string argument to read a number from: binary content is refused, as the cloud
+    /// refuses `int(binary('1'))`.
+    pub(crate) fn number_text(&self, i: usize) -> Result<String, String> {
+        match self.arg(i) {
+            Value::String(s) => Ok(s.clone()),
+            _ => Err(self.type_error(i, "a number or a string")),
+        }
+    }
+
     pub(crate) fn num(&self, i: usize) -> Result<Num, String> {
         Num::of(self.arg(i)).ok_or_else(|| self.type_error(i, "a number"))
     }

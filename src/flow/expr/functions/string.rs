@@ -386,7 +386,16 @@ fn is_float(call: &Call) -> Result<Value, String> {
     let text = call.string(0)?;
     let locale = call.opt_string(1)?;
     let parsed = numfmt::parse_float(&text, locale.as_deref()).map_err(|m| call.fail(m))?;
-    Ok(Value::Bool(parsed.is_some()))
+    Ok(Value::Bool(parsed.is_some() || not_finite(&text)))
+}
+
+/// `NaN`, `Infinity` or `-Infinity` (any case, `∞` too), which .NET reads as doubles.
+fn not_finite(text: &str) -> bool {
+    let text = text.trim();
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+    text.eq_ignore_ascii_case("nan")
+        || unsigned.eq_ignore_ascii_case("infinity")
+        || unsigned == "\u{221e}"
 }
 
 /// Used by `float()`: the parsed number, or an error naming the text.
@@ -397,6 +406,9 @@ pub(super) fn parse_float_arg(
 ) -> Result<Num, String> {
     match numfmt::parse_float(text, locale).map_err(|m| call.fail(m))? {
         Some(f) => Ok(Num::Float(f)),
+        None if not_finite(text) => Err(call.fail(format!(
+            "'{text}' is a double that is not finite, which a JSON value cannot hold"
+        ))),
         None => Err(call.fail(format!("'{text}' is not a valid floating-point number"))),
     }
 }

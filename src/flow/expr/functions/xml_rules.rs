@@ -52,6 +52,15 @@ pub(super) fn check_encoding(document: &Value) -> Result<(), String> {
     }
 }
 
+/// A `charset` of a data URI: the encodings [`known_encoding`] names, and UTF-16 or UTF-32.
+pub(super) fn known_charset(name: &str) -> bool {
+    known_encoding(name)
+        || matches!(
+            name.to_ascii_lowercase().as_str(),
+            "utf-16" | "utf-16le" | "utf-16be" | "unicode" | "utf-32" | "utf-32le" | "utf-32be"
+        )
+}
+
 fn known_encoding(name: &str) -> bool {
     let name = name.to_ascii_lowercase();
     matches!(

@@ -172,3 +172,53 @@ fn a_lone_at_sign_is_text() {
     let value = crate::flow::expr::evaluate_value(&json!({"a": "@"}), &scope()).expect("value");
     assert_eq!(value, json!({"a": "@"}));
 }
+
+#[test]
+fn binary_content_is_no_number_and_not_finite_doubles_are_named() {
+    check(&[
+        ("isFloat('NaN')", json!(true)),
+        ("isFloat('-infINITY', 'de-de')", json!(true)),
+        ("isFloat('Infinityx')", json!(false)),
+    ]);
+    check_errors(&[
+        ("int(binary('123'))", "expected a number or a string"),
+        ("float(binary('123.0'))", "expected a number or a string"),
+        ("decimal(binary('123.0'))", "expected a number or a string"),
+        ("float('NaN')", "not finite, which a JSON value cannot hold"),
+    ]);
+}
+
+#[test]
+fn data_uris_keep_base64_as_written_and_name_an_unknown_charset() {
+    check(&[
+        // Base64 the cloud cannot decode is kept as written by dataUriToBinary.
+        (
+            "dataUriToBinary('data:text/plain;charset=utf-8;base64,aGVsbG8%20gd29ybGQ=')",
+            json!({"$content-type": "text/plain;charset=utf-8", "$content": "aGVsbG8%20gd29ybGQ="}),
+        ),
+        // White space inside base64 is skipped when the content is read.
+        (
+            "string(dataUriToBinary('data:text/plain;charset=utf-8;base64,aGVsbG8g d29ybGQ='))",
+            json!("hello world"),
+        ),
+        // Only a charset right after the media type is read.
+        (
+            "dataUriToString('data:text/plain;test=wow;charset=nope;base64,aGVsbG8gd29ybGQ=')",
+            json!("hello world"),
+        ),
+    ]);
+    check_errors(&[
+        (
+            "dataUriToString('data:text/plain;charset=utf-8;base64,aGVsbG8%20gd29ybGQ=')",
+            "is not valid base64",
+        ),
+        (
+            "dataUriToBinary('data:text/plain;charset=martian;base64,aGVsbG8gd29ybGQ=')",
+            "'martian' is not a character set .NET reads",
+        ),
+        (
+            "dataUriToString('data:application/json;charset=fake-encoding,  [ 1, 2, 3 ]  ')",
+            "'fake-encoding' is not a character set",
+        ),
+    ]);
+}
