@@ -11,6 +11,9 @@ use serde::Serialize;
 use super::run::{ActionError, RunRecord, Status};
 use super::run_owner::RunOwner;
 
+mod retention;
+pub use retention::Retention;
+
 /// The status `list` shows for a run whose process ended before the run did.
 pub const INTERRUPTED: &str = "Interrupted";
 
@@ -73,6 +76,9 @@ pub fn data_dir() -> Option<PathBuf> {
 pub struct RunHistory {
     connection: Connection,
     path: PathBuf,
+    retention: Retention,
+    /// Finished runs saved through this handle (pruning runs every few).
+    saves: std::cell::Cell<u32>,
 }
 
 impl RunHistory {
@@ -106,6 +112,8 @@ impl RunHistory {
                     return Ok(Self {
                         connection,
                         path: path.to_path_buf(),
+                        retention: Retention::default(),
+                        saves: std::cell::Cell::new(0),
                     });
                 }
             }
@@ -134,7 +142,8 @@ impl RunHistory {
                  owner_pid INTEGER,
                  owner_started INTEGER
              );
-             CREATE INDEX IF NOT EXISTS runs_by_start ON runs (start_time DESC);",
+             CREATE INDEX IF NOT EXISTS runs_by_start ON runs (start_time DESC);
+             CREATE INDEX IF NOT EXISTS runs_by_flow ON runs (flow, start_time DESC);",
         )?;
         // Histories written before runs recorded their process gain the columns (inside
         // the same transaction, so two processes never both add them).
@@ -149,6 +158,19 @@ impl RunHistory {
         }
         connection.execute_batch("COMMIT;")?;
         Ok(connection)
+    }
+
+    /// This history keeping what `retention` says rather than the default.
+    pub fn with_retention(mut self, retention: Retention) -> Self {
+        self.retention = retention;
+        self
+    }
+
+    /// Removes the runs the retention does not keep (of `flow` for the count, of every flow
+    /// for the age); [`Self::save`] does it every few finished runs. Returns how many went.
+    pub fn prune(&self, flow: &str) -> Result<usize, HistoryError> {
+        retention::prune(&self.connection, self.retention, flow, chrono::Utc::now())
+            .map_err(|e| self.wrap(e))
     }
 
     fn wrap(&self, source: rusqlite::Error) -> HistoryError {
@@ -214,6 +236,16 @@ impl RunHistory {
                 ],
             )
             .map_err(|e| self.wrap(e))?;
+        if run.status != Status::Running {
+            let saved = self.saves.get();
+            self.saves.set(saved.wrapping_add(1));
+            if saved % retention::PRUNE_EVERY == 0
+                && let Err(err) = self.prune(&run.flow)
+            {
+                // The run is stored; an old one left a while longer is no loss.
+                tracing::warn!("old runs not removed: {err}");
+            }
+        }
         Ok(())
     }
 
@@ -351,5 +383,93 @@ mod tests {
         }
         let history = RunHistory::open(&path).expect("opens");
         assert_eq!(history.list(100).expect("lists").len(), 8);
+    }
+
+    fn run(id: &str, flow: &str, start_time: &str, status: Status) -> RunRecord {
+        RunRecord {
+            id: id.to_owned(),
+            flow: flow.to_owned(),
+            instance: None,
+            status,
+            error: None,
+            trigger: serde_json::Value::Null,
+            actions: Vec::new(),
+            outputs: serde_json::Value::Null,
+            response: None,
+            start_time: start_time.to_owned(),
+            end_time: start_time.to_owned(),
+            duration_ms: 1,
+            rerun_of: None,
+        }
+    }
+
+    #[test]
+    fn old_runs_and_a_flows_runs_past_its_newest_go_and_others_stay() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let history = RunHistory::open(&dir.path().join("runs.sqlite"))
+            .expect("opens")
+            .with_retention(Retention {
+                days: 30,
+                runs_per_flow: 3,
+            });
+        let now = chrono::Utc::now();
+        let at = |minutes_ago: i64| {
+            crate::flow::run::timestamp(now - chrono::Duration::minutes(minutes_ago))
+        };
+        let long_ago = crate::flow::run::timestamp(now - chrono::Duration::days(31));
+        history
+            .save(&run("ancient", "other", &long_ago, Status::Succeeded))
+            .expect("saved");
+        history
+            .save(&run("other-recent", "other", &at(1), Status::Failed))
+            .expect("saved");
+        history
+            .start("under-way", "busy", &at(100))
+            .expect("started");
+        for n in 0..5 {
+            history
+                .save(&run(
+                    &format!("busy-{n}"),
+                    "busy",
+                    &at(50 - n),
+                    Status::Succeeded,
+                ))
+                .expect("saved");
+        }
+        history.prune("busy").expect("pruned");
+        let mut kept: Vec<String> = history
+            .list(100)
+            .expect("lists")
+            .into_iter()
+            .map(|r| r.id)
+            .collect();
+        kept.sort();
+        assert_eq!(
+            kept,
+            ["busy-2", "busy-3", "busy-4", "other-recent", "under-way"],
+            "the ancient run, and busy's two oldest finished runs, are gone"
+        );
+    }
+
+    #[test]
+    fn saving_finished_runs_prunes_them_every_few() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let history = RunHistory::open(&dir.path().join("runs.sqlite"))
+            .expect("opens")
+            .with_retention(Retention {
+                days: 90,
+                runs_per_flow: 2,
+            });
+        let now = chrono::Utc::now();
+        let total = retention::PRUNE_EVERY + 1;
+        for n in 0..total {
+            let at =
+                crate::flow::run::timestamp(now - chrono::Duration::seconds(i64::from(total - n)));
+            history
+                .save(&run(&format!("r{n}"), "flow", &at, Status::Succeeded))
+                .expect("saved");
+        }
+        // Pruned at the first save and at save number PRUNE_EVERY + 1 (the last).
+        assert_eq!(history.list(1000).expect("lists").len(), 2);
     }
 }
