@@ -239,7 +239,7 @@ impl RunHistory {
         if run.status != Status::Running {
             let saved = self.saves.get();
             self.saves.set(saved.wrapping_add(1));
-            if saved % retention::PRUNE_EVERY == 0
+            if saved.is_multiple_of(retention::PRUNE_EVERY)
                 && let Err(err) = self.prune(&run.flow)
             {
                 // The run is stored; an old one left a while longer is no loss.
