@@ -477,6 +477,67 @@ fn arm_templates_resolve_variables_and_defaults_and_reach_nested_deployments() {
 }
 
 #[test]
+fn an_arm_template_with_comments_trailing_commas_and_a_parameter_file_is_imported() {
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("logic-app-orders");
+    std::fs::create_dir(&folder).unwrap();
+    // As Microsoft's quickstarts are written: comments and a trailing comma, which Azure
+    // Resource Manager takes, and the values in azuredeploy.parameters.json beside it.
+    std::fs::write(
+        folder.join("azuredeploy.json"),
+        r#"{
+  "$schema": "https://schema.management.azure.com/schemas/2019-04-01/deploymentTemplate.json#",
+  "parameters": {
+    "logicAppName": {"type": "string"},  // no default: given at deployment
+    "folder": {"type": "string", "defaultValue": "/in"},
+  },
+  /* the workflow */
+  "resources": [{
+    "type": "Microsoft.Logic/workflows",
+    "name": "[parameters('logicAppName')]",
+    "properties": {"definition": {
+      "$schema": "https://schema.management.azure.com/providers/Microsoft.Logic/schemas/2016-06-01/workflowdefinition.json#",
+      "triggers": {"manual": {"type": "Request", "kind": "Http"}},
+      "actions": {"Folder": {"type": "Compose", "inputs": "[base64(parameters('folder'))]", "runAfter": {}},},
+    }},
+  }],
+}"#,
+    )
+    .unwrap();
+    let template = folder.join("azuredeploy.json");
+    let imported = package::import(&template, &ImportOptions::default()).unwrap();
+    // Without a parameter file the name is the folder's, not an expression.
+    assert_eq!(imported.name, "logic-app-orders");
+    assert_eq!(
+        imported.flow.definition()["actions"]["Folder"]["inputs"],
+        "L2lu"
+    );
+    std::fs::write(
+        folder.join("azuredeploy.parameters.json"),
+        r#"{"parameters": {"logicAppName": {"value": "orders-sync"}, "folder": {"value": "/out"}}}"#,
+    )
+    .unwrap();
+    let output = flowbench(dir.path(), &["import", template.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(0), "{}", text(&output.stderr));
+    assert!(
+        text(&output.stdout).contains("imported 'orders-sync' from an ARM template"),
+        "{}",
+        text(&output.stdout)
+    );
+    assert!(
+        text(&output.stderr)
+            .contains("values of logicAppName, folder read from azuredeploy.parameters.json"),
+        "{}",
+        text(&output.stderr)
+    );
+    let flow: Value = serde_json::from_str(
+        &std::fs::read_to_string(dir.path().join("orders-sync.json")).unwrap(),
+    )
+    .unwrap();
+    assert_eq!(flow["actions"]["Folder"]["inputs"], "L291dA==", "{flow}");
+}
+
+#[test]
 fn what_must_not_leave_the_machine_stops_the_export_and_secrets_stay_home() {
     let flow = FlowFile::parse(&json!({
         "$schema": flowbench::flow::file::DEFINITION_SCHEMA,

@@ -332,6 +332,53 @@ fn a_flow_opens_as_cards_runs_against_the_demo_and_shows_each_card_s_outcome() {
             .query_by_label_contains("s3cr3t-parameter")
             .is_none()
     );
+
+    // A step of another connector is a warning, not a problem: Run stays on, that step
+    // fails alone and the handler after it runs.
+    let mail = data.path().join("mail.json");
+    std::fs::write(
+        &mail,
+        json!({"parameters": {"$connections": {"type": "Object", "defaultValue": {}}},
+            "triggers": {"manual": {"type": "Request", "kind": "Http", "inputs": {"schema": {}}}},
+            "actions": {
+                "Send_an_email": {"type": "ApiConnection", "runAfter": {},
+                    "inputs": {"host": {"connection": {"name": "@parameters('$connections')['office365']['connectionId']"}},
+                        "method": "post", "path": "/v2/Mail"}},
+                "Handled": {"type": "Compose", "inputs": "went on", "runAfter": {"Send_an_email": ["Failed"]}}}})
+        .to_string(),
+    )
+    .expect("flow written");
+    open_by_path(&mut harness, &mail);
+    harness.get_by_label_contains("Fails here when run: ");
+    assert!(
+        harness
+            .state()
+            .flows
+            .open
+            .as_ref()
+            .expect("open")
+            .problems
+            .is_empty(),
+        "{:?}",
+        harness.state().flows.open.as_ref().map(|o| &o.problems)
+    );
+    click(&mut harness, "Run flow");
+    wait_for_run(&mut harness);
+    let run = harness
+        .state()
+        .flows
+        .shown_run
+        .clone()
+        .unwrap_or_else(|| panic!("a run: {:?}", harness.state().flows.run_error));
+    let status = |name: &str| {
+        run.actions
+            .iter()
+            .find(|a| a.name == name)
+            .map(|a| a.status)
+            .expect("action ran")
+    };
+    assert_eq!(status("Send_an_email"), Status::Failed);
+    assert_eq!(status("Handled"), Status::Succeeded);
 }
 
 fn open_by_path(harness: &mut Harness<'_, FlowbenchApp>, path: &Path) {

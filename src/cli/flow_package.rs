@@ -186,9 +186,9 @@ fn import(args: &ImportArgs) -> Result<i32, Failure> {
         .map(|i| format!(", runs against instance '{i}'"))
         .unwrap_or_default();
     super::stdout::print_line(&format!(
-        "imported '{}' from a {} to {}{mapped}",
+        "imported '{}' from {} to {}{mapped}",
         imported.name,
-        imported.source.label(),
+        imported.source.with_article(),
         output.display()
     ))?;
     Ok(super::exit::OK)

@@ -81,14 +81,11 @@ pub struct FlowbenchMetadata {
 impl FlowFile {
     /// Reads a flow from its text.
     pub fn parse(text: &str) -> Result<Self, FlowFileError> {
-        let document: Value =
-            serde_json::from_str(text.trim_start_matches('\u{feff}')).map_err(|e| {
-                FlowFileError::Json {
-                    line: e.line(),
-                    column: e.column(),
-                    message: e.to_string(),
-                }
-            })?;
+        let document: Value = super::jsonc::parse(text).map_err(|e| FlowFileError::Json {
+            line: e.line(),
+            column: e.column(),
+            message: e.to_string(),
+        })?;
         Self::from_document(document)
     }
 

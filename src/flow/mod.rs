@@ -7,6 +7,7 @@ pub mod edit;
 pub mod expr;
 pub mod file;
 pub mod history;
+pub mod jsonc;
 pub mod locate;
 pub mod package;
 pub mod params;

@@ -134,12 +134,37 @@ fn check(
     let actions = all_actions(definition);
     let names: BTreeSet<&str> = actions.iter().map(|(_, name, _)| name.as_str()).collect();
     let mut variables: BTreeSet<String> = BTreeSet::new();
-    for (_, _, action) in &actions {
+    for (path, _, action) in &actions {
         if let Some(Value::Array(list)) = action.pointer("/inputs/variables") {
-            variables.extend(
-                list.iter()
-                    .filter_map(|v| v.get("name")?.as_str())
-                    .map(str::to_lowercase),
+            for name in list.iter().filter_map(|v| v.get("name")?.as_str()) {
+                if !variables.insert(name.to_lowercase()) {
+                    push(
+                        with(path, "inputs"),
+                        format!(
+                            "the variable '{name}' is initialized twice (names are compared without case); a run fails at the second"
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    for (path, _, action) in &actions {
+        let sets = matches!(
+            kind(action).to_ascii_lowercase().as_str(),
+            "setvariable"
+                | "incrementvariable"
+                | "decrementvariable"
+                | "appendtoarrayvariable"
+                | "appendtostringvariable"
+        );
+        if let Some(name) = action.pointer("/inputs/name").and_then(Value::as_str)
+            && sets
+            && !name.starts_with('@')
+            && !variables.contains(&name.to_lowercase())
+        {
+            push(
+                with(path, "inputs"),
+                format!("sets a variable '{name}' that no action initializes"),
             );
         }
     }
@@ -758,6 +783,29 @@ mod trigger_tests {
                 .message
                 .starts_with("expected `retryPolicy` inside the action's `inputs`"),
             "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_variable_set_but_never_initialized_or_initialized_twice_is_named() {
+        let definition = serde_json::json!({"actions": {
+            "Init": {"type": "InitializeVariable", "runAfter": {},
+                "inputs": {"variables": [{"name": "Count", "type": "integer", "value": 0}]}},
+            "Again": {"type": "InitializeVariable", "runAfter": {"Init": ["Succeeded"]},
+                "inputs": {"variables": [{"name": "count", "type": "integer", "value": 1}]}},
+            "Add": {"type": "IncrementVariable", "runAfter": {"Again": ["Succeeded"]},
+                "inputs": {"name": "COUNT", "value": 1}},
+            "Stray": {"type": "SetVariable", "runAfter": {"Add": ["Succeeded"]},
+                "inputs": {"name": "var1", "value": 2}}
+        }});
+        let problems = validate(definition.as_object().expect("object"), None, None);
+        let messages: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        assert_eq!(
+            messages,
+            [
+                "actions.Again.inputs: the variable 'count' is initialized twice (names are compared without case); a run fails at the second",
+                "actions.Stray.inputs: sets a variable 'var1' that no action initializes",
+            ]
         );
     }
 }

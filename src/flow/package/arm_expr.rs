@@ -88,9 +88,17 @@ impl ArmContext {
         match value {
             Value::String(text) => self.evaluate(text).unwrap_or_else(|| value.clone()),
             Value::Array(items) => Value::Array(items.iter().map(|v| self.resolve(v)).collect()),
+            // A property name may be an expression too (a connector's `metadata` keyed by
+            // `[base64(parameters('folder'))]`).
             Value::Object(map) => Value::Object(
                 map.iter()
-                    .map(|(k, v)| (k.clone(), self.resolve(v)))
+                    .map(|(k, v)| {
+                        let key = match self.evaluate(k) {
+                            Some(Value::String(key)) => key,
+                            _ => k.clone(),
+                        };
+                        (key, self.resolve(v))
+                    })
                     .collect(),
             ),
             other => other.clone(),
@@ -155,6 +163,17 @@ impl Parser<'_, '_> {
             ("concat", parts) if parts.iter().all(Value::is_string) => Some(Value::String(
                 parts.iter().filter_map(Value::as_str).collect(),
             )),
+            ("tolower", [Value::String(text)]) => Some(Value::String(text.to_lowercase())),
+            ("toupper", [Value::String(text)]) => Some(Value::String(text.to_uppercase())),
+            ("base64", [Value::String(text)]) => {
+                use base64::Engine as _;
+                Some(Value::String(
+                    base64::engine::general_purpose::STANDARD.encode(text.as_bytes()),
+                ))
+            }
+            ("string", [Value::String(text)]) => Some(Value::String(text.clone())),
+            ("string", [Value::Number(n)]) => Some(Value::String(n.to_string())),
+            ("format", [Value::String(pattern), args @ ..]) => format(pattern, args),
             _ => None,
         }
     }
@@ -202,6 +221,33 @@ impl Parser<'_, '_> {
             }
         }
     }
+}
+
+/// ARM's `format()`: `{0}`, `{1}`, … replaced by the arguments (strings and numbers), `{{`
+/// and `}}` for braces; anything else (a format specifier, a missing argument) is left to the
+/// deployment (`None`).
+fn format(pattern: &str, args: &[Value]) -> Option<Value> {
+    let mut out = String::new();
+    let mut rest = pattern;
+    while let Some(at) = rest.find(['{', '}']) {
+        out.push_str(&rest[..at]);
+        let tail = &rest[at..];
+        if let Some(after) = tail.strip_prefix("{{").or_else(|| tail.strip_prefix("}}")) {
+            out.push_str(&tail[..1]);
+            rest = after;
+            continue;
+        }
+        let close = tail.strip_prefix('{')?.find('}')?;
+        let index: usize = tail[1..=close].parse().ok()?;
+        match args.get(index)? {
+            Value::String(text) => out.push_str(text),
+            Value::Number(n) => out.push_str(&n.to_string()),
+            _ => return None,
+        }
+        rest = &tail[close + 2..];
+    }
+    out.push_str(rest);
+    Some(Value::String(out))
 }
 
 /// ARM names are case-insensitive.
@@ -279,5 +325,31 @@ mod tests {
             nested.evaluate("[parameters('jobName')]"),
             Some(json!("orders-job"))
         );
+    }
+
+    #[test]
+    fn case_base64_string_and_format_are_evaluated() {
+        let context = ArmContext::of_template(&json!({
+            "parameters": {"folder": {"type": "string", "defaultValue": "/"},
+                           "app": {"type": "string", "defaultValue": "Orders"}}}));
+        let cases = [
+            ("[base64(parameters('folder'))]", json!("Lw==")),
+            ("[toLower(parameters('app'))]", json!("orders")),
+            ("[toUpper('a')]", json!("A")),
+            (
+                "[format('{0}-{1}{{x}}', parameters('app'), 'sync')]",
+                json!("Orders-sync{x}"),
+            ),
+            (
+                "[format('{0}', base64(parameters('folder')))]",
+                json!("Lw=="),
+            ),
+        ];
+        for (text, expected) in cases {
+            assert_eq!(context.evaluate(text), Some(expected), "{text}");
+        }
+        // A format specifier or a missing argument is left to the deployment.
+        assert_eq!(context.evaluate("[format('{0:N2}', 'a')]"), None);
+        assert_eq!(context.evaluate("[format('{1}', 'a')]"), None);
     }
 }

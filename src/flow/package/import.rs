@@ -8,7 +8,9 @@ use std::path::Path;
 
 use serde_json::{Map, Value};
 
-use super::{Note, PackageError, assert_rewrite, datasets, logic_apps, power_automate};
+use super::{
+    Note, PackageError, arm_parameters, assert_rewrite, datasets, logic_apps, power_automate,
+};
 use crate::flow::file::{FLOWBENCH_METADATA_KEY, FlowFile};
 
 /// The largest package file read.
@@ -43,6 +45,17 @@ impl Source {
             Self::ArmTemplate => "ARM template",
             Self::Definition => "workflow definition",
         }
+    }
+
+    /// The label with its article: "an ARM template", "a workflow definition".
+    pub fn with_article(self) -> String {
+        let label = self.label();
+        let article = if label.starts_with(['A', 'E', 'I', 'O', 'U', 'a', 'e', 'i', 'o', 'u']) {
+            "an"
+        } else {
+            "a"
+        };
+        format!("{article} {label}")
     }
 }
 
@@ -93,20 +106,25 @@ pub fn import(path: &Path, options: &ImportOptions) -> Result<Imported, PackageE
             (read.flow, read.name, Source::LogicAppsStandard, read.notes)
         } else {
             let text = String::from_utf8(bytes).map_err(|_| read_error(path, "not UTF-8 text"))?;
-            let document: Value = serde_json::from_str(text.trim_start_matches('\u{feff}'))
-                .map_err(|e| {
-                    read_error(
-                        path,
-                        format!(
-                            "line {}, column {}: not valid JSON: {e}",
-                            e.line(),
-                            e.column()
-                        ),
-                    )
-                })?;
+            let mut document: Value = crate::flow::jsonc::parse(&text).map_err(|e| {
+                read_error(
+                    path,
+                    format!(
+                        "line {}, column {}: not valid JSON: {e}",
+                        e.line(),
+                        e.column()
+                    ),
+                )
+            })?;
             if logic_apps::is_arm_template(&document) {
+                let mut notes = Vec::new();
+                if let Some(file) = arm_parameters::parameter_file_of(path) {
+                    notes = arm_parameters::apply_parameter_file(&mut document, &file)?;
+                }
                 let read = logic_apps::read_arm(&document, &path.display().to_string(), choice)?;
-                (read.flow, read.name, Source::ArmTemplate, read.notes)
+                notes.extend(read.notes);
+                let name = arm_parameters::readable_name(&read.name, path);
+                (read.flow, name, Source::ArmTemplate, notes)
             } else {
                 let flow = FlowFile::from_document(document)
                     .map_err(|e| read_error(path, e.to_string()))?;

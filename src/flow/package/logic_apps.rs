@@ -394,7 +394,7 @@ pub fn read_standard(dir: &Path, choice: Option<&str>) -> Result<FromLogicApps, 
     if parameters_path.is_file() {
         let text = std::fs::read_to_string(&parameters_path)
             .map_err(|e| read_error(&parameters_path, e.to_string()))?;
-        let parameters: Value = serde_json::from_str(&text).map_err(|e| {
+        let parameters: Value = crate::flow::jsonc::parse(&text).map_err(|e| {
             read_error(
                 &parameters_path,
                 format!("line {}, column {}: {e}", e.line(), e.column()),
@@ -406,7 +406,7 @@ pub fn read_standard(dir: &Path, choice: Option<&str>) -> Result<FromLogicApps, 
     if connections_path.is_file() {
         let text = std::fs::read_to_string(&connections_path)
             .map_err(|e| read_error(&connections_path, e.to_string()))?;
-        let connections: Value = serde_json::from_str(&text).map_err(|e| {
+        let connections: Value = crate::flow::jsonc::parse(&text).map_err(|e| {
             read_error(
                 &connections_path,
                 format!("line {}, column {}: {e}", e.line(), e.column()),

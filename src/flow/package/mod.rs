@@ -6,6 +6,7 @@
 //! in, nothing of this machine goes out, and whatever cannot be mapped is reported.
 
 mod arm_expr;
+mod arm_parameters;
 mod assert_rewrite;
 mod compare;
 pub mod connector_style;

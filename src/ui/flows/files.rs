@@ -4,23 +4,21 @@ use std::path::{Path, PathBuf};
 
 use super::OpenFlow;
 use crate::flow::file::FlowFile;
-use crate::flow::validate::validate_file;
 
 /// Reads and checks the flow at `path`; an unreadable file is an error, problems are not.
 pub fn read_flow(path: &Path) -> Result<OpenFlow, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("Cannot read {}: {e}", path.display()))?;
     let file = FlowFile::parse(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-    let problems = validate_file(&file, None, Some(&text))
-        .iter()
-        .map(ToString::to_string)
-        .collect();
-    Ok(OpenFlow {
+    let mut open = OpenFlow {
         path: path.to_path_buf(),
         file,
         text,
-        problems,
-    })
+        problems: Vec::new(),
+        warnings: Vec::new(),
+    };
+    open.check(None);
+    Ok(open)
 }
 
 /// The open flow's name, as the run history knows it.

@@ -37,8 +37,23 @@ pub struct OpenFlow {
     pub file: FlowFile,
     /// Its text, for line numbers in problems.
     pub text: String,
-    /// What validation found (shown above the cards).
+    /// What validation found that stops a run (shown above the cards).
     pub problems: Vec<String>,
+    /// Steps that cannot run here (another connector, cloud-only actions): a run goes on
+    /// and each fails alone (shown as warnings).
+    pub warnings: Vec<String>,
+}
+
+impl OpenFlow {
+    /// Checks the flow again (against `model` when given), sorting what is found into
+    /// problems and warnings.
+    pub fn check(&mut self, model: Option<&crate::odata::metadata::Model>) {
+        let found = crate::flow::validate::validate_file(&self.file, model, Some(&self.text));
+        let (warnings, problems): (Vec<_>, Vec<_>) =
+            found.iter().partition(|p| p.fails_only_its_step);
+        self.problems = problems.iter().map(ToString::to_string).collect();
+        self.warnings = warnings.iter().map(ToString::to_string).collect();
+    }
 }
 
 /// State of the Flows view.
@@ -237,11 +252,7 @@ impl FlowsView {
         self.step_json = None;
         if let Some(open) = &mut self.open {
             open.text = open.file.to_text();
-            open.problems =
-                crate::flow::validate::validate_file(&open.file, None, Some(&open.text))
-                    .iter()
-                    .map(ToString::to_string)
-                    .collect();
+            open.check(None);
         }
     }
 
@@ -279,6 +290,7 @@ impl FlowsView {
             file,
             text,
             problems: Vec::new(),
+            warnings: Vec::new(),
         });
         self.path_field = path.display().to_string();
         self.reset_for_open();

@@ -8,7 +8,6 @@ use std::path::{Path, PathBuf};
 use super::{FlowsView, OpenFlow};
 use crate::auth::Instances;
 use crate::flow::package::{self, ExportOptions, ImportOptions, Target};
-use crate::flow::validate::validate_file;
 use crate::ui::theme;
 
 /// The "Export for the cloud" form.
@@ -63,23 +62,22 @@ pub fn open_package(view: &mut FlowsView, path: &Path) {
     }
     let save_to = free_path_beside(path, &package::layout_file_name(&imported.name));
     let text = flow.to_text();
-    let problems = validate_file(&flow, None, Some(&text))
-        .iter()
-        .map(ToString::to_string)
-        .collect();
     view.path_field = save_to.display().to_string();
-    view.open = Some(OpenFlow {
+    let mut open = OpenFlow {
         path: save_to,
         file: flow,
         text,
-        problems,
-    });
+        problems: Vec::new(),
+        warnings: Vec::new(),
+    };
+    open.check(None);
+    view.open = Some(open);
     view.reset_after_import();
     view.import_notes = Some(ImportNotes {
         title: format!(
-            "Imported '{}' from a {}: save it to keep it as a flow file",
+            "Imported '{}' from {}: save it to keep it as a flow file",
             imported.name,
-            imported.source.label()
+            imported.source.with_article()
         ),
         notes,
     });

@@ -378,6 +378,7 @@ fn flow_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
     };
     let name = flow_name(open);
     let problems = open.problems.clone();
+    let warnings = open.warnings.clone();
     let title = if view.dirty {
         format!("{name} (unsaved)")
     } else {
@@ -484,8 +485,21 @@ fn flow_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
     for problem in &problems {
         ui.label(egui::RichText::new(problem).color(theme::ERROR));
     }
+    for warning in &warnings {
+        ui.label(
+            egui::RichText::new(format!("Fails here when run: {warning}")).color(theme::WARNING),
+        );
+    }
     if view.validated == Some(true) {
-        ui.label(egui::RichText::new("Valid: no problem found").color(theme::SUCCESS));
+        let found = if warnings.is_empty() {
+            "Valid: no problem found".to_owned()
+        } else {
+            format!(
+                "Valid: {} step(s) run only in the cloud and fail here, the rest runs",
+                warnings.len()
+            )
+        };
+        ui.label(egui::RichText::new(found).color(theme::SUCCESS));
     }
     if !record_input_ui(ui, view) {
         trigger_inputs_ui(ui, view);
@@ -624,11 +638,7 @@ fn validate_open(view: &mut FlowsView, cx: &FlowsContext<'_>) {
     let Some(open) = &mut view.open else {
         return;
     };
-    let model = cx.metadata.map(|m| &m.model);
-    open.problems = crate::flow::validate::validate_file(&open.file, model, Some(&open.text))
-        .iter()
-        .map(ToString::to_string)
-        .collect();
+    open.check(cx.metadata.map(|m| &m.model));
     view.run_error = None;
     view.validated = Some(open.problems.is_empty());
 }
