@@ -658,3 +658,23 @@ async fn a_header_that_is_not_utf8_is_kept_in_the_step_s_outputs() {
     assert_eq!(record["status"], "Succeeded", "{record:#}");
     assert_eq!(record["outputs"]["headers"]["x-name"], "café");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_http_action_reads_at_most_the_cloud_s_buffer_of_an_endless_answer() {
+    let server = oversized_server().await;
+    let record = run_http_action(
+        json!({"method": "GET", "uri": format!("{}/data/Items", server.base)}),
+        None,
+        CancelToken::new(),
+    )
+    .await;
+    assert_eq!(record["status"], "Failed", "{record:#}");
+    assert_eq!(record["error"]["code"], "BadRequest");
+    let message = record["error"]["message"].as_str().unwrap();
+    assert!(
+        message.contains(
+            "Cannot write more bytes to the buffer than the configured maximum buffer size: 104857600."
+        ),
+        "{message}"
+    );
+}

@@ -116,6 +116,13 @@ fn request_failed(inputs: Value, name: &str, error: &ODataError) -> Done {
                 message,
             )
         }
+        ODataError::TooLarge { limit, .. } => (
+            "BadRequest".to_owned(),
+            Value::Null,
+            format!(
+                "Http request failed as there is an error: 'Cannot write more bytes to the buffer than the configured maximum buffer size: {limit}.' ({error})"
+            ),
+        ),
         other => (
             "ServiceUnreachable".to_owned(),
             Value::Null,
@@ -260,6 +267,10 @@ fn response_body(response: &crate::odata::client::ODataResponse) -> Value {
 
 /// An `Http` action: `method`, `uri`, `headers`, `queries`, `body`. The instance's token
 /// goes only to the instance's own host.
+/// The largest answer an `Http` step reads, as the cloud's buffer without chunking
+/// (104 857 600 bytes); a longer one fails the step as it fails there.
+pub const HTTP_ACTION_MAX_BYTES: u64 = 104_857_600;
+
 pub async fn run_http(env: &Env, name: &str, inputs: Value) -> Done {
     let method_text = inputs
         .get("method")
@@ -354,6 +365,7 @@ pub async fn run_http(env: &Env, name: &str, inputs: Value) -> Done {
             request = request.header(key.clone(), text);
         }
     }
+    let request = request.max_response_bytes(HTTP_ACTION_MAX_BYTES);
     let since = last_trace_id(&client);
     let result = client.send(request).await;
     let retries = retries_since(&client, since);
