@@ -130,13 +130,20 @@ pub fn run_validate(args: &ValidateArgs, token_env: Option<&str>) -> i32 {
         return exit::INVALID_INPUT;
     }
     let actions = crate::flow::validate::all_actions(flow.definition()).len();
-    if local_only == 0 {
-        eprintln!("{file}: valid ({actions} actions)");
-    } else {
-        eprintln!(
-            "{file}: valid ({actions} actions; {local_only} of them run only in the cloud and fail here unless given a static result)"
-        );
+    let trigger_elsewhere = problems
+        .iter()
+        .any(|p| p.path.first().is_some_and(|at| at == "triggers"));
+    let steps_elsewhere = local_only - usize::from(trigger_elsewhere);
+    let mut summary = format!("{actions} action{}", if actions == 1 { "" } else { "s" });
+    if steps_elsewhere > 0 {
+        summary.push_str(&format!(
+            "; {steps_elsewhere} of them run only in the cloud and fail here unless given a static result"
+        ));
     }
+    if trigger_elsewhere {
+        summary.push_str("; the trigger does not fire here");
+    }
+    eprintln!("{file}: valid ({summary})");
     exit::OK
 }
 

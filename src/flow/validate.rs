@@ -204,6 +204,16 @@ fn check(
         match crate::flow::triggers::classify(trigger) {
             Err(message) => push(path.clone(), message),
             Ok(kind) => {
+                if matches!(kind, crate::flow::triggers::TriggerKind::Other(_))
+                    && let Some(api) = other_connector_trigger(trigger)
+                {
+                    step_fails(
+                        path.clone(),
+                        format!(
+                            "this trigger uses {api}, which does not fire here: `run` and Run start the flow as if it had fired, with what --trigger-body gives (or nothing), and `watch` does not watch it"
+                        ),
+                    );
+                }
                 if let Some(model) = model {
                     for message in check_trigger(&kind, trigger, model) {
                         push(path.clone(), message);
@@ -629,9 +639,39 @@ fn other_connector(action: &Value) -> Option<String> {
     Some(super::connector_step::other_connector_label(action))
 }
 
+/// The connector of a trigger of another connector than Finance & Operations (a polling,
+/// webhook or notification trigger of Outlook, FTP, SharePoint…).
+fn other_connector_trigger(trigger: &Value) -> Option<String> {
+    let kind = kind(trigger).to_ascii_lowercase();
+    if !kind.contains("apiconnection") || super::connector_step::is_connector_action(trigger) {
+        return None;
+    }
+    Some(super::connector_step::other_connector_label(trigger))
+}
+
 #[cfg(test)]
 mod trigger_tests {
     use super::*;
+
+    #[test]
+    fn a_trigger_of_another_connector_is_named_and_does_not_stop_a_run() {
+        let definition = serde_json::json!({
+            "triggers": {"When_a_file_is_added": {"type": "ApiConnection",
+                "recurrence": {"frequency": "Minute", "interval": 1},
+                "inputs": {"host": {"connection": {"name": "@parameters('$connections')['ftp']['connectionId']"}},
+                    "method": "get", "path": "/datasets/default/triggers/onupdatedfile"}}},
+            "actions": {}
+        });
+        let problems = validate(definition.as_object().expect("object"), None, None);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(problems[0].fails_only_its_step);
+        assert!(
+            problems[0]
+                .to_string()
+                .starts_with("triggers.When_a_file_is_added: this trigger uses the connection 'ftp', which does not fire here"),
+            "{problems:?}"
+        );
+    }
 
     #[test]
     fn malformed_automatic_triggers_are_named() {
