@@ -330,7 +330,9 @@ fn serve_answers_http_requests_with_the_flow_s_response_action() {
                     "expression": {"equals": ["@triggerOutputs()?['queries']?['fail']", "yes"]},
                     "actions": {"Stop": {"type": "Terminate", "runAfter": {}, "inputs": {"runStatus": "Failed"}}},
                     "else": {"actions": {}}},
+                // Secure inputs hide the answer in the run history, not from the caller.
                 "Answer": {"type": "Response", "kind": "Http", "runAfter": {"Check": ["Succeeded"]},
+                    "runtimeConfiguration": {"secureData": {"properties": ["inputs"]}},
                     "inputs": {"statusCode": 201,
                         "headers": {"x-order": "@{triggerOutputs()?['relativePathParameters']?['id']}"},
                         "body": {"id": "@triggerOutputs()?['relativePathParameters']?['id']",

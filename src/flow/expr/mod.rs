@@ -87,6 +87,9 @@ pub struct References {
     pub app_settings: BTreeSet<String>,
     /// Loops named in `items()` and `iterationIndexes()` (also listed in `actions`).
     pub loops: BTreeSet<String>,
+    /// Whether the trigger's outputs are read (`triggerBody()`, `triggerOutputs()`,
+    /// `trigger()` and the trigger's form-data and multipart readers).
+    pub trigger: bool,
 }
 
 /// Every action, variable, parameter and loop named (with a literal string) by the
@@ -100,6 +103,9 @@ pub fn references(value: &Value) -> Result<References, ExprError> {
             let ExprKind::Call { name, args } = &node.kind else {
                 return;
             };
+            if name.starts_with("trigger") {
+                refs.trigger = true;
+            }
             let Some(ExprKind::Literal(Value::String(first))) = args.first().map(|a| &a.kind)
             else {
                 return;

@@ -273,6 +273,7 @@ pub async fn run_foreach(
         use futures_util::StreamExt as _;
         let base = &ctx.state;
         let static_results = &ctx.static_results;
+        let (base_secured, trigger_secured) = (&ctx.secured, ctx.trigger_secured);
         let inner = &inner;
         let mut iterations: Vec<futures_util::future::BoxFuture<'_, Iteration>> =
             Vec::with_capacity(items.len());
@@ -281,6 +282,8 @@ pub async fn run_foreach(
                 let mut local = Ctx {
                     state: base.clone(),
                     static_results: static_results.clone(),
+                    secured: base_secured.clone(),
+                    trigger_secured,
                     ..Ctx::default()
                 };
                 local.state.loops.push(LoopFrame {
@@ -289,11 +292,22 @@ pub async fn run_foreach(
                     index,
                 });
                 let outcome = run_actions(env, &mut local, body, inner, Some(index)).await;
+                let mut remembered: Vec<(String, Value)> = Vec::new();
+                for record in &local.records {
+                    if !remembered.iter().any(|(n, _)| *n == record.name)
+                        && let Some(value) = local.state.actions.remove(&record.name)
+                    {
+                        remembered.push((record.name.clone(), value));
+                    }
+                }
                 Iteration {
                     records: local.records,
                     terminated: local.terminated,
                     response: local.response,
                     outcome,
+                    remembered,
+                    secured: local.secured,
+                    response_secured: local.response_secured,
                 }
             }));
         }
@@ -303,14 +317,12 @@ pub async fn run_foreach(
             .await;
         for local in finished {
             let outcome = local.outcome;
-            // The latest record of each action is the one `actions('X')` sees.
-            let mut seen: Vec<&str> = Vec::new();
-            for record in local.records.iter().rev() {
-                if !seen.contains(&record.name.as_str()) {
-                    seen.push(&record.name);
-                    ctx.state.remember(record);
-                }
+            // The latest value of each action is the one `actions('X')` sees.
+            for (name, value) in local.remembered {
+                ctx.state.remember_wdl(&name, value);
             }
+            ctx.secured.extend(local.secured);
+            ctx.response_secured |= local.response_secured;
             ctx.records.extend(local.records);
             if ctx.terminated.is_none() {
                 ctx.terminated = local.terminated;
@@ -341,6 +353,11 @@ struct Iteration {
     terminated: Option<(Status, Option<ActionError>)>,
     response: Option<Value>,
     outcome: ScopeOutcome,
+    /// What `actions('X')` read in the iteration for each action that ran in it (the real
+    /// values, where the records hide secured ones).
+    remembered: Vec<(String, Value)>,
+    secured: std::collections::HashSet<String>,
+    response_secured: bool,
 }
 
 /// `Until`: the inner actions, then `expression`; again until it holds, `limit.count`

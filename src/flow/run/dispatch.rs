@@ -262,7 +262,13 @@ async fn run_simple(env: &Env, ctx: &mut Ctx, name: &str, action: &Value, kind: 
         "assert" => super::assert::run_assert(name, raw_inputs, inputs),
         "terminate" => super::data::run_terminate(ctx, inputs),
         "wait" => super::data::run_wait(env, inputs).await,
-        "response" => super::data::run_response(ctx, inputs),
+        "response" => {
+            let done = super::data::run_response(ctx, inputs);
+            if done.status == super::Status::Succeeded {
+                env.tell(|| super::RunEvent::Responded(done.outputs.clone()));
+            }
+            done
+        }
         "expression" => super::date_time::run(ctx, name, action, inputs),
         _ if is_supported(kind) => super::data::run_data(ctx, name, kind, inputs),
         _ if cloud_only(kind).is_some() => Done::failed(

@@ -45,12 +45,15 @@ pub enum RunEvent {
     },
     /// The action ended (or was skipped).
     Ended(Box<ActionRecord>),
+    /// A `Response` action answered the caller with this (`statusCode`, `headers`, `body`),
+    /// whole even when the record hides it.
+    Responded(Value),
 }
 
 impl Env {
     /// Tells the observer, if there is one, the event `event` builds (built only then: an
     /// event copies the action's record).
-    fn tell(&self, event: impl FnOnce() -> RunEvent) {
+    pub(super) fn tell(&self, event: impl FnOnce() -> RunEvent) {
         if let Some(observer) = &self.observer {
             observer(&event());
         }
@@ -73,6 +76,14 @@ pub struct Ctx {
     /// Records of an earlier run to reuse instead of running (top-level actions by name,
     /// with the records of the actions inside them).
     pub reuse: HashMap<String, Vec<ActionRecord>>,
+    /// Actions whose outputs the run history hides: an action whose inputs read them has
+    /// its inputs hidden too.
+    pub secured: std::collections::HashSet<String>,
+    /// Whether the trigger's outputs are hidden (its `secureData`).
+    pub trigger_secured: bool,
+    /// Whether the `Response` that answered has its inputs hidden (the run's `response`
+    /// is then hidden in the record; the caller gets it whole).
+    pub response_secured: bool,
 }
 
 impl Ctx {
@@ -223,6 +234,8 @@ pub fn run_actions<'a>(
                 ctx.records.extend(reused);
                 continue;
             }
+            // An action that ran is remembered with its real values as soon as it ends.
+            let mut ran = false;
             let record = if ctx.stopped(env) {
                 let status = if env.cancel.is_cancelled() {
                     Status::Cancelled
@@ -274,7 +287,20 @@ pub fn run_actions<'a>(
                     name: name.clone(),
                     path: path.to_vec(),
                 });
-                run_one(env, ctx, name, action, path, iteration).await
+                let (mut record, secured) = run_one(env, ctx, name, action, path, iteration).await;
+                // Expressions read the real values; the record keeps them hidden.
+                ctx.state.remember(&record);
+                ran = true;
+                if secured.any() {
+                    secured.hide(&mut record.inputs, &mut record.outputs);
+                    if secured.outputs {
+                        ctx.secured.insert(name.clone());
+                    }
+                    if secured.inputs && record.kind.eq_ignore_ascii_case("Response") {
+                        ctx.response_secured = true;
+                    }
+                }
+                record
             };
             env.tell(|| RunEvent::Ended(Box::new(record.clone())));
             if record.status != Status::Skipped {
@@ -288,7 +314,9 @@ pub fn run_actions<'a>(
             }
             ended.insert(name, record.status);
             let wdl = wdl_record(&record);
-            ctx.state.remember_wdl(name, wdl.clone());
+            if !ran {
+                ctx.state.remember_wdl(name, wdl.clone());
+            }
             results.push(wdl);
             ctx.records.push(record);
         }
@@ -406,7 +434,8 @@ pub fn kind_of(action: &Value) -> &str {
     action.get("type").and_then(Value::as_str).unwrap_or("")
 }
 
-/// Runs one action and writes its record.
+/// Runs one action and writes its record, with the real values, and what of it the run
+/// history hides.
 async fn run_one(
     env: &Env,
     ctx: &mut Ctx,
@@ -414,35 +443,29 @@ async fn run_one(
     action: &Value,
     path: &[String],
     iteration: Option<usize>,
-) -> ActionRecord {
+) -> (ActionRecord, super::secure::Secured) {
     let started = Instant::now();
     let start_time = timestamp(chrono::Utc::now());
+    let secured = super::secure::Secured::of(action, &ctx.secured, ctx.trigger_secured);
     let done = match static_result(action, &ctx.static_results) {
         Some(done) => done,
         None => super::dispatch::run_action(env, ctx, name, action, path).await,
     };
-    let secure = secure_properties(action);
-    let hide = |value: Value, part: &str| {
-        if secure.iter().any(|p| p == part) && !value.is_null() {
-            Value::String(super::secure::HIDDEN.to_owned())
-        } else {
-            value
-        }
-    };
-    ActionRecord {
+    let record = ActionRecord {
         name: name.to_owned(),
         path: path.to_vec(),
         kind: kind_of(action).to_owned(),
         iteration,
         status: done.status,
-        inputs: hide(done.inputs, "inputs"),
-        outputs: hide(done.outputs, "outputs"),
+        inputs: done.inputs,
+        outputs: done.outputs,
         error: done.error,
         start_time,
         end_time: timestamp(chrono::Utc::now()),
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         retries: done.retries,
-    }
+    };
+    (record, secured)
 }
 
 /// The static result an action enables (`runtimeConfiguration.staticResult` with

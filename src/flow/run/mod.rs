@@ -172,6 +172,12 @@ pub async fn run_flow(definition: &Map<String, Value>, inputs: RunInputs, env: &
             outputs.insert("body".to_owned(), body);
         }
     }
+    // A trigger's secure outputs hide its outputs in the record, and the inputs of the
+    // actions that read them.
+    let trigger_secured = first.map_or_else(secure::Secured::default, |(_, trigger)| {
+        secure::Secured::of(trigger, &std::collections::HashSet::new(), false)
+    });
+    ctx.trigger_secured = trigger_secured.outputs;
     ctx.state.parameters = parameters;
     // App settings can hold secrets (connection strings, keys): each value of eight
     // characters or more is kept out of the record, and any value of a setting whose name
@@ -249,16 +255,34 @@ pub async fn run_flow(definition: &Map<String, Value>, inputs: RunInputs, env: &
         ),
     };
     let outputs = evaluate_outputs(definition, &ctx);
+    let mut trigger_record = ctx.state.trigger.clone();
+    if let Value::Object(record) = &mut trigger_record {
+        let mut inputs = record.remove("inputs").unwrap_or(Value::Null);
+        let mut outputs = record.remove("outputs").unwrap_or(Value::Null);
+        trigger_secured.hide(&mut inputs, &mut outputs);
+        record.insert("inputs".to_owned(), inputs);
+        record.insert("outputs".to_owned(), outputs);
+    }
+    let mut response = ctx.response;
+    if ctx.response_secured
+        && let Some(Value::Object(answer)) = &mut response
+    {
+        for part in ["headers", "body"] {
+            if let Some(value) = answer.get_mut(part) {
+                *value = Value::String(secure::HIDDEN.to_owned());
+            }
+        }
+    }
     let mut run = RunRecord {
         id,
         flow: inputs.flow,
         instance: env.instance.clone(),
         status,
         error,
-        trigger: ctx.state.trigger.clone(),
+        trigger: trigger_record,
         actions: ctx.records,
         outputs,
-        response: ctx.response,
+        response,
         start_time,
         end_time: timestamp(chrono::Utc::now()),
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),

@@ -97,3 +97,61 @@ pub fn redact_run(run: &mut RunRecord, secrets: &[String]) {
         }
     }
 }
+
+/// Which parts of an action's (or the trigger's) record the run history hides, as the
+/// cloud's secure inputs and outputs do: the expressions of the run still read the real
+/// values; only what is recorded, shown and stored is hidden.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Secured {
+    /// The inputs are hidden.
+    pub inputs: bool,
+    /// The outputs are hidden.
+    pub outputs: bool,
+}
+
+impl Secured {
+    /// What `runtimeConfiguration.secureData.properties` hides for `action`, and its inputs
+    /// when they read the outputs of an action in `secured_sources` (or the trigger's, when
+    /// `trigger_secured`): "If a downstream action explicitly uses these secured outputs as
+    /// inputs, Logic Apps hides this downstream action's inputs in the run history."
+    /// Compose, Parse JSON and Response have only secure inputs, which hide their outputs
+    /// too.
+    pub fn of(
+        action: &Value,
+        secured_sources: &std::collections::HashSet<String>,
+        trigger_secured: bool,
+    ) -> Self {
+        let properties = super::engine::secure_properties(action);
+        let mut secured = Self {
+            inputs: properties.iter().any(|p| p == "inputs"),
+            outputs: properties.iter().any(|p| p == "outputs"),
+        };
+        let kind = super::engine::kind_of(action).to_ascii_lowercase();
+        if secured.inputs && matches!(kind.as_str(), "compose" | "parsejson" | "response") {
+            secured.outputs = true;
+        }
+        if !secured.inputs
+            && (trigger_secured || !secured_sources.is_empty())
+            && let Some(inputs) = action.get("inputs")
+            && let Ok(found) = crate::flow::expr::references(inputs)
+        {
+            secured.inputs = (trigger_secured && found.trigger)
+                || found.actions.iter().any(|a| secured_sources.contains(a));
+        }
+        secured
+    }
+
+    /// Whether anything is hidden.
+    pub fn any(self) -> bool {
+        self.inputs || self.outputs
+    }
+
+    /// `inputs` and `outputs` hidden as this says (null stays null).
+    pub fn hide(self, inputs: &mut Value, outputs: &mut Value) {
+        for (hidden, value) in [(self.inputs, inputs), (self.outputs, outputs)] {
+            if hidden && !value.is_null() {
+                *value = Value::String(HIDDEN.to_owned());
+            }
+        }
+    }
+}

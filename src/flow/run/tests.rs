@@ -296,6 +296,69 @@ fn secure_values_never_reach_the_record() {
 }
 
 #[test]
+fn secured_values_are_hidden_in_the_record_only_and_later_actions_read_them_whole() {
+    let secured = |parts: Value| json!({"secureData": {"properties": parts}});
+    let run = run_with(
+        json!({
+            "triggers": {"manual": {"type": "Request", "kind": "Http",
+                "runtimeConfiguration": secured(json!(["outputs"]))}},
+            "actions": {
+                "Get_secret": {"type": "Compose", "inputs": {"value": "s3cr3t"},
+                    "runtimeConfiguration": secured(json!(["inputs"])), "runAfter": {}},
+                "Use": {"type": "Compose", "inputs": "@concat('Bearer ', outputs('Get_secret')?['value'])",
+                    "runAfter": {"Get_secret": ["Succeeded"]}},
+                "Loop": {"type": "Foreach", "foreach": "@createArray(1, 2)", "runAfter": {"Use": ["Succeeded"]},
+                    "runtimeConfiguration": {"concurrency": {"repetitions": 2}},
+                    "actions": {"Inner": {"type": "Compose", "inputs": "@mul(item(), 10)", "runAfter": {},
+                        "runtimeConfiguration": secured(json!(["outputs"]))}}},
+                "After_loop": {"type": "Compose", "inputs": "@outputs('Inner')", "runAfter": {"Loop": ["Succeeded"]}},
+                "Plain": {"type": "Compose", "inputs": "@length(triggerBody()?['password'])", "runAfter": {}},
+                "Unrelated": {"type": "Compose", "inputs": "visible", "runAfter": {}},
+                "Answer": {"type": "Response", "inputs": {"statusCode": 200, "body": "@outputs('Use')"},
+                    "runtimeConfiguration": secured(json!(["inputs"])), "runAfter": {"Use": ["Succeeded"]}}
+            }
+        }),
+        json!({"password": "hunter2"}),
+        Map::new(),
+    );
+    assert_eq!(run.status, Status::Succeeded, "{:?}", run.error);
+    let record = |name: &str| {
+        run.actions
+            .iter()
+            .rev()
+            .find(|a| a.name == name)
+            .cloned()
+            .unwrap()
+    };
+    let hidden = json!(secure::HIDDEN);
+    // Compose with secure inputs hides its outputs too (the docs); the next action reads
+    // the real value, and its own inputs, which read secured outputs, are hidden.
+    assert_eq!(record("Get_secret").inputs, hidden);
+    assert_eq!(record("Get_secret").outputs, hidden);
+    assert_eq!(record("Use").inputs, hidden);
+    assert_eq!(record("Use").outputs, json!("Bearer s3cr3t"));
+    // Inside a parallel loop too; after it, the last iteration's real value.
+    assert_eq!(record("Inner").outputs, hidden);
+    assert_eq!(record("After_loop").outputs, json!(20));
+    assert_eq!(record("After_loop").inputs, hidden);
+    // The trigger's secured outputs: hidden in the record, read whole by the flow.
+    assert_eq!(run.trigger["outputs"], hidden);
+    assert_eq!(record("Plain").outputs, json!(7));
+    assert_eq!(record("Plain").inputs, hidden);
+    assert_eq!(record("Unrelated").inputs, json!("visible"));
+    // The Response's secured inputs hide the answer in the record.
+    assert_eq!(record("Answer").outputs, hidden);
+    let response = run.response.clone().unwrap();
+    assert_eq!(response["statusCode"], 200);
+    assert_eq!(response["body"], hidden);
+    // As in the cloud, an action that reads secured outputs shows its own outputs (secure
+    // them too to hide them): "Bearer s3cr3t" is Use's, and only there.
+    let text = serde_json::to_string(&run).unwrap();
+    assert_eq!(text.matches("s3cr3t").count(), 1, "{text}");
+    assert!(!text.contains("hunter2"), "{text}");
+}
+
+#[test]
 fn unsupported_types_and_connector_steps_without_an_instance_fail_clearly() {
     let run = run(json!({"actions": {
         "Mystery": {"type": "Teleport", "inputs": {}, "runAfter": {}},
@@ -330,6 +393,7 @@ fn observers_see_each_action_start_and_end_and_errors_name_the_field() {
         let line = match event {
             RunEvent::Started { name, .. } => format!("start {name}"),
             RunEvent::Ended(record) => format!("end {} {}", record.name, record.status.name()),
+            RunEvent::Responded(answer) => format!("responded {}", answer["statusCode"]),
         };
         log.lock().unwrap().push(line);
     }));
@@ -459,6 +523,7 @@ fn event_order(definition: Value) -> (RunRecord, Vec<String>) {
             RunEvent::Ended(record) => {
                 format!("end {}#{}", record.name, record.iteration.unwrap_or(99))
             }
+            RunEvent::Responded(answer) => format!("responded {}", answer["statusCode"]),
         };
         log.lock().unwrap().push(line);
     }));

@@ -292,15 +292,14 @@ async fn receive(State(served): State<Served>, request: axum::extract::Request) 
         if let Some(outer) = &outer {
             outer(event);
         }
-        if let crate::flow::run::RunEvent::Ended(record) = event
-            && record.kind.eq_ignore_ascii_case("Response")
-            && record.status == crate::flow::run::Status::Succeeded
+        // The answer whole, even when the Response's inputs are secured in the record.
+        if let crate::flow::run::RunEvent::Responded(answer) = event
             && let Some(sender) = answered
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .take()
         {
-            let _ = sender.send(record.outputs.clone());
+            let _ = sender.send(answer.clone());
         }
     });
     let env = Env {
@@ -333,11 +332,14 @@ async fn receive(State(served): State<Served>, request: axum::extract::Request) 
         return answer(StatusCode::ACCEPTED, "Accepted", "the run has started");
     }
     let mut running = tokio::spawn(run);
+    let mut answer_rx = answer_rx;
     tokio::select! {
-        Ok(response) = answer_rx => respond(&response),
+        biased;
+        Ok(response) = &mut answer_rx => respond(&response),
         ended = &mut running => match ended {
-            Ok(record) => match &record.response {
-                Some(response) => respond(response),
+            // The answer as sent (the record's may be hidden by secure inputs).
+            Ok(record) => match answer_rx.try_recv().ok().or_else(|| record.response.clone()) {
+                Some(response) => respond(&response),
                 None => answer(
                     StatusCode::BAD_GATEWAY,
                     "NoResponse",

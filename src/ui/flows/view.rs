@@ -75,6 +75,8 @@ fn poll(view: &mut FlowsView) {
                     run.actions.push(*record);
                 }
             }
+            // What a caller would get: the window shows the run's record instead.
+            JobNews::Event(RunEvent::Responded(_)) => {}
             JobNews::Finished(record) => {
                 view.shown_run = Some(*record);
                 view.live.clear();
