@@ -34,7 +34,6 @@ pub fn run_data(ctx: &mut Ctx, name: &str, kind: &str, inputs: Value) -> Done {
         }
         "parsejson" => parse_json(name, inputs),
         "join" => join(name, inputs),
-        "table" => table(name, inputs),
         _ => fail(inputs, name, format!("'{kind}' has no runner")),
     }
 }
@@ -286,50 +285,6 @@ fn join(name: &str, inputs: Value) -> Done {
         .collect();
     let joined = text.join(separator);
     Done::ok(inputs, json!({"body": joined}))
-}
-
-fn table(name: &str, inputs: Value) -> Done {
-    let Some(rows) = inputs.get("from").and_then(Value::as_array) else {
-        return fail(inputs, name, "inputs.from: expected an array");
-    };
-    let html = inputs
-        .get("format")
-        .and_then(Value::as_str)
-        .is_some_and(|f| f.eq_ignore_ascii_case("html"));
-    let columns = crate::connector::records::columns_of(rows);
-    let cell = |row: &Value, column: &str| {
-        row.get(column)
-            .map(crate::connector::records::cell_text)
-            .unwrap_or_default()
-    };
-    let text = if html {
-        let escape = |s: &str| {
-            s.replace('&', "&amp;")
-                .replace('<', "&lt;")
-                .replace('>', "&gt;")
-        };
-        let mut out = String::from("<table><thead><tr>");
-        for column in &columns {
-            out.push_str(&format!("<th>{}</th>", escape(column)));
-        }
-        out.push_str("</tr></thead><tbody>");
-        for row in rows {
-            out.push_str("<tr>");
-            for column in &columns {
-                out.push_str(&format!("<td>{}</td>", escape(&cell(row, column))));
-            }
-            out.push_str("</tr>");
-        }
-        out.push_str("</tbody></table>");
-        out
-    } else {
-        match crate::connector::records::render(crate::connector::records::RecordFormat::Csv, rows)
-        {
-            Ok(text) => text,
-            Err(e) => return fail(inputs, name, e),
-        }
-    };
-    Done::ok(inputs, json!({"body": text}))
 }
 
 /// `Query`: the items of `from` for which `where` holds (`item()` is each item).

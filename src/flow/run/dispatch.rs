@@ -121,6 +121,10 @@ pub fn run_action<'a>(
             "select" => {
                 super::data::run_select(ctx, name, action.get("inputs").unwrap_or(&Value::Null))
             }
+            // Its `columns` read each row as `item()`.
+            "table" => {
+                super::table::run_table(ctx, name, action.get("inputs").unwrap_or(&Value::Null))
+            }
             _ => run_simple(env, ctx, name, action, &kind).await,
         }
     })

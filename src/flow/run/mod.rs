@@ -12,6 +12,7 @@ pub mod record;
 pub mod secure;
 pub mod state;
 pub(crate) mod steps;
+mod table;
 pub mod trigger;
 
 use std::time::Instant;
