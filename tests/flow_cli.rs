@@ -1105,3 +1105,49 @@ fn a_step_that_cannot_run_here_fails_alone_and_the_rest_of_the_flow_runs() {
     assert_eq!(status("Code"), json!("Failed"));
     assert_eq!(status("Handled"), json!("Succeeded"));
 }
+
+#[test]
+fn run_gives_the_trigger_body_to_the_trigger_s_split_on_and_conditions_as_when_it_fires() {
+    let dir = tempfile::tempdir().unwrap();
+    let flow = write(
+        dir.path(),
+        "split.json",
+        &json!({"triggers": {"manual": {"type": "Request", "kind": "Http",
+                "splitOn": "@triggerBody()?['Rows']",
+                "conditions": [{"expression": "@not(equals(triggerBody()?['skip'], true))"}]}},
+            "actions": {"Show": {"type": "Compose", "inputs": "@triggerBody()?['name']", "runAfter": {}}}}),
+    );
+    let body = dir.path().join("rows.json");
+    std::fs::write(
+        &body,
+        r#"{"Rows": [{"name": "one"}, {"name": "two", "skip": true}, {"name": "three"}]}"#,
+    )
+    .unwrap();
+    let output = flowbench(
+        dir.path(),
+        &[
+            "run",
+            flow.to_str().unwrap(),
+            "--trigger-body",
+            body.to_str().unwrap(),
+            "--no-history",
+            "--report",
+            "json",
+        ],
+        &[],
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let report: Value = serde_json::from_slice(&output.stdout).unwrap();
+    let shown: Vec<&Value> = report
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|run| &run["actions"][0]["outputs"])
+        .collect();
+    assert_eq!(shown, [&json!("one"), &json!("three")]);
+    assert!(
+        stderr(&output).contains("no run (item 2): the trigger condition"),
+        "{}",
+        stderr(&output)
+    );
+}

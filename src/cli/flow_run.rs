@@ -268,9 +268,12 @@ fn run_all(args: &RunArgs, token_env: Option<&str>) -> Result<i32, Failure> {
     };
     let bodies = match &rerun {
         Some(inputs) => vec![(String::new(), inputs.trigger_body.clone())],
-        None => runtime
-            .block_on(trigger_bodies(args, flow.definition(), &env))
-            .map_err(Failure::Usage)?,
+        None => gated_bodies(
+            flow.definition(),
+            runtime
+                .block_on(trigger_bodies(args, flow.definition(), &env))
+                .map_err(Failure::Usage)?,
+        )?,
     };
     let history = history.filter(|_| !args.no_history);
     let mut runs: Vec<(String, RunRecord)> = Vec::new();
@@ -306,6 +309,48 @@ fn run_all(args: &RunArgs, token_env: Option<&str>) -> Result<i32, Failure> {
     }
     write_report(args, &name, &runs)?;
     Ok(exit_code(&runs))
+}
+
+/// What the trigger makes of each body, as when it fires: its `splitOn` gives one run per
+/// item (labelled `item N`), and a body for which its `conditions` do not hold starts no
+/// run (said on stderr).
+fn gated_bodies(
+    definition: &Map<String, Value>,
+    bodies: Vec<(String, Value)>,
+) -> Result<Vec<(String, Value)>, Failure> {
+    let Some((trigger_name, trigger)) = crate::flow::run::trigger::first_trigger(definition) else {
+        return Ok(bodies);
+    };
+    let splits = trigger.get("splitOn").is_some();
+    if !splits && trigger.get("conditions").is_none() {
+        return Ok(bodies);
+    }
+    let mut out = Vec::new();
+    for (label, body) in bodies {
+        let gated = crate::flow::triggers::gate::gate(trigger, body)
+            .map_err(|e| Failure::Invalid(vec![format!("triggers.{trigger_name}: {e}")]))?;
+        for (n, candidate) in gated.into_iter().enumerate() {
+            let label = match (splits, label.is_empty()) {
+                (false, _) => label.clone(),
+                (true, true) => format!("item {}", n + 1),
+                (true, false) => format!("{label}, item {}", n + 1),
+            };
+            match candidate {
+                crate::flow::triggers::gate::Gated::Start(body) => out.push((label, body)),
+                crate::flow::triggers::gate::Gated::Skipped { condition, .. } => {
+                    let which = if label.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({label})")
+                    };
+                    eprintln!(
+                        "no run{which}: the trigger condition {condition} is false, so the trigger would not fire"
+                    );
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// The instance connector steps run against: `--demo`, `--instance`, the flow's own
