@@ -385,11 +385,20 @@ pub async fn run_until(
     let started = std::time::Instant::now();
     let inner = inner_path(path, name);
     let body = actions_of(Some(action));
+    // As the cloud: reaching a limit ends the loop Succeeded, unless the action asks to
+    // fail then (`operationOptions: FailWhenLimitsReached`, which ends it TimedOut).
+    let fail_at_limits = action
+        .get("operationOptions")
+        .and_then(Value::as_str)
+        .is_some_and(|o| {
+            o.split(',')
+                .any(|o| o.trim().eq_ignore_ascii_case("FailWhenLimitsReached"))
+        });
     let mut results = Vec::new();
     let mut rounds = 0u64;
-    let status = loop {
+    let (status, error) = loop {
         if ctx.stopped(env) {
-            break Status::Cancelled;
+            break (Status::Cancelled, None);
         }
         ctx.state.loops.push(LoopFrame {
             name: name.to_owned(),
@@ -400,19 +409,18 @@ pub async fn run_until(
         ctx.state.loops.pop();
         results.extend(outcome.results);
         rounds += 1;
-        if outcome.status != Status::Succeeded {
-            ctx.state.results.insert(name.to_owned(), results.clone());
-            let failed = ScopeOutcome {
-                status: outcome.status,
-                error: outcome.error,
-                results: Vec::new(),
-            };
-            return done_from(&failed, json!({"iterations": rounds}), Value::Null);
+        if ctx.stopped(env) {
+            break (outcome.status, outcome.error);
         }
+        // An action that fails in an iteration other than the last does not fail the loop:
+        // the next iteration runs; one that fails in the last does.
+        let ended_badly =
+            (outcome.status != Status::Succeeded).then(|| (outcome.status, outcome.error.clone()));
         match evaluate_condition(&expression, &ctx.state) {
-            Ok(true) => break Status::Succeeded,
+            Ok(true) => break ended_badly.unwrap_or((Status::Succeeded, None)),
             Ok(false) => {}
             Err(message) => {
+                ctx.state.results.insert(name.to_owned(), results);
                 return Done::failed(
                     json!({"iterations": rounds}),
                     "InvalidTemplate",
@@ -420,22 +428,41 @@ pub async fn run_until(
                 );
             }
         }
-        if rounds >= count {
-            break Status::Succeeded;
-        }
-        if started.elapsed() >= timeout {
-            break Status::TimedOut;
+        let limit = if rounds >= count {
+            Some(format!("its limit.count ({count} iterations)"))
+        } else if started.elapsed() >= timeout {
+            Some("its limit.timeout".to_owned())
+        } else {
+            None
+        };
+        if let Some(limit) = limit {
+            break match ended_badly {
+                Some(failed) => failed,
+                None if fail_at_limits => (
+                    Status::TimedOut,
+                    Some(ActionError {
+                        code: "ActionTimedOut".to_owned(),
+                        message: format!(
+                            "Action '{name}' reached {limit} before its expression held (operationOptions: FailWhenLimitsReached)."
+                        ),
+                    }),
+                ),
+                None => (Status::Succeeded, None),
+            };
         }
     };
     ctx.state.results.insert(name.to_owned(), results);
+    if status != Status::Succeeded && status != Status::TimedOut {
+        let failed = ScopeOutcome {
+            status,
+            error,
+            results: Vec::new(),
+        };
+        return done_from(&failed, json!({"iterations": rounds}), Value::Null);
+    }
     let mut done = Done::ok(json!({"iterations": rounds}), json!({"iterations": rounds}));
     done.status = status;
-    if status == Status::TimedOut {
-        done.error = Some(ActionError {
-            code: "ActionTimedOut".to_owned(),
-            message: format!("Action '{name}' ran past its limit.timeout."),
-        });
-    }
+    done.error = error;
     done
 }
 

@@ -296,6 +296,52 @@ fn secure_values_never_reach_the_record() {
 }
 
 #[test]
+fn until_goes_on_past_a_failed_iteration_and_ends_at_its_limits_as_the_cloud_does() {
+    let until = |operation_options: Option<&str>, fail_when: &str| {
+        let mut loop_action = json!({"type": "Until", "runAfter": {"Init": ["Succeeded"]},
+            "expression": "@equals(variables('n'), 99)", "limit": {"count": 3, "timeout": "PT1M"},
+            "actions": {
+                "Add": {"type": "IncrementVariable", "inputs": {"name": "n", "value": 1}, "runAfter": {}},
+                "Maybe_fail": {"type": "Compose", "runAfter": {"Add": ["Succeeded"]},
+                    "inputs": format!("@if({fail_when}, div(1, 0), 'fine')")}}});
+        if let Some(options) = operation_options {
+            loop_action["operationOptions"] = json!(options);
+        }
+        run(json!({"actions": {
+            "Init": {"type": "InitializeVariable", "runAfter": {},
+                "inputs": {"variables": [{"name": "n", "type": "integer", "value": 0}]}},
+            "Loop": loop_action,
+            "After": {"type": "Compose", "inputs": "@variables('n')", "runAfter": {"Loop": ["Succeeded"]}}}}))
+    };
+    // A failure in the first iteration: the next ones run, and the loop is not failed.
+    let early = until(None, "equals(variables('n'), 1)");
+    assert_eq!(
+        status_of(&early, "Loop"),
+        Status::Succeeded,
+        "{:?}",
+        early.error
+    );
+    assert_eq!(outputs_of(&early, "After"), json!(3));
+    // A failure in the last iteration fails the loop.
+    let last = until(None, "equals(variables('n'), 3)");
+    assert_eq!(status_of(&last, "Loop"), Status::Failed);
+    assert_eq!(status_of(&last, "After"), Status::Skipped);
+    // The count reached: Succeeded, or TimedOut when asked to fail at its limits.
+    let strict = until(Some("FailWhenLimitsReached"), "false");
+    assert_eq!(status_of(&strict, "Loop"), Status::TimedOut);
+    let error = strict
+        .actions
+        .iter()
+        .find(|a| a.name == "Loop")
+        .and_then(|a| a.error.clone())
+        .unwrap();
+    assert!(
+        error.message.contains("limit.count (3 iterations)"),
+        "{error:?}"
+    );
+}
+
+#[test]
 fn secured_values_are_hidden_in_the_record_only_and_later_actions_read_them_whole() {
     let secured = |parts: Value| json!({"secureData": {"properties": parts}});
     let run = run_with(
