@@ -115,7 +115,13 @@ impl Scope for RunState {
     }
 
     fn action(&self, name: &str) -> Option<Value> {
-        self.actions.get(name).cloned()
+        self.actions.get(name).map(|record| self.tracked(record))
+    }
+
+    fn action_outputs(&self, name: &str) -> Option<Value> {
+        self.actions
+            .get(name)
+            .map(|record| record.get("outputs").cloned().unwrap_or(Value::Null))
     }
 
     fn variable(&self, name: &str) -> Option<Value> {
@@ -150,9 +156,9 @@ impl Scope for RunState {
     }
 
     fn result(&self, scope_name: &str) -> Option<Value> {
-        self.results
-            .get(scope_name)
-            .map(|records| Value::Array(records.clone()))
+        self.results.get(scope_name).map(|records| {
+            Value::Array(records.iter().map(|record| self.tracked(record)).collect())
+        })
     }
 
     fn workflow(&self) -> Value {
@@ -176,6 +182,27 @@ impl Scope for RunState {
 }
 
 impl RunState {
+    /// An action's record as the cloud gives it to `actions()` and `result()`: with its
+    /// `trackingId` (a GUID of its own, the same at each read) and the run's
+    /// `clientTrackingId`, which handlers log or pass on (the reference's example reads
+    /// `item()['clientTrackingId']` from `result()`). Added when read, not for every action.
+    fn tracked(&self, record: &Value) -> Value {
+        let mut record = record.clone();
+        if let Value::Object(map) = &mut record {
+            let client = self
+                .trigger
+                .get("clientTrackingId")
+                .or_else(|| self.workflow.pointer("/run/name"))
+                .cloned()
+                .unwrap_or(Value::Null);
+            let tracking = tracking_id(&client, map.get("name"), map.get("startTime"));
+            map.entry("trackingId")
+                .or_insert_with(|| Value::String(tracking));
+            map.entry("clientTrackingId").or_insert(client);
+        }
+        record
+    }
+
     fn trigger_body_ref(&self) -> Option<&Value> {
         self.trigger.get("outputs")?.get("body")
     }
@@ -190,4 +217,28 @@ impl RunState {
     fn loop_frame(&self, name: &str) -> Option<&LoopFrame> {
         self.loops.iter().rev().find(|frame| frame.name == name)
     }
+}
+
+/// A GUID for an action's run, made from what names it (the run, the action, its start), so
+/// that reading it twice gives the same.
+fn tracking_id(run: &Value, name: Option<&Value>, started: Option<&Value>) -> String {
+    use std::hash::{Hash as _, Hasher as _};
+    let mut halves = [0u64; 2];
+    for (salt, half) in halves.iter_mut().enumerate() {
+        let mut hasher = std::collections::hash_map::DefaultHasher::new();
+        (
+            salt,
+            run.to_string(),
+            name.map(Value::to_string),
+            started.map(Value::to_string),
+        )
+            .hash(&mut hasher);
+        *half = hasher.finish();
+    }
+    let mut bytes = [0u8; 16];
+    bytes[..8].copy_from_slice(&halves[0].to_le_bytes());
+    bytes[8..].copy_from_slice(&halves[1].to_le_bytes());
+    uuid::Builder::from_random_bytes(bytes)
+        .into_uuid()
+        .to_string()
 }

@@ -342,6 +342,27 @@ fn until_goes_on_past_a_failed_iteration_and_ends_at_its_limits_as_the_cloud_doe
 }
 
 #[test]
+fn result_and_actions_give_each_record_its_tracking_ids() {
+    let run = run(json!({"actions": {
+        "My_Scope": {"type": "Scope", "runAfter": {},
+            "actions": {"Boom": {"type": "Compose", "inputs": "@div(1, 0)", "runAfter": {}}}},
+        "Handler": {"type": "Compose", "runAfter": {"My_Scope": ["Failed"]},
+            "inputs": {"client": "@result('My_Scope')[0]['clientTrackingId']",
+                "tracking": "@result('My_Scope')[0]['trackingId']",
+                "again": "@actions('Boom')['trackingId']"}}
+    }}));
+    let handled = outputs_of(&run, "Handler");
+    assert_eq!(handled["client"], json!(run.id));
+    let tracking = handled["tracking"].as_str().unwrap();
+    assert!(uuid::Uuid::parse_str(tracking).is_ok(), "{tracking}");
+    assert_ne!(tracking, run.id);
+    assert_eq!(
+        handled["again"], handled["tracking"],
+        "the same at each read"
+    );
+}
+
+#[test]
 fn secured_values_are_hidden_in_the_record_only_and_later_actions_read_them_whole() {
     let secured = |parts: Value| json!({"secureData": {"properties": parts}});
     let run = run_with(
