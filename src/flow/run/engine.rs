@@ -291,6 +291,13 @@ pub fn run_actions<'a>(
                 // Expressions read the real values; the record keeps them hidden.
                 ctx.state.remember(&record);
                 ran = true;
+                if let Some(tracked) = action.get("trackedProperties").filter(|t| t.is_object()) {
+                    record.tracked_properties = Some(if secured.any() {
+                        Value::String(super::secure::HIDDEN.to_owned())
+                    } else {
+                        tracked_properties(ctx, &record, tracked)
+                    });
+                }
                 if secured.any() {
                     secured.hide(&mut record.inputs, &mut record.outputs);
                     if secured.outputs {
@@ -426,12 +433,34 @@ pub(super) fn skipped_record(
         end_time: now,
         duration_ms: 0,
         retries: Vec::new(),
+        tracked_properties: None,
     }
 }
 
 /// The action's `type`.
 pub fn kind_of(action: &Value) -> &str {
     action.get("type").and_then(Value::as_str).unwrap_or("")
+}
+
+/// An action's `trackedProperties` evaluated with `action()` as its record; one that
+/// cannot be evaluated gives its error in its place (the action's status stays).
+fn tracked_properties(ctx: &mut Ctx, record: &ActionRecord, tracked: &Value) -> Value {
+    ctx.state.current = Some(wdl_record(record));
+    let value = match tracked {
+        Value::Object(properties) => Value::Object(
+            properties
+                .iter()
+                .map(|(key, expression)| {
+                    let value = crate::flow::expr::evaluate_value(expression, &ctx.state)
+                        .unwrap_or_else(|e| json!({"error": e.to_string()}));
+                    (key.clone(), value)
+                })
+                .collect(),
+        ),
+        other => other.clone(),
+    };
+    ctx.state.current = None;
+    value
 }
 
 /// Runs one action and writes its record, with the real values, and what of it the run
@@ -464,6 +493,7 @@ async fn run_one(
         end_time: timestamp(chrono::Utc::now()),
         duration_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         retries: done.retries,
+        tracked_properties: None,
     };
     (record, secured)
 }

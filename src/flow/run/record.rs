@@ -100,6 +100,9 @@ pub struct ActionRecord {
     /// Retries made (attempts after the first), with their waits.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub retries: Vec<String>,
+    /// Its `trackedProperties`, evaluated when it ended (`action()` is this action).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tracked_properties: Option<Value>,
 }
 
 /// One run of a flow.

@@ -40,6 +40,8 @@ pub struct RunState {
     pub workflow: Value,
     /// A fixed clock (tests); the real one otherwise.
     pub now: Option<chrono::DateTime<chrono::Utc>>,
+    /// `action()`: the record of the action whose tracked properties are evaluated.
+    pub current: Option<Value>,
 }
 
 impl RunState {
@@ -163,6 +165,10 @@ impl Scope for RunState {
 
     fn workflow(&self) -> Value {
         self.workflow.clone()
+    }
+
+    fn current_action(&self) -> Option<Value> {
+        self.current.clone()
     }
 
     fn now(&self) -> chrono::DateTime<chrono::Utc> {

@@ -363,6 +363,22 @@ fn result_and_actions_give_each_record_its_tracking_ids() {
 }
 
 #[test]
+fn tracked_properties_are_evaluated_with_action_as_the_action_s_record() {
+    let run = run(json!({"actions": {
+        "Init": {"type": "InitializeVariable", "runAfter": {},
+            "inputs": {"variables": [{"name": "myVar", "type": "integer", "value": 42}]},
+            "trackedProperties": {"myTrackedPropertyName": "@action().inputs.variables[0].value",
+                "status": "@action()?['status']", "fixed": "text", "bad": "@action().nope.deeper"}}
+    }}));
+    let tracked = run.actions[0].tracked_properties.clone().unwrap();
+    assert_eq!(tracked["myTrackedPropertyName"], 42);
+    assert_eq!(tracked["status"], "Succeeded");
+    assert_eq!(tracked["fixed"], "text");
+    assert!(tracked["bad"]["error"].is_string(), "{tracked}");
+    assert_eq!(run.status, Status::Succeeded);
+}
+
+#[test]
 fn secured_values_are_hidden_in_the_record_only_and_later_actions_read_them_whole() {
     let secured = |parts: Value| json!({"secureData": {"properties": parts}});
     let run = run_with(

@@ -132,6 +132,9 @@ fn run_details_ui(ui: &mut egui::Ui, view: &FlowsView) {
             }
             json_block(ui, "card-inputs", "Inputs", &record.inputs);
             json_block(ui, "card-outputs", "Outputs", &record.outputs);
+            if let Some(tracked) = &record.tracked_properties {
+                json_block(ui, "card-tracked", "Tracked properties", tracked);
+            }
         } else if let Some(run) = view
             .shown_run
             .as_ref()
