@@ -16,6 +16,8 @@ use super::run::is_supported;
 use crate::connector::resolve::entity_type_of;
 use crate::odata::metadata::Model;
 
+mod documented;
+
 /// One problem: where (a path into the definition, and the line in the file when known)
 /// and what.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -198,6 +200,10 @@ fn check(
     }
     if let Some(Value::Object(top)) = definition.get("actions") {
         check_scope(top, &["actions".to_owned()], &mut push);
+    }
+    // What the reference says the cloud refuses on save.
+    for (path, message) in documented::check(definition) {
+        push(path, message);
     }
     if let Some((name, trigger)) = crate::flow::run::trigger::first_trigger(definition) {
         let path = vec!["triggers".to_owned(), name.clone()];
@@ -705,7 +711,8 @@ mod trigger_tests {
                 "Stubbed_child": {"type": "Workflow", "inputs": {}, "runAfter": {},
                     "runtimeConfiguration": {"staticResult": {"name": "Stub0", "staticResultOptions": "Enabled"}}},
                 "Mystery": {"type": "Teleport", "inputs": {}, "runAfter": {}}
-            }
+            },
+            "staticResults": {"Stub0": {"status": "Succeeded", "outputs": {}}}
         });
         let text = serde_json::to_string_pretty(&definition).expect("text");
         let problems = validate(definition.as_object().expect("object"), None, Some(&text));
