@@ -104,14 +104,13 @@ fn check_action(
             path.to_vec(),
             "variables are declared at the top level of the workflow only, not inside scopes, conditions or loops: move this action out".to_owned(),
         )),
-        "setvariable" | "appendtoarrayvariable" | "appendtostringvariable" => {
-            if action.get("inputs").and_then(|i| i.get("value")).is_none() {
-                found.push((
-                    at(path, &["inputs"]),
-                    "expected a \"value\" (this action has no default value), found none"
-                        .to_owned(),
-                ));
-            }
+        "setvariable" | "appendtoarrayvariable" | "appendtostringvariable"
+            if action.get("inputs").and_then(|i| i.get("value")).is_none() =>
+        {
+            found.push((
+                at(path, &["inputs"]),
+                "expected a \"value\" (this action has no default value), found none".to_owned(),
+            ));
         }
         _ => {}
     }
