@@ -110,6 +110,9 @@ fn initialize(ctx: &mut Ctx, name: &str, inputs: Value) -> Done {
             );
         }
         ctx.state.variables.insert(var.to_owned(), value);
+        ctx.state
+            .variable_types
+            .insert(var.to_lowercase(), kind.clone());
     }
     Done::ok(inputs, Value::Null)
 }
@@ -127,6 +130,11 @@ fn set_variable(ctx: &mut Ctx, name: &str, inputs: Value) -> Done {
         return fail(inputs, name, "inputs.name: missing");
     };
     let value = inputs.get("value").cloned().unwrap_or(Value::Null);
+    if let Some(declared) = ctx.state.variable_types.get(&var.to_lowercase())
+        && let Some(message) = type_mismatch(&var, declared, &value)
+    {
+        return Done::failed(inputs, "InvalidVariableValueType", message);
+    }
     match existing(ctx, &var) {
         None => fail(inputs, name, format!("variable '{var}' is not initialized")),
         Some(slot) => {
@@ -134,6 +142,43 @@ fn set_variable(ctx: &mut Ctx, name: &str, inputs: Value) -> Done {
             Done::ok(inputs, json!({"body": {"name": var, "value": value}}))
         }
     }
+}
+
+/// Why `value` cannot be set to the variable `var` declared `declared`, in the cloud's words
+/// ("Both the new value and the variable must have the same data type"; a float takes an
+/// integer).
+fn type_mismatch(var: &str, declared: &str, value: &Value) -> Option<String> {
+    let fits = match declared {
+        "integer" => value.as_i64().is_some() || value.as_u64().is_some(),
+        "float" => value.is_number(),
+        "boolean" => value.is_boolean(),
+        "string" => value.is_string(),
+        "array" => value.is_array(),
+        "object" => value.is_object(),
+        _ => true,
+    };
+    if fits {
+        return None;
+    }
+    let type_name = |kind: &str| {
+        let mut chars = kind.chars();
+        chars.next().map_or_else(String::new, |first| {
+            first.to_uppercase().collect::<String>() + chars.as_str()
+        })
+    };
+    let found = match value {
+        Value::Null => "Null",
+        Value::Bool(_) => "Boolean",
+        Value::Number(n) if n.is_i64() || n.is_u64() => "Integer",
+        Value::Number(_) => "Float",
+        Value::String(_) => "String",
+        Value::Array(_) => "Array",
+        Value::Object(_) => "Object",
+    };
+    let declared = type_name(declared);
+    Some(format!(
+        "The variable '{var}' of type '{declared}' cannot be initialized or updated with value of type '{found}'. The variable '{var}' only supports values of types '{declared}'."
+    ))
 }
 
 fn step_variable(ctx: &mut Ctx, name: &str, inputs: Value, down: bool) -> Done {
@@ -385,6 +430,14 @@ pub fn run_terminate(ctx: &mut Ctx, inputs: Value) -> Done {
 
 /// `Response`: the answer a Request trigger's caller would get.
 pub fn run_response(ctx: &mut Ctx, inputs: Value) -> Done {
+    // A request is answered once: a second Response fails, "due to the conflict".
+    if ctx.response.is_some() {
+        return Done::failed(
+            inputs,
+            "ResponseAlreadySent",
+            "The request has already been answered by another Response action; a request takes one response.",
+        );
+    }
     // As the reference says: a status starting with 2, 4 or 5 (never 3xx), as an integer
     // or its text.
     let status = match inputs.get("statusCode") {

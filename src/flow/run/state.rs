@@ -28,6 +28,9 @@ pub struct RunState {
     pub actions: HashMap<String, Value>,
     /// Variables by name.
     pub variables: Map<String, Value>,
+    /// Each variable's declared type (`integer`, `float`, `boolean`, `string`, `array`,
+    /// `object`), by its name in lower case.
+    pub variable_types: HashMap<String, String>,
     /// Definition parameters, resolved.
     pub parameters: Map<String, Value>,
     /// The app settings the definition names, resolved when the run starts.

@@ -379,6 +379,47 @@ fn tracked_properties_are_evaluated_with_action_as_the_action_s_record() {
 }
 
 #[test]
+fn a_variable_is_set_only_to_a_value_of_its_declared_type() {
+    let run = run(json!({"actions": {
+        "Init": {"type": "InitializeVariable", "runAfter": {},
+            "inputs": {"variables": [{"name": "Count", "type": "integer", "value": 0},
+                {"name": "Ratio", "type": "float", "value": 0.5}]}},
+        "Whole": {"type": "SetVariable", "inputs": {"name": "Ratio", "value": 2}, "runAfter": {"Init": ["Succeeded"]}},
+        "Text": {"type": "SetVariable", "inputs": {"name": "count", "value": "hello"}, "runAfter": {"Whole": ["Succeeded"]}}
+    }}));
+    assert_eq!(status_of(&run, "Whole"), Status::Succeeded);
+    assert_eq!(status_of(&run, "Text"), Status::Failed);
+    let error = run
+        .actions
+        .iter()
+        .find(|a| a.name == "Text")
+        .unwrap()
+        .error
+        .clone()
+        .unwrap();
+    assert_eq!(error.code, "InvalidVariableValueType");
+    assert!(
+        error.message.starts_with("The variable 'count' of type 'Integer' cannot be initialized or updated with value of type 'String'"),
+        "{}",
+        error.message
+    );
+}
+
+#[test]
+fn a_second_response_fails_and_the_first_answer_stands() {
+    let run = run(json!({
+        "triggers": {"manual": {"type": "Request", "kind": "Http"}},
+        "actions": {
+            "First": {"type": "Response", "inputs": {"statusCode": 200, "body": "one"}, "runAfter": {}},
+            "Second": {"type": "Response", "inputs": {"statusCode": 500, "body": "two"}, "runAfter": {"First": ["Succeeded"]}}
+        }
+    }));
+    assert_eq!(status_of(&run, "Second"), Status::Failed);
+    assert_eq!(run.status, Status::Failed);
+    assert_eq!(run.response.as_ref().unwrap()["body"], "one");
+}
+
+#[test]
 fn secured_values_are_hidden_in_the_record_only_and_later_actions_read_them_whole() {
     let secured = |parts: Value| json!({"secureData": {"properties": parts}});
     let run = run_with(
