@@ -103,6 +103,21 @@ impl Recurrence {
             .and_then(|i| u32::try_from(i).ok())
             .filter(|i| *i >= 1)
             .ok_or("recurrence.interval: expected a whole number of 1 or more")?;
+        // The reference's ranges (Recurrence trigger): at most 16 months, 71 weeks, 500
+        // days, 12 000 hours, 72 000 minutes or 9 999 999 seconds.
+        let (most, unit) = match frequency {
+            Frequency::Month => (16, "months"),
+            Frequency::Week => (71, "weeks"),
+            Frequency::Day => (500, "days"),
+            Frequency::Hour => (12_000, "hours"),
+            Frequency::Minute => (72_000, "minutes"),
+            Frequency::Second => (9_999_999, "seconds"),
+        };
+        if interval > most {
+            return Err(format!(
+                "recurrence.interval: expected at most {most} {unit}, found {interval}"
+            ));
+        }
         let zone = match recurrence.get("timeZone").and_then(Value::as_str) {
             Some(name) => crate::flow::expr::time_zone(name)
                 .map_err(|e| format!("recurrence.timeZone: {e}"))?,

@@ -113,6 +113,14 @@ fn bad_recurrences_say_what_is_wrong() {
             .contains("frequency")
     );
     assert!(error(json!({"recurrence": {"frequency": "Day", "interval": 0}})).contains("interval"));
+    assert_eq!(
+        error(json!({"recurrence": {"frequency": "Month", "interval": 17}})),
+        "recurrence.interval: expected at most 16 months, found 17"
+    );
+    assert!(
+        Recurrence::from_trigger(&json!({"recurrence": {"frequency": "Month", "interval": 16}}))
+            .is_ok()
+    );
     assert!(error(json!({"recurrence": {"frequency": "Day", "interval": 1, "timeZone": "Mars Standard Time"}})).contains("timeZone"));
     assert!(
         error(
