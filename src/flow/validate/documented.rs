@@ -4,7 +4,8 @@
 //! `Until`, a `Response` only after an HTTP request trigger without `splitOn`, variables
 //! declared at the top level only and set with a value, concurrency, retry and recurrence
 //! settings within their ranges, `Wait` with an interval or a time (not both), a static result
-//! that exists and only on actions, a parameter's default among its `allowedValues`.
+//! that exists and only on actions, no tracked properties on a secured action, a
+//! parameter's default among its `allowedValues`.
 
 use serde_json::{Map, Value};
 
@@ -116,6 +117,17 @@ fn check_action(
     }
     if kind == "response" {
         check_response_trigger(path, context, found);
+    }
+    if action.get("trackedProperties").is_some()
+        && action
+            .pointer("/runtimeConfiguration/secureData/properties")
+            .and_then(Value::as_array)
+            .is_some_and(|parts| !parts.is_empty())
+    {
+        found.push((
+            at(path, &["trackedProperties"]),
+            "an action with secure inputs or outputs cannot have tracked properties".to_owned(),
+        ));
     }
     if kind == "wait"
         && let Some(inputs) = action.get("inputs")
@@ -382,6 +394,8 @@ mod tests {
                 "Call": {"type": "Http", "runAfter": {},
                     "inputs": {"method": "GET", "uri": "http://x/", "retryPolicy": {"type": "fixed", "count": 100, "interval": "30 seconds"}}},
                 "Again": {"type": "Until", "expression": "@true", "limit": {"timeout": "1 hour"}, "runAfter": {}, "actions": {}},
+                "Hidden": {"type": "Compose", "inputs": 1, "runAfter": {}, "trackedProperties": {"x": "@action()"},
+                    "runtimeConfiguration": {"secureData": {"properties": ["inputs"]}}},
                 "Stubbed": {"type": "Compose", "inputs": 1, "runAfter": {},
                     "runtimeConfiguration": {"staticResult": {"name": "Missing0", "staticResultOptions": "Enabled"}}},
                 "Reply": {"type": "Response", "inputs": {"statusCode": 200}, "runAfter": {}}
@@ -398,6 +412,7 @@ mod tests {
             "actions.Again.limit.timeout: expected an ISO 8601 duration such as PT1H, found '1 hour'",
             "actions.Stubbed.runtimeConfiguration.staticResult.name: names a static result 'Missing0'",
             "actions.Reply: a Response cannot answer a trigger that splits its body",
+            "actions.Hidden.trackedProperties: an action with secure inputs or outputs cannot have tracked properties",
             "parameters.Mode.defaultValue: expected one of its allowedValues (\"slow\", \"safe\"), found \"fast\"",
         ] {
             assert!(
@@ -405,7 +420,7 @@ mod tests {
                 "{expected}\n{found:#?}"
             );
         }
-        assert_eq!(found.len(), 11, "{found:#?}");
+        assert_eq!(found.len(), 12, "{found:#?}");
     }
 
     #[test]
