@@ -126,8 +126,12 @@ impl Secured {
             inputs: properties.iter().any(|p| p == "inputs"),
             outputs: properties.iter().any(|p| p == "outputs"),
         };
-        let kind = super::engine::kind_of(action).to_ascii_lowercase();
-        if secured.inputs && matches!(kind.as_str(), "compose" | "parsejson" | "response") {
+        let kind = super::engine::kind_of(action);
+        if secured.inputs
+            && ["compose", "parsejson", "response"]
+                .iter()
+                .any(|k| kind.eq_ignore_ascii_case(k))
+        {
             secured.outputs = true;
         }
         if !secured.inputs
