@@ -490,7 +490,7 @@ fn json(call: &Call) -> Result<Value, String> {
             if trimmed.starts_with('<') {
                 return json_of_xml(call, &text);
             }
-            serde_json::from_str(&text)
+            super::json_text::parse(&text)
                 .map_err(|e| call.fail(format!("the string is not valid JSON: {e}")))
         }
     }

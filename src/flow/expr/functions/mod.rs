@@ -42,6 +42,7 @@ macro_rules! function {
 mod collection;
 mod conversion;
 mod datetime;
+mod json_text;
 mod json_xml;
 mod logical;
 mod manipulation;
