@@ -66,35 +66,22 @@ fn initialize(ctx: &mut Ctx, name: &str, inputs: Value) -> Done {
             .and_then(Value::as_str)
             .unwrap_or("string")
             .to_ascii_lowercase();
-        let value = variable.get("value").cloned().unwrap_or(Value::Null);
-        let value = match (kind.as_str(), value) {
-            (_, Value::Null) => match kind.as_str() {
+        // No value: the type's empty value; a value given (even null) is kept, read as the
+        // type reads it.
+        let value = match variable.get("value") {
+            None => match kind.as_str() {
                 "integer" | "float" => json!(0),
                 "boolean" => json!(false),
                 "array" => json!([]),
                 "object" => json!({}),
                 _ => json!(""),
             },
-            ("integer", v @ Value::Number(_)) if v.as_i64().is_some() => v,
-            ("integer", Value::String(s)) if s.trim().parse::<i64>().is_ok() => {
-                json!(s.trim().parse::<i64>().unwrap_or_default())
-            }
-            ("float", v @ Value::Number(_)) => v,
-            ("boolean", v @ Value::Bool(_)) => v,
-            ("string", Value::String(s)) => Value::String(s),
-            ("string", other) => Value::String(other.to_string()),
-            ("array", v @ Value::Array(_)) => v,
-            ("object", v @ Value::Object(_)) => v,
-            (kind, other) => {
-                return fail(
-                    inputs.clone(),
-                    name,
-                    format!(
-                        "variable '{var}' is declared {kind} but its value is {}",
-                        kind_of(&other)
-                    ),
-                );
-            }
+            Some(value) => match typed(var, &kind, value.clone()) {
+                Ok(value) => value,
+                Err(message) => {
+                    return Done::failed(inputs.clone(), "InvalidVariableValueType", message);
+                }
+            },
         };
         // Names are case-insensitive: `testVAR` is `TestVar` again.
         if ctx
@@ -129,11 +116,12 @@ fn set_variable(ctx: &mut Ctx, name: &str, inputs: Value) -> Done {
     let Some(var) = variable_name(&inputs) else {
         return fail(inputs, name, "inputs.name: missing");
     };
-    let value = inputs.get("value").cloned().unwrap_or(Value::Null);
-    if let Some(declared) = ctx.state.variable_types.get(&var.to_lowercase())
-        && let Some(message) = type_mismatch(&var, declared, &value)
-    {
-        return Done::failed(inputs, "InvalidVariableValueType", message);
+    let mut value = inputs.get("value").cloned().unwrap_or(Value::Null);
+    if let Some(declared) = ctx.state.variable_types.get(&var.to_lowercase()) {
+        match typed(&var, declared, value) {
+            Ok(read) => value = read,
+            Err(message) => return Done::failed(inputs, "InvalidVariableValueType", message),
+        }
     }
     match existing(ctx, &var) {
         None => fail(inputs, name, format!("variable '{var}' is not initialized")),
@@ -144,41 +132,48 @@ fn set_variable(ctx: &mut Ctx, name: &str, inputs: Value) -> Done {
     }
 }
 
-/// Why `value` cannot be set to the variable `var` declared `declared`, in the cloud's words
-/// ("Both the new value and the variable must have the same data type"; a float takes an
-/// integer).
-fn type_mismatch(var: &str, declared: &str, value: &Value) -> Option<String> {
-    let fits = match declared {
-        "integer" => value.as_i64().is_some() || value.as_u64().is_some(),
-        "float" => value.is_number(),
-        "boolean" => value.is_boolean(),
-        "string" => value.is_string(),
-        "array" => value.is_array(),
-        "object" => value.is_object(),
-        _ => true,
+/// `value` as the variable `var` declared `declared` holds it, the same when it is
+/// initialized and when it is set: null is kept (a flow reading a nextLink that is gone, a
+/// `first()` of nothing), an integer takes its text, a string takes any value's text;
+/// otherwise "Both the new value and the variable must have the same data type" (a float
+/// takes an integer), in the cloud's words.
+fn typed(var: &str, declared: &str, value: Value) -> Result<Value, String> {
+    let read = match (declared, value) {
+        (_, Value::Null) => Ok(Value::Null),
+        ("integer", v @ Value::Number(_)) if v.as_i64().is_some() || v.as_u64().is_some() => Ok(v),
+        ("integer", Value::String(s)) if s.trim().parse::<i64>().is_ok() => {
+            Ok(json!(s.trim().parse::<i64>().unwrap_or_default()))
+        }
+        ("float", v @ Value::Number(_)) => Ok(v),
+        ("boolean", v @ Value::Bool(_)) => Ok(v),
+        ("string", Value::String(s)) => Ok(Value::String(s)),
+        ("string", other) => Ok(Value::String(other.to_string())),
+        ("array", v @ Value::Array(_)) => Ok(v),
+        ("object", v @ Value::Object(_)) => Ok(v),
+        ("integer" | "float" | "boolean" | "array" | "object", other) => Err(other),
+        (_, other) => Ok(other),
     };
-    if fits {
-        return None;
-    }
-    let type_name = |kind: &str| {
-        let mut chars = kind.chars();
-        chars.next().map_or_else(String::new, |first| {
-            first.to_uppercase().collect::<String>() + chars.as_str()
-        })
-    };
-    let found = match value {
-        Value::Null => "Null",
-        Value::Bool(_) => "Boolean",
-        Value::Number(n) if n.is_i64() || n.is_u64() => "Integer",
-        Value::Number(_) => "Float",
-        Value::String(_) => "String",
-        Value::Array(_) => "Array",
-        Value::Object(_) => "Object",
-    };
-    let declared = type_name(declared);
-    Some(format!(
-        "The variable '{var}' of type '{declared}' cannot be initialized or updated with value of type '{found}'. The variable '{var}' only supports values of types '{declared}'."
-    ))
+    read.map_err(|found| {
+        let type_name = |kind: &str| {
+            let mut chars = kind.chars();
+            chars.next().map_or_else(String::new, |first| {
+                first.to_uppercase().collect::<String>() + chars.as_str()
+            })
+        };
+        let found = match found {
+            Value::Null => "Null",
+            Value::Bool(_) => "Boolean",
+            Value::Number(n) if n.is_i64() || n.is_u64() => "Integer",
+            Value::Number(_) => "Float",
+            Value::String(_) => "String",
+            Value::Array(_) => "Array",
+            Value::Object(_) => "Object",
+        };
+        let declared = type_name(declared);
+        format!(
+            "The variable '{var}' of type '{declared}' cannot be initialized or updated with value of type '{found}'. The variable '{var}' only supports values of types '{declared}'."
+        )
+    })
 }
 
 fn step_variable(ctx: &mut Ctx, name: &str, inputs: Value, down: bool) -> Done {

@@ -385,9 +385,16 @@ fn a_variable_is_set_only_to_a_value_of_its_declared_type() {
             "inputs": {"variables": [{"name": "Count", "type": "integer", "value": 0},
                 {"name": "Ratio", "type": "float", "value": 0.5}]}},
         "Whole": {"type": "SetVariable", "inputs": {"name": "Ratio", "value": 2}, "runAfter": {"Init": ["Succeeded"]}},
-        "Text": {"type": "SetVariable", "inputs": {"name": "count", "value": "hello"}, "runAfter": {"Whole": ["Succeeded"]}}
+        "Text": {"type": "SetVariable", "inputs": {"name": "count", "value": "hello"}, "runAfter": {"Whole": ["Succeeded"]}},
+        // Null is kept, set or initialized (a nextLink that is gone, first() of nothing).
+        "Gone": {"type": "SetVariable", "inputs": {"name": "Count", "value": null}, "runAfter": {"Whole": ["Succeeded"]}},
+        "Row": {"type": "InitializeVariable", "runAfter": {"Init": ["Succeeded"]},
+            "inputs": {"variables": [{"name": "TableRow", "type": "Object", "value": "@first(createArray())"}]}},
+        "Is_null": {"type": "Compose", "inputs": "@equals(variables('TableRow'), null)", "runAfter": {"Row": ["Succeeded"]}}
     }}));
     assert_eq!(status_of(&run, "Whole"), Status::Succeeded);
+    assert_eq!(status_of(&run, "Gone"), Status::Succeeded);
+    assert_eq!(outputs_of(&run, "Is_null"), json!(true));
     assert_eq!(status_of(&run, "Text"), Status::Failed);
     let error = run
         .actions
