@@ -147,6 +147,11 @@ pub(crate) fn member(target: &Value, key: &Value, null_safe: bool) -> Result<Val
             if null_safe {
                 return Ok(Value::Null);
             }
+            if map.is_empty() {
+                return Err(format!(
+                    "property '{name}' doesn't exist: the object has no properties (use ?['{name}'] to get null instead)"
+                ));
+            }
             let names: Vec<&str> = map.keys().map(String::as_str).take(20).collect();
             Err(format!(
                 "property '{name}' doesn't exist; available properties are '{}' (use ?['{name}'] to get null instead)",
