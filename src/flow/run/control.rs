@@ -246,6 +246,7 @@ pub async fn run_foreach(
     let mut status = Status::Succeeded;
     let mut error = None;
     let mut results = Vec::new();
+    let mut each_iteration = IterationOutputs::default();
     let concurrency = foreach_concurrency(action, body);
     if concurrency <= 1 {
         for (index, item) in items.iter().enumerate() {
@@ -257,8 +258,15 @@ pub async fn run_foreach(
                 item: item.clone(),
                 index,
             });
+            let records_before = ctx.records.len();
             let outcome = run_actions(env, ctx, body, &inner, Some(index)).await;
             ctx.state.loops.pop();
+            each_iteration.add(
+                ctx.records[records_before..]
+                    .iter()
+                    .map(|r| r.name.as_str()),
+                |action| ctx.state.actions.get(action),
+            );
             if outcome.status != Status::Succeeded && status == Status::Succeeded {
                 status = outcome.status;
                 error.clone_from(&outcome.error);
@@ -317,6 +325,16 @@ pub async fn run_foreach(
             .await;
         for local in finished {
             let outcome = local.outcome;
+            each_iteration.add(
+                local.remembered.iter().map(|(action, _)| action.as_str()),
+                |action| {
+                    local
+                        .remembered
+                        .iter()
+                        .find(|(n, _)| n == action)
+                        .map(|(_, v)| v)
+                },
+            );
             // The latest value of each action is the one `actions('X')` sees.
             for (name, value) in local.remembered {
                 ctx.state.remember_wdl(&name, value);
@@ -339,6 +357,11 @@ pub async fn run_foreach(
     }
     let count = items.len();
     ctx.state.results.insert(name.to_owned(), results);
+    for (action, outputs) in each_iteration.0 {
+        ctx.state
+            .loop_outputs
+            .insert(action, (name.to_owned(), outputs));
+    }
     let outcome = ScopeOutcome {
         status,
         error,
@@ -348,6 +371,39 @@ pub async fn run_foreach(
 }
 
 /// What one iteration of a parallel `Foreach` leaves behind (its copy of the state is gone).
+/// The outputs of each action inside a loop, one per iteration in order (the real values,
+/// where the records hide secured ones): what `outputs('X')` and `body('X')` give when read
+/// from outside the loop (inside it, the current iteration's), as Power Automate flows rely
+/// on to collect a loop's results without a variable.
+#[derive(Default)]
+struct IterationOutputs(Vec<(String, Vec<Value>)>);
+
+impl IterationOutputs {
+    /// One iteration: the actions that ran in it (names may repeat), and where their real
+    /// records are.
+    fn add<'a>(
+        &mut self,
+        ran: impl Iterator<Item = &'a str>,
+        record_of: impl Fn(&str) -> Option<&'a Value>,
+    ) {
+        let mut seen: Vec<&str> = Vec::new();
+        for action in ran {
+            if seen.contains(&action) {
+                continue;
+            }
+            seen.push(action);
+            let outputs = record_of(action)
+                .and_then(|r| r.get("outputs"))
+                .cloned()
+                .unwrap_or(Value::Null);
+            match self.0.iter_mut().find(|(n, _)| n == action) {
+                Some((_, all)) => all.push(outputs),
+                None => self.0.push((action.to_owned(), vec![outputs])),
+            }
+        }
+    }
+}
+
 struct Iteration {
     records: Vec<super::record::ActionRecord>,
     terminated: Option<(Status, Option<ActionError>)>,
@@ -407,7 +463,8 @@ pub async fn run_until(
         });
         let outcome = run_actions(env, ctx, body, &inner, usize::try_from(rounds).ok()).await;
         ctx.state.loops.pop();
-        results.extend(outcome.results);
+        // As in the cloud, result() of an Until gives its last iteration's records.
+        results = outcome.results;
         rounds += 1;
         if ctx.stopped(env) {
             break (outcome.status, outcome.error);

@@ -45,6 +45,9 @@ pub struct RunState {
     pub now: Option<chrono::DateTime<chrono::Utc>>,
     /// `action()`: the record of the action whose tracked properties are evaluated.
     pub current: Option<Value>,
+    /// For each action inside a `Foreach` that ended: the loop, and the action's outputs in
+    /// each iteration (read from outside the loop, `outputs('X')` is this array).
+    pub loop_outputs: HashMap<String, (String, Vec<Value>)>,
 }
 
 impl RunState {
@@ -124,9 +127,23 @@ impl Scope for RunState {
     }
 
     fn action_outputs(&self, name: &str) -> Option<Value> {
+        if let Some(outputs) = self.outputs_of_each_iteration(name) {
+            return Some(Value::Array(outputs.to_vec()));
+        }
         self.actions
             .get(name)
             .map(|record| record.get("outputs").cloned().unwrap_or(Value::Null))
+    }
+
+    fn action_body(&self, name: &str) -> Option<Value> {
+        if let Some(outputs) = self.outputs_of_each_iteration(name) {
+            let bodies = outputs
+                .iter()
+                .map(|o| o.get("body").cloned().unwrap_or(Value::Null));
+            return Some(Value::Array(bodies.collect()));
+        }
+        self.action_outputs(name)
+            .map(|outputs| outputs.get("body").cloned().unwrap_or(Value::Null))
     }
 
     fn variable(&self, name: &str) -> Option<Value> {
@@ -191,6 +208,13 @@ impl Scope for RunState {
 }
 
 impl RunState {
+    /// The outputs of each iteration of `name`, when it ran inside a `Foreach` that ended
+    /// and is read from outside that loop.
+    fn outputs_of_each_iteration(&self, name: &str) -> Option<&[Value]> {
+        let (owner, outputs) = self.loop_outputs.get(name)?;
+        (!self.loops.iter().any(|frame| frame.name == *owner)).then_some(outputs.as_slice())
+    }
+
     /// An action's record as the cloud gives it to `actions()` and `result()`: with its
     /// `trackingId` (a GUID of its own, the same at each read) and the run's
     /// `clientTrackingId`, which handlers log or pass on (the reference's example reads

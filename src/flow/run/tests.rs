@@ -311,7 +311,9 @@ fn until_goes_on_past_a_failed_iteration_and_ends_at_its_limits_as_the_cloud_doe
             "Init": {"type": "InitializeVariable", "runAfter": {},
                 "inputs": {"variables": [{"name": "n", "type": "integer", "value": 0}]}},
             "Loop": loop_action,
-            "After": {"type": "Compose", "inputs": "@variables('n')", "runAfter": {"Loop": ["Succeeded"]}}}}))
+            "After": {"type": "Compose", "inputs": "@variables('n')", "runAfter": {"Loop": ["Succeeded"]}},
+            "Results": {"type": "Compose", "inputs": "@length(result('Loop'))",
+                "runAfter": {"Loop": ["Succeeded", "Failed", "TimedOut"]}}}}))
     };
     // A failure in the first iteration: the next ones run, and the loop is not failed.
     let early = until(None, "equals(variables('n'), 1)");
@@ -322,6 +324,8 @@ fn until_goes_on_past_a_failed_iteration_and_ends_at_its_limits_as_the_cloud_doe
         early.error
     );
     assert_eq!(outputs_of(&early, "After"), json!(3));
+    // result() of an Until gives its last iteration's two records (Azure/logicapps#1271).
+    assert_eq!(outputs_of(&early, "Results"), json!(2));
     // A failure in the last iteration fails the loop.
     let last = until(None, "equals(variables('n'), 3)");
     assert_eq!(status_of(&last, "Loop"), Status::Failed);
@@ -427,6 +431,29 @@ fn a_second_response_fails_and_the_first_answer_stands() {
 }
 
 #[test]
+fn an_action_inside_a_loop_read_from_outside_gives_each_iteration_s_outputs() {
+    for options in [json!("Sequential"), json!(null)] {
+        let run = run(json!({"actions": {
+            "Loop": {"type": "Foreach", "foreach": "@createArray('a', 'b', 'c')", "runAfter": {},
+                "operationOptions": options,
+                "actions": {
+                    "Row": {"type": "Compose", "inputs": "<tr>@{item()}</tr>", "runAfter": {}},
+                    "Same_iteration": {"type": "Compose", "inputs": "@outputs('Row')", "runAfter": {"Row": ["Succeeded"]}}}},
+            "Table": {"type": "Compose", "inputs": "@join(outputs('Row'), '')", "runAfter": {"Loop": ["Succeeded"]}},
+            "Bodies": {"type": "Compose", "inputs": "@length(body('Row'))", "runAfter": {"Loop": ["Succeeded"]}}
+        }}));
+        assert_eq!(run.status, Status::Succeeded, "{:?}", run.error);
+        assert_eq!(
+            outputs_of(&run, "Table"),
+            json!("<tr>a</tr><tr>b</tr><tr>c</tr>")
+        );
+        assert_eq!(outputs_of(&run, "Bodies"), json!(3));
+        // Inside the loop, the current iteration's.
+        assert_eq!(outputs_of(&run, "Same_iteration"), json!("<tr>c</tr>"));
+    }
+}
+
+#[test]
 fn secured_values_are_hidden_in_the_record_only_and_later_actions_read_them_whole() {
     let secured = |parts: Value| json!({"secureData": {"properties": parts}});
     let run = run_with(
@@ -468,9 +495,9 @@ fn secured_values_are_hidden_in_the_record_only_and_later_actions_read_them_whol
     assert_eq!(record("Get_secret").outputs, hidden);
     assert_eq!(record("Use").inputs, hidden);
     assert_eq!(record("Use").outputs, json!("Bearer s3cr3t"));
-    // Inside a parallel loop too; after it, the last iteration's real value.
+    // Inside a parallel loop too; after it, each iteration's real value.
     assert_eq!(record("Inner").outputs, hidden);
-    assert_eq!(record("After_loop").outputs, json!(20));
+    assert_eq!(record("After_loop").outputs, json!([10, 20]));
     assert_eq!(record("After_loop").inputs, hidden);
     // The trigger's secured outputs: hidden in the record, read whole by the flow.
     assert_eq!(run.trigger["outputs"], hidden);
