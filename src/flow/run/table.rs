@@ -115,10 +115,14 @@ fn csv_table(headers: &[String], cells: &[Vec<String>]) -> Result<String, csv::E
 }
 
 fn html_table(headers: &[String], cells: &[Vec<String>]) -> String {
+    // As .NET's HtmlEncode: the quotes too (flows built in the cloud undo `&#39;` and
+    // `&quot;` in a table's HTML).
     let escape = |s: &str| {
         s.replace('&', "&amp;")
             .replace('<', "&lt;")
             .replace('>', "&gt;")
+            .replace('"', "&quot;")
+            .replace('\'', "&#39;")
     };
     let mut out = String::from("<table><thead><tr>");
     for header in headers {
@@ -155,6 +159,11 @@ mod tests {
         assert_eq!(
             html.outputs["body"],
             "<table><thead><tr><th>Stock_ID</th><th>Description</th></tr></thead><tbody><tr><td>0</td><td>Organic Apples</td></tr><tr><td>1</td><td>Organic Oranges</td></tr></tbody></table>"
+        );
+        let quoted = table(json!({"format": "HTML", "from": [{"Name": "O'Brien \"Jr\" <b>&"}]}));
+        assert_eq!(
+            quoted.outputs["body"],
+            "<table><thead><tr><th>Name</th></tr></thead><tbody><tr><td>O&#39;Brien &quot;Jr&quot; &lt;b&gt;&amp;</td></tr></tbody></table>"
         );
         let csv = table(json!({"format": "CSV", "from": rows,
             "columns": [{"header": "Name, in full", "value": "@item()?['Product_Name']"}]}));
