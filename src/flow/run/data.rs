@@ -117,7 +117,14 @@ fn set_variable(ctx: &mut Ctx, name: &str, inputs: Value) -> Done {
         return fail(inputs, name, "inputs.name: missing");
     };
     let mut value = inputs.get("value").cloned().unwrap_or(Value::Null);
-    if let Some(declared) = ctx.state.variable_types.get(&var.to_lowercase()) {
+    // A few variables at most: compared without a lower-case copy of the name.
+    let declared = ctx
+        .state
+        .variable_types
+        .iter()
+        .find(|(name, _)| name.eq_ignore_ascii_case(&var))
+        .map(|(_, kind)| kind);
+    if let Some(declared) = declared {
         match typed(&var, declared, value) {
             Ok(read) => value = read,
             Err(message) => return Done::failed(inputs, "InvalidVariableValueType", message),
