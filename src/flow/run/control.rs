@@ -540,7 +540,7 @@ pub async fn run_scope(
 }
 
 /// A value's type as the cloud's messages name it.
-fn type_name(value: &Value) -> &'static str {
+pub(super) fn type_name(value: &Value) -> &'static str {
     match value {
         Value::Null => "Null",
         Value::Bool(_) => "Boolean",

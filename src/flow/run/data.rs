@@ -167,15 +167,7 @@ fn typed(var: &str, declared: &str, value: Value) -> Result<Value, String> {
                 first.to_uppercase().collect::<String>() + chars.as_str()
             })
         };
-        let found = match found {
-            Value::Null => "Null",
-            Value::Bool(_) => "Boolean",
-            Value::Number(n) if n.is_i64() || n.is_u64() => "Integer",
-            Value::Number(_) => "Float",
-            Value::String(_) => "String",
-            Value::Array(_) => "Array",
-            Value::Object(_) => "Object",
-        };
+        let found = super::control::type_name(&found);
         let declared = type_name(declared);
         format!(
             "The variable '{var}' of type '{declared}' cannot be initialized or updated with value of type '{found}'. The variable '{var}' only supports values of types '{declared}'."
