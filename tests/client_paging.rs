@@ -183,6 +183,53 @@ async fn a_slow_reader_never_has_more_than_one_page_requested_ahead() {
     assert!(ahead.contains(&1), "{ahead:?}");
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_listing_of_at_most_n_pages_requests_no_page_past_them() {
+    for max_pages in [1, 3] {
+        let (counter, _server, client) = endless_listing().await;
+        let mut pages = 0;
+        let progress = client
+            .list_at_most(
+                client.collection_url("Items", "").unwrap(),
+                max_pages,
+                &CancelToken::new(),
+                |_, _| {
+                    pages += 1;
+                    // Time for a page read ahead to be requested, if one were.
+                    std::thread::sleep(std::time::Duration::from_millis(40));
+                    ControlFlow::Continue(())
+                },
+            )
+            .await
+            .unwrap();
+        assert_eq!((pages, progress.pages), (max_pages, max_pages));
+        assert!(progress.stopped_early, "the server had more pages");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        assert_eq!(
+            counter.0.load(Ordering::SeqCst) as u64,
+            max_pages,
+            "requests for at most {max_pages} pages"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_listing_of_at_most_n_pages_that_ends_sooner_did_not_stop_early() {
+    let server = common::serve(axum::Router::new().route("/data/Items", get(three_pages))).await;
+    let client = common::client(&server.root());
+    let progress = client
+        .list_at_most(
+            client.collection_url("Items", "").unwrap(),
+            3,
+            &CancelToken::new(),
+            |_, _| ControlFlow::Continue(()),
+        )
+        .await
+        .unwrap();
+    assert_eq!((progress.pages, progress.records), (3, 6));
+    assert!(!progress.stopped_early);
+}
+
 #[tokio::test]
 async fn breaking_from_the_callback_stops_and_reports_it() {
     let (counter, _server, client) = endless_listing().await;

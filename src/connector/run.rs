@@ -25,14 +25,12 @@ pub async fn run(
         ActionRequest::ListItems { all_pages, .. } => {
             let first = listing_url(client, request)?;
             let mut records = Vec::new();
+            // Without `all_pages`, one request: no page is read ahead.
+            let max_pages = if *all_pages { u64::MAX } else { 1 };
             let progress = client
-                .list_all(first, &CancelToken::new(), |page, _| {
+                .list_at_most(first, max_pages, &CancelToken::new(), |page, _| {
                     records.extend(page.items);
-                    if *all_pages {
-                        ControlFlow::Continue(())
-                    } else {
-                        ControlFlow::Break(())
-                    }
+                    ControlFlow::Continue(())
                 })
                 .await?;
             Outcome::Records(records, progress)

@@ -294,6 +294,37 @@ impl ODataClient {
         &self,
         first: Url,
         cancel: &CancelToken,
+        on_page: F,
+    ) -> Result<ListProgress, ODataError>
+    where
+        P: ListedPage,
+        F: FnMut(P, &ListProgress) -> ControlFlow<()>,
+    {
+        self.list_pages_as(first, None, cancel, on_page).await
+    }
+
+    /// [`ODataClient::list_all`] reading at most `max_pages` pages (at least one): no page
+    /// past them is requested, not even ahead of time, so reading the first page only costs
+    /// one request. `stopped_early` tells whether the server had more.
+    pub async fn list_at_most<F>(
+        &self,
+        first: Url,
+        max_pages: u64,
+        cancel: &CancelToken,
+        on_page: F,
+    ) -> Result<ListProgress, ODataError>
+    where
+        F: FnMut(Page, &ListProgress) -> ControlFlow<()>,
+    {
+        self.list_pages_as(first, Some(max_pages.max(1)), cancel, on_page)
+            .await
+    }
+
+    async fn list_pages_as<P, F>(
+        &self,
+        first: Url,
+        max_pages: Option<u64>,
+        cancel: &CancelToken,
         mut on_page: F,
     ) -> Result<ListProgress, ODataError>
     where
@@ -306,7 +337,13 @@ impl ODataClient {
             &self.root,
             self.config.max_pages,
         )));
-        let fetches = Fetches::new(self, cancel, Arc::clone(&followed), P::early_next_link);
+        let fetches = Fetches::new(
+            self,
+            cancel,
+            Arc::clone(&followed),
+            P::early_next_link,
+            max_pages,
+        );
         let mut url = first;
         let mut pending = fetches.start(url.clone());
         loop {
@@ -346,7 +383,9 @@ impl ODataClient {
                         fetch.abort();
                     }
                     match next {
-                        Ok(Some(next)) => Some(fetches.start(next.clone())),
+                        Ok(Some(next)) if fetches.may_read_past(progress.pages + 1) => {
+                            Some(fetches.start(next.clone()))
+                        }
                         _ => None,
                     }
                 }
@@ -358,7 +397,8 @@ impl ODataClient {
                 progress.total = page.count();
             }
             let has_next = page.next_link().is_some();
-            if on_page(page, &progress).is_break() {
+            let last_wanted = !fetches.may_read_past(progress.pages);
+            if on_page(page, &progress).is_break() || (last_wanted && has_next) {
                 if let Some(prefetch) = prefetch {
                     prefetch.abort();
                 }

@@ -4,7 +4,7 @@
 //! listing's thread is woken with the page. At most one page is read ahead of the one the
 //! listing holds, as when the listing requests it.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use reqwest::Method;
@@ -60,6 +60,10 @@ pub(super) struct Fetches {
     followed: Arc<Mutex<FollowedLinks>>,
     /// Where a body's end names the next page (the page type's guess).
     guess: fn(&[u8]) -> Option<String>,
+    /// The most pages the listing reads; no page past them is requested ahead of time.
+    max_pages: Option<u64>,
+    /// Pages requested so far (guessed ones included).
+    started: AtomicU64,
 }
 
 impl Fetches {
@@ -68,17 +72,26 @@ impl Fetches {
         cancel: &CancelToken,
         followed: Arc<Mutex<FollowedLinks>>,
         guess: fn(&[u8]) -> Option<String>,
+        max_pages: Option<u64>,
     ) -> Arc<Self> {
         Arc::new(Self {
             client: client.clone(),
             cancel: cancel.clone(),
             followed,
             guess,
+            max_pages,
+            started: AtomicU64::new(0),
         })
+    }
+
+    /// Whether the listing may read a page after its first `pages` pages.
+    pub(super) fn may_read_past(&self, pages: u64) -> bool {
+        self.max_pages.is_none_or(|max| pages < max)
     }
 
     /// Starts fetching `url` as its own task.
     pub(super) fn start(self: &Arc<Self>, url: Url) -> Fetch {
+        self.started.fetch_add(1, Ordering::AcqRel);
         let awaited = Arc::new(AtomicBool::new(false));
         let fetches = Arc::clone(self);
         let waiting = Arc::clone(&awaited);
@@ -120,6 +133,9 @@ impl Fetches {
         url: &Url,
         response: &ODataResponse,
     ) -> Option<(Url, Fetch)> {
+        if !self.may_read_past(self.started.load(Ordering::Acquire)) {
+            return None;
+        }
         let link = (self.guess)(&response.body)?;
         let link = self.client.root.join(&link).ok()?;
         {

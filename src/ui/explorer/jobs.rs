@@ -75,8 +75,10 @@ impl Job {
         runtime.spawn(async move {
             let pages = sender.clone();
             let repaint = ctx.clone();
+            // The first page only is one request: nothing is read ahead.
+            let max_pages = if all_pages { u64::MAX } else { 1 };
             let result = client
-                .list_all(first, &token, move |page, progress| {
+                .list_at_most(first, max_pages, &token, move |page, progress| {
                     // A closed channel means the explorer moved on: stop reading.
                     if pages
                         .send(ListingEvent::Page(page.items, *progress))
@@ -85,11 +87,7 @@ impl Job {
                         return ControlFlow::Break(());
                     }
                     repaint.request_repaint();
-                    if all_pages {
-                        ControlFlow::Continue(())
-                    } else {
-                        ControlFlow::Break(())
-                    }
+                    ControlFlow::Continue(())
                 })
                 .await;
             let _ = sender.send(ListingEvent::Finished(result));
