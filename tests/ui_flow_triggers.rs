@@ -210,4 +210,63 @@ fn a_business_event_flow_is_turned_on_runs_per_event_is_turned_off_and_replays()
     step_until(&mut harness, "the replayed runs are listed", |app| {
         app.flows.runs.len() == 3
     });
+
+    // Run flow goes through the trigger as it fires: one run per item of its `splitOn`,
+    // none for an item its `conditions` refuse, and no run at all when nothing is left.
+    let split = data.path().join("split.json");
+    std::fs::write(
+        &split,
+        json!({"triggers": {"manual": {"type": "Request", "kind": "Http",
+                "inputs": {"schema": {"type": "object", "properties": {"rows": {"type": "array"}}}},
+                "splitOn": "@triggerBody()?['rows']",
+                "conditions": [{"expression": "@not(equals(triggerBody()?['skip'], true))"}]}},
+            "actions": {"Number": {"type": "Compose", "inputs": "@triggerBody()?['n']", "runAfter": {}}}})
+        .to_string(),
+    )
+    .expect("flow written");
+    harness.state_mut().flows.path_field = split.display().to_string();
+    click(&mut harness, "Open");
+    harness.run_steps(2);
+    harness.state_mut().flows.trigger_inputs.insert(
+        "rows".into(),
+        json!([{"n": 1}, {"n": 2, "skip": true}, {"n": 3}]).to_string(),
+    );
+    click(&mut harness, "Run flow");
+    step_until(&mut harness, "both runs end", |app| {
+        app.flows.job.is_none()
+            && app
+                .flows
+                .split
+                .as_ref()
+                .is_some_and(|s| s.pending.is_empty())
+            && app.flows.runs.len() == 2
+    });
+    let numbers: Vec<serde_json::Value> = harness
+        .state()
+        .flows
+        .runs
+        .iter()
+        .rev()
+        .map(|summary| {
+            let run = flowbench::flow::history::RunHistory::open_default()
+                .expect("history")
+                .get(&summary.id)
+                .expect("history read")
+                .expect("run");
+            run.actions[0].outputs.clone()
+        })
+        .collect();
+    assert_eq!(numbers, [json!(1), json!(3)]);
+    harness.get_by_label_contains("run 2 of 2 (the trigger's splitOn)");
+
+    harness
+        .state_mut()
+        .flows
+        .trigger_inputs
+        .insert("rows".into(), json!([{"n": 4, "skip": true}]).to_string());
+    click(&mut harness, "Run flow");
+    harness.run_steps(2);
+    assert!(harness.state().flows.job.is_none());
+    harness.get_by_label_contains("No run: the trigger condition");
+    assert_eq!(harness.state().flows.runs.len(), 2);
 }

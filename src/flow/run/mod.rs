@@ -96,6 +96,19 @@ pub fn rerun_inputs(earlier: &RunRecord, from: Option<&str>) -> Result<RunInputs
             })
             .ok_or_else(|| format!("run {} has no failed action to re-run from", earlier.id))?,
     };
+    let trigger_body = trigger::delivered(&earlier.trigger);
+    let trigger_request = trigger::request_of(&earlier.trigger);
+    if earlier
+        .trigger
+        .get("outputs")
+        .is_some_and(secure::holds_hidden)
+    {
+        return Err(format!(
+            "run {} cannot be re-run: its trigger outputs are hidden in the run history \
+             (secure data or a secret), so they cannot be sent again; start a new run instead",
+            earlier.id
+        ));
+    }
     let mut reuse = std::collections::HashMap::new();
     for record in &top[..from] {
         if !matches!(record.status, Status::Succeeded | Status::Skipped)
@@ -110,12 +123,20 @@ pub fn rerun_inputs(earlier: &RunRecord, from: Option<&str>) -> Result<RunInputs
             .chain(std::iter::once(*record))
             .cloned()
             .collect();
+        if let Some(hidden) = inner.iter().find(|a| secure::holds_hidden(&a.outputs)) {
+            return Err(format!(
+                "run {} cannot be re-run from '{}': the outputs of '{}' are hidden in the run \
+                 history (secure data or a secret) and cannot be reused; re-run from '{}' or \
+                 an earlier action, or start a new run",
+                earlier.id, top[from].name, hidden.name, record.name
+            ));
+        }
         reuse.insert(record.name.clone(), inner);
     }
     Ok(RunInputs {
         flow: earlier.flow.clone(),
-        trigger_body: trigger::delivered(&earlier.trigger),
-        trigger_request: trigger::request_of(&earlier.trigger),
+        trigger_body,
+        trigger_request,
         rerun: Some(Rerun {
             of: earlier.id.clone(),
             reuse,

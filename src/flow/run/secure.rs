@@ -44,6 +44,17 @@ fn collect_strings(value: &Value, out: &mut Vec<String>) {
     }
 }
 
+/// Whether `value` shows a hidden value anywhere (secure data, or a redacted secret): what
+/// the run history holds there is not what the run had.
+pub fn holds_hidden(value: &Value) -> bool {
+    match value {
+        Value::String(s) => s.contains(HIDDEN),
+        Value::Array(items) => items.iter().any(holds_hidden),
+        Value::Object(map) => map.values().any(holds_hidden),
+        _ => false,
+    }
+}
+
 /// Replaces every secret inside `text`.
 pub fn redact_text(text: &str, secrets: &[String]) -> String {
     let mut out = text.to_owned();

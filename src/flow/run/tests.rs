@@ -1228,3 +1228,48 @@ fn a_rerun_of_a_served_run_gets_the_same_request() {
     let plain = block(&definition, RunInputs::default());
     assert_eq!(super::trigger::request_of(&plain.trigger), None);
 }
+
+#[test]
+fn a_rerun_never_reuses_what_the_history_hides() {
+    let run = run(json!({"actions": {
+        "Plain": {"type": "Compose", "inputs": "open", "runAfter": {}},
+        "Hidden": {"type": "Compose", "inputs": "s3cr3t", "runAfter": {"Plain": ["Succeeded"]},
+            "runtimeConfiguration": {"secureData": {"properties": ["inputs", "outputs"]}}},
+        "Fails": {"type": "Compose", "inputs": "@int(outputs('Hidden'))", "runAfter": {"Hidden": ["Succeeded"]}}
+    }}));
+    assert_eq!(status_of(&run, "Fails"), Status::Failed);
+    // Reusing the record would hand `Fails` the placeholder instead of the real value.
+    let refused = super::rerun_inputs(&run, None).expect_err("hidden outputs reused");
+    assert!(
+        refused.contains("'Hidden'") && refused.contains("re-run from 'Hidden'"),
+        "{refused}"
+    );
+    // From the hidden action itself, it runs again and only `Plain` is reused.
+    let again = super::rerun_inputs(&run, Some("Hidden")).expect("rerun from Hidden");
+    let reused: Vec<&String> = again.rerun.as_ref().unwrap().reuse.keys().collect();
+    assert_eq!(reused, ["Plain"]);
+}
+
+#[test]
+fn a_run_whose_trigger_outputs_are_hidden_cannot_be_rerun() {
+    let Value::Object(definition) = json!({
+        "triggers": {"manual": {"type": "Request", "kind": "Http",
+            "runtimeConfiguration": {"secureData": {"properties": ["inputs", "outputs"]}}}},
+        "actions": {"Fails": {"type": "Compose", "inputs": "@int('x')", "runAfter": {}}}
+    }) else {
+        unreachable!()
+    };
+    let inputs = RunInputs {
+        flow: "test".into(),
+        trigger_body: json!({"password": "p4ss"}),
+        ..RunInputs::default()
+    };
+    let run = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(run_flow(&definition, inputs, &env()));
+    assert!(secure::holds_hidden(&run.trigger), "{}", run.trigger);
+    let refused = super::rerun_inputs(&run, None).expect_err("a hidden trigger body resent");
+    assert!(refused.contains("trigger outputs are hidden"), "{refused}");
+}

@@ -9,6 +9,7 @@ mod editor;
 mod files;
 mod icons;
 mod job;
+mod launch;
 mod packages;
 pub mod parameters;
 mod trigger_form;
@@ -83,6 +84,8 @@ pub struct FlowsView {
     pub live: HashMap<CardKey, Status>,
     /// Why the last run could not start.
     pub run_error: Option<String>,
+    /// The runs of a trigger's `splitOn` still to start (the window starts them in turn).
+    pub split: Option<launch::SplitRuns>,
     /// Runs of the open flow from the history (newest first).
     pub runs: Vec<crate::flow::history::RunSummary>,
     /// The outcome of the last Validate (`Some(true)`: no problem).
@@ -313,6 +316,7 @@ impl FlowsView {
         self.live.clear();
         self.trigger_inputs.clear();
         self.run_error = None;
+        self.split = None;
         self.validated = None;
         self.undo.clear();
         self.redo.clear();

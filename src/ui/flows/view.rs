@@ -2,17 +2,17 @@
 //! Validate, Run and Cancel above them, the selected card on the right.
 
 use std::path::PathBuf;
-use std::sync::Arc;
 
 use serde_json::Value;
 
 use super::cards::{cards_ui, status_badge};
 use super::details::details_ui;
 use super::files::{example_flows, flow_name};
-use super::job::{FlowJob, JobNews};
+use super::job::JobNews;
+use super::launch::{self, Launch};
 use super::{CardKey, FlowsView};
-use crate::flow::run::trigger::{first_trigger, is_manual, manual_body};
-use crate::flow::run::{RunEvent, RunInputs, Status};
+use crate::flow::run::trigger::{first_trigger, is_manual};
+use crate::flow::run::{RunEvent, Status};
 use crate::ui::LoadedMetadata;
 use crate::ui::connection::Connected;
 use crate::ui::theme;
@@ -52,6 +52,7 @@ pub fn flows_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) 
 /// when its time comes.
 pub fn flows_background(ctx: &egui::Context, view: &mut FlowsView, cx: &FlowsContext<'_>) {
     poll(view);
+    launch::next_split_run(ctx, view, cx);
     super::watch::poll_watches(view);
     super::watch::poll_replay(view);
     super::trigger_form::load_catalog_when_wanted(view, cx);
@@ -401,6 +402,8 @@ fn flow_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
                         || ui.input(|i| i.key_pressed(egui::Key::Escape))
                     {
                         job.cancel();
+                        // The split's other items are not started either.
+                        view.split = None;
                     }
                     ui.spinner();
                 }
@@ -416,7 +419,7 @@ fn flow_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
                             i.consume_key(egui::Modifiers::COMMAND, egui::Key::Enter)
                         });
                     if run || shortcut {
-                        start_run(ui.ctx(), view, cx, None);
+                        launch::start_run(ui.ctx(), view, cx, Launch::Fresh);
                     }
                     let rerun_from = failed_top_level(view);
                     if ui
@@ -429,7 +432,9 @@ fn flow_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
                         && let Some(run) = view.shown_run.clone()
                     {
                         match crate::flow::run::rerun_inputs(&run, None) {
-                            Ok(inputs) => start_run(ui.ctx(), view, cx, Some(inputs)),
+                            Ok(inputs) => {
+                                launch::start_run(ui.ctx(), view, cx, Launch::Rerun(Box::new(inputs)));
+                            }
                             Err(message) => view.run_error = Some(message),
                         }
                     }
@@ -601,13 +606,26 @@ fn trigger_inputs_ui(ui: &mut egui::Ui, view: &mut FlowsView) {
 fn run_summary_ui(ui: &mut egui::Ui, view: &FlowsView) {
     if view.job.is_some() {
         let done = view.live.values().filter(|s| s.is_final()).count();
-        ui.label(egui::RichText::new(format!("Running… {done} actions done")).color(theme::ACCENT));
+        let of_split = view.split.as_ref().map_or_else(String::new, |split| {
+            format!(" (run {} of {})", split.current(), split.total)
+        });
+        ui.label(
+            egui::RichText::new(format!("Running… {done} actions done{of_split}"))
+                .color(theme::ACCENT),
+        );
         return;
     }
     let Some(run) = &view.shown_run else {
         return;
     };
     let mut text = format!("{} in {} ms", status_badge(run.status), run.duration_ms);
+    if let Some(split) = &view.split {
+        text.push_str(&format!(
+            " · run {} of {} (the trigger's splitOn)",
+            split.current(),
+            split.total
+        ));
+    }
     if let Some(error) = &run.error {
         text.push_str(&format!(" · {}", error.message));
     }
@@ -661,112 +679,9 @@ fn run_when_due(ctx: &egui::Context, view: &mut FlowsView, cx: &FlowsContext<'_>
         ctx.request_repaint_after(std::time::Duration::from_millis(200));
         return;
     }
-    start_run(ctx, view, cx, None);
+    launch::start_run(ctx, view, cx, Launch::Fresh);
     view.scheduled_runs += 1;
     view.schedule_next = view.next_scheduled_run(now + chrono::Duration::milliseconds(1));
-}
-
-/// Starts the open flow against the connected instance with the trigger inputs typed (or
-/// re-runs an earlier run with `rerun`).
-fn start_run(
-    ctx: &egui::Context,
-    view: &mut FlowsView,
-    cx: &FlowsContext<'_>,
-    rerun: Option<RunInputs>,
-) {
-    let (Some(open), Some(runtime)) = (&view.open, cx.runtime) else {
-        return;
-    };
-    // A Standard workflow takes its parameters from its project's parameters.json.
-    let definition = match super::parameters::run_definition(open) {
-        Ok(definition) => definition,
-        Err(message) => {
-            view.run_error = Some(message);
-            return;
-        }
-    };
-    let parameters = match super::parameters::run_values(&view.parameter_form, &definition) {
-        Ok(values) => values,
-        Err(message) => {
-            view.run_error = Some(message);
-            return;
-        }
-    };
-    let body = match first_trigger(&definition) {
-        _ if view.record_input.is_some() => view.record_input.clone().unwrap_or_default(),
-        Some((_, trigger)) if is_manual(trigger) => {
-            let given: Vec<(String, String)> = view
-                .trigger_inputs
-                .iter()
-                .filter(|(_, v)| !v.is_empty())
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect();
-            match manual_body(trigger, &given) {
-                Ok(body) => body,
-                Err(message) => {
-                    view.run_error =
-                        Some(message.replace("--input NAME=VALUE", "fill in the inputs"));
-                    return;
-                }
-            }
-        }
-        _ => Value::Object(serde_json::Map::new()),
-    };
-    let target = match (cx.connected, cx.metadata) {
-        (Some(connected), Some(metadata)) => Some((
-            connected.client.clone(),
-            Arc::new(metadata.model.clone()),
-            connected.name.clone(),
-        )),
-        _ => None,
-    };
-    // A Logic Apps Standard project's settings, for `appsetting()`.
-    let app_settings = match crate::flow::app_settings::local_settings(&open.path) {
-        Ok(settings) => settings,
-        Err(message) => {
-            view.run_error = Some(message);
-            return;
-        }
-    };
-    let inputs = match rerun {
-        Some(inputs) => RunInputs {
-            app_settings,
-            parameters,
-            ..inputs
-        },
-        None => RunInputs {
-            flow: flow_name(open),
-            trigger_body: body,
-            app_settings,
-            parameters,
-            ..RunInputs::default()
-        },
-    };
-    view.run_error = None;
-    view.live.clear();
-    // The run shown fills in as actions end.
-    view.shown_run = Some(crate::flow::run::RunRecord {
-        id: String::new(),
-        flow: inputs.flow.clone(),
-        instance: target.as_ref().map(|t| t.2.clone()),
-        status: Status::Running,
-        error: None,
-        trigger: Value::Null,
-        actions: Vec::new(),
-        outputs: Value::Null,
-        response: None,
-        start_time: String::new(),
-        end_time: String::new(),
-        duration_ms: 0,
-        rerun_of: None,
-    });
-    view.job = Some(FlowJob::start(
-        runtime,
-        ctx.clone(),
-        definition,
-        inputs,
-        target,
-    ));
 }
 
 /// A key for a card, for tests and the window: enclosing actions and name.
