@@ -329,4 +329,24 @@ fn a_flow_is_built_in_the_editor_saved_reopened_and_run() {
             .any(|p| p.ends_with("built.json")),
         "a recent flow"
     );
+
+    // A file with comments opens with a word that Save does not keep them; saved, it is
+    // plain JSON and the word goes.
+    let commented = data.path().join("commented.json");
+    std::fs::write(
+        &commented,
+        "{\n  // a note for reviewers\n  \"definition\": {\"triggers\": {\"manual\": {\"type\": \"Request\", \"kind\": \"Http\",}},\n    \"actions\": {}}\n}",
+    )
+    .expect("written");
+    harness.state_mut().flows.path_field = commented.display().to_string();
+    click(&mut harness, "Open");
+    harness.run_steps(2);
+    const NOTICE: &str = "This file has comments or trailing commas";
+    harness.get_by_label_contains(NOTICE);
+    assert!(harness.state_mut().flows.save(None));
+    harness.run_steps(2);
+    assert!(harness.query_by_label_contains(NOTICE).is_none());
+    let saved = std::fs::read_to_string(&commented).expect("saved");
+    assert!(!saved.contains("//"), "{saved}");
+    serde_json::from_str::<serde_json::Value>(&saved).expect("plain JSON");
 }

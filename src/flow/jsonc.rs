@@ -14,6 +14,12 @@ pub fn parse(text: &str) -> Result<Value, serde_json::Error> {
     }
 }
 
+/// Whether `text` has comments or trailing commas (JSON that a plain JSON writer does not
+/// give back).
+pub fn is_relaxed(text: &str) -> bool {
+    relaxed(text.trim_start_matches('\u{feff}')).is_some()
+}
+
 /// `text` with its comments and trailing commas blanked out (each byte a space, line breaks
 /// kept, so positions do not move), or `None` when it has neither.
 fn relaxed(text: &str) -> Option<String> {
@@ -86,6 +92,13 @@ mod tests {
             parse(text).expect("parses"),
             json!({"a": [1, 2], "b": {"c": "// not a comment, /* nor this */"}})
         );
+    }
+
+    #[test]
+    fn relaxed_text_is_told_apart_from_plain_json() {
+        assert!(is_relaxed("{\"a\": 1 // one\n}"));
+        assert!(is_relaxed("\u{feff}{\"a\": [1,]}"));
+        assert!(!is_relaxed("\u{feff}{\"a\": \"// [1,] /* */\"}"));
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub fn read_flow(path: &Path) -> Result<OpenFlow, String> {
     let mut open = OpenFlow {
         path: path.to_path_buf(),
         file,
+        relaxed_json: crate::flow::jsonc::is_relaxed(&text),
         text,
         problems: Vec::new(),
         warnings: Vec::new(),

@@ -43,6 +43,8 @@ pub struct OpenFlow {
     /// Steps that cannot run here (another connector, cloud-only actions): a run goes on
     /// and each fails alone (shown as warnings).
     pub warnings: Vec<String>,
+    /// The file as read has comments or trailing commas, which a save does not keep.
+    pub relaxed_json: bool,
 }
 
 impl OpenFlow {
@@ -273,6 +275,9 @@ impl FlowsView {
                 files::forget_autosave(&saved);
                 self.path_field = saved.display().to_string();
                 self.remember(&saved);
+                if let Some(open) = &mut self.open {
+                    open.relaxed_json = false;
+                }
                 self.dirty = false;
                 self.edit_error = None;
                 true
@@ -294,6 +299,7 @@ impl FlowsView {
             text,
             problems: Vec::new(),
             warnings: Vec::new(),
+            relaxed_json: false,
         });
         self.path_field = path.display().to_string();
         self.reset_for_open();

@@ -69,6 +69,7 @@ pub fn open_package(view: &mut FlowsView, path: &Path) {
         text,
         problems: Vec::new(),
         warnings: Vec::new(),
+        relaxed_json: false,
     };
     open.check(None);
     view.open = Some(open);

@@ -483,6 +483,14 @@ fn flow_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
         .color(theme::MUTED)
         .small(),
     );
+    if view.open.as_ref().is_some_and(|o| o.relaxed_json) {
+        ui.label(
+            egui::RichText::new(
+                "This file has comments or trailing commas: Save writes it as plain JSON, without them",
+            )
+            .color(theme::WARNING),
+        );
+    }
     super::watch::trigger_strip_ui(ui, view, cx);
     super::editor::recovery_ui(ui, view);
     super::packages::import_notes_ui(ui, view);
