@@ -257,7 +257,9 @@ fn a_business_event_flow_is_turned_on_runs_per_event_is_turned_off_and_replays()
         })
         .collect();
     assert_eq!(numbers, [json!(1), json!(3)]);
-    harness.get_by_label_contains("run 2 of 2 (the trigger's splitOn)");
+    harness.get_by_label_contains(
+        "run 2 of 2 (the trigger's splitOn; 1 item skipped by its conditions)",
+    );
 
     harness
         .state_mut()

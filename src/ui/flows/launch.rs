@@ -33,12 +33,28 @@ pub struct SplitRuns {
     pub pending: VecDeque<Value>,
     /// How many runs the split gave.
     pub total: usize,
+    /// How many items the trigger's `conditions` left without a run.
+    pub skipped: usize,
 }
 
 impl SplitRuns {
     /// The number (from 1) of the run under way or just ended.
     pub fn current(&self) -> usize {
         self.total - self.pending.len()
+    }
+
+    /// "run 2 of 3 (the trigger's splitOn; 1 item skipped by its conditions)".
+    pub fn describe(&self) -> String {
+        let skipped = match self.skipped {
+            0 => String::new(),
+            1 => "; 1 item skipped by its conditions".to_owned(),
+            n => format!("; {n} items skipped by its conditions"),
+        };
+        format!(
+            "run {} of {} (the trigger's splitOn{skipped})",
+            self.current(),
+            self.total
+        )
     }
 }
 
@@ -54,21 +70,28 @@ pub(super) fn next_split_run(ctx: &egui::Context, view: &mut FlowsView, cx: &Flo
 }
 
 /// The bodies the trigger starts runs with for `body`: one per item of its `splitOn`, none
-/// for which its `conditions` do not hold (an error saying so when no run is left).
-fn gated_bodies(definition: &Map<String, Value>, body: Value) -> Result<Vec<Value>, String> {
+/// for which its `conditions` do not hold (counted; an error saying so when no run is left).
+fn gated_bodies(
+    definition: &Map<String, Value>,
+    body: Value,
+) -> Result<(Vec<Value>, usize), String> {
     let Some((name, trigger)) = first_trigger(definition) else {
-        return Ok(vec![body]);
+        return Ok((vec![body], 0));
     };
     if trigger.get("splitOn").is_none() && trigger.get("conditions").is_none() {
-        return Ok(vec![body]);
+        return Ok((vec![body], 0));
     }
     let gated = gate(trigger, body).map_err(|e| format!("Trigger '{name}': {e}"))?;
     let mut skipped = None;
+    let mut skipped_count = 0;
     let mut bodies = Vec::new();
     for candidate in gated {
         match candidate {
             Gated::Start(body) => bodies.push(body),
-            Gated::Skipped { condition, .. } => skipped = skipped.or(Some(condition)),
+            Gated::Skipped { condition, .. } => {
+                skipped_count += 1;
+                skipped = skipped.or(Some(condition));
+            }
         }
     }
     match (bodies.is_empty(), skipped) {
@@ -78,7 +101,7 @@ fn gated_bodies(definition: &Map<String, Value>, body: Value) -> Result<Vec<Valu
         (true, None) => {
             Err("No run: the trigger's splitOn gives no items for these inputs".to_owned())
         }
-        _ => Ok(bodies),
+        _ => Ok((bodies, skipped_count)),
     }
 }
 
@@ -118,8 +141,8 @@ pub(super) fn start_run(
                     return;
                 }
             };
-            let mut bodies = match gated_bodies(&definition, typed) {
-                Ok(bodies) => bodies.into_iter(),
+            let (mut bodies, skipped) = match gated_bodies(&definition, typed) {
+                Ok((bodies, skipped)) => (bodies.into_iter(), skipped),
                 Err(message) => {
                     view.split = None;
                     view.run_error = Some(message);
@@ -130,9 +153,10 @@ pub(super) fn start_run(
                 return;
             };
             let rest: VecDeque<Value> = bodies.collect();
-            view.split = (!rest.is_empty()).then(|| SplitRuns {
+            view.split = (!rest.is_empty() || skipped > 0).then(|| SplitRuns {
                 total: rest.len() + 1,
                 pending: rest,
+                skipped,
             });
             (first, None)
         }

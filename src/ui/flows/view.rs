@@ -628,11 +628,7 @@ fn run_summary_ui(ui: &mut egui::Ui, view: &FlowsView) {
     };
     let mut text = format!("{} in {} ms", status_badge(run.status), run.duration_ms);
     if let Some(split) = &view.split {
-        text.push_str(&format!(
-            " · run {} of {} (the trigger's splitOn)",
-            split.current(),
-            split.total
-        ));
+        text.push_str(&format!(" · {}", split.describe()));
     }
     if let Some(error) = &run.error {
         text.push_str(&format!(" · {}", error.message));
