@@ -229,7 +229,7 @@ pub fn next_version(conn: &Connection) -> rusqlite::Result<i64> {
 /// Adds one to the counter `key` of `_demo_meta` (a missing one starts at 1) and returns it.
 /// An `UPDATE` then a `SELECT`, not an upsert with `RETURNING`: SQLite gives that one a
 /// statement journal inside a write, whose memory glibc returned to the kernel (`madvise`)
-/// after every statement, a fifth of a batched create's time (PERFORMANCE item 4). In a
+/// after every statement: nearly a third of a create in the demo (PERFORMANCE item 4). In a
 /// write the `UPDATE` holds the write lock until it ends, so the `SELECT` reads this
 /// connection's own value; alone, the two run in a savepoint of their own for the same
 /// reason.

@@ -134,6 +134,7 @@ pub(super) fn start_run(
     };
     let (body, rerun) = match launch {
         Launch::Fresh => {
+            view.split = None;
             let typed = match typed_body(view, &definition) {
                 Ok(typed) => typed,
                 Err(message) => {
@@ -144,7 +145,6 @@ pub(super) fn start_run(
             let (mut bodies, skipped) = match gated_bodies(&definition, typed) {
                 Ok((bodies, skipped)) => (bodies.into_iter(), skipped),
                 Err(message) => {
-                    view.split = None;
                     view.run_error = Some(message);
                     return;
                 }
