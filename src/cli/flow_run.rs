@@ -318,26 +318,26 @@ fn gated_bodies(
     definition: &Map<String, Value>,
     bodies: Vec<(String, Value)>,
 ) -> Result<Vec<(String, Value)>, Failure> {
-    let Some((trigger_name, trigger)) = crate::flow::run::trigger::first_trigger(definition) else {
-        return Ok(bodies);
-    };
-    let splits = trigger.get("splitOn").is_some();
-    if !splits && trigger.get("conditions").is_none() {
-        return Ok(bodies);
-    }
+    use crate::flow::triggers::gate::{Delivered, Gated, gate_delivered};
     let mut out = Vec::new();
     for (label, body) in bodies {
-        let gated = crate::flow::triggers::gate::gate(trigger, body)
-            .map_err(|e| Failure::Invalid(vec![format!("triggers.{trigger_name}: {e}")]))?;
-        for (n, candidate) in gated.into_iter().enumerate() {
-            let label = match (splits, label.is_empty()) {
+        let (split, items) =
+            match gate_delivered(definition, body).map_err(|e| Failure::Invalid(vec![e]))? {
+                Delivered::AsIs(body) => {
+                    out.push((label, body));
+                    continue;
+                }
+                Delivered::Gated { split, items } => (split, items),
+            };
+        for (n, candidate) in items.into_iter().enumerate() {
+            let label = match (split, label.is_empty()) {
                 (false, _) => label.clone(),
                 (true, true) => format!("item {}", n + 1),
                 (true, false) => format!("{label}, item {}", n + 1),
             };
             match candidate {
-                crate::flow::triggers::gate::Gated::Start(body) => out.push((label, body)),
-                crate::flow::triggers::gate::Gated::Skipped { condition, .. } => {
+                Gated::Start(body) => out.push((label, body)),
+                Gated::Skipped { condition, .. } => {
                     let which = if label.is_empty() {
                         String::new()
                     } else {

@@ -1,7 +1,7 @@
 //! What a trigger firing becomes: `splitOn` debatches an array into one run per item, and
 //! the trigger's `conditions` (all must hold) decide, per item, whether a run starts.
 
-use serde_json::{Value, json};
+use serde_json::{Map, Value, json};
 
 use crate::flow::expr::{JsonScope, evaluate_value};
 use crate::flow::file::kind_of;
@@ -25,6 +25,34 @@ fn scope_for(body: &Value) -> JsonScope {
     JsonScope::from_context(&json!({
         "triggerOutputs": {"headers": {"Content-Type": "application/json"}, "body": body},
     }))
+}
+
+/// What the first trigger of a definition makes of one body delivered to it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Delivered {
+    /// The trigger has neither `splitOn` nor `conditions`: one run with the body as it is.
+    AsIs(Value),
+    /// Each item of the body (one, without `splitOn`), and whether a run starts with it.
+    Gated {
+        /// Whether the items come from a `splitOn`.
+        split: bool,
+        /// The items in order.
+        items: Vec<Gated>,
+    },
+}
+
+/// [`gate`] for the first trigger of `definition`, as `flowbench run` and the window's Run
+/// start runs; an error names the trigger (`triggers.NAME: …`).
+pub fn gate_delivered(definition: &Map<String, Value>, body: Value) -> Result<Delivered, String> {
+    let Some((name, trigger)) = crate::flow::run::trigger::first_trigger(definition) else {
+        return Ok(Delivered::AsIs(body));
+    };
+    let split = trigger.get("splitOn").is_some();
+    if !split && trigger.get("conditions").is_none() {
+        return Ok(Delivered::AsIs(body));
+    }
+    let items = gate(trigger, body).map_err(|e| format!("triggers.{name}: {e}"))?;
+    Ok(Delivered::Gated { split, items })
 }
 
 /// Splits `body` by the trigger's `splitOn` (when it has one) and checks its `conditions`
@@ -102,6 +130,34 @@ pub fn started(gated: &[Gated]) -> Vec<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_delivered_body_goes_through_the_first_trigger_or_as_it_is() {
+        let definition = |trigger: Value| {
+            json!({"triggers": {"manual": trigger}, "actions": {}})
+                .as_object()
+                .cloned()
+                .unwrap()
+        };
+        let plain = definition(json!({"type": "Request", "kind": "Http"}));
+        assert_eq!(
+            gate_delivered(&plain, json!({"a": 1})).unwrap(),
+            Delivered::AsIs(json!({"a": 1}))
+        );
+        let split = definition(json!({"type": "Request", "kind": "Http",
+            "splitOn": "@triggerBody()?['rows']",
+            "conditions": [{"expression": "@equals(triggerBody()?['keep'], true)"}]}));
+        let Delivered::Gated { split: true, items } =
+            gate_delivered(&split, json!({"rows": [{"keep": true}, {"keep": false}]})).unwrap()
+        else {
+            panic!("not split");
+        };
+        assert_eq!(items[0], Gated::Start(json!({"keep": true})));
+        assert!(matches!(items[1], Gated::Skipped { .. }));
+        let broken = definition(json!({"type": "Request", "kind": "Http", "splitOn": "@int('x')"}));
+        let error = gate_delivered(&broken, json!({})).unwrap_err();
+        assert!(error.starts_with("triggers.manual: splitOn"), "{error}");
+    }
 
     #[test]
     fn without_split_on_or_conditions_one_run_gets_the_whole_body() {

@@ -13,7 +13,7 @@ use super::job::FlowJob;
 use super::view::FlowsContext;
 use crate::flow::run::trigger::{first_trigger, is_manual, manual_body};
 use crate::flow::run::{RunInputs, Status};
-use crate::flow::triggers::gate::{Gated, gate};
+use crate::flow::triggers::gate::{Delivered, Gated, gate_delivered};
 
 /// How a run starts.
 pub enum Launch {
@@ -75,17 +75,14 @@ fn gated_bodies(
     definition: &Map<String, Value>,
     body: Value,
 ) -> Result<(Vec<Value>, usize), String> {
-    let Some((name, trigger)) = first_trigger(definition) else {
-        return Ok((vec![body], 0));
+    let items = match gate_delivered(definition, body)? {
+        Delivered::AsIs(body) => return Ok((vec![body], 0)),
+        Delivered::Gated { items, .. } => items,
     };
-    if trigger.get("splitOn").is_none() && trigger.get("conditions").is_none() {
-        return Ok((vec![body], 0));
-    }
-    let gated = gate(trigger, body).map_err(|e| format!("Trigger '{name}': {e}"))?;
     let mut skipped = None;
     let mut skipped_count = 0;
     let mut bodies = Vec::new();
-    for candidate in gated {
+    for candidate in items {
         match candidate {
             Gated::Start(body) => bodies.push(body),
             Gated::Skipped { condition, .. } => {
