@@ -370,7 +370,6 @@ pub async fn run_foreach(
     done_from(&outcome, json!({"count": count}), Value::Null)
 }
 
-/// What one iteration of a parallel `Foreach` leaves behind (its copy of the state is gone).
 /// The outputs of each action inside a loop, one per iteration in order (the real values,
 /// where the records hide secured ones): what `outputs('X')` and `body('X')` give when read
 /// from outside the loop (inside it, the current iteration's), as Power Automate flows rely
@@ -404,6 +403,7 @@ impl IterationOutputs {
     }
 }
 
+/// What one iteration of a parallel `Foreach` leaves behind (its copy of the state is gone).
 struct Iteration {
     records: Vec<super::record::ActionRecord>,
     terminated: Option<(Status, Option<ActionError>)>,

@@ -1252,23 +1252,15 @@ fn a_rerun_never_reuses_what_the_history_hides() {
 
 #[test]
 fn a_run_whose_trigger_outputs_are_hidden_cannot_be_rerun() {
-    let Value::Object(definition) = json!({
-        "triggers": {"manual": {"type": "Request", "kind": "Http",
-            "runtimeConfiguration": {"secureData": {"properties": ["inputs", "outputs"]}}}},
-        "actions": {"Fails": {"type": "Compose", "inputs": "@int('x')", "runAfter": {}}}
-    }) else {
-        unreachable!()
-    };
-    let inputs = RunInputs {
-        flow: "test".into(),
-        trigger_body: json!({"password": "p4ss"}),
-        ..RunInputs::default()
-    };
-    let run = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap()
-        .block_on(run_flow(&definition, inputs, &env()));
+    let run = run_with(
+        json!({
+            "triggers": {"manual": {"type": "Request", "kind": "Http",
+                "runtimeConfiguration": {"secureData": {"properties": ["inputs", "outputs"]}}}},
+            "actions": {"Fails": {"type": "Compose", "inputs": "@int('x')", "runAfter": {}}}
+        }),
+        json!({"password": "p4ss"}),
+        Map::new(),
+    );
     assert!(secure::holds_hidden(&run.trigger), "{}", run.trigger);
     let refused = super::rerun_inputs(&run, None).expect_err("a hidden trigger body resent");
     assert!(refused.contains("trigger outputs are hidden"), "{refused}");
