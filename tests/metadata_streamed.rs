@@ -69,8 +69,8 @@ fn every_fixture_streams_to_the_usual_model() {
         if usual.warnings.is_empty() {
             clean += 1;
         }
-        // No fixture has a comment a piece could end in, or a warning other than a
-        // dangling reference: each is streamed every way.
+        // No fixture has a comment a piece could end in, or a warning: each is streamed
+        // every way.
         assert_eq!(answered, PIECES.len() * 2, "{what}: streamed every way");
     }
     assert!(clean >= 5, "clean fixtures: {clean}");
@@ -143,8 +143,11 @@ fn generated_documents_stream_to_the_usual_model_every_way() {
     assert_eq!(last.line as usize, expected);
 }
 
+/// The pieces do not write down which element refers to a type (half the memory of an
+/// F&O document's references), and a warning names it: a dangling reference makes the
+/// streamed parse decline, and the usual parse words the warning.
 #[test]
-fn dangling_references_are_warned_about_at_their_lines() {
+fn dangling_references_make_the_streamed_parse_decline() {
     let text = generated(40).replace("Type=\"D.T5\"", "Type=\"D.Missing\"");
     let usual = parse_metadata(text.as_bytes()).expect("valid");
     // The navigation property of T4 and the entity set T5s.
@@ -155,6 +158,13 @@ fn dangling_references_are_warned_about_at_their_lines() {
     assert_eq!(expected.len(), 2);
     let lines: Vec<u32> = usual.warnings.iter().map(|w| w.line).collect();
     assert_eq!(lines, expected, "{:?}", usual.warnings);
+    assert!(
+        usual.warnings[0]
+            .message
+            .contains("navigation property 'Next' of 'T4'"),
+        "{:?}",
+        usual.warnings
+    );
     for piece in PIECES {
         for two_threads in [false, true] {
             let streamed = parse_metadata_streamed(
@@ -162,7 +172,7 @@ fn dangling_references_are_warned_about_at_their_lines() {
                 text.len() as u64,
                 &options(piece, two_threads),
             );
-            assert_eq!(streamed.as_ref(), Some(&usual), "piece {piece}");
+            assert_eq!(streamed, None, "piece {piece}, two threads {two_threads}");
         }
     }
 }

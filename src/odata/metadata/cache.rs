@@ -15,7 +15,7 @@ use super::model::Model;
 use crate::odata::entity_index::{EntityEntry, EntityIndex};
 
 /// Bumped whenever [`Model`] or [`CachedMetadata`] change shape; old files are then ignored.
-pub const CACHE_FORMAT_VERSION: u32 = 3;
+pub const CACHE_FORMAT_VERSION: u32 = 4;
 
 const MAGIC: &[u8; 8] = b"FBMETA\r\n";
 /// Magic, version, then length and checksum of the index section and of the model section.

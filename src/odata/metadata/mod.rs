@@ -1,6 +1,7 @@
 //! CSDL 4.0 metadata: the EDM model ([`model`]) that forms, requests and flows read, its
 //! streaming parser ([`parser`]), summary counts, on-disk cache and F&O JSON entity lists.
 
+pub mod annotation;
 pub mod error;
 pub mod model;
 pub mod parser;

@@ -19,8 +19,6 @@ pub use stream::{ByteSource, StreamOptions, parse_metadata_streamed};
 
 use std::borrow::Cow;
 
-use compact_str::CompactString;
-
 use quick_xml::XmlVersion;
 use quick_xml::events::{BytesCData, BytesRef, BytesStart, BytesText, Event};
 
@@ -95,6 +93,8 @@ struct Parser<'a> {
     open_starts: Vec<usize>,
     /// Scratch text buffer reused by [`Parser::skip_content`].
     text_buffer: String,
+    /// Reused for the text content of an annotation.
+    content_text: String,
     /// Annotations being gathered for the innermost annotated element.
     annotation_stack: Vec<Annotation>,
     /// Properties being gathered for the current structured type.
@@ -159,6 +159,7 @@ impl<'a> Parser<'a> {
             warnings: Vec::new(),
             open_starts: Vec::new(),
             text_buffer: String::new(),
+            content_text: String::new(),
             annotation_stack: Vec::new(),
             property_stack: Vec::new(),
         }
@@ -247,7 +248,8 @@ impl<'a> Parser<'a> {
         tag: &'t BytesStart<'a>,
         mut visit: impl FnMut(&str, Cow<'t, str>),
     ) -> Result<()> {
-        if let Some(plain) = plain_attributes::plain_attributes(tag.attributes_raw()) {
+        let mut plain = plain_attributes::PlainAttributes::new();
+        if plain.read(tag.attributes_raw()) {
             for (key, value) in plain.iter() {
                 visit(key, Cow::Borrowed(value));
             }
@@ -275,11 +277,7 @@ impl<'a> Parser<'a> {
     /// Consumes the content of the open element `tag` up to its end tag. When `value` is
     /// given, the trimmed text of every element that directly holds text is appended to
     /// it (several texts separated by a space).
-    fn skip_content(
-        &mut self,
-        tag: &BytesStart<'a>,
-        mut value: Option<&mut Option<CompactString>>,
-    ) -> Result<()> {
+    fn skip_content(&mut self, tag: &BytesStart<'a>, mut value: Option<&mut String>) -> Result<()> {
         // Start offsets of the open descendants: their names are only needed for an error.
         let mut open_starts = std::mem::take(&mut self.open_starts);
         open_starts.clear();
@@ -305,13 +303,10 @@ impl<'a> Parser<'a> {
                     if let Some(value) = value.as_deref_mut() {
                         let trimmed = buffer.trim();
                         if !trimmed.is_empty() {
-                            match value {
-                                Some(existing) => {
-                                    existing.push(' ');
-                                    existing.push_str(trimmed);
-                                }
-                                None => *value = Some(annotations::value_text(trimmed)),
+                            if !value.is_empty() {
+                                value.push(' ');
                             }
+                            value.push_str(trimmed);
                         }
                     }
                     buffer.clear();

@@ -2,7 +2,6 @@
 //! the document (or in a referenced vocabulary namespace); dangling ones become warnings.
 
 use std::fmt::Write as _;
-use std::ops::Range;
 
 use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
@@ -41,13 +40,16 @@ impl RefKind {
 struct PendingRef {
     /// Byte offset of the referring element.
     offset: usize,
+    /// Where the qualified name as written (without `Collection(…)`) starts in
+    /// [`Part::text`]; the referring element's description for messages (e.g. `property
+    /// 'Foo' of 'Bar'`) follows it, up to `site_end`.
+    name_start: u32,
+    /// Where the name ends and the description starts.
+    name_end: u32,
+    /// Where the description ends (`name_end` when descriptions are not recorded).
+    site_end: u32,
     /// What the name must resolve to.
     kind: RefKind,
-    /// The qualified name as written (without `Collection(…)`), in [`PendingRefs::text`].
-    name: Range<usize>,
-    /// The referring element for messages, e.g. `property 'Foo' of 'Bar'`, in
-    /// [`PendingRefs::text`].
-    site: Range<usize>,
 }
 
 /// The type references of a document, their names and sites kept in one text per part:
@@ -57,9 +59,20 @@ struct PendingRef {
 /// [`PendingRefs::append`] keeps the parts as they are, so references gathered piece by
 /// piece (see `parser/stream.rs`) are never copied into one growing buffer: that copying
 /// touched about 8 MB of fresh memory for a 30 MB document.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub(crate) struct PendingRefs {
     parts: Vec<Part>,
+    /// Whether each reference's site is written down for messages.
+    sites: bool,
+}
+
+impl Default for PendingRefs {
+    fn default() -> Self {
+        Self {
+            parts: Vec::new(),
+            sites: true,
+        }
+    }
 }
 
 /// References recorded one after another, with their text.
@@ -70,12 +83,27 @@ struct Part {
 }
 
 impl Part {
-    fn text_of(&self, range: &Range<usize>) -> &str {
-        self.text.get(range.clone()).unwrap_or_default()
+    fn text_of(&self, from: u32, to: u32) -> &str {
+        self.text
+            .get(from as usize..to as usize)
+            .unwrap_or_default()
     }
 }
 
+/// A part's text stays shorter than this, so offsets in it fit a `u32`.
+const PART_TEXT_LIMIT: usize = 1 << 31;
+
 impl PendingRefs {
+    /// References whose sites are not written down: a parse that gets a warning from
+    /// [`check_references`] must be done again with sites to word it (the streamed parse
+    /// does that). Half the memory of an F&O document's references is their sites.
+    pub(crate) fn without_sites() -> Self {
+        Self {
+            parts: Vec::new(),
+            sites: false,
+        }
+    }
+
     /// Records that the element at `offset` (described by `site`) names `name`.
     pub(crate) fn push(
         &mut self,
@@ -84,7 +112,11 @@ impl PendingRefs {
         name: &str,
         site: std::fmt::Arguments<'_>,
     ) {
-        if self.parts.is_empty() {
+        let full = self
+            .parts
+            .last()
+            .is_none_or(|part| part.text.len() + name.len() >= PART_TEXT_LIMIT);
+        if full {
             self.parts.push(Part::default());
         }
         let Some(part) = self.parts.last_mut() else {
@@ -93,30 +125,36 @@ impl PendingRefs {
         let start = part.text.len();
         part.text.push_str(name);
         let middle = part.text.len();
-        // Writing to a `String` cannot fail.
-        let _ = part.text.write_fmt(site);
+        if self.sites {
+            // Writing to a `String` cannot fail.
+            let _ = part.text.write_fmt(site);
+        }
+        // Below `PART_TEXT_LIMIT` plus one name and site, far from `u32::MAX`.
+        let at = |offset: usize| u32::try_from(offset).unwrap_or(u32::MAX);
         part.refs.push(PendingRef {
             offset,
+            name_start: at(start),
+            name_end: at(middle),
+            site_end: at(part.text.len()),
             kind,
-            name: start..middle,
-            site: middle..part.text.len(),
         });
     }
 
     /// Adds `later`'s references after these, without copying them.
     pub(crate) fn append(&mut self, later: Self) {
+        self.sites &= later.sites;
         self.parts
             .extend(later.parts.into_iter().filter(|part| !part.refs.is_empty()));
     }
 
-    /// Every reference in order, with its name and site.
+    /// Every reference in order, with its name and site (empty when not recorded).
     fn iter(&self) -> impl Iterator<Item = (&PendingRef, &str, &str)> {
         self.parts.iter().flat_map(|part| {
             part.refs.iter().map(move |reference| {
                 (
                     reference,
-                    part.text_of(&reference.name),
-                    part.text_of(&reference.site),
+                    part.text_of(reference.name_start, reference.name_end),
+                    part.text_of(reference.name_end, reference.site_end),
                 )
             })
         })
@@ -330,6 +368,37 @@ mod tests {
                 (3, "N.C", "import"),
                 (4, "N.D", "last")
             ]
+        );
+    }
+
+    #[test]
+    fn references_without_sites_keep_their_names_and_are_checked_the_same() {
+        let mut refs = PendingRefs::without_sites();
+        refs.push(7, RefKind::AnyType, "N.Gone", format_args!("property 'p'"));
+        refs.push(
+            9,
+            RefKind::AnyType,
+            "Edm.String",
+            format_args!("property 'q'"),
+        );
+        let read: Vec<(usize, &str, &str)> = refs
+            .iter()
+            .map(|(r, name, site)| (r.offset, name, site))
+            .collect();
+        assert_eq!(read, [(7, "N.Gone", ""), (9, "Edm.String", "")]);
+        let mut with_sites = PendingRefs::default();
+        with_sites.append(refs);
+        assert!(
+            !with_sites.sites,
+            "appending parts without sites loses them"
+        );
+        let mut model = Model::default();
+        check_references(&mut model, &with_sites, b"");
+        assert_eq!(model.warnings.len(), 1, "{:?}", model.warnings);
+        assert!(
+            model.warnings[0]
+                .message
+                .starts_with("unknown type 'N.Gone'")
         );
     }
 }

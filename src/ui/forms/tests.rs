@@ -155,7 +155,7 @@ fn field_specs_follow_the_metadata() {
 
 #[test]
 fn labels_and_help_come_from_annotations_only_when_they_are_text() {
-    let annotation = |term: &str, value: &str| Annotation::new(term, None, Some(value.into()));
+    let annotation = |term: &str, value: &str| Annotation::new(term, None, Some(value));
     let property = Property {
         name: "CustName".into(),
         type_ref: TypeRef::parse("Edm.String"),

@@ -67,41 +67,53 @@ fn value_end(bytes: &[u8], from: usize, quote: u8) -> Option<usize> {
     (refused == 0).then_some(from + len)
 }
 
-/// The attributes of `raw` (the text of a start tag after its name), when every one has
-/// the plain shape; `None` means "use the general reader".
-pub(super) fn plain_attributes(raw: &str) -> Option<PlainAttributes<'_>> {
-    let bytes = raw.as_bytes();
-    let mut found = PlainAttributes {
-        pairs: [("", ""); MAX_ATTRIBUTES],
-        len: 0,
-    };
-    let mut at = 0;
-    loop {
-        while bytes.get(at).copied().is_some_and(is_space) {
-            at += 1;
+impl<'t> PlainAttributes<'t> {
+    /// None yet. It is filled in place by [`PlainAttributes::read`]: returned by value,
+    /// its 264 bytes were copied for every tag of a document.
+    pub(super) fn new() -> Self {
+        Self {
+            pairs: [("", ""); MAX_ATTRIBUTES],
+            len: 0,
         }
-        if at == bytes.len() {
-            return Some(found);
+    }
+
+    /// Reads the attributes of `raw` (the text of a start tag after its name); `false`
+    /// when one of them does not have the plain shape, meaning "use the general reader".
+    pub(super) fn read(&mut self, raw: &'t str) -> bool {
+        self.len = 0;
+        self.read_all(raw).is_some()
+    }
+
+    fn read_all(&mut self, raw: &'t str) -> Option<()> {
+        let bytes = raw.as_bytes();
+        let mut at = 0;
+        loop {
+            while bytes.get(at).copied().is_some_and(is_space) {
+                at += 1;
+            }
+            if at == bytes.len() {
+                return Some(());
+            }
+            let name_start = at;
+            let name_end = scan_to(bytes, name_start, b'=', &NOT_IN_NAME)?;
+            if name_end == name_start {
+                return None;
+            }
+            let quote = *bytes
+                .get(name_end + 1)
+                .filter(|q| matches!(q, b'"' | b'\''))?;
+            let value_start = name_end + 2;
+            let value_end = value_end(bytes, value_start, quote)?;
+            at = value_end + 1;
+            if bytes.get(at).is_some_and(|&b| !is_space(b)) || self.len == MAX_ATTRIBUTES {
+                return None;
+            }
+            // The bounds are ASCII bytes, so both ranges lie on character boundaries.
+            let name = raw.get(name_start..name_end)?;
+            let value = raw.get(value_start..value_end)?;
+            self.pairs[self.len] = (name, value);
+            self.len += 1;
         }
-        let name_start = at;
-        let name_end = scan_to(bytes, name_start, b'=', &NOT_IN_NAME)?;
-        if name_end == name_start {
-            return None;
-        }
-        let quote = *bytes
-            .get(name_end + 1)
-            .filter(|q| matches!(q, b'"' | b'\''))?;
-        let value_start = name_end + 2;
-        let value_end = value_end(bytes, value_start, quote)?;
-        at = value_end + 1;
-        if bytes.get(at).is_some_and(|&b| !is_space(b)) || found.len == MAX_ATTRIBUTES {
-            return None;
-        }
-        // The bounds are ASCII bytes, so both ranges lie on character boundaries.
-        let name = raw.get(name_start..name_end)?;
-        let value = raw.get(value_start..value_end)?;
-        found.pairs[found.len] = (name, value);
-        found.len += 1;
     }
 }
 
@@ -126,7 +138,8 @@ mod tests {
     }
 
     fn plain(raw: &str) -> Option<Vec<(String, String)>> {
-        plain_attributes(raw).map(|found| {
+        let mut found = PlainAttributes::new();
+        found.read(raw).then(|| {
             found
                 .iter()
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
