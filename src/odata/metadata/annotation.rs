@@ -243,37 +243,18 @@ fn without_nul(text: &str) -> Cow<'_, str> {
     }
 }
 
-/// An annotation as its three texts: how the cache stores it, so a cache stays readable
-/// when the tables above change. The texts are borrowed from the input when they can be.
-#[derive(Serialize, Deserialize)]
-struct Texts<'a> {
-    #[serde(borrow)]
-    term: Cow<'a, str>,
-    #[serde(borrow)]
-    qualifier: Option<Cow<'a, str>>,
-    #[serde(borrow)]
-    value: Option<Cow<'a, str>>,
-}
-
+/// The cache stores the packed text as it is: decoding it is one string, without looking
+/// anything up. Its table indexes are only valid with these tables, so changing them
+/// means a new cache format (a test holds their fingerprint next to the format number).
 impl Serialize for Annotation {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        Texts {
-            term: self.term().into(),
-            qualifier: self.qualifier().map(Cow::from),
-            value: self.value().map(Cow::from),
-        }
-        .serialize(serializer)
+        self.packed.serialize(serializer)
     }
 }
 
 impl<'de> Deserialize<'de> for Annotation {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let texts = Texts::deserialize(deserializer)?;
-        Ok(Self::new(
-            &texts.term,
-            texts.qualifier.as_deref(),
-            texts.value.as_deref(),
-        ))
+        CompactString::deserialize(deserializer).map(|packed| Self { packed })
     }
 }
 
@@ -409,20 +390,27 @@ mod tests {
     }
 
     #[test]
-    fn the_cache_stores_the_texts_not_the_table_indexes() {
+    fn the_tables_belong_to_the_cache_format() {
+        // The cache keeps table indexes: a change to either table must come with a new
+        // `CACHE_FORMAT_VERSION` (and the fingerprint here), or old caches would read wrong.
+        let fingerprint = KNOWN_TERMS
+            .iter()
+            .chain(KNOWN_VALUES.iter())
+            .flat_map(|text| text.bytes().chain([0]))
+            .fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
+                (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
+            });
+        assert_eq!(
+            (
+                crate::odata::metadata::cache::CACHE_FORMAT_VERSION,
+                fingerprint
+            ),
+            (4, 3_246_918_437_722_366_623),
+            "the annotation tables changed: bump the cache format"
+        );
         let annotation = Annotation::new(KNOWN_TERMS[0], Some("Q"), Some(KNOWN_VALUES[3]));
         let bytes = postcard::to_stdvec(&annotation).expect("encodes");
-        let texts: (String, Option<String>, Option<String>) =
-            postcard::from_bytes(&bytes).expect("three texts");
-        assert_eq!(
-            texts,
-            (
-                KNOWN_TERMS[0].to_owned(),
-                Some("Q".to_owned()),
-                Some(KNOWN_VALUES[3].to_owned())
-            )
-        );
         let back: Annotation = postcard::from_bytes(&bytes).expect("decodes");
-        assert_eq!(back, annotation);
+        assert_eq!(parts(&back), parts(&annotation));
     }
 }
