@@ -152,9 +152,20 @@ fn decode<'t>(table: &[&'static str], part: &'t str) -> &'t str {
 
 /// An annotation (`Annotation Term="…"`) kept with its value as text: see the module
 /// documentation for how it is packed.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Clone, PartialEq)]
 pub struct Annotation {
     packed: CompactString,
+}
+
+/// Shows the texts, not the packed bytes.
+impl std::fmt::Debug for Annotation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Annotation")
+            .field("term", &self.term())
+            .field("qualifier", &self.qualifier())
+            .field("value", &self.value())
+            .finish()
+    }
 }
 
 impl Annotation {
@@ -412,5 +423,12 @@ mod tests {
         let bytes = postcard::to_stdvec(&annotation).expect("encodes");
         let back: Annotation = postcard::from_bytes(&bytes).expect("decodes");
         assert_eq!(parts(&back), parts(&annotation));
+        assert_eq!(
+            format!("{back:?}"),
+            format!(
+                "Annotation {{ term: {:?}, qualifier: Some(\"Q\"), value: Some({:?}) }}",
+                KNOWN_TERMS[0], KNOWN_VALUES[3]
+            )
+        );
     }
 }
