@@ -94,9 +94,10 @@ impl Part {
 const PART_TEXT_LIMIT: usize = 1 << 31;
 
 impl PendingRefs {
-    /// References whose sites are not written down: a parse that gets a warning from
-    /// [`check_references`] must be done again with sites to word it (the streamed parse
-    /// does that). Half the memory of an F&O document's references is their sites.
+    /// References whose sites are not written down (half the memory of an F&O document's
+    /// references): a warning from [`check_references`] then lacks the referring element,
+    /// so the streamed parse that records these declines on any warning, and the usual
+    /// parse words it.
     pub(crate) fn without_sites() -> Self {
         Self {
             parts: Vec::new(),
