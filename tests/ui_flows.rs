@@ -60,7 +60,7 @@ fn a_flow_opens_as_cards_runs_against_the_demo_and_shows_each_card_s_outcome() {
     // Run needs the trigger's required input.
     click(&mut harness, "Run flow");
     harness.run_steps(2);
-    harness.get_by_label_contains("the trigger requires text");
+    harness.get_by_label("Fill in Group id: the trigger requires it.");
     type_into(&mut harness, "Group id *", "UI-FLOW-1");
     click(&mut harness, "Run flow");
     wait_for_run(&mut harness);

@@ -167,7 +167,8 @@ pub async fn trigger_bodies(
         )]);
     }
     if is_manual(&trigger) || !inputs.is_empty() {
-        return Ok(vec![(String::new(), manual_body(&trigger, &inputs)?)]);
+        let body = manual_body(&trigger, &inputs).map_err(|e| e.to_string())?;
+        return Ok(vec![(String::new(), body)]);
     }
     Ok(vec![(String::new(), json!({}))])
 }

@@ -26,10 +26,87 @@ pub fn is_selected_record(trigger: &Value) -> bool {
     text.contains("ondataentityselected") || text.contains("hybridtrigger")
 }
 
-/// The trigger body of a manual trigger from `NAME=VALUE` inputs, typed by its schema
-/// (`string`, `integer`, `number`, `boolean`, `object`, `array`); a name matches a
-/// property or its `title` (Power Automate's button inputs are `text`, `text_1`… with a
-/// title). Required properties must be given.
+/// Why manual inputs do not make a trigger body. `Display` words it for the command line
+/// (`--input NAME=VALUE`); [`ManualInputError::in_form`] for the window's fields.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ManualInputError {
+    /// `name` is no input of the trigger.
+    #[error("--input {name}: the trigger has no such input (inputs: {})", .known.join(", "))]
+    Unknown {
+        /// The name given.
+        name: String,
+        /// The inputs there are, with their titles.
+        known: Vec<String>,
+    },
+    /// The value of input `name` is not of the input's type.
+    #[error("--input {name}: expected {expected}, found '{found}'")]
+    BadValue {
+        /// The name given.
+        name: String,
+        /// The input's title, or its name.
+        label: String,
+        /// The type, e.g. `an integer`.
+        expected: String,
+        /// The text given.
+        found: String,
+    },
+    /// Required inputs were not given.
+    #[error("the trigger requires {}: give --input NAME=VALUE", cli_names(.0))]
+    Missing(Vec<MissingInput>),
+}
+
+/// A required input that was not given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MissingInput {
+    /// Its property name (Power Automate's `text`, `text_1`, …).
+    pub key: String,
+    /// Its title, the label users see, when it has one.
+    pub title: Option<String>,
+}
+
+impl MissingInput {
+    /// What a form labels it with.
+    fn label(&self) -> &str {
+        self.title.as_deref().unwrap_or(&self.key)
+    }
+}
+
+/// `'Group id' (text), 'name'`: titles first, since `--input` takes either.
+fn cli_names(missing: &[MissingInput]) -> String {
+    let names: Vec<String> = missing
+        .iter()
+        .map(|input| match &input.title {
+            Some(title) if *title != input.key => format!("'{title}' ({})", input.key),
+            _ => format!("'{}'", input.key),
+        })
+        .collect();
+    names.join(", ")
+}
+
+impl ManualInputError {
+    /// The message next to the window's input fields, which are labelled by title.
+    pub fn in_form(&self) -> String {
+        match self {
+            Self::Unknown { name, .. } => format!("The trigger has no input '{name}'."),
+            Self::BadValue {
+                label,
+                expected,
+                found,
+                ..
+            } => format!("{label}: expected {expected}, found '{found}'."),
+            Self::Missing(missing) => {
+                let labels: Vec<&str> = missing.iter().map(MissingInput::label).collect();
+                let (list, them) = match labels.as_slice() {
+                    [one] => ((*one).to_owned(), "it"),
+                    [rest @ .., last] => (format!("{} and {last}", rest.join(", ")), "them"),
+                    [] => (String::new(), "them"),
+                };
+                format!("Fill in {list}: the trigger requires {them}.")
+            }
+        }
+    }
+}
+
 /// The manual trigger's input `name`: its property of that name or with that `title`,
 /// with the property's schema.
 pub fn manual_input<'a>(trigger: &'a Value, name: &str) -> Option<(&'a String, &'a Value)> {
@@ -46,7 +123,14 @@ pub fn manual_input<'a>(trigger: &'a Value, name: &str) -> Option<(&'a String, &
         })
 }
 
-pub fn manual_body(trigger: &Value, given: &[(String, String)]) -> Result<Value, String> {
+/// The trigger body of a manual trigger from `NAME=VALUE` inputs, typed by its schema
+/// (`string`, `integer`, `number`, `boolean`, `object`, `array`); a name matches a
+/// property or its `title` (Power Automate's button inputs are `text`, `text_1`… with a
+/// title). Required properties must be given.
+///
+/// # Errors
+/// An unknown name, a value not of its input's type, or a required input missing.
+pub fn manual_body(trigger: &Value, given: &[(String, String)]) -> Result<Value, ManualInputError> {
     let schema = trigger.pointer("/inputs/schema");
     let properties = schema
         .and_then(|s| s.get("properties"))
@@ -54,6 +138,10 @@ pub fn manual_body(trigger: &Value, given: &[(String, String)]) -> Result<Value,
     let mut body = Map::new();
     for (name, text) in given {
         let found = manual_input(trigger, name);
+        let label = found
+            .and_then(|(_, prop)| prop.get("title"))
+            .and_then(Value::as_str)
+            .unwrap_or(name);
         let (key, kind) = match (found, properties) {
             (Some((key, prop)), _) => (
                 key.clone(),
@@ -67,36 +155,46 @@ pub fn manual_body(trigger: &Value, given: &[(String, String)]) -> Result<Value,
                         None => k.clone(),
                     })
                     .collect();
-                return Err(format!(
-                    "--input {name}: the trigger has no such input (inputs: {})",
-                    known.join(", ")
-                ));
+                return Err(ManualInputError::Unknown {
+                    name: name.clone(),
+                    known,
+                });
             }
             (None, _) => (name.clone(), "string"),
         };
-        body.insert(key, typed(name, kind, text)?);
+        body.insert(key, typed(name, label, kind, text)?);
     }
     if let Some(required) = schema
         .and_then(|s| s.get("required"))
         .and_then(Value::as_array)
     {
-        let missing: Vec<&str> = required
+        let missing: Vec<MissingInput> = required
             .iter()
             .filter_map(Value::as_str)
             .filter(|r| !body.contains_key(*r))
+            .map(|key| MissingInput {
+                key: key.to_owned(),
+                title: properties
+                    .and_then(|p| p.get(key))
+                    .and_then(|p| p.get("title"))
+                    .and_then(Value::as_str)
+                    .map(str::to_owned),
+            })
             .collect();
         if !missing.is_empty() {
-            return Err(format!(
-                "the trigger requires {}: give --input NAME=VALUE",
-                missing.join(", ")
-            ));
+            return Err(ManualInputError::Missing(missing));
         }
     }
     Ok(Value::Object(body))
 }
 
-fn typed(name: &str, kind: &str, text: &str) -> Result<Value, String> {
-    let bad = |what: &str| format!("--input {name}: expected {what}, found '{text}'");
+fn typed(name: &str, label: &str, kind: &str, text: &str) -> Result<Value, ManualInputError> {
+    let bad = |what: &str| ManualInputError::BadValue {
+        name: name.to_owned(),
+        label: label.to_owned(),
+        expected: what.to_owned(),
+        found: text.to_owned(),
+    };
     match kind {
         "integer" => text
             .trim()
@@ -280,5 +378,73 @@ pub fn delivered(record: &Value) -> Value {
         Value::Null
     } else {
         Value::Object(times)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Power Automate's button: inputs `text`, `number` with titles, `text` required.
+    fn button() -> Value {
+        json!({"type": "Request", "kind": "Button", "inputs": {"schema": {
+            "type": "object",
+            "properties": {
+                "text": {"title": "Group id", "type": "string"},
+                "number": {"title": "Credit limit", "type": "number"},
+                "plain": {"type": "string"}
+            },
+            "required": ["text", "plain"]
+        }}})
+    }
+
+    fn given(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    #[test]
+    fn inputs_are_found_by_name_or_title_and_typed() {
+        let body = manual_body(
+            &button(),
+            &given(&[("Group id", "G1"), ("number", "12.5"), ("plain", "p")]),
+        )
+        .expect("all given");
+        assert_eq!(body, json!({"text": "G1", "number": 12.5, "plain": "p"}));
+    }
+
+    #[test]
+    fn missing_inputs_are_named_by_title_on_the_command_line_and_in_the_window() {
+        let error = manual_body(&button(), &given(&[("number", "1")])).expect_err("missing");
+        assert_eq!(
+            error.to_string(),
+            "the trigger requires 'Group id' (text), 'plain': give --input NAME=VALUE"
+        );
+        assert_eq!(
+            error.in_form(),
+            "Fill in Group id and plain: the trigger requires them."
+        );
+        let one = manual_body(&button(), &given(&[("plain", "p")])).expect_err("missing");
+        assert_eq!(one.in_form(), "Fill in Group id: the trigger requires it.");
+    }
+
+    #[test]
+    fn a_bad_value_names_the_input_as_each_place_shows_it() {
+        let error = manual_body(&button(), &given(&[("number", "lots")])).expect_err("bad");
+        assert_eq!(
+            error.to_string(),
+            "--input number: expected a number, found 'lots'"
+        );
+        assert_eq!(
+            error.in_form(),
+            "Credit limit: expected a number, found 'lots'."
+        );
+        let unknown = manual_body(&button(), &given(&[("nope", "1")])).expect_err("unknown");
+        assert_eq!(
+            unknown.to_string(),
+            "--input nope: the trigger has no such input (inputs: text (Group id), number (Credit limit), plain)"
+        );
     }
 }

@@ -232,8 +232,7 @@ fn typed_body(view: &FlowsView, definition: &Map<String, Value>) -> Result<Value
                 .filter(|(_, v)| !v.is_empty())
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect();
-            manual_body(trigger, &given)
-                .map_err(|message| message.replace("--input NAME=VALUE", "fill in the inputs"))
+            manual_body(trigger, &given).map_err(|error| error.in_form())
         }
         _ => Ok(Value::Object(Map::new())),
     }
