@@ -89,6 +89,13 @@ fn a_flow_opens_as_cards_runs_against_the_demo_and_shows_each_card_s_outcome() {
         1,
         "the run is in the runs list"
     );
+    // A run refused for its inputs: the line below says the run shown is the previous one.
+    harness.state_mut().flows.trigger_inputs.clear();
+    click(&mut harness, "Run flow");
+    harness.run_steps(2);
+    harness.get_by_label("Fill in Group id: the trigger requires it.");
+    harness.get_by_label_contains("Previous run: Succeeded in");
+    assert_eq!(harness.state().flows.runs.len(), 1, "no run was started");
 
     // A failing assertion shows on its card, with expected and found.
     let flow = data.path().join("failing.json");

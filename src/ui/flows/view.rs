@@ -626,14 +626,24 @@ fn run_summary_ui(ui: &mut egui::Ui, view: &FlowsView) {
     let Some(run) = &view.shown_run else {
         return;
     };
-    let mut text = format!("{} in {} ms", status_badge(run.status), run.duration_ms);
+    // A run refused before it started (its inputs, its parameters) leaves the line and the
+    // cards on the run shown before: say so, so it is not read as the click's outcome.
+    let previous = view.run_error.is_some();
+    let mut text = format!(
+        "{}{} in {} ms",
+        if previous { "Previous run: " } else { "" },
+        status_badge(run.status),
+        run.duration_ms
+    );
     if let Some(split) = &view.split {
         text.push_str(&format!(" · {}", split.describe()));
     }
     if let Some(error) = &run.error {
         text.push_str(&format!(" · {}", error.message));
     }
-    let colour = if run.status == Status::Succeeded {
+    let colour = if previous {
+        theme::MUTED
+    } else if run.status == Status::Succeeded {
         theme::SUCCESS
     } else {
         theme::ERROR
