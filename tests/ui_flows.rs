@@ -386,6 +386,33 @@ fn a_flow_opens_as_cards_runs_against_the_demo_and_shows_each_card_s_outcome() {
     };
     assert_eq!(status("Send_an_email"), Status::Failed);
     assert_eq!(status("Handled"), Status::Succeeded);
+
+    // A loop's card says how many times it ran; an assertion's `count` is no loop.
+    let flow = data.path().join("loop.json");
+    std::fs::write(
+        &flow,
+        json!({"triggers": {"manual": {"type": "Request", "kind": "Http", "inputs": {"schema": {}}}},
+            "actions": {
+                "Each": {"type": "Foreach", "foreach": "@createArray(1, 2, 3)", "runAfter": {},
+                    "actions": {"Double": {"type": "Compose", "inputs": "@mul(item(), 2)", "runAfter": {}}}},
+                "Three": {"type": "Assert", "inputs": {"actual": "@createArray(1, 2, 3)", "count": 3},
+                    "runAfter": {"Each": ["Succeeded"]}}
+            }})
+        .to_string(),
+    )
+    .expect("flow written");
+    open_by_path(&mut harness, &flow);
+    click(&mut harness, "Run flow");
+    wait_for_run(&mut harness);
+    assert_eq!(
+        harness.state().flows.status_of(&card_key(&[], "Three")),
+        Some(Status::Succeeded)
+    );
+    assert_eq!(
+        harness.query_all_by_label("3 iterations").count(),
+        1,
+        "the loop's card only"
+    );
 }
 
 fn open_by_path(harness: &mut Harness<'_, FlowbenchApp>, path: &Path) {

@@ -227,8 +227,13 @@ fn scope_ui(
         let key: CardKey = (path.to_vec(), name.clone());
         let (title, mut detail) = card_title(action);
         let record = view.record_of(&key);
-        // A loop says how many times it ran.
+        // A loop says how many times it ran (an `Assert` has a `count` input of its own).
+        let is_loop = action
+            .get("type")
+            .and_then(Value::as_str)
+            .is_some_and(|t| t.eq_ignore_ascii_case("Foreach") || t.eq_ignore_ascii_case("Until"));
         if let Some(count) = record
+            .filter(|_| is_loop)
             .and_then(|r| r.inputs.get("count").or_else(|| r.inputs.get("iterations")))
             .and_then(Value::as_u64)
         {
