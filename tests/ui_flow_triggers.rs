@@ -15,7 +15,7 @@ use flowbench::flow::triggers::{TriggerKind, classify};
 use flowbench::ui::View;
 use flowbench::ui::flows::card_key;
 use serde_json::json;
-use ui_support::{click, connected_app, get_json, send_json, service_root, step_until};
+use ui_support::{click, connected_app, get_json, send_json, service_root, step_until, type_into};
 
 /// Opens the dropdown labelled `label`.
 fn open_combo(harness: &mut egui_kittest::Harness<'_, flowbench::ui::FlowbenchApp>, label: &str) {
@@ -271,4 +271,36 @@ fn a_business_event_flow_is_turned_on_runs_per_event_is_turned_off_and_replays()
     assert!(harness.state().flows.job.is_none());
     harness.get_by_label_contains("No run: the trigger condition");
     assert_eq!(harness.state().flows.runs.len(), 2);
+
+    // Manual inputs: a yes/no input is a choice, and what is picked is sent typed.
+    let typed = data.path().join("typed.json");
+    std::fs::write(
+        &typed,
+        json!({"triggers": {"manual": {"type": "Request", "kind": "Button", "inputs": {"schema": {
+                "type": "object",
+                "properties": {
+                    "flag": {"type": "boolean", "title": "Send email", "description": "Mail the owner"},
+                    "count": {"type": "integer", "title": "Copies"}
+                },
+                "required": ["flag"]}}}},
+            "actions": {"Echo": {"type": "Compose", "inputs": "@triggerBody()", "runAfter": {}}}})
+        .to_string(),
+    )
+    .expect("flow written");
+    harness.state_mut().flows.path_field = typed.display().to_string();
+    click(&mut harness, "Open");
+    harness.run_steps(2);
+    click(&mut harness, "Run flow");
+    harness.run_steps(2);
+    harness.get_by_label("Fill in Send email: the trigger requires it.");
+    open_combo(&mut harness, "Send email *");
+    click(&mut harness, "true");
+    type_into(&mut harness, "Copies", "7");
+    click(&mut harness, "Run flow");
+    step_until(&mut harness, "the typed run ends", |app| {
+        app.flows.job.is_none() && app.flows.runs.len() == 1
+    });
+    let run = harness.state().flows.shown_run.clone().expect("a run");
+    assert_eq!(run.status, Status::Succeeded, "{:?}", run.error);
+    assert_eq!(run.actions[0].outputs, json!({"flag": true, "count": 7}));
 }

@@ -13,6 +13,7 @@ mod launch;
 mod packages;
 pub mod parameters;
 mod trigger_form;
+mod trigger_inputs;
 mod view;
 pub mod watch;
 

@@ -11,7 +11,6 @@ use super::files::{example_flows, flow_name};
 use super::job::JobNews;
 use super::launch::{self, Launch};
 use super::{CardKey, FlowsView};
-use crate::flow::run::trigger::{first_trigger, is_manual};
 use crate::flow::run::{RunEvent, Status};
 use crate::ui::LoadedMetadata;
 use crate::ui::connection::Connected;
@@ -517,7 +516,7 @@ fn flow_ui(ui: &mut egui::Ui, view: &mut FlowsView, cx: &FlowsContext<'_>) {
         ui.label(egui::RichText::new(found).color(theme::SUCCESS));
     }
     if !record_input_ui(ui, view) {
-        trigger_inputs_ui(ui, view);
+        super::trigger_inputs::trigger_inputs_ui(ui, view);
     }
     super::parameters::parameters_ui(ui, view);
     if let Some(error) = &view.run_error {
@@ -559,55 +558,6 @@ fn record_input_ui(ui: &mut egui::Ui, view: &mut FlowsView) -> bool {
         view.record_input = None;
     }
     true
-}
-
-/// Fields for the manual trigger's inputs (by title when it has one).
-fn trigger_inputs_ui(ui: &mut egui::Ui, view: &mut FlowsView) {
-    let Some(open) = &view.open else {
-        return;
-    };
-    let Some((_, trigger)) = first_trigger(open.file.definition()) else {
-        return;
-    };
-    if !is_manual(trigger) {
-        return;
-    }
-    let Some(properties) = trigger
-        .pointer("/inputs/schema/properties")
-        .and_then(Value::as_object)
-    else {
-        return;
-    };
-    if properties.is_empty() {
-        return;
-    }
-    let required: Vec<&str> = trigger
-        .pointer("/inputs/schema/required")
-        .and_then(Value::as_array)
-        .map(|list| list.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    let fields: Vec<(String, String, bool)> = properties
-        .iter()
-        .map(|(key, prop)| {
-            let title = prop
-                .get("title")
-                .and_then(Value::as_str)
-                .unwrap_or(key)
-                .to_owned();
-            (key.clone(), title, required.contains(&key.as_str()))
-        })
-        .collect();
-    egui::Grid::new("trigger-inputs")
-        .num_columns(2)
-        .show(ui, |ui| {
-            for (key, title, needed) in fields {
-                let label = ui.label(if needed { format!("{title} *") } else { title });
-                let value = view.trigger_inputs.entry(key).or_default();
-                ui.add(egui::TextEdit::singleline(value).desired_width(240.0))
-                    .labelled_by(label.id);
-                ui.end_row();
-            }
-        });
 }
 
 /// One line on the run shown: status, duration, first failure.
