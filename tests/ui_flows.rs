@@ -34,6 +34,11 @@ fn wait_for_run(harness: &mut Harness<'_, FlowbenchApp>) {
 fn a_flow_opens_as_cards_runs_against_the_demo_and_shows_each_card_s_outcome() {
     let data = tempfile::tempdir().expect("temp dir");
     unsafe { std::env::set_var("FLOWBENCH_DATA_DIR", data.path()) };
+    // The window's demo database is the command line's: in the data directory.
+    assert_eq!(
+        flowbench::ui::connection::default_demo_db(),
+        Some(data.path().join("demo.sqlite"))
+    );
     let mut harness = connected_app(DemoConfig::default());
     let root = service_root(&harness);
     harness.state_mut().state.view = View::Flows;

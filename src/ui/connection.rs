@@ -103,10 +103,10 @@ pub enum Connection {
     Failed(String),
 }
 
-/// The demo database in the user's data directory, so demo data survives restarts.
+/// The demo database in the user's data directory, so demo data survives restarts: the
+/// one `flowbench … --demo` uses (`FLOWBENCH_DATA_DIR` overrides the directory for both).
 pub fn default_demo_db() -> Option<PathBuf> {
-    let dirs = directories::ProjectDirs::from("", "", "flowbench")?;
-    let dir = dirs.data_dir().to_path_buf();
+    let dir = crate::flow::history::data_dir()?;
     std::fs::create_dir_all(&dir).ok()?;
     Some(dir.join("demo.sqlite"))
 }
