@@ -25,6 +25,18 @@ fn open_combo(harness: &mut egui_kittest::Harness<'_, flowbench::ui::FlowbenchAp
     harness.run_steps(3);
 }
 
+/// Writes `flow` to `path` and opens it by its path.
+fn open_written(
+    harness: &mut egui_kittest::Harness<'_, flowbench::ui::FlowbenchApp>,
+    path: &Path,
+    flow: &serde_json::Value,
+) {
+    std::fs::write(path, flow.to_string()).expect("flow written");
+    harness.state_mut().flows.path_field = path.display().to_string();
+    click(harness, "Open");
+    harness.run_steps(2);
+}
+
 const SWITCH: &str = "On while the window is open";
 
 #[test]
@@ -214,19 +226,15 @@ fn a_business_event_flow_is_turned_on_runs_per_event_is_turned_off_and_replays()
     // Run flow goes through the trigger as it fires: one run per item of its `splitOn`,
     // none for an item its `conditions` refuse, and no run at all when nothing is left.
     let split = data.path().join("split.json");
-    std::fs::write(
+    open_written(
+        &mut harness,
         &split,
-        json!({"triggers": {"manual": {"type": "Request", "kind": "Http",
+        &json!({"triggers": {"manual": {"type": "Request", "kind": "Http",
                 "inputs": {"schema": {"type": "object", "properties": {"rows": {"type": "array"}}}},
                 "splitOn": "@triggerBody()?['rows']",
                 "conditions": [{"expression": "@not(equals(triggerBody()?['skip'], true))"}]}},
-            "actions": {"Number": {"type": "Compose", "inputs": "@triggerBody()?['n']", "runAfter": {}}}})
-        .to_string(),
-    )
-    .expect("flow written");
-    harness.state_mut().flows.path_field = split.display().to_string();
-    click(&mut harness, "Open");
-    harness.run_steps(2);
+            "actions": {"Number": {"type": "Compose", "inputs": "@triggerBody()?['n']", "runAfter": {}}}}),
+    );
     harness.state_mut().flows.trigger_inputs.insert(
         "rows".into(),
         json!([{"n": 1}, {"n": 2, "skip": true}, {"n": 3}]).to_string(),
@@ -274,22 +282,18 @@ fn a_business_event_flow_is_turned_on_runs_per_event_is_turned_off_and_replays()
 
     // Manual inputs: a yes/no input is a choice, and what is picked is sent typed.
     let typed = data.path().join("typed.json");
-    std::fs::write(
+    open_written(
+        &mut harness,
         &typed,
-        json!({"triggers": {"manual": {"type": "Request", "kind": "Button", "inputs": {"schema": {
+        &json!({"triggers": {"manual": {"type": "Request", "kind": "Button", "inputs": {"schema": {
                 "type": "object",
                 "properties": {
                     "flag": {"type": "boolean", "title": "Send email", "description": "Mail the owner"},
                     "count": {"type": "integer", "title": "Copies"}
                 },
                 "required": ["flag"]}}}},
-            "actions": {"Echo": {"type": "Compose", "inputs": "@triggerBody()", "runAfter": {}}}})
-        .to_string(),
-    )
-    .expect("flow written");
-    harness.state_mut().flows.path_field = typed.display().to_string();
-    click(&mut harness, "Open");
-    harness.run_steps(2);
+            "actions": {"Echo": {"type": "Compose", "inputs": "@triggerBody()", "runAfter": {}}}}),
+    );
     click(&mut harness, "Run flow");
     harness.run_steps(2);
     harness.get_by_label("Fill in Send email: the trigger requires it.");

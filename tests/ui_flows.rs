@@ -103,23 +103,18 @@ fn a_flow_opens_as_cards_runs_against_the_demo_and_shows_each_card_s_outcome() {
     assert_eq!(harness.state().flows.runs.len(), 1, "no run was started");
 
     // A failing assertion shows on its card, with expected and found.
-    let flow = data.path().join("failing.json");
-    std::fs::write(
-        &flow,
-        json!({"triggers": {"manual": {"type": "Request", "kind": "Http", "inputs": {"schema": {}}}},
-            "actions": {
-                "Read": {"type": "OpenApiConnection", "inputs": {
-                    "host": {"connectionName": "shared_dynamicsax", "operationId": "GetItem"},
-                    "parameters": {"dataset": "d", "table": "CustomerGroups", "id": "usmf,10"}}, "runAfter": {}},
-                "Check": {"type": "Assert", "inputs": {"actual": "@body('Read')?['CustomerGroupId']", "equals": "20"},
-                    "runAfter": {"Read": ["Succeeded"]}}
-            }})
-        .to_string(),
-    )
-    .expect("flow written");
-    open_by_path(&mut harness, &flow);
-    click(&mut harness, "Run flow");
-    wait_for_run(&mut harness);
+    run_written(
+        &mut harness,
+        &data.path().join("failing.json"),
+        &json!({"triggers": {"manual": {"type": "Request", "kind": "Http", "inputs": {"schema": {}}}},
+        "actions": {
+            "Read": {"type": "OpenApiConnection", "inputs": {
+                "host": {"connectionName": "shared_dynamicsax", "operationId": "GetItem"},
+                "parameters": {"dataset": "d", "table": "CustomerGroups", "id": "usmf,10"}}, "runAfter": {}},
+            "Check": {"type": "Assert", "inputs": {"actual": "@body('Read')?['CustomerGroupId']", "equals": "20"},
+                "runAfter": {"Read": ["Succeeded"]}}
+        }}),
+    );
     assert_eq!(
         harness.state().flows.status_of(&card_key(&[], "Check")),
         Some(Status::Failed)
@@ -393,22 +388,17 @@ fn a_flow_opens_as_cards_runs_against_the_demo_and_shows_each_card_s_outcome() {
     assert_eq!(status("Handled"), Status::Succeeded);
 
     // A loop's card says how many times it ran; an assertion's `count` is no loop.
-    let flow = data.path().join("loop.json");
-    std::fs::write(
-        &flow,
-        json!({"triggers": {"manual": {"type": "Request", "kind": "Http", "inputs": {"schema": {}}}},
-            "actions": {
-                "Each": {"type": "Foreach", "foreach": "@createArray(1, 2, 3)", "runAfter": {},
-                    "actions": {"Double": {"type": "Compose", "inputs": "@mul(item(), 2)", "runAfter": {}}}},
-                "Three": {"type": "Assert", "inputs": {"actual": "@createArray(1, 2, 3)", "count": 3},
-                    "runAfter": {"Each": ["Succeeded"]}}
-            }})
-        .to_string(),
-    )
-    .expect("flow written");
-    open_by_path(&mut harness, &flow);
-    click(&mut harness, "Run flow");
-    wait_for_run(&mut harness);
+    run_written(
+        &mut harness,
+        &data.path().join("loop.json"),
+        &json!({"triggers": {"manual": {"type": "Request", "kind": "Http", "inputs": {"schema": {}}}},
+        "actions": {
+            "Each": {"type": "Foreach", "foreach": "@createArray(1, 2, 3)", "runAfter": {},
+                "actions": {"Double": {"type": "Compose", "inputs": "@mul(item(), 2)", "runAfter": {}}}},
+            "Three": {"type": "Assert", "inputs": {"actual": "@createArray(1, 2, 3)", "count": 3},
+                "runAfter": {"Each": ["Succeeded"]}}
+        }}),
+    );
     assert_eq!(
         harness.state().flows.status_of(&card_key(&[], "Three")),
         Some(Status::Succeeded)
@@ -418,6 +408,14 @@ fn a_flow_opens_as_cards_runs_against_the_demo_and_shows_each_card_s_outcome() {
         1,
         "the loop's card only"
     );
+}
+
+/// Writes `flow` to `path`, opens it, runs it and waits for the run to end.
+fn run_written(harness: &mut Harness<'_, FlowbenchApp>, path: &Path, flow: &serde_json::Value) {
+    std::fs::write(path, flow.to_string()).expect("flow written");
+    open_by_path(harness, path);
+    click(harness, "Run flow");
+    wait_for_run(harness);
 }
 
 fn open_by_path(harness: &mut Harness<'_, FlowbenchApp>, path: &Path) {
